@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  },
+  // Type errors are caught by `npm run typecheck`; swc only strips types so the suite stays fast.
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 60000,
+};

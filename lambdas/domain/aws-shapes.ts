@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * The parts of AWS's own response shapes that StreamMedic reads, as zod schemas. Unknown fields are
+ * kept (`loose`) so a snapshot written by `aws ... describe-*` passes through untouched.
+ */
+
+const IsoOrDate = z.union([z.iso.datetime({ offset: true }), z.date()]);
+
+export const DimensionSchema = z.object({ Name: z.string().min(1), Value: z.string() }).loose();
+
+export const MetricStatSchema = z
+  .object({
+    Metric: z
+      .object({
+        Namespace: z.string().min(1),
+        MetricName: z.string().min(1),
+        Dimensions: z.array(DimensionSchema).default([]),
+      })
+      .loose(),
+    Period: z.number().int().positive(),
+    Stat: z.string().min(1),
+    Unit: z.string().optional(),
+  })
+  .loose();
+
+export const MetricDataQuerySchema = z
+  .object({
+    Id: z.string().min(1),
+    MetricStat: MetricStatSchema.optional(),
+    Expression: z.string().optional(),
+    Label: z.string().optional(),
+    ReturnData: z.boolean().optional(),
+  })
+  .loose();
+export type MetricDataQuery = z.input<typeof MetricDataQuerySchema>;
+
+export const MetricDataResultSchema = z
+  .object({
+    Id: z.string().min(1),
+    Label: z.string().optional(),
+    StatusCode: z.string().optional(),
+    Timestamps: z.array(IsoOrDate).default([]),
+    Values: z.array(z.number()).default([]),
+  })
+  .loose()
+  .superRefine((result, ctx) => {
+    if (result.Timestamps.length !== result.Values.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['Values'],
+        message: `has ${result.Values.length} values for ${result.Timestamps.length} timestamps`,
+      });
+    }
+  });
+export type MetricDataResult = z.input<typeof MetricDataResultSchema>;
+
+export const GetMetricDataSchema = z
+  .object({
+    MetricDataQueries: z.array(MetricDataQuerySchema),
+    MetricDataResults: z.array(MetricDataResultSchema),
+  })
+  .loose();
+export type GetMetricDataRecord = z.input<typeof GetMetricDataSchema>;
+
+export const StreamDescriptionSummarySchema = z
+  .object({
+    StreamName: z.string().min(1),
+    StreamARN: z.string().optional(),
+    StreamStatus: z.enum(['CREATING', 'DELETING', 'ACTIVE', 'UPDATING']),
+    StreamModeDetails: z.object({ StreamMode: z.enum(['PROVISIONED', 'ON_DEMAND']) }).loose().optional(),
+    RetentionPeriodHours: z.number().int().positive(),
+    OpenShardCount: z.number().int().nonnegative(),
+    ConsumerCount: z.number().int().nonnegative().optional(),
+  })
+  .loose();
+
+export const DescribeStreamSummarySchema = z
+  .object({ StreamDescriptionSummary: StreamDescriptionSummarySchema })
+  .loose();
+export type DescribeStreamSummaryRecord = z.input<typeof DescribeStreamSummarySchema>;
+
+const ParallelismDescriptionSchema = z
+  .object({
+    ConfigurationType: z.enum(['DEFAULT', 'CUSTOM']).optional(),
+    Parallelism: z.number().int().positive().optional(),
+    ParallelismPerKPU: z.number().int().positive().optional(),
+    CurrentParallelism: z.number().int().positive().optional(),
+    AutoScalingEnabled: z.boolean().optional(),
+  })
+  .loose();
+
+const MonitoringDescriptionSchema = z
+  .object({
+    ConfigurationType: z.enum(['DEFAULT', 'CUSTOM']).optional(),
+    MetricsLevel: z.enum(['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM']).optional(),
+    LogLevel: z.enum(['INFO', 'WARN', 'ERROR', 'DEBUG']).optional(),
+  })
+  .loose();
+
+export const ApplicationDetailSchema = z
+  .object({
+    ApplicationName: z.string().min(1),
+    ApplicationARN: z.string().optional(),
+    ApplicationStatus: z.enum([
+      'DELETING',
+      'STARTING',
+      'STOPPING',
+      'READY',
+      'RUNNING',
+      'UPDATING',
+      'AUTOSCALING',
+      'FORCE_STOPPING',
+      'ROLLING_BACK',
+      'MAINTENANCE',
+      'ROLLED_BACK',
+    ]),
+    ApplicationVersionId: z.number().int().positive(),
+    RuntimeEnvironment: z.string().optional(),
+    ApplicationConfigurationDescription: z
+      .object({
+        FlinkApplicationConfigurationDescription: z
+          .object({
+            ParallelismConfigurationDescription: ParallelismDescriptionSchema.optional(),
+            MonitoringConfigurationDescription: MonitoringDescriptionSchema.optional(),
+          })
+          .loose()
+          .optional(),
+        ApplicationSnapshotConfigurationDescription: z
+          .object({ SnapshotsEnabled: z.boolean() })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+export const DescribeApplicationSchema = z.object({ ApplicationDetail: ApplicationDetailSchema }).loose();
+export type DescribeApplicationRecord = z.input<typeof DescribeApplicationSchema>;

@@ -1,0 +1,162 @@
+import type { ActionType, Cause, Guardrail, Mode, SecondaryFinding, Severity } from './vocabulary';
+
+/** A stream as StreamMedic needs to see it, read from DescribeStreamSummary. */
+export interface StreamState {
+  readonly name: string;
+  readonly arn?: string;
+  readonly status: 'CREATING' | 'DELETING' | 'ACTIVE' | 'UPDATING';
+  readonly mode: 'PROVISIONED' | 'ON_DEMAND';
+  readonly openShards: number;
+  readonly retentionHours: number;
+  readonly consumerCount?: number;
+}
+
+/** A Managed Flink application as StreamMedic needs to see it, read from DescribeApplication. */
+export interface AppState {
+  readonly name: string;
+  readonly arn?: string;
+  readonly status: string;
+  readonly versionId: number;
+  /** The parallelism the job runs with now (the autoscaled value when the service changed it). */
+  readonly parallelism: number;
+  /** The configured parallelism, which built-in autoscaling never goes below. */
+  readonly configuredParallelism: number;
+  readonly parallelismPerKpu: number;
+  readonly autoScalingEnabled: boolean;
+  readonly snapshotsEnabled: boolean;
+  readonly logLevel?: string;
+  readonly metricsLevel?: string;
+}
+
+export interface TargetRef {
+  readonly name: string;
+  readonly streamName?: string;
+  readonly applicationName?: string;
+}
+
+export interface Evidence {
+  readonly metric: string;
+  readonly stat: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly unit: string;
+}
+
+export interface Diagnosis {
+  readonly cause: Cause;
+  readonly severity: Severity;
+  readonly confidence: number;
+  readonly summary: string;
+  readonly evidence: Evidence[];
+  readonly secondary: SecondaryFinding[];
+}
+
+export interface UpdateShardCountAction {
+  readonly type: 'UpdateShardCount';
+  readonly streamName: string;
+  readonly from: number;
+  readonly to: number;
+  /** Per-call targets, each within [ceil(prev/2), 2 * prev]; the last one is `to`. */
+  readonly steps: number[];
+}
+
+export interface UpdateApplicationParallelismAction {
+  readonly type: 'UpdateApplicationParallelism';
+  readonly applicationName: string;
+  readonly from: number;
+  readonly to: number;
+  readonly parallelismPerKpu: number;
+  /** Set when the same update turns Managed Flink's own autoscaling off. */
+  readonly autoScalingEnabled?: boolean;
+}
+
+export interface UpdateApplicationMonitoringAction {
+  readonly type: 'UpdateApplicationMonitoring';
+  readonly applicationName: string;
+  readonly logLevel: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG';
+  readonly metricsLevel: 'APPLICATION' | 'TASK' | 'OPERATOR' | 'PARALLELISM';
+}
+
+export interface IncreaseStreamRetentionAction {
+  readonly type: 'IncreaseStreamRetention';
+  readonly streamName: string;
+  readonly fromHours: number;
+  readonly toHours: number;
+}
+
+export type Action =
+  | UpdateShardCountAction
+  | UpdateApplicationParallelismAction
+  | UpdateApplicationMonitoringAction
+  | IncreaseStreamRetentionAction;
+
+export interface Refusal {
+  readonly action: Action;
+  readonly guardrail: Guardrail;
+  readonly reason: string;
+}
+
+export interface Plan {
+  readonly mode: Mode;
+  readonly apply: boolean;
+  readonly actions: Action[];
+  readonly refused: Refusal[];
+  readonly recommendations: string[];
+}
+
+export interface Report {
+  readonly target: TargetRef;
+  readonly diagnosis: Diagnosis;
+  readonly plan: Plan;
+}
+
+export type Direction = 'up' | 'down' | 'none';
+
+/** One change StreamMedic made, as kept in the ledger; guardrails read these back. */
+export interface LedgerEntry {
+  /** ISO-8601 time the change was requested. */
+  readonly at: string;
+  readonly target: string;
+  /** `stream/<name>` or `application/<name>`. */
+  readonly resource: string;
+  readonly actionType: ActionType;
+  readonly direction: Direction;
+  readonly from?: number;
+  readonly to?: number;
+  /** Changing API calls this entry made (an UpdateShardCount step is one call). */
+  readonly calls: number;
+  readonly executionId?: string;
+}
+
+export function streamResource(name: string): string {
+  return `stream/${name}`;
+}
+
+export function applicationResource(name: string): string {
+  return `application/${name}`;
+}
+
+/** The resource an action changes, in ledger form. */
+export function actionResource(action: Action): string {
+  return 'streamName' in action ? streamResource(action.streamName) : applicationResource(action.applicationName);
+}
+
+/** Whether an action adds capacity, removes it, or neither. */
+export function actionDirection(action: Action): Direction {
+  switch (action.type) {
+    case 'UpdateShardCount':
+    case 'UpdateApplicationParallelism':
+      if (action.to > action.from) return 'up';
+      if (action.to < action.from) return 'down';
+      return action.type === 'UpdateApplicationParallelism' ? 'up' : 'none';
+    case 'IncreaseStreamRetention':
+      return 'up';
+    case 'UpdateApplicationMonitoring':
+      return 'none';
+  }
+}
+
+/** Changing API calls an action needs. */
+export function actionCalls(action: Action): number {
+  return action.type === 'UpdateShardCount' ? action.steps.length : 1;
+}

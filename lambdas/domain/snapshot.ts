@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import {
+  DescribeApplicationSchema,
+  DescribeStreamSummarySchema,
+  GetMetricDataSchema,
+  type DescribeApplicationRecord,
+  type DescribeStreamSummaryRecord,
+  type GetMetricDataRecord,
+} from './aws-shapes';
+import { TargetSchema } from './config';
+import type { AppState, LedgerEntry, StreamState } from './model';
+import { ACTION_TYPES } from './vocabulary';
+import { InvalidInputError, parseWith } from './validation';
+
+export const SNAPSHOT_VERSION = 1;
+
+export const LedgerEntrySchema = z
+  .object({
+    at: z.iso.datetime({ offset: true }),
+    target: z.string().min(1),
+    resource: z.string().regex(/^(stream|application)\/.+/, { message: 'must be "stream/<name>" or "application/<name>"' }),
+    actionType: z.enum(ACTION_TYPES),
+    direction: z.enum(['up', 'down', 'none']),
+    from: z.number().optional(),
+    to: z.number().optional(),
+    calls: z.number().int().nonnegative().default(1),
+    executionId: z.string().optional(),
+  })
+  .strict();
+
+export const SnapshotSchema = z
+  .object({
+    version: z.literal(SNAPSHOT_VERSION, { message: `must be ${SNAPSHOT_VERSION}` }),
+    capturedAt: z.iso.datetime({ offset: true }),
+    target: z
+      .object({
+        name: z.string().min(1).optional(),
+        streamName: z.string().min(1).optional(),
+        applicationName: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    config: TargetSchema.optional(),
+    getMetricData: GetMetricDataSchema.optional(),
+    describeStreamSummary: DescribeStreamSummarySchema.optional(),
+    describeApplication: DescribeApplicationSchema.optional(),
+    ledger: z.array(LedgerEntrySchema).default([]),
+  })
+  .strict();
+
+export type Snapshot = z.output<typeof SnapshotSchema>;
+export type SnapshotInput = z.input<typeof SnapshotSchema>;
+
+/** Validates a parsed snapshot document; throws InvalidInputError naming the first bad field. */
+export function parseSnapshot(value: unknown): Snapshot {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidInputError('(root)', 'an incident snapshot must be a JSON object');
+  }
+  const snapshot = parseWith(SnapshotSchema, value);
+  if (!snapshot.getMetricData && !snapshot.describeStreamSummary && !snapshot.describeApplication) {
+    throw new InvalidInputError(
+      'getMetricData',
+      'a snapshot needs at least one of getMetricData, describeStreamSummary, describeApplication',
+    );
+  }
+  return snapshot;
+}
+
+/** Reads the stream state out of a DescribeStreamSummary response. */
+export function streamStateFrom(record: DescribeStreamSummaryRecord): StreamState {
+  const s = parseWith(DescribeStreamSummarySchema, record, 'describeStreamSummary').StreamDescriptionSummary;
+  return {
+    name: s.StreamName,
+    ...(s.StreamARN ? { arn: s.StreamARN } : {}),
+    status: s.StreamStatus,
+    mode: s.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
+    openShards: s.OpenShardCount,
+    retentionHours: s.RetentionPeriodHours,
+    ...(s.ConsumerCount !== undefined ? { consumerCount: s.ConsumerCount } : {}),
+  };
+}
+
+/** Reads the application state out of a DescribeApplication response. */
+export function appStateFrom(record: DescribeApplicationRecord): AppState {
+  const detail = parseWith(DescribeApplicationSchema, record, 'describeApplication').ApplicationDetail;
+  const flink = detail.ApplicationConfigurationDescription?.FlinkApplicationConfigurationDescription;
+  const parallelism = flink?.ParallelismConfigurationDescription;
+  const monitoring = flink?.MonitoringConfigurationDescription;
+  // DEFAULT parallelism configuration means the service's defaults: parallelism 1, 1 per KPU, autoscaling on.
+  const isDefault = parallelism?.ConfigurationType === 'DEFAULT';
+  const configured = parallelism?.Parallelism ?? 1;
+  return {
+    name: detail.ApplicationName,
+    ...(detail.ApplicationARN ? { arn: detail.ApplicationARN } : {}),
+    status: detail.ApplicationStatus,
+    versionId: detail.ApplicationVersionId,
+    parallelism: parallelism?.CurrentParallelism ?? configured,
+    configuredParallelism: configured,
+    parallelismPerKpu: parallelism?.ParallelismPerKPU ?? 1,
+    autoScalingEnabled: parallelism?.AutoScalingEnabled ?? isDefault,
+    // Snapshots are on unless the application says otherwise; the API always reports this block.
+    snapshotsEnabled:
+      detail.ApplicationConfigurationDescription?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled ?? true,
+    ...(monitoring?.LogLevel ? { logLevel: monitoring.LogLevel } : {}),
+    ...(monitoring?.MetricsLevel ? { metricsLevel: monitoring.MetricsLevel } : {}),
+  };
+}
+
+export type { GetMetricDataRecord, DescribeStreamSummaryRecord, DescribeApplicationRecord, LedgerEntry };

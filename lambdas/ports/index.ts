@@ -1,0 +1,79 @@
+/**
+ * The small interfaces the domain and the handler cores need. AWS SDK adapters implement them in
+ * Lambda; in-memory fakes implement them in tests; the simulator implements them locally.
+ */
+import type {
+  DescribeApplicationRecord,
+  DescribeStreamSummaryRecord,
+  GetMetricDataRecord,
+  MetricDataQuery,
+} from '../domain/aws-shapes';
+import type { LedgerEntry } from '../domain/model';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface MetricDataRequest {
+  readonly queries: readonly MetricDataQuery[];
+  readonly startTime: Date;
+  readonly endTime: Date;
+}
+
+/** Reads CloudWatch metrics; returns the request and every response page, as a snapshot records them. */
+export interface MetricsSource {
+  getMetricData(request: MetricDataRequest): Promise<GetMetricDataRecord>;
+}
+
+export interface StreamControl {
+  describeStreamSummary(streamName: string): Promise<DescribeStreamSummaryRecord>;
+  /** UpdateShardCount with UNIFORM_SCALING; one call, one step. */
+  updateShardCount(streamName: string, targetShardCount: number): Promise<void>;
+  increaseRetentionPeriod(streamName: string, retentionHours: number): Promise<void>;
+}
+
+export interface ParallelismUpdate {
+  readonly applicationName: string;
+  /** The version the plan was made against; a stale one fails with ConcurrentModificationException. */
+  readonly currentApplicationVersionId: number;
+  readonly parallelism: number;
+  readonly parallelismPerKpu: number;
+  readonly autoScalingEnabled?: boolean;
+}
+
+export interface MonitoringUpdate {
+  readonly applicationName: string;
+  readonly currentApplicationVersionId: number;
+  readonly logLevel: string;
+  readonly metricsLevel: string;
+}
+
+export interface ApplicationControl {
+  describeApplication(applicationName: string): Promise<DescribeApplicationRecord>;
+  updateParallelism(update: ParallelismUpdate): Promise<void>;
+  updateMonitoring(update: MonitoringUpdate): Promise<void>;
+}
+
+export interface NotificationMessage {
+  /** At most 100 characters (SNS's limit for email subjects). */
+  readonly subject: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface Notifier {
+  publish(message: NotificationMessage): Promise<void>;
+}
+
+export interface Ledger {
+  record(entry: LedgerEntry): Promise<void>;
+  /** Entries for a target at or after `sinceIso`, oldest first. */
+  list(target: string, sinceIso: string): Promise<LedgerEntry[]>;
+}
+
+export interface TargetLock {
+  /** Takes the lock unless another live owner holds it; an expired lock may be taken. */
+  acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean>;
+  /** Releases the lock if `owner` still holds it. */
+  release(target: string, owner: string): Promise<void>;
+}
