@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
 
@@ -56,6 +57,10 @@ export const PolicySchema = z
     scaleInUtilization: z.number().gt(0).lt(1).default(0.3),
     /** Minutes at the end of the window that describe "now" for scale-up decisions. */
     recentMinutes: positiveInt.default(15),
+    /** Minutes with throttling inside the recent window that make it sustained rather than a blip. */
+    throttleMinutes: positiveInt.default(3),
+    /** Share of write or read demand refused that makes throttling worth acting on (0.1%). */
+    throttleShare: z.number().gte(0).lt(1).default(0.001),
     /** Container CPU (%) that counts as busy: the threshold Managed Flink's own autoscaler uses. */
     cpuHighPercent: z.number().gt(0).lte(100).default(75),
     /** busyTimeMsPerSecond that counts as compute-bound (80% of each second busy). */
@@ -133,6 +138,8 @@ export const TargetSchema = z
     application: ApplicationTargetSchema.optional(),
     /** Per-target overrides of the policy defaults. */
     policy: PolicySchema.partial().optional(),
+    /** Per-target overrides of the global alarm settings. */
+    alarms: TargetAlarmSettingsSchema.optional(),
   })
   .strict()
   .superRefine((target, ctx) => {
@@ -155,6 +162,8 @@ export const ConfigSchema = z
       .strict()
       .default({ emails: [] }),
     policy: PolicySchema.default(PolicySchema.parse({})),
+    /** The alarms that start the workflow: thresholds, periods and missing-data treatment per kind. */
+    alarms: AlarmSettingsSchema.default(AlarmSettingsSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
   })
   .strict()
@@ -171,6 +180,9 @@ export const ConfigSchema = z
       }
       seen.set(target.name, index);
     });
+    for (const issue of alarmSettingsIssues(config, (target) => effectivePolicy(config, target))) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
   });
 export type StreamMedicConfig = z.output<typeof ConfigSchema>;
 export type StreamMedicConfigInput = z.input<typeof ConfigSchema>;

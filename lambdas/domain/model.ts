@@ -148,9 +148,10 @@ export function actionDirection(action: Action): Direction {
     case 'UpdateApplicationParallelism':
       if (action.to > action.from) return 'up';
       if (action.to < action.from) return 'down';
+      // Same parallelism with fewer tasks per KPU buys more KPUs: capacity goes up.
       return action.type === 'UpdateApplicationParallelism' ? 'up' : 'none';
+    // Retention and monitoring changes add or remove no processing capacity.
     case 'IncreaseStreamRetention':
-      return 'up';
     case 'UpdateApplicationMonitoring':
       return 'none';
   }

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { InvalidInputError } from '../lambdas/domain/validation';
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Colour and spinners only when a person is watching. */
+  readonly isTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+    env: process.env,
+  };
+}
+
+/** Reads and parses a JSON file; errors name the file and what is wrong with it. */
+export function readJsonFile(path: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    throw new InvalidInputError(flag, `cannot read ${path}: ${why}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidInputError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a parser over a file's content, prefixing any bad-field message with the file name. */
+export function parseFile<T>(path: string, flag: string, parse: (value: unknown) => T): T {
+  const value = readJsonFile(path, flag);
+  try {
+    return parse(value);
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      throw new InvalidInputError(`${path}: ${error.path}`, error.detail);
+    }
+    throw error;
+  }
+}

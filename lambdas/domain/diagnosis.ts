@@ -1,0 +1,546 @@
+import { AWS_LIMITS, type Policy } from './config';
+import type { Diagnosis, Evidence } from './model';
+import type { Observed, Signals } from './signals';
+import type { Cause, SecondaryFinding, Severity } from './vocabulary';
+import { severityRank } from './vocabulary';
+
+/** One conclusion the rules reached; the first is the primary cause, the rest become `secondary`. */
+export interface Finding {
+  readonly cause: Cause | 'RETENTION_RISK';
+  readonly severity: Severity;
+  readonly confidence: number;
+  readonly summary: string;
+  readonly evidence: Evidence[];
+}
+
+/** Statuses in which a Managed Flink application is down or on its way down, not merely busy changing. */
+const APP_DOWN_STATUSES = new Set([
+  'READY',
+  'STARTING',
+  'STOPPING',
+  'FORCE_STOPPING',
+  'DELETING',
+  'ROLLING_BACK',
+  'ROLLED_BACK',
+  'MAINTENANCE',
+]);
+
+const MIB = 1024 * 1024;
+
+function evidenceOf(o: Observed, threshold: number): Evidence {
+  return { metric: o.metric, stat: o.stat, value: round(o.value), threshold, unit: o.unit };
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function clampConfidence(value: number): number {
+  return round(Math.min(0.99, Math.max(0.05, value)));
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${round(minutes / 60, 1)} h`;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** How far past its threshold a value is, mapped to a confidence between base and 0.95. */
+function margin(value: number, threshold: number, base: number): number {
+  if (threshold <= 0) return base;
+  const over = Math.max(0, value / threshold - 1);
+  return base + (0.95 - base) * Math.min(1, over * 2);
+}
+
+function above(o: Observed | undefined, threshold: number): boolean {
+  return o !== undefined && o.value >= threshold;
+}
+
+interface RuleContext {
+  readonly signals: Signals;
+  readonly policy: Policy;
+  readonly streamName: string | undefined;
+  readonly appName: string | undefined;
+}
+
+function lagEvidence(ctx: RuleContext): Evidence[] {
+  const { signals, policy } = ctx;
+  if (signals.lagMs === undefined || !signals.lagSource) return [];
+  return [evidenceOf(signals.lagSource, policy.lagThresholdMs)];
+}
+
+function lagSeverity(ctx: RuleContext, base: Severity): Severity {
+  // Five times the threshold behind is an outage for any consumer that feeds people or systems live.
+  return (ctx.signals.lagMs ?? 0) >= 5 * ctx.policy.lagThresholdMs ? 'critical' : base;
+}
+
+function appUnhealthy(ctx: RuleContext): Finding | undefined {
+  const app = ctx.signals.app;
+  if (!app) return undefined;
+  const status = app.state?.status;
+  if (status && APP_DOWN_STATUSES.has(status)) {
+    return {
+      cause: 'APP_UNHEALTHY',
+      severity: 'critical',
+      confidence: 0.95,
+      summary: `Application ${ctx.appName} is ${status}, not RUNNING: it processes nothing until it is started or repaired; check its logs before changing capacity.`,
+      evidence: [...lagEvidence(ctx)],
+    };
+  }
+  const down = (app.downtimeMs ?? 0) > 0;
+  if (app.restarts >= ctx.policy.crashLoopRestarts || down) {
+    const evidence: Evidence[] = [];
+    if (app.restarts > 0) {
+      evidence.push({
+        metric: 'fullRestarts',
+        stat: 'Maximum',
+        value: app.restarts,
+        threshold: ctx.policy.crashLoopRestarts,
+        unit: 'Count',
+      });
+    }
+    if (down) {
+      evidence.push({ metric: 'downtime', stat: 'Maximum', value: app.downtimeMs!, threshold: 0, unit: 'Milliseconds' });
+    }
+    return {
+      cause: 'APP_UNHEALTHY',
+      severity: 'critical',
+      confidence: clampConfidence(0.8 + 0.05 * app.restarts),
+      summary: `Application ${ctx.appName} restarted ${app.restarts} times in the window${down ? ' and is down now' : ''}: a crash loop, not a capacity problem; read the exceptions in its logs and fix or roll back the job.`,
+      evidence: [...evidence, ...lagEvidence(ctx)],
+    };
+  }
+  return undefined;
+}
+
+function memoryPressure(ctx: RuleContext): Finding | undefined {
+  const app = ctx.signals.app;
+  if (!app) return undefined;
+  const { policy } = ctx;
+  const heapHigh = above(app.heap, policy.heapHighPercent);
+  // A heap that only sits high is normal for a JVM; one that keeps climbing is not.
+  const heapRising = (app.heapRise ?? 0) >= 5;
+  const checkpointsFailing = app.failedCheckpoints > 0;
+  const checkpointsSlow =
+    (app.checkpointDurationMs ?? 0) >= policy.checkpointSlowMs && (app.checkpointDurationRise ?? 0) > 0;
+  const heapNearHigh = above(app.heap, policy.heapHighPercent - 10);
+  if (!((heapHigh && (heapRising || checkpointsFailing || checkpointsSlow)) || (heapNearHigh && checkpointsFailing))) {
+    return undefined;
+  }
+  const evidence: Evidence[] = [evidenceOf(app.heap!, policy.heapHighPercent)];
+  if (checkpointsFailing) {
+    evidence.push({
+      metric: 'numberOfFailedCheckpoints',
+      stat: 'Maximum',
+      value: app.failedCheckpoints,
+      threshold: 0,
+      unit: 'Count',
+    });
+  }
+  if (app.checkpointDurationMs !== undefined) {
+    evidence.push({
+      metric: 'lastCheckpointDuration',
+      stat: 'Maximum',
+      value: round(app.checkpointDurationMs),
+      threshold: policy.checkpointSlowMs,
+      unit: 'Milliseconds',
+    });
+  }
+  const signs = [heapRising, checkpointsFailing, checkpointsSlow].filter(Boolean).length;
+  return {
+    cause: 'MEMORY_PRESSURE',
+    severity: checkpointsFailing ? 'critical' : 'warning',
+    confidence: clampConfidence(0.6 + 0.12 * signs),
+    summary: `Application ${ctx.appName} heap is at ${Math.round(app.heap!.value)}%${heapRising ? ` and rising (+${Math.round(app.heapRise!)} points)` : ''}${checkpointsFailing ? `, ${app.failedCheckpoints} checkpoints failed` : ''}${checkpointsSlow ? `, checkpoints take ${formatDuration(app.checkpointDurationMs!)}` : ''}: state or memory is outgrowing the workers; give each task more memory and check state growth (TTL, keys).`,
+    evidence: [...evidence, ...lagEvidence(ctx)],
+  };
+}
+
+function verboseMonitoring(ctx: RuleContext, lagging: boolean): Finding | undefined {
+  const app = ctx.signals.app;
+  const state = app?.state;
+  if (!app || !state) return undefined;
+  const debug = state.logLevel === 'DEBUG';
+  const perSubtask = state.metricsLevel === 'PARALLELISM';
+  if (!debug && !perSubtask) return undefined;
+  const { policy } = ctx;
+  const busy =
+    above(app.cpu, policy.cpuHighPercent) ||
+    above(app.busy, policy.busyHighMsPerSecond) ||
+    above(app.backPressured, policy.backPressureHighMsPerSecond);
+  if (!busy && !lagging) return undefined;
+  const what = [debug ? 'DEBUG logging' : '', perSubtask ? 'PARALLELISM-level metrics' : ''].filter(Boolean).join(' and ');
+  const evidence: Evidence[] = [];
+  if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
+  if (app.busy) evidence.push(evidenceOf(app.busy, policy.busyHighMsPerSecond));
+  return {
+    cause: 'VERBOSE_MONITORING',
+    severity: lagSeverity(ctx, 'warning'),
+    confidence: busy ? 0.8 : 0.6,
+    summary: `Application ${ctx.appName} runs with ${what} while it is ${lagging ? 'falling behind' : 'busy'}: the logging and metric overhead slows every record; set INFO logging and APPLICATION-level metrics before adding capacity.`,
+    evidence: [...evidence, ...lagEvidence(ctx)],
+  };
+}
+
+function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
+  const app = ctx.signals.app;
+  if (!app) return undefined;
+  const { policy } = ctx;
+  const cpuHigh = above(app.cpu, policy.cpuHighPercent);
+  const busyHigh = above(app.busy, policy.busyHighMsPerSecond);
+  const backPressured = above(app.backPressured, policy.backPressureHighMsPerSecond);
+  const haveCpu = app.cpu !== undefined;
+  const haveFlow = app.busy !== undefined || app.backPressured !== undefined || app.idle !== undefined;
+
+  if (!lagging) {
+    // Keeping up, but with no headroom: the CPU alarm's case. Scale before the next burst makes lag.
+    if (cpuHigh && (busyHigh || app.busy === undefined) && !backPressured) {
+      return {
+        cause: 'CONSUMER_COMPUTE',
+        severity: 'warning',
+        confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
+        summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU: no headroom for the next burst; add parallelism.`,
+        evidence: [evidenceOf(app.cpu!, policy.cpuHighPercent), ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : [])],
+      };
+    }
+    return undefined;
+  }
+
+  if (!haveCpu && !haveFlow) return undefined;
+
+  // Busy with low CPU means waiting on something outside the job (a blocking sink or lookup).
+  const waitingOnIo = busyHigh && haveCpu && !cpuHigh && (app.cpu!.value < policy.cpuHighPercent * 0.6);
+  if ((backPressured && !cpuHigh) || waitingOnIo) {
+    const evidence: Evidence[] = [];
+    if (app.backPressured) evidence.push(evidenceOf(app.backPressured, policy.backPressureHighMsPerSecond));
+    if (waitingOnIo) evidence.push(evidenceOf(app.busy!, policy.busyHighMsPerSecond));
+    if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
+    return {
+      cause: 'SINK_BACKPRESSURE',
+      severity: lagSeverity(ctx, 'warning'),
+      confidence: clampConfidence(backPressured ? margin(app.backPressured!.value, policy.backPressureHighMsPerSecond, 0.7) : 0.65),
+      summary: `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind while ${backPressured ? `back-pressured ${Math.round(app.backPressured!.value)} ms/s` : `busy ${Math.round(app.busy!.value)} ms/s`} at only ${app.cpu ? Math.round(app.cpu.value) : '?'}% CPU: the sink or an external call is slow; more parallelism would push it harder, so fix the sink's capacity first.`,
+      evidence: [...evidence, ...lagEvidence(ctx)],
+    };
+  }
+
+  if (cpuHigh || busyHigh) {
+    const evidence: Evidence[] = [];
+    if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
+    if (app.busy) evidence.push(evidenceOf(app.busy, policy.busyHighMsPerSecond));
+    const base = cpuHigh && busyHigh ? 0.85 : 0.7;
+    return {
+      cause: 'CONSUMER_COMPUTE',
+      severity: lagSeverity(ctx, 'warning'),
+      confidence: clampConfidence(
+        cpuHigh ? margin(app.cpu!.value, policy.cpuHighPercent, base) : margin(app.busy!.value, policy.busyHighMsPerSecond, base),
+      ),
+      summary: `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and ${cpuHigh ? `at ${Math.round(app.cpu!.value)}% CPU` : `busy ${Math.round(app.busy!.value)} ms/s`}: it is short of compute; raise parallelism.`,
+      evidence: [...evidence, ...lagEvidence(ctx)],
+    };
+  }
+
+  return undefined;
+}
+
+function writeSide(ctx: RuleContext): Finding | undefined {
+  const stream = ctx.signals.stream;
+  if (!stream) return undefined;
+  const { policy } = ctx;
+  const sustained = stream.throttledMinutesRecent >= policy.throttleMinutes && stream.throttledShare >= policy.throttleShare;
+  if (!sustained || stream.acceptedWriteUtilization === undefined) return undefined;
+  const accepted = stream.acceptedWriteUtilization;
+  const throttleEvidence: Evidence = {
+    metric: 'WriteProvisionedThroughputExceeded',
+    stat: 'Sum',
+    value: stream.throttledRecordsRecent,
+    threshold: 0,
+    unit: 'Count',
+  };
+  const utilEvidence: Evidence = {
+    metric: stream.writeBound === 'records' ? 'IncomingRecords' : 'IncomingBytes',
+    stat: 'Sum',
+    value: round(accepted * 100, 1),
+    threshold: round(policy.hotShardUtilization * 100, 1),
+    unit: 'Percent of stream write capacity',
+  };
+  const shardEvidence: Evidence[] = stream.hottestShard
+    ? [
+        {
+          metric: `IncomingBytes (${stream.hottestShard.shardId})`,
+          stat: 'Sum',
+          value: round(stream.hottestShard.utilization * 100, 1),
+          threshold: 100,
+          unit: 'Percent of shard write limit',
+        },
+      ]
+    : [];
+  if (accepted < policy.hotShardUtilization) {
+    return {
+      cause: 'HOT_SHARD',
+      severity: 'warning',
+      confidence: clampConfidence(0.65 + (policy.hotShardUtilization - accepted) / policy.hotShardUtilization * 0.3 + (stream.hottestShard ? 0.05 : 0)),
+      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: a hot partition key is overloading one shard; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
+      evidence: [throttleEvidence, utilEvidence, ...shardEvidence],
+    };
+  }
+  const shards = stream.shards ?? 0;
+  const bound = stream.writeBound ?? 'bytes';
+  const perShard =
+    bound === 'bytes'
+      ? `${round((stream.demandBytesPerSecond ?? 0) / Math.max(1, shards) / MIB, 2)} MiB/s per shard`
+      : `${Math.round((stream.demandRecordsPerSecond ?? 0) / Math.max(1, shards))} records/s per shard`;
+  return {
+    cause: 'STREAM_WRITE_CAPACITY',
+    severity: stream.throttledShare >= 0.05 ? 'critical' : 'warning',
+    confidence: clampConfidence(margin(accepted, policy.hotShardUtilization, 0.7)),
+    summary: `Stream ${ctx.streamName} is full: producers want ${perShard} over ${shards} shards (${bound}-bound, limit ${bound === 'bytes' ? '1 MiB/s' : `${AWS_LIMITS.shardWriteRecordsPerSecond} records/s`}) and ${percent(stream.throttledShare)} of records were refused; add shards.`,
+    evidence: [throttleEvidence, utilEvidence],
+  };
+}
+
+function readSide(ctx: RuleContext): Finding | undefined {
+  const stream = ctx.signals.stream;
+  if (!stream) return undefined;
+  if (stream.readThrottledMinutesRecent < ctx.policy.throttleMinutes) return undefined;
+  const util = stream.readUtilization;
+  const nearLimit = util !== undefined && util >= ctx.policy.readScaleUtilization;
+  const evidence: Evidence[] = [
+    {
+      metric: 'ReadProvisionedThroughputExceeded',
+      stat: 'Sum',
+      value: stream.readThrottledRecent,
+      threshold: 0,
+      unit: 'Count',
+    },
+  ];
+  if (util !== undefined) {
+    evidence.push({
+      metric: 'GetRecords.Bytes',
+      stat: 'Sum',
+      value: round(util * 100, 1),
+      threshold: round(ctx.policy.readScaleUtilization * 100, 1),
+      unit: 'Percent of stream read capacity',
+    });
+  }
+  return {
+    cause: 'STREAM_READ_CAPACITY',
+    severity: lagSeverity(ctx, 'warning'),
+    confidence: clampConfidence(util === undefined ? 0.6 : 0.8),
+    summary: nearLimit
+      ? `Stream ${ctx.streamName} readers are throttled at ${percent(util!)} of the 2 MiB/s-per-shard read limit: add shards (or move readers to enhanced fan-out).`
+      : `Stream ${ctx.streamName} readers are throttled while reading ${util === undefined ? 'an unknown share' : percent(util)} of the read limit: too many readers share each shard's 5 GetRecords calls per second; register consumers with enhanced fan-out.`,
+    evidence: [...evidence, ...lagEvidence(ctx)],
+  };
+}
+
+function retentionRisk(ctx: RuleContext): Finding | undefined {
+  const retentionHours = ctx.signals.stream?.state?.retentionHours;
+  const lag = ctx.signals.lagMs;
+  if (retentionHours === undefined || lag === undefined) return undefined;
+  const limit = (retentionHours * 3_600_000) / 2;
+  if (lag <= limit) return undefined;
+  return {
+    cause: 'RETENTION_RISK',
+    severity: 'critical',
+    confidence: 0.9,
+    summary: `Lag of ${formatDuration(lag)} is past half the ${retentionHours} h retention: records will expire unread.`,
+    evidence: [
+      {
+        metric: ctx.signals.lagSource!.metric,
+        stat: 'Maximum',
+        value: round(lag),
+        threshold: limit,
+        unit: 'Milliseconds',
+      },
+    ],
+  };
+}
+
+function overProvisioned(ctx: RuleContext): Finding | undefined {
+  const { signals, policy } = ctx;
+  if (signals.coveredMinutes < policy.scaleInWindowMinutes - 1) return undefined;
+  const stream = signals.stream;
+  const app = signals.app;
+  const evidence: Evidence[] = [];
+  let reducible = false;
+  if (stream) {
+    if (stream.scaleInPeakUtilization === undefined || stream.throttledInScaleInWindow > 0) return undefined;
+    if (stream.scaleInPeakUtilization >= policy.scaleInUtilization) return undefined;
+    if ((stream.shards ?? 0) > 1 && stream.state?.mode !== 'ON_DEMAND') reducible = true;
+    evidence.push({
+      metric: 'IncomingBytes',
+      stat: 'Sum',
+      value: round(stream.scaleInPeakUtilization * 100, 1),
+      threshold: round(policy.scaleInUtilization * 100, 1),
+      unit: 'Percent of stream write capacity',
+    });
+  }
+  if (app) {
+    const lagPeak = app.lagInScaleInWindowMs ?? signals.stream?.iteratorAgeMs;
+    if (lagPeak === undefined || lagPeak >= policy.lagThresholdMs) return undefined;
+    const cpuPeak = app.scaleInPeakCpu;
+    if (cpuPeak === undefined || cpuPeak >= policy.scaleInUtilization * 100) return undefined;
+    if ((app.state?.parallelism ?? 1) > 1) reducible = true;
+    evidence.push({
+      metric: app.cpu?.metric ?? 'containerCPUUtilization',
+      stat: app.cpu?.stat ?? 'Maximum',
+      value: round(cpuPeak),
+      threshold: round(policy.scaleInUtilization * 100, 1),
+      unit: 'Percent',
+    });
+  } else if (stream && (stream.iteratorAgeMs ?? 0) >= policy.lagThresholdMs) {
+    return undefined;
+  }
+  if (!reducible) return undefined;
+  return {
+    cause: 'OVER_PROVISIONED',
+    severity: 'info',
+    confidence: 0.8,
+    summary: `For ${Math.round(policy.scaleInWindowMinutes / 60 * 10) / 10} h the pipeline peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in, slowly.`,
+    evidence,
+  };
+}
+
+function insufficientData(ctx: RuleContext): Finding | undefined {
+  const { signals } = ctx;
+  const stream = signals.stream;
+  const app = signals.app;
+  const canJudgeStream = stream !== undefined && stream.acceptedWriteUtilization !== undefined;
+  const canJudgeConsumer = signals.lagMs !== undefined;
+  const appHasSignals = app !== undefined && (app.cpu !== undefined || app.busy !== undefined);
+  const enough = ctx.appName ? canJudgeConsumer && appHasSignals : canJudgeStream || canJudgeConsumer;
+  if (enough) return undefined;
+  const missing = signals.missing.length > 0 ? signals.missing.join(', ') : 'the target\'s metrics';
+  return {
+    cause: 'INSUFFICIENT_DATA',
+    severity: 'warning',
+    confidence: 0.9,
+    summary: `Not enough data to name a cause: no datapoints for ${missing}; check that the metrics are published (and the dimensions match) before trusting any automatic action.`,
+    evidence: [],
+  };
+}
+
+function healthy(ctx: RuleContext): Finding {
+  const { signals, policy } = ctx;
+  const evidence = lagEvidence(ctx);
+  const peak = Math.max(signals.app?.lagPeakMs ?? 0, 0);
+  const transient = peak >= policy.lagThresholdMs;
+  return {
+    cause: 'HEALTHY',
+    severity: 'info',
+    confidence: transient ? 0.8 : 0.9,
+    summary: transient
+      ? `The pipeline was up to ${formatDuration(peak)} behind in the last ${policy.recentMinutes} min but has caught up: the alarm was transient; nothing to do.`
+      : 'No lag, throttling or resource pressure now: nothing to do.',
+    evidence,
+  };
+}
+
+export interface DiagnosisResult {
+  readonly diagnosis: Diagnosis;
+  /** Primary first, then secondary findings, each as the rules produced it. */
+  readonly findings: Finding[];
+  readonly lagging: boolean;
+}
+
+/**
+ * Names the cause, reading the data path from the sink back to the source: a consumer that is
+ * unhealthy, memory-bound, back-pressured or verbose is not short of capacity, and write throttling
+ * on a mostly empty stream is a hot key, not a full stream.
+ */
+export function diagnose(
+  signals: Signals,
+  policy: Policy,
+  streamName: string | undefined,
+  appName: string | undefined,
+): DiagnosisResult {
+  const ctx: RuleContext = { signals, policy, streamName, appName };
+  const lagging = signals.lagMs !== undefined && signals.lagMs >= policy.lagThresholdMs;
+
+  const findings: Finding[] = [];
+  const push = (f: Finding | undefined): void => {
+    if (f && !findings.some((x) => x.cause === f.cause)) findings.push(f);
+  };
+
+  push(appUnhealthy(ctx));
+  if (findings.length === 0) {
+    const insufficient = insufficientData(ctx);
+    const memory = memoryPressure(ctx);
+    const verbose = verboseMonitoring(ctx, lagging);
+    const read = readSide(ctx);
+    const app = signals.app;
+    const starved =
+      lagging &&
+      read !== undefined &&
+      !above(app?.backPressured, policy.backPressureHighMsPerSecond) &&
+      !above(app?.cpu, policy.cpuHighPercent);
+    push(memory);
+    push(verbose);
+    if (starved) push(read);
+    push(consumerSide(ctx, lagging));
+    push(writeSide(ctx));
+    push(read);
+    if (lagging && !appName && findings.length === 0 && signals.lagSource) {
+      // A stream-only target: the consumer is not visible to StreamMedic, only its lag is.
+      push({
+        cause: 'CONSUMER_COMPUTE',
+        severity: lagSeverity(ctx, 'warning'),
+        confidence: 0.45,
+        summary: `Consumers of stream ${streamName} are ${formatDuration(signals.lagMs!)} behind with no stream throttling: the consumer itself is the bottleneck; StreamMedic does not manage it, so scale or fix the consumer.`,
+        evidence: lagEvidence(ctx),
+      });
+    }
+    if (findings.length === 0) push(insufficient);
+    if (findings.length === 0 && lagging) {
+      // Behind, nothing busy, nothing throttled, nothing back-pressured: the job is waiting on something downstream.
+      const idleEvidence: Evidence[] = app?.idle ? [evidenceOf(app.idle, 0)] : [];
+      push({
+        cause: 'SINK_BACKPRESSURE',
+        severity: lagSeverity(ctx, 'warning'),
+        confidence: 0.5,
+        summary: `Application ${appName} is ${formatDuration(signals.lagMs!)} behind yet neither CPU-bound nor busy${app?.cpu ? ` (${Math.round(app.cpu.value)}% CPU)` : ''}: it is waiting on its sink or an external call; more parallelism would not help.`,
+        evidence: [...idleEvidence, ...lagEvidence(ctx)],
+      });
+    }
+    if (findings.length === 0) push(overProvisioned(ctx));
+    if (findings.length === 0) push(healthy(ctx));
+  }
+
+  const risk = retentionRisk(ctx);
+  const primary = findings[0]!;
+  const secondary: SecondaryFinding[] = findings
+    .slice(1)
+    .map((f) => f.cause as SecondaryFinding)
+    .filter((c) => c !== 'HEALTHY' && c !== 'INSUFFICIENT_DATA');
+  let severity = primary.severity;
+  for (const f of findings.slice(1)) if (severityRank(f.severity) > severityRank(severity)) severity = f.severity;
+  const evidence = [...primary.evidence];
+  let summary = primary.summary;
+  if (risk) {
+    secondary.push('RETENTION_RISK');
+    severity = 'critical';
+    evidence.push(...risk.evidence);
+    summary = `${summary.replace(/[.:;]$/, '')}; worse, ${risk.summary.charAt(0).toLowerCase()}${risk.summary.slice(1)}`;
+    findings.push(risk);
+  }
+  return {
+    diagnosis: {
+      cause: primary.cause as Cause,
+      severity,
+      confidence: primary.confidence,
+      summary,
+      evidence,
+      secondary,
+    },
+    findings,
+    lagging,
+  };
+}

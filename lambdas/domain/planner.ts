@@ -1,0 +1,507 @@
+import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
+import type { Finding } from './diagnosis';
+import {
+  actionCalls,
+  actionDirection,
+  actionResource,
+  type Action,
+  type AppState,
+  type LedgerEntry,
+  type Refusal,
+  type StreamState,
+  type UpdateShardCountAction,
+} from './model';
+import type { Signals } from './signals';
+import { flinkParallelismNeeded, kpusFor, shardSteps, shardsNeeded } from './sizing';
+
+export interface PlanContext {
+  readonly target: TargetConfig;
+  readonly policy: Policy;
+  readonly signals: Signals;
+  readonly findings: readonly Finding[];
+  readonly lagging: boolean;
+  readonly stream?: StreamState;
+  readonly app?: AppState;
+  readonly ledger: readonly LedgerEntry[];
+  /** Epoch ms; "now" for cooldowns and the budget. */
+  readonly now: number;
+}
+
+export interface BoundedPlan {
+  readonly actions: Action[];
+  readonly refused: Refusal[];
+  readonly recommendations: string[];
+}
+
+const ACTION_ORDER: Record<Action['type'], number> = {
+  // Protect unread data first, then the stream, then the job that reads it.
+  IncreaseStreamRetention: 0,
+  UpdateShardCount: 1,
+  UpdateApplicationMonitoring: 2,
+  UpdateApplicationParallelism: 3,
+};
+
+function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, out: Draft): void {
+  const config = ctx.target.stream;
+  const stream = ctx.stream;
+  const s = ctx.signals.stream;
+  if (!config) return;
+  const from = stream?.openShards ?? s?.shards;
+  if (from === undefined || !s) {
+    out.recommendations.push(`Stream ${config.name}: ${reason}, but its shard count is unknown; describe the stream and retry.`);
+    return;
+  }
+  const needed = Math.max(
+    minimumShards,
+    shardsNeeded(
+      {
+        writeBytesPerSecond: s.demandBytesPerSecond ?? 0,
+        writeRecordsPerSecond: s.demandRecordsPerSecond ?? 0,
+        readBytesPerSecond: s.readBytesPerSecond ?? 0,
+      },
+      ctx.policy.targetUtilization,
+    ),
+  );
+  const ceiling = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
+  const to = Math.max(config.minShards, Math.min(needed, ceiling));
+  const desired: UpdateShardCountAction = {
+    type: 'UpdateShardCount',
+    streamName: config.name,
+    from,
+    to: needed,
+    steps: shardSteps(from, needed),
+  };
+  if (to <= from) {
+    out.refused.push({
+      action: desired,
+      guardrail: 'bounds',
+      reason: `needs ${needed} shards but maxShards is ${config.maxShards} and the stream already has ${from}`,
+    });
+    return;
+  }
+  if (to < needed) {
+    out.recommendations.push(
+      `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`,
+    );
+  }
+  out.add({ type: 'UpdateShardCount', streamName: config.name, from, to, steps: shardSteps(from, to, ceiling) });
+}
+
+function streamScaleIn(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.stream;
+  const s = ctx.signals.stream;
+  const from = ctx.stream?.openShards;
+  if (!config || !s || from === undefined || s.scaleInPeakBytesPerSecond === undefined) return;
+  const needed = shardsNeeded(
+    {
+      writeBytesPerSecond: s.scaleInPeakBytesPerSecond,
+      writeRecordsPerSecond: s.scaleInPeakRecordsPerSecond ?? 0,
+      readBytesPerSecond: s.readBytesPerSecond ?? 0,
+    },
+    ctx.policy.targetUtilization,
+  );
+  // Scale in by at most half in one incident, never below the bound.
+  const to = Math.max(needed, Math.ceil(from / 2), config.minShards);
+  if (to >= from) {
+    if (needed < from) {
+      out.refused.push({
+        action: { type: 'UpdateShardCount', streamName: config.name, from, to: needed, steps: shardSteps(from, needed) },
+        guardrail: 'bounds',
+        reason: `minShards is ${config.minShards}`,
+      });
+    }
+    return;
+  }
+  out.add({ type: 'UpdateShardCount', streamName: config.name, from, to, steps: shardSteps(from, to) });
+}
+
+function busyFraction(ctx: PlanContext): number | undefined {
+  const app = ctx.signals.app;
+  if (app?.busy) return app.busy.value / 1000;
+  if (app?.cpu) return app.cpu.value / 100;
+  return undefined;
+}
+
+function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
+  const config = ctx.target.application!;
+  return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu);
+}
+
+function appScaleUp(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  const app = ctx.app;
+  if (!config) return;
+  if (!app) {
+    out.recommendations.push(`Application ${config.name} needs more parallelism, but its configuration is unknown; describe it and retry.`);
+    return;
+  }
+  const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
+  const from = app.parallelism;
+  const signals = ctx.signals;
+  const busy = busyFraction(ctx) ?? 1;
+  const slope = Math.max(0, signals.app?.lagSlope ?? 0);
+  const processed = signals.app?.recordsInPerSecond;
+  const arriving = signals.stream?.demandRecordsPerSecond;
+  // Lag that grows at s ms per ms means input = processed / (1 - s): recover the rate the source sees.
+  const input = arriving ?? (processed !== undefined && slope < 0.95 ? processed / (1 - slope) : undefined);
+  const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
+  let needed: number;
+  if (input !== undefined && processedRate !== undefined && processedRate > 0) {
+    needed = flinkParallelismNeeded({
+      currentParallelism: from,
+      inputRatePerSecond: input,
+      processedRatePerSecond: processedRate,
+      busyFraction: busy,
+      lagMs: signals.lagMs ?? 0,
+      targetUtilization: ctx.policy.targetUtilization,
+      catchUpSeconds: ctx.policy.catchUpSeconds,
+      restartSeconds: ctx.policy.expectedRestartSeconds,
+    });
+  } else {
+    needed = from * 2;
+    out.recommendations.push(
+      `No throughput metrics (numRecordsInPerSecond, IncomingRecords) for ${config.name}: the parallelism target is a doubling, not a measured size.`,
+    );
+  }
+  needed = Math.max(needed, from + 1, config.minParallelism);
+  const ceiling = appParallelismCeiling(ctx, perKpu);
+  const to = Math.min(needed, ceiling);
+  const autoscaling = ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
+  const desired = { type: 'UpdateApplicationParallelism' as const, applicationName: config.name, from, to: needed, parallelismPerKpu: perKpu, ...autoscaling };
+  if (to <= from) {
+    const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+    out.refused.push({
+      action: desired,
+      guardrail: kpuBound ? 'kpu-limit' : 'bounds',
+      reason: kpuBound
+        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
+        : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
+    });
+    return;
+  }
+  if (to < needed) {
+    out.recommendations.push(
+      `Application ${config.name} needs about parallelism ${needed} (${kpusFor(needed, perKpu)} KPU); StreamMedic stops at ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}).`,
+    );
+  }
+  const shards = ctx.stream?.openShards;
+  if (shards !== undefined && to > shards) {
+    out.recommendations.push(
+      `Parallelism ${to} exceeds the ${shards} shards of ${ctx.stream!.name}: source subtasks beyond ${shards} read nothing, so if the source operator is the busy one, the stream needs shards too.`,
+    );
+  }
+  out.add({ ...desired, to });
+}
+
+function appScaleIn(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  const app = ctx.app;
+  const s = ctx.signals.app;
+  if (!config || !app || !s) return;
+  const peakBusy = s.scaleInPeakBusy !== undefined ? s.scaleInPeakBusy / 1000 : s.scaleInPeakCpu !== undefined ? s.scaleInPeakCpu / 100 : undefined;
+  if (peakBusy === undefined) return;
+  const from = app.parallelism;
+  const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
+  const needed = Math.max(1, Math.ceil((from * peakBusy) / ctx.policy.targetUtilization));
+  const to = Math.max(needed, Math.ceil(from / 2), config.minParallelism);
+  if (to >= from) {
+    if (needed < from) {
+      out.refused.push({
+        action: { type: 'UpdateApplicationParallelism', applicationName: config.name, from, to: needed, parallelismPerKpu: perKpu },
+        guardrail: 'bounds',
+        reason: `minParallelism is ${config.minParallelism}`,
+      });
+    }
+    return;
+  }
+  const autoscaling = app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
+  out.add({ type: 'UpdateApplicationParallelism', applicationName: config.name, from, to, parallelismPerKpu: perKpu, ...autoscaling });
+}
+
+function memoryFix(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  const app = ctx.app;
+  if (!config || !app) return;
+  const perKpu = app.parallelismPerKpu;
+  const advice = `Application ${config.name}: look for state that grows without bound (state TTL, key cardinality), large windows, or a leak; checkpoints slow as state grows.`;
+  out.recommendations.push(advice);
+  if (perKpu <= 1) {
+    out.recommendations.push(`It already runs 1 task per KPU; more memory per task needs a code or state change, not a config change.`);
+    return;
+  }
+  const newPerKpu = Math.max(1, Math.floor(perKpu / 2));
+  if (!config.applyMemoryFix) {
+    out.recommendations.push(
+      `Run ${newPerKpu} instead of ${perKpu} tasks per KPU so each task gets more memory (${kpusFor(app.parallelism, newPerKpu)} KPU instead of ${kpusFor(app.parallelism, perKpu)}); set applyMemoryFix to let StreamMedic do it.`,
+    );
+    return;
+  }
+  const action = {
+    type: 'UpdateApplicationParallelism' as const,
+    applicationName: config.name,
+    from: app.parallelism,
+    to: app.parallelism,
+    parallelismPerKpu: newPerKpu,
+  };
+  if (kpusFor(app.parallelism, newPerKpu) > config.maxKpu) {
+    out.refused.push({
+      action,
+      guardrail: 'kpu-limit',
+      reason: `${kpusFor(app.parallelism, newPerKpu)} KPU would exceed maxKpu ${config.maxKpu}`,
+    });
+    return;
+  }
+  out.add(action);
+}
+
+function monitoringFix(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  const app = ctx.app;
+  if (!config || !app) return;
+  const logLevel = app.logLevel === 'DEBUG' ? 'INFO' : ((app.logLevel ?? 'INFO') as 'INFO' | 'WARN' | 'ERROR');
+  const metricsLevel = app.metricsLevel === 'PARALLELISM' ? 'APPLICATION' : ((app.metricsLevel ?? 'APPLICATION') as 'APPLICATION' | 'TASK' | 'OPERATOR');
+  if (!config.applyMonitoringFix) {
+    out.recommendations.push(
+      `Set ${config.name} to ${logLevel} logging and ${metricsLevel}-level metrics (UpdateApplication MonitoringConfigurationUpdate); set applyMonitoringFix to let StreamMedic do it.`,
+    );
+    return;
+  }
+  out.add({ type: 'UpdateApplicationMonitoring', applicationName: config.name, logLevel, metricsLevel });
+}
+
+function retentionFix(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.stream;
+  const stream = ctx.stream;
+  const lag = ctx.signals.lagMs;
+  if (!config || !stream || lag === undefined) return;
+  const lagHours = lag / 3_600_000;
+  // Lag must sit under half the new retention with room to keep growing while the fix lands.
+  const wanted = Math.min(AWS_LIMITS.maxRetentionHours, Math.max(stream.retentionHours * 2, Math.ceil(lagHours * 3)));
+  const toHours = Math.min(wanted, config.maxRetentionHours);
+  const action = { type: 'IncreaseStreamRetention' as const, streamName: config.name, fromHours: stream.retentionHours, toHours: wanted };
+  if (toHours <= stream.retentionHours) {
+    out.refused.push({
+      action,
+      guardrail: 'bounds',
+      reason:
+        config.maxRetentionHours === 0
+          ? 'retention increases are turned off for this stream (maxRetentionHours 0)'
+          : `maxRetentionHours is ${config.maxRetentionHours} and the stream keeps ${stream.retentionHours} h already`,
+    });
+    return;
+  }
+  out.add({ ...action, toHours });
+}
+
+const ADVICE: Partial<Record<Finding['cause'], (ctx: PlanContext) => string>> = {
+  HOT_SHARD: (ctx) =>
+    `Find the hot key with shard-level metrics (IncomingBytes by ShardId) and spread it: a random suffix or a higher-cardinality key on ${ctx.target.stream?.name ?? 'the stream'}; uniform scaling would double cost and leave that shard as full.`,
+  SINK_BACKPRESSURE: () =>
+    'Check the sink: its throttling and latency metrics, batch sizes, and connection limits; raise its capacity or use async I/O. Adding Flink parallelism pushes a slow sink harder.',
+  APP_UNHEALTHY: (ctx) =>
+    `Read the job's exceptions (CloudWatch Logs for ${ctx.target.application?.name ?? 'the application'}), fix or roll back the last change; restart from the latest snapshot once it is fixed.`,
+  INSUFFICIENT_DATA: () =>
+    'Check that the alarms and GetMetricData use the right dimensions (StreamName, Application) and that the application publishes metrics at the configured level.',
+  STREAM_READ_CAPACITY: (ctx) =>
+    `Register the heavy readers of ${ctx.target.stream?.name ?? 'the stream'} as enhanced fan-out consumers: each gets its own 2 MiB/s per shard and does not share the 5 GetRecords calls per second.`,
+};
+
+class Draft {
+  readonly actions: Action[] = [];
+  readonly refused: Refusal[] = [];
+  readonly recommendations: string[] = [];
+
+  /** One action per resource and type: the larger change wins when two findings want the same. */
+  add(action: Action): void {
+    const existing = this.actions.findIndex((a) => a.type === action.type && actionResource(a) === actionResource(action));
+    if (existing < 0) {
+      this.actions.push(action);
+      return;
+    }
+    const current = this.actions[existing]!;
+    if ('to' in action && 'to' in current && action.to > current.to) this.actions[existing] = action;
+  }
+}
+
+/** Candidate actions for every finding, before the guardrails that depend on history and state. */
+function draftPlan(ctx: PlanContext): Draft {
+  const out = new Draft();
+  for (const finding of ctx.findings) {
+    switch (finding.cause) {
+      case 'STREAM_WRITE_CAPACITY': {
+        const shards = ctx.stream?.openShards ?? 1;
+        // Throttled means the stream is short, even when the minute averages look just under target.
+        streamScaleUp(ctx, Math.ceil(shards * 1.25), 'it is write-bound', out);
+        break;
+      }
+      case 'STREAM_READ_CAPACITY': {
+        const util = ctx.signals.stream?.readUtilization;
+        if (util !== undefined && util >= ctx.policy.readScaleUtilization) {
+          streamScaleUp(ctx, (ctx.stream?.openShards ?? 0) + 1, 'reads are near the shard limit', out);
+        }
+        break;
+      }
+      case 'CONSUMER_COMPUTE':
+        if (ctx.target.application) appScaleUp(ctx, out);
+        else
+          out.recommendations.push(
+            `Scale the consumer of ${ctx.target.stream?.name ?? 'the stream'} (more workers, a higher parallelization factor, or a faster handler); StreamMedic cannot see or change it.`,
+          );
+        break;
+      case 'MEMORY_PRESSURE':
+        memoryFix(ctx, out);
+        break;
+      case 'VERBOSE_MONITORING':
+        monitoringFix(ctx, out);
+        break;
+      case 'OVER_PROVISIONED':
+        streamScaleIn(ctx, out);
+        appScaleIn(ctx, out);
+        break;
+      case 'RETENTION_RISK':
+        retentionFix(ctx, out);
+        break;
+      default:
+        break;
+    }
+    const advice = ADVICE[finding.cause];
+    if (advice) out.recommendations.push(advice(ctx));
+  }
+  return out;
+}
+
+/** Why an action may not run against the resource as it is now, or undefined if it may. */
+function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
+  if ('streamName' in action) {
+    const stream = ctx.stream;
+    if (!stream) return { guardrail: 'resource-state', reason: `stream ${action.streamName} was not described; its state is unknown` };
+    if (action.type === 'UpdateShardCount' && stream.mode === 'ON_DEMAND') {
+      return { guardrail: 'on-demand', reason: `stream ${stream.name} is ON_DEMAND: AWS sizes it and it cannot be resharded` };
+    }
+    if (stream.status !== 'ACTIVE') {
+      return { guardrail: 'resource-state', reason: `stream ${stream.name} is ${stream.status}; it can only change while ACTIVE` };
+    }
+    return undefined;
+  }
+  const app = ctx.app;
+  const config = ctx.target.application;
+  if (!app || !config) return { guardrail: 'resource-state', reason: `application ${action.applicationName} was not described; its state is unknown` };
+  if (app.status !== 'RUNNING') {
+    return {
+      guardrail: 'resource-state',
+      reason: `application ${app.name} is ${app.status}; it can only be updated while RUNNING${app.status === 'UPDATING' || app.status === 'AUTOSCALING' ? ', so wait for the change under way' : ''}`,
+    };
+  }
+  if (!app.snapshotsEnabled && !config.allowWithoutSnapshots) {
+    return {
+      guardrail: 'snapshots-disabled',
+      reason: `application ${app.name} has snapshots off: an update restarts the job and its state would be lost (set allowWithoutSnapshots to permit it)`,
+    };
+  }
+  if (action.type === 'UpdateApplicationParallelism' && app.autoScalingEnabled && config.builtInAutoscaling === 'defer') {
+    return {
+      guardrail: 'builtin-autoscaling',
+      reason: `application ${app.name} has Managed Flink autoscaling on and the target defers to it; set builtInAutoscaling to "turn-off" to let StreamMedic size it`,
+    };
+  }
+  return undefined;
+}
+
+function minutesAgo(ctx: PlanContext, entry: LedgerEntry): number {
+  return (ctx.now - Date.parse(entry.at)) / 60_000;
+}
+
+function cooldownGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
+  if (action.type === 'IncreaseStreamRetention') return undefined;
+  const resource = actionResource(action);
+  const direction = actionDirection(action);
+  const history = ctx.ledger.filter((e) => e.resource === resource && minutesAgo(ctx, e) >= 0);
+  const isApp = resource.startsWith('application/');
+  if (direction === 'down') {
+    const recent = history.find((e) => minutesAgo(ctx, e) < ctx.policy.cooldownDownMinutes);
+    if (recent) {
+      return {
+        guardrail: 'cooldown',
+        reason: `${resource} changed ${Math.floor(minutesAgo(ctx, recent))} min ago; scale-in waits ${ctx.policy.cooldownDownMinutes} min after any change`,
+      };
+    }
+    return undefined;
+  }
+  // Every application update restarts the job, so any recent one blocks the next; streams only block repeat scale-ups.
+  const recent = history.find(
+    (e) =>
+      minutesAgo(ctx, e) < ctx.policy.cooldownUpMinutes &&
+      e.actionType !== 'IncreaseStreamRetention' &&
+      (isApp || e.direction === 'up'),
+  );
+  if (recent) {
+    return {
+      guardrail: 'cooldown',
+      reason: `${resource} ${recent.direction === 'up' ? 'scaled up' : 'changed'} ${Math.floor(minutesAgo(ctx, recent))} min ago; the cooldown is ${ctx.policy.cooldownUpMinutes} min, so the last change is still settling`,
+    };
+  }
+  return undefined;
+}
+
+function callsUsed(ctx: PlanContext, resource: string): number {
+  return ctx.ledger
+    .filter((e) => e.resource === resource && minutesAgo(ctx, e) >= 0 && minutesAgo(ctx, e) < 24 * 60)
+    .reduce((sum, e) => sum + e.calls, 0);
+}
+
+/**
+ * The bounded plan: candidate actions for the findings, then every guardrail that depends on the
+ * resources, the bounds, the budget and the cooldowns. Nothing is dropped: a stopped action moves
+ * to `refused` with the guardrail's name and the reason.
+ */
+export function planActions(ctx: PlanContext): BoundedPlan {
+  const draft = draftPlan(ctx);
+  const actions: Action[] = [];
+  // A resource that cannot change at all is the more useful reason than a bound it would also hit.
+  const refused: Refusal[] = draft.refused.map((r) => {
+    const blocked = resourceGuard(ctx, r.action);
+    return blocked ? { action: r.action, ...blocked } : r;
+  });
+  const plannedCalls = new Map<string, number>();
+  const ordered = [...draft.actions].sort((a, b) => ACTION_ORDER[a.type] - ACTION_ORDER[b.type]);
+  for (const action of ordered) {
+    const blocked =
+      resourceGuard(ctx, action) ??
+      (actionDirection(action) === 'down' && ctx.lagging
+        ? { guardrail: 'backlog-draining' as const, reason: 'the consumer is behind; capacity is never removed while a backlog drains' }
+        : undefined) ??
+      cooldownGuard(ctx, action);
+    if (blocked) {
+      refused.push({ action, ...blocked });
+      continue;
+    }
+    const resource = actionResource(action);
+    const used = callsUsed(ctx, resource) + (plannedCalls.get(resource) ?? 0);
+    const remaining = ctx.policy.dailyActionBudget - used;
+    const calls = actionCalls(action);
+    if (remaining <= 0) {
+      refused.push({
+        action,
+        guardrail: 'daily-budget',
+        reason: `${resource} has used ${used} of its ${ctx.policy.dailyActionBudget} changes in the last 24 h`,
+      });
+      continue;
+    }
+    if (action.type === 'UpdateShardCount' && calls > remaining) {
+      const kept = action.steps.slice(0, remaining);
+      const rest = action.steps.slice(remaining);
+      const reached = kept[kept.length - 1]!;
+      actions.push({ ...action, to: reached, steps: kept });
+      refused.push({
+        action: { ...action, from: reached, steps: rest },
+        guardrail: 'daily-budget',
+        reason: `only ${remaining} of ${ctx.policy.dailyActionBudget} daily changes remain for ${resource}; ${rest.length} more step(s) to ${action.to} must wait`,
+      });
+      plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + kept.length);
+      continue;
+    }
+    actions.push(action);
+    plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + calls);
+  }
+  return { actions, refused, recommendations: [...new Set(draft.recommendations)] };
+}

@@ -1,0 +1,361 @@
+import { AWS_LIMITS, type Policy } from './config';
+import { METRICS, type MetricKey } from './metric-catalog';
+import { lastOf, maxOf, meanOf, since, type MetricWindow, type Point, type SeriesView } from './metric-window';
+import type { AppState, StreamState } from './model';
+
+/**
+ * What the metric window says, reduced to the quantities the rules and planners reason about.
+ * "Recent" is the last `policy.recentMinutes`; the scale-in window is the last `scaleInWindowMinutes`.
+ */
+
+export interface Observed {
+  readonly value: number;
+  readonly metric: string;
+  readonly stat: string;
+  readonly unit: string;
+}
+
+export interface StreamSignals {
+  readonly state?: StreamState;
+  readonly shards?: number;
+  /** Accepted writes, recent peak per second. */
+  readonly incomingBytesPerSecond?: number;
+  readonly incomingRecordsPerSecond?: number;
+  /** Accepted plus refused writes, recent peak per second: the demand the stream must carry. */
+  readonly demandBytesPerSecond?: number;
+  readonly demandRecordsPerSecond?: number;
+  /** Recent peak share of the stream's write capacity that was accepted (bytes or records, whichever binds). */
+  readonly acceptedWriteUtilization?: number;
+  /** The same, counting refused records as demand. */
+  readonly demandWriteUtilization?: number;
+  readonly writeBound?: 'bytes' | 'records';
+  readonly throttledRecordsRecent: number;
+  readonly throttledMinutesRecent: number;
+  /** Refused share of write demand over the recent window. */
+  readonly throttledShare: number;
+  readonly readThrottledRecent: number;
+  readonly readThrottledMinutesRecent: number;
+  readonly readBytesPerSecond?: number;
+  readonly readUtilization?: number;
+  readonly iteratorAgeMs?: number;
+  /** Peak write utilisation over the scale-in window (accepted, since idle streams do not throttle). */
+  readonly scaleInPeakUtilization?: number;
+  readonly scaleInPeakBytesPerSecond?: number;
+  readonly scaleInPeakRecordsPerSecond?: number;
+  readonly throttledInScaleInWindow: number;
+  /** Hottest shard's share of the per-shard write limit, when shard-level metrics are present. */
+  readonly hottestShard?: { readonly shardId: string; readonly utilization: number };
+}
+
+export interface AppSignals {
+  readonly state?: AppState;
+  /** Current lag (last valid millisBehindLatest), ms. */
+  readonly lagMs?: number;
+  readonly lagPeakMs?: number;
+  /** Lag growth in ms per ms over the recent window (> 0: falling further behind). */
+  readonly lagSlope?: number;
+  readonly cpu?: Observed;
+  readonly busy?: Observed;
+  readonly backPressured?: Observed;
+  readonly idle?: Observed;
+  readonly heap?: Observed;
+  /** Heap rise from the first third of the window to the last third, percentage points. */
+  readonly heapRise?: number;
+  readonly checkpointDurationMs?: number;
+  readonly checkpointDurationRise?: number;
+  readonly failedCheckpoints: number;
+  readonly restarts: number;
+  readonly downtimeMs?: number;
+  readonly recordsInPerSecond?: number;
+  readonly scaleInPeakCpu?: number;
+  readonly scaleInPeakBusy?: number;
+  readonly lagInScaleInWindowMs?: number;
+}
+
+export interface Signals {
+  readonly end: number;
+  /** Minutes the window actually covers with data. */
+  readonly coveredMinutes: number;
+  readonly stream?: StreamSignals;
+  readonly app?: AppSignals;
+  /** The lag that counts for the pipeline: the app's when reported, else the stream's iterator age. */
+  readonly lagMs?: number;
+  readonly lagSource?: Observed;
+  /** Metric names that were asked for but returned no datapoints. */
+  readonly missing: string[];
+}
+
+interface Picked {
+  readonly view: SeriesView;
+  readonly points: readonly Point[];
+}
+
+function ratePoints(points: readonly Point[], period: number): Point[] {
+  return points.map((p) => ({ t: p.t, v: p.v / period }));
+}
+
+/** Adds two per-timestamp series, treating a missing side as 0. */
+function addSeries(a: readonly Point[], b: readonly Point[]): Point[] {
+  const byT = new Map<number, number>();
+  for (const p of a) byT.set(p.t, (byT.get(p.t) ?? 0) + p.v);
+  for (const p of b) byT.set(p.t, (byT.get(p.t) ?? 0) + p.v);
+  return [...byT.entries()].sort((x, y) => x[0] - y[0]).map(([t, v]) => ({ t, v }));
+}
+
+/** Takes, per timestamp, the larger of two counters that measure the same refusals. */
+function maxSeries(a: readonly Point[], b: readonly Point[]): Point[] {
+  const byT = new Map<number, number>();
+  for (const p of [...a, ...b]) byT.set(p.t, Math.max(byT.get(p.t) ?? 0, p.v));
+  return [...byT.entries()].sort((x, y) => x[0] - y[0]).map(([t, v]) => ({ t, v }));
+}
+
+function byTime(points: readonly Point[]): Map<number, number> {
+  return new Map(points.map((p) => [p.t, p.v]));
+}
+
+function thirdsRise(points: readonly Point[]): number | undefined {
+  if (points.length < 6) return undefined;
+  const third = Math.floor(points.length / 3);
+  const first = meanOf(points.slice(0, third))!;
+  const last = meanOf(points.slice(points.length - third))!;
+  return last - first;
+}
+
+function observed(picked: Picked | undefined, points: readonly Point[], unit: string): Observed | undefined {
+  const value = meanOf(points);
+  if (!picked || value === undefined) return undefined;
+  return { value, metric: picked.view.series.metricName, stat: picked.view.stat, unit };
+}
+
+/** Counter increase over the window; a counter that resets (job restart) counts from the reset. */
+function counterIncrease(points: readonly Point[]): number {
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    const delta = points[i]!.v - points[i - 1]!.v;
+    total += delta >= 0 ? delta : points[i]!.v;
+  }
+  return total;
+}
+
+export function extractSignals(
+  window: MetricWindow,
+  policy: Policy,
+  stream: StreamState | undefined,
+  app: AppState | undefined,
+  streamName: string | undefined,
+  appName: string | undefined,
+): Signals {
+  const recentFrom = window.end - policy.recentMinutes * 60_000;
+  const scaleInFrom = window.end - policy.scaleInWindowMinutes * 60_000;
+  const missing: string[] = [];
+  let earliest = Number.POSITIVE_INFINITY;
+
+  const pick = (key: MetricKey, resourceName: string | undefined, required: boolean): Picked | undefined => {
+    const spec = METRICS[key];
+    const view = window.pick(spec, resourceName);
+    if (!view) {
+      if (required) missing.push(spec.metricName);
+      return undefined;
+    }
+    const first = view.series.points[0];
+    if (first) earliest = Math.min(earliest, first.t);
+    return { view, points: view.series.points };
+  };
+
+  let streamSignals: StreamSignals | undefined;
+  if (streamName) {
+    const shards = stream?.openShards;
+    const bytes = pick('incomingBytes', streamName, true);
+    const records = pick('incomingRecords', streamName, true);
+    const writeExceeded = pick('writeThrottled', streamName, true);
+    const putThrottled = pick('putRecordsThrottled', streamName, false);
+    const readExceeded = pick('readThrottled', streamName, false);
+    const readBytes = pick('getRecordsBytes', streamName, false);
+    const iteratorAge = pick('iteratorAge', streamName, !appName);
+    const period = bytes?.view.series.period ?? records?.view.series.period ?? 60;
+
+    const throttled = maxSeries(writeExceeded?.points ?? [], putThrottled?.points ?? []);
+    const throttledRecent = since(throttled, recentFrom);
+    const bytesRate = ratePoints(bytes?.points ?? [], period);
+    const recordsRate = ratePoints(records?.points ?? [], period);
+    // Average accepted record size turns refused records into refused bytes.
+    const totalBytes = (bytes?.points ?? []).reduce((s, p) => s + p.v, 0);
+    const totalRecords = (records?.points ?? []).reduce((s, p) => s + p.v, 0);
+    const avgRecordBytes = totalRecords > 0 ? totalBytes / totalRecords : 0;
+    const throttledRate = ratePoints(throttled, period);
+    const demandRecordsRate = addSeries(recordsRate, throttledRate);
+    const demandBytesRate = addSeries(
+      bytesRate,
+      throttledRate.map((p) => ({ t: p.t, v: p.v * avgRecordBytes })),
+    );
+
+    const utilization = (bytesPerSecond: number, recordsPerSecond: number): number =>
+      shards && shards > 0
+        ? Math.max(
+            bytesPerSecond / (shards * AWS_LIMITS.shardWriteBytesPerSecond),
+            recordsPerSecond / (shards * AWS_LIMITS.shardWriteRecordsPerSecond),
+          )
+        : 0;
+    const utilSeries = (bytesSeries: readonly Point[], recordsSeries: readonly Point[]): Point[] => {
+      const bytesAt = byTime(bytesSeries);
+      const recordsAt = byTime(recordsSeries);
+      const ts = new Set([...bytesAt.keys(), ...recordsAt.keys()]);
+      return [...ts]
+        .sort((a, b) => a - b)
+        .map((t) => ({ t, v: utilization(bytesAt.get(t) ?? 0, recordsAt.get(t) ?? 0) }));
+    };
+    const acceptedUtil = utilSeries(bytesRate, recordsRate);
+    const demandUtil = utilSeries(demandBytesRate, demandRecordsRate);
+    const recentDemandBytes = maxOf(since(demandBytesRate, recentFrom));
+    const recentDemandRecords = maxOf(since(demandRecordsRate, recentFrom));
+    const writeBound =
+      shards && recentDemandBytes !== undefined && recentDemandRecords !== undefined
+        ? recentDemandBytes / AWS_LIMITS.shardWriteBytesPerSecond >=
+          recentDemandRecords / AWS_LIMITS.shardWriteRecordsPerSecond
+          ? 'bytes'
+          : 'records'
+        : undefined;
+    const recentIncomingRecords = since(records?.points ?? [], recentFrom).reduce((s, p) => s + p.v, 0);
+    const recentThrottledTotal = throttledRecent.reduce((s, p) => s + p.v, 0);
+    const readThrottledRecent = since(readExceeded?.points ?? [], recentFrom);
+    const readRate = ratePoints(readBytes?.points ?? [], readBytes?.view.series.period ?? period);
+    const readPeak = maxOf(since(readRate, recentFrom));
+    const iteratorRecent = since(iteratorAge?.points ?? [], recentFrom);
+
+    let hottestShard: StreamSignals['hottestShard'];
+    for (const series of window.detail(METRICS.incomingBytes, streamName)) {
+      const shardId = series.dimensions['ShardId'];
+      if (!shardId) continue;
+      const peak = maxOf(since(series.points, recentFrom));
+      if (peak === undefined) continue;
+      const util = peak / series.period / AWS_LIMITS.shardWriteBytesPerSecond;
+      if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
+    }
+    for (const series of window.detail(METRICS.incomingRecords, streamName)) {
+      const shardId = series.dimensions['ShardId'];
+      if (!shardId) continue;
+      const peak = maxOf(since(series.points, recentFrom));
+      if (peak === undefined) continue;
+      const util = peak / series.period / AWS_LIMITS.shardWriteRecordsPerSecond;
+      if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
+    }
+
+    const scaleInBytes = maxOf(since(bytesRate, scaleInFrom));
+    const scaleInRecords = maxOf(since(recordsRate, scaleInFrom));
+    streamSignals = {
+      ...(stream ? { state: stream } : {}),
+      ...(shards !== undefined ? { shards } : {}),
+      ...(bytes ? { incomingBytesPerSecond: maxOf(since(bytesRate, recentFrom)) ?? 0 } : {}),
+      ...(records ? { incomingRecordsPerSecond: maxOf(since(recordsRate, recentFrom)) ?? 0 } : {}),
+      ...(recentDemandBytes !== undefined ? { demandBytesPerSecond: recentDemandBytes } : {}),
+      ...(recentDemandRecords !== undefined ? { demandRecordsPerSecond: recentDemandRecords } : {}),
+      ...(shards && (bytes || records)
+        ? {
+            acceptedWriteUtilization: maxOf(since(acceptedUtil, recentFrom)) ?? 0,
+            demandWriteUtilization: maxOf(since(demandUtil, recentFrom)) ?? 0,
+            scaleInPeakUtilization: maxOf(since(acceptedUtil, scaleInFrom)) ?? 0,
+          }
+        : {}),
+      ...(writeBound ? { writeBound } : {}),
+      throttledRecordsRecent: recentThrottledTotal,
+      throttledMinutesRecent: throttledRecent.filter((p) => p.v > 0).length,
+      throttledShare:
+        recentThrottledTotal > 0 ? recentThrottledTotal / (recentIncomingRecords + recentThrottledTotal) : 0,
+      readThrottledRecent: readThrottledRecent.reduce((s, p) => s + p.v, 0),
+      readThrottledMinutesRecent: readThrottledRecent.filter((p) => p.v > 0).length,
+      ...(readPeak !== undefined ? { readBytesPerSecond: readPeak } : {}),
+      ...(readPeak !== undefined && shards
+        ? { readUtilization: readPeak / (shards * AWS_LIMITS.shardReadBytesPerSecond) }
+        : {}),
+      ...(iteratorRecent.length > 0 ? { iteratorAgeMs: lastOf(iteratorRecent)! } : {}),
+      ...(scaleInBytes !== undefined ? { scaleInPeakBytesPerSecond: scaleInBytes } : {}),
+      ...(scaleInRecords !== undefined ? { scaleInPeakRecordsPerSecond: scaleInRecords } : {}),
+      throttledInScaleInWindow: since(throttled, scaleInFrom).reduce((s, p) => s + p.v, 0),
+      ...(hottestShard ? { hottestShard } : {}),
+    };
+  }
+
+  let appSignals: AppSignals | undefined;
+  if (appName) {
+    const lag = pick('millisBehindLatest', appName, true);
+    const containerCpu = pick('containerCpu', appName, false);
+    const cpu = containerCpu ?? pick('cpu', appName, false);
+    if (!cpu) missing.push(METRICS.containerCpu.metricName);
+    const busy = pick('busyTime', appName, false);
+    const backPressured = pick('backPressuredTime', appName, false);
+    const idle = pick('idleTime', appName, false);
+    const heap = pick('heap', appName, false);
+    const checkpointDuration = pick('checkpointDuration', appName, false);
+    const failedCheckpoints = pick('failedCheckpoints', appName, false);
+    const restarts = pick('fullRestarts', appName, false);
+    const downtime = pick('downtime', appName, false);
+    const recordsIn = pick('recordsInPerSecond', appName, false);
+
+    // -1 means "not reported yet", never "caught up".
+    const lagPoints = (lag?.points ?? []).filter((p) => p.v >= 0);
+    const lagRecent = since(lagPoints, recentFrom);
+    let lagSlope: number | undefined;
+    if (lagRecent.length >= 2) {
+      const first = lagRecent[0]!;
+      const last = lagRecent[lagRecent.length - 1]!;
+      lagSlope = last.t > first.t ? (last.v - first.v) / (last.t - first.t) : 0;
+    }
+    const recent = (p: Picked | undefined): Point[] => since(p?.points ?? [], recentFrom);
+    const heapRecent = recent(heap);
+    const checkpointPoints = checkpointDuration?.points ?? [];
+    const scaleInLag = maxOf(since(lagPoints, scaleInFrom));
+    const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
+    const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
+    const cpuObserved = observed(cpu, recent(cpu), 'Percent');
+    const busyObserved = observed(busy, recent(busy), 'Milliseconds/Second');
+    const bpObserved = observed(backPressured, recent(backPressured), 'Milliseconds/Second');
+    const idleObserved = observed(idle, recent(idle), 'Milliseconds/Second');
+    const heapObserved = observed(heap, heapRecent, 'Percent');
+    const heapRise = thirdsRise(heap?.points ?? []);
+    const checkpointRise = thirdsRise(checkpointPoints);
+    const checkpointRecent = maxOf(since(checkpointPoints, recentFrom));
+    const downtimeLast = lastOf(downtime?.points ?? []);
+    const recordsInMean = meanOf(recent(recordsIn));
+    appSignals = {
+      ...(app ? { state: app } : {}),
+      ...(lagRecent.length > 0 ? { lagMs: lastOf(lagRecent)!, lagPeakMs: maxOf(lagRecent)! } : {}),
+      ...(lagSlope !== undefined ? { lagSlope } : {}),
+      ...(cpuObserved ? { cpu: cpuObserved } : {}),
+      ...(busyObserved ? { busy: busyObserved } : {}),
+      ...(bpObserved ? { backPressured: bpObserved } : {}),
+      ...(idleObserved ? { idle: idleObserved } : {}),
+      ...(heapObserved ? { heap: heapObserved } : {}),
+      ...(heapRise !== undefined ? { heapRise } : {}),
+      ...(checkpointRecent !== undefined ? { checkpointDurationMs: checkpointRecent } : {}),
+      ...(checkpointRise !== undefined ? { checkpointDurationRise: checkpointRise } : {}),
+      failedCheckpoints: counterIncrease(failedCheckpoints?.points ?? []),
+      restarts: counterIncrease(restarts?.points ?? []),
+      ...(downtimeLast !== undefined ? { downtimeMs: downtimeLast } : {}),
+      ...(recordsInMean !== undefined ? { recordsInPerSecond: recordsInMean } : {}),
+      ...(scaleInCpu !== undefined ? { scaleInPeakCpu: scaleInCpu } : {}),
+      ...(scaleInBusy !== undefined ? { scaleInPeakBusy: scaleInBusy } : {}),
+      ...(scaleInLag !== undefined ? { lagInScaleInWindowMs: scaleInLag } : {}),
+    };
+  }
+
+  let lagMs: number | undefined;
+  let lagSource: Observed | undefined;
+  if (appSignals?.lagMs !== undefined) {
+    lagMs = appSignals.lagMs;
+    lagSource = { value: lagMs, metric: 'millisBehindLatest', stat: 'Maximum', unit: 'Milliseconds' };
+  } else if (streamSignals?.iteratorAgeMs !== undefined) {
+    lagMs = streamSignals.iteratorAgeMs;
+    lagSource = { value: lagMs, metric: 'GetRecords.IteratorAgeMilliseconds', stat: 'Maximum', unit: 'Milliseconds' };
+  }
+
+  const coveredMinutes = Number.isFinite(earliest) ? (window.end - earliest) / 60_000 : 0;
+  return {
+    end: window.end,
+    coveredMinutes,
+    ...(streamSignals ? { stream: streamSignals } : {}),
+    ...(appSignals ? { app: appSignals } : {}),
+    ...(lagMs !== undefined ? { lagMs } : {}),
+    ...(lagSource ? { lagSource } : {}),
+    missing,
+  };
+}

@@ -1,0 +1,102 @@
+import { AWS_LIMITS } from './config';
+
+/**
+ * Capacity arithmetic: how much is needed, and how to get there in the fewest calls the APIs allow.
+ * Nothing here knows about guardrails; the planner clamps and the guardrails refuse.
+ */
+
+/** Smallest and largest shard counts one UpdateShardCount call may move to from `current`. */
+export function shardCallRange(current: number): { min: number; max: number } {
+  return { min: Math.ceil(current / 2), max: Math.min(current * 2, AWS_LIMITS.maxShardsPerStream) };
+}
+
+/**
+ * The per-call targets from `from` to `to`: as few calls as the 2x / half rule allows, each call as
+ * large as it may be, and the last one nudged up to a multiple of 25% of the count before it (which
+ * AWS reshards fastest) when that still fits the call and `ceiling`, and costs under a quarter step.
+ */
+export function shardSteps(from: number, to: number, ceiling: number = AWS_LIMITS.maxShardsPerStream): number[] {
+  if (from < 1 || to < 1 || from === to) return [];
+  const steps: number[] = [];
+  let current = from;
+  if (to > from) {
+    for (;;) {
+      const callMax = shardCallRange(current).max;
+      if (to <= callMax) {
+        steps.push(preferQuarterMultiple(current, to, Math.min(ceiling, callMax)));
+        break;
+      }
+      steps.push(callMax);
+      current = callMax;
+    }
+  } else {
+    while (current > to) {
+      current = Math.max(to, shardCallRange(current).min);
+      steps.push(current);
+    }
+  }
+  return steps;
+}
+
+function preferQuarterMultiple(previous: number, target: number, ceiling: number): number {
+  const quarter = previous / 4;
+  if (quarter < 1) return target;
+  for (let candidate = target; candidate <= ceiling && candidate - target < quarter; candidate++) {
+    if ((candidate * 4) % previous === 0) return candidate;
+  }
+  return target;
+}
+
+/** Calls the 2x / half rule needs between two counts: ceil(log2(to / from)) going up. */
+export function minimumShardCalls(from: number, to: number): number {
+  return shardSteps(from, to).length;
+}
+
+export interface ShardDemand {
+  readonly writeBytesPerSecond: number;
+  readonly writeRecordsPerSecond: number;
+  readonly readBytesPerSecond: number;
+}
+
+/** Shards that carry the demand at the target utilisation: the most of bytes, records and reads. */
+export function shardsNeeded(demand: ShardDemand, targetUtilization: number): number {
+  const byBytes = demand.writeBytesPerSecond / (AWS_LIMITS.shardWriteBytesPerSecond * targetUtilization);
+  const byRecords = demand.writeRecordsPerSecond / (AWS_LIMITS.shardWriteRecordsPerSecond * targetUtilization);
+  const byReads = demand.readBytesPerSecond / (AWS_LIMITS.shardReadBytesPerSecond * targetUtilization);
+  return Math.max(1, Math.ceil(Math.max(byBytes, byRecords, byReads) - 1e-9));
+}
+
+export interface FlinkSizingInput {
+  readonly currentParallelism: number;
+  /** Records per second arriving at the source that the job must keep up with. */
+  readonly inputRatePerSecond: number;
+  /** Records per second the job processes now. */
+  readonly processedRatePerSecond: number;
+  /** Share of each second the job's busiest tasks are busy (0..1). */
+  readonly busyFraction: number;
+  /** Time the job is behind now, ms. */
+  readonly lagMs: number;
+  readonly targetUtilization: number;
+  readonly catchUpSeconds: number;
+  readonly restartSeconds: number;
+}
+
+/**
+ * FLIP-271's rule: the true processing rate is what the job does per unit of busy time; the
+ * required rate is the input at the target utilisation plus the backlog (including what builds up
+ * while the job restarts) drained within the catch-up time.
+ */
+export function flinkParallelismNeeded(input: FlinkSizingInput): number {
+  const busy = Math.min(1, Math.max(0.05, input.busyFraction));
+  const trueRate = input.processedRatePerSecond / busy;
+  if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
+  const backlogRecords = (input.lagMs / 1000) * input.inputRatePerSecond;
+  const restartBacklog = input.restartSeconds * input.inputRatePerSecond;
+  const required =
+    input.inputRatePerSecond / input.targetUtilization + (backlogRecords + restartBacklog) / input.catchUpSeconds;
+  return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+}
+
+export function kpusFor(parallelism: number, parallelismPerKpu: number): number {
+  return Math.ceil(parallelism / parallelismPerKpu);
+}
