@@ -34,7 +34,7 @@ export const PolicySchema = z
     targetUtilization: z.number().gt(0.1).lte(0.95).default(0.7),
     /** Consumer lag (ms) past which a pipeline is "behind": one minute is where on-call starts to care. */
     lagThresholdMs: positiveInt.default(60_000),
-    /** Seconds a scale-up is given to drain the backlog; FLIP-271's catch-up duration (5 minutes). */
+    /** Seconds a scale-up is given to drain the backlog (FLIP-271's catch-up duration); short, because lag is what on-call is paged for. */
     catchUpSeconds: positiveInt.default(300),
     /** Seconds a Managed Flink update keeps the job down (stop with snapshot, restore, restart). */
     expectedRestartSeconds: positiveInt.default(120),
@@ -80,6 +80,20 @@ export const PolicySchema = z
   })
   .strict();
 export type Policy = z.output<typeof PolicySchema>;
+
+type PolicyShape = typeof PolicySchema.shape;
+
+/**
+ * A target's policy overrides: the same fields without their defaults. `PolicySchema.partial()` would
+ * fill every unset field with its default, which then hides the config's own policy for that field.
+ */
+const PolicyOverridesSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(PolicySchema.shape).map(([key, field]) => [key, field.unwrap().optional()]),
+    ) as { [K in keyof PolicyShape]: z.ZodOptional<ReturnType<PolicyShape[K]['unwrap']>> },
+  )
+  .strict();
 
 const StreamTargetSchema = z
   .object({
@@ -137,7 +151,7 @@ export const TargetSchema = z
     stream: StreamTargetSchema.optional(),
     application: ApplicationTargetSchema.optional(),
     /** Per-target overrides of the policy defaults. */
-    policy: PolicySchema.partial().optional(),
+    policy: PolicyOverridesSchema.optional(),
     /** Per-target overrides of the global alarm settings. */
     alarms: TargetAlarmSettingsSchema.optional(),
   })

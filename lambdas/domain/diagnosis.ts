@@ -485,7 +485,8 @@ export function diagnose(
     push(memory);
     push(verbose);
     if (starved) push(read);
-    push(consumerSide(ctx, lagging));
+    // High CPU under memory pressure or verbose logging is their symptom, not a shortage to scale for.
+    if (!memory && !verbose) push(consumerSide(ctx, lagging));
     push(writeSide(ctx));
     push(read);
     if (lagging && !appName && findings.length === 0 && signals.lagSource) {

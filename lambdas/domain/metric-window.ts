@@ -25,8 +25,14 @@ export interface SeriesView {
   readonly stat: string;
 }
 
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?Z$/;
+
+/** Date.parse is slow for thousands of timestamps; CloudWatch's own UTC form is read directly. */
 function toEpoch(value: string | Date): number {
-  return value instanceof Date ? value.getTime() : Date.parse(value);
+  if (value instanceof Date) return value.getTime();
+  const m = ISO_UTC.exec(value);
+  if (!m) return Date.parse(value);
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? +m[7].padEnd(3, '0') : 0);
 }
 
 /**
@@ -58,26 +64,45 @@ export class MetricWindow {
     record.MetricDataQueries.forEach((query) => {
       if (query.MetricStat) queries.set(query.Id, query.MetricStat);
     });
-    const pointsById = new Map<string, Map<number, number>>();
+    const pagesById = new Map<string, Point[][]>();
+    // Every series of a window shares the same timestamps: reuse the previous result's parse when the strings match.
+    let lastStrings: ReadonlyArray<string | Date> = [];
+    let lastEpochs: number[] = [];
+    const queryIds = new Set(record.MetricDataQueries.map((q) => q.Id));
     record.MetricDataResults.forEach((result, index) => {
-      if (!record.MetricDataQueries.some((q) => q.Id === result.Id)) {
+      if (!queryIds.has(result.Id)) {
         throw new InvalidInputError(
           `${pathPrefix}.MetricDataResults[${index}].Id`,
           `no query in MetricDataQueries has Id "${result.Id}"`,
         );
       }
-      const points = pointsById.get(result.Id) ?? new Map<number, number>();
       const timestamps = result.Timestamps ?? [];
       const values = result.Values ?? [];
-      timestamps.forEach((ts, i) => {
-        const value = values[i];
-        if (value !== undefined && Number.isFinite(value)) points.set(toEpoch(ts), value);
-      });
-      pointsById.set(result.Id, points);
+      // Values line up with timestamps by index; with a different count no pairing can be trusted.
+      if (timestamps.length !== values.length) {
+        throw new InvalidInputError(
+          `${pathPrefix}.MetricDataResults[${index}].Values`,
+          `has ${values.length} values for ${timestamps.length} timestamps`,
+        );
+      }
+      const epochs = new Array<number>(timestamps.length);
+      for (let i = 0; i < timestamps.length; i++) {
+        const ts = timestamps[i]!;
+        epochs[i] = lastStrings[i] === ts ? lastEpochs[i]! : toEpoch(ts);
+      }
+      lastStrings = timestamps;
+      lastEpochs = epochs;
+      const page: Point[] = [];
+      for (let i = 0; i < epochs.length; i++) {
+        const v = values[i]!;
+        if (Number.isFinite(v)) page.push({ t: epochs[i]!, v });
+      }
+      const pages = pagesById.get(result.Id);
+      if (pages) pages.push(page);
+      else pagesById.set(result.Id, [page]);
     });
     const series: MetricSeries[] = [];
     for (const [id, stat] of queries) {
-      const points = pointsById.get(id) ?? new Map<number, number>();
       const dimensions: Record<string, string> = {};
       for (const d of stat.Metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
       series.push({
@@ -86,7 +111,7 @@ export class MetricWindow {
         stat: stat.Stat,
         period: stat.Period,
         dimensions,
-        points: [...points.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v })),
+        points: orderedPoints(pagesById.get(id) ?? []),
       });
     }
     return new MetricWindow(series, end);
@@ -130,9 +155,37 @@ export class MetricWindow {
   }
 }
 
-/** Points at or after `fromEpoch`. */
-export function since(points: readonly Point[], fromEpoch: number): Point[] {
-  return points.filter((p) => p.t >= fromEpoch);
+/**
+ * One series from its pages: oldest first, one point per timestamp (a later page wins). A single page
+ * in either order, the common case, needs no sorting.
+ */
+function orderedPoints(pages: Point[][]): Point[] {
+  if (pages.length === 1) {
+    const page = pages[0]!;
+    let ascending = true;
+    let descending = true;
+    for (let i = 1; i < page.length && (ascending || descending); i++) {
+      if (page[i]!.t <= page[i - 1]!.t) ascending = false;
+      if (page[i]!.t >= page[i - 1]!.t) descending = false;
+    }
+    if (ascending) return page;
+    if (descending) return page.reverse();
+  }
+  const byTime = new Map<number, number>();
+  for (const page of pages) for (const p of page) byTime.set(p.t, p.v);
+  return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }));
+}
+
+/** Points at or after `fromEpoch` (points are oldest first, so a binary search finds the cut). */
+export function since(points: readonly Point[], fromEpoch: number): readonly Point[] {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]!.t < fromEpoch) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? points : points.slice(lo);
 }
 
 export function maxOf(points: readonly Point[]): number | undefined {

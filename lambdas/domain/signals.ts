@@ -94,24 +94,25 @@ function ratePoints(points: readonly Point[], period: number): Point[] {
   return points.map((p) => ({ t: p.t, v: p.v / period }));
 }
 
-/** Adds two per-timestamp series, treating a missing side as 0. */
-function addSeries(a: readonly Point[], b: readonly Point[]): Point[] {
-  const byT = new Map<number, number>();
-  for (const p of a) byT.set(p.t, (byT.get(p.t) ?? 0) + p.v);
-  for (const p of b) byT.set(p.t, (byT.get(p.t) ?? 0) + p.v);
-  return [...byT.entries()].sort((x, y) => x[0] - y[0]).map(([t, v]) => ({ t, v }));
+/** Whether two series have the same timestamps, as series from one GetMetricData call do. */
+function aligned(a: readonly Point[], b: readonly Point[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.t !== b[i]!.t) return false;
+  return true;
 }
 
-/** Takes, per timestamp, the larger of two counters that measure the same refusals. */
-function maxSeries(a: readonly Point[], b: readonly Point[]): Point[] {
-  const byT = new Map<number, number>();
-  for (const p of [...a, ...b]) byT.set(p.t, Math.max(byT.get(p.t) ?? 0, p.v));
-  return [...byT.entries()].sort((x, y) => x[0] - y[0]).map(([t, v]) => ({ t, v }));
+/** Combines two series per timestamp, treating a missing side as 0. */
+function combine(a: readonly Point[], b: readonly Point[], fn: (x: number, y: number) => number): Point[] {
+  if (b.length === 0) return a.map((p) => ({ t: p.t, v: fn(p.v, 0) }));
+  if (a.length === 0) return b.map((p) => ({ t: p.t, v: fn(0, p.v) }));
+  if (aligned(a, b)) return a.map((p, i) => ({ t: p.t, v: fn(p.v, b[i]!.v) }));
+  const av = new Map(a.map((p) => [p.t, p.v]));
+  const bv = new Map(b.map((p) => [p.t, p.v]));
+  const ts = [...new Set([...av.keys(), ...bv.keys()])].sort((x, y) => x - y);
+  return ts.map((t) => ({ t, v: fn(av.get(t) ?? 0, bv.get(t) ?? 0) }));
 }
 
-function byTime(points: readonly Point[]): Map<number, number> {
-  return new Map(points.map((p) => [p.t, p.v]));
-}
+const add = (x: number, y: number): number => x + y;
 
 function thirdsRise(points: readonly Point[]): number | undefined {
   if (points.length < 6) return undefined;
@@ -174,7 +175,8 @@ export function extractSignals(
     const iteratorAge = pick('iteratorAge', streamName, !appName);
     const period = bytes?.view.series.period ?? records?.view.series.period ?? 60;
 
-    const throttled = maxSeries(writeExceeded?.points ?? [], putThrottled?.points ?? []);
+    // The two counters measure the same refusals from different calls; take the larger per minute.
+    const throttled = combine(writeExceeded?.points ?? [], putThrottled?.points ?? [], Math.max);
     const throttledRecent = since(throttled, recentFrom);
     const bytesRate = ratePoints(bytes?.points ?? [], period);
     const recordsRate = ratePoints(records?.points ?? [], period);
@@ -183,11 +185,8 @@ export function extractSignals(
     const totalRecords = (records?.points ?? []).reduce((s, p) => s + p.v, 0);
     const avgRecordBytes = totalRecords > 0 ? totalBytes / totalRecords : 0;
     const throttledRate = ratePoints(throttled, period);
-    const demandRecordsRate = addSeries(recordsRate, throttledRate);
-    const demandBytesRate = addSeries(
-      bytesRate,
-      throttledRate.map((p) => ({ t: p.t, v: p.v * avgRecordBytes })),
-    );
+    const demandRecordsRate = combine(recordsRate, throttledRate, add);
+    const demandBytesRate = combine(bytesRate, throttledRate, (bytesPerSecond, refused) => bytesPerSecond + refused * avgRecordBytes);
 
     const utilization = (bytesPerSecond: number, recordsPerSecond: number): number =>
       shards && shards > 0
@@ -196,14 +195,8 @@ export function extractSignals(
             recordsPerSecond / (shards * AWS_LIMITS.shardWriteRecordsPerSecond),
           )
         : 0;
-    const utilSeries = (bytesSeries: readonly Point[], recordsSeries: readonly Point[]): Point[] => {
-      const bytesAt = byTime(bytesSeries);
-      const recordsAt = byTime(recordsSeries);
-      const ts = new Set([...bytesAt.keys(), ...recordsAt.keys()]);
-      return [...ts]
-        .sort((a, b) => a - b)
-        .map((t) => ({ t, v: utilization(bytesAt.get(t) ?? 0, recordsAt.get(t) ?? 0) }));
-    };
+    const utilSeries = (bytesSeries: readonly Point[], recordsSeries: readonly Point[]): Point[] =>
+      combine(bytesSeries, recordsSeries, utilization);
     const acceptedUtil = utilSeries(bytesRate, recordsRate);
     const demandUtil = utilSeries(demandBytesRate, demandRecordsRate);
     const recentDemandBytes = maxOf(since(demandBytesRate, recentFrom));
@@ -300,7 +293,7 @@ export function extractSignals(
       const last = lagRecent[lagRecent.length - 1]!;
       lagSlope = last.t > first.t ? (last.v - first.v) / (last.t - first.t) : 0;
     }
-    const recent = (p: Picked | undefined): Point[] => since(p?.points ?? [], recentFrom);
+    const recent = (p: Picked | undefined): readonly Point[] => since(p?.points ?? [], recentFrom);
     const heapRecent = recent(heap);
     const checkpointPoints = checkpointDuration?.points ?? [];
     const scaleInLag = maxOf(since(lagPoints, scaleInFrom));

@@ -13,7 +13,7 @@ export function shardCallRange(current: number): { min: number; max: number } {
 /**
  * The per-call targets from `from` to `to`: as few calls as the 2x / half rule allows, each call as
  * large as it may be, and the last one nudged up to a multiple of 25% of the count before it (which
- * AWS reshards fastest) when that still fits the call and `ceiling`, and costs under a quarter step.
+ * AWS reshards fastest) when that still fits the call and `ceiling`, and costs at most 10% (or one shard) more.
  */
 export function shardSteps(from: number, to: number, ceiling: number = AWS_LIMITS.maxShardsPerStream): number[] {
   if (from < 1 || to < 1 || from === to) return [];
@@ -41,7 +41,9 @@ export function shardSteps(from: number, to: number, ceiling: number = AWS_LIMIT
 function preferQuarterMultiple(previous: number, target: number, ceiling: number): number {
   const quarter = previous / 4;
   if (quarter < 1) return target;
-  for (let candidate = target; candidate <= ceiling && candidate - target < quarter; candidate++) {
+  // Extra shards cost money every hour: accept at most 10% (or one shard) more for the faster reshard.
+  const slack = Math.min(quarter - 1e-9, Math.max(1, Math.floor(target * 0.1)));
+  for (let candidate = target; candidate <= ceiling && candidate - target <= slack; candidate++) {
     if ((candidate * 4) % previous === 0) return candidate;
   }
   return target;

@@ -1,0 +1,301 @@
+import { assess, resolveTarget } from '../../lambdas/domain/engine';
+import type { Report } from '../../lambdas/domain/model';
+import { buildSnapshot, type SnapshotSpec } from '../builders/snapshot-builder';
+
+const MIB = 1024 * 1024;
+const MINUTE = 60;
+
+function diagnoseSpec(spec: SnapshotSpec): Report {
+  const snapshot = buildSnapshot(spec);
+  const { target, policy } = resolveTarget(snapshot, undefined, undefined);
+  return assess(snapshot, { target, policy, dryRun: true });
+}
+
+/** A Flink app on an 8-shard stream carrying 40% of its write capacity, with the given app metrics. */
+function appSpec(metrics: SnapshotSpec['metrics'], app: SnapshotSpec['app'] = { parallelism: 4 }): SnapshotSpec {
+  return {
+    stream: { shards: 8 },
+    app,
+    metrics: {
+      incomingBytes: 8 * MIB * MINUTE * 0.4,
+      incomingRecords: 3000 * MINUTE,
+      writeThrottled: 0,
+      recordsInPerSecond: 2800,
+      ...metrics,
+    },
+  };
+}
+
+/** An 8-shard stream whose accepted writes use `utilization` of capacity, throttled in the last `minutes` minutes. */
+function throttledStream(utilization: number, throttledMinutes: number, throttledPerMinute = 6000): SnapshotSpec {
+  return {
+    stream: { shards: 8 },
+    metrics: {
+      incomingBytes: 8 * MIB * MINUTE * utilization,
+      incomingRecords: 8 * 1000 * MINUTE * utilization * 0.5,
+      writeThrottled: (i) => (i >= 60 - throttledMinutes ? throttledPerMinute : 0),
+      iteratorAge: 500,
+    },
+  };
+}
+
+describe('consumer lag threshold (60 s)', () => {
+  it.each([
+    [59_999, 'HEALTHY'],
+    [60_000, 'SINK_BACKPRESSURE'],
+  ])('lag %i ms on a back-pressured app -> %s', (lag, cause) => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: lag, containerCpu: 40, busyTime: 300, backPressuredTime: 700 }));
+    expect(report.diagnosis.cause).toBe(cause);
+  });
+
+  it('treats millisBehindLatest of -1 as not reported, never as caught up', () => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: -1, containerCpu: 40 }));
+    expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
+  });
+});
+
+describe('compute versus sink (read from the sink back)', () => {
+  it.each([
+    ['CPU just under 75%, nothing busy', { containerCpu: 74.9, busyTime: 500, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
+    ['CPU at 75%', { containerCpu: 75, busyTime: 500, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
+    ['busy just under 800 ms/s', { containerCpu: 60, busyTime: 799, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
+    ['busy at 800 ms/s', { containerCpu: 60, busyTime: 800, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
+    ['busy but back-pressure just under 500 ms/s', { containerCpu: 50, busyTime: 850, backPressuredTime: 499 }, 'CONSUMER_COMPUTE'],
+    ['back-pressure at 500 ms/s with low CPU', { containerCpu: 50, busyTime: 850, backPressuredTime: 500 }, 'SINK_BACKPRESSURE'],
+    ['back-pressured but CPU-bound', { containerCpu: 90, busyTime: 900, backPressuredTime: 600 }, 'CONSUMER_COMPUTE'],
+    ['busy with idle CPU: waiting on I/O', { containerCpu: 20, busyTime: 900, backPressuredTime: 0 }, 'SINK_BACKPRESSURE'],
+  ])('%s', (_name, metrics, cause) => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: (i: number) => 60_000 + i * 2000, ...metrics }));
+    expect(report.diagnosis.cause).toBe(cause);
+  });
+
+  it('plans no scaling for a slow sink', () => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 300_000, containerCpu: 20, busyTime: 100, backPressuredTime: 900 }),
+    );
+    expect(report.plan.actions).toEqual([]);
+    expect(report.plan.recommendations.join(' ')).toMatch(/sink/i);
+  });
+
+  it('keeps up at high CPU: scales for headroom as a warning', () => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 850 }));
+    expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+    expect(report.diagnosis.severity).toBe('warning');
+    expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
+  });
+});
+
+describe('write throttling: full stream versus hot key', () => {
+  it.each([
+    [0.59, 'HOT_SHARD'],
+    [0.61, 'STREAM_WRITE_CAPACITY'],
+  ])('accepted utilisation %f with sustained throttling -> %s', (util, cause) => {
+    expect(diagnoseSpec(throttledStream(util, 10)).diagnosis.cause).toBe(cause);
+  });
+
+  it.each([
+    [2, 'HEALTHY'],
+    [3, 'STREAM_WRITE_CAPACITY'],
+  ])('throttling in %i of the last 15 minutes -> %s', (minutes, cause) => {
+    expect(diagnoseSpec(throttledStream(0.9, minutes)).diagnosis.cause).toBe(cause);
+  });
+
+  it('counts records-bound streams as full even when bytes are low', () => {
+    const report = diagnoseSpec({
+      stream: { shards: 4 },
+      metrics: {
+        incomingBytes: 4 * 1000 * MINUTE * 100,
+        incomingRecords: 4 * 1000 * MINUTE * 0.97,
+        putRecordsThrottled: 40_000,
+        iteratorAge: 100,
+      },
+    });
+    expect(report.diagnosis.cause).toBe('STREAM_WRITE_CAPACITY');
+    expect(report.diagnosis.evidence.map((e) => e.metric)).toContain('IncomingRecords');
+    const action = report.plan.actions[0];
+    expect(action?.type).toBe('UpdateShardCount');
+    // demand = (3880 + 666.7) records/s over 700 per shard at 70% -> 7 shards
+    expect(action?.type === 'UpdateShardCount' && action.to).toBe(7);
+  });
+
+  it('plans no uniform scaling for a hot key', () => {
+    const report = diagnoseSpec(throttledStream(0.2, 15));
+    expect(report.plan.actions).toEqual([]);
+    expect(report.plan.recommendations.join(' ')).toMatch(/partition key|hot key/i);
+  });
+});
+
+describe('crash loops', () => {
+  it.each([
+    [1, 'CONSUMER_COMPUTE'],
+    [2, 'APP_UNHEALTHY'],
+  ])('%i full restarts in the window -> %s', (restarts, cause) => {
+    const report = diagnoseSpec(
+      appSpec({
+        millisBehindLatest: 200_000,
+        containerCpu: 90,
+        busyTime: 900,
+        fullRestarts: (i) => (i >= 60 - restarts * 5 ? Math.floor((i - (60 - restarts * 5)) / 5) + 1 : 0),
+      }),
+    );
+    expect(report.diagnosis.cause).toBe(cause);
+  });
+
+  it('never adds capacity to an app that keeps restarting, however busy', () => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 900_000, containerCpu: 99, busyTime: 1000, fullRestarts: (i) => Math.floor(i / 10) }),
+    );
+    expect(report.diagnosis.cause).toBe('APP_UNHEALTHY');
+    expect(report.diagnosis.severity).toBe('critical');
+    expect(report.plan.actions).toEqual([]);
+  });
+
+  it('names an app that is not running', () => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: 900_000 }, { status: 'READY' }));
+    expect(report.diagnosis.cause).toBe('APP_UNHEALTHY');
+  });
+});
+
+describe('memory pressure', () => {
+  it.each([
+    [84.9, 'CONSUMER_COMPUTE'],
+    [85, 'MEMORY_PRESSURE'],
+  ])('heap %f%% and rising on a busy lagging app -> %s', (heap, cause) => {
+    const report = diagnoseSpec(
+      appSpec({
+        millisBehindLatest: 200_000,
+        containerCpu: 85,
+        busyTime: 900,
+        // Climbs 12 points over the first half hour, then sits at the level under test.
+        heap: (i) => Math.min(heap, heap - 12 + i * 0.4),
+      }),
+    );
+    expect(report.diagnosis.cause).toBe(cause);
+  });
+
+  it('names failing checkpoints with a high heap even when the heap is flat', () => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 1000, containerCpu: 50, heap: 80, failedCheckpoints: (i) => (i > 50 ? 3 : 0) }),
+    );
+    expect(report.diagnosis.cause).toBe('MEMORY_PRESSURE');
+    expect(report.diagnosis.severity).toBe('critical');
+  });
+});
+
+describe('verbose monitoring', () => {
+  it.each([
+    [{ logLevel: 'DEBUG' }, 'VERBOSE_MONITORING'],
+    [{ metricsLevel: 'PARALLELISM' }, 'VERBOSE_MONITORING'],
+    [{ logLevel: 'INFO', metricsLevel: 'APPLICATION' }, 'CONSUMER_COMPUTE'],
+  ])('%j on a busy lagging app -> %s', (monitoring, cause) => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 200_000, containerCpu: 88, busyTime: 900 }, { parallelism: 4, ...monitoring }),
+    );
+    expect(report.diagnosis.cause).toBe(cause);
+  });
+});
+
+describe('read throttling', () => {
+  function readSpec(minutes: number, readUtil: number): SnapshotSpec {
+    return {
+      stream: { shards: 4 },
+      metrics: {
+        incomingBytes: 4 * MIB * MINUTE * 0.3,
+        incomingRecords: 4 * 300 * MINUTE,
+        writeThrottled: 0,
+        readThrottled: (i) => (i >= 60 - minutes ? 50 : 0),
+        getRecordsBytes: 4 * 2 * MIB * MINUTE * readUtil,
+        iteratorAge: 20_000,
+      },
+    };
+  }
+
+  it.each([
+    [2, 'HEALTHY'],
+    [3, 'STREAM_READ_CAPACITY'],
+  ])('read throttling in %i recent minutes -> %s', (minutes, cause) => {
+    expect(diagnoseSpec(readSpec(minutes, 0.3)).diagnosis.cause).toBe(cause);
+  });
+
+  it.each([
+    [0.79, 0],
+    [0.8, 1],
+  ])('read utilisation %f plans %i shard actions (fan-out is the fix below the limit)', (util, count) => {
+    const report = diagnoseSpec(readSpec(10, util));
+    expect(report.diagnosis.cause).toBe('STREAM_READ_CAPACITY');
+    expect(report.plan.actions).toHaveLength(count);
+    expect(report.plan.recommendations.join(' ')).toMatch(/enhanced fan-out/);
+  });
+});
+
+describe('retention risk', () => {
+  it.each([
+    [11.9, false],
+    [12.1, true],
+  ])('lag of %f h on a 24 h stream -> RETENTION_RISK %s', (hours, risky) => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: hours * 3_600_000, containerCpu: 90, busyTime: 900 }, { parallelism: 4 }),
+    );
+    expect(report.diagnosis.secondary.includes('RETENTION_RISK')).toBe(risky);
+    if (risky) {
+      expect(report.diagnosis.severity).toBe('critical');
+      expect(report.plan.actions[0]).toMatchObject({ type: 'IncreaseStreamRetention', fromHours: 24 });
+    }
+  });
+});
+
+describe('scale-in', () => {
+  function idleSpec(util: number, minutes = 180): SnapshotSpec {
+    return {
+      minutes,
+      stream: { shards: 16 },
+      metrics: {
+        incomingBytes: 16 * MIB * MINUTE * util,
+        incomingRecords: 16 * 100 * MINUTE,
+        writeThrottled: 0,
+        iteratorAge: 300,
+      },
+    };
+  }
+
+  it.each([
+    [0.29, 'OVER_PROVISIONED'],
+    [0.3, 'HEALTHY'],
+  ])('peak utilisation %f over the window -> %s', (util, cause) => {
+    expect(diagnoseSpec(idleSpec(util)).diagnosis.cause).toBe(cause);
+  });
+
+  it('does not call a stream idle from a window shorter than the scale-in window', () => {
+    expect(diagnoseSpec(idleSpec(0.05, 60)).diagnosis.cause).toBe('HEALTHY');
+  });
+
+  it('scales in by at most half', () => {
+    const report = diagnoseSpec(idleSpec(0.01));
+    expect(report.plan.actions).toEqual([
+      { type: 'UpdateShardCount', streamName: 'orders-stream', from: 16, to: 8, steps: [8] },
+    ]);
+  });
+});
+
+describe('insufficient data', () => {
+  it('names the missing metrics', () => {
+    const report = diagnoseSpec(appSpec({ incomingBytes: () => undefined, recordsInPerSecond: () => undefined, millisBehindLatest: () => undefined }));
+    expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
+    expect(report.diagnosis.summary).toContain('millisBehindLatest');
+    expect(report.plan.actions).toEqual([]);
+  });
+
+  it('does not guess between compute and sink without CPU or busy time', () => {
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: 300_000 }));
+    expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
+  });
+});
+
+describe('timestamp order', () => {
+  it('gives the same diagnosis for newest-first and oldest-first data', () => {
+    const metrics = { millisBehindLatest: (i: number) => 60_000 + i * 3000, containerCpu: 90, busyTime: 900 };
+    const oldestFirst = diagnoseSpec(appSpec(metrics));
+    const newestFirst = diagnoseSpec({ ...appSpec(metrics), newestFirst: true });
+    expect(newestFirst).toEqual(oldestFirst);
+  });
+});
