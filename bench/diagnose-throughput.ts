@@ -88,7 +88,9 @@ function measure(name: string, fn: () => unknown, seconds = 3): number {
   return perSecond;
 }
 
-console.log(`snapshot: ${queries} metrics, ${points} datapoints, ${(text.length / 1024).toFixed(0)} KiB of JSON; node ${process.version}`);
+console.log(
+  `snapshot: ${queries} metrics, ${points} datapoints, ${(text.length / 1024).toFixed(0)} KiB of JSON; node ${process.version}`,
+);
 const cause = assess(snapshot, { target, policy, dryRun: true }).diagnosis.cause;
 console.log(`diagnosis: ${cause}`);
 const engine = measure('assess (parsed snapshot)', () => assess(snapshot, { target, policy, dryRun: true }));

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../lambdas/domain/validation';
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Colour and spinners only when a person is watching. */
+  /** Whether stdout is a terminal: colour needs one (and NO_COLOR unset, and no `--no-color`). */
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -14,7 +14,7 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    isTTY: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+    isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
   };
 }
@@ -29,6 +29,8 @@ export function readJsonFile(path: string, flag: string): unknown {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new InvalidInputError(flag, `cannot read ${path}: ${why}`);
   }
+  // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

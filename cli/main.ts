@@ -20,6 +20,28 @@ export function loadConfig(path: string | undefined): StreamMedicConfig | undefi
   return path === undefined ? undefined : parseFile(path, '--config', parseConfig);
 }
 
+/**
+ * Names the file an error found after parsing is about: a config target's fields and `--target` belong
+ * to `--config` when one is given; everything else (metrics, describe responses, the snapshot's own
+ * `config`) to the snapshot.
+ */
+function attributed<T>(run: () => T, inputPath: string, configPath: string | undefined): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    const aboutConfig = error.path.startsWith('targets[') || error.path === '--target';
+    const file = configPath !== undefined && aboutConfig ? configPath : inputPath;
+    throw new InvalidInputError(`${file}: ${error.path}`, error.detail);
+  }
+}
+
+/** Colour only for a person at a terminal who has not asked for plain text (`--no-color`, NO_COLOR). */
+function wantsColour(io: CliIo, command: Command): boolean {
+  const { color } = command.optsWithGlobals<{ color?: boolean }>();
+  return io.isTTY && color !== false && !io.env['NO_COLOR'];
+}
+
 interface DiagnoseOptions {
   readonly input: string;
   readonly json?: boolean;
@@ -38,26 +60,49 @@ function diagnoseCommand(io: CliIo): Command {
       'after',
       '\nExamples:\n  stream-medic diagnose --input examples/incidents/consumer-compute.json\n  stream-medic diagnose -i incident.json --config stream-medic.config.json --target orders --json\n',
     )
-    .action((options: DiagnoseOptions) => {
+    .action((options: DiagnoseOptions, command: Command) => {
       const snapshot = parseFile(options.input, '--input', parseSnapshot);
       const config = loadConfig(options.config);
-      const { target, policy } = resolveTarget(snapshot, config, options.target);
+      const { target, policy } = attributed(
+        () => resolveTarget(snapshot, config, options.target),
+        options.input,
+        options.config,
+      );
       // diagnose never changes anything: it always plans as a dry run.
-      const report = assess(snapshot, { target, policy, dryRun: true });
-      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, styleFor(io.isTTY)));
+      const report = attributed(
+        () => assess(snapshot, { target, policy, dryRun: true }),
+        options.input,
+        options.config,
+      );
+      io.stdout(
+        options.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : renderReport(report, styleFor(wantsColour(io, command))),
+      );
     });
+}
+
+/** Usage errors as one line on stderr that says where help is, like every other bad-input message. */
+function outputFor(io: CliIo, commandPath: string) {
+  return {
+    writeOut: io.stdout,
+    writeErr: io.stderr,
+    outputError: (message: string, write: (text: string) => void) =>
+      write(`stream-medic: ${message.trim().replace(/^error: /, '')} (see '${commandPath} --help')\n`),
+  };
 }
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('stream-medic')
-    .description('Diagnose and remediate lag and throttling in Kinesis Data Streams and Managed Service for Apache Flink.')
+    .description(
+      'Diagnose and remediate lag and throttling in Kinesis Data Streams and Managed Service for Apache Flink.',
+    )
     .addOption(new Option('--no-color', 'plain output even on a terminal'))
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput(outputFor(io, 'stream-medic'));
   program.addCommand(diagnoseCommand(io));
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError();
+    command.exitOverride().configureOutput(outputFor(io, `stream-medic ${command.name()}`));
   }
   return program;
 }

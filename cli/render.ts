@@ -39,7 +39,11 @@ function formatNumber(value: number): string {
 /** A left-aligned text table; columns as wide as their widest cell. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -73,7 +77,10 @@ function describeRefusal(refusal: Refusal): string {
 /** The report as a person reads it at 3 a.m.: cause first, then evidence, then what will or would happen. */
 export function renderReport(report: Report, style: Style): string {
   const { diagnosis, plan, target } = report;
-  const resources = [target.streamName && `stream ${target.streamName}`, target.applicationName && `application ${target.applicationName}`]
+  const resources = [
+    target.streamName && `stream ${target.streamName}`,
+    target.applicationName && `application ${target.applicationName}`,
+  ]
     .filter(Boolean)
     .join(', ');
   const out: string[] = [];

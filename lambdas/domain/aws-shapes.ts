@@ -60,7 +60,20 @@ export const GetMetricDataSchema = z
     MetricDataQueries: z.array(MetricDataQuerySchema),
     MetricDataResults: z.array(MetricDataResultSchema),
   })
-  .loose();
+  .loose()
+  .superRefine((record, ctx) => {
+    // A result is only meaningful through its query (namespace, metric, statistic); an orphan is a broken file.
+    const ids = new Set(record.MetricDataQueries.map((query) => query.Id));
+    record.MetricDataResults.forEach((result, index) => {
+      if (!ids.has(result.Id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['MetricDataResults', index, 'Id'],
+          message: `no query in MetricDataQueries has Id "${result.Id}"`,
+        });
+      }
+    });
+  });
 export type GetMetricDataRecord = z.input<typeof GetMetricDataSchema>;
 
 export const StreamDescriptionSummarySchema = z
@@ -68,7 +81,10 @@ export const StreamDescriptionSummarySchema = z
     StreamName: z.string().min(1),
     StreamARN: z.string().optional(),
     StreamStatus: z.enum(['CREATING', 'DELETING', 'ACTIVE', 'UPDATING']),
-    StreamModeDetails: z.object({ StreamMode: z.enum(['PROVISIONED', 'ON_DEMAND']) }).loose().optional(),
+    StreamModeDetails: z
+      .object({ StreamMode: z.enum(['PROVISIONED', 'ON_DEMAND']) })
+      .loose()
+      .optional(),
     RetentionPeriodHours: z.number().int().positive(),
     OpenShardCount: z.number().int().nonnegative(),
     ConsumerCount: z.number().int().nonnegative().optional(),
@@ -126,10 +142,7 @@ export const ApplicationDetailSchema = z
           })
           .loose()
           .optional(),
-        ApplicationSnapshotConfigurationDescription: z
-          .object({ SnapshotsEnabled: z.boolean() })
-          .loose()
-          .optional(),
+        ApplicationSnapshotConfigurationDescription: z.object({ SnapshotsEnabled: z.boolean() }).loose().optional(),
       })
       .loose()
       .optional(),

@@ -89,9 +89,9 @@ type PolicyShape = typeof PolicySchema.shape;
  */
 const PolicyOverridesSchema = z
   .object(
-    Object.fromEntries(
-      Object.entries(PolicySchema.shape).map(([key, field]) => [key, field.unwrap().optional()]),
-    ) as { [K in keyof PolicyShape]: z.ZodOptional<ReturnType<PolicyShape[K]['unwrap']>> },
+    Object.fromEntries(Object.entries(PolicySchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+      [K in keyof PolicyShape]: z.ZodOptional<ReturnType<PolicyShape[K]['unwrap']>>;
+    },
   )
   .strict();
 

@@ -107,7 +107,13 @@ function appUnhealthy(ctx: RuleContext): Finding | undefined {
       });
     }
     if (down) {
-      evidence.push({ metric: 'downtime', stat: 'Maximum', value: app.downtimeMs!, threshold: 0, unit: 'Milliseconds' });
+      evidence.push({
+        metric: 'downtime',
+        stat: 'Maximum',
+        value: app.downtimeMs!,
+        threshold: 0,
+        unit: 'Milliseconds',
+      });
     }
     return {
       cause: 'APP_UNHEALTHY',
@@ -176,7 +182,9 @@ function verboseMonitoring(ctx: RuleContext, lagging: boolean): Finding | undefi
     above(app.busy, policy.busyHighMsPerSecond) ||
     above(app.backPressured, policy.backPressureHighMsPerSecond);
   if (!busy && !lagging) return undefined;
-  const what = [debug ? 'DEBUG logging' : '', perSubtask ? 'PARALLELISM-level metrics' : ''].filter(Boolean).join(' and ');
+  const what = [debug ? 'DEBUG logging' : '', perSubtask ? 'PARALLELISM-level metrics' : '']
+    .filter(Boolean)
+    .join(' and ');
   const evidence: Evidence[] = [];
   if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
   if (app.busy) evidence.push(evidenceOf(app.busy, policy.busyHighMsPerSecond));
@@ -207,7 +215,10 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
         severity: 'warning',
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
         summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU: no headroom for the next burst; add parallelism.`,
-        evidence: [evidenceOf(app.cpu!, policy.cpuHighPercent), ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : [])],
+        evidence: [
+          evidenceOf(app.cpu!, policy.cpuHighPercent),
+          ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : []),
+        ],
       };
     }
     return undefined;
@@ -216,7 +227,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   if (!haveCpu && !haveFlow) return undefined;
 
   // Busy with low CPU means waiting on something outside the job (a blocking sink or lookup).
-  const waitingOnIo = busyHigh && haveCpu && !cpuHigh && (app.cpu!.value < policy.cpuHighPercent * 0.6);
+  const waitingOnIo = busyHigh && haveCpu && !cpuHigh && app.cpu!.value < policy.cpuHighPercent * 0.6;
   if ((backPressured && !cpuHigh) || waitingOnIo) {
     const evidence: Evidence[] = [];
     if (app.backPressured) evidence.push(evidenceOf(app.backPressured, policy.backPressureHighMsPerSecond));
@@ -225,7 +236,9 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
     return {
       cause: 'SINK_BACKPRESSURE',
       severity: lagSeverity(ctx, 'warning'),
-      confidence: clampConfidence(backPressured ? margin(app.backPressured!.value, policy.backPressureHighMsPerSecond, 0.7) : 0.65),
+      confidence: clampConfidence(
+        backPressured ? margin(app.backPressured!.value, policy.backPressureHighMsPerSecond, 0.7) : 0.65,
+      ),
       summary: `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind while ${backPressured ? `back-pressured ${Math.round(app.backPressured!.value)} ms/s` : `busy ${Math.round(app.busy!.value)} ms/s`} at only ${app.cpu ? Math.round(app.cpu.value) : '?'}% CPU: the sink or an external call is slow; more parallelism would push it harder, so fix the sink's capacity first.`,
       evidence: [...evidence, ...lagEvidence(ctx)],
     };
@@ -240,7 +253,9 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
       cause: 'CONSUMER_COMPUTE',
       severity: lagSeverity(ctx, 'warning'),
       confidence: clampConfidence(
-        cpuHigh ? margin(app.cpu!.value, policy.cpuHighPercent, base) : margin(app.busy!.value, policy.busyHighMsPerSecond, base),
+        cpuHigh
+          ? margin(app.cpu!.value, policy.cpuHighPercent, base)
+          : margin(app.busy!.value, policy.busyHighMsPerSecond, base),
       ),
       summary: `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and ${cpuHigh ? `at ${Math.round(app.cpu!.value)}% CPU` : `busy ${Math.round(app.busy!.value)} ms/s`}: it is short of compute; raise parallelism.`,
       evidence: [...evidence, ...lagEvidence(ctx)],
@@ -254,7 +269,8 @@ function writeSide(ctx: RuleContext): Finding | undefined {
   const stream = ctx.signals.stream;
   if (!stream) return undefined;
   const { policy } = ctx;
-  const sustained = stream.throttledMinutesRecent >= policy.throttleMinutes && stream.throttledShare >= policy.throttleShare;
+  const sustained =
+    stream.throttledMinutesRecent >= policy.throttleMinutes && stream.throttledShare >= policy.throttleShare;
   if (!sustained || stream.acceptedWriteUtilization === undefined) return undefined;
   const accepted = stream.acceptedWriteUtilization;
   const throttleEvidence: Evidence = {
@@ -286,7 +302,11 @@ function writeSide(ctx: RuleContext): Finding | undefined {
     return {
       cause: 'HOT_SHARD',
       severity: 'warning',
-      confidence: clampConfidence(0.65 + (policy.hotShardUtilization - accepted) / policy.hotShardUtilization * 0.3 + (stream.hottestShard ? 0.05 : 0)),
+      confidence: clampConfidence(
+        0.65 +
+          ((policy.hotShardUtilization - accepted) / policy.hotShardUtilization) * 0.3 +
+          (stream.hottestShard ? 0.05 : 0),
+      ),
       summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: a hot partition key is overloading one shard; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
       evidence: [throttleEvidence, utilEvidence, ...shardEvidence],
     };
@@ -404,7 +424,7 @@ function overProvisioned(ctx: RuleContext): Finding | undefined {
     cause: 'OVER_PROVISIONED',
     severity: 'info',
     confidence: 0.8,
-    summary: `For ${Math.round(policy.scaleInWindowMinutes / 60 * 10) / 10} h the pipeline peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in, slowly.`,
+    summary: `For ${Math.round((policy.scaleInWindowMinutes / 60) * 10) / 10} h the pipeline peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in, slowly.`,
     evidence,
   };
 }
@@ -418,7 +438,7 @@ function insufficientData(ctx: RuleContext): Finding | undefined {
   const appHasSignals = app !== undefined && (app.cpu !== undefined || app.busy !== undefined);
   const enough = ctx.appName ? canJudgeConsumer && appHasSignals : canJudgeStream || canJudgeConsumer;
   if (enough) return undefined;
-  const missing = signals.missing.length > 0 ? signals.missing.join(', ') : 'the target\'s metrics';
+  const missing = signals.missing.length > 0 ? signals.missing.join(', ') : "the target's metrics";
   return {
     cause: 'INSUFFICIENT_DATA',
     severity: 'warning',

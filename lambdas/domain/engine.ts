@@ -142,13 +142,19 @@ export function resolveTarget(
   }
   if (snapshot.config) {
     if (targetName && snapshot.config.name !== targetName) {
-      throw new InvalidInputError('--target', `the snapshot's config is for "${snapshot.config.name}", not "${targetName}"`);
+      throw new InvalidInputError(
+        '--target',
+        `the snapshot's config is for "${snapshot.config.name}", not "${targetName}"`,
+      );
     }
     checkMatches(snapshot.config, snapshot, 'config');
     return { target: snapshot.config, policy: effectivePolicy(undefined, snapshot.config) };
   }
   if (!names.streamName && !names.applicationName) {
-    throw new InvalidInputError('target', 'the snapshot names no stream or application (target, describe responses or metric dimensions)');
+    throw new InvalidInputError(
+      'target',
+      'the snapshot names no stream or application (target, describe responses or metric dimensions)',
+    );
   }
   const name = targetName ?? snapshot.target?.name ?? names.streamName ?? names.applicationName ?? 'target';
   const target = TargetSchema.parse({

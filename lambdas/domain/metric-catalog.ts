@@ -72,7 +72,14 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'stream',
     'Count',
   ),
-  readThrottled: spec('readThrottled', KINESIS_NAMESPACE, 'ReadProvisionedThroughputExceeded', ['Sum'], 'stream', 'Count'),
+  readThrottled: spec(
+    'readThrottled',
+    KINESIS_NAMESPACE,
+    'ReadProvisionedThroughputExceeded',
+    ['Sum'],
+    'stream',
+    'Count',
+  ),
   iteratorAge: spec(
     'iteratorAge',
     KINESIS_NAMESPACE,
@@ -109,7 +116,14 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'application',
     'Percent',
   ),
-  busyTime: spec('busyTime', FLINK_NAMESPACE, 'busyTimeMsPerSecond', ['Maximum', 'Average'], 'application', 'Milliseconds'),
+  busyTime: spec(
+    'busyTime',
+    FLINK_NAMESPACE,
+    'busyTimeMsPerSecond',
+    ['Maximum', 'Average'],
+    'application',
+    'Milliseconds',
+  ),
   backPressuredTime: spec(
     'backPressuredTime',
     FLINK_NAMESPACE,
@@ -118,7 +132,14 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'application',
     'Milliseconds',
   ),
-  idleTime: spec('idleTime', FLINK_NAMESPACE, 'idleTimeMsPerSecond', ['Maximum', 'Average'], 'application', 'Milliseconds'),
+  idleTime: spec(
+    'idleTime',
+    FLINK_NAMESPACE,
+    'idleTimeMsPerSecond',
+    ['Maximum', 'Average'],
+    'application',
+    'Milliseconds',
+  ),
   recordsInPerSecond: spec(
     'recordsInPerSecond',
     FLINK_NAMESPACE,
@@ -135,7 +156,14 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'application',
     'Milliseconds',
   ),
-  checkpointSize: spec('checkpointSize', FLINK_NAMESPACE, 'lastCheckpointSize', ['Maximum', 'Average'], 'application', 'Bytes'),
+  checkpointSize: spec(
+    'checkpointSize',
+    FLINK_NAMESPACE,
+    'lastCheckpointSize',
+    ['Maximum', 'Average'],
+    'application',
+    'Bytes',
+  ),
   failedCheckpoints: spec(
     'failedCheckpoints',
     FLINK_NAMESPACE,

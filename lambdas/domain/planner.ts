@@ -48,7 +48,9 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
   if (!config) return;
   const from = stream?.openShards ?? s?.shards;
   if (from === undefined || !s) {
-    out.recommendations.push(`Stream ${config.name}: ${reason}, but its shard count is unknown; describe the stream and retry.`);
+    out.recommendations.push(
+      `Stream ${config.name}: ${reason}, but its shard count is unknown; describe the stream and retry.`,
+    );
     return;
   }
   const needed = Math.max(
@@ -105,7 +107,13 @@ function streamScaleIn(ctx: PlanContext, out: Draft): void {
   if (to >= from) {
     if (needed < from) {
       out.refused.push({
-        action: { type: 'UpdateShardCount', streamName: config.name, from, to: needed, steps: shardSteps(from, needed) },
+        action: {
+          type: 'UpdateShardCount',
+          streamName: config.name,
+          from,
+          to: needed,
+          steps: shardSteps(from, needed),
+        },
         guardrail: 'bounds',
         reason: `minShards is ${config.minShards}`,
       });
@@ -132,7 +140,9 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   if (!config) return;
   if (!app) {
-    out.recommendations.push(`Application ${config.name} needs more parallelism, but its configuration is unknown; describe it and retry.`);
+    out.recommendations.push(
+      `Application ${config.name} needs more parallelism, but its configuration is unknown; describe it and retry.`,
+    );
     return;
   }
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
@@ -166,8 +176,16 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   needed = Math.max(needed, from + 1, config.minParallelism);
   const ceiling = appParallelismCeiling(ctx, perKpu);
   const to = Math.min(needed, ceiling);
-  const autoscaling = ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
-  const desired = { type: 'UpdateApplicationParallelism' as const, applicationName: config.name, from, to: needed, parallelismPerKpu: perKpu, ...autoscaling };
+  const autoscaling =
+    ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
+  const desired = {
+    type: 'UpdateApplicationParallelism' as const,
+    applicationName: config.name,
+    from,
+    to: needed,
+    parallelismPerKpu: perKpu,
+    ...autoscaling,
+  };
   if (to <= from) {
     const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
     out.refused.push({
@@ -198,7 +216,12 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   const s = ctx.signals.app;
   if (!config || !app || !s) return;
-  const peakBusy = s.scaleInPeakBusy !== undefined ? s.scaleInPeakBusy / 1000 : s.scaleInPeakCpu !== undefined ? s.scaleInPeakCpu / 100 : undefined;
+  const peakBusy =
+    s.scaleInPeakBusy !== undefined
+      ? s.scaleInPeakBusy / 1000
+      : s.scaleInPeakCpu !== undefined
+        ? s.scaleInPeakCpu / 100
+        : undefined;
   if (peakBusy === undefined) return;
   const from = app.parallelism;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
@@ -207,15 +230,29 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   if (to >= from) {
     if (needed < from) {
       out.refused.push({
-        action: { type: 'UpdateApplicationParallelism', applicationName: config.name, from, to: needed, parallelismPerKpu: perKpu },
+        action: {
+          type: 'UpdateApplicationParallelism',
+          applicationName: config.name,
+          from,
+          to: needed,
+          parallelismPerKpu: perKpu,
+        },
         guardrail: 'bounds',
         reason: `minParallelism is ${config.minParallelism}`,
       });
     }
     return;
   }
-  const autoscaling = app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
-  out.add({ type: 'UpdateApplicationParallelism', applicationName: config.name, from, to, parallelismPerKpu: perKpu, ...autoscaling });
+  const autoscaling =
+    app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
+  out.add({
+    type: 'UpdateApplicationParallelism',
+    applicationName: config.name,
+    from,
+    to,
+    parallelismPerKpu: perKpu,
+    ...autoscaling,
+  });
 }
 
 function memoryFix(ctx: PlanContext, out: Draft): void {
@@ -226,7 +263,9 @@ function memoryFix(ctx: PlanContext, out: Draft): void {
   const advice = `Application ${config.name}: look for state that grows without bound (state TTL, key cardinality), large windows, or a leak; checkpoints slow as state grows.`;
   out.recommendations.push(advice);
   if (perKpu <= 1) {
-    out.recommendations.push(`It already runs 1 task per KPU; more memory per task needs a code or state change, not a config change.`);
+    out.recommendations.push(
+      `It already runs 1 task per KPU; more memory per task needs a code or state change, not a config change.`,
+    );
     return;
   }
   const newPerKpu = Math.max(1, Math.floor(perKpu / 2));
@@ -259,7 +298,10 @@ function monitoringFix(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   if (!config || !app) return;
   const logLevel = app.logLevel === 'DEBUG' ? 'INFO' : ((app.logLevel ?? 'INFO') as 'INFO' | 'WARN' | 'ERROR');
-  const metricsLevel = app.metricsLevel === 'PARALLELISM' ? 'APPLICATION' : ((app.metricsLevel ?? 'APPLICATION') as 'APPLICATION' | 'TASK' | 'OPERATOR');
+  const metricsLevel =
+    app.metricsLevel === 'PARALLELISM'
+      ? 'APPLICATION'
+      : ((app.metricsLevel ?? 'APPLICATION') as 'APPLICATION' | 'TASK' | 'OPERATOR');
   if (!config.applyMonitoringFix) {
     out.recommendations.push(
       `Set ${config.name} to ${logLevel} logging and ${metricsLevel}-level metrics (UpdateApplication MonitoringConfigurationUpdate); set applyMonitoringFix to let StreamMedic do it.`,
@@ -278,7 +320,12 @@ function retentionFix(ctx: PlanContext, out: Draft): void {
   // Lag must sit under half the new retention with room to keep growing while the fix lands.
   const wanted = Math.min(AWS_LIMITS.maxRetentionHours, Math.max(stream.retentionHours * 2, Math.ceil(lagHours * 3)));
   const toHours = Math.min(wanted, config.maxRetentionHours);
-  const action = { type: 'IncreaseStreamRetention' as const, streamName: config.name, fromHours: stream.retentionHours, toHours: wanted };
+  const action = {
+    type: 'IncreaseStreamRetention' as const,
+    streamName: config.name,
+    fromHours: stream.retentionHours,
+    toHours: wanted,
+  };
   if (toHours <= stream.retentionHours) {
     out.refused.push({
       action,
@@ -313,7 +360,9 @@ class Draft {
 
   /** One action per resource and type: the larger change wins when two findings want the same. */
   add(action: Action): void {
-    const existing = this.actions.findIndex((a) => a.type === action.type && actionResource(a) === actionResource(action));
+    const existing = this.actions.findIndex(
+      (a) => a.type === action.type && actionResource(a) === actionResource(action),
+    );
     if (existing < 0) {
       this.actions.push(action);
       return;
@@ -374,18 +423,32 @@ function draftPlan(ctx: PlanContext): Draft {
 function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
   if ('streamName' in action) {
     const stream = ctx.stream;
-    if (!stream) return { guardrail: 'resource-state', reason: `stream ${action.streamName} was not described; its state is unknown` };
+    if (!stream)
+      return {
+        guardrail: 'resource-state',
+        reason: `stream ${action.streamName} was not described; its state is unknown`,
+      };
     if (action.type === 'UpdateShardCount' && stream.mode === 'ON_DEMAND') {
-      return { guardrail: 'on-demand', reason: `stream ${stream.name} is ON_DEMAND: AWS sizes it and it cannot be resharded` };
+      return {
+        guardrail: 'on-demand',
+        reason: `stream ${stream.name} is ON_DEMAND: AWS sizes it and it cannot be resharded`,
+      };
     }
     if (stream.status !== 'ACTIVE') {
-      return { guardrail: 'resource-state', reason: `stream ${stream.name} is ${stream.status}; it can only change while ACTIVE` };
+      return {
+        guardrail: 'resource-state',
+        reason: `stream ${stream.name} is ${stream.status}; it can only change while ACTIVE`,
+      };
     }
     return undefined;
   }
   const app = ctx.app;
   const config = ctx.target.application;
-  if (!app || !config) return { guardrail: 'resource-state', reason: `application ${action.applicationName} was not described; its state is unknown` };
+  if (!app || !config)
+    return {
+      guardrail: 'resource-state',
+      reason: `application ${action.applicationName} was not described; its state is unknown`,
+    };
   if (app.status !== 'RUNNING') {
     return {
       guardrail: 'resource-state',
@@ -398,7 +461,11 @@ function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'
       reason: `application ${app.name} has snapshots off: an update restarts the job and its state would be lost (set allowWithoutSnapshots to permit it)`,
     };
   }
-  if (action.type === 'UpdateApplicationParallelism' && app.autoScalingEnabled && config.builtInAutoscaling === 'defer') {
+  if (
+    action.type === 'UpdateApplicationParallelism' &&
+    app.autoScalingEnabled &&
+    config.builtInAutoscaling === 'defer'
+  ) {
     return {
       guardrail: 'builtin-autoscaling',
       reason: `application ${app.name} has Managed Flink autoscaling on and the target defers to it; set builtInAutoscaling to "turn-off" to let StreamMedic size it`,
@@ -468,7 +535,10 @@ export function planActions(ctx: PlanContext): BoundedPlan {
     const blocked =
       resourceGuard(ctx, action) ??
       (actionDirection(action) === 'down' && ctx.lagging
-        ? { guardrail: 'backlog-draining' as const, reason: 'the consumer is behind; capacity is never removed while a backlog drains' }
+        ? {
+            guardrail: 'backlog-draining' as const,
+            reason: 'the consumer is behind; capacity is never removed while a backlog drains',
+          }
         : undefined) ??
       cooldownGuard(ctx, action);
     if (blocked) {

@@ -186,7 +186,11 @@ export function extractSignals(
     const avgRecordBytes = totalRecords > 0 ? totalBytes / totalRecords : 0;
     const throttledRate = ratePoints(throttled, period);
     const demandRecordsRate = combine(recordsRate, throttledRate, add);
-    const demandBytesRate = combine(bytesRate, throttledRate, (bytesPerSecond, refused) => bytesPerSecond + refused * avgRecordBytes);
+    const demandBytesRate = combine(
+      bytesRate,
+      throttledRate,
+      (bytesPerSecond, refused) => bytesPerSecond + refused * avgRecordBytes,
+    );
 
     const utilization = (bytesPerSecond: number, recordsPerSecond: number): number =>
       shards && shards > 0

@@ -18,7 +18,9 @@ export const LedgerEntrySchema = z
   .object({
     at: z.iso.datetime({ offset: true }),
     target: z.string().min(1),
-    resource: z.string().regex(/^(stream|application)\/.+/, { message: 'must be "stream/<name>" or "application/<name>"' }),
+    resource: z
+      .string()
+      .regex(/^(stream|application)\/.+/, { message: 'must be "stream/<name>" or "application/<name>"' }),
     actionType: z.enum(ACTION_TYPES),
     direction: z.enum(['up', 'down', 'none']),
     from: z.number().optional(),

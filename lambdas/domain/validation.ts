@@ -26,6 +26,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  // zod reports an unknown key at its parent object; name the key itself, which is what must go.
+  if (issue.code === 'unrecognized_keys') {
+    const [key, ...others] = issue.keys;
+    const also = others.length > 0 ? ` (also ${others.map((k) => `"${k}"`).join(', ')})` : '';
+    throw new InvalidInputError(formatPath([...issue.path, key!], prefix), `is not a known field${also}`);
+  }
   const path = formatPath(issue.path, prefix);
   throw new InvalidInputError(path || prefix || '(root)', issue.message);
 }

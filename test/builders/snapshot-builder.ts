@@ -55,7 +55,11 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
     queries.push({
       Id: id,
       MetricStat: {
-        Metric: { Namespace: metric.namespace, MetricName: metric.metricName, Dimensions: defaultDimensions(metric, resource) },
+        Metric: {
+          Namespace: metric.namespace,
+          MetricName: metric.metricName,
+          Dimensions: defaultDimensions(metric, resource),
+        },
         Period: 60,
         Stat: metric.stats[0]!,
       },

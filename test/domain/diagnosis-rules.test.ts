@@ -44,7 +44,9 @@ describe('consumer lag threshold (60 s)', () => {
     [59_999, 'HEALTHY'],
     [60_000, 'SINK_BACKPRESSURE'],
   ])('lag %i ms on a back-pressured app -> %s', (lag, cause) => {
-    const report = diagnoseSpec(appSpec({ millisBehindLatest: lag, containerCpu: 40, busyTime: 300, backPressuredTime: 700 }));
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: lag, containerCpu: 40, busyTime: 300, backPressuredTime: 700 }),
+    );
     expect(report.diagnosis.cause).toBe(cause);
   });
 
@@ -56,14 +58,30 @@ describe('consumer lag threshold (60 s)', () => {
 
 describe('compute versus sink (read from the sink back)', () => {
   it.each([
-    ['CPU just under 75%, nothing busy', { containerCpu: 74.9, busyTime: 500, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
+    [
+      'CPU just under 75%, nothing busy',
+      { containerCpu: 74.9, busyTime: 500, backPressuredTime: 100 },
+      'SINK_BACKPRESSURE',
+    ],
     ['CPU at 75%', { containerCpu: 75, busyTime: 500, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
     ['busy just under 800 ms/s', { containerCpu: 60, busyTime: 799, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
     ['busy at 800 ms/s', { containerCpu: 60, busyTime: 800, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
-    ['busy but back-pressure just under 500 ms/s', { containerCpu: 50, busyTime: 850, backPressuredTime: 499 }, 'CONSUMER_COMPUTE'],
-    ['back-pressure at 500 ms/s with low CPU', { containerCpu: 50, busyTime: 850, backPressuredTime: 500 }, 'SINK_BACKPRESSURE'],
+    [
+      'busy but back-pressure just under 500 ms/s',
+      { containerCpu: 50, busyTime: 850, backPressuredTime: 499 },
+      'CONSUMER_COMPUTE',
+    ],
+    [
+      'back-pressure at 500 ms/s with low CPU',
+      { containerCpu: 50, busyTime: 850, backPressuredTime: 500 },
+      'SINK_BACKPRESSURE',
+    ],
     ['back-pressured but CPU-bound', { containerCpu: 90, busyTime: 900, backPressuredTime: 600 }, 'CONSUMER_COMPUTE'],
-    ['busy with idle CPU: waiting on I/O', { containerCpu: 20, busyTime: 900, backPressuredTime: 0 }, 'SINK_BACKPRESSURE'],
+    [
+      'busy with idle CPU: waiting on I/O',
+      { containerCpu: 20, busyTime: 900, backPressuredTime: 0 },
+      'SINK_BACKPRESSURE',
+    ],
   ])('%s', (_name, metrics, cause) => {
     const report = diagnoseSpec(appSpec({ millisBehindLatest: (i: number) => 60_000 + i * 2000, ...metrics }));
     expect(report.diagnosis.cause).toBe(cause);
@@ -143,7 +161,12 @@ describe('crash loops', () => {
 
   it('never adds capacity to an app that keeps restarting, however busy', () => {
     const report = diagnoseSpec(
-      appSpec({ millisBehindLatest: 900_000, containerCpu: 99, busyTime: 1000, fullRestarts: (i) => Math.floor(i / 10) }),
+      appSpec({
+        millisBehindLatest: 900_000,
+        containerCpu: 99,
+        busyTime: 1000,
+        fullRestarts: (i) => Math.floor(i / 10),
+      }),
     );
     expect(report.diagnosis.cause).toBe('APP_UNHEALTHY');
     expect(report.diagnosis.severity).toBe('critical');
@@ -279,7 +302,13 @@ describe('scale-in', () => {
 
 describe('insufficient data', () => {
   it('names the missing metrics', () => {
-    const report = diagnoseSpec(appSpec({ incomingBytes: () => undefined, recordsInPerSecond: () => undefined, millisBehindLatest: () => undefined }));
+    const report = diagnoseSpec(
+      appSpec({
+        incomingBytes: () => undefined,
+        recordsInPerSecond: () => undefined,
+        millisBehindLatest: () => undefined,
+      }),
+    );
     expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
     expect(report.diagnosis.summary).toContain('millisBehindLatest');
     expect(report.plan.actions).toEqual([]);

@@ -1,13 +1,23 @@
 import { PolicySchema, TargetSchema, type TargetConfig } from '../../lambdas/domain/config';
 import { assess } from '../../lambdas/domain/engine';
 import type { LedgerEntry, Report } from '../../lambdas/domain/model';
-import { CAPTURED_AT, buildSnapshot, type AppSpec, type SnapshotSpec, type StreamSpec } from '../builders/snapshot-builder';
+import {
+  CAPTURED_AT,
+  buildSnapshot,
+  type AppSpec,
+  type SnapshotSpec,
+  type StreamSpec,
+} from '../builders/snapshot-builder';
 
 const MIB = 1024 * 1024;
 const MINUTE = 60;
 const policy = PolicySchema.parse({});
 
-function target(overrides: Record<string, unknown> = {}, app: Record<string, unknown> = {}, stream: Record<string, unknown> = {}): TargetConfig {
+function target(
+  overrides: Record<string, unknown> = {},
+  app: Record<string, unknown> = {},
+  stream: Record<string, unknown> = {},
+): TargetConfig {
   return TargetSchema.parse({
     name: 'orders',
     mode: 'auto',
@@ -207,7 +217,14 @@ describe('optional fixes', () => {
   const verbose: SnapshotSpec = {
     stream: { shards: 8 },
     app: { parallelism: 4, logLevel: 'DEBUG', parallelismPerKpu: 2 },
-    metrics: { incomingBytes: 8 * MIB * 18, incomingRecords: 1000, writeThrottled: 0, millisBehindLatest: 200_000, containerCpu: 90, busyTime: 900 },
+    metrics: {
+      incomingBytes: 8 * MIB * 18,
+      incomingRecords: 1000,
+      writeThrottled: 0,
+      millisBehindLatest: 200_000,
+      containerCpu: 90,
+      busyTime: 900,
+    },
   };
 
   it('recommends INFO logging unless allowed to apply it', () => {
@@ -220,7 +237,12 @@ describe('optional fixes', () => {
   it('applies INFO logging and APPLICATION metrics when allowed', () => {
     const report = run(verbose, target({}, { applyMonitoringFix: true }));
     expect(report.plan.actions).toEqual([
-      { type: 'UpdateApplicationMonitoring', applicationName: 'orders-enricher', logLevel: 'INFO', metricsLevel: 'APPLICATION' },
+      {
+        type: 'UpdateApplicationMonitoring',
+        applicationName: 'orders-enricher',
+        logLevel: 'INFO',
+        metricsLevel: 'APPLICATION',
+      },
     ]);
   });
 
@@ -233,7 +255,13 @@ describe('optional fixes', () => {
     const report = run(memory, target({}, { applyMemoryFix: true }));
     expect(report.diagnosis.cause).toBe('MEMORY_PRESSURE');
     expect(report.plan.actions).toEqual([
-      { type: 'UpdateApplicationParallelism', applicationName: 'orders-enricher', from: 4, to: 4, parallelismPerKpu: 1 },
+      {
+        type: 'UpdateApplicationParallelism',
+        applicationName: 'orders-enricher',
+        from: 4,
+        to: 4,
+        parallelismPerKpu: 1,
+      },
     ]);
   });
 

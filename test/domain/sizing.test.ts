@@ -104,7 +104,9 @@ describe('flinkParallelismNeeded (FLIP-271)', () => {
   });
 
   it('scales with how busy the job is for the same throughput', () => {
-    expect(flinkParallelismNeeded({ ...base, busyFraction: 1, processedRatePerSecond: 700, inputRatePerSecond: 1000 })).toBe(9);
+    expect(
+      flinkParallelismNeeded({ ...base, busyFraction: 1, processedRatePerSecond: 700, inputRatePerSecond: 1000 }),
+    ).toBe(9);
   });
 
   it('keeps the current size when it has no rate to reason from', () => {
