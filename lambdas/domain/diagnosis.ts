@@ -68,6 +68,8 @@ interface RuleContext {
   readonly policy: Policy;
   readonly streamName: string | undefined;
   readonly appName: string | undefined;
+  /** Job restarts inside the window that StreamMedic's own updates caused (from the ledger). */
+  readonly ownRestarts: number;
 }
 
 function lagEvidence(ctx: RuleContext): Evidence[] {
@@ -94,8 +96,11 @@ function appUnhealthy(ctx: RuleContext): Finding | undefined {
       evidence: [...lagEvidence(ctx)],
     };
   }
-  const down = (app.downtimeMs ?? 0) > 0;
-  if (app.restarts >= ctx.policy.crashLoopRestarts || down) {
+  // An update under way (ours or the service's autoscaling) restarts the job on purpose: that downtime is expected.
+  const changing = status === 'UPDATING' || status === 'AUTOSCALING';
+  const down = !changing && (app.downtimeMs ?? 0) > 0;
+  const unexplained = Math.max(0, app.restarts - ctx.ownRestarts);
+  if (unexplained >= ctx.policy.crashLoopRestarts || (down && unexplained > 0) || (down && ctx.ownRestarts === 0)) {
     const evidence: Evidence[] = [];
     if (app.restarts > 0) {
       evidence.push({
@@ -271,7 +276,25 @@ function writeSide(ctx: RuleContext): Finding | undefined {
   const { policy } = ctx;
   const sustained =
     stream.throttledMinutesRecent >= policy.throttleMinutes && stream.throttledShare >= policy.throttleShare;
-  if (!sustained || stream.acceptedWriteUtilization === undefined) return undefined;
+  if (!sustained) return undefined;
+  if (stream.acceptedWriteUtilization === undefined) {
+    // Throttled, but without the shard count (or incoming metrics) a full stream and a hot key look alike.
+    return {
+      cause: 'INSUFFICIENT_DATA',
+      severity: 'warning',
+      confidence: 0.8,
+      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records, but without ${stream.shards === undefined ? 'its shard count (DescribeStreamSummary)' : 'IncomingBytes and IncomingRecords'} a full stream cannot be told from a hot key; nothing will be resized until it can.`,
+      evidence: [
+        {
+          metric: 'WriteProvisionedThroughputExceeded',
+          stat: 'Sum',
+          value: stream.throttledRecordsRecent,
+          threshold: 0,
+          unit: 'Count',
+        },
+      ],
+    };
+  }
   const accepted = stream.acceptedWriteUtilization;
   const throttleEvidence: Evidence = {
     metric: 'WriteProvisionedThroughputExceeded',
@@ -481,8 +504,9 @@ export function diagnose(
   policy: Policy,
   streamName: string | undefined,
   appName: string | undefined,
+  ownRestarts = 0,
 ): DiagnosisResult {
-  const ctx: RuleContext = { signals, policy, streamName, appName };
+  const ctx: RuleContext = { signals, policy, streamName, appName, ownRestarts };
   const lagging = signals.lagMs !== undefined && signals.lagMs >= policy.lagThresholdMs;
 
   const findings: Finding[] = [];

@@ -31,7 +31,13 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   const streamName = target.stream?.name;
   const appName = target.application?.name;
   const signals = extractSignals(window, policy, stream, app, streamName, appName);
-  const { diagnosis, findings, lagging } = diagnose(signals, policy, streamName, appName);
+  const ledger = snapshot.ledger.filter((e) => e.target === target.name);
+  const windowStart = now - (signals.coveredMinutes || policy.recentMinutes) * 60_000;
+  // Every application update StreamMedic made restarts the job once; those restarts are not a crash loop.
+  const ownRestarts = ledger.filter(
+    (e) => e.resource.startsWith('application/') && Date.parse(e.at) >= windowStart && Date.parse(e.at) <= now,
+  ).length;
+  const { diagnosis, findings, lagging } = diagnose(signals, policy, streamName, appName, ownRestarts);
   const bounded = planActions({
     target,
     policy,
@@ -40,7 +46,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     lagging,
     ...(stream ? { stream } : {}),
     ...(app ? { app } : {}),
-    ledger: snapshot.ledger.filter((e) => e.target === target.name),
+    ledger,
     now,
   });
   const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;

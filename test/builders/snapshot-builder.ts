@@ -11,6 +11,8 @@ export interface StreamSpec {
   readonly status?: 'ACTIVE' | 'UPDATING' | 'CREATING' | 'DELETING';
   readonly mode?: 'PROVISIONED' | 'ON_DEMAND';
   readonly retentionHours?: number;
+  /** false leaves DescribeStreamSummary out while keeping the stream's metrics. */
+  readonly describe?: boolean;
 }
 
 export interface AppSpec {
@@ -84,7 +86,7 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
     version: 1,
     capturedAt,
     getMetricData: { MetricDataQueries: queries, MetricDataResults: results },
-    ...(streamName && stream !== undefined
+    ...(streamName && stream !== undefined && stream.describe !== false
       ? {
           describeStreamSummary: {
             StreamDescriptionSummary: {

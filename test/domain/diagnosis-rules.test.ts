@@ -136,6 +136,14 @@ describe('write throttling: full stream versus hot key', () => {
     expect(action?.type === 'UpdateShardCount' && action.to).toBe(7);
   });
 
+  it('will not tell a full stream from a hot key without the shard count', () => {
+    const spec = throttledStream(0.9, 10);
+    const report = diagnoseSpec({ ...spec, stream: { describe: false } });
+    expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
+    expect(report.diagnosis.summary).toMatch(/shard count/);
+    expect(report.plan.actions).toEqual([]);
+  });
+
   it('plans no uniform scaling for a hot key', () => {
     const report = diagnoseSpec(throttledStream(0.2, 15));
     expect(report.plan.actions).toEqual([]);
@@ -171,6 +179,34 @@ describe('crash loops', () => {
     expect(report.diagnosis.cause).toBe('APP_UNHEALTHY');
     expect(report.diagnosis.severity).toBe('critical');
     expect(report.plan.actions).toEqual([]);
+  });
+
+  it('does not count the restart of its own recent update as a crash loop', () => {
+    const spec = appSpec({
+      millisBehindLatest: 200_000,
+      containerCpu: 90,
+      busyTime: 900,
+      fullRestarts: (i) => (i >= 40 ? 2 : i >= 20 ? 1 : 0),
+    });
+    const ownUpdate = {
+      at: new Date(Date.parse('2026-11-21T10:15:00.000Z') - 39 * 60_000).toISOString(),
+      target: 'orders-stream',
+      resource: 'application/orders-enricher',
+      actionType: 'UpdateApplicationParallelism' as const,
+      direction: 'up' as const,
+      calls: 1,
+    };
+    expect(diagnoseSpec(spec).diagnosis.cause).toBe('APP_UNHEALTHY');
+    expect(diagnoseSpec({ ...spec, ledger: [ownUpdate] }).diagnosis.cause).toBe('CONSUMER_COMPUTE');
+  });
+
+  it('expects downtime while an update is under way', () => {
+    const spec = appSpec(
+      { millisBehindLatest: 200_000, containerCpu: 90, busyTime: 900, downtime: (i) => (i > 57 ? 30_000 : 0) },
+      { parallelism: 4, status: 'UPDATING' },
+    );
+    expect(diagnoseSpec(spec).diagnosis.cause).toBe('CONSUMER_COMPUTE');
+    expect(diagnoseSpec({ ...spec, app: { parallelism: 4 } }).diagnosis.cause).toBe('APP_UNHEALTHY');
   });
 
   it('names an app that is not running', () => {
