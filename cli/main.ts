@@ -82,13 +82,21 @@ function diagnoseCommand(io: CliIo): Command {
     });
 }
 
-/** Usage errors as one line on stderr that says where help is, like every other bad-input message. */
+/**
+ * Usage errors as one line on stderr that says where help is, like every other bad-input message;
+ * commander's "(Did you mean ...?)" hint is kept on that line.
+ */
 function outputFor(io: CliIo, commandPath: string) {
   return {
     writeOut: io.stdout,
     writeErr: io.stderr,
-    outputError: (message: string, write: (text: string) => void) =>
-      write(`stream-medic: ${message.trim().replace(/^error: /, '')} (see '${commandPath} --help')\n`),
+    outputError: (message: string, write: (text: string) => void) => {
+      const oneLine = message
+        .trim()
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ');
+      write(`stream-medic: ${oneLine} (see '${commandPath} --help')\n`);
+    },
   };
 }
 

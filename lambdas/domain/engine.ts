@@ -88,20 +88,17 @@ function namesInSnapshot(snapshot: Snapshot): { streamName?: string; application
 
 /** Refuses a target whose resources are not the ones the snapshot describes: acting on them would use wrong data. */
 function checkMatches(target: TargetConfig, snapshot: Snapshot, source: string): void {
-  const described = {
-    stream: snapshot.describeStreamSummary?.StreamDescriptionSummary.StreamName,
-    application: snapshot.describeApplication?.ApplicationDetail.ApplicationName,
-  };
-  if (target.stream && described.stream && target.stream.name !== described.stream) {
+  const seen = namesInSnapshot(snapshot);
+  if (target.stream && seen.streamName && target.stream.name !== seen.streamName) {
     throw new InvalidInputError(
       `${source}.stream.name`,
-      `"${target.stream.name}" does not match the snapshot's stream "${described.stream}"`,
+      `"${target.stream.name}" does not match the snapshot's stream "${seen.streamName}"`,
     );
   }
-  if (target.application && described.application && target.application.name !== described.application) {
+  if (target.application && seen.applicationName && target.application.name !== seen.applicationName) {
     throw new InvalidInputError(
       `${source}.application.name`,
-      `"${target.application.name}" does not match the snapshot's application "${described.application}"`,
+      `"${target.application.name}" does not match the snapshot's application "${seen.applicationName}"`,
     );
   }
 }
@@ -164,7 +161,12 @@ export function resolveTarget(
   }
   const name = targetName ?? snapshot.target?.name ?? names.streamName ?? names.applicationName ?? 'target';
   const target = TargetSchema.parse({
-    name: name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'target',
+    // Stream and application names may be 128 characters; target names are kept to 64.
+    name:
+      name
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 64) || 'target',
     mode: 'auto',
     ...(names.streamName
       ? { stream: { name: names.streamName, minShards: 1, maxShards: AWS_LIMITS.maxShardsPerStream } }

@@ -126,13 +126,10 @@ export class MetricWindow {
     for (const stat of spec.stats) {
       const withStat = candidates.filter((s) => s.stat === stat);
       if (withStat.length === 0) continue;
-      withStat.sort(
-        (a, b) =>
-          Number(b.points.length > 0) - Number(a.points.length > 0) ||
-          Object.keys(a.dimensions).length - Object.keys(b.dimensions).length,
-      );
-      const best = withStat[0]!;
-      if (best.points.length > 0) return { series: best, stat };
+      // Only the aggregate level counts: a lone per-shard series would undercount a stream's sums.
+      const fewest = Math.min(...withStat.map((s) => Object.keys(s.dimensions).length));
+      const best = withStat.find((s) => Object.keys(s.dimensions).length === fewest && s.points.length > 0);
+      if (best) return { series: best, stat };
     }
     return undefined;
   }

@@ -39,7 +39,7 @@ describe('shardSteps', () => {
       [50, 3],
       [9, 10_000],
     ] as const) {
-      let prev = from;
+      let prev: number = from;
       for (const step of shardSteps(from, to)) {
         expect(step).toBeGreaterThanOrEqual(Math.ceil(prev / 2));
         expect(step).toBeLessThanOrEqual(2 * prev);
