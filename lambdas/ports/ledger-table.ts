@@ -1,0 +1,75 @@
+/**
+ * The ledger table's layout, shared by the CDK stack (which creates the table) and the DynamoDB
+ * adapters (which read and write it). One table holds, per target, the ledger entries and the lock:
+ *
+ * | item   | pk              | sk                                 |
+ * | ------ | --------------- | ---------------------------------- |
+ * | ledger | `TARGET#<name>` | `LEDGER#<ISO time>#<unique>`       |
+ * | lock   | `TARGET#<name>` | `LOCK`                             |
+ *
+ * No AWS SDK import here: the CDK app must not pull the runtime clients in.
+ */
+import { InvalidRequestError } from './errors';
+
+export const LEDGER_TABLE_PARTITION_KEY = 'pk';
+export const LEDGER_TABLE_SORT_KEY = 'sk';
+/** Epoch seconds; DynamoDB's TTL deletes an item some time after this passes, so reads must check it too. */
+export const LEDGER_TABLE_TTL_ATTRIBUTE = 'expiresAt';
+
+/** Key schema in the form both CDK (`AttributeType.STRING` is `'S'`) and CreateTable accept. */
+export const LEDGER_TABLE_KEY_SCHEMA = {
+  partitionKey: { name: LEDGER_TABLE_PARTITION_KEY, type: 'S' },
+  sortKey: { name: LEDGER_TABLE_SORT_KEY, type: 'S' },
+  timeToLiveAttribute: LEDGER_TABLE_TTL_ATTRIBUTE,
+} as const;
+
+const TARGET_PREFIX = 'TARGET#';
+const LEDGER_PREFIX = 'LEDGER#';
+export const LOCK_SORT_KEY = 'LOCK';
+
+/** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
+export const DEFAULT_LEDGER_RETENTION_DAYS = 30;
+
+export interface LedgerTableKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export function targetPartitionKey(target: string): string {
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  return `${TARGET_PREFIX}${target}`;
+}
+
+/**
+ * ISO times sort as text only in one format: `...:00Z` sorts after `...:00.500Z`. Keys always use
+ * `Date#toISOString()` (milliseconds, UTC) so the sort key order is the time order.
+ */
+export function canonicalIsoTime(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) {
+    throw new InvalidRequestError(`"${iso}" is not an ISO-8601 time`, { action: 'LedgerKey' });
+  }
+  return new Date(time).toISOString();
+}
+
+export function ledgerItemKey(target: string, atIso: string, unique: string): LedgerTableKey {
+  if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
+  return { pk: targetPartitionKey(target), sk: `${LEDGER_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+}
+
+export function lockItemKey(target: string): LedgerTableKey {
+  return { pk: targetPartitionKey(target), sk: LOCK_SORT_KEY };
+}
+
+/**
+ * Inclusive sort key bounds for the ledger entries at or after `sinceIso`. The upper bound stops
+ * short of the `LOCK` item, which sorts after every `LEDGER#` key.
+ */
+export function ledgerSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: `${LEDGER_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${LEDGER_PREFIX}~` };
+}
+
+/** TTL value for an item that should disappear `seconds` after `from`. */
+export function expiresAtEpochSeconds(from: Date, seconds: number): number {
+  return Math.floor(from.getTime() / 1000) + seconds;
+}

@@ -1,0 +1,342 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  ALARM_KIND_SLUGS,
+  alarmDefinitionsFor,
+  alarmNamePrefix,
+  type AlarmDefinition,
+  type AlarmMetric,
+} from '../lambdas/domain/alarm-definitions';
+import { ConfigSchema, type StreamMedicConfig, type StreamMedicConfigInput } from '../lambdas/domain/config';
+import { ALARM_STATE_CHANGE } from '../lambdas/domain/workflow-input';
+import {
+  SERVICE_METRICS_NAMESPACE,
+  SERVICE_METRIC_NAMES,
+  serviceMetricDimensions,
+} from '../lambdas/domain/service-metrics';
+import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
+import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
+import { RemediationWorkflow } from './remediation-workflow';
+
+export interface StreamRemediatorProps {
+  /**
+   * The StreamMedic config (the parsed JSON document). It is validated here, before anything is
+   * created; an invalid config throws an error naming the first bad field, e.g. `config.targets[0].mode`.
+   */
+  readonly config: StreamMedicConfigInput;
+  /**
+   * The customer-managed key that encrypts the notification topic.
+   * @default - a new key with yearly rotation, retained when the stack is deleted
+   */
+  readonly topicKey?: kms.IKey;
+  /**
+   * Name of the CloudWatch dashboard. Dashboard names are unique per account across regions.
+   * @default - a name CloudFormation generates
+   */
+  readonly dashboardName?: string;
+  /**
+   * What happens to the ledger table when it leaves the stack. The ledger is the audit trail of
+   * every change StreamMedic made, and the guardrails read it, so it outlives the stack by default.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * How long an alarm event the rule could not deliver to the state machine stays in the
+   * dead-letter queue.
+   * @default Duration.days(14), the longest SQS allows
+   */
+  readonly deadLetterRetention?: Duration;
+}
+
+/** CloudWatch dashboard names: up to 255 of letters, digits, `-` and `_`. */
+const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** SQS keeps messages between one minute and 14 days. */
+const MIN_RETENTION = Duration.minutes(1);
+const MAX_RETENTION = Duration.days(14);
+
+/**
+ * StreamMedic in one construct: the CloudWatch alarms of every configured target, the EventBridge
+ * rule that starts the remediation workflow when one of them goes into ALARM, the encrypted topic
+ * on-call subscribes to, the ledger table, and a dashboard of StreamMedic's own health.
+ */
+export class StreamRemediator extends Construct {
+  /** The validated config, defaults applied. */
+  readonly config: StreamMedicConfig;
+  readonly table: dynamodb.Table;
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.IKey;
+  readonly stateMachine: sfn.StateMachine;
+  /** One per alarm definition, keyed by alarm name. */
+  readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  readonly rule: events.Rule;
+  /** Alarm events the rule failed to deliver to the state machine. */
+  readonly deadLetterQueue: sqs.Queue;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
+    super(scope, id);
+    this.config = parseWith(ConfigSchema, props.config, 'config');
+    validateProps(props);
+
+    this.topicKey =
+      props.topicKey ??
+      new kms.Key(this, 'TopicKey', {
+        description: 'Encrypts the StreamMedic notification topic',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'StreamMedic',
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    for (const email of this.config.notifications.emails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    this.table = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: {
+        name: LEDGER_TABLE_KEY_SCHEMA.partitionKey.name,
+        type: dynamodb.AttributeType.STRING,
+      },
+      sortKey: { name: LEDGER_TABLE_KEY_SCHEMA.sortKey.name, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: LEDGER_TABLE_KEY_SCHEMA.timeToLiveAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const workflow = new RemediationWorkflow(this, 'Workflow', {
+      config: this.config,
+      table: this.table,
+      topic: this.topic,
+      topicKey: this.topicKey,
+    });
+    this.stateMachine = workflow.stateMachine;
+
+    const alarms = new Map<string, cloudwatch.Alarm>();
+    const alarmScope = new Construct(this, 'Alarms');
+    for (const definition of alarmDefinitionsFor(this.config)) {
+      alarms.set(definition.alarmName, createAlarm(alarmScope, definition));
+    }
+    this.alarms = alarms;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'AlarmEventsDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention ?? MAX_RETENTION,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the alarm rule target; a queue for messages nobody could deliver needs no further dead-letter queue.',
+    });
+
+    this.rule = new events.Rule(this, 'AlarmRule', {
+      description: 'Starts the StreamMedic workflow when one of its alarms goes into ALARM',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: [ALARM_STATE_CHANGE],
+        detail: {
+          alarmName: events.Match.prefix(alarmNamePrefix(this.config.alarms.namePrefix)),
+          state: { value: ['ALARM'] },
+        },
+      },
+    });
+    // No `input`: the event goes through unchanged, and the workflow's intake step reads both it
+    // and an operator's manual `{"target", "dryRun"}` input.
+    // An alarm older than two hours describes a past incident; the assessment reads fresh metrics
+    // anyway, so stale deliveries go to the dead-letter queue instead of starting late runs.
+    this.rule.addTarget(
+      new eventsTargets.SfnStateMachine(this.stateMachine, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(2),
+      }),
+    );
+
+    this.dashboard = createDashboard(this, {
+      dashboardName: props.dashboardName,
+      stateMachine: this.stateMachine,
+      functions: workflow.node.findAll().filter((child): child is lambda.Function => child instanceof lambda.Function),
+      alarms: [...alarms.values()],
+      deadLetterQueue: this.deadLetterQueue,
+    });
+  }
+}
+
+function validateProps(props: StreamRemediatorProps): void {
+  if (props.dashboardName !== undefined && !DASHBOARD_NAME.test(props.dashboardName)) {
+    throw new InvalidInputError('dashboardName', 'must be 1 to 255 letters, digits, "-" or "_"');
+  }
+  const retention = props.deadLetterRetention;
+  if (
+    retention !== undefined &&
+    !retention.isUnresolved() &&
+    (retention.toSeconds() < MIN_RETENTION.toSeconds() || retention.toSeconds() > MAX_RETENTION.toSeconds())
+  ) {
+    throw new InvalidInputError('deadLetterRetention', 'must be between 1 minute and 14 days (the range SQS allows)');
+  }
+}
+
+function toMetric(input: AlarmMetric): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: input.namespace,
+    metricName: input.metricName,
+    dimensionsMap: { ...input.dimensions },
+    statistic: input.statistic,
+    period: Duration.seconds(input.periodSeconds),
+    label: input.metricName,
+  });
+}
+
+/** The ids a metric-math expression refers to (metric math ids start with a lower-case letter). */
+function referencedIds(expression: string): Set<string> {
+  return new Set(expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []);
+}
+
+function toAlarmMetric(definition: AlarmDefinition): cloudwatch.IMetric {
+  const value = definition.value;
+  if (value.type === 'metric') return toMetric(value.metric);
+  const period = Duration.seconds(definition.periodSeconds);
+  const known: Record<string, cloudwatch.IMetric> = {};
+  for (const input of value.inputs) known[input.id] = toMetric(input);
+  const using = (expression: string): Record<string, cloudwatch.IMetric> => {
+    const ids = referencedIds(expression);
+    return Object.fromEntries(Object.entries(known).filter(([id]) => ids.has(id)));
+  };
+  for (const step of value.steps) {
+    known[step.id] = new cloudwatch.MathExpression({
+      expression: step.expression,
+      usingMetrics: using(step.expression),
+      label: step.label,
+      period,
+    });
+  }
+  return new cloudwatch.MathExpression({
+    expression: value.expression,
+    usingMetrics: using(value.expression),
+    label: value.label,
+    period,
+  });
+}
+
+const COMPARISON_OPERATORS: Readonly<Record<AlarmDefinition['comparisonOperator'], cloudwatch.ComparisonOperator>> = {
+  GreaterThanThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  GreaterThanOrEqualToThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  LessThanThreshold: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+};
+
+const MISSING_DATA: Readonly<Record<AlarmDefinition['treatMissingData'], cloudwatch.TreatMissingData>> = {
+  breaching: cloudwatch.TreatMissingData.BREACHING,
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  ignore: cloudwatch.TreatMissingData.IGNORE,
+  missing: cloudwatch.TreatMissingData.MISSING,
+};
+
+function createAlarm(scope: Construct, definition: AlarmDefinition): cloudwatch.Alarm {
+  // Target and kind make the construct id: stable when targets are reordered, so no alarm is replaced.
+  return new cloudwatch.Alarm(scope, `${definition.target}-${ALARM_KIND_SLUGS[definition.kind]}`, {
+    alarmName: definition.alarmName,
+    alarmDescription: definition.description,
+    metric: toAlarmMetric(definition),
+    threshold: definition.threshold,
+    comparisonOperator: COMPARISON_OPERATORS[definition.comparisonOperator],
+    evaluationPeriods: definition.evaluationPeriods,
+    datapointsToAlarm: definition.datapointsToAlarm,
+    treatMissingData: MISSING_DATA[definition.treatMissingData],
+  });
+}
+
+interface DashboardParts {
+  readonly dashboardName: string | undefined;
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: readonly lambda.Function[];
+  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/** Widget titles, exported so tests and readers find the same names. */
+export const DASHBOARD_WIDGETS = {
+  executions: 'Workflow executions',
+  lambdaErrors: 'Lambda errors',
+  actions: 'Actions taken and refused',
+  undelivered: 'Alarm events not delivered',
+  alarms: 'StreamMedic alarms',
+} as const;
+
+function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Dashboard {
+  const fiveMinutes = Duration.minutes(5);
+  const sum = { period: fiveMinutes, statistic: cloudwatch.Stats.SUM };
+  const serviceMetric = (metricName: string, label: string): cloudwatch.Metric =>
+    new cloudwatch.Metric({
+      namespace: SERVICE_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { ...serviceMetricDimensions() },
+      label,
+      ...sum,
+    });
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+    ...(parts.dashboardName !== undefined ? { dashboardName: parts.dashboardName } : {}),
+    defaultInterval: Duration.days(1),
+  });
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: DASHBOARD_WIDGETS.executions,
+      width: 12,
+      left: [
+        parts.stateMachine.metricStarted({ ...sum, label: 'Started' }),
+        parts.stateMachine.metricSucceeded({ ...sum, label: 'Succeeded' }),
+        parts.stateMachine.metricFailed({ ...sum, label: 'Failed' }),
+        parts.stateMachine.metricTimedOut({ ...sum, label: 'Timed out' }),
+        parts.stateMachine.metricAborted({ ...sum, label: 'Aborted' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: DASHBOARD_WIDGETS.lambdaErrors,
+      width: 12,
+      left: parts.functions.map((fn) => fn.metricErrors({ ...sum, label: fn.node.id })),
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: DASHBOARD_WIDGETS.actions,
+      width: 12,
+      left: [
+        serviceMetric(SERVICE_METRIC_NAMES.actionsTaken, 'Actions taken'),
+        serviceMetric(SERVICE_METRIC_NAMES.actionsRefused, 'Actions refused'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: DASHBOARD_WIDGETS.undelivered,
+      width: 12,
+      left: [
+        parts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: fiveMinutes,
+          statistic: cloudwatch.Stats.MAXIMUM,
+          label: 'In dead-letter queue',
+        }),
+      ],
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.AlarmStatusWidget({
+      title: DASHBOARD_WIDGETS.alarms,
+      width: 24,
+      alarms: [...parts.alarms],
+    }),
+  );
+  return dashboard;
+}

@@ -1,0 +1,309 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { StreamMedicConfigInput } from '../../lambdas/domain/config';
+import { DASHBOARD_WIDGETS, StreamRemediator } from '../../lib/stream-remediator';
+
+const CONFIG: StreamMedicConfigInput = {
+  notifications: { emails: ['oncall@example.com', 'streaming-lead@example.com'] },
+  policy: { lagThresholdMs: 120_000 },
+  targets: [
+    {
+      name: 'orders',
+      mode: 'auto',
+      stream: { name: 'orders-stream', minShards: 2 },
+      application: { name: 'orders-enricher' },
+      alarms: { appLag: { dimensions: { Id: 'orders-source' } }, streamLowUtilization: { shardCount: 8 } },
+    },
+    {
+      name: 'clicks',
+      mode: 'recommend',
+      stream: { name: 'clicks-stream', minShards: 4 },
+      alarms: { readThrottling: { datapointsToAlarm: 5 } },
+    },
+  ],
+};
+
+let template: Template;
+
+beforeAll(() => {
+  // One synthesis for the whole file, without the Lambda bundles: the assertions read only the
+  // template, and `npm run synth` builds the bundles for real.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test');
+  new StreamRemediator(stack, 'StreamMedic', { config: CONFIG });
+  template = Template.fromStack(stack);
+});
+
+interface Resource {
+  readonly Properties: Record<string, unknown>;
+}
+
+interface Widget {
+  readonly properties?: {
+    readonly title?: string;
+    readonly metrics?: unknown[][];
+    readonly alarms?: string[];
+  };
+}
+
+function resourceOf(type: string, properties: Record<string, unknown>): { id: string; resource: Resource } {
+  const found = Object.entries(template.findResources(type, { Properties: Match.objectLike(properties) }));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} like ${JSON.stringify(properties)}, found ${found.length}`);
+  }
+  return { id: found[0]![0], resource: found[0]![1] as Resource };
+}
+
+/** The dashboard body with every CloudFormation token replaced by `<Ref:LogicalId>`, parsed. */
+function dashboardBody(): { widgets: Widget[] } {
+  const { resource } = resourceOf('AWS::CloudWatch::Dashboard', {});
+  const body = resource.Properties['DashboardBody'] as { 'Fn::Join': [string, unknown[]] };
+  const text = body['Fn::Join'][1]
+    .map((part) =>
+      typeof part === 'string'
+        ? part
+        : `<Ref:${(part as { Ref?: string }).Ref ?? JSON.stringify(part).replace(/"/g, "'")}>`,
+    )
+    .join('');
+  return JSON.parse(text) as { widgets: Widget[] };
+}
+
+function widget(title: string): NonNullable<Widget['properties']> {
+  const found = dashboardBody().widgets.find((w) => w.properties?.title === title);
+  if (!found?.properties) throw new Error(`no widget titled ${title}`);
+  return found.properties;
+}
+
+describe('alarms', () => {
+  it('creates exactly the alarms the two targets need', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+  });
+
+  it.each([
+    // alarm, threshold, comparison, evaluation periods, datapoints to alarm, missing data
+    ['StreamMedic-orders-app-lag', 120_000, 'GreaterThanThreshold', 5, 3, 'missing'],
+    ['StreamMedic-orders-app-cpu', 75, 'GreaterThanOrEqualToThreshold', 5, 5, 'missing'],
+    ['StreamMedic-orders-write-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
+    ['StreamMedic-orders-read-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
+    ['StreamMedic-orders-stream-low-utilization', 30, 'LessThanThreshold', 120, 120, 'breaching'],
+    ['StreamMedic-orders-app-low-cpu', 30, 'LessThanThreshold', 24, 24, 'notBreaching'],
+    ['StreamMedic-clicks-stream-lag', 120_000, 'GreaterThanThreshold', 5, 3, 'missing'],
+    ['StreamMedic-clicks-write-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
+    ['StreamMedic-clicks-read-throttling', 0, 'GreaterThanThreshold', 15, 5, 'notBreaching'],
+    ['StreamMedic-clicks-stream-low-utilization', 30, 'LessThanThreshold', 120, 120, 'breaching'],
+  ])(
+    '%s: threshold %d (%s), %d periods, %d to alarm, missing data %s',
+    (name, threshold, comparison, periods, datapoints, missing) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: name,
+        Threshold: threshold,
+        ComparisonOperator: comparison,
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: datapoints,
+        TreatMissingData: missing,
+      });
+    },
+  );
+
+  it.each([
+    ['StreamMedic-orders-app-lag', 'AWS/KinesisAnalytics', 'millisBehindLatest', 'Maximum', 60],
+    ['StreamMedic-orders-app-cpu', 'AWS/KinesisAnalytics', 'containerCPUUtilization', 'Maximum', 60],
+    ['StreamMedic-orders-read-throttling', 'AWS/Kinesis', 'ReadProvisionedThroughputExceeded', 'Sum', 60],
+    ['StreamMedic-orders-app-low-cpu', 'AWS/KinesisAnalytics', 'containerCPUUtilization', 'Maximum', 300],
+    ['StreamMedic-clicks-stream-lag', 'AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', 'Maximum', 60],
+  ])('%s reads %s %s (%s over %d s)', (name, namespace, metricName, stat, period) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: name,
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: namespace, MetricName: metricName }),
+            Stat: stat,
+            Period: period,
+          }),
+          ReturnData: true,
+        }),
+      ]),
+    });
+  });
+
+  it("adds a target's extra dimensions to the default one", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'StreamMedic-orders-app-lag',
+      Metrics: [
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              Dimensions: Match.arrayEquals([
+                { Name: 'Application', Value: 'orders-enricher' },
+                { Name: 'Id', Value: 'orders-source' },
+              ]),
+            }),
+          }),
+        }),
+      ],
+    });
+  });
+
+  it('alarms on write throttling with the larger of both counters', () => {
+    const metric = (id: string, metricName: string) =>
+      Match.objectLike({
+        Id: id,
+        ReturnData: false,
+        MetricStat: Match.objectLike({
+          Metric: Match.objectLike({
+            MetricName: metricName,
+            Dimensions: [{ Name: 'StreamName', Value: 'clicks-stream' }],
+          }),
+          Stat: 'Sum',
+        }),
+      });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'StreamMedic-clicks-write-throttling',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([writeThrottled, putRecordsThrottled])', ReturnData: true }),
+        metric('writeThrottled', 'WriteProvisionedThroughputExceeded'),
+        metric('putRecordsThrottled', 'PutRecords.ThrottledRecords'),
+      ]),
+    });
+  });
+
+  it('measures low utilisation per shard of the configured count, bytes and records', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'StreamMedic-orders-stream-low-utilization',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([bytesShare, recordsShare])', ReturnData: true }),
+        // arrayWith keeps order: CDK lists each step before the metrics it reads.
+        Match.objectLike({ Id: 'bytesShare', Expression: '100 * bytes / (60 * 1048576 * 8)', ReturnData: false }),
+        Match.objectLike({ Id: 'bytes', MetricStat: Match.objectLike({ Stat: 'Sum', Period: 60 }) }),
+        Match.objectLike({ Id: 'recordsShare', Expression: '100 * records / (60 * 1000 * 8)', ReturnData: false }),
+        Match.objectLike({ Id: 'records', MetricStat: Match.objectLike({ Stat: 'Sum', Period: 60 }) }),
+      ]),
+    });
+  });
+});
+
+describe('alarm rule', () => {
+  it("matches only StreamMedic's own alarms going into ALARM", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: 'StreamMedic-' }], state: { value: ['ALARM'] } },
+      },
+    });
+  });
+
+  it('starts the state machine with the event unchanged, and dead-letters what it cannot deliver', () => {
+    const machine = resourceOf('AWS::StepFunctions::StateMachine', {}).id;
+    const queue = resourceOf('AWS::SQS::Queue', {}).id;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: machine },
+          Input: Match.absent(),
+          InputPath: Match.absent(),
+          InputTransformer: Match.absent(),
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('runs the workflow as a Standard state machine', () => {
+    // CloudFormation's default type is STANDARD, so an absent type is Standard too.
+    const { resource } = resourceOf('AWS::StepFunctions::StateMachine', {});
+    expect([undefined, 'STANDARD']).toContain(resource.Properties['StateMachineType']);
+  });
+});
+
+describe('notification topic', () => {
+  it('is encrypted with a customer-managed key that rotates', () => {
+    const key = resourceOf('AWS::KMS::Key', { EnableKeyRotation: true }).id;
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+  });
+
+  it('refuses publishing without TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it.each(['oncall@example.com', 'streaming-lead@example.com'])('subscribes %s by email', (email) => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+  });
+});
+
+describe('ledger table', () => {
+  it('uses the ledger key schema with on-demand billing', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('keeps point-in-time recovery on', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('is encrypted at rest', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true } });
+  });
+
+  it('expires items by expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('is retained when it leaves the stack', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('dashboard', () => {
+  it('graphs started, succeeded and failed executions of the state machine', () => {
+    const machine = resourceOf('AWS::StepFunctions::StateMachine', {}).id;
+    const metrics: unknown[][] = widget(DASHBOARD_WIDGETS.executions).metrics ?? [];
+    const names = metrics.map((m) => [m[0], m[1], m[3]]);
+    for (const name of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed']) {
+      expect(names).toContainEqual(['AWS/States', name, `<Ref:${machine}>`]);
+    }
+  });
+
+  it("graphs the errors of every one of the workflow's Lambda functions", () => {
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const metrics: unknown[][] = widget(DASHBOARD_WIDGETS.lambdaErrors).metrics ?? [];
+    expect(functions.length).toBeGreaterThan(0);
+    expect(metrics.map((m) => `${m[0]} ${m[1]} ${m[3]}`).sort()).toEqual(
+      functions.map((id) => `AWS/Lambda Errors <Ref:${id}>`).sort(),
+    );
+  });
+
+  it('graphs ActionsTaken and ActionsRefused as the Lambdas emit them', () => {
+    const metrics: unknown[][] = widget(DASHBOARD_WIDGETS.actions).metrics ?? [];
+    expect(metrics.map((m) => m.slice(0, 4))).toEqual([
+      ['StreamMedic', 'ActionsTaken', 'service', 'stream-medic'],
+      ['StreamMedic', 'ActionsRefused', 'service', 'stream-medic'],
+    ]);
+  });
+
+  it('shows the state of every StreamMedic alarm', () => {
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    const shown: string[] = widget(DASHBOARD_WIDGETS.alarms).alarms ?? [];
+    expect(shown.map((arn) => arn.match(/<Ref:[^>]*'Fn::GetAtt':\['([^']+)'/)?.[1]).sort()).toEqual(alarms.sort());
+  });
+});
