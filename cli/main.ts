@@ -1,8 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
 import { assess, resolveTarget } from '../lambdas/domain/engine';
-import { parseSnapshot } from '../lambdas/domain/snapshot';
+import { parseSnapshot, type Snapshot } from '../lambdas/domain/snapshot';
 import { InvalidInputError } from '../lambdas/domain/validation';
+import { CommandFailure } from './commands/aws-failure';
+import { captureCommand } from './commands/capture';
+import { alarmsCommand, configCommand } from './commands/config-commands';
+import { LIVE_SOURCE, liveDiagnoseRequest, liveRequestForConfig } from './commands/diagnose-live';
+import { CREDENTIALS_NOTE, EXIT_CODES_HELP, helpEpilogue } from './commands/help';
+import { addLiveOptions, captureLive, type LiveOptions } from './commands/live-capture';
+import { runCommand } from './commands/run';
+import { defaultServices, type CliServices } from './commands/services';
 import { parseFile, type CliIo } from './io';
 import { renderReport, styleFor } from './render';
 
@@ -42,38 +50,64 @@ function wantsColour(io: CliIo, command: Command): boolean {
   return io.isTTY && color !== false && !io.env['NO_COLOR'];
 }
 
-interface DiagnoseOptions {
-  readonly input: string;
+interface DiagnoseOptions extends LiveOptions {
+  readonly input?: string;
   readonly json?: boolean;
   readonly config?: string;
   readonly target?: string;
 }
 
-function diagnoseCommand(io: CliIo): Command {
-  return new Command('diagnose')
-    .description('Diagnose an incident snapshot and show the bounded plan. Changes nothing.')
-    .requiredOption('-i, --input <file>', 'incident snapshot (JSON, version 1)')
+function diagnoseCommand(io: CliIo, services: CliServices): Command {
+  const command = new Command('diagnose')
+    .description('Diagnose an incident snapshot, or the live account, and show the bounded plan. Changes nothing.')
+    .option('-i, --input <file>', 'incident snapshot (JSON, version 1)');
+  return addLiveOptions(command)
     .option('--json', 'print only the JSON report')
     .option('-c, --config <file>', 'StreamMedic config with the target bounds and mode')
     .option('-t, --target <name>', 'target in the config to diagnose as')
     .addHelpText(
       'after',
-      '\nExamples:\n  stream-medic diagnose --input examples/incidents/consumer-compute.json\n  stream-medic diagnose -i incident.json --config stream-medic.config.json --target orders --json\n',
+      helpEpilogue(
+        [
+          'stream-medic diagnose --input examples/incidents/consumer-compute.json',
+          'stream-medic diagnose -i incident.json --config stream-medic.config.json --target orders --json',
+          'stream-medic diagnose --stream orders-stream --app orders-enricher --region eu-west-1',
+          'stream-medic diagnose --stream orders-stream --config stream-medic.config.json',
+        ],
+        [
+          'Give --input, or --stream and/or --app to read the live account (read-only, as `capture` does).',
+          "With --config, the target's stream and application are both read.",
+          CREDENTIALS_NOTE,
+        ],
+      ),
     )
-    .action((options: DiagnoseOptions, command: Command) => {
-      const snapshot = parseFile(options.input, '--input', parseSnapshot);
-      const config = loadConfig(options.config);
+    .action(async (options: DiagnoseOptions, command: Command) => {
+      const live = liveDiagnoseRequest(options, command);
+      let snapshot: Snapshot;
+      let config: StreamMedicConfig | undefined;
+      const source = options.input ?? LIVE_SOURCE;
+      if (live === undefined) {
+        snapshot = parseFile(source, '--input', parseSnapshot);
+        config = loadConfig(options.config);
+      } else {
+        config = loadConfig(options.config);
+        const forConfig = config;
+        const request = forConfig
+          ? attributed(
+              () => liveRequestForConfig(live, forConfig, options.target, services.clock.now()),
+              source,
+              options.config,
+            )
+          : live;
+        snapshot = await captureLive(services, request);
+      }
       const { target, policy } = attributed(
         () => resolveTarget(snapshot, config, options.target),
-        options.input,
+        source,
         options.config,
       );
       // diagnose never changes anything: it always plans as a dry run.
-      const report = attributed(
-        () => assess(snapshot, { target, policy, dryRun: true }),
-        options.input,
-        options.config,
-      );
+      const report = attributed(() => assess(snapshot, { target, policy, dryRun: true }), source, options.config);
       io.stdout(
         options.json
           ? `${JSON.stringify(report, null, 2)}\n`
@@ -100,24 +134,36 @@ function outputFor(io: CliIo, commandPath: string) {
   };
 }
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, services: CliServices = defaultServices()): Command {
   const program = new Command('stream-medic')
     .description(
       'Diagnose and remediate lag and throttling in Kinesis Data Streams and Managed Service for Apache Flink.',
     )
     .addOption(new Option('--no-color', 'plain output even on a terminal'))
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
     .exitOverride()
     .configureOutput(outputFor(io, 'stream-medic'));
-  program.addCommand(diagnoseCommand(io));
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput(outputFor(io, `stream-medic ${command.name()}`));
-  }
+  program.addCommand(diagnoseCommand(io, services));
+  program.addCommand(captureCommand(io, services));
+  program.addCommand(runCommand(io, services));
+  program.addCommand(configCommand(io));
+  program.addCommand(alarmsCommand(io));
+  // Subcommands added with addCommand inherit nothing; `config validate` is two levels down.
+  const configure = (command: Command, path: string): void => {
+    command.exitOverride().configureOutput(outputFor(io, path));
+    for (const sub of command.commands) configure(sub, `${path} ${sub.name()}`);
+  };
+  for (const command of program.commands) configure(command, `stream-medic ${command.name()}`);
   return program;
 }
 
 /** Runs the CLI and returns its exit status; never calls process.exit itself. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  services: CliServices = defaultServices(),
+): Promise<number> {
+  const program = buildProgram(io, services);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
@@ -132,6 +178,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof InvalidInputError) {
       io.stderr(`stream-medic: ${error.message}\n`);
       return EXIT.badInput;
+    }
+    if (error instanceof CommandFailure) {
+      io.stderr(`stream-medic: ${error.message}\n`);
+      return EXIT.failure;
     }
     io.stderr(`stream-medic: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.failure;

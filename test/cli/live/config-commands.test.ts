@@ -1,0 +1,172 @@
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { alarmDefinitionsFor } from '../../../lambdas/domain/alarm-definitions';
+import { parseConfig } from '../../../lambdas/domain/config';
+import { Scratch } from '../support/cli-harness';
+import { callCount, liveRun, mockedAws } from './support/live-harness';
+
+const ROOT = resolve(__dirname, '../../..');
+const scratch = new Scratch();
+afterAll(() => scratch.remove());
+
+const CONFIG = {
+  region: 'eu-west-1',
+  notifications: { emails: ['oncall@example.com', 'streams@example.com'] },
+  targets: [
+    { name: 'orders', mode: 'auto', stream: { name: 'orders-stream' }, application: { name: 'orders-enricher' } },
+    { name: 'clicks', stream: { name: 'clicks-stream' }, alarms: { streamLowUtilization: { shardCount: 4 } } },
+  ],
+};
+const configFile = scratch.file('stream-medic.config.json', CONFIG);
+
+/** Runs an offline command; none of them may touch AWS. */
+async function offline(argv: string[]) {
+  const aws = mockedAws();
+  const result = await liveRun(argv, aws.factory);
+  expect(callCount(aws)).toBe(0);
+  return result;
+}
+
+describe('stream-medic config validate', () => {
+  it('prints one line saying the config is good and what it holds', async () => {
+    const result = await offline(['config', 'validate', configFile]);
+
+    const alarms = alarmDefinitionsFor(parseConfig(CONFIG)).length;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      `${configFile}: OK: 2 targets (orders auto, clicks recommend), ${alarms} alarms, 2 notification emails, region eu-west-1\n`,
+    );
+  });
+
+  it('reads stream-medic.config.json from the current directory by default', async () => {
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      const result = await offline(['config', 'validate']);
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^stream-medic\.config\.json: OK: \d+ targets? \(/);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'bounds the wrong way round',
+      { targets: [{ name: 'a', stream: { name: 's', minShards: 8, maxShards: 4 } }] },
+      'targets[0].stream.maxShards: must be >= minShards',
+    ],
+    [
+      'an unknown field',
+      { targets: [{ name: 'a', stream: { name: 's' }, mood: 'calm' }] },
+      'targets[0].mood: is not a known field',
+    ],
+    ['no targets', { targets: [] }, 'targets: '],
+    [
+      'a mode that does not exist',
+      { targets: [{ name: 'a', mode: 'yolo', stream: { name: 's' } }] },
+      'targets[0].mode: ',
+    ],
+  ])('refuses %s with the path of the field (exit 2)', async (name, document, message) => {
+    const file = scratch.file(`${name.replace(/\W+/g, '-')}.json`, document);
+
+    const result = await offline(['config', 'validate', file]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^stream-medic: [^\n]+\n$/);
+    expect(result.stderr).toContain(`stream-medic: ${file}: ${message}`);
+  });
+
+  it.each<[string, () => string, (file: string) => string]>([
+    ['a missing file', () => join(scratch.dir, 'nope.json'), (f) => `config file: cannot read ${f}: no such file`],
+    [
+      'a file that is not JSON',
+      () => scratch.file('not-json.json', 'targets:\n  - orders'),
+      (f) => `${f}: not valid JSON`,
+    ],
+  ])('refuses %s (exit 2)', async (_case, file, message) => {
+    const path = file();
+
+    const result = await offline(['config', 'validate', path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`stream-medic: ${message(path)}`);
+  });
+
+  it('needs a subcommand', async () => {
+    const result = await offline(['config']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: stream-medic config [options] [command]');
+  });
+});
+
+describe('stream-medic alarms', () => {
+  const definitions = alarmDefinitionsFor(parseConfig(CONFIG));
+
+  it('shows one row per alarm the stack would create, with the columns on-call reads', async () => {
+    const result = await offline(['alarms', configFile]);
+
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]!.split(/ {2,}/)).toStrictEqual([
+      'target',
+      'kind',
+      'metric',
+      'stat',
+      'period',
+      'datapoints',
+      'threshold',
+      'missing data',
+    ]);
+    expect(lines).toHaveLength(definitions.length + 2);
+    definitions.forEach((d, i) => {
+      const cells = lines[i + 2]!.split(/ {2,}/);
+      expect(cells[0]).toBe(d.target);
+      expect(cells[1]).toBe(d.kind);
+      expect(cells[4]).toBe(`${d.periodSeconds} s`);
+      expect(cells[5]).toBe(`${d.datapointsToAlarm} of ${d.evaluationPeriods}`);
+      expect(cells[6]).toMatch(new RegExp(`^(>|>=|<) ${d.threshold} `));
+      expect(cells[7]).toBe(d.treatMissingData);
+    });
+  });
+
+  it('names the metric and statistic of single-metric alarms, and every input of metric-math alarms', async () => {
+    const result = await offline(['alarms', configFile]);
+
+    const row = (target: string, kind: string) =>
+      result.stdout.split('\n').find((line) => line.startsWith(`${target} `) && line.split(/ {2,}/)[1] === kind)!;
+    expect(row('orders', 'appLag').split(/ {2,}/).slice(2, 4)).toStrictEqual(['millisBehindLatest', 'Maximum']);
+    expect(row('orders', 'appLag').split(/ {2,}/)[6]).toBe('> 60000 ms');
+    const throttling = row('clicks', 'writeThrottling').split(/ {2,}/)[2]!;
+    expect(throttling).toContain('WriteProvisionedThroughputExceeded');
+    expect(throttling).toContain('PutRecords.ThrottledRecords');
+  });
+
+  it('prints the definitions as JSON with --json', async () => {
+    const result = await offline(['alarms', configFile, '--json']);
+
+    expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(JSON.stringify(definitions)));
+  });
+
+  it('refuses a bad config like config validate does (exit 2)', async () => {
+    const file = scratch.file('bad-alarms.json', { targets: [{ name: 'a' }] });
+
+    const result = await offline(['alarms', file]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`stream-medic: ${file}: targets[0].stream: a target needs a stream`);
+  });
+
+  it('shows the alarms of the example config in the repository', async () => {
+    const file = join(ROOT, 'stream-medic.config.json');
+    const example = alarmDefinitionsFor(parseConfig(JSON.parse(readFileSync(file, 'utf8'))));
+
+    const result = await offline(['alarms', file]);
+
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(example.length + 2);
+  });
+});

@@ -1,0 +1,52 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStreamSummaryCommand, type DescribeStreamSummaryCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  DescribeApplicationCommand,
+  type DescribeApplicationCommandOutput,
+} from '@aws-sdk/client-kinesis-analytics-v2';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { LAGGING_APP } from '../../support/cli-harness';
+import { EXECUTION_ARN, STATE_MACHINE_ARN, finalStateFor } from './execution-output';
+import { mockedAws, serveAccount, type MockedAws } from './live-harness';
+
+/**
+ * An account where every stream and application the docs name exists (all look like the lagging
+ * pipeline) and a deployed stack whose runs succeed as dry runs of "orders".
+ */
+export function anyAccount(): MockedAws {
+  const aws = mockedAws();
+  const served = serveAccount(aws, LAGGING_APP);
+  const summary = served.describeStreamSummary!.StreamDescriptionSummary;
+  aws.kinesis.on(DescribeStreamSummaryCommand).callsFake(
+    (input: { StreamName: string }) =>
+      ({
+        StreamDescriptionSummary: { ...summary, StreamName: input.StreamName },
+      }) as unknown as DescribeStreamSummaryCommandOutput,
+  );
+  const detail = served.describeApplication!.ApplicationDetail;
+  aws.kinesisAnalytics.on(DescribeApplicationCommand).callsFake(
+    (input: { ApplicationName: string }) =>
+      ({
+        ApplicationDetail: { ...detail, ApplicationName: input.ApplicationName },
+      }) as unknown as DescribeApplicationCommandOutput,
+  );
+  aws.cloudFormation.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'StreamMedic',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+      },
+    ],
+  });
+  aws.stepFunctions.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
+  aws.stepFunctions.on(DescribeExecutionCommand).resolves({
+    executionArn: EXECUTION_ARN,
+    stateMachineArn: STATE_MACHINE_ARN,
+    status: 'SUCCEEDED',
+    startDate: new Date(),
+    output: JSON.stringify(finalStateFor({ target: 'orders', dryRun: true })),
+  });
+  return aws;
+}
