@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The parts of AWS's own response shapes that StreamMedic reads, as zod schemas. Unknown fields are

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
@@ -57,6 +57,11 @@ export const PolicySchema = z
     scaleInUtilization: z.number().gt(0).lt(1).default(0.3),
     /** Minutes at the end of the window that describe "now" for scale-up decisions. */
     recentMinutes: positiveInt.default(15),
+    /**
+     * Minutes at the end of the window that say what the job is doing now (CPU, busy, back-pressure):
+     * as long as the lag alarm's evaluation, so a sudden incident is read at its new level, not averaged away.
+     */
+    nowMinutes: positiveInt.default(5),
     /** Minutes with throttling inside the recent window that make it sustained rather than a blip. */
     throttleMinutes: positiveInt.default(3),
     /** Share of write or read demand refused that makes throttling worth acting on (0.1%). */

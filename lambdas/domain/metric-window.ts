@@ -25,14 +25,46 @@ export interface SeriesView {
   readonly stat: string;
 }
 
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?Z$/;
+/** Reads `len` decimal digits at `at`, or NaN if any is not a digit. */
+function digits(text: string, at: number, len: number): number {
+  let value = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
 
-/** Date.parse is slow for thousands of timestamps; CloudWatch's own UTC form is read directly. */
+/**
+ * Date.parse is slow for thousands of timestamps; CloudWatch's own UTC form
+ * (`2026-11-21T10:15:00Z`, optionally with milliseconds) is read directly, anything else by Date.parse.
+ */
 function toEpoch(value: string | Date): number {
   if (value instanceof Date) return value.getTime();
-  const m = ISO_UTC.exec(value);
-  if (!m) return Date.parse(value);
-  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? +m[7].padEnd(3, '0') : 0);
+  const length = value.length;
+  if (
+    (length === 20 || length === 24) &&
+    value.charCodeAt(length - 1) === 90 /* Z */ &&
+    value.charCodeAt(10) === 84 /* T */ &&
+    value.charCodeAt(4) === 45 &&
+    value.charCodeAt(7) === 45 &&
+    value.charCodeAt(13) === 58 &&
+    value.charCodeAt(16) === 58 &&
+    (length === 20 || value.charCodeAt(19) === 46) /* . */
+  ) {
+    const epoch = Date.UTC(
+      digits(value, 0, 4),
+      digits(value, 5, 2) - 1,
+      digits(value, 8, 2),
+      digits(value, 11, 2),
+      digits(value, 14, 2),
+      digits(value, 17, 2),
+      length === 24 ? digits(value, 20, 3) : 0,
+    );
+    if (!Number.isNaN(epoch)) return epoch;
+  }
+  return Date.parse(value);
 }
 
 /**

@@ -41,6 +41,12 @@ const ACTION_ORDER: Record<Action['type'], number> = {
   UpdateApplicationParallelism: 3,
 };
 
+/** An UpdateShardCount whose `to` is where its steps end (the last step may round up to a 25% multiple). */
+function shardAction(streamName: string, from: number, to: number, ceiling?: number): UpdateShardCountAction {
+  const steps = shardSteps(from, to, ceiling);
+  return { type: 'UpdateShardCount', streamName, from, to: steps[steps.length - 1] ?? to, steps };
+}
+
 function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, out: Draft): void {
   const config = ctx.target.stream;
   const stream = ctx.stream;
@@ -66,13 +72,7 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
   );
   const ceiling = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
   const to = Math.max(config.minShards, Math.min(needed, ceiling));
-  const desired: UpdateShardCountAction = {
-    type: 'UpdateShardCount',
-    streamName: config.name,
-    from,
-    to: needed,
-    steps: shardSteps(from, needed),
-  };
+  const desired = shardAction(config.name, from, needed);
   if (to <= from) {
     out.refused.push({
       action: desired,
@@ -86,7 +86,7 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
       `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`,
     );
   }
-  out.add({ type: 'UpdateShardCount', streamName: config.name, from, to, steps: shardSteps(from, to, ceiling) });
+  out.add(shardAction(config.name, from, to, ceiling));
 }
 
 function streamScaleIn(ctx: PlanContext, out: Draft): void {
@@ -120,7 +120,7 @@ function streamScaleIn(ctx: PlanContext, out: Draft): void {
     }
     return;
   }
-  out.add({ type: 'UpdateShardCount', streamName: config.name, from, to, steps: shardSteps(from, to) });
+  out.add(shardAction(config.name, from, to));
 }
 
 function busyFraction(ctx: PlanContext): number | undefined {

@@ -5,7 +5,8 @@ import type { AppState, StreamState } from './model';
 
 /**
  * What the metric window says, reduced to the quantities the rules and planners reason about.
- * "Recent" is the last `policy.recentMinutes`; the scale-in window is the last `scaleInWindowMinutes`.
+ * "Now" is the last `policy.nowMinutes` (gauges: CPU, busy, heap); "recent" is the last `recentMinutes`
+ * (peaks and throttling); the scale-in window is the last `scaleInWindowMinutes`.
  */
 
 export interface Observed {
@@ -147,6 +148,7 @@ export function extractSignals(
   appName: string | undefined,
 ): Signals {
   const recentFrom = window.end - policy.recentMinutes * 60_000;
+  const nowFrom = window.end - Math.min(policy.nowMinutes, policy.recentMinutes) * 60_000;
   const scaleInFrom = window.end - policy.scaleInWindowMinutes * 60_000;
   const missing: string[] = [];
   let earliest = Number.POSITIVE_INFINITY;
@@ -166,12 +168,18 @@ export function extractSignals(
   let streamSignals: StreamSignals | undefined;
   if (streamName) {
     const shards = stream?.openShards;
-    const bytes = pick('incomingBytes', streamName, true);
-    const records = pick('incomingRecords', streamName, true);
-    const writeExceeded = pick('writeThrottled', streamName, true);
-    const putThrottled = pick('putRecordsThrottled', streamName, false);
-    const readExceeded = pick('readThrottled', streamName, false);
-    const readBytes = pick('getRecordsBytes', streamName, false);
+    // Stream rates matter only inside the recent and scale-in windows; older points would be work for nothing.
+    const relevantFrom = Math.min(recentFrom, scaleInFrom);
+    const pickRecent = (key: MetricKey, required: boolean): Picked | undefined => {
+      const picked = pick(key, streamName, required);
+      return picked && { view: picked.view, points: since(picked.points, relevantFrom) };
+    };
+    const bytes = pickRecent('incomingBytes', true);
+    const records = pickRecent('incomingRecords', true);
+    const writeExceeded = pickRecent('writeThrottled', true);
+    const putThrottled = pickRecent('putRecordsThrottled', false);
+    const readExceeded = pickRecent('readThrottled', false);
+    const readBytes = pickRecent('getRecordsBytes', false);
     const iteratorAge = pick('iteratorAge', streamName, !appName);
     const period = bytes?.view.series.period ?? records?.view.series.period ?? 60;
 
@@ -297,22 +305,22 @@ export function extractSignals(
       const last = lagRecent[lagRecent.length - 1]!;
       lagSlope = last.t > first.t ? (last.v - first.v) / (last.t - first.t) : 0;
     }
-    const recent = (p: Picked | undefined): readonly Point[] => since(p?.points ?? [], recentFrom);
-    const heapRecent = recent(heap);
+    const current = (p: Picked | undefined): readonly Point[] => since(p?.points ?? [], nowFrom);
+    const heapRecent = current(heap);
     const checkpointPoints = checkpointDuration?.points ?? [];
     const scaleInLag = maxOf(since(lagPoints, scaleInFrom));
     const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
     const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
-    const cpuObserved = observed(cpu, recent(cpu), 'Percent');
-    const busyObserved = observed(busy, recent(busy), 'Milliseconds/Second');
-    const bpObserved = observed(backPressured, recent(backPressured), 'Milliseconds/Second');
-    const idleObserved = observed(idle, recent(idle), 'Milliseconds/Second');
+    const cpuObserved = observed(cpu, current(cpu), 'Percent');
+    const busyObserved = observed(busy, current(busy), 'Milliseconds/Second');
+    const bpObserved = observed(backPressured, current(backPressured), 'Milliseconds/Second');
+    const idleObserved = observed(idle, current(idle), 'Milliseconds/Second');
     const heapObserved = observed(heap, heapRecent, 'Percent');
     const heapRise = thirdsRise(heap?.points ?? []);
     const checkpointRise = thirdsRise(checkpointPoints);
     const checkpointRecent = maxOf(since(checkpointPoints, recentFrom));
     const downtimeLast = lastOf(downtime?.points ?? []);
-    const recordsInMean = meanOf(recent(recordsIn));
+    const recordsInMean = meanOf(current(recordsIn));
     appSignals = {
       ...(app ? { state: app } : {}),
       ...(lagRecent.length > 0 ? { lagMs: lastOf(lagRecent)!, lagPeakMs: maxOf(lagRecent)! } : {}),

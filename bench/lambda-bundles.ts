@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:lambda`: bundles each workflow Lambda with esbuild exactly as the CDK construct does
+ * (same options, from lib/lambda-bundling.ts), then reports each bundle's size and its cold
+ * module-load time: a fresh `node` process requires the bundle, which runs its module scope
+ * (Powertools, SDK clients, adapters) as a Lambda cold start does; the median of several runs.
+ *
+ *   npm run bench:lambda -- [--runs 9]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
+import { ENV } from '../lambdas/handlers/env';
+import { esbuildOptionsFor } from '../lib/lambda-bundling';
+
+/** The goals each bundle is held to. */
+const MAX_BUNDLE_BYTES = 500 * 1024;
+const MAX_LOAD_MS = 150;
+
+/** What a function's module scope reads from its environment in Lambda. */
+const LAMBDA_ENVIRONMENT: Readonly<Record<string, string>> = {
+  AWS_REGION: 'eu-west-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'stream-medic-bench',
+  [ENV.tableName]: 'stream-medic-ledger',
+  [ENV.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:stream-medic',
+  [ENV.targetRegion]: 'eu-west-1',
+  POWERTOOLS_SERVICE_NAME: 'stream-medic',
+  POWERTOOLS_METRICS_NAMESPACE: 'StreamMedic',
+  NODE_NO_WARNINGS: '1',
+};
+
+/** Milliseconds a fresh process spends in `require(bundle)`, measured inside that process. */
+const LOAD_PROBE = `
+const start = process.hrtime.bigint();
+require(process.argv[1]);
+process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));
+`;
+
+interface Measurement {
+  readonly step: StepId;
+  readonly bytes: number;
+  readonly loadMs: readonly number[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function parseRuns(argv: readonly string[]): number {
+  const index = argv.indexOf('--runs');
+  if (index === -1) return 9;
+  const runs = Number(argv[index + 1]);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs must be a positive integer, got "${argv[index + 1]}"`);
+  return runs;
+}
+
+async function measure(step: StepId, dir: string, runs: number): Promise<Measurement> {
+  const outfile = join(dir, step, 'index.js');
+  await build(esbuildOptionsFor(step, outfile));
+  const loadMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, outfile], {
+      env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENVIRONMENT, [ENV.step]: step },
+      encoding: 'utf8',
+    });
+    loadMs.push(Number(output));
+  }
+  return { step, bytes: statSync(outfile).size, loadMs };
+}
+
+async function main(): Promise<void> {
+  const runs = parseRuns(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), 'stream-medic-bundles-'));
+  try {
+    const results: Measurement[] = [];
+    for (const step of STEP_IDS) results.push(await measure(step, dir, runs));
+    const rows = results.map((r) => {
+      const load = median(r.loadMs);
+      const ok = r.bytes <= MAX_BUNDLE_BYTES && load <= MAX_LOAD_MS;
+      return [
+        r.step,
+        `${(r.bytes / 1024).toFixed(1)} KB`,
+        `${load.toFixed(1)} ms`,
+        `${Math.min(...r.loadMs).toFixed(1)}-${Math.max(...r.loadMs).toFixed(1)} ms`,
+        ok ? 'ok' : 'OVER',
+      ];
+    });
+    const header = [
+      'function',
+      'bundle',
+      'load (median)',
+      'load (range)',
+      `goal <${MAX_BUNDLE_BYTES / 1024} KB, <${MAX_LOAD_MS} ms`,
+    ];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+    process.stdout.write(
+      `node ${process.version}, ${runs} runs per bundle, minified, target ${esbuildOptionsFor('intake', '').target}\n`,
+    );
+    process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+    for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * The workflow's input: an EventBridge `CloudWatch Alarm State Change` event for one of StreamMedic's
+ * own alarms, or an operator's `{"target": "orders", "dryRun": true}`. Both become one shape.
+ */
+// A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
+import * as z from 'zod';
+import { DEFAULT_ALARM_NAME_PREFIX, targetFromAlarmName } from './alarm-definitions';
+import { effectivePolicy, type StreamMedicConfig } from './config';
+import type { RunContext, Trigger } from './execution';
+import { InvalidInputError, formatPath } from './validation';
+
+export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
+
+const AlarmStateChangeSchema = z
+  .object({
+    'detail-type': z.literal(ALARM_STATE_CHANGE),
+    source: z.literal('aws.cloudwatch'),
+    resources: z.array(z.string()).default([]),
+    detail: z
+      .object({
+        alarmName: z.string().min(1),
+        state: z
+          .object({
+            value: z.literal('ALARM', { message: 'must be ALARM: only alarms going into ALARM start a run' }),
+            reason: z.string().optional(),
+            timestamp: z.string().optional(),
+          })
+          .loose(),
+      })
+      .loose(),
+  })
+  .loose();
+
+export const ManualInputSchema = z
+  .object({
+    target: z.string({ message: 'must be the name of a configured target' }).min(1),
+    /** Omitted means a live run; whether it changes anything still depends on the target's mode. */
+    dryRun: z.boolean({ message: 'must be true or false' }).default(false),
+  })
+  .strict();
+export type ManualInput = z.input<typeof ManualInputSchema>;
+
+/** The input reduced to what the run needs, before the config is consulted. */
+export interface WorkflowRequest {
+  readonly target: string;
+  readonly dryRun: boolean;
+  readonly trigger: Trigger;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  // An unknown key is the field at fault, not the object that holds it (`dryrun` for `dryRun`).
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  const detail =
+    issue.code === 'unrecognized_keys' ? 'is not a known field (expected "target" and "dryRun")' : issue.message;
+  throw new InvalidInputError(formatPath(path) || '(root)', detail);
+}
+
+/**
+ * Validates and normalises the raw execution input. Throws InvalidInputError naming the bad field,
+ * so the failed execution says what to fix.
+ */
+export function parseWorkflowInput(raw: unknown, alarmNamePrefix: string = DEFAULT_ALARM_NAME_PREFIX): WorkflowRequest {
+  if (!isRecord(raw)) {
+    throw new InvalidInputError(
+      '(root)',
+      'expected an alarm state change event or {"target": "<name>", "dryRun": true}',
+    );
+  }
+  if ('detail-type' in raw || 'source' in raw) {
+    const event = parse(AlarmStateChangeSchema, raw);
+    const alarmName = event.detail.alarmName;
+    const target = targetFromAlarmName(alarmName, alarmNamePrefix);
+    if (!target) {
+      throw new InvalidInputError(
+        'detail.alarmName',
+        `"${alarmName}" is not a StreamMedic alarm (expected "${alarmNamePrefix}-<target>-<kind>")`,
+      );
+    }
+    const state = event.detail.state;
+    return {
+      target,
+      dryRun: false,
+      trigger: {
+        kind: 'alarm',
+        alarmName,
+        ...(event.resources[0] ? { alarmArn: event.resources[0] } : {}),
+        ...(state.reason ? { reason: state.reason } : {}),
+        ...(state.timestamp ? { changedAt: state.timestamp } : {}),
+      },
+    };
+  }
+  const manual = parse(ManualInputSchema, raw);
+  return { target: manual.target, dryRun: manual.dryRun, trigger: { kind: 'manual' } };
+}
+
+/** Attaches the target's config and policy; an unknown target fails naming the field it came from. */
+export function toRunContext(
+  request: WorkflowRequest,
+  config: Pick<StreamMedicConfig, 'targets' | 'policy' | 'region'>,
+  execution: { readonly executionId: string; readonly startedAt: string; readonly region: string },
+): RunContext {
+  const target = config.targets.find((t) => t.name === request.target);
+  if (!target) {
+    const field = request.trigger.kind === 'alarm' ? 'detail.alarmName' : 'target';
+    const known = config.targets.map((t) => `"${t.name}"`).join(', ');
+    throw new InvalidInputError(field, `no target named "${request.target}" is configured (known: ${known})`);
+  }
+  return {
+    target: target.name,
+    dryRun: request.dryRun,
+    trigger: request.trigger,
+    executionId: execution.executionId,
+    startedAt: execution.startedAt,
+    region: config.region ?? execution.region,
+    config: target,
+    policy: effectivePolicy(config, target),
+  };
+}

@@ -1,0 +1,266 @@
+import type { DescribeApplicationRecord, DescribeStreamSummaryRecord } from '../lambdas/domain/aws-shapes';
+import type { LedgerEntry } from '../lambdas/domain/model';
+import type { ActionType } from '../lambdas/domain/vocabulary';
+import { applicationResource, streamResource } from '../lambdas/domain/model';
+import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
+import type {
+  ApplicationControl,
+  Clock,
+  Ledger,
+  MonitoringUpdate,
+  NotificationMessage,
+  Notifier,
+  ParallelismUpdate,
+  StreamControl,
+  TargetLock,
+} from '../lambdas/ports';
+import type { FaultInjector, SimulatedApi } from './faults';
+import type { FlinkApplicationModel } from './flink-application';
+import type { KinesisStreamModel } from './kinesis-stream';
+
+/** One call to simulated AWS, as the world's timeline records it. */
+export interface ApiCall {
+  readonly at: number;
+  readonly api: SimulatedApi;
+  readonly resource: string;
+  /** `ok`, or the name of the port error the call failed with. */
+  readonly outcome: string;
+  readonly detail?: string;
+  /** For a call that changes something, the StreamMedic action it carries out. */
+  readonly actionType?: ActionType;
+}
+
+/** What the simulated adapters need from the world. */
+export interface SimulatedAws {
+  readonly clock: Clock;
+  readonly injector: FaultInjector;
+  findStream(name: string): KinesisStreamModel | undefined;
+  findApplication(name: string): FlinkApplicationModel | undefined;
+  recordCall(call: ApiCall): void;
+}
+
+/** Runs a call: injected faults first, then the model; every call and its outcome goes to the timeline. */
+function call<T>(
+  aws: Pick<SimulatedAws, 'clock' | 'injector' | 'recordCall'>,
+  api: SimulatedApi,
+  resource: string,
+  run: () => T,
+  detail?: { readonly text: string; readonly actionType?: ActionType },
+): T {
+  const at = aws.clock.now().getTime();
+  const extra = {
+    ...(detail ? { detail: detail.text } : {}),
+    ...(detail?.actionType ? { actionType: detail.actionType } : {}),
+  };
+  try {
+    aws.injector.check(api, resource);
+    const result = run();
+    aws.recordCall({ at, api, resource, outcome: 'ok', ...extra });
+    return result;
+  } catch (error) {
+    aws.recordCall({ at, api, resource, outcome: (error as Error).name, ...extra });
+    throw error;
+  }
+}
+
+/** Kinesis Data Streams' control plane over the simulated streams. */
+export class SimulatedStreamControl implements StreamControl {
+  constructor(private readonly aws: SimulatedAws) {}
+
+  async describeStreamSummary(streamName: string): Promise<DescribeStreamSummaryRecord> {
+    const resource = streamResource(streamName);
+    return call(this.aws, 'DescribeStreamSummary', resource, () =>
+      this.require(streamName, 'DescribeStreamSummary').describe(),
+    );
+  }
+
+  async updateShardCount(streamName: string, targetShardCount: number): Promise<void> {
+    const resource = streamResource(streamName);
+    call(
+      this.aws,
+      'UpdateShardCount',
+      resource,
+      () =>
+        this.require(streamName, 'UpdateShardCount').updateShardCount(targetShardCount, this.aws.clock.now().getTime()),
+      { text: `TargetShardCount ${targetShardCount}`, actionType: 'UpdateShardCount' },
+    );
+  }
+
+  async increaseRetentionPeriod(streamName: string, retentionHours: number): Promise<void> {
+    const resource = streamResource(streamName);
+    call(
+      this.aws,
+      'IncreaseStreamRetentionPeriod',
+      resource,
+      () =>
+        this.require(streamName, 'IncreaseStreamRetentionPeriod').increaseRetention(
+          retentionHours,
+          this.aws.clock.now().getTime(),
+        ),
+      { text: `RetentionPeriodHours ${retentionHours}`, actionType: 'IncreaseStreamRetention' },
+    );
+  }
+
+  private require(streamName: string, action: string): KinesisStreamModel {
+    const stream = this.aws.findStream(streamName);
+    if (!stream) {
+      throw new ResourceNotFoundError(
+        `Stream ${streamName} under account not found.`,
+        {
+          action,
+          resource: streamResource(streamName),
+        },
+        { awsErrorName: 'ResourceNotFoundException' },
+      );
+    }
+    return stream;
+  }
+}
+
+/** Managed Service for Apache Flink's control plane over the simulated applications. */
+export class SimulatedApplicationControl implements ApplicationControl {
+  constructor(private readonly aws: SimulatedAws) {}
+
+  async describeApplication(applicationName: string): Promise<DescribeApplicationRecord> {
+    const resource = applicationResource(applicationName);
+    return call(this.aws, 'DescribeApplication', resource, () =>
+      this.require(applicationName, 'DescribeApplication').describe(),
+    );
+  }
+
+  async updateParallelism(update: ParallelismUpdate): Promise<void> {
+    const resource = applicationResource(update.applicationName);
+    call(
+      this.aws,
+      'UpdateApplication',
+      resource,
+      () => {
+        const app = this.require(update.applicationName, 'UpdateApplication');
+        const now = this.aws.clock.now().getTime();
+        if (this.aws.injector.takeVersionRace()) app.bumpVersion(now);
+        app.updateParallelism(update, now);
+      },
+      {
+        text: `parallelism ${update.parallelism}, ${update.parallelismPerKpu} per KPU${
+          update.autoScalingEnabled !== undefined ? `, autoscaling ${update.autoScalingEnabled ? 'on' : 'off'}` : ''
+        }`,
+        actionType: 'UpdateApplicationParallelism',
+      },
+    );
+  }
+
+  async updateMonitoring(update: MonitoringUpdate): Promise<void> {
+    const resource = applicationResource(update.applicationName);
+    call(
+      this.aws,
+      'UpdateApplication',
+      resource,
+      () => {
+        const app = this.require(update.applicationName, 'UpdateApplication');
+        const now = this.aws.clock.now().getTime();
+        if (this.aws.injector.takeVersionRace()) app.bumpVersion(now);
+        app.updateMonitoring(update, now);
+      },
+      {
+        text: `log level ${update.logLevel}, metrics level ${update.metricsLevel}`,
+        actionType: 'UpdateApplicationMonitoring',
+      },
+    );
+  }
+
+  private require(applicationName: string, action: string): FlinkApplicationModel {
+    const app = this.aws.findApplication(applicationName);
+    if (!app) {
+      throw new ResourceNotFoundError(
+        `Application ${applicationName} not found`,
+        {
+          action,
+          resource: applicationResource(applicationName),
+        },
+        { awsErrorName: 'ResourceNotFoundException' },
+      );
+    }
+    return app;
+  }
+}
+
+/** A message as on-call would receive it, with when it was sent. */
+export interface SentNotification {
+  readonly at: number;
+  readonly message: NotificationMessage;
+}
+
+/** SNS: keeps what it is given; fault injection makes it fail like SNS does. */
+export class InMemoryNotifier implements Notifier {
+  private readonly sent: SentNotification[] = [];
+
+  constructor(
+    private readonly aws: Pick<SimulatedAws, 'clock' | 'injector' | 'recordCall'>,
+    private readonly topicArn = 'arn:aws:sns:us-east-1:123456789012:stream-medic',
+  ) {}
+
+  async publish(message: NotificationMessage): Promise<void> {
+    call(this.aws, 'Publish', this.topicArn, () => {
+      const context = { action: 'Publish', resource: this.topicArn };
+      if (!message.body) throw new InvalidRequestError('the message body must not be empty', context);
+      if (message.subject.length > 100) {
+        throw new InvalidRequestError(`the subject has ${message.subject.length} characters; SNS allows 100`, context);
+      }
+      this.sent.push({ at: this.aws.clock.now().getTime(), message });
+    });
+  }
+
+  messages(): readonly SentNotification[] {
+    return this.sent;
+  }
+}
+
+/** The ledger table, in memory: entries per target, read back oldest first. */
+export class InMemoryLedger implements Ledger {
+  private readonly entries: LedgerEntry[] = [];
+
+  async record(entry: LedgerEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+
+  async list(target: string, sinceIso: string): Promise<LedgerEntry[]> {
+    const since = Date.parse(sinceIso);
+    return this.entries
+      .filter((e) => e.target === target && Date.parse(e.at) >= since)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+
+  all(): readonly LedgerEntry[] {
+    return this.entries;
+  }
+}
+
+/** One workflow per target: a lease that expires on the simulated clock. */
+export class InMemoryTargetLock implements TargetLock {
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean> {
+    const context = { action: 'PutItem', resource: `lock/${target}` };
+    if (!owner) throw new InvalidRequestError('lock owner must not be empty', context);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new InvalidRequestError(`lock ttlSeconds must be a positive integer, got ${ttlSeconds}`, context);
+    }
+    const now = this.clock.now().getTime();
+    const held = this.leases.get(target);
+    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    this.leases.set(target, { owner, expiresAt: now + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async release(target: string, owner: string): Promise<void> {
+    if (this.leases.get(target)?.owner === owner) this.leases.delete(target);
+  }
+
+  /** Who holds a target's lock now, if anyone. */
+  holder(target: string): string | undefined {
+    const held = this.leases.get(target);
+    return held && held.expiresAt > this.clock.now().getTime() ? held.owner : undefined;
+  }
+}

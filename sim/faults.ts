@@ -1,0 +1,126 @@
+import { mapAwsError } from '../lambdas/ports/errors';
+
+/** The AWS calls the simulated adapters answer; faults are injected by these names. */
+export const SIMULATED_APIS = [
+  'DescribeStreamSummary',
+  'UpdateShardCount',
+  'IncreaseStreamRetentionPeriod',
+  'DescribeApplication',
+  'UpdateApplication',
+  'GetMetricData',
+  'Publish',
+] as const;
+export type SimulatedApi = (typeof SIMULATED_APIS)[number];
+
+/**
+ * The exception each service answers a too-fast caller with: Kinesis says LimitExceededException
+ * (which the adapters treat as throttling on reads and as a quota on changes), CloudWatch says
+ * Throttling, SNS says Throttled.
+ */
+export const THROTTLING_EXCEPTION: Readonly<Record<SimulatedApi, string>> = {
+  DescribeStreamSummary: 'LimitExceededException',
+  UpdateShardCount: 'LimitExceededException',
+  IncreaseStreamRetentionPeriod: 'LimitExceededException',
+  DescribeApplication: 'ThrottlingException',
+  UpdateApplication: 'ThrottlingException',
+  GetMetricData: 'Throttling',
+  Publish: 'ThrottledException',
+};
+
+/** Failures AWS reports as server faults (HTTP 5xx). */
+const SERVER_FAULTS = new Set([
+  'InternalFailure',
+  'InternalFailureException',
+  'InternalErrorException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+
+export interface ApiFault {
+  readonly apis: readonly SimulatedApi[];
+  /** The AWS exception name, or `throttling` for each service's own throttling exception. */
+  readonly awsError: string;
+  /** Epoch ms from which calls fail. */
+  readonly from: number;
+  /** Epoch ms from which calls succeed again; unset: until `count` runs out, or for ever. */
+  readonly until?: number;
+  /** How many calls fail; unset: every call in the window. */
+  readonly count?: number;
+  readonly message?: string;
+}
+
+export interface InjectedFailure {
+  readonly at: number;
+  readonly api: SimulatedApi;
+  readonly resource: string;
+  readonly errorName: string;
+}
+
+interface ActiveFault extends ApiFault {
+  remaining: number;
+}
+
+interface VersionRace {
+  readonly from: number;
+  remaining: number;
+}
+
+/**
+ * Fails chosen API calls the way AWS fails them: the exception is mapped to a named port error by
+ * the same function the real adapters use, so the workflow sees exactly what it would in AWS.
+ */
+export class FaultInjector {
+  private readonly faults: ActiveFault[] = [];
+  private readonly races: VersionRace[] = [];
+  private readonly failures: InjectedFailure[] = [];
+
+  constructor(private readonly now: () => number) {}
+
+  add(fault: ApiFault): void {
+    this.faults.push({ ...fault, remaining: fault.count ?? Number.POSITIVE_INFINITY });
+  }
+
+  /**
+   * From `from`, the next `count` UpdateApplication calls find that someone else has just changed
+   * the application: their version id is stale by the time they arrive.
+   */
+  addVersionRace(from: number, count: number): void {
+    this.races.push({ from, remaining: count });
+  }
+
+  /** Throws the injected failure for this call, if one applies now. */
+  check(api: SimulatedApi, resource: string): void {
+    const now = this.now();
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || now < fault.from || (fault.until !== undefined && now >= fault.until)) continue;
+      if (!fault.apis.includes(api)) continue;
+      fault.remaining -= 1;
+      const awsName = fault.awsError === 'throttling' ? THROTTLING_EXCEPTION[api] : fault.awsError;
+      const error = mapAwsError(
+        {
+          name: awsName,
+          message: fault.message ?? (fault.awsError === 'throttling' ? 'Rate exceeded' : `${awsName} (injected)`),
+          ...(SERVER_FAULTS.has(awsName) ? { $fault: 'server', $metadata: { httpStatusCode: 500 } } : {}),
+        },
+        { action: api, resource },
+      );
+      this.failures.push({ at: now, api, resource, errorName: error.name });
+      throw error;
+    }
+  }
+
+  /** Whether someone else changes the application just before this UpdateApplication arrives. */
+  takeVersionRace(): boolean {
+    const now = this.now();
+    const race = this.races.find((r) => r.remaining > 0 && now >= r.from);
+    if (!race) return false;
+    race.remaining -= 1;
+    return true;
+  }
+
+  /** Every failure injected so far. */
+  injected(): readonly InjectedFailure[] {
+    return this.failures;
+  }
+}

@@ -1,0 +1,207 @@
+import { INITIAL_PROGRESS, type Progress } from '../../lambdas/domain/execution';
+import {
+  MAX_SUBJECT_LENGTH,
+  composeNotification,
+  consoleBaseUrl,
+  executionConsoleUrl,
+  failureMessage,
+  type NotificationFacts,
+} from '../../lambdas/domain/notification';
+import { RAISE_PARALLELISM, SCALE_STREAM, assessment, report, runContext } from '../fakes/runs';
+
+function appliedFirstStep(facts: Pick<NotificationFacts, 'assessment'>): Progress {
+  const step = facts.assessment!.steps[0]!;
+  return {
+    ...INITIAL_PROGRESS,
+    next: 1,
+    more: true,
+    applied: [{ step, at: '2026-11-21T10:15:04.000Z', outcome: 'requested' }],
+  };
+}
+
+describe('composeNotification', () => {
+  it('puts the cause and summary first, then evidence, action, refusals, outcome and links', () => {
+    const run = runContext();
+    const facts: NotificationFacts = {
+      run,
+      assessment: assessment(
+        run,
+        report({
+          actions: [SCALE_STREAM],
+          refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'scaled up 4 minutes ago' }],
+        }),
+      ),
+      region: 'eu-west-1',
+    };
+    const body = composeNotification(facts).body;
+    const lines = body.split('\n');
+    expect(lines[0]).toBe(
+      'STREAM_WRITE_CAPACITY on orders (stream orders-stream, application orders-enricher): severity critical, confidence 95%',
+    );
+    expect(lines[1]).toBe('Stream orders-stream is full: add shards.');
+    const order = ['EVIDENCE', 'WHAT WAS DONE', 'REFUSED BY GUARDRAILS', 'OUTCOME', 'TRIGGER', 'LINKS'].map((h) =>
+      lines.indexOf(h),
+    );
+    expect(order.every((index) => index > 1)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(body).toContain('- WriteProvisionedThroughputExceeded (Sum): 1.80M Count, threshold 0 Count');
+    expect(body).toContain(
+      '- set application orders-enricher parallelism from 4 to 10 (1 per KPU, 10 KPU): refused by "cooldown": scaled up 4 minutes ago',
+    );
+  });
+
+  it.each([
+    [{ dryRun: true }, 'WHAT WOULD BE DONE (DRY RUN: NOTHING WAS CHANGED)', 'dry-run'],
+    [{ mode: 'recommend' as const }, 'WHAT WOULD BE DONE (MODE "RECOMMEND"', 'recommend-mode'],
+    [{ mode: 'observe' as const }, 'WHAT WOULD BE DONE (MODE "OBSERVE"', 'observe-mode'],
+  ])('says what would be done, and that nothing was, for %j', (options, heading, outcome) => {
+    const run = runContext(options);
+    const message = composeNotification({ run, assessment: assessment(run), region: 'eu-west-1' });
+    expect(message.body).toContain(heading);
+    expect(message.body).toContain('- scale stream orders-stream from 2 to 7 shards in 2 calls (2 -> 4 -> 7)');
+    expect(message.attributes['outcome']).toBe(outcome);
+  });
+
+  it('lists the calls made and the verified outcome after a change', () => {
+    const run = runContext();
+    const facts = { run, assessment: assessment(run) };
+    const progress: Progress = {
+      ...appliedFirstStep(facts),
+      next: 2,
+      more: false,
+      applied: [
+        ...appliedFirstStep(facts).applied,
+        { step: facts.assessment.steps[1]!, at: '2026-11-21T10:19:40.000Z', outcome: 'requested' },
+      ],
+    };
+    const message = composeNotification({
+      ...facts,
+      progress,
+      verification: {
+        outcome: 'resolved',
+        reason: 'STREAM_WRITE_CAPACITY is no longer found',
+        report: report({ diagnosis: { cause: 'HEALTHY', severity: 'info', summary: 'Nothing is wrong.' } }),
+        verifiedAt: '2026-11-21T10:25:00.000Z',
+      },
+      region: 'eu-west-1',
+    });
+    expect(message.body).toContain(
+      '- UpdateShardCount orders-stream 2 -> 4 shards (call 1 of 2) at 2026-11-21T10:15:04.000Z',
+    );
+    expect(message.body).toContain(
+      '- UpdateShardCount orders-stream 4 -> 7 shards (call 2 of 2) at 2026-11-21T10:19:40.000Z',
+    );
+    expect(message.body).toContain('resolved: STREAM_WRITE_CAPACITY is no longer found');
+    expect(message.subject).toBe('StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7 - resolved');
+    expect(message.attributes).toEqual({
+      target: 'orders',
+      outcome: 'resolved',
+      dryRun: 'false',
+      cause: 'STREAM_WRITE_CAPACITY',
+      severity: 'critical',
+    });
+  });
+
+  it('after a failure mid-plan, says which change was made, which was not, and why it failed', () => {
+    const run = runContext();
+    const facts = { run, assessment: assessment(run) };
+    const message = composeNotification({
+      ...facts,
+      progress: appliedFirstStep(facts),
+      failure: {
+        Error: 'ResourceNotReadyError',
+        Cause: JSON.stringify({
+          errorType: 'ResourceNotReadyError',
+          errorMessage: 'stream orders-stream is still UPDATING after 40 checks; expected ACTIVE',
+          trace: ['ResourceNotReadyError: ...', '    at checkResource (/var/task/index.js:1:2)'],
+        }),
+      },
+      region: 'eu-west-1',
+    });
+    expect(message.body).toContain('FAILED after 1 change had been made; check the resources.');
+    expect(message.body).toContain(
+      'ResourceNotReadyError: stream orders-stream is still UPDATING after 40 checks; expected ACTIVE',
+    );
+    expect(message.body).toContain('- NOT DONE: UpdateShardCount orders-stream 4 -> 7 shards (call 2 of 2)');
+    expect(message.body).not.toContain('/var/task');
+    expect(message.subject).toContain('FAILED (ResourceNotReadyError)');
+  });
+
+  it('still tells on-call when the run failed before any assessment', () => {
+    const message = composeNotification({
+      run: runContext(),
+      failure: { Error: 'AccessDeniedError', Cause: 'GetMetricData: not authorized' },
+      region: 'eu-west-1',
+    });
+    expect(message.body.split('\n')[0]).toContain('No diagnosis for orders');
+    expect(message.body).toContain('FAILED before the assessment finished.');
+    expect(message.body).toContain('AccessDeniedError: GetMetricData: not authorized');
+    expect(message.attributes['outcome']).toBe('failed');
+  });
+
+  it('links the alarm that started the run', () => {
+    const run = runContext({ alarm: 'StreamMedic-orders-write-throttling' });
+    const body = composeNotification({ run, assessment: assessment(run), region: 'eu-west-1' }).body;
+    expect(body).toContain('Alarm StreamMedic-orders-write-throttling went into ALARM at 2026-11-21T10:14:31Z.');
+    expect(body).toContain(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/StreamMedic-orders-write-throttling',
+    );
+  });
+
+  it.each([
+    ['eu-west-1', 'https://eu-west-1.console.aws.amazon.com'],
+    ['cn-north-1', 'https://cn-north-1.console.amazonaws.cn'],
+    ['us-gov-west-1', 'https://us-gov-west-1.console.amazonaws-us-gov.com'],
+  ])('links the stream and application consoles of %s', (region, base) => {
+    const run = runContext({ region });
+    const body = composeNotification({ run, assessment: assessment(run), region }).body;
+    expect(body).toContain(`Stream: ${base}/kinesis/home?region=${region}#/streams/details/orders-stream/monitoring`);
+    expect(body).toContain(`Application: ${base}/flink/home?region=${region}#/applications/orders-enricher`);
+  });
+
+  it('links the execution in the region its ARN names', () => {
+    const body = composeNotification({ run: runContext({ region: 'us-west-2' }), region: 'us-west-2' }).body;
+    expect(body).toContain(
+      'Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:StreamMedic:run-1',
+    );
+  });
+
+  it.each([
+    ['a long target name and many actions', 'x'.repeat(64), [SCALE_STREAM, RAISE_PARALLELISM, SCALE_STREAM]],
+    ['a plain run', 'orders', [SCALE_STREAM]],
+  ])('keeps the subject under 100 printable ASCII characters for %s', (_case, target, actions) => {
+    const run = { ...runContext(), target };
+    const message = composeNotification({
+      run,
+      assessment: assessment(run, report({ actions })),
+      failure: { Error: 'ConcurrentModificationError', Cause: 'version 7 is stale' },
+      region: 'eu-west-1',
+    });
+    expect(message.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(message.subject).toMatch(/^[A-Za-z0-9][\x20-\x7e]*$/);
+  });
+});
+
+describe('failureMessage', () => {
+  it.each([
+    ['a Lambda error cause', { Error: 'X', Cause: '{"errorType":"X","errorMessage":"the reason"}' }, 'the reason'],
+    ['a plain cause', { Error: 'X', Cause: 'plain words' }, 'plain words'],
+    ['no cause', { Error: 'States.Timeout' }, 'no cause given'],
+  ])('reads %s', (_case, failure, expected) => {
+    expect(failureMessage(failure)).toBe(expected);
+  });
+
+  it('cuts a very long cause', () => {
+    expect(failureMessage({ Error: 'X', Cause: 'y'.repeat(5000) }).length).toBeLessThanOrEqual(600);
+  });
+});
+
+describe('console URLs', () => {
+  it('returns no execution link for an id that is not an execution ARN', () => {
+    expect(executionConsoleUrl('local-run-7')).toBeUndefined();
+  });
+
+  it('uses the partition of the region', () => {
+    expect(consoleBaseUrl('cn-northwest-1')).toBe('https://cn-northwest-1.console.amazonaws.cn');
+  });
+});

@@ -1,0 +1,171 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { alarmName } from '../../lambdas/domain/alarm-definitions';
+import { parseConfig } from '../../lambdas/domain/config';
+import { SERVICE_METRIC_NAMES } from '../../lambdas/domain/service-metrics';
+import { AccessDeniedError, LimitExceededError, ResourceInUseError } from '../../lambdas/ports/errors';
+import {
+  loadWorkflow,
+  runLocalWorkflow,
+  type LocalRunResult,
+  type LocalWorkflow,
+} from '../../lib/local-workflow-runner';
+import { RemediationWorkflow, STATE_NAMES } from '../../lib/remediation-workflow';
+import { alarmStateChangeEvent } from '../fakes/events';
+import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
+import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../handlers/scenarios';
+
+const MAX_POLLS = 5;
+let workflow: LocalWorkflow;
+
+beforeAll(() => {
+  // The machine under test is the one CDK synthesizes; the Lambda bundles are not needed to run it.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const table = new dynamodb.Table(stack, 'Ledger', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+  });
+  new RemediationWorkflow(stack, 'Workflow', {
+    config: parseConfig({ targets: [{ name: 'orders', mode: 'auto', stream: { name: 'orders-stream' } }] }),
+    table,
+    topic: new sns.Topic(stack, 'Topic'),
+    maxPolls: MAX_POLLS,
+  });
+  workflow = loadWorkflow(Template.fromStack(stack).toJSON(), { region: 'eu-west-1' });
+});
+
+function run(world: FakeWorld, input: unknown, executionName = 'run-1'): Promise<LocalRunResult> {
+  return runLocalWorkflow(workflow, input, { cores: world.cores, executionName, startTime: world.clock.now() });
+}
+
+const scaledStream = (world: FakeWorld) => world.streams.calls.map((c) => c.value);
+
+describe('the synthesized workflow, run locally over in-memory AWS', () => {
+  it('scales a throttled stream up in two steps, waits for ACTIVE after each, verifies, tells and unlocks', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
+    const result = await run(world, { target: 'orders' });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(scaledStream(world)).toEqual([4, 7]);
+    expect(world.ledger.entries.map((e) => [e.from, e.to, e.executionId])).toEqual([
+      [2, 4, result.executionArn],
+      [4, 7, result.executionArn],
+    ]);
+    expect(result.states.filter((s) => s === STATE_NAMES.applyStep)).toHaveLength(2);
+    // The second step starts only after the stream is ACTIVE again.
+    const secondApply = result.states.lastIndexOf(STATE_NAMES.applyStep);
+    expect(result.states.slice(0, secondApply).filter((s) => s === STATE_NAMES.checkResource).length).toBeGreaterThan(
+      1,
+    );
+    expect(result.states.slice(-5)).toEqual([
+      STATE_NAMES.verify,
+      STATE_NAMES.notify,
+      STATE_NAMES.releaseLock,
+      STATE_NAMES.howDidItEnd,
+      STATE_NAMES.done,
+    ]);
+    expect(world.notifier.messages.map((m) => m.attributes['outcome'])).toEqual(['resolved']);
+    expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(2);
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('runs from a real alarm state change event', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
+    const result = await run(world, alarmStateChangeEvent(alarmName('orders', 'writeThrottling')));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(scaledStream(world)).toEqual([4, 7]);
+    expect(world.notifier.messages[0]!.body).toContain('Alarm StreamMedic-orders-write-throttling went into ALARM');
+  });
+
+  it('changes nothing in a dry run, and says what it would have done', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot());
+    const result = await run(world, { target: 'orders', dryRun: true });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.states).not.toContain(STATE_NAMES.applyStep);
+    expect(scaledStream(world)).toEqual([]);
+    expect(world.ledger.entries).toEqual([]);
+    expect(world.notifier.messages[0]!.body).toContain('- scale stream orders-stream from 2 to 7 shards in 2 calls');
+    expect(world.notifier.messages[0]!.attributes['outcome']).toBe('dry-run');
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('reports an action a guardrail refused, and takes none', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot([recentScaleUp()]));
+    const result = await run(world, { target: 'orders' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(scaledStream(world)).toEqual([]);
+    expect(world.notifier.messages[0]!.body).toMatch(/refused by "cooldown"/);
+    expect(world.notifier.messages[0]!.attributes['outcome']).toBe('all-refused');
+    expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsRefused)).toBe(1);
+  });
+
+  it('when a step keeps failing, still tells on-call what was done and releases the lock, then fails', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { updatingDescribes: 1 });
+    world.streams.failures.failNext('updateShardCount', new ResourceInUseError('busy', { action: 'UpdateShardCount' }));
+    const quota = new LimitExceededError('10 calls in 24 hours', { action: 'UpdateShardCount' });
+    // The first step goes through after one retry; the second never does.
+    const original = world.streams.updateShardCount.bind(world.streams);
+    world.streams.updateShardCount = async (name, target) => {
+      if (target === 7) throw quota;
+      return original(name, target);
+    };
+
+    const result = await run(world, { target: 'orders' });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'LimitExceededError' });
+    expect(result.status === 'FAILED' && JSON.parse(result.cause)).toMatchObject({
+      errorMessage: 'UpdateShardCount: 10 calls in 24 hours',
+    });
+    expect(scaledStream(world)).toEqual([4]);
+    const message = world.notifier.messages[0]!;
+    expect(message.body).toContain('FAILED after 1 change had been made');
+    expect(message.body).toContain('- NOT DONE: UpdateShardCount orders-stream 4 -> 7 shards (call 2 of 2)');
+    expect(result.states.slice(-3)).toEqual([
+      STATE_NAMES.releaseLock,
+      STATE_NAMES.howDidItEnd,
+      STATE_NAMES.remediationFailed,
+    ]);
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('gives up waiting after the last allowed check, and says so', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { updatingDescribes: 1000 });
+    const result = await run(world, { target: 'orders' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ResourceNotReadyError' });
+    expect(result.states.filter((s) => s === STATE_NAMES.checkResource)).toHaveLength(MAX_POLLS);
+    expect(world.notifier.messages[0]!.body).toContain(`still UPDATING after ${MAX_POLLS} checks`);
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('releases the lock even when the notification cannot be sent, and fails saying so', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot());
+    world.notifier.failures.failAlways('publish', new AccessDeniedError('not authorized', { action: 'Publish' }));
+    const result = await run(world, { target: 'orders', dryRun: true });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'AccessDeniedError' });
+    expect(result.states.slice(-2)).toEqual([STATE_NAMES.howDidItEnd, STATE_NAMES.notificationFailed]);
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('ends quietly when another run holds the target, leaving its lock alone', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot());
+    await world.lock.acquire('orders', 'another-execution', 3600);
+    const result = await run(world, { target: 'orders' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.states.at(-1)).toBe(STATE_NAMES.targetBusy);
+    expect(result.states).not.toContain(STATE_NAMES.assess);
+    expect(world.notifier.messages).toEqual([]);
+    expect(world.lock.held.get('orders')?.owner).toBe('another-execution');
+  });
+
+  it('fails a bad manual input at once, naming the field, without locking or telling anyone', async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot());
+    const result = await run(world, { target: 'orders', dryRun: 'yes' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInputError', states: [STATE_NAMES.intake] });
+    expect(result.status === 'FAILED' && JSON.parse(result.cause).errorMessage).toBe('dryRun: must be true or false');
+    expect(world.lock.held.size).toBe(0);
+    expect(world.notifier.messages).toEqual([]);
+  });
+});
