@@ -1,37 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigSchema, type StreamMedicConfig } from '../lambdas/domain/config';
-import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
+import { parseFile } from '../cli/io';
+import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
+import { InvalidInputError } from '../lambdas/domain/validation';
 import { StreamMedicStack } from '../lib/stream-medic-stack';
 
 /** The config synthesized when no `-c config=PATH` is given. */
 const DEFAULT_CONFIG_PATH = 'stream-medic.config.json';
 
-/** Reads and validates the config file; exits with the schema's message, naming the file and field. */
+/** Reads and validates the config file; a bad one stops synthesis with the schema's message naming the file and field. */
 function loadConfig(path: string): StreamMedicConfig {
-  const fail = (detail: string): never => {
-    process.stderr.write(`${path}: ${detail}\n`);
-    process.exit(1);
-  };
-  let text = '';
   try {
-    text = readFileSync(resolve(path), 'utf8');
+    return parseFile(path, 'config', parseConfig);
   } catch (error) {
-    fail(`cannot read the config file (${(error as Error).message})`);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    fail(`not valid JSON (${(error as Error).message})`);
-  }
-  try {
-    return parseWith(ConfigSchema, document);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return fail(error.message);
-    throw error;
+    if (!(error instanceof InvalidInputError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return process.exit(1);
   }
 }
 
