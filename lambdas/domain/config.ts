@@ -143,6 +143,13 @@ const ApplicationTargetSchema = z
     if (app.maxParallelism < app.minParallelism) {
       ctx.addIssue({ code: 'custom', path: ['maxParallelism'], message: 'must be >= minParallelism' });
     }
+    if (app.parallelismPerKpu !== undefined && app.minParallelism > app.maxKpu * app.parallelismPerKpu) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minParallelism'],
+        message: `must be <= maxKpu x parallelismPerKpu (${app.maxKpu * app.parallelismPerKpu})`,
+      });
+    }
   });
 
 export const TargetSchema = z

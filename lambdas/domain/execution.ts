@@ -147,6 +147,19 @@ export interface Verification {
   readonly verifiedAt: string;
 }
 
+/** A finished round of a run that went round again: what it acted on, the calls it made, how it was judged. */
+export interface CompletedRound {
+  readonly assessment: Assessment;
+  readonly progress: Progress;
+  readonly verification: Verification;
+}
+
+/** What the next round of a run starts from: its assessment, and the rounds before it. */
+export interface NextRound {
+  readonly assessment: Assessment;
+  readonly rounds: CompletedRound[];
+}
+
 /** A workflow failure as Step Functions hands it to a `Catch`: the error name and its cause. */
 export interface WorkflowFailure {
   readonly Error: string;
@@ -460,6 +473,46 @@ export async function checkResource(ports: CheckPorts, progress: Progress, maxPo
     );
   }
   return { ...progress, polls, ready, lastStatus: status };
+}
+
+/** What makes two calls the same change: the call, its resource, and where it takes the resource. */
+function changeKey(step: WorkStep): string {
+  const { from: _from, call: _call, calls: _calls, ...change } = step as WorkStep & Record<string, unknown>;
+  return JSON.stringify({ resource: actionResource(actionOf(step)), ...change });
+}
+
+export interface RoundFacts {
+  readonly run: Pick<RunContext, 'dryRun' | 'config'>;
+  /** The round just verified. */
+  readonly assessment: Assessment;
+  readonly progress: Progress;
+  readonly verification: Verification;
+  /** The rounds before it. */
+  readonly rounds: readonly CompletedRound[];
+  /** Rounds one run may make, this one included. */
+  readonly maxRounds: number;
+  /** The verifying re-assessment, planned as a live run would plan it. */
+  readonly replanned: Report;
+  readonly now: Date;
+}
+
+/**
+ * Whether the run goes round again after a verification, and with what. Only when the change did not
+ * resolve the incident, the round bound allows another, and the re-assessment has a bounded plan this
+ * run may apply (live, mode `auto`, past every guardrail) that repeats no change the run already made:
+ * an incident found while the run held the target's lock is handled here, not lost.
+ */
+export function nextRoundOf(facts: RoundFacts): NextRound | undefined {
+  if (facts.verification.outcome === 'resolved') return undefined;
+  if (facts.rounds.length + 1 >= facts.maxRounds) return undefined;
+  const next = assessmentOf(facts.replanned, facts.run, facts.now);
+  if (!next.apply) return undefined;
+  const made = new Set(
+    [...facts.rounds.map((r) => r.progress), facts.progress].flatMap((p) => p.applied.map((a) => changeKey(a.step))),
+  );
+  if (next.steps.some((step) => made.has(changeKey(step)))) return undefined;
+  const { assessment, progress, verification } = facts;
+  return { assessment: next, rounds: [...facts.rounds, { assessment, progress, verification }] };
 }
 
 /** Causes that mean nothing is wrong any more. */

@@ -5,6 +5,7 @@
 import type {
   AppliedStep,
   Assessment,
+  CompletedRound,
   Disposition,
   Progress,
   RunContext,
@@ -28,6 +29,11 @@ export interface NotificationFacts {
   readonly progress?: Progress;
   readonly verification?: Verification;
   readonly failure?: WorkflowFailure;
+  /**
+   * The rounds before the current one when the run went round again, oldest first; the current
+   * round is `assessment`, `progress` and `verification`.
+   */
+  readonly rounds?: readonly CompletedRound[];
   /** Region of the watched resources and of the workflow, for console links. */
   readonly region: string;
 }
@@ -166,11 +172,16 @@ const OUTCOME_WORDS: Readonly<Record<RunOutcome, string>> = {
   'nothing-to-do': 'no action needed',
 };
 
+/** The assessments of every round, oldest first: the first is the one the incident is told by. */
+function assessmentsOf(facts: Pick<NotificationFacts, 'assessment' | 'rounds'>): Assessment[] {
+  return [...(facts.rounds ?? []).map((r) => r.assessment), ...(facts.assessment ? [facts.assessment] : [])];
+}
+
 function subjectAction(facts: NotificationFacts): string {
-  const plan = facts.assessment?.report.plan;
-  const first = plan?.actions[0];
+  const actions = assessmentsOf(facts).flatMap((a) => a.report.plan.actions);
+  const first = actions[0];
   if (!first) return '';
-  const more = plan.actions.length > 1 ? ` +${plan.actions.length - 1}` : '';
+  const more = actions.length > 1 ? ` +${actions.length - 1}` : '';
   switch (first.type) {
     case 'UpdateShardCount':
       return `shards ${first.from}->${first.to}${more}`;
@@ -193,7 +204,7 @@ export function toSubject(text: string): string {
 }
 
 function composeSubject(facts: NotificationFacts, outcome: RunOutcome): string {
-  const diagnosis = facts.assessment?.report.diagnosis;
+  const diagnosis = assessmentsOf(facts)[0]?.report.diagnosis;
   const parts = [`StreamMedic ${facts.run.target}:`];
   if (diagnosis) parts.push(`${diagnosis.cause} (${diagnosis.severity})`);
   const action = subjectAction(facts);
@@ -249,6 +260,26 @@ function actionLines(facts: NotificationFacts): string[] {
   return bullets(plan.actions.map(describeAction));
 }
 
+/** Every round of a run that went round again: why it acted, what it did, and how that was judged. */
+function roundLines(facts: NotificationFacts): string[] {
+  const rounds = [...(facts.rounds ?? []), { ...facts, verification: undefined }];
+  return rounds.flatMap((round, index) => {
+    const { diagnosis } = round.assessment!.report;
+    const lines = [
+      ...(index > 0 ? [''] : []),
+      `Round ${index + 1} of ${rounds.length}: ${diagnosis.cause} (${diagnosis.severity})${index > 0 ? `: ${diagnosis.summary}` : ''}`,
+    ];
+    if (index > 0 && diagnosis.evidence.length > 0) {
+      lines.push(`Evidence: ${diagnosis.evidence.map(describeEvidence).join('; ')}`);
+    }
+    lines.push(...actionLines({ ...facts, ...round }));
+    if (round.verification) {
+      lines.push(`Verified at ${round.verification.verifiedAt}: ${OUTCOME_WORDS[round.verification.outcome]}: ${round.verification.reason}`);
+    }
+    return lines;
+  });
+}
+
 function refusalLines(report: Report | undefined): string[] {
   return bullets(
     (report?.plan.refused ?? []).map((r) => `${describeAction(r.action)}: refused by "${r.guardrail}": ${r.reason}`),
@@ -257,7 +288,10 @@ function refusalLines(report: Report | undefined): string[] {
 
 function outcomeLines(facts: NotificationFacts, outcome: RunOutcome): string[] {
   if (facts.failure) {
-    const applied = facts.progress?.applied.length ?? 0;
+    const applied = [...(facts.rounds ?? []).map((r) => r.progress), ...(facts.progress ? [facts.progress] : [])].reduce(
+      (sum, progress) => sum + progress.applied.length,
+      0,
+    );
     const stage = !facts.assessment
       ? 'before the assessment finished'
       : applied > 0
@@ -301,17 +335,24 @@ function linkLines(facts: NotificationFacts): string[] {
 /** Builds the SNS message for a finished run (successful, refused, dry or failed). */
 export function composeNotification(facts: NotificationFacts): NotificationMessage {
   const outcome = runOutcome(facts);
-  const report = facts.assessment?.report;
+  const assessments = assessmentsOf(facts);
+  // A run that went round again is told by the diagnosis that started it; each round then says its own.
+  const report = assessments[0]?.report;
+  const rounds = assessments.length > 1;
   const heading = facts.assessment ? DISPOSITION_HEADINGS[facts.assessment.disposition] : 'What was done';
+  const refusals = rounds
+    ? assessments.flatMap((a, index) => refusalLines(a.report).map((line) => `- round ${index + 1}: ${line.slice(2)}`))
+    : refusalLines(report);
+  const recommendations = [...new Set(assessments.flatMap((a) => a.report.plan.recommendations))];
   const body = [
     ...(report
       ? diagnosisLines(report, facts.run)
       : [`No diagnosis for ${facts.run.target} (${resourcesLine(facts.run)}): the run failed before the assessment.`]),
     `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`,
     ...section('Evidence', bullets((report?.diagnosis.evidence ?? []).map(describeEvidence))),
-    ...section(heading, actionLines(facts)),
-    ...section('Refused by guardrails', refusalLines(report)),
-    ...section('Recommendations', bullets(report?.plan.recommendations ?? [])),
+    ...section(heading, rounds ? roundLines(facts) : actionLines(facts)),
+    ...section('Refused by guardrails', refusals),
+    ...section('Recommendations', bullets(recommendations)),
     ...section('Outcome', outcomeLines(facts, outcome)),
     ...section('Trigger', triggerLines(facts.run, facts.region)),
     ...section('Links', linkLines(facts)),

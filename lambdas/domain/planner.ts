@@ -199,7 +199,11 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   }
   if (to < needed) {
     out.recommendations.push(
-      `Application ${config.name} needs about parallelism ${needed} (${kpusFor(needed, perKpu)} KPU); StreamMedic stops at ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}).`,
+      cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
+        input,
+        perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
+        lagMs: signals.lagMs ?? 0,
+      }),
     );
   }
   const shards = ctx.stream?.openShards;
@@ -209,6 +213,28 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     );
   }
   out.add({ ...desired, to });
+}
+
+/** What a capped scale-up still buys: how long the backlog takes to drain at the cap, or that it never will. */
+function cappedParallelismAdvice(
+  name: string,
+  to: number,
+  needed: number,
+  perKpu: number,
+  config: { readonly maxParallelism: number; readonly maxKpu: number },
+  rates: { readonly input: number | undefined; readonly perTaskRate: number | undefined; readonly lagMs: number },
+): string {
+  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu})`;
+  const { input, perTaskRate } = rates;
+  if (input === undefined || perTaskRate === undefined || !(perTaskRate > 0)) {
+    return `Application ${name}: ${cap}; the catch-up target needs about ${needed} (${kpusFor(needed, perKpu)} KPU).`;
+  }
+  const spare = perTaskRate * to - input;
+  if (spare <= 0) {
+    return `Application ${name}: ${cap}, which cannot keep up with ${Math.round(input)} records/s: the lag keeps growing until the bounds are raised.`;
+  }
+  const drainMinutes = Math.ceil(((rates.lagMs / 1000) * input) / spare / 60);
+  return `Application ${name}: ${cap}; at that size the backlog drains in about ${drainMinutes} min (draining within the catch-up time would need about ${needed}).`;
 }
 
 function appScaleIn(ctx: PlanContext, out: Draft): void {
@@ -281,6 +307,7 @@ function memoryFix(ctx: PlanContext, out: Draft): void {
     from: app.parallelism,
     to: app.parallelism,
     parallelismPerKpu: newPerKpu,
+    ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
   };
   if (kpusFor(app.parallelism, newPerKpu) > config.maxKpu) {
     out.refused.push({
@@ -474,6 +501,41 @@ function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'
   return undefined;
 }
 
+/**
+ * A resource already outside its configured bounds is left alone: every step of a change must stay
+ * within them, and the config or the resource needs a person's look first.
+ */
+function boundsGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
+  if (action.type === 'UpdateShardCount') {
+    const { minShards, maxShards } = ctx.target.stream!;
+    if (action.from < minShards || action.from > maxShards) {
+      return {
+        guardrail: 'bounds',
+        reason: `stream ${action.streamName} has ${action.from} shards, outside its bounds [${minShards}, ${maxShards}]; fix the config or the stream by hand`,
+      };
+    }
+    return undefined;
+  }
+  if (action.type === 'UpdateApplicationParallelism') {
+    const config = ctx.target.application!;
+    const maxParallelism = Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+    if (action.from < config.minParallelism || action.from > maxParallelism) {
+      return {
+        guardrail: 'bounds',
+        reason: `application ${action.applicationName} runs at parallelism ${action.from}, outside its bounds [${config.minParallelism}, ${maxParallelism}]; fix the config or the application by hand`,
+      };
+    }
+    const kpus = kpusFor(action.to, action.parallelismPerKpu);
+    if (kpus > config.maxKpu || action.to < config.minParallelism) {
+      return {
+        guardrail: 'kpu-limit',
+        reason: `parallelism ${action.to} at ${action.parallelismPerKpu} per KPU needs ${kpus} KPU; maxKpu is ${config.maxKpu} and minParallelism ${config.minParallelism}, so the bounds cannot all be met`,
+      };
+    }
+  }
+  return undefined;
+}
+
 function minutesAgo(ctx: PlanContext, entry: LedgerEntry): number {
   return (ctx.now - Date.parse(entry.at)) / 60_000;
 }
@@ -534,6 +596,7 @@ export function planActions(ctx: PlanContext): BoundedPlan {
   for (const action of ordered) {
     const blocked =
       resourceGuard(ctx, action) ??
+      boundsGuard(ctx, action) ??
       (actionDirection(action) === 'down' && ctx.lagging
         ? {
             guardrail: 'backlog-draining' as const,

@@ -15,7 +15,9 @@ export function shardCallRange(current: number): { min: number; max: number } {
  * large as it may be, and the last one nudged up to a multiple of 25% of the count before it (which
  * AWS reshards fastest) when that still fits the call and `ceiling`, and costs at most 10% (or one shard) more.
  */
-export function shardSteps(from: number, to: number, ceiling: number = AWS_LIMITS.maxShardsPerStream): number[] {
+export function shardSteps(from: number, target: number, ceiling: number = AWS_LIMITS.maxShardsPerStream): number[] {
+  // No call can go past the per-stream maximum, so neither can the last step.
+  const to = Math.min(target, AWS_LIMITS.maxShardsPerStream);
   if (from < 1 || to < 1 || from === to) return [];
   const steps: number[] = [];
   let current = from;

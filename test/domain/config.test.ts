@@ -53,6 +53,13 @@ describe('parseConfig refuses a bad config and names the first bad field', () =>
       'must be >= minParallelism',
     ],
     [
+      'minParallelism the KPU limit cannot reach',
+      ['targets', 0, 'application'],
+      { name: 'orders-enricher', minParallelism: 10, maxKpu: 4, parallelismPerKpu: 2 },
+      'targets[0].application.minParallelism',
+      'must be <= maxKpu x parallelismPerKpu (8)',
+    ],
+    [
       'a duplicate target name',
       ['targets', 1, 'name'],
       'orders',

@@ -207,6 +207,19 @@ describe('bounds', () => {
     expect(report.plan.refused).toEqual([expect.objectContaining({ guardrail: 'kpu-limit' })]);
   });
 
+  it('leaves a stream alone that is already outside its bounds', () => {
+    const report = run(incident(), target({}, {}, { minShards: 10, maxShards: 40 }));
+    expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
+    expect(report.plan.refused).toEqual([
+      expect.objectContaining({ guardrail: 'bounds', reason: expect.stringContaining('outside its bounds [10, 40]') }),
+    ]);
+  });
+
+  it('refuses parallelism bounds that the KPU limit makes impossible', () => {
+    const report = run(incident({}, { parallelismPerKpu: 1 }), target({}, { minParallelism: 4, maxKpu: 3 }));
+    expect(report.plan.refused).toEqual([expect.objectContaining({ guardrail: 'kpu-limit' })]);
+  });
+
   it('keeps parallelism within maxParallelism', () => {
     const report = run(incident(), target({}, { maxParallelism: 6 }));
     expect(report.plan.actions[1]).toMatchObject({ type: 'UpdateApplicationParallelism', to: 6 });
@@ -263,6 +276,16 @@ describe('optional fixes', () => {
         parallelismPerKpu: 1,
       },
     ]);
+  });
+
+  it('turns built-in autoscaling off in the memory fix too when configured to', () => {
+    const memory: SnapshotSpec = {
+      ...verbose,
+      app: { parallelism: 4, parallelismPerKpu: 2, autoScalingEnabled: true },
+      metrics: { ...verbose.metrics, heap: (i) => 70 + i * 0.4, failedCheckpoints: (i) => (i > 40 ? 2 : 0) },
+    };
+    const report = run(memory, target({}, { applyMemoryFix: true, builtInAutoscaling: 'turn-off' }));
+    expect(report.plan.actions).toEqual([expect.objectContaining({ parallelismPerKpu: 1, autoScalingEnabled: false })]);
   });
 
   it('refuses a retention increase when the target turns it off', () => {

@@ -60,6 +60,11 @@ describe('shardSteps', () => {
     expect(shardSteps(8, 11, 11)).toEqual([11]);
   });
 
+  it('stops at 10,000 shards when asked for more', () => {
+    expect(shardSteps(6000, 12_000)).toEqual([10_000]);
+    expect(shardSteps(3000, 25_000)).toEqual([6000, 10_000]);
+  });
+
   it('never goes past 10,000 shards in one call', () => {
     expect(shardCallRange(6000).max).toBe(10_000);
   });
