@@ -96,10 +96,7 @@ export class MetricWindow {
     record.MetricDataQueries.forEach((query) => {
       if (query.MetricStat) queries.set(query.Id, query.MetricStat);
     });
-    const pagesById = new Map<string, Point[][]>();
-    // Every series of a window shares the same timestamps: reuse the previous result's parse when the strings match.
-    let lastStrings: ReadonlyArray<string | Date> = [];
-    let lastEpochs: number[] = [];
+    const pagesById = new Map<string, RawPage[]>();
     const queryIds = new Set(record.MetricDataQueries.map((q) => q.Id));
     record.MetricDataResults.forEach((result, index) => {
       if (!queryIds.has(result.Id)) {
@@ -117,34 +114,26 @@ export class MetricWindow {
           `has ${values.length} values for ${timestamps.length} timestamps`,
         );
       }
-      const epochs = new Array<number>(timestamps.length);
-      for (let i = 0; i < timestamps.length; i++) {
-        const ts = timestamps[i]!;
-        epochs[i] = lastStrings[i] === ts ? lastEpochs[i]! : toEpoch(ts);
-      }
-      lastStrings = timestamps;
-      lastEpochs = epochs;
-      const page: Point[] = [];
-      for (let i = 0; i < epochs.length; i++) {
-        const v = values[i]!;
-        if (Number.isFinite(v)) page.push({ t: epochs[i]!, v });
-      }
       const pages = pagesById.get(result.Id);
-      if (pages) pages.push(page);
-      else pagesById.set(result.Id, [page]);
+      if (pages) pages.push({ timestamps, values });
+      else pagesById.set(result.Id, [{ timestamps, values }]);
     });
+    const epochs = new EpochReader();
     const series: MetricSeries[] = [];
     for (const [id, stat] of queries) {
       const dimensions: Record<string, string> = {};
       for (const d of stat.Metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
-      series.push({
-        namespace: stat.Metric.Namespace,
-        metricName: stat.Metric.MetricName,
-        stat: stat.Stat,
-        period: stat.Period,
-        dimensions,
-        points: orderedPoints(pagesById.get(id) ?? []),
-      });
+      series.push(
+        new LazySeries(
+          stat.Metric.Namespace,
+          stat.Metric.MetricName,
+          stat.Stat,
+          stat.Period,
+          dimensions,
+          pagesById.get(id) ?? [],
+          epochs,
+        ),
+      );
     }
     return new MetricWindow(series, end);
   }
@@ -181,6 +170,69 @@ export class MetricWindow {
     const named = all.filter((s) => s.dimensions[dimension] === resourceName);
     // A snapshot made by hand may omit dimensions; fall back to whatever was recorded.
     return named.length > 0 ? named : all.filter((s) => s.dimensions[dimension] === undefined);
+  }
+}
+
+interface RawPage {
+  readonly timestamps: ReadonlyArray<string | Date>;
+  readonly values: readonly number[];
+}
+
+/**
+ * Turns timestamp strings into epoch ms. Every series of a window shares the same timestamps, so the
+ * previous page's parse is reused wherever the strings match.
+ */
+class EpochReader {
+  private lastStrings: ReadonlyArray<string | Date> = [];
+  private lastEpochs: number[] = [];
+
+  read(timestamps: ReadonlyArray<string | Date>): number[] {
+    const epochs = new Array<number>(timestamps.length);
+    for (let i = 0; i < timestamps.length; i++) {
+      const ts = timestamps[i]!;
+      epochs[i] = this.lastStrings[i] === ts ? this.lastEpochs[i]! : toEpoch(ts);
+    }
+    this.lastStrings = timestamps;
+    this.lastEpochs = epochs;
+    return epochs;
+  }
+}
+
+/**
+ * A series whose points are built the first time they are read: a diagnosis reads only the metrics
+ * its rules need, and a window may carry many more.
+ */
+class LazySeries implements MetricSeries {
+  private built: readonly Point[] | undefined;
+
+  constructor(
+    readonly namespace: string,
+    readonly metricName: string,
+    readonly stat: string,
+    readonly period: number,
+    readonly dimensions: Readonly<Record<string, string>>,
+    private readonly pages: readonly RawPage[],
+    private readonly epochs: EpochReader,
+  ) {}
+
+  get points(): readonly Point[] {
+    if (this.built === undefined) {
+      this.built = orderedPoints(
+        this.pages.map((page) => {
+          const epochs = this.epochs.read(page.timestamps);
+          const values = page.values;
+          const points = new Array<Point>(epochs.length);
+          let n = 0;
+          for (let i = 0; i < epochs.length; i++) {
+            const v = values[i]!;
+            if (v - v === 0) points[n++] = { t: epochs[i]!, v }; // finite: NaN and Infinity fail this
+          }
+          points.length = n;
+          return points;
+        }),
+      );
+    }
+    return this.built;
   }
 }
 
