@@ -213,13 +213,16 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   const haveFlow = app.busy !== undefined || app.backPressured !== undefined || app.idle !== undefined;
 
   if (!lagging) {
-    // Keeping up, but with no headroom: the CPU alarm's case. Scale before the next burst makes lag.
-    if (cpuHigh && (busyHigh || app.busy === undefined) && !backPressured) {
+    // Keeping up, but with no headroom: scale before the next burst makes lag. Without lag only
+    // sustained load counts (CPU high for the whole recent window, as Managed Flink's own rule asks
+    // 15 minutes): a job briefly busy draining a backlog after a fix is not short of compute.
+    const sustained = app.cpuRecentLow !== undefined && app.cpuRecentLow >= policy.cpuHighPercent;
+    if (cpuHigh && sustained && !backPressured) {
       return {
         cause: 'CONSUMER_COMPUTE',
         severity: 'warning',
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
-        summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU: no headroom for the next burst; add parallelism.`,
+        summary: `Application ${ctx.appName} keeps up but has run at ${Math.round(app.cpuRecentLow!)}% CPU or more for ${policy.recentMinutes} min: no headroom for the next burst; add parallelism.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
           ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : []),

@@ -56,6 +56,8 @@ export interface AppSignals {
   /** Lag growth in ms per ms over the recent window (> 0: falling further behind). */
   readonly lagSlope?: number;
   readonly cpu?: Observed;
+  /** Lowest CPU over the whole recent window, when the window is covered: high for all of it means sustained. */
+  readonly cpuRecentLow?: number;
   readonly busy?: Observed;
   readonly backPressured?: Observed;
   readonly idle?: Observed;
@@ -312,6 +314,12 @@ export function extractSignals(
     const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
     const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
     const cpuObserved = observed(cpu, current(cpu), 'Percent');
+    const cpuRecent = since(cpu?.points ?? [], recentFrom);
+    const cpuPeriodMinutes = (cpu?.view.series.period ?? 60) / 60;
+    const cpuRecentLow =
+      cpuRecent.length >= Math.floor(policy.recentMinutes / cpuPeriodMinutes) - 1
+        ? cpuRecent.reduce((low, p) => Math.min(low, p.v), Number.POSITIVE_INFINITY)
+        : undefined;
     const busyObserved = observed(busy, current(busy), 'Milliseconds/Second');
     const bpObserved = observed(backPressured, current(backPressured), 'Milliseconds/Second');
     const idleObserved = observed(idle, current(idle), 'Milliseconds/Second');
@@ -326,6 +334,7 @@ export function extractSignals(
       ...(lagRecent.length > 0 ? { lagMs: lastOf(lagRecent)!, lagPeakMs: maxOf(lagRecent)! } : {}),
       ...(lagSlope !== undefined ? { lagSlope } : {}),
       ...(cpuObserved ? { cpu: cpuObserved } : {}),
+      ...(cpuRecentLow !== undefined && cpuRecent.length > 0 ? { cpuRecentLow } : {}),
       ...(busyObserved ? { busy: busyObserved } : {}),
       ...(bpObserved ? { backPressured: bpObserved } : {}),
       ...(idleObserved ? { idle: idleObserved } : {}),
