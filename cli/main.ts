@@ -11,6 +11,7 @@ import { CREDENTIALS_NOTE, EXIT_CODES_HELP, helpEpilogue } from './commands/help
 import { addLiveOptions, captureLive, type LiveOptions } from './commands/live-capture';
 import { runCommand } from './commands/run';
 import { defaultServices, type CliServices } from './commands/services';
+import { simulateCommand } from './commands/simulate';
 import { parseFile, type CliIo } from './io';
 import { renderReport, styleFor } from './render';
 
@@ -148,6 +149,7 @@ export function buildProgram(io: CliIo, services: CliServices = defaultServices(
   program.addCommand(runCommand(io, services));
   program.addCommand(configCommand(io));
   program.addCommand(alarmsCommand(io));
+  program.addCommand(simulateCommand(io));
   // Subcommands added with addCommand inherit nothing; `config validate` is two levels down.
   const configure = (command: Command, path: string): void => {
     command.exitOverride().configureOutput(outputFor(io, path));

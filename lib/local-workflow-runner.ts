@@ -172,6 +172,27 @@ export function loadWorkflow(synthesized: unknown, options: LoadWorkflowOptions 
   return { definition, taskSteps, region, account };
 }
 
+/** Why an execution lets simulated time pass before its next Task. */
+export interface PauseReason {
+  /** `wait`: a Wait state; `retry`: a retrier's backoff before the state runs again. */
+  readonly kind: 'wait' | 'retry';
+  /** The Wait state, or the Task state about to be retried. */
+  readonly state: string;
+}
+
+/**
+ * A simulated clock for an execution. Wait states and retry backoff pass on it instead of the wall
+ * clock, so hours of a workflow run in milliseconds and several executions share one timeline.
+ */
+export interface VirtualTime {
+  /** Epoch ms now. */
+  now(): number;
+  /** Resolves once `ms` of simulated time have passed; the execution does nothing until then. */
+  sleep(ms: number, reason: PauseReason): Promise<void>;
+  /** Uniform numbers in [0, 1) for the retriers' full jitter; seed it for reproducible runs. */
+  random(): number;
+}
+
 export interface LocalRunOptions {
   /** The step cores that stand in for the Lambda functions. */
   readonly cores: StepCores;
@@ -181,21 +202,31 @@ export interface LocalRunOptions {
    */
   readonly executionName?: string;
   /**
-   * Start time the context object reports.
-   * @default now
+   * Start time the run reports (`$$.Execution.StartTime`).
+   * @default now, or `virtualTime.now()`
    */
   readonly startTime?: Date;
   /**
-   * Milliseconds each Wait state pauses, instead of its seconds in the definition.
+   * Milliseconds each Wait state pauses, instead of its seconds in the definition. Ignored with `virtualTime`.
    * @default 0
    */
   readonly waitMs?: number;
   /**
-   * Milliseconds before each retry, instead of the retriers' backoff.
+   * Milliseconds before each retry, instead of the retriers' backoff. Ignored with `virtualTime`.
    * @default 0
    */
   readonly retryMs?: number;
-  /** Called as each state is entered, e.g. to move a simulated clock on at a Wait state. */
+  /**
+   * Runs the execution on a simulated clock: each Wait state's seconds and each retrier's backoff
+   * (with its jitter) pass on it before the next Task runs, and the state machine's `TimeoutSeconds`
+   * is enforced on it. Nothing sleeps in real time.
+   * @default - Wait states and retries take `waitMs` and `retryMs` of real time
+   */
+  readonly virtualTime?: VirtualTime;
+  /**
+   * Called for each state entered, in order but after the fact (the library reports its events
+   * asynchronously): for watching a run, not for acting inside it; `virtualTime` is how time passes.
+   */
   readonly onStateEntered?: (stateName: string, stateType: string) => void;
 }
 
@@ -213,6 +244,12 @@ export type LocalRunResult =
       readonly error: string;
       readonly cause: string;
       readonly states: string[];
+    }
+  | {
+      /** The state machine's `TimeoutSeconds` passed on the simulated clock (only with `virtualTime`). */
+      readonly status: 'TIMED_OUT';
+      readonly executionArn: string;
+      readonly states: string[];
     };
 
 /** A thrown error the way Lambda reports it to Step Functions: the name, and a JSON cause. */
@@ -225,18 +262,168 @@ class LambdaFunctionError extends Error {
   }
 }
 
-function taskHandler(core: StepCores[StepId], viaInvokeApi: boolean) {
+/** What a state ends with when the execution times out on the simulated clock; nothing catches it. */
+class ExecutionTimedOut extends Error {
+  override readonly name = 'States.Timeout';
+}
+
+type AnyState = StateMachineDefinition['States'][string];
+
+/** The fields of a retrier the backoff is computed from. */
+interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: string;
+}
+
+/** `States.ALL` and `States.TaskFailed` match any error a Lambda task throws. */
+function retrierMatches(retrier: Retrier, errorName: string): boolean {
+  return retrier.ErrorEquals.some((e) => e === errorName || e === 'States.ALL' || e === 'States.TaskFailed');
+}
+
+/**
+ * The backoff before the next attempt, as Step Functions computes it (interval x rate^attempt, capped
+ * by MaxDelaySeconds, full jitter drawn from `random`), or undefined when no retrier retries the
+ * error any more. Counts the attempt in `attempts` (one counter per retrier, as the service keeps).
+ */
+function retryBackoffMs(
+  retriers: readonly Retrier[],
+  errorName: string,
+  attempts: number[],
+  random: () => number,
+): number | undefined {
+  const index = retriers.findIndex((r) => retrierMatches(r, errorName));
+  if (index < 0) return undefined;
+  const retrier = retriers[index]!;
+  const made = attempts[index] ?? 0;
+  if (made >= (retrier.MaxAttempts ?? 3)) return undefined;
+  attempts[index] = made + 1;
+  const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** made;
+  const ms = Math.min(seconds, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY) * 1000;
+  return retrier.JitterStrategy === 'FULL' ? Math.floor(random() * (ms + 1)) : ms;
+}
+
+/** Paths in a Parameters template whose value is the execution's start time. */
+function startTimePaths(template: unknown, at: string[] = []): string[][] {
+  if (!isRecord(template)) return [];
+  return Object.entries(template).flatMap(([key, value]) =>
+    key.endsWith('.$') && value === '$$.Execution.StartTime'
+      ? [[...at, key.slice(0, -2)]]
+      : startTimePaths(value, [...at, key]),
+  );
+}
+
+function withValueAt(value: unknown, path: readonly string[], replacement: string): unknown {
+  if (path.length === 0) return replacement;
+  if (!isRecord(value)) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  return { ...value, [head]: withValueAt(value[head], rest, replacement) };
+}
+
+/** How one Task state of an execution runs: its core, and the simulated time owed before it. */
+interface TaskContext {
+  readonly core: StepCores[StepId];
+  readonly viaInvokeApi: boolean;
+  /** Where the Parameters put `$$.Execution.StartTime`, which the library fills from the wall clock. */
+  readonly startTimePaths: readonly string[][];
+  readonly retriers: readonly Retrier[];
+}
+
+/** One execution's bookkeeping of simulated time: Wait seconds and backoff owed before the next Task. */
+class ExecutionClock {
+  private owedMs = 0;
+  private owedReason: PauseReason | undefined;
+  private lastFailed: string | undefined;
+  private retryOf: string | undefined;
+  private readonly attempts = new Map<string, number[]>();
+  timedOut = false;
+
+  constructor(
+    private readonly time: VirtualTime,
+    private readonly deadline: number,
+    private readonly abort: () => void,
+  ) {}
+
+  waited(state: string, ms: number): void {
+    this.owedMs += Math.max(0, ms);
+    this.owedReason = { kind: 'wait', state };
+  }
+
+  /** Before a Task runs: lets the owed time pass (its retry backoff, the Wait before it). */
+  async beforeTask(state: string): Promise<void> {
+    // The state runs again right after failing only when a retrier retries it; otherwise it is a new entry.
+    const retried = this.lastFailed === state && this.retryOf === state;
+    if (!retried) this.attempts.set(state, []);
+    this.lastFailed = undefined;
+    this.retryOf = undefined;
+    const ms = this.owedMs;
+    const reason = retried ? { kind: 'retry' as const, state } : this.owedReason;
+    this.owedMs = 0;
+    this.owedReason = undefined;
+    if (ms <= 0 || !reason) return;
+    const left = this.deadline - this.time.now();
+    if (ms >= left) {
+      if (left > 0) await this.time.sleep(left, reason);
+      this.timedOut = true;
+      this.abort();
+      throw new ExecutionTimedOut('the execution passed its TimeoutSeconds');
+    }
+    await this.time.sleep(ms, reason);
+  }
+
+  /** After a Task failed: the backoff its retrier owes, if the service would retry it. */
+  failed(state: string, errorName: string, retriers: readonly Retrier[]): void {
+    this.lastFailed = state;
+    const attempts = this.attempts.get(state) ?? [];
+    this.attempts.set(state, attempts);
+    const backoff = retryBackoffMs(retriers, errorName, attempts, () => this.time.random());
+    if (backoff === undefined) return;
+    this.retryOf = state;
+    this.owedMs += backoff;
+  }
+}
+
+function taskHandler(name: string, task: TaskContext, startTime: string, clock: ExecutionClock | undefined) {
   return async (input: unknown) => {
-    const payload = viaInvokeApi && isRecord(input) ? input['Payload'] : input;
+    await clock?.beforeTask(name);
+    let payload: unknown = task.viaInvokeApi && isRecord(input) ? input['Payload'] : input;
+    for (const path of task.startTimePaths) payload = withValueAt(payload, path, startTime);
     let result: unknown;
     try {
       // Round trip through JSON as Lambda does: no Dates or undefined survive into the state.
-      result = JSON.parse(JSON.stringify((await core(JSON.parse(JSON.stringify(payload ?? null)))) ?? null));
+      result = JSON.parse(JSON.stringify((await task.core(JSON.parse(JSON.stringify(payload ?? null)))) ?? null));
     } catch (error) {
-      throw new LambdaFunctionError(error);
+      const failure = new LambdaFunctionError(error);
+      clock?.failed(name, failure.name, task.retriers);
+      throw failure;
     }
-    return (viaInvokeApi ? { Payload: result } : result) as never;
+    return (task.viaInvokeApi ? { Payload: result } : result) as never;
   };
+}
+
+/** How long a Wait state of the definition pauses, in ms; paths are not supported on a simulated clock. */
+function waitStateMs(name: string, state: AnyState, now: number): number {
+  const wait = state as { Seconds?: number; Timestamp?: string; SecondsPath?: string; TimestampPath?: string };
+  if (wait.Seconds !== undefined) return wait.Seconds * 1000;
+  if (wait.Timestamp !== undefined) return Date.parse(wait.Timestamp) - now;
+  throw new Error(
+    `Wait state "${name}" takes its time from the input; a simulated clock supports Seconds and Timestamp`,
+  );
+}
+
+/** Validating a definition compiles the whole ASL schema (a tenth of a second); a machine runs any number of executions. */
+const validatedMachines = new WeakMap<StateMachineDefinition, StateMachine>();
+
+function machineFor(definition: StateMachineDefinition): StateMachine {
+  let machine = validatedMachines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    validatedMachines.set(definition, machine);
+  }
+  return machine;
 }
 
 /** Runs one execution of the workflow to its end. */
@@ -245,20 +432,60 @@ export async function runLocalWorkflow(
   input: unknown,
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
-  const machine = new StateMachine(workflow.definition, { validationOptions: { checkArn: true, checkPaths: true } });
-  const startTime = options.startTime ?? new Date();
+  const machine = machineFor(workflow.definition);
+  const virtual = options.virtualTime;
+  const startTime = options.startTime ?? new Date(virtual ? virtual.now() : Date.now());
   const executionName = options.executionName ?? `local-${startTime.getTime()}`;
   const executionArn = `arn:aws:states:${workflow.region}:${workflow.account}:execution:StreamMedic:${executionName}`;
+  const timeoutSeconds = workflow.definition.TimeoutSeconds;
+  let abort = (): void => undefined;
+  const clock = virtual
+    ? new ExecutionClock(
+        virtual,
+        timeoutSeconds !== undefined ? startTime.getTime() + timeoutSeconds * 1000 : Number.POSITIVE_INFINITY,
+        () => abort(),
+      )
+    : undefined;
+
   const taskResourceLocalHandlers: Record<string, ReturnType<typeof taskHandler>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(workflow.definition.States)) {
-    if (state.Type === 'Wait') waitTimeOverrides[name] = options.waitMs ?? 0;
-    if ('Retry' in state && state.Retry) retryIntervalOverrides[name] = options.retryMs ?? 0;
+    if (state.Type === 'Wait') {
+      if (clock && virtual) {
+        waitStateMs(name, state, startTime.getTime());
+        // The library reads a Wait state's override as the state runs: that read is the moment the
+        // execution starts waiting, so the wait is owed on the simulated clock and no real time passes.
+        Object.defineProperty(waitTimeOverrides, name, {
+          enumerable: true,
+          get: () => {
+            clock.waited(name, waitStateMs(name, state, virtual.now()));
+            return 0;
+          },
+        });
+      } else {
+        waitTimeOverrides[name] = options.waitMs ?? 0;
+      }
+    }
+    if ('Retry' in state && state.Retry) retryIntervalOverrides[name] = virtual ? 0 : (options.retryMs ?? 0);
     if (state.Type !== 'Task') continue;
     const step = workflow.taskSteps[name];
     if (!step) throw new Error(`Task state "${name}" runs no StreamMedic step; nothing can stand in for it`);
-    taskResourceLocalHandlers[name] = taskHandler(options.cores[step], LAMBDA_INVOKE.test(state.Resource));
+    const viaInvokeApi = LAMBDA_INVOKE.test(state.Resource);
+    const parameters = 'Parameters' in state ? state.Parameters : undefined;
+    taskResourceLocalHandlers[name] = taskHandler(
+      name,
+      {
+        core: options.cores[step],
+        viaInvokeApi,
+        startTimePaths: startTimePaths(
+          viaInvokeApi && isRecord(parameters) ? (parameters['Payload'] ?? parameters['Payload.$']) : parameters,
+        ),
+        retriers: state.Retry ?? [],
+      },
+      startTime.toISOString(),
+      clock,
+    );
   }
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
@@ -270,6 +497,7 @@ export async function runLocalWorkflow(
       },
     },
   });
+  abort = execution.abort;
   const states: string[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
@@ -285,6 +513,7 @@ export async function runLocalWorkflow(
     return { status: 'SUCCEEDED', executionArn, output, states };
   } catch (error) {
     await collecting;
+    if (clock?.timedOut) return { status: 'TIMED_OUT', executionArn, states };
     // ExecutionError carries the state's error as `cause`: a Fail state's or an uncaught task's.
     const failure = (error as { cause?: unknown }).cause ?? error;
     const name = failure instanceof Error ? failure.name : 'Error';

@@ -32,6 +32,8 @@ export const STATE_NAMES = {
   hasMoreSteps: 'HasMoreSteps',
   settle: 'Settle',
   verify: 'Verify',
+  anotherRound: 'AnotherRound',
+  nextRound: 'NextRound',
   notify: 'Notify',
   releaseLock: 'ReleaseLock',
   howDidItEnd: 'HowDidItEnd',
@@ -45,11 +47,15 @@ export const STATE_NAMES = {
 export const TRANSIENT_ERRORS = ['ThrottlingError', 'ResourceInUseError', 'ServiceUnavailableError'] as const;
 
 /**
- * Errors retried only briefly: Kinesis reports control-plane rate limits as LimitExceeded too, and a
- * ConcurrentModification retry re-reads the application version. A daily quota does not clear in
- * seconds, so these give up soon and the failure is reported.
+ * Kinesis answers LimitExceededException both for its daily reshard quota and for control-plane rate
+ * limits (too many UpdateShardCount calls, or stream operations at once, in the account). The rate
+ * limits clear within minutes, so this is retried longer, with full jitter so that runs of several
+ * targets do not retry in step; the daily quota does not clear, and the failure is reported after.
  */
-export const CONTESTED_ERRORS = ['LimitExceededError', 'ConcurrentModificationError'] as const;
+export const LIMIT_ERRORS = ['LimitExceededError'] as const;
+
+/** A ConcurrentModification retry re-reads the application version; if it races again, the run reports it. */
+export const CONTESTED_ERRORS = ['ConcurrentModificationError'] as const;
 
 export interface RemediationWorkflowProps {
   /** The validated StreamMedic config: targets, modes, bounds and policy. */
@@ -79,6 +85,14 @@ export interface RemediationWorkflowProps {
    * @default Duration.minutes(5)
    */
   readonly settleTime?: Duration;
+  /**
+   * Rounds one run may make. After each verification that does not find the incident resolved, the
+   * run goes round again (apply, wait, settle, verify) when the re-assessment has a new bounded plan
+   * it may apply: an incident that appears while the run holds the target's lock (whose alarms the
+   * lock turns away) is handled by the run that holds it.
+   * @default 3
+   */
+  readonly maxRounds?: number;
   /**
    * Longest a run may take; the lock outlives it by ten minutes, so a run that dies frees its target.
    * @default Duration.hours(2)
@@ -117,6 +131,9 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<StepId, string>> = {
 /** How long the lock outlives the run's timeout, so a run that dies still frees its target. */
 const LOCK_GRACE = Duration.minutes(10);
 
+/** Most rounds a run may be configured to make: each is a change, and a person should look long before this. */
+const MAX_ROUNDS = 5;
+
 /**
  * The Step Functions workflow: intake, lock, read-only assessment, then (only in `auto` mode and not
  * a dry run) one bounded step at a time with a bounded wait for ACTIVE / RUNNING after each, a
@@ -132,10 +149,14 @@ export class RemediationWorkflow extends Construct {
     const pollInterval = props.pollInterval ?? Duration.seconds(30);
     const maxPolls = props.maxPolls ?? 40;
     const settleTime = props.settleTime ?? Duration.minutes(5);
+    const maxRounds = props.maxRounds ?? 3;
     const timeout = props.timeout ?? Duration.hours(2);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     if (!Number.isInteger(maxPolls) || maxPolls < 1) {
       throw new Error(`maxPolls must be a positive integer, got ${maxPolls}`);
+    }
+    if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > MAX_ROUNDS) {
+      throw new Error(`maxRounds must be an integer from 1 to ${MAX_ROUNDS}, got ${maxRounds}`);
     }
     for (const [prop, duration, least] of [
       ['pollInterval', pollInterval, 1000],
@@ -162,6 +183,7 @@ export class RemediationWorkflow extends Construct {
     const definition = this.buildDefinition(props.config, functions, {
       pollInterval,
       maxPolls,
+      maxRounds,
       settleTime,
       lockTtlSeconds: timeout.plus(LOCK_GRACE).toSeconds(),
     });
@@ -288,7 +310,13 @@ export class RemediationWorkflow extends Construct {
   private buildDefinition(
     config: StreamMedicConfig,
     functions: Record<StepId, lambda.IFunction>,
-    options: { pollInterval: Duration; maxPolls: number; settleTime: Duration; lockTtlSeconds: number },
+    options: {
+      pollInterval: Duration;
+      maxPolls: number;
+      maxRounds: number;
+      settleTime: Duration;
+      lockTtlSeconds: number;
+    },
   ): sfn.IChainable {
     const invoke = (
       stateName: string,
@@ -315,7 +343,8 @@ export class RemediationWorkflow extends Construct {
         // The config travels in the definition: Lambda environments are capped at 4 KB.
         config: embeddedConfig(config),
       }),
-      { resultSelector: { run: sfn.JsonPath.entirePayload } },
+      // `round` counts the run's rounds, `rounds` holds the finished ones when it goes round again.
+      { resultSelector: { run: sfn.JsonPath.entirePayload, round: 1, rounds: [] } },
     );
     const acquireLock = invoke(
       STATE_NAMES.acquireLock,
@@ -358,9 +387,27 @@ export class RemediationWorkflow extends Construct {
     const verify = invoke(
       STATE_NAMES.verify,
       'verify',
-      sfn.TaskInput.fromObject({ run, assessment: sfn.JsonPath.objectAt('$.assessment') }),
+      sfn.TaskInput.fromObject({
+        run,
+        assessment: sfn.JsonPath.objectAt('$.assessment'),
+        progress: sfn.JsonPath.objectAt('$.progress'),
+        rounds: sfn.JsonPath.listAt('$.rounds'),
+        maxRounds: options.maxRounds,
+      }),
       { resultPath: '$.verification' },
     );
+    // The next round starts from the verify step's proposal; the state is rebuilt so nothing of the
+    // finished round (its progress, its verification) leaks into the next one.
+    const nextRound = new sfn.Pass(this, STATE_NAMES.nextRound, {
+      stateName: STATE_NAMES.nextRound,
+      parameters: {
+        run,
+        lock: sfn.JsonPath.objectAt('$.lock'),
+        round: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.round'), 1),
+        rounds: sfn.JsonPath.listAt('$.verification.next.rounds'),
+        assessment: sfn.JsonPath.objectAt('$.verification.next.assessment'),
+      },
+    });
     // No payload: the function gets the whole state, which is what the message is made from.
     const notify = invoke(STATE_NAMES.notify, 'notify', undefined, { resultPath: '$.notification' });
     const releaseLock = invoke(STATE_NAMES.releaseLock, 'unlock', sfn.TaskInput.fromObject({ run }), {
@@ -382,6 +429,14 @@ export class RemediationWorkflow extends Construct {
         backoffRate: 2,
         maxAttempts: 6,
         maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addRetry({
+        errors: [...LIMIT_ERRORS],
+        interval: Duration.seconds(10),
+        backoffRate: 2,
+        maxAttempts: 5,
+        maxDelay: Duration.seconds(120),
         jitterStrategy: sfn.JitterType.FULL,
       });
       task.addRetry({
@@ -412,8 +467,18 @@ export class RemediationWorkflow extends Construct {
     applyStep.next(waitForResource);
     waitForResource.next(checkResource);
     checkResource.next(isResourceReady);
+    const anotherRound = new sfn.Choice(this, STATE_NAMES.anotherRound, { stateName: STATE_NAMES.anotherRound })
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.verification.next'),
+          // The verify step keeps within the bound; the state machine counts rounds itself and holds it too.
+          sfn.Condition.numberLessThan('$.round', options.maxRounds),
+        ),
+        nextRound.next(beginSteps),
+      )
+      .otherwise(notify);
     settle.next(verify);
-    verify.next(notify);
+    verify.next(anotherRound);
     notify.next(releaseLock);
     releaseLock.next(howDidItEnd);
     howDidItEnd
@@ -481,7 +546,7 @@ export class RemediationWorkflow extends Construct {
 }
 
 /** The config as the intake step reads it; notification addresses stay out of the definition. */
-function embeddedConfig(config: StreamMedicConfig): Record<string, unknown> {
+export function embeddedConfig(config: StreamMedicConfig): Record<string, unknown> {
   const { notifications: _notifications, ...rest } = config;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }

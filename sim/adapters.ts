@@ -28,7 +28,24 @@ export interface ApiCall {
   readonly detail?: string;
   /** For a call that changes something, the StreamMedic action it carries out. */
   readonly actionType?: ActionType;
+  /** For a call that changes something, what the resource had when it was called and what the call asked for. */
+  readonly change?: ResourceChange;
 }
+
+/** A change a call asked for, next to what the resource had at the time: enough to tell a scale-up from a scale-in. */
+export type ResourceChange =
+  | { readonly kind: 'shards'; readonly from: number; readonly to: number }
+  | { readonly kind: 'retention'; readonly from: number; readonly to: number }
+  | {
+      readonly kind: 'parallelism';
+      readonly from: { readonly parallelism: number; readonly parallelismPerKpu: number };
+      readonly to: { readonly parallelism: number; readonly parallelismPerKpu: number };
+    }
+  | {
+      readonly kind: 'monitoring';
+      readonly from: { readonly logLevel: string; readonly metricsLevel: string };
+      readonly to: { readonly logLevel: string; readonly metricsLevel: string };
+    };
 
 /** What the simulated adapters need from the world. */
 export interface SimulatedAws {
@@ -45,12 +62,13 @@ function call<T>(
   api: SimulatedApi,
   resource: string,
   run: () => T,
-  detail?: { readonly text: string; readonly actionType?: ActionType },
+  detail?: { readonly text: string; readonly actionType?: ActionType; readonly change?: ResourceChange },
 ): T {
   const at = aws.clock.now().getTime();
   const extra = {
     ...(detail ? { detail: detail.text } : {}),
     ...(detail?.actionType ? { actionType: detail.actionType } : {}),
+    ...(detail?.change ? { change: detail.change } : {}),
   };
   try {
     aws.injector.check(api, resource);
@@ -76,18 +94,24 @@ export class SimulatedStreamControl implements StreamControl {
 
   async updateShardCount(streamName: string, targetShardCount: number): Promise<void> {
     const resource = streamResource(streamName);
+    const stream = this.aws.findStream(streamName);
     call(
       this.aws,
       'UpdateShardCount',
       resource,
       () =>
         this.require(streamName, 'UpdateShardCount').updateShardCount(targetShardCount, this.aws.clock.now().getTime()),
-      { text: `TargetShardCount ${targetShardCount}`, actionType: 'UpdateShardCount' },
+      {
+        text: `TargetShardCount ${targetShardCount}`,
+        actionType: 'UpdateShardCount',
+        ...(stream ? { change: { kind: 'shards', from: stream.openShards, to: targetShardCount } } : {}),
+      },
     );
   }
 
   async increaseRetentionPeriod(streamName: string, retentionHours: number): Promise<void> {
     const resource = streamResource(streamName);
+    const stream = this.aws.findStream(streamName);
     call(
       this.aws,
       'IncreaseStreamRetentionPeriod',
@@ -97,7 +121,11 @@ export class SimulatedStreamControl implements StreamControl {
           retentionHours,
           this.aws.clock.now().getTime(),
         ),
-      { text: `RetentionPeriodHours ${retentionHours}`, actionType: 'IncreaseStreamRetention' },
+      {
+        text: `RetentionPeriodHours ${retentionHours}`,
+        actionType: 'IncreaseStreamRetention',
+        ...(stream ? { change: { kind: 'retention', from: stream.retention, to: retentionHours } } : {}),
+      },
     );
   }
 
@@ -130,6 +158,7 @@ export class SimulatedApplicationControl implements ApplicationControl {
 
   async updateParallelism(update: ParallelismUpdate): Promise<void> {
     const resource = applicationResource(update.applicationName);
+    const before = this.aws.findApplication(update.applicationName);
     call(
       this.aws,
       'UpdateApplication',
@@ -145,12 +174,22 @@ export class SimulatedApplicationControl implements ApplicationControl {
           update.autoScalingEnabled !== undefined ? `, autoscaling ${update.autoScalingEnabled ? 'on' : 'off'}` : ''
         }`,
         actionType: 'UpdateApplicationParallelism',
+        ...(before
+          ? {
+              change: {
+                kind: 'parallelism',
+                from: { parallelism: before.currentParallelism, parallelismPerKpu: before.parallelismPerKpu },
+                to: { parallelism: update.parallelism, parallelismPerKpu: update.parallelismPerKpu },
+              },
+            }
+          : {}),
       },
     );
   }
 
   async updateMonitoring(update: MonitoringUpdate): Promise<void> {
     const resource = applicationResource(update.applicationName);
+    const before = this.aws.findApplication(update.applicationName);
     call(
       this.aws,
       'UpdateApplication',
@@ -164,6 +203,15 @@ export class SimulatedApplicationControl implements ApplicationControl {
       {
         text: `log level ${update.logLevel}, metrics level ${update.metricsLevel}`,
         actionType: 'UpdateApplicationMonitoring',
+        ...(before
+          ? {
+              change: {
+                kind: 'monitoring',
+                from: before.monitoring,
+                to: { logLevel: update.logLevel, metricsLevel: update.metricsLevel },
+              },
+            }
+          : {}),
       },
     );
   }

@@ -201,6 +201,8 @@ export class FlinkApplicationModel {
   private downSince: number | undefined;
   private downUntil: number | undefined;
   private fullRestarts = 0;
+  /** Every stop and start of the job since the model was created: unlike fullRestarts, an update does not reset it. */
+  private jobRestarts = 0;
   private failedCheckpoints = 0;
   private nextCheckpointAt: number;
   private lastCheckpointDurationMs: number | undefined;
@@ -280,6 +282,16 @@ export class FlinkApplicationModel {
 
   get restarts(): number {
     return this.fullRestarts;
+  }
+
+  /** Times the job stopped and started again, in total: updates, autoscaling and failures. */
+  get totalRestarts(): number {
+    return this.jobRestarts;
+  }
+
+  /** The log and metrics levels in force. */
+  get monitoring(): { readonly logLevel: LogLevel; readonly metricsLevel: MetricsLevel } {
+    return { logLevel: this.logLevel, metricsLevel: this.metricsLevel };
   }
 
   /** KPUs running the job's subtasks. */
@@ -666,6 +678,7 @@ export class FlinkApplicationModel {
     if (change.metricsLevel !== undefined) this.metricsLevel = change.metricsLevel;
     this.transition = undefined;
     this.status = 'RUNNING';
+    this.jobRestarts += 1;
     // A new job: its counters start again, and the JVMs (and any leak) are fresh.
     this.jobStartedAt = transition.until;
     this.fullRestarts = 0;
@@ -730,6 +743,7 @@ export class FlinkApplicationModel {
   /** A failure: the job restarts from its last checkpoint after a recovery time; fullRestarts counts it. */
   private fail(at: number, reason: string, outOfMemory: boolean): AppEvent {
     this.fullRestarts += 1;
+    this.jobRestarts += 1;
     this.downSince = at;
     this.downUntil = at + (outOfMemory || !this.crashLoop ? FAILURE_RECOVERY_MS : this.crashLoop.recoveryMs);
     this.lastLoad = { busy: 0, backPressured: 0, recordsPerSecond: 0 };

@@ -17,6 +17,6 @@ export { checkExpectation } from './expectation';
 export type { ExpectationResult, RunObservation } from './expectation';
 export { alarmStateChangeEvent, AlarmEvaluator, decideAlarmState } from './alarm-evaluator';
 export type { AlarmState, AlarmStateChange } from './alarm-evaluator';
-export type { ApiCall, SentNotification } from './adapters';
+export type { ApiCall, ResourceChange, SentNotification } from './adapters';
 export type { MinuteSample } from './pipeline';
 export { VirtualClock } from './clock';

@@ -74,6 +74,14 @@ export interface WorldOutcome {
   /** Records producers gave up on after throttling (never in the stream). */
   readonly producerRecordsDropped: number;
   readonly peakLagMs: number;
+  /** The area under the lag curve: each minute's lag, in minutes, summed (a minute 3 minutes behind adds 3). */
+  readonly lagMinutes: number;
+  /** Producer records the stream refused (WriteProvisionedThroughputExceeded); a retry refused again counts again. */
+  readonly throttledRecords: number;
+  /** Times the application's job stopped and started again: updates, Managed Flink's own autoscaling, failures. */
+  readonly appRestarts: number;
+  /** Seconds the application processed nothing: updating, restarting, or down after a failure. */
+  readonly appDowntimeSeconds: number;
   /** The first alarm going to ALARM, or the first manual run. */
   readonly firstTriggerAt?: number;
   readonly recovered: boolean;
@@ -147,6 +155,8 @@ export class SimWorld implements SimulatedAws {
   /** Off while the history before startTime runs: nothing that happens then is an event of the scenario. */
   private recording = false;
   private advancing = false;
+  /** Restarts the application made during the history, which the outcome leaves out. */
+  private restartsBefore = 0;
 
   constructor(scenario: Scenario, options: WorldOptions = {}) {
     this.scenario = scenario;
@@ -251,6 +261,7 @@ export class SimWorld implements SimulatedAws {
     // The pipeline's past: metrics and alarm states exist when the scenario starts.
     this.advanceTo(this.startMs);
     this.pipeline.resetRecords();
+    this.restartsBefore = this.app?.totalRestarts ?? 0;
     this.recording = true;
   }
 
@@ -397,6 +408,10 @@ export class SimWorld implements SimulatedAws {
       recordsDeleted: totals.deleted,
       producerRecordsDropped: totals.producerDropped,
       peakLagMs: totals.peakLagMs,
+      lagMinutes: samples.reduce((sum, s) => sum + s.lagMs / MINUTE_MS, 0),
+      throttledRecords: samples.reduce((sum, s) => sum + s.throttledRecords, 0),
+      appRestarts: (this.app?.totalRestarts ?? 0) - this.restartsBefore,
+      appDowntimeSeconds: samples.reduce((sum, s) => sum + (s.appDownSeconds ?? 0), 0),
       ...(firstTriggerAt !== undefined ? { firstTriggerAt } : {}),
       recovered,
       ...(recoveredAt !== undefined ? { recoveredAt } : {}),

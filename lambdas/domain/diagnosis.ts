@@ -213,16 +213,14 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   const haveFlow = app.busy !== undefined || app.backPressured !== undefined || app.idle !== undefined;
 
   if (!lagging) {
-    // Keeping up, but with no headroom: scale before the next burst makes lag. Without lag only
-    // sustained load counts (CPU high for the whole recent window, as Managed Flink's own rule asks
-    // 15 minutes): a job briefly busy draining a backlog after a fix is not short of compute.
-    const sustained = app.cpuRecentLow !== undefined && app.cpuRecentLow >= policy.cpuHighPercent;
-    if (cpuHigh && sustained && !backPressured) {
+    // Keeping up, but compute-bound (CPU and busy time past their thresholds): no headroom for the
+    // next burst, and the same state Managed Flink's own autoscaler would double after 15 minutes.
+    if (cpuHigh && (busyHigh || app.busy === undefined) && !backPressured) {
       return {
         cause: 'CONSUMER_COMPUTE',
         severity: 'warning',
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
-        summary: `Application ${ctx.appName} keeps up but has run at ${Math.round(app.cpuRecentLow!)}% CPU or more for ${policy.recentMinutes} min: no headroom for the next burst; add parallelism.`,
+        summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU${app.busy ? ` and ${Math.round(app.busy.value)} ms/s busy` : ''}: no headroom for the next burst; add parallelism.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
           ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : []),
@@ -562,6 +560,20 @@ export function diagnose(
     if (findings.length === 0) push(healthy(ctx));
   }
 
+  // When the stream and the job are both short, producers being refused is the first harm on the
+  // path and what on-call reads first; among capacity findings the graver, then the upstream one, leads.
+  const capacityOrder: Finding['cause'][] = ['STREAM_WRITE_CAPACITY', 'STREAM_READ_CAPACITY', 'CONSUMER_COMPUTE'];
+  if (findings.length > 1 && capacityOrder.includes(findings[0]!.cause)) {
+    const lead = findings
+      .filter((f) => capacityOrder.includes(f.cause))
+      .sort(
+        (a, b) =>
+          severityRank(b.severity) - severityRank(a.severity) ||
+          capacityOrder.indexOf(a.cause) - capacityOrder.indexOf(b.cause),
+      )[0]!;
+    findings.splice(findings.indexOf(lead), 1);
+    findings.unshift(lead);
+  }
   const risk = retentionRisk(ctx);
   const primary = findings[0]!;
   const secondary: SecondaryFinding[] = findings

@@ -2,7 +2,7 @@ import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } f
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
 import { diagnose } from './diagnosis';
 import { MetricWindow } from './metric-window';
-import type { Report, TargetRef } from './model';
+import { streamResource, type Report, type TargetRef } from './model';
 import { planActions } from './planner';
 import { extractSignals } from './signals';
 import { appStateFrom, streamStateFrom, type Snapshot } from './snapshot';
@@ -30,8 +30,13 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   );
   const streamName = target.stream?.name;
   const appName = target.application?.name;
-  const signals = extractSignals(window, policy, stream, app, streamName, appName);
   const ledger = snapshot.ledger.filter((e) => e.target === target.name);
+  const streamChanges = streamName
+    ? ledger.filter((e) => e.resource === streamResource(streamName) && e.actionType === 'UpdateShardCount')
+    : [];
+  const streamChangedAt =
+    streamChanges.length > 0 ? Math.max(...streamChanges.map((e) => Date.parse(e.at))) : undefined;
+  const signals = extractSignals(window, policy, stream, app, streamName, appName, streamChangedAt);
   const windowStart = now - (signals.coveredMinutes || policy.recentMinutes) * 60_000;
   // Every application update StreamMedic made restarts the job once; those restarts are not a crash loop.
   const ownRestarts = ledger.filter(

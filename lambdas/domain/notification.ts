@@ -274,7 +274,9 @@ function roundLines(facts: NotificationFacts): string[] {
     }
     lines.push(...actionLines({ ...facts, ...round }));
     if (round.verification) {
-      lines.push(`Verified at ${round.verification.verifiedAt}: ${OUTCOME_WORDS[round.verification.outcome]}: ${round.verification.reason}`);
+      lines.push(
+        `Verified at ${round.verification.verifiedAt}: ${OUTCOME_WORDS[round.verification.outcome]}: ${round.verification.reason}`,
+      );
     }
     return lines;
   });
@@ -288,10 +290,10 @@ function refusalLines(report: Report | undefined): string[] {
 
 function outcomeLines(facts: NotificationFacts, outcome: RunOutcome): string[] {
   if (facts.failure) {
-    const applied = [...(facts.rounds ?? []).map((r) => r.progress), ...(facts.progress ? [facts.progress] : [])].reduce(
-      (sum, progress) => sum + progress.applied.length,
-      0,
-    );
+    const applied = [
+      ...(facts.rounds ?? []).map((r) => r.progress),
+      ...(facts.progress ? [facts.progress] : []),
+    ].reduce((sum, progress) => sum + progress.applied.length, 0);
     const stage = !facts.assessment
       ? 'before the assessment finished'
       : applied > 0

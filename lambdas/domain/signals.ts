@@ -56,8 +56,6 @@ export interface AppSignals {
   /** Lag growth in ms per ms over the recent window (> 0: falling further behind). */
   readonly lagSlope?: number;
   readonly cpu?: Observed;
-  /** Lowest CPU over the whole recent window, when the window is covered: high for all of it means sustained. */
-  readonly cpuRecentLow?: number;
   readonly busy?: Observed;
   readonly backPressured?: Observed;
   readonly idle?: Observed;
@@ -148,6 +146,8 @@ export function extractSignals(
   app: AppState | undefined,
   streamName: string | undefined,
   appName: string | undefined,
+  /** Epoch ms of StreamMedic's last change to the stream's shard count, from the ledger. */
+  streamChangedAt?: number,
 ): Signals {
   const recentFrom = window.end - policy.recentMinutes * 60_000;
   const nowFrom = window.end - Math.min(policy.nowMinutes, policy.recentMinutes) * 60_000;
@@ -170,8 +170,12 @@ export function extractSignals(
   let streamSignals: StreamSignals | undefined;
   if (streamName) {
     const shards = stream?.openShards;
+    // Minutes before a reshard were judged against another shard count: after one, only the last
+    // few minutes (all at the new count by the time a run verifies) describe the stream now.
+    const streamFrom =
+      streamChangedAt !== undefined && streamChangedAt >= recentFrom ? Math.max(recentFrom, nowFrom) : recentFrom;
     // Stream rates matter only inside the recent and scale-in windows; older points would be work for nothing.
-    const relevantFrom = Math.min(recentFrom, scaleInFrom);
+    const relevantFrom = Math.min(streamFrom, scaleInFrom);
     const pickRecent = (key: MetricKey, required: boolean): Picked | undefined => {
       const picked = pick(key, streamName, required);
       return picked && { view: picked.view, points: since(picked.points, relevantFrom) };
@@ -187,7 +191,7 @@ export function extractSignals(
 
     // The two counters measure the same refusals from different calls; take the larger per minute.
     const throttled = combine(writeExceeded?.points ?? [], putThrottled?.points ?? [], Math.max);
-    const throttledRecent = since(throttled, recentFrom);
+    const throttledRecent = since(throttled, streamFrom);
     const bytesRate = ratePoints(bytes?.points ?? [], period);
     const recordsRate = ratePoints(records?.points ?? [], period);
     // Average accepted record size turns refused records into refused bytes.
@@ -213,8 +217,8 @@ export function extractSignals(
       combine(bytesSeries, recordsSeries, utilization);
     const acceptedUtil = utilSeries(bytesRate, recordsRate);
     const demandUtil = utilSeries(demandBytesRate, demandRecordsRate);
-    const recentDemandBytes = maxOf(since(demandBytesRate, recentFrom));
-    const recentDemandRecords = maxOf(since(demandRecordsRate, recentFrom));
+    const recentDemandBytes = maxOf(since(demandBytesRate, streamFrom));
+    const recentDemandRecords = maxOf(since(demandRecordsRate, streamFrom));
     const writeBound =
       shards && recentDemandBytes !== undefined && recentDemandRecords !== undefined
         ? recentDemandBytes / AWS_LIMITS.shardWriteBytesPerSecond >=
@@ -222,18 +226,18 @@ export function extractSignals(
           ? 'bytes'
           : 'records'
         : undefined;
-    const recentIncomingRecords = since(records?.points ?? [], recentFrom).reduce((s, p) => s + p.v, 0);
+    const recentIncomingRecords = since(records?.points ?? [], streamFrom).reduce((s, p) => s + p.v, 0);
     const recentThrottledTotal = throttledRecent.reduce((s, p) => s + p.v, 0);
-    const readThrottledRecent = since(readExceeded?.points ?? [], recentFrom);
+    const readThrottledRecent = since(readExceeded?.points ?? [], streamFrom);
     const readRate = ratePoints(readBytes?.points ?? [], readBytes?.view.series.period ?? period);
-    const readPeak = maxOf(since(readRate, recentFrom));
-    const iteratorRecent = since(iteratorAge?.points ?? [], recentFrom);
+    const readPeak = maxOf(since(readRate, streamFrom));
+    const iteratorRecent = since(iteratorAge?.points ?? [], streamFrom);
 
     let hottestShard: StreamSignals['hottestShard'];
     for (const series of window.detail(METRICS.incomingBytes, streamName)) {
       const shardId = series.dimensions['ShardId'];
       if (!shardId) continue;
-      const peak = maxOf(since(series.points, recentFrom));
+      const peak = maxOf(since(series.points, streamFrom));
       if (peak === undefined) continue;
       const util = peak / series.period / AWS_LIMITS.shardWriteBytesPerSecond;
       if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
@@ -241,7 +245,7 @@ export function extractSignals(
     for (const series of window.detail(METRICS.incomingRecords, streamName)) {
       const shardId = series.dimensions['ShardId'];
       if (!shardId) continue;
-      const peak = maxOf(since(series.points, recentFrom));
+      const peak = maxOf(since(series.points, streamFrom));
       if (peak === undefined) continue;
       const util = peak / series.period / AWS_LIMITS.shardWriteRecordsPerSecond;
       if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
@@ -252,14 +256,14 @@ export function extractSignals(
     streamSignals = {
       ...(stream ? { state: stream } : {}),
       ...(shards !== undefined ? { shards } : {}),
-      ...(bytes ? { incomingBytesPerSecond: maxOf(since(bytesRate, recentFrom)) ?? 0 } : {}),
-      ...(records ? { incomingRecordsPerSecond: maxOf(since(recordsRate, recentFrom)) ?? 0 } : {}),
+      ...(bytes ? { incomingBytesPerSecond: maxOf(since(bytesRate, streamFrom)) ?? 0 } : {}),
+      ...(records ? { incomingRecordsPerSecond: maxOf(since(recordsRate, streamFrom)) ?? 0 } : {}),
       ...(recentDemandBytes !== undefined ? { demandBytesPerSecond: recentDemandBytes } : {}),
       ...(recentDemandRecords !== undefined ? { demandRecordsPerSecond: recentDemandRecords } : {}),
       ...(shards && (bytes || records)
         ? {
-            acceptedWriteUtilization: maxOf(since(acceptedUtil, recentFrom)) ?? 0,
-            demandWriteUtilization: maxOf(since(demandUtil, recentFrom)) ?? 0,
+            acceptedWriteUtilization: maxOf(since(acceptedUtil, streamFrom)) ?? 0,
+            demandWriteUtilization: maxOf(since(demandUtil, streamFrom)) ?? 0,
             scaleInPeakUtilization: maxOf(since(acceptedUtil, scaleInFrom)) ?? 0,
           }
         : {}),
@@ -314,12 +318,6 @@ export function extractSignals(
     const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
     const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
     const cpuObserved = observed(cpu, current(cpu), 'Percent');
-    const cpuRecent = since(cpu?.points ?? [], recentFrom);
-    const cpuPeriodMinutes = (cpu?.view.series.period ?? 60) / 60;
-    const cpuRecentLow =
-      cpuRecent.length >= Math.floor(policy.recentMinutes / cpuPeriodMinutes) - 1
-        ? cpuRecent.reduce((low, p) => Math.min(low, p.v), Number.POSITIVE_INFINITY)
-        : undefined;
     const busyObserved = observed(busy, current(busy), 'Milliseconds/Second');
     const bpObserved = observed(backPressured, current(backPressured), 'Milliseconds/Second');
     const idleObserved = observed(idle, current(idle), 'Milliseconds/Second');
@@ -334,7 +332,6 @@ export function extractSignals(
       ...(lagRecent.length > 0 ? { lagMs: lastOf(lagRecent)!, lagPeakMs: maxOf(lagRecent)! } : {}),
       ...(lagSlope !== undefined ? { lagSlope } : {}),
       ...(cpuObserved ? { cpu: cpuObserved } : {}),
-      ...(cpuRecentLow !== undefined && cpuRecent.length > 0 ? { cpuRecentLow } : {}),
       ...(busyObserved ? { busy: busyObserved } : {}),
       ...(bpObserved ? { backPressured: bpObserved } : {}),
       ...(idleObserved ? { idle: idleObserved } : {}),

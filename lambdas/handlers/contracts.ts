@@ -6,7 +6,16 @@
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
 import { PolicySchema, TargetSchema } from '../domain/config';
-import type { Assessment, Progress, RunContext, Verification, WorkStep, WorkflowFailure } from '../domain/execution';
+import type {
+  Assessment,
+  CompletedRound,
+  NextRound,
+  Progress,
+  RunContext,
+  Verification,
+  WorkStep,
+  WorkflowFailure,
+} from '../domain/execution';
 import { InvalidInputError, formatPath } from '../domain/validation';
 
 /** The workflow's steps, one Lambda function each. */
@@ -55,6 +64,18 @@ export interface WaitCheckPayload {
 export interface VerifyPayload {
   readonly run: RunContext;
   readonly assessment: Assessment;
+  /** The calls this round made; without it, no further round is planned. */
+  readonly progress?: Progress;
+  /** The run's rounds before this one, oldest first. @default [] */
+  readonly rounds?: CompletedRound[];
+  /** Rounds one run may make, this one included. @default 1 */
+  readonly maxRounds?: number;
+}
+
+/** The verification, which round it closes, and what the next round starts from if the run goes round again. */
+export interface VerifyResult extends Verification {
+  readonly round: number;
+  readonly next?: NextRound;
 }
 
 /** The whole workflow state: notify reads whatever the run got to. */
@@ -64,6 +85,8 @@ export interface NotifyPayload {
   readonly progress?: Progress;
   readonly verification?: Verification;
   readonly failure?: WorkflowFailure;
+  /** The rounds before the current one, when the run went round again. */
+  readonly rounds?: CompletedRound[];
 }
 
 export interface NotifyResult {
@@ -185,7 +208,19 @@ const AssessmentSchema = z
 const FailureSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).loose();
 
 const VerificationSchema = z
-  .object({ outcome: z.string(), reason: z.string(), report: ReportSchema, verifiedAt: z.string() })
+  .object({
+    outcome: z.string(),
+    reason: z.string(),
+    report: ReportSchema,
+    verifiedAt: z.string(),
+    round: positiveInt.optional(),
+    // What the verify step proposed for another round; the state machine decides whether to take it.
+    next: z.unknown().optional(),
+  })
+  .strict();
+
+const CompletedRoundSchema = z
+  .object({ assessment: AssessmentSchema, progress: ProgressSchema, verification: VerificationSchema })
   .strict();
 
 export const PAYLOAD_SCHEMAS = {
@@ -201,7 +236,15 @@ export const PAYLOAD_SCHEMAS = {
   assess: z.object({ run: RunContextSchema }).strict(),
   apply: z.object({ run: RunContextSchema, steps: z.array(WorkStepSchema).min(1), progress: ProgressSchema }).strict(),
   'wait-check': z.object({ progress: ProgressSchema, maxPolls: positiveInt }).strict(),
-  verify: z.object({ run: RunContextSchema, assessment: AssessmentSchema }).strict(),
+  verify: z
+    .object({
+      run: RunContextSchema,
+      assessment: AssessmentSchema,
+      progress: ProgressSchema.optional(),
+      rounds: z.array(CompletedRoundSchema).optional(),
+      maxRounds: positiveInt.optional(),
+    })
+    .strict(),
   // The whole workflow state arrives here, including parts notify does not read (e.g. the lock result).
   notify: z
     .object({
@@ -210,6 +253,7 @@ export const PAYLOAD_SCHEMAS = {
       progress: ProgressSchema.optional(),
       verification: VerificationSchema.optional(),
       failure: FailureSchema.optional(),
+      rounds: z.array(CompletedRoundSchema).optional(),
     })
     .loose(),
   unlock: z.object({ run: RunContextSchema }).loose(),

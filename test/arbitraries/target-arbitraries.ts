@@ -93,7 +93,13 @@ export function targetConfig(
     return { name: STREAM_NAME, minShards, maxShards, maxRetentionHours };
   };
   const appBounds = (a: AppFixture) => {
-    const minParallelism = resolveBound(fixture.minParallelism, a.parallelism, 1, AWS_LIMITS.maxParallelism);
+    // The schema refuses a minimum the KPU limit cannot reach when tasks per KPU are fixed.
+    const reachable =
+      fixture.parallelismPerKpu !== undefined ? fixture.maxKpu * fixture.parallelismPerKpu : AWS_LIMITS.maxParallelism;
+    const minParallelism = Math.min(
+      reachable,
+      resolveBound(fixture.minParallelism, a.parallelism, 1, AWS_LIMITS.maxParallelism),
+    );
     const maxParallelism = Math.max(
       minParallelism,
       resolveBound(fixture.maxParallelism, a.parallelism, 64, AWS_LIMITS.maxParallelism),

@@ -7,8 +7,12 @@ import {
   checkResource,
   dispositionOf,
   judgeOutcome,
+  nextRoundOf,
   workStepsOf,
+  type CompletedRound,
   type Progress,
+  type RoundFacts,
+  type Verification,
   type WorkStep,
 } from '../../lambdas/domain/execution';
 import type { Diagnosis } from '../../lambdas/domain/model';
@@ -17,7 +21,7 @@ import { FakeApplicationControl, type FakeApplication } from '../fakes/applicati
 import { FakeClock } from '../fakes/clock';
 import { InMemoryLedger } from '../fakes/ledger';
 import { FakeStreamControl } from '../fakes/stream-control';
-import { RAISE_PARALLELISM, SCALE_STREAM, report, runContext } from '../fakes/runs';
+import { RAISE_PARALLELISM, SCALE_STREAM, assessment, report, runContext } from '../fakes/runs';
 
 const run = runContext();
 
@@ -249,5 +253,84 @@ describe('judgeOutcome', () => {
       report({ diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(200_000)] } }),
     );
     expect(reason).toBe('CONSUMER_COMPUTE is still found but easing: millisBehindLatest 600000 -> 200000');
+  });
+});
+
+describe('nextRoundOf', () => {
+  const now = new Date('2026-11-21T10:30:00.000Z');
+  const scaled = assessment(run, report({ actions: [SCALE_STREAM] }));
+  const scaledProgress: Progress = {
+    ...INITIAL_PROGRESS,
+    next: 2,
+    more: false,
+    ready: true,
+    applied: workStepsOf([SCALE_STREAM]).map((step) => ({
+      step,
+      at: '2026-11-21T10:16:00.000Z',
+      outcome: 'requested',
+    })),
+  };
+  const improving: Verification = {
+    outcome: 'improving',
+    reason: 'STREAM_WRITE_CAPACITY is no longer found, but CONSUMER_COMPUTE is',
+    report: report({ diagnosis: { cause: 'CONSUMER_COMPUTE' }, actions: [RAISE_PARALLELISM], plan: { apply: false } }),
+    verifiedAt: now.toISOString(),
+  };
+  const compute = report({ diagnosis: { cause: 'CONSUMER_COMPUTE' }, actions: [RAISE_PARALLELISM] });
+  const facts = (overrides: Partial<RoundFacts> = {}): RoundFacts => ({
+    run,
+    assessment: scaled,
+    progress: scaledProgress,
+    verification: improving,
+    rounds: [],
+    maxRounds: 3,
+    replanned: compute,
+    now,
+    ...overrides,
+  });
+
+  it('goes round again with the new plan, carrying the finished round', () => {
+    const next = nextRoundOf(facts());
+    expect(next?.assessment).toMatchObject({
+      disposition: 'apply',
+      apply: true,
+      steps: [{ type: 'UpdateApplicationParallelism', to: 10 }],
+    });
+    expect(next?.rounds).toEqual([{ assessment: scaled, progress: scaledProgress, verification: improving }]);
+  });
+
+  const earlier: CompletedRound = { assessment: scaled, progress: scaledProgress, verification: improving };
+  it.each<[string, Partial<RoundFacts>]>([
+    ['the incident is resolved', { verification: { ...improving, outcome: 'resolved' } }],
+    ['the round bound is reached', { rounds: [earlier, earlier], maxRounds: 3 }],
+    ['one round is allowed', { maxRounds: 1 }],
+    ['the re-assessment plans nothing', { replanned: report({ actions: [] }) }],
+    [
+      'a guardrail refused everything',
+      {
+        replanned: report({
+          actions: [],
+          refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'x' }],
+        }),
+      },
+    ],
+    [
+      'the target is in recommend mode',
+      {
+        run: runContext({ mode: 'recommend' }),
+        replanned: report({ actions: [RAISE_PARALLELISM], plan: { mode: 'recommend', apply: false } }),
+      },
+    ],
+    ['the run is a dry run', { run: runContext({ dryRun: true }) }],
+    [
+      'the plan repeats a change the run made',
+      {
+        replanned: report({
+          actions: [{ type: 'UpdateShardCount', streamName: 'orders-stream', from: 4, to: 7, steps: [7] }],
+        }),
+      },
+    ],
+  ])('stops when %s', (_case, overrides) => {
+    expect(nextRoundOf(facts(overrides))).toBeUndefined();
   });
 });

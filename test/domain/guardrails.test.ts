@@ -71,8 +71,9 @@ function guardrails(report: Report): string[] {
 describe('the plan for a full stream feeding a CPU-bound app', () => {
   it('scales the stream first, then the app, in one bounded plan', () => {
     const report = run(incident());
-    expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
-    expect(report.diagnosis.secondary).toContain('STREAM_WRITE_CAPACITY');
+    // Refused writes are the first harm on the path, so the full stream leads the report.
+    expect(report.diagnosis.cause).toBe('STREAM_WRITE_CAPACITY');
+    expect(report.diagnosis.secondary).toContain('CONSUMER_COMPUTE');
     expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateShardCount', 'UpdateApplicationParallelism']);
     expect(report.plan.apply).toBe(true);
   });

@@ -205,3 +205,77 @@ describe('console URLs', () => {
     expect(consoleBaseUrl('cn-northwest-1')).toBe('https://cn-northwest-1.console.amazonaws.cn');
   });
 });
+
+describe('composeNotification for a run that went round again', () => {
+  const run = runContext({ alarm: 'StreamMedic-orders-write-throttling' });
+  const first = assessment(run, report({ actions: [SCALE_STREAM] }));
+  const second = assessment(
+    run,
+    report({
+      diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', summary: 'The job is short of compute.' },
+      actions: [RAISE_PARALLELISM],
+      refused: [
+        {
+          action: { type: 'UpdateShardCount', streamName: 'orders-stream', from: 7, to: 14, steps: [14] },
+          guardrail: 'cooldown',
+          reason: 'scaled up 6 min ago',
+        },
+      ],
+    }),
+  );
+  const firstProgress: Progress = {
+    ...INITIAL_PROGRESS,
+    next: 2,
+    more: false,
+    ready: true,
+    applied: first.steps.map((step) => ({ step, at: '2026-11-21T10:16:00.000Z', outcome: 'requested' as const })),
+  };
+  const facts: NotificationFacts = {
+    run,
+    rounds: [
+      {
+        assessment: first,
+        progress: firstProgress,
+        verification: {
+          outcome: 'improving',
+          reason: 'STREAM_WRITE_CAPACITY is no longer found, but CONSUMER_COMPUTE is',
+          report: second.report,
+          verifiedAt: '2026-11-21T10:25:00.000Z',
+        },
+      },
+    ],
+    assessment: second,
+    progress: appliedFirstStep({ assessment: second }),
+    verification: {
+      outcome: 'resolved',
+      reason: 'CONSUMER_COMPUTE is no longer found',
+      report: report({ diagnosis: { cause: 'HEALTHY', severity: 'info' }, actions: [] }),
+      verifiedAt: '2026-11-21T10:35:00.000Z',
+    },
+    region: 'eu-west-1',
+  };
+
+  it('leads with the diagnosis that started the run and lists every round in order', () => {
+    const message = composeNotification(facts);
+    expect(message.body.split('\n')[0]).toMatch(/^STREAM_WRITE_CAPACITY on orders/);
+    const lines = message.body.split('\n');
+    const order = [
+      'Round 1 of 2: STREAM_WRITE_CAPACITY (critical)',
+      '- UpdateShardCount orders-stream 4 -> 7 shards (call 2 of 2) at 2026-11-21T10:16:00.000Z',
+      'Verified at 2026-11-21T10:25:00.000Z: improving: STREAM_WRITE_CAPACITY is no longer found, but CONSUMER_COMPUTE is',
+      'Round 2 of 2: CONSUMER_COMPUTE (warning): The job is short of compute.',
+      '- UpdateApplication orders-enricher parallelism 4 -> 10 (1 per KPU) at 2026-11-21T10:15:04.000Z',
+    ].map((line) => lines.indexOf(line));
+    expect(order.every((index) => index > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(message.attributes).toMatchObject({ cause: 'STREAM_WRITE_CAPACITY', outcome: 'resolved' });
+  });
+
+  it("lists each round's refusals with its round, and counts every round's actions in the subject", () => {
+    const message = composeNotification(facts);
+    expect(message.body).toContain(
+      '- round 2: scale stream orders-stream from 7 to 14 shards: refused by "cooldown": scaled up 6 min ago',
+    );
+    expect(message.subject).toBe('StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7 +1 - resolved');
+  });
+});

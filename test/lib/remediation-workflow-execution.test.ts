@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,10 +15,17 @@ import {
 import { RemediationWorkflow, STATE_NAMES } from '../../lib/remediation-workflow';
 import { alarmStateChangeEvent } from '../fakes/events';
 import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
+import { buildSnapshot } from '../builders/snapshot-builder';
+import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
+import type { Verification, WorkStep } from '../../lambdas/domain/execution';
+import type { VerifyPayload } from '../../lambdas/handlers/contracts';
 import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../handlers/scenarios';
 
 const MAX_POLLS = 5;
+const MAX_ROUNDS = 2;
 let workflow: LocalWorkflow;
+/** The same workflow for a target with a stream and a Flink application, at most {@link MAX_ROUNDS} rounds. */
+let pipelineWorkflow: LocalWorkflow;
 
 beforeAll(() => {
   // The machine under test is the one CDK synthesizes; the Lambda bundles are not needed to run it.
@@ -28,13 +35,28 @@ beforeAll(() => {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
   });
-  new RemediationWorkflow(stack, 'Workflow', {
+  const topic = new sns.Topic(stack, 'Topic');
+  const streamOnly = new RemediationWorkflow(stack, 'Workflow', {
     config: parseConfig({ targets: [{ name: 'orders', mode: 'auto', stream: { name: 'orders-stream' } }] }),
     table,
-    topic: new sns.Topic(stack, 'Topic'),
+    topic,
     maxPolls: MAX_POLLS,
   });
-  workflow = loadWorkflow(Template.fromStack(stack).toJSON(), { region: 'eu-west-1' });
+  const pipeline = new RemediationWorkflow(stack, 'PipelineWorkflow', {
+    config: parseConfig({
+      targets: [
+        { name: 'orders', mode: 'auto', stream: { name: 'orders-stream' }, application: { name: 'orders-enricher' } },
+      ],
+    }),
+    table,
+    topic,
+    maxPolls: MAX_POLLS,
+    maxRounds: MAX_ROUNDS,
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const logicalId = (w: RemediationWorkflow) => stack.getLogicalId(w.stateMachine.node.defaultChild as CfnElement);
+  workflow = loadWorkflow(template, { region: 'eu-west-1', stateMachineLogicalId: logicalId(streamOnly) });
+  pipelineWorkflow = loadWorkflow(template, { region: 'eu-west-1', stateMachineLogicalId: logicalId(pipeline) });
 });
 
 function run(world: FakeWorld, input: unknown, executionName = 'run-1'): Promise<LocalRunResult> {
@@ -60,8 +82,9 @@ describe('the synthesized workflow, run locally over in-memory AWS', () => {
     expect(result.states.slice(0, secondApply).filter((s) => s === STATE_NAMES.checkResource).length).toBeGreaterThan(
       1,
     );
-    expect(result.states.slice(-5)).toEqual([
+    expect(result.states.slice(-6)).toEqual([
       STATE_NAMES.verify,
+      STATE_NAMES.anotherRound,
       STATE_NAMES.notify,
       STATE_NAMES.releaseLock,
       STATE_NAMES.howDidItEnd,
@@ -167,5 +190,162 @@ describe('the synthesized workflow, run locally over in-memory AWS', () => {
     expect(result.status === 'FAILED' && JSON.parse(result.cause).errorMessage).toBe('dryRun: must be true or false');
     expect(world.lock.held.size).toBe(0);
     expect(world.notifier.messages).toEqual([]);
+  });
+});
+
+const MIB = 1024 * 1024;
+
+/** Producers want 3.5 times what the 2-shard stream takes; the Flink job reading it is at ease. */
+function throttledStreamCalmApp() {
+  return buildSnapshot({
+    stream: { shards: 2 },
+    app: { parallelism: 4 },
+    metrics: {
+      incomingBytes: 2 * MIB * 60,
+      incomingRecords: 1500 * 60,
+      writeThrottled: 120_000,
+      putRecordsThrottled: 120_000,
+      millisBehindLatest: 1000,
+      containerCpu: 40,
+      busyTime: 300,
+      backPressuredTime: 50,
+      recordsInPerSecond: 1500,
+    },
+  });
+}
+
+/** After the reshard every record gets in, and the job cannot keep up with them: it falls behind at full CPU. */
+function computeBoundMetrics(): GetMetricDataRecord {
+  return buildSnapshot({
+    stream: { shards: 7 },
+    app: { parallelism: 4 },
+    metrics: {
+      incomingBytes: 7 * MIB * 60,
+      incomingRecords: 5200 * 60,
+      writeThrottled: 0,
+      putRecordsThrottled: 0,
+      millisBehindLatest: (minute) => (minute < 45 ? 1000 : 60_000 + (minute - 45) * 20_000),
+      containerCpu: (minute) => (minute < 45 ? 40 : 96),
+      busyTime: (minute) => (minute < 45 ? 300 : 1000),
+      backPressuredTime: 20,
+      recordsInPerSecond: (minute) => (minute < 45 ? 1500 : 4000),
+    },
+  }).getMetricData as GetMetricDataRecord;
+}
+
+/** Everything caught up with room to spare. */
+function pipelineCalmMetrics(): GetMetricDataRecord {
+  return buildSnapshot({
+    stream: { shards: 7 },
+    app: { parallelism: 10 },
+    metrics: {
+      incomingBytes: 7 * MIB * 60,
+      incomingRecords: 5200 * 60,
+      writeThrottled: 0,
+      putRecordsThrottled: 0,
+      millisBehindLatest: 500,
+      containerCpu: 45,
+      busyTime: 450,
+      backPressuredTime: 20,
+      recordsInPerSecond: 5200,
+    },
+  }).getMetricData as GetMetricDataRecord;
+}
+
+describe('another round after the verification, under the same lock', () => {
+  function runPipeline(world: FakeWorld): Promise<LocalRunResult> {
+    return runLocalWorkflow(pipelineWorkflow, { target: 'orders' }, { cores: world.cores, executionName: 'rounds' });
+  }
+
+  it('fixes what the verification finds next (the job short of compute after a reshard), then tells both rounds', async () => {
+    const world = fakeWorldFrom(throttledStreamCalmApp(), {
+      laterMetrics: [computeBoundMetrics(), pipelineCalmMetrics()],
+    });
+    const result = await runPipeline(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(scaledStream(world)).toEqual([4, 7]);
+    expect(world.applications.calls.map((c) => c.method)).toEqual(['updateParallelism']);
+    expect(result.states.filter((s) => s === STATE_NAMES.nextRound)).toHaveLength(1);
+    expect(result.states.filter((s) => s === STATE_NAMES.verify)).toHaveLength(2);
+    expect(result.states.filter((s) => s === STATE_NAMES.acquireLock)).toHaveLength(1);
+    const [message] = world.notifier.messages;
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(message!.attributes).toMatchObject({ cause: 'STREAM_WRITE_CAPACITY', outcome: 'resolved' });
+    expect(message!.body).toContain('Round 1 of 2: STREAM_WRITE_CAPACITY');
+    expect(message!.body).toContain('Round 2 of 2: CONSUMER_COMPUTE');
+    expect(message!.body).toMatch(/- UpdateShardCount orders-stream 4 -> 7 shards \(call 2 of 2\)/);
+    expect(message!.body).toMatch(/- UpdateApplication orders-enricher parallelism 4 -> \d+/);
+    expect(world.ledger.entries.map((e) => e.actionType)).toEqual([
+      'UpdateShardCount',
+      'UpdateShardCount',
+      'UpdateApplicationParallelism',
+    ]);
+    expect(world.lock.held.size).toBe(0);
+  });
+
+  it('holds the round bound in the state machine even when the verify step proposes another round', async () => {
+    const world = fakeWorldFrom(throttledStreamCalmApp(), { laterMetrics: [computeBoundMetrics()] });
+    // A verify step that always proposes another round (a harmless retention step): only the Choice stops it.
+    const retention: WorkStep = {
+      type: 'IncreaseStreamRetention',
+      streamName: 'orders-stream',
+      fromHours: 24,
+      toHours: 48,
+    };
+    const cores = {
+      ...world.cores,
+      verify: async (payload: unknown) => {
+        const verification = (await world.cores.verify(payload)) as Verification;
+        const { assessment, progress, rounds } = payload as VerifyPayload;
+        return {
+          ...verification,
+          round: 1,
+          next: {
+            assessment: { ...assessment, steps: [retention] },
+            rounds: [...(rounds ?? []), { assessment, progress, verification }],
+          },
+        };
+      },
+    };
+    const result = await runLocalWorkflow(pipelineWorkflow, { target: 'orders' }, { cores, executionName: 'bound' });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.states.filter((s) => s === STATE_NAMES.nextRound)).toHaveLength(MAX_ROUNDS - 1);
+    expect(result.states.slice(-5)).toEqual([
+      STATE_NAMES.anotherRound,
+      STATE_NAMES.notify,
+      STATE_NAMES.releaseLock,
+      STATE_NAMES.howDidItEnd,
+      STATE_NAMES.done,
+    ]);
+  });
+
+  it('does not go round again in a dry run', async () => {
+    const world = fakeWorldFrom(throttledStreamCalmApp(), { laterMetrics: [computeBoundMetrics()] });
+    const result = await runLocalWorkflow(
+      pipelineWorkflow,
+      { target: 'orders', dryRun: true },
+      { cores: world.cores, executionName: 'dry' },
+    );
+    expect(result.states).not.toContain(STATE_NAMES.verify);
+    expect(result.states).not.toContain(STATE_NAMES.nextRound);
+    expect(scaledStream(world)).toEqual([]);
+  });
+
+  it('tells the rounds made when a later round fails, and still releases the lock', async () => {
+    const world = fakeWorldFrom(throttledStreamCalmApp(), { laterMetrics: [computeBoundMetrics()] });
+    world.applications.failures.failAlways(
+      'updateParallelism',
+      new AccessDeniedError('not authorized to UpdateApplication', { action: 'UpdateApplication' }),
+    );
+    const result = await runPipeline(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'AccessDeniedError' });
+    const body = world.notifier.messages[0]!.body;
+    expect(body).toContain('Round 1 of 2: STREAM_WRITE_CAPACITY');
+    expect(body).toMatch(/- NOT DONE: UpdateApplication orders-enricher parallelism 4 -> \d+/);
+    expect(body).toContain('FAILED after 2 changes had been made');
+    expect(world.lock.held.size).toBe(0);
   });
 });

@@ -193,6 +193,39 @@ describe('RemediationWorkflow state machine', () => {
     }
   });
 
+  it('retries LimitExceededError five times with full jitter: Kinesis reports reshard rate limits with it', () => {
+    for (const name of [STATE_NAMES.applyStep, STATE_NAMES.checkResource, STATE_NAMES.assess]) {
+      const state = workflow.definition.States[name]!;
+      const retrier = ('Retry' in state ? (state.Retry ?? []) : []).find((r) =>
+        r.ErrorEquals.includes('LimitExceededError'),
+      );
+      expect(retrier).toMatchObject({ MaxAttempts: 5, JitterStrategy: 'FULL', BackoffRate: 2 });
+    }
+  });
+
+  it('goes round again only from a verification that proposes it, and counts the rounds itself', () => {
+    const choice = workflow.definition.States[STATE_NAMES.anotherRound]!;
+    expect(choice).toMatchObject({
+      Type: 'Choice',
+      Default: STATE_NAMES.notify,
+      Choices: [
+        {
+          And: [
+            { Variable: '$.verification.next', IsPresent: true },
+            { Variable: '$.round', NumericLessThan: 3 },
+          ],
+          Next: STATE_NAMES.nextRound,
+        },
+      ],
+    });
+    expect(workflow.definition.States[STATE_NAMES.nextRound]).toMatchObject({
+      Next: STATE_NAMES.beginSteps,
+      Parameters: { 'round.$': 'States.MathAdd($.round, 1)' },
+    });
+    const verify = workflow.definition.States[STATE_NAMES.verify]!;
+    expect(('Parameters' in verify ? verify.Parameters : {}) as object).toMatchObject({ maxRounds: 3 });
+  });
+
   it('sends every failure after the intake to Notify, then to ReleaseLock', () => {
     const states = workflow.definition.States;
     for (const name of [
@@ -244,6 +277,9 @@ describe('RemediationWorkflow props', () => {
       /^settleTime must be a whole number of seconds/,
     ],
     ['a timeout shorter than the waits', { timeout: Duration.minutes(10) }, /^timeout \(600 s\) must exceed/],
+    ['maxRounds of 0', { maxRounds: 0 }, /^maxRounds must be an integer from 1 to 5, got 0/],
+    ['a fractional maxRounds', { maxRounds: 1.5 }, /^maxRounds must be an integer from 1 to 5/],
+    ['more than five rounds', { maxRounds: 6 }, /^maxRounds must be an integer from 1 to 5/],
   ])('refuses %s, naming the prop', (_case, override, message) => {
     const { stack, props } = newStack();
     expect(() => new RemediationWorkflow(stack, 'Workflow', { ...props, config, ...override })).toThrow(message);

@@ -16,6 +16,10 @@ const outcome: WorldOutcome = {
   recordsDeleted: 0,
   producerRecordsDropped: 0,
   peakLagMs: 120_000,
+  lagMinutes: 30,
+  throttledRecords: 0,
+  appRestarts: 1,
+  appDowntimeSeconds: 120,
   firstTriggerAt: 0,
   recovered: true,
   recoveredAt: 1_200_000,
@@ -66,7 +70,7 @@ describe('checkExpectation', () => {
   it.each([
     {
       expect: { causes: ['HOT_SHARD' as const] },
-      miss: 'expect.causes: HOT_SHARD was never named (named: SINK_BACKPRESSURE, CONSUMER_COMPUTE)',
+      miss: 'expect.causes: HOT_SHARD was never named (named: SINK_BACKPRESSURE, CONSUMER_COMPUTE, RETENTION_RISK)',
     },
     {
       expect: { actions: ['UpdateShardCount' as const] },

@@ -1,0 +1,85 @@
+/**
+ * The events of a played scenario as lines a person follows: the alarms, what StreamMedic found and
+ * did, what a guardrail stopped, what AWS did, and when the pipeline recovered. The CLI prints them
+ * live; the HTML report lists them as the timeline.
+ */
+import type { PlayEvent } from './player';
+
+/** What kind of line: the CLI colours by it, the report styles by it. */
+export type Tone = 'alarm' | 'calm' | 'fault' | 'finding' | 'action' | 'refusal' | 'failure' | 'good' | 'info';
+
+export interface NarratedLine {
+  readonly at: number;
+  /** A short upper-case label, e.g. `ALARM`, `ACTION`. */
+  readonly tag: string;
+  readonly text: string;
+  readonly tone: Tone;
+}
+
+/** The first sentence of CloudWatch's reason is enough for a live line; the message quotes it whole. */
+function firstClause(reason: string): string {
+  const cut = reason.indexOf(';');
+  return cut > 0 ? reason.slice(0, cut) : reason;
+}
+
+/** A narrated line for the event, or undefined for events nobody needs to follow live (successful reads). */
+export function narrate(event: PlayEvent): NarratedLine | undefined {
+  const line = (tag: string, text: string, tone: Tone): NarratedLine => ({ at: event.at, tag, text, tone });
+  switch (event.kind) {
+    case 'world': {
+      const world = event.event;
+      switch (world.kind) {
+        case 'alarm': {
+          const { change } = world;
+          if (change.to === 'ALARM')
+            return line('ALARM', `${change.alarmName}: ${firstClause(change.reason)}`, 'alarm');
+          return line(change.to === 'OK' ? 'OK' : 'NO DATA', `${change.alarmName} is ${change.to}`, 'calm');
+        }
+        case 'fault':
+          return line('FAULT', world.message, 'fault');
+        case 'resource':
+          return line('AWS', world.message, 'info');
+        case 'records-lost':
+          return line('LOST', world.message, 'failure');
+        case 'api-call':
+          return world.call.outcome === 'ok'
+            ? undefined
+            : line('AWS', `${world.call.api} ${world.call.resource} failed: ${world.call.outcome}`, 'failure');
+        case 'manual-run':
+          return undefined;
+      }
+      return undefined;
+    }
+    case 'run-started':
+      return line('RUN', `${event.run} started by ${event.trigger}`, 'info');
+    case 'target-busy':
+      return line('BUSY', `${event.run} ends: another run holds the target's lock`, 'calm');
+    case 'diagnosis': {
+      const round = event.round > 1 ? ` (round ${event.round})` : '';
+      const plan = event.planned.length > 0 ? ` Plan: ${event.planned.join('; ')} [${event.disposition}]` : '';
+      return line('DIAGNOSIS', `${event.cause} (${event.severity})${round}: ${event.summary}${plan}`, 'finding');
+    }
+    case 'refusal':
+      return line('REFUSED', `${event.guardrail}: ${event.description}`, 'refusal');
+    case 'action':
+      return line('ACTION', event.description, 'action');
+    case 'verification':
+      return line(
+        'VERIFIED',
+        `${event.outcome}: ${event.reason}`,
+        event.outcome === 'resolved' ? 'good' : event.outcome === 'not-improved' ? 'failure' : 'info',
+      );
+    case 'notification':
+      return line('NOTIFIED', event.subject, 'info');
+    case 'run-ended':
+      return event.status === 'SUCCEEDED'
+        ? undefined
+        : line('FAILED', `${event.run} ended ${event.status}${event.error ? `: ${event.error}` : ''}`, 'failure');
+    case 'recovered':
+      return line(
+        'RECOVERED',
+        `no lag over the threshold, no throttling and no downtime since ${new Date(event.since).toISOString().slice(11, 16)} UTC`,
+        'good',
+      );
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * Plays a scenario end to end: the world runs on its virtual clock, every alarm that goes into ALARM
+ * (and every manual run) starts an execution of the synthesized state machine, each Task runs the
+ * handler core over the world's ports, and each Wait state or retry backoff lets the world's time
+ * pass for that execution only. Executions overlap as they would in Step Functions; the target lock
+ * is the one thing that keeps them apart.
+ */
+import { performance } from 'node:perf_hooks';
+import type { StreamMedicConfig } from '../../lambdas/domain/config';
+import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/execution';
+import { describeAction, describeStep } from '../../lambdas/domain/notification';
+import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
+import { createStepCores } from '../../lambdas/handlers/cores';
+import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/handlers/contracts';
+import {
+  runLocalWorkflow,
+  type LocalRunResult,
+  type LocalWorkflow,
+  type PauseReason,
+} from '../../lib/local-workflow-runner';
+import { embeddedConfig } from '../../lib/remediation-workflow';
+import { checkExpectation, type ExpectationResult, type RunObservation } from '../expectation';
+import { uniformAt } from '../random';
+import type { Scenario } from '../scenario';
+import { createWorld, RECOVERY_STABLE_MINUTES, type SimWorld, type WorldEvent, type WorldOutcome } from '../world';
+import { ExecutionScheduler } from './execution-scheduler';
+import { synthesizedWorkflow } from './workflow-template';
+
+const MINUTE_MS = 60_000;
+/** Channel of the retriers' jitter in the counter-based random numbers (the world uses small ones). */
+const JITTER_CHANNEL = 9_001;
+/** Step Functions caps execution names at 80 characters. */
+const MAX_EXECUTION_NAME = 80;
+
+export interface PlayOptions {
+  /** Overrides the scenario's seed (the world's noise and the retriers' jitter). */
+  readonly seed?: number;
+  /**
+   * The world's longest simulation step.
+   * @default 10
+   */
+  readonly stepSeconds?: number;
+  /**
+   * The workflow to run; the scenario's config is embedded in it.
+   * @default the synthesized StreamMedic stack's state machine
+   */
+  readonly workflow?: LocalWorkflow;
+  /** Every event as it happens, in simulated time order. */
+  readonly onEvent?: (event: PlayEvent) => void;
+  /** After each stretch of simulated time: simulated ms played so far of `total`. */
+  readonly onProgress?: (played: number, total: number) => void;
+}
+
+/** Something that happened while the scenario played: in the world, or in a workflow execution. */
+export type PlayEvent =
+  | { readonly kind: 'world'; readonly at: number; readonly event: WorldEvent }
+  | { readonly kind: 'run-started'; readonly at: number; readonly run: string; readonly trigger: string }
+  | { readonly kind: 'target-busy'; readonly at: number; readonly run: string }
+  | {
+      readonly kind: 'diagnosis';
+      readonly at: number;
+      readonly run: string;
+      readonly round: number;
+      readonly cause: Cause;
+      readonly severity: Severity;
+      readonly summary: string;
+      readonly disposition: string;
+      readonly planned: string[];
+    }
+  | {
+      readonly kind: 'refusal';
+      readonly at: number;
+      readonly run: string;
+      readonly round: number;
+      readonly guardrail: Guardrail;
+      readonly description: string;
+    }
+  | {
+      readonly kind: 'action';
+      readonly at: number;
+      readonly run: string;
+      readonly round: number;
+      readonly description: string;
+    }
+  | {
+      readonly kind: 'verification';
+      readonly at: number;
+      readonly run: string;
+      readonly round: number;
+      readonly outcome: string;
+      readonly reason: string;
+    }
+  | { readonly kind: 'notification'; readonly at: number; readonly run: string; readonly subject: string }
+  | {
+      readonly kind: 'run-ended';
+      readonly at: number;
+      readonly run: string;
+      readonly status: LocalRunResult['status'];
+      readonly error?: string;
+    }
+  | { readonly kind: 'recovered'; readonly at: number; readonly since: number };
+
+/** One round of a run: the assessment it acted on, the calls it made, and how it was judged. */
+export interface RoundRecord {
+  readonly round: number;
+  readonly assessment: Assessment;
+  readonly applied: AppliedStep[];
+  readonly verification?: Verification;
+}
+
+/** One workflow execution, as the player saw it. */
+export interface ExecutionRecord {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly trigger: string;
+  readonly startedAt: number;
+  endedAt?: number;
+  status?: LocalRunResult['status'];
+  /** The named failure the run ended with. */
+  error?: string;
+  /** False when another run held the target. */
+  lockAcquired?: boolean;
+  readonly rounds: RoundRecord[];
+  states: string[];
+  /** Simulated time the execution let pass, by Wait state or retried state. */
+  readonly paused: { readonly reason: PauseReason; readonly ms: number; readonly at: number }[];
+}
+
+export interface Playthrough {
+  readonly scenario: Scenario;
+  /** The seed the world and the retriers' jitter used. */
+  readonly seed: number;
+  readonly world: SimWorld;
+  readonly runs: readonly ExecutionRecord[];
+  /**
+   * The pipeline judged over the scenario's duration; the calls and messages of runs still going at
+   * its end, which the player lets finish, are counted too.
+   */
+  readonly outcome: WorldOutcome;
+  readonly observations: readonly RunObservation[];
+  readonly expectation: ExpectationResult;
+  readonly events: readonly PlayEvent[];
+  /** Real time the play took, ms. */
+  readonly wallMs: number;
+}
+
+function triggerOf(event: WorldEvent): { input: unknown; label: string } | undefined {
+  if (event.kind === 'alarm' && event.change.to === 'ALARM') {
+    return { input: event.event, label: `alarm ${event.change.definition.alarmName}` };
+  }
+  if (event.kind === 'manual-run') {
+    return { input: event.input, label: `manual run${event.input.dryRun ? ' (dry run)' : ''}` };
+  }
+  return undefined;
+}
+
+/** Instants the scenario starts something at, besides minute ends: a manual run or SetAlarmState at a part minute. */
+function triggerInstants(scenario: Scenario, startMs: number): number[] {
+  const minutes = [
+    ...scenario.manualRuns.map((r) => r.atMinute),
+    ...scenario.faults.filter((f) => f.type === 'setAlarmState').map((f) => f.atMinute),
+  ];
+  return minutes.map((m) => startMs + m * MINUTE_MS);
+}
+
+/**
+ * The cores with the scenario's config handed to the intake step in place of the one embedded in the
+ * definition: exactly what the definition would carry had it been synthesized with this config.
+ */
+function withConfig(cores: StepCores, config: StreamMedicConfig): StepCores {
+  const scenarioConfig = embeddedConfig(config);
+  return {
+    ...cores,
+    intake: (payload) =>
+      cores.intake(typeof payload === 'object' && payload !== null ? { ...payload, config: scenarioConfig } : payload),
+  };
+}
+
+interface StepObserver {
+  /** Before a step runs (each attempt). */
+  readonly before: (step: StepId) => void;
+  /** After a step returned. */
+  readonly after: (step: StepId, result: unknown) => void;
+}
+
+function observeCores(cores: StepCores, observer: StepObserver): StepCores {
+  const observed = {} as Record<StepId, StepCores[StepId]>;
+  for (const step of STEP_IDS) {
+    observed[step] = async (payload) => {
+      observer.before(step);
+      const result = await cores[step](payload);
+      observer.after(step, result);
+      return result;
+    };
+  }
+  return observed;
+}
+
+/** What the rounds of one run named, for checking the scenario's expectation. */
+function observationsOf(record: ExecutionRecord): RunObservation[] {
+  const rounds = record.rounds.map((round) => {
+    const diagnosis = round.assessment.report.diagnosis;
+    return {
+      cause: diagnosis.cause,
+      secondary: diagnosis.secondary as SecondaryFinding[],
+      refused: round.assessment.report.plan.refused.map((r) => r.guardrail),
+    };
+  });
+  const failed = record.status !== 'SUCCEEDED' && record.error ? [{ failure: record.error }] : [];
+  return [...rounds, ...failed];
+}
+
+/** Plays a scenario to its end, and lets the runs still going then finish. */
+export async function playScenario(scenario: Scenario, options: PlayOptions = {}): Promise<Playthrough> {
+  const started = performance.now();
+  const world = createWorld(scenario, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.stepSeconds !== undefined ? { stepSeconds: options.stepSeconds } : {}),
+  });
+  const seed = options.seed ?? scenario.seed;
+  const workflow = options.workflow ?? synthesizedWorkflow({ region: world.region, account: world.account });
+  const scheduler = new ExecutionScheduler(() => world.now);
+  const cores = withConfig(createStepCores(world.ports), world.config);
+  const events: PlayEvent[] = [];
+  const runs: ExecutionRecord[] = [];
+  const finished: Promise<unknown>[] = [];
+  const emit = (event: PlayEvent): void => {
+    events.push(event);
+    options.onEvent?.(event);
+  };
+
+  const startExecution = (input: unknown, trigger: string): void => {
+    const index = runs.length;
+    const name = `${scenario.name}-${index + 1}`.slice(-MAX_EXECUTION_NAME);
+    const record: ExecutionRecord = {
+      name,
+      executionArn: `arn:aws:states:${workflow.region}:${workflow.account}:execution:StreamMedic:${name}`,
+      trigger,
+      startedAt: world.now,
+      rounds: [],
+      states: [],
+      paused: [],
+    };
+    runs.push(record);
+    emit({ kind: 'run-started', at: world.now, run: name, trigger });
+    let draws = 0;
+    const round = (): RoundRecord => record.rounds[record.rounds.length - 1]!;
+    const diagnosed = (assessment: Assessment): void => {
+      const number = record.rounds.length + 1;
+      record.rounds.push({ round: number, assessment, applied: [] });
+      const { diagnosis, plan } = assessment.report;
+      emit({
+        kind: 'diagnosis',
+        at: world.now,
+        run: name,
+        round: number,
+        cause: diagnosis.cause,
+        severity: diagnosis.severity,
+        summary: diagnosis.summary,
+        disposition: assessment.disposition,
+        planned: plan.actions.map(describeAction),
+      });
+      for (const refusal of plan.refused) {
+        emit({
+          kind: 'refusal',
+          at: world.now,
+          run: name,
+          round: number,
+          guardrail: refusal.guardrail,
+          description: `${describeAction(refusal.action)}: ${refusal.reason}`,
+        });
+      }
+    };
+    // A round the verify step proposes is a round once the state machine takes it: at its first call.
+    let proposed: Assessment | undefined;
+    const before = (step: StepId): void => {
+      if (step === 'apply' && proposed) {
+        diagnosed(proposed);
+        proposed = undefined;
+      }
+    };
+    const observed = observeCores(cores, {
+      before,
+      after: (step, result) => {
+        switch (step) {
+          case 'lock':
+            record.lockAcquired = (result as { acquired: boolean }).acquired;
+            if (!record.lockAcquired) emit({ kind: 'target-busy', at: world.now, run: name });
+            return;
+          case 'assess':
+            diagnosed(result as Assessment);
+            return;
+          case 'apply': {
+            const applied = (result as Progress).applied.at(-1)!;
+            round().applied.push(applied);
+            const note = applied.outcome === 'already-done' ? ' (already in place)' : '';
+            emit({
+              kind: 'action',
+              at: world.now,
+              run: name,
+              round: round().round,
+              description: `${describeStep(applied.step)}${note}`,
+            });
+            return;
+          }
+          case 'verify': {
+            const { next, ...verification } = result as Verification & { next?: { assessment: Assessment } };
+            const current = round();
+            record.rounds[record.rounds.length - 1] = { ...current, verification };
+            emit({
+              kind: 'verification',
+              at: world.now,
+              run: name,
+              round: current.round,
+              outcome: verification.outcome,
+              reason: verification.reason,
+            });
+            proposed = next?.assessment;
+            return;
+          }
+          case 'notify':
+            emit({ kind: 'notification', at: world.now, run: name, subject: (result as { subject: string }).subject });
+            return;
+          default:
+            return;
+        }
+      },
+    });
+    const done = scheduler
+      .start(() =>
+        runLocalWorkflow(workflow, input, {
+          cores: observed,
+          executionName: name,
+          virtualTime: {
+            now: () => world.now,
+            sleep: (ms, reason) => {
+              record.paused.push({ reason, ms, at: world.now });
+              return scheduler.sleep(ms);
+            },
+            random: () => uniformAt(seed, JITTER_CHANNEL + index, draws++),
+          },
+        }),
+      )
+      .then((result) => {
+        record.endedAt = world.now;
+        record.status = result.status;
+        record.states = result.states;
+        if (result.status === 'FAILED') record.error = result.error;
+        emit({
+          kind: 'run-ended',
+          at: world.now,
+          run: name,
+          status: result.status,
+          ...(result.status === 'FAILED' ? { error: result.error } : {}),
+        });
+      });
+    // Failures surface when the play waits for every run; until then they are not unhandled.
+    done.catch(() => undefined);
+    finished.push(done);
+  };
+
+  // Recovery as the world judges it at the end, announced live the first time it holds after trouble.
+  let sampled = 0;
+  let streak = 0;
+  let troubled = false;
+  let triggered = false;
+  const watchRecovery = (): void => {
+    const samples = world.samples();
+    for (; sampled < samples.length; sampled++) {
+      const sample = samples[sampled]!;
+      if (!sample.healthy) {
+        streak = 0;
+        troubled = true;
+        continue;
+      }
+      streak += 1;
+      if (streak === RECOVERY_STABLE_MINUTES && troubled && triggered) {
+        troubled = false;
+        emit({ kind: 'recovered', at: sample.t + MINUTE_MS, since: samples[sampled - streak + 1]!.t });
+      }
+    }
+  };
+
+  const end = world.endMs;
+  const instants = triggerInstants(scenario, world.startMs);
+  let atEnd: WorldOutcome | undefined;
+  for (;;) {
+    await scheduler.idle();
+    const now = world.now;
+    if (now >= end) {
+      atEnd ??= world.outcome();
+      if (scheduler.activeExecutions === 0) break;
+    }
+    const wake = scheduler.nextWake();
+    let next: number;
+    if (now < end) {
+      next = Math.min(end, (Math.floor(now / MINUTE_MS) + 1) * MINUTE_MS, wake ?? Infinity);
+      for (const instant of instants) if (instant > now && instant < next) next = instant;
+    } else if (wake !== undefined) {
+      next = wake;
+    } else {
+      throw new Error(`${scheduler.activeExecutions} execution(s) neither sleep nor end after the scenario`);
+    }
+    for (const event of world.advanceTo(next)) {
+      emit({ kind: 'world', at: event.at, event });
+      const trigger = triggerOf(event);
+      if (trigger && event.at < end) {
+        triggered = true;
+        startExecution(trigger.input, trigger.label);
+      }
+    }
+    await scheduler.idle();
+    await scheduler.wakeDue();
+    watchRecovery();
+    options.onProgress?.(Math.min(world.now, end) - world.startMs, end - world.startMs);
+  }
+  await Promise.all(finished);
+  const final = world.outcome();
+  const outcome: WorldOutcome = {
+    ...(atEnd ?? final),
+    actions: final.actions,
+    notificationsSent: final.notificationsSent,
+  };
+  const observations = runs.flatMap(observationsOf);
+  return {
+    scenario,
+    seed,
+    world,
+    runs,
+    outcome,
+    observations,
+    expectation: checkExpectation(scenario.expect, observations, outcome),
+    events,
+    wallMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * What a played scenario comes to, in the shape `stream-medic simulate --json` prints: the cause
+ * named, the actions taken and refused, whether and how fast the pipeline recovered, what it cost in
+ * lag and records, and whether the scenario's stated expectation was met.
+ */
+import type { ActionType, Cause, Guardrail } from '../../lambdas/domain/vocabulary';
+import type { Playthrough } from './player';
+
+export interface ActionTaken {
+  /** ISO time the call was accepted. */
+  readonly at: string;
+  readonly type: ActionType;
+  readonly api: string;
+  readonly resource: string;
+  /** The call's arguments in words, e.g. `TargetShardCount 16`. */
+  readonly detail: string;
+}
+
+export interface ActionRefused {
+  readonly at: string;
+  readonly type: ActionType;
+  readonly guardrail: Guardrail;
+  readonly reason: string;
+}
+
+export interface ScenarioSummary {
+  readonly name: string;
+  readonly seed: number;
+  /** The cause the first assessment named; null when no run got that far. */
+  readonly cause: Cause | null;
+  /** Every primary cause the runs named, first time each, in order. */
+  readonly causes: Cause[];
+  /** Changing calls AWS accepted. */
+  readonly actionsTaken: ActionTaken[];
+  /** Actions a guardrail stopped, once per run and round that planned them. */
+  readonly actionsRefused: ActionRefused[];
+  readonly recovered: boolean;
+  /** From the first alarm (or manual run) to the start of the healthy minutes at the end; null if never. */
+  readonly minutesToRecover: number | null;
+  readonly peakLagSeconds: number;
+  /** Records that reached the stream and were never processed. */
+  readonly recordsLost: number;
+  /** Records producers gave up on after throttling (never in the stream). */
+  readonly producerRecordsDropped: number;
+  /** Executions started (alarms and manual runs), including those the lock turned away. */
+  readonly runs: number;
+  readonly notifications: number;
+  readonly expectationMet: boolean;
+  /** One line per missed expectation, naming the field of `expect`. */
+  readonly misses: string[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function summarize(play: Playthrough): ScenarioSummary {
+  const { outcome } = play;
+  const causes: Cause[] = [];
+  for (const observation of play.observations) {
+    if (observation.cause && !causes.includes(observation.cause)) causes.push(observation.cause);
+  }
+  const actionsRefused = play.runs.flatMap((run) =>
+    run.rounds.flatMap((round) =>
+      round.assessment.report.plan.refused.map((refusal) => ({
+        at: round.assessment.assessedAt,
+        type: refusal.action.type,
+        guardrail: refusal.guardrail,
+        reason: refusal.reason,
+      })),
+    ),
+  );
+  return {
+    name: play.scenario.name,
+    seed: play.seed,
+    cause: play.runs.flatMap((r) => r.rounds)[0]?.assessment.report.diagnosis.cause ?? null,
+    causes,
+    actionsTaken: outcome.actions.map((call) => ({
+      at: iso(call.at),
+      type: call.actionType!,
+      api: call.api,
+      resource: call.resource,
+      detail: call.detail ?? '',
+    })),
+    actionsRefused,
+    recovered: outcome.recovered,
+    minutesToRecover: outcome.minutesToRecover ?? null,
+    peakLagSeconds: Math.round(outcome.peakLagMs / 100) / 10,
+    recordsLost: Math.round(outcome.recordsLost),
+    producerRecordsDropped: Math.round(outcome.producerRecordsDropped),
+    runs: play.runs.length,
+    notifications: outcome.notificationsSent,
+    expectationMet: play.expectation.met,
+    misses: play.expectation.misses,
+  };
+}

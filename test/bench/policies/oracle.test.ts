@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { oraclePolicy, oracleShardSteps } from '../../../bench/policies/oracle';
+import { MINUTE, START, benchScenario, changeMinutes } from '../support/bench-scenario';
+
+describe("the oracle's shard steps", () => {
+  it.each([
+    [4, 10, [8, 10]],
+    [8, 29, [16, 29]],
+    [8, 64, [16, 32, 64]],
+    [4, 5, [5]],
+    [8, 3, [4, 3]],
+    [8, 8, []],
+  ])('%d -> %d shards in %j', (from, to, steps) => {
+    expect(oracleShardSteps(from, to)).toEqual(steps);
+  });
+
+  it('takes ceil(log2(needed / current)) calls, each within the 2x / half rule', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), (from, to) => {
+        const steps = oracleShardSteps(from, to);
+        const ratio = Math.max(from, to) / Math.min(from, to);
+        expect(steps).toHaveLength(Math.ceil(Math.log2(ratio) - 1e-9));
+        let current = from;
+        for (const step of steps) {
+          expect(step).toBeLessThanOrEqual(current * 2);
+          expect(step).toBeGreaterThanOrEqual(Math.ceil(current / 2));
+          current = step;
+        }
+        expect(current).toBe(to);
+      }),
+    );
+  });
+});
+
+describe('the oracle in the world', () => {
+  // 5,000 records/s into 4 shards from minute 10: needed ceil(5 / 0.7) = 8 shards.
+  const writeIncident = (faults: readonly Readonly<Record<string, unknown>>[] = []) =>
+    benchScenario({
+      durationMinutes: 40,
+      application: { parallelism: 8 },
+      traffic: {
+        recordsPerSecond: 2000,
+        bytesPerSecond: 2000 * 512,
+        events: [{ type: 'step', atMinute: 10, factor: 2.5 }],
+      },
+      faults,
+      expect: { causes: ['STREAM_WRITE_CAPACITY'], actions: ['UpdateShardCount'] },
+    });
+
+  it('reshards at the first alarm, in ceil(log2(needed / current)) calls', async () => {
+    const { world } = await oraclePolicy.play(writeIncident());
+    const firstAlarm = world.timeline().find((e) => e.kind === 'alarm' && e.change.to === 'ALARM')!;
+    const changes = changeMinutes(world);
+    expect(changes.map((c) => c.call.change)).toEqual([{ kind: 'shards', from: 4, to: 8 }]);
+    expect(changes[0]!.call.at).toBe(firstAlarm.at);
+  });
+
+  it('makes each next call the moment the stream is ACTIVE again', async () => {
+    // 20,000 records/s into 4 shards: ceil(20 / 0.7) = 29 shards, 4 -> 8 -> 16 -> 29.
+    const scenario = benchScenario({
+      durationMinutes: 60,
+      application: { parallelism: 40 },
+      traffic: {
+        recordsPerSecond: 2000,
+        bytesPerSecond: 2000 * 512,
+        events: [{ type: 'step', atMinute: 10, factor: 10 }],
+      },
+      expect: { causes: ['STREAM_WRITE_CAPACITY'], actions: ['UpdateShardCount'] },
+    });
+    const { world } = await oraclePolicy.play(scenario);
+    const shards = changeMinutes(world).filter((c) => c.call.change?.kind === 'shards');
+    expect(shards.map((c) => c.call.change)).toEqual([
+      { kind: 'shards', from: 4, to: 8 },
+      { kind: 'shards', from: 8, to: 16 },
+      { kind: 'shards', from: 16, to: 29 },
+    ]);
+    // 4 -> 8 keeps the stream UPDATING 120 s + 4 x 6 s; 8 -> 16, 120 s + 8 x 6 s.
+    expect(shards[1]!.call.at - shards[0]!.call.at).toBe(144_000);
+    expect(shards[2]!.call.at - shards[1]!.call.at).toBe(168_000);
+  });
+
+  it('retries a reshard the control plane throttles', async () => {
+    const { world } = await oraclePolicy.play(
+      writeIncident([{ type: 'apiThrottling', atMinute: 0, apis: ['UpdateShardCount'], count: 2 }]),
+    );
+    const attempts = world.apiCalls().filter((c) => c.api === 'UpdateShardCount');
+    expect(attempts.map((c) => c.outcome)).toEqual(['LimitExceededError', 'LimitExceededError', 'ok']);
+    expect(attempts[2]!.at - attempts[0]!.at).toBe(2000);
+  });
+
+  it('does nothing for a cause no change can help', async () => {
+    const scenario = benchScenario({
+      durationMinutes: 40,
+      traffic: { events: [{ type: 'step', atMinute: 10, factor: 2.5 }] },
+      expect: { causes: ['SINK_BACKPRESSURE'], recovers: false },
+    });
+    const { world } = await oraclePolicy.play(scenario);
+    expect(world.timeline().some((e) => e.kind === 'alarm' && e.change.to === 'ALARM')).toBe(true);
+    expect(changeMinutes(world)).toEqual([]);
+  });
+
+  it('raises parallelism in one call to carry the peak and drain the backlog', async () => {
+    // The job falls behind at minute 10: 3,000 records/s on 2 x 1,000.
+    const scenario = benchScenario({
+      durationMinutes: 40,
+      application: { parallelism: 2 },
+      traffic: { events: [{ type: 'step', atMinute: 10, factor: 1.5 }] },
+      expect: { causes: ['CONSUMER_COMPUTE'], actions: ['UpdateApplicationParallelism'] },
+    });
+    const { world } = await oraclePolicy.play(scenario);
+    const changes = changeMinutes(world);
+    expect(changes).toHaveLength(1);
+    const change = changes[0]!.call.change;
+    if (change?.kind !== 'parallelism') throw new Error('expected a parallelism change');
+    // At least 3,000 / 0.7 = 4,286 records/s of processing, plus the backlog over 300 s.
+    expect(change.to.parallelism).toBeGreaterThanOrEqual(5);
+    expect(world.now).toBe(START + 40 * MINUTE);
+  });
+});

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { narrate } from '../../../sim/run/narration';
+import { playScenario, type ExecutionRecord, type Playthrough } from '../../../sim/run/player';
+import { synthesizedWorkflow } from '../../../sim/run/workflow-template';
+import { parseScenario, resolveScenario, SCENARIO_DIR, type ScenarioInput } from '../../../sim/scenario';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+/** A built-in scenario's document, changed by `edit`, validated as a scenario file would be. */
+function builtInWith(name: string, edit: (doc: ScenarioInput) => ScenarioInput) {
+  const doc = JSON.parse(readFileSync(join(SCENARIO_DIR, `${name}.json`), 'utf8')) as ScenarioInput;
+  return parseScenario(edit(doc));
+}
+
+/**
+ * Producers outgrow a four-shard stream; the job reading it keeps up with what the full stream lets
+ * through, but not with everything once the stream is resharded: fixing the stream uncovers the job.
+ */
+const RESHARD_UNCOVERS_CONSUMER = parseScenario({
+  name: 'reshard-uncovers-consumer',
+  description: 'A 2.5x step on a full four-shard stream; the job has room only for what four shards let in.',
+  seed: 7,
+  startTime: '2026-03-02T09:00:00Z',
+  durationMinutes: 150,
+  pipeline: {
+    stream: { name: 'orders-stream', shards: 4 },
+    application: { name: 'orders-enricher', parallelism: 8, recordsPerSecondPerSubtask: 700 },
+  },
+  traffic: {
+    bytesPerSecond: 2_048_000,
+    recordsPerSecond: 2000,
+    events: [{ type: 'step', atMinute: 30, factor: 2.5 }],
+  },
+  streamMedic: {
+    target: {
+      name: 'orders',
+      mode: 'auto',
+      stream: { name: 'orders-stream', maxShards: 16 },
+      application: { name: 'orders-enricher', maxParallelism: 32 },
+    },
+  },
+  expect: {
+    rationale: 'STREAM_WRITE_CAPACITY, then CONSUMER_COMPUTE once every record gets in; both fixed in one run.',
+    causes: ['STREAM_WRITE_CAPACITY', 'CONSUMER_COMPUTE'],
+    actions: ['UpdateShardCount', 'UpdateApplicationParallelism'],
+    recovers: true,
+    maxRecordsLost: 0,
+  },
+});
+
+const plays = new Map<string, Promise<Playthrough>>();
+/** Each built-in scenario is played once per file; the tests read the same playthrough. */
+function played(name: string): Promise<Playthrough> {
+  if (!plays.has(name)) plays.set(name, playScenario(resolveScenario(name)));
+  return plays.get(name)!;
+}
+
+const callsOf = (play: Playthrough, api: string) => play.world.apiCalls().filter((c) => c.api === api);
+const firstActing = (play: Playthrough): ExecutionRecord => play.runs.find((r) => r.lockAcquired)!;
+
+beforeAll(() => {
+  synthesizedWorkflow();
+});
+
+describe('Wait states and retries on the world clock', () => {
+  it('polls the application every 30 s after the change and verifies 5 min after it is RUNNING again', async () => {
+    const play = await played('traffic-spike-3x');
+    const run = firstActing(play);
+    const [update] = callsOf(play, 'UpdateApplication');
+    const verifiedAt = Date.parse(run.rounds[0]!.verification!.verifiedAt);
+    // The status checks of the wait loop: between the change and the verification's own reads.
+    const checks = callsOf(play, 'DescribeApplication')
+      .map((c) => c.at)
+      .filter((at) => at > update!.at && at < verifiedAt);
+
+    expect(checks.length).toBeGreaterThan(1);
+    expect(checks[0]! - update!.at).toBe(30 * SECOND);
+    expect(checks.slice(1).map((at, i) => at - checks[i]!)).toEqual(checks.slice(1).map(() => 30 * SECOND));
+    // The verify step reads its window after the settling wait that follows the last (ready) check.
+    expect(verifiedAt - checks[checks.length - 1]!).toBe(5 * MINUTE);
+    expect(run.paused.map((p) => p.reason.state)).toEqual([...checks.map(() => 'WaitForResource'), 'Settle']);
+  });
+
+  it('retries Kinesis rate limiting (LimitExceededException) with backoff until the reshard lands', async () => {
+    const scenario = builtInWith('fault-api-throttling', (doc) => ({
+      ...doc,
+      name: 'reshard-rate-limited',
+      faults: [
+        { type: 'apiError', atMinute: 0, apis: ['UpdateShardCount'], awsError: 'LimitExceededException', count: 4 },
+      ],
+    }));
+    const play = await playScenario(scenario);
+    const attempts = callsOf(play, 'UpdateShardCount');
+    const retries = play.runs.flatMap((r) => r.paused).filter((p) => p.reason.kind === 'retry');
+
+    expect(attempts.map((c) => c.outcome).slice(0, 5)).toEqual([
+      'LimitExceededError',
+      'LimitExceededError',
+      'LimitExceededError',
+      'LimitExceededError',
+      'ok',
+    ]);
+    // Full jitter: each wait is somewhere from 0 to 10 s x 2^n; the next attempt comes exactly that much later.
+    expect(retries).toHaveLength(4);
+    retries.forEach((retry, n) => {
+      expect(retry.ms).toBeLessThanOrEqual(10 * SECOND * 2 ** n);
+      expect(attempts[n + 1]!.at - attempts[n]!.at).toBe(retry.ms);
+    });
+    expect(play.expectation.misses).toEqual([]);
+  });
+
+  it('plays the same scenario the same way every time, and a different seed differently', async () => {
+    const lines = (play: Playthrough) => play.events.flatMap((e) => narrate(e) ?? []);
+    const [a, b, c] = await Promise.all([
+      playScenario(resolveScenario('fault-resource-in-use')),
+      playScenario(resolveScenario('fault-resource-in-use')),
+      playScenario(resolveScenario('fault-resource-in-use'), { seed: 4242 }),
+    ]);
+    expect(lines(b)).toEqual(lines(a));
+    expect(b.world.notifier.messages()).toEqual(a.world.notifier.messages());
+    expect(b.world.samples()).toEqual(a.world.samples());
+    expect(c.world.samples()).not.toEqual(a.world.samples());
+  });
+});
+
+describe('overlapping executions and the target lock', () => {
+  it('lets one of two executions started at the same instant act, and turns the other away', async () => {
+    const play = await played('fault-two-alarms-at-once');
+    const together = play.runs.filter((r) => r.startedAt === play.runs[0]!.startedAt);
+    expect(together.length).toBeGreaterThanOrEqual(2);
+    expect(together.filter((r) => r.lockAcquired)).toHaveLength(1);
+    const turnedAway = together.find((r) => r.lockAcquired === false)!;
+    expect(turnedAway.states.at(-1)).toBe('TargetBusy');
+    expect(turnedAway.rounds).toEqual([]);
+    expect(callsOf(play, 'UpdateApplication').filter((c) => c.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it.each(['fault-two-alarms-at-once', 'traffic-spike-3x', 'traffic-spike-10x'])(
+    'never has two executions holding the lock at once (%s)',
+    async (name) => {
+      const holders = (await played(name)).runs.filter((r) => r.lockAcquired);
+      const sorted = [...holders].sort((x, y) => x.startedAt - y.startedAt);
+      sorted.slice(1).forEach((run, i) => expect(run.startedAt).toBeGreaterThanOrEqual(sorted[i]!.endedAt!));
+    },
+  );
+});
+
+describe('another round under the lock', () => {
+  it('fixes the job that a reshard uncovers, though its alarm fired while the lock turned it away', async () => {
+    const play = await playScenario(RESHARD_UNCOVERS_CONSUMER);
+    const acting = firstActing(play);
+    const turnedAway = play.runs.filter((r) => r.lockAcquired === false);
+
+    expect(acting.rounds.map((r) => r.assessment.report.diagnosis.cause)).toEqual([
+      'STREAM_WRITE_CAPACITY',
+      'CONSUMER_COMPUTE',
+    ]);
+    expect(turnedAway.map((r) => r.trigger)).toContain('alarm StreamMedic-orders-app-cpu');
+    expect(turnedAway.every((r) => r.startedAt < acting.endedAt!)).toBe(true);
+    expect(play.world.notifier.messages()).toHaveLength(1);
+    const { body } = play.world.notifier.messages()[0]!.message;
+    expect(body).toContain('Round 1 of 2: STREAM_WRITE_CAPACITY');
+    expect(body).toContain('Round 2 of 2: CONSUMER_COMPUTE');
+    expect(play.expectation.misses).toEqual([]);
+  });
+});
+
+describe('runs started by hand, and runs still going at the end', () => {
+  it('starts a run at the manual time, with that time as its start', async () => {
+    const play = await played('metrics-outage');
+    const manual = play.runs.find((r) => r.trigger.startsWith('manual run'))!;
+    expect(manual.startedAt).toBe(Date.parse('2026-03-02T10:00:00Z'));
+    expect(play.world.notifier.messages()[0]!.message.body).toContain('Started by hand at 2026-03-02T10:00:00.000Z.');
+  });
+
+  it('lets a run still going at the end of the scenario finish, and counts its message', async () => {
+    // The first alarm comes 35 minutes in; the scenario ends before the verification 5 minutes after the change.
+    const scenario = builtInWith('traffic-spike-3x', (doc) => ({ ...doc, name: 'cut-short', durationMinutes: 38 }));
+    const play = await playScenario(scenario);
+    const run = firstActing(play);
+    expect(run.endedAt!).toBeGreaterThan(play.world.endMs);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(play.outcome.notificationsSent).toBe(1);
+    // The pipeline is judged over the scenario's 38 minutes only.
+    expect(play.outcome.endedAt).toBe(play.world.endMs);
+  });
+});
