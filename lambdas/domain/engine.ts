@@ -5,7 +5,7 @@ import { MetricWindow } from './metric-window';
 import { streamResource, type Report, type TargetRef } from './model';
 import { planActions } from './planner';
 import { extractSignals } from './signals';
-import { appStateFrom, streamStateFrom, type Snapshot } from './snapshot';
+import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
 
 export interface AssessOptions {
@@ -22,8 +22,9 @@ export interface AssessOptions {
 export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   const { target, policy } = options;
   const now = Date.parse(snapshot.capturedAt);
-  const stream = snapshot.describeStreamSummary ? streamStateFrom(snapshot.describeStreamSummary) : undefined;
-  const app = snapshot.describeApplication ? appStateFrom(snapshot.describeApplication) : undefined;
+  // The snapshot is validated already; read its describe responses as they are.
+  const stream = snapshot.describeStreamSummary ? streamStateOf(snapshot.describeStreamSummary) : undefined;
+  const app = snapshot.describeApplication ? appStateOf(snapshot.describeApplication) : undefined;
   const window = MetricWindow.fromGetMetricData(
     snapshot.getMetricData ?? { MetricDataQueries: [], MetricDataResults: [] },
     now,

@@ -184,9 +184,14 @@ interface RawPage {
  */
 class EpochReader {
   private lastStrings: ReadonlyArray<string | Date> = [];
-  private lastEpochs: number[] = [];
+  private lastEpochs: readonly number[] = [];
 
-  read(timestamps: ReadonlyArray<string | Date>): number[] {
+  read(timestamps: ReadonlyArray<string | Date>): readonly number[] {
+    if (timestamps.length === this.lastStrings.length) {
+      let same = true;
+      for (let i = 0; i < timestamps.length && same; i++) same = timestamps[i] === this.lastStrings[i];
+      if (same) return this.lastEpochs;
+    }
     const epochs = new Array<number>(timestamps.length);
     for (let i = 0; i < timestamps.length; i++) {
       const ts = timestamps[i]!;

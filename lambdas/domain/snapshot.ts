@@ -70,7 +70,12 @@ export function parseSnapshot(value: unknown): Snapshot {
 
 /** Reads the stream state out of a DescribeStreamSummary response. */
 export function streamStateFrom(record: DescribeStreamSummaryRecord): StreamState {
-  const s = parseWith(DescribeStreamSummarySchema, record, 'describeStreamSummary').StreamDescriptionSummary;
+  return streamStateOf(parseWith(DescribeStreamSummarySchema, record, 'describeStreamSummary'));
+}
+
+/** The stream state of a response already validated (a parsed snapshot's). */
+export function streamStateOf(record: NonNullable<Snapshot['describeStreamSummary']>): StreamState {
+  const s = record.StreamDescriptionSummary;
   return {
     name: s.StreamName,
     ...(s.StreamARN ? { arn: s.StreamARN } : {}),
@@ -84,7 +89,12 @@ export function streamStateFrom(record: DescribeStreamSummaryRecord): StreamStat
 
 /** Reads the application state out of a DescribeApplication response. */
 export function appStateFrom(record: DescribeApplicationRecord): AppState {
-  const detail = parseWith(DescribeApplicationSchema, record, 'describeApplication').ApplicationDetail;
+  return appStateOf(parseWith(DescribeApplicationSchema, record, 'describeApplication'));
+}
+
+/** The application state of a response already validated (a parsed snapshot's). */
+export function appStateOf(record: NonNullable<Snapshot['describeApplication']>): AppState {
+  const detail = record.ApplicationDetail;
   const flink = detail.ApplicationConfigurationDescription?.FlinkApplicationConfigurationDescription;
   const parallelism = flink?.ParallelismConfigurationDescription;
   const monitoring = flink?.MonitoringConfigurationDescription;
