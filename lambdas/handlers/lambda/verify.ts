@@ -1,26 +1,5 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CloudWatchMetricsSource } from '../../adapters/cloudwatch-metrics-source';
-import { DynamoDbLedger } from '../../adapters/dynamodb-ledger';
-import { FlinkApplicationControl } from '../../adapters/flink-application-control';
-import { KinesisStreamControl } from '../../adapters/kinesis-stream-control';
 import { createVerifyStep } from '../verify';
-import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
+import { assessmentPorts } from './assessment-ports';
+import { lambdaHandler } from './runtime';
 
-const targetRegion = requireEnv(ENV.targetRegion);
-const target = sdkClientConfig(targetRegion);
-const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
-
-export const handler = lambdaHandler(
-  createVerifyStep({
-    metrics: new CloudWatchMetricsSource(tracer.captureAWSv3Client(new CloudWatchClient(target))),
-    streams: new KinesisStreamControl(tracer.captureAWSv3Client(new KinesisClient(target))),
-    applications: new FlinkApplicationControl(tracer.captureAWSv3Client(new KinesisAnalyticsV2Client(target))),
-    ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(dynamoDb), { tableName: requireEnv(ENV.tableName) }),
-    clock: { now: () => new Date() },
-    telemetry,
-  }),
-);
+export const handler = lambdaHandler(createVerifyStep(assessmentPorts()));
