@@ -148,8 +148,8 @@ export class MetricWindow {
       const withStat = candidates.filter((s) => s.stat === stat);
       if (withStat.length === 0) continue;
       // Only the aggregate level counts: a lone per-shard series would undercount a stream's sums.
-      const fewest = Math.min(...withStat.map((s) => Object.keys(s.dimensions).length));
-      const best = withStat.find((s) => Object.keys(s.dimensions).length === fewest && s.points.length > 0);
+      const fewest = aggregateLevel(withStat);
+      const best = withStat.find((s) => dimensionCount(s) === fewest && s.points.length > 0);
       if (best) return { series: best, stat };
     }
     return undefined;
@@ -159,8 +159,8 @@ export class MetricWindow {
   detail(spec: MetricSpec, resourceName?: string): MetricSeries[] {
     const candidates = this.candidates(spec, resourceName).filter((s) => spec.stats.includes(s.stat));
     if (candidates.length === 0) return [];
-    const fewest = Math.min(...candidates.map((s) => Object.keys(s.dimensions).length));
-    return candidates.filter((s) => Object.keys(s.dimensions).length > fewest && s.points.length > 0);
+    const fewest = aggregateLevel(candidates);
+    return candidates.filter((s) => dimensionCount(s) > fewest && s.points.length > 0);
   }
 
   private candidates(spec: MetricSpec, resourceName?: string): MetricSeries[] {
@@ -171,6 +171,15 @@ export class MetricWindow {
     // A snapshot made by hand may omit dimensions; fall back to whatever was recorded.
     return named.length > 0 ? named : all.filter((s) => s.dimensions[dimension] === undefined);
   }
+}
+
+function dimensionCount(series: MetricSeries): number {
+  return Object.keys(series.dimensions).length;
+}
+
+/** The fewest dimensions among a metric's series: the aggregate (stream- or application-wide) level. */
+function aggregateLevel(series: readonly MetricSeries[]): number {
+  return Math.min(...series.map(dimensionCount));
 }
 
 interface RawPage {

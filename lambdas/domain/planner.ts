@@ -309,14 +309,7 @@ function memoryFix(ctx: PlanContext, out: Draft): void {
     parallelismPerKpu: newPerKpu,
     ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
   };
-  if (kpusFor(app.parallelism, newPerKpu) > config.maxKpu) {
-    out.refused.push({
-      action,
-      guardrail: 'kpu-limit',
-      reason: `${kpusFor(app.parallelism, newPerKpu)} KPU would exceed maxKpu ${config.maxKpu}`,
-    });
-    return;
-  }
+  // More KPUs than maxKpu allows is refused by the bounds guard, like every parallelism change.
   out.add(action);
 }
 
@@ -529,7 +522,10 @@ function boundsGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> 
     if (kpus > config.maxKpu || action.to < config.minParallelism) {
       return {
         guardrail: 'kpu-limit',
-        reason: `parallelism ${action.to} at ${action.parallelismPerKpu} per KPU needs ${kpus} KPU; maxKpu is ${config.maxKpu} and minParallelism ${config.minParallelism}, so the bounds cannot all be met`,
+        reason:
+          kpus > config.maxKpu
+            ? `parallelism ${action.to} at ${action.parallelismPerKpu} per KPU needs ${kpus} KPU; maxKpu is ${config.maxKpu}`
+            : `parallelism ${action.to} is below minParallelism ${config.minParallelism}, which maxKpu ${config.maxKpu} at ${action.parallelismPerKpu} per KPU cannot reach`,
       };
     }
   }

@@ -234,21 +234,18 @@ export function extractSignals(
     const iteratorRecent = since(iteratorAge?.points ?? [], streamFrom);
 
     let hottestShard: StreamSignals['hottestShard'];
-    for (const series of window.detail(METRICS.incomingBytes, streamName)) {
-      const shardId = series.dimensions['ShardId'];
-      if (!shardId) continue;
-      const peak = maxOf(since(series.points, streamFrom));
-      if (peak === undefined) continue;
-      const util = peak / series.period / AWS_LIMITS.shardWriteBytesPerSecond;
-      if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
-    }
-    for (const series of window.detail(METRICS.incomingRecords, streamName)) {
-      const shardId = series.dimensions['ShardId'];
-      if (!shardId) continue;
-      const peak = maxOf(since(series.points, streamFrom));
-      if (peak === undefined) continue;
-      const util = peak / series.period / AWS_LIMITS.shardWriteRecordsPerSecond;
-      if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
+    const perShardLimits = [
+      [METRICS.incomingBytes, AWS_LIMITS.shardWriteBytesPerSecond],
+      [METRICS.incomingRecords, AWS_LIMITS.shardWriteRecordsPerSecond],
+    ] as const;
+    for (const [spec, limitPerSecond] of perShardLimits) {
+      for (const series of window.detail(spec, streamName)) {
+        const shardId = series.dimensions['ShardId'];
+        const peak = shardId ? maxOf(since(series.points, streamFrom)) : undefined;
+        if (!shardId || peak === undefined) continue;
+        const util = peak / series.period / limitPerSecond;
+        if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
+      }
     }
 
     const scaleInBytes = maxOf(since(bytesRate, scaleInFrom));
