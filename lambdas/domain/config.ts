@@ -206,6 +206,25 @@ export const ConfigSchema = z
       }
       seen.set(target.name, index);
     });
+    // The lock, the ledger, cooldowns and the budget are kept per target: two targets on one stream or
+    // application would each act on it unserialised and each spend their own budget on it.
+    for (const kind of ['stream', 'application'] as const) {
+      const owners = new Map<string, number>();
+      config.targets.forEach((target, index) => {
+        const resource = target[kind]?.name;
+        if (resource === undefined) return;
+        const first = owners.get(resource);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', index, kind, 'name'],
+            message: `${kind} "${resource}" is already watched by targets[${first}] ("${config.targets[first]!.name}"); one target per ${kind}`,
+          });
+        } else {
+          owners.set(resource, index);
+        }
+      });
+    }
     for (const issue of alarmSettingsIssues(config, (target) => effectivePolicy(config, target))) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }

@@ -67,6 +67,20 @@ describe('parseConfig refuses a bad config and names the first bad field', () =>
       'duplicates targets[0].name "orders"',
     ],
     [
+      'two targets on one stream',
+      ['targets', 1, 'stream'],
+      { name: 'orders-stream' },
+      'targets[1].stream.name',
+      'stream "orders-stream" is already watched by targets[0] ("orders"); one target per stream',
+    ],
+    [
+      'two targets on one application',
+      ['targets', 1, 'application'],
+      { name: 'orders-enricher' },
+      'targets[1].application.name',
+      'application "orders-enricher" is already watched by targets[0] ("orders"); one target per application',
+    ],
+    [
       'a target with neither stream nor application',
       ['targets', 1],
       { name: 'clicks' },
