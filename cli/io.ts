@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../lambdas/domain/validation';
+import { readFileSync, statSync } from 'node:fs';
+import { InvalidInputError, JSON_LIMITS, assertJsonDepth } from '../lambdas/domain/validation';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIo {
@@ -23,19 +23,33 @@ export function processIo(): CliIo {
 export function readJsonFile(path: string, flag: string): unknown {
   let text: string;
   try {
+    // Checked before reading, so an enormous file is refused without being loaded.
+    const bytes = statSync(path).size;
+    if (bytes > JSON_LIMITS.maxBytes) {
+      throw new InvalidInputError(path, `is ${bytes} bytes; the limit is ${JSON_LIMITS.maxBytes}`);
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new InvalidInputError(flag, `cannot read ${path}: ${why}`);
   }
   // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new InvalidInputError(path, `not valid JSON: ${(error as Error).message}`);
   }
+  try {
+    assertJsonDepth(value);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(`${path}: ${error.path}`, error.detail);
+    throw error;
+  }
+  return value;
 }
 
 /** Runs a parser over a file's content, prefixing any bad-field message with the file name. */

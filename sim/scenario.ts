@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import * as z from 'zod';
 import { ALARM_KINDS, AlarmSettingsSchema, alarmDefinitionsForTarget } from '../lambdas/domain/alarm-definitions';
 import { AWS_LIMITS, PolicySchema, TargetSchema, parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
-import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
+import { InvalidInputError, assertJsonDepth, parseWith } from '../lambdas/domain/validation';
 import { ACTION_TYPES, GUARDRAILS, PRIMARY_CAUSES, SECONDARY_ONLY_FINDINGS } from '../lambdas/domain/vocabulary';
 import { ERROR_NAMES } from '../lambdas/ports/errors';
 import { SIMULATED_APIS } from './faults';
@@ -430,6 +430,13 @@ export function loadScenarioFile(path: string): Scenario {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new InvalidInputError(basename(path), `is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    assertJsonDepth(value);
+  } catch (error) {
+    if (error instanceof InvalidInputError)
+      throw new InvalidInputError(`${basename(path)}: ${error.path}`, error.detail);
+    throw error;
   }
   return parseScenario(value);
 }

@@ -256,6 +256,7 @@ describe('stream-medic diagnose refuses bad input: exit 2, one line on stderr, n
     missing: join(scratch.dir, 'no-such-file.json'),
     notJson: scratch.file('not-json.json', '{"version": 1,'),
     empty: scratch.file('empty.json', ''),
+    deep: scratch.file('deep.json', `{"version": 1, "target": ${'['.repeat(4000)}${']'.repeat(4000)}}`),
     array: scratch.file('array.json', []),
     version2: scratch.file('version-2.json', { ...valid, version: 2 }),
     stringValue: scratch.file(
@@ -286,6 +287,11 @@ describe('stream-medic diagnose refuses bad input: exit 2, one line on stderr, n
     ['a directory as input', () => ['-i', dir], () => `--input: cannot read ${dir}: is a directory`],
     ['input that is not JSON', () => ['-i', files.notJson], (f) => `${f.notJson}: not valid JSON: `],
     ['an empty input file', () => ['-i', files.empty], (f) => `${f.empty}: not valid JSON: `],
+    [
+      'input nested 4,000 levels deep',
+      () => ['-i', files.deep],
+      (f) => `${f.deep}: target${'[0]'.repeat(63)}: nested deeper than 64 levels`,
+    ],
     [
       'input that is not an object',
       () => ['-i', files.array],

@@ -217,6 +217,13 @@ describe('the scenario validator', () => {
     expect(() => loadScenarioFile(file)).toThrow(/^broken\.json: is not valid JSON/);
   });
 
+  it('refuses a file nested thousands of levels deep before reading it as a scenario', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
+    const file = join(dir, 'deep.json');
+    writeFileSync(file, `{"name": "deep", "faults": ${'['.repeat(4000)}${']'.repeat(4000)}}`);
+    expect(() => loadScenarioFile(file)).toThrow(/^deep\.json: faults(\[0\]){63}: nested deeper than 64 levels$/);
+  });
+
   it('refuses a scenario name that is neither built in nor a file', () => {
     expect(() => resolveScenario('no-such-scenario')).toThrow(/^scenario: "no-such-scenario" is neither/);
   });
