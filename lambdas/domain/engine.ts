@@ -54,6 +54,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     ...(app ? { app } : {}),
     ledger,
     now,
+    window,
   });
   const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;
   const ref: TargetRef = {

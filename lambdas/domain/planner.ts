@@ -1,3 +1,4 @@
+import { adviceText, adviseBeyondCapacity } from './advice';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import type { Finding } from './diagnosis';
 import {
@@ -11,6 +12,7 @@ import {
   type StreamState,
   type UpdateShardCountAction,
 } from './model';
+import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { flinkParallelismNeeded, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
@@ -25,6 +27,8 @@ export interface PlanContext {
   readonly ledger: readonly LedgerEntry[];
   /** Epoch ms; "now" for cooldowns and the budget. */
   readonly now: number;
+  /** The metric window behind the signals, for advice that reads per-shard or trend series. */
+  readonly window?: MetricWindow;
 }
 
 export interface BoundedPlan {
@@ -632,5 +636,7 @@ export function planActions(ctx: PlanContext): BoundedPlan {
     actions.push(action);
     plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + calls);
   }
-  return { actions, refused, recommendations: [...new Set(draft.recommendations)] };
+  // Advice beside the bounded plan is only ever recommended: it never becomes an action.
+  const advice = adviseBeyondCapacity(ctx, { actions, refused }).map(adviceText);
+  return { actions, refused, recommendations: [...new Set([...draft.recommendations, ...advice])] };
 }
