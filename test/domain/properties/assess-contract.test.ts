@@ -3,7 +3,9 @@ import { assessWithin } from './assess-within';
 import type { Mode } from '../../../lambdas/domain/vocabulary';
 import { assessInput } from '../../arbitraries/assess-input-arbitrary';
 import { applyViolations, factsOf } from './plan-invariants';
-import { propertyParams } from './property-settings';
+import { PROPERTY_TEST_TIMEOUT_MS, propertyParams } from './property-settings';
+
+jest.setTimeout(PROPERTY_TEST_TIMEOUT_MS);
 
 /** Every way a run may be told not to change anything. */
 const NOT_APPLIED = fc.constantFrom<readonly [Mode, boolean]>(

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { assessWithin } from './assess-within';
 import { assessInput, type AssessInput } from '../../arbitraries/assess-input-arbitrary';
 import { factsOf, guardrailViolations, lagViolations } from './plan-invariants';
-import { propertyParams } from './property-settings';
+import { PROPERTY_TEST_TIMEOUT_MS, propertyParams } from './property-settings';
+
+jest.setTimeout(PROPERTY_TEST_TIMEOUT_MS);
 
 function check(input: AssessInput, rule: RegExp): string[] {
   const report = assessWithin(input.snapshot, { target: input.target, policy: input.policy, dryRun: input.dryRun });

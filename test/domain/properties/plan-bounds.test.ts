@@ -3,7 +3,9 @@ import type { Action, Report } from '../../../lambdas/domain/model';
 import { assessWithin } from './assess-within';
 import { assessInput, type AssessInput } from '../../arbitraries/assess-input-arbitrary';
 import { boundViolations, factsOf } from './plan-invariants';
-import { propertyParams } from './property-settings';
+import { PROPERTY_TEST_TIMEOUT_MS, propertyParams } from './property-settings';
+
+jest.setTimeout(PROPERTY_TEST_TIMEOUT_MS);
 
 function planFor(input: AssessInput) {
   return assessWithin(input.snapshot, { target: input.target, policy: input.policy, dryRun: input.dryRun });

@@ -9,17 +9,16 @@ export const PROPERTY_SEED = 20_261_121;
 export const PROPERTY_RUNS = 1_000;
 
 /**
- * A passing property takes 2 to 5 seconds; this bounds how long shrinking a failure may take. Running
- * out of time before the runs are done is a failure, never a silent pass with fewer runs.
+ * Every run is made, however slow the machine: a property that stopped at a wall-clock limit would
+ * pass or fail with the machine's load, not with the code. Jest's own timeout stays only as a guard
+ * against a hang, set generously because these machines are shared.
  */
-const TIME_LIMIT_MS = 20_000;
+export const PROPERTY_TEST_TIMEOUT_MS = 600_000;
 
 export function propertyParams<T>(overrides: fc.Parameters<T> = {}): fc.Parameters<T> {
   return {
     numRuns: PROPERTY_RUNS,
     seed: PROPERTY_SEED,
-    interruptAfterTimeLimit: TIME_LIMIT_MS,
-    markInterruptAsFailure: true,
     ...overrides,
   };
 }
