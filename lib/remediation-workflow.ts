@@ -297,7 +297,11 @@ export class RemediationWorkflow extends Construct {
         new iam.PolicyStatement({
           actions,
           resources: [props.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] } },
+          // ForAllValues also holds when a request carries no key at all; Null: false demands one.
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
         }),
       );
     };

