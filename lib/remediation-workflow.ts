@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,7 +14,9 @@ import { INITIAL_PROGRESS } from '../lambdas/domain/execution';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
 import { ENV } from '../lambdas/handlers/env';
+import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
+import { workflowResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -199,7 +201,7 @@ export class RemediationWorkflow extends Construct {
         includeExecutionData: true,
       },
     });
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(props.config);
   }
 
   private createFunctions(
@@ -253,49 +255,65 @@ export class RemediationWorkflow extends Construct {
     return functions;
   }
 
-  /** Least privilege per step: only `apply` may change a stream or an application, and only the configured ones. */
+  /**
+   * Least privilege per step (docs/iam.md lists every grant and the AWS page it rests on): only
+   * `apply` may change a stream or an application, and only those of `auto` targets; only `lock` and
+   * `unlock` touch lock items, and only `apply` writes ledger items.
+   */
   private grantAccess(
     props: RemediationWorkflowProps,
     functions: Record<StepId, nodejs.NodejsFunction>,
     targetRegion: string,
   ): void {
-    const stack = Stack.of(this);
-    const arn = (service: string, resource: string, name: string): string =>
-      stack.formatArn({
-        service,
-        resource,
-        resourceName: name,
-        region: targetRegion,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    const streamArns = props.config.targets.flatMap((t) => (t.stream ? [arn('kinesis', 'stream', t.stream.name)] : []));
-    const appArns = props.config.targets.flatMap((t) =>
-      t.application ? [arn('kinesisanalytics', 'application', t.application.name)] : [],
-    );
-    const allow = (fn: lambda.IFunction, actions: string[], resources: string[]): void => {
-      if (resources.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
+    const allow = (fn: lambda.IFunction, actions: string[], arns: readonly string[]): void => {
+      if (arns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [...arns] }));
     };
 
     for (const step of ['assess', 'verify'] as const) {
-      // GetMetricData has no resource-level permissions.
-      allow(functions[step], ['cloudwatch:GetMetricData'], ['*']);
+      // Neither supports resource-level permissions for metrics (Service Authorization Reference, CloudWatch).
+      allow(functions[step], ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], ['*']);
+      allow(functions[step], ['kinesis:DescribeStreamSummary'], resources.streams.all);
+      allow(functions[step], ['kinesisanalytics:DescribeApplication'], resources.applications.all);
     }
-    for (const step of ['assess', 'verify', 'apply', 'wait-check'] as const) {
-      allow(functions[step], ['kinesis:DescribeStreamSummary'], streamArns);
-      allow(functions[step], ['kinesisanalytics:DescribeApplication'], appArns);
+    // apply and wait-check only ever act on what an `auto` target may change.
+    for (const step of ['apply', 'wait-check'] as const) {
+      allow(functions[step], ['kinesis:DescribeStreamSummary'], resources.streams.auto);
+      allow(functions[step], ['kinesisanalytics:DescribeApplication'], resources.applications.auto);
     }
-    allow(functions.apply, ['kinesis:UpdateShardCount', 'kinesis:IncreaseStreamRetentionPeriod'], streamArns);
-    allow(functions.apply, ['kinesisanalytics:UpdateApplication'], appArns);
+    if (resources.streams.auto.length > 0) {
+      // UpdateShardCount supports no resource-level permissions: a grant on stream ARNs never matches
+      // and every reshard would be denied. The apply step refuses any stream that is not its `auto`
+      // target's own (lambdas/domain/apply-scope.ts), which is the guard IAM cannot be here.
+      allow(functions.apply, ['kinesis:UpdateShardCount'], ['*']);
+    }
+    allow(functions.apply, ['kinesis:IncreaseStreamRetentionPeriod'], resources.streams.auto);
+    allow(functions.apply, ['kinesisanalytics:UpdateApplication'], resources.applications.auto);
 
-    const tableAccess: ReadonlyArray<[StepId, string[], boolean]> = [
-      ['assess', ['dynamodb:Query'], false],
-      ['verify', ['dynamodb:Query'], false],
-      ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], true],
-      ['lock', ['dynamodb:PutItem'], true],
-      ['unlock', ['dynamodb:DeleteItem'], true],
+    // Lock and ledger items share the table but not a partition key prefix (ports/ledger-table.ts),
+    // so dynamodb:LeadingKeys keeps each role to its own items.
+    const onItems = (fn: lambda.IFunction, actions: string[], partitionPrefix: string): void => {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions,
+          resources: [props.table.tableArn],
+          // ForAllValues also holds when a request carries no key at all; Null: false demands one.
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        }),
+      );
+    };
+    const tableAccess: ReadonlyArray<[StepId, string[], string, boolean]> = [
+      ['assess', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
+      ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
+      ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
     ];
-    for (const [step, actions, writes] of tableAccess) {
-      props.table.grant(functions[step], ...actions);
+    for (const [step, actions, partitionPrefix, writes] of tableAccess) {
+      onItems(functions[step], actions, partitionPrefix);
       props.table.encryptionKey?.grant(
         functions[step],
         'kms:Decrypt',
@@ -512,16 +530,15 @@ export class RemediationWorkflow extends Construct {
 
   /**
    * Acknowledges the AwsSolutions findings this construct cannot avoid, each on the resource it
-   * concerns and with its reason, so a new finding anywhere else still fails synthesis.
+   * concerns and with its reason, so a new finding anywhere else still fails synthesis. The
+   * `Resource::*` finding covers every action a role holds on `*`, so its reason names each of them
+   * ({@link wildcardResourceActions}); a test holds the names to the synthesized policies.
    */
-  private acknowledgeNagFindings(): void {
-    const xray =
-      'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.';
+  private acknowledgeNagFindings(config: StreamMedicConfig): void {
     for (const [step, fn] of Object.entries(this.functions) as [StepId, nodejs.NodejsFunction][]) {
-      const metrics = step === 'assess' || step === 'verify';
       Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: metrics ? `${xray} So does cloudwatch:GetMetricData, which reads the target's metrics.` : xray,
+        reason: wildcardReason(wildcardResourceActions(step, config)),
       });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
@@ -531,18 +548,99 @@ export class RemediationWorkflow extends Construct {
     Validations.of(this.functions.notify.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason:
-        "Publishing to a topic with a customer-managed key: Topic.grantPublish grants this on the topic's key only.",
+        "Silences kms:GenerateDataKey* only, on the topic's customer-managed key alone: Topic.grantPublish grants it so the function can publish to the encrypted topic.",
     });
     const role = this.stateMachine.role;
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xray });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: wildcardReason(wildcardResourceActions('stateMachine', config)),
+    });
     for (const fn of Object.values(this.functions)) {
       const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'Step Functions may invoke any version or alias of its own step function (CDK grants `<arn>:*`).',
+        reason:
+          'Silences lambda:InvokeFunction on `<arn>:*` of this one step function: Step Functions may invoke any version or alias of it (CDK grants `<arn>:*`).',
       });
     }
   }
+}
+
+/** A role whose `*` grants are acknowledged: a step function's role, or the state machine's. */
+export type WildcardHolder = StepId | 'stateMachine';
+
+export interface WildcardGrant {
+  readonly actions: readonly string[];
+  /** Why the action cannot be scoped to a resource. */
+  readonly why: string;
+}
+
+const LAMBDA_TRACING: WildcardGrant = {
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  why: 'Lambda active tracing sends segments to X-Ray; these X-Ray actions support no resource-level permissions.',
+};
+
+/**
+ * Every action each role holds on `Resource: "*"`, and why: what its `AwsSolutions-IAM5[Resource::*]`
+ * acknowledgement silences. The config decides whether the apply role holds UpdateShardCount.
+ */
+export function wildcardResourceActions(holder: WildcardHolder, config: StreamMedicConfig): WildcardGrant[] {
+  switch (holder) {
+    case 'assess':
+    case 'verify':
+      return [
+        LAMBDA_TRACING,
+        {
+          actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+          why: "Reading the targets' metrics: these CloudWatch actions support no resource-level permissions for metrics.",
+        },
+      ];
+    case 'apply':
+      return config.targets.some((t) => t.mode === 'auto' && t.stream)
+        ? [
+            LAMBDA_TRACING,
+            {
+              actions: ['kinesis:UpdateShardCount'],
+              why:
+                'UpdateShardCount supports no resource-level permissions (a grant on stream ARNs never matches); ' +
+                "the apply step refuses any stream but its auto target's own, in code.",
+            },
+          ]
+        : [LAMBDA_TRACING];
+    case 'stateMachine':
+      return [
+        {
+          actions: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          why: 'State machine tracing; these X-Ray actions support no resource-level permissions.',
+        },
+        {
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          why:
+            'Step Functions needs them to deliver execution logs to its log group (vended log delivery); ' +
+            'none of them supports resource-level permissions.',
+        },
+      ];
+    default:
+      return [LAMBDA_TRACING];
+  }
+}
+
+function wildcardReason(grants: readonly WildcardGrant[]): string {
+  return `Silences exactly these actions on "*": ${grants.map((g) => `${g.actions.join(', ')} (${g.why})`).join('; ')}`;
 }
 
 /** The config as the intake step reads it; notification addresses stay out of the definition. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,7 +13,6 @@ import { Construct } from 'constructs';
 import {
   ALARM_KIND_SLUGS,
   alarmDefinitionsFor,
-  alarmNamePrefix,
   type AlarmDefinition,
   type AlarmMetric,
 } from '../lambdas/domain/alarm-definitions';
@@ -79,7 +78,10 @@ export class StreamRemediator extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** One per alarm definition, keyed by alarm name. */
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** The first of {@link rules}. */
   readonly rule: events.Rule;
+  /** The rules that start the workflow: together they match exactly this stack's alarms, by ARN. */
+  readonly rules: readonly events.Rule[];
   /** Alarm events the rule failed to deliver to the state machine. */
   readonly deadLetterQueue: sqs.Queue;
   readonly dashboard: cloudwatch.Dashboard;
@@ -144,28 +146,34 @@ export class StreamRemediator extends Construct {
         'This queue is itself the dead-letter queue of the alarm rule target; a queue for messages nobody could deliver needs no further dead-letter queue.',
     });
 
-    this.rule = new events.Rule(this, 'AlarmRule', {
-      description: 'Starts the StreamMedic workflow when one of its alarms goes into ALARM',
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: [ALARM_STATE_CHANGE],
-        detail: {
-          alarmName: events.Match.prefix(alarmNamePrefix(this.config.alarms.namePrefix)),
-          state: { value: ['ALARM'] },
+    // The rules match this stack's alarms by ARN, so an alarm of the same name pattern created outside
+    // the stack (or by another StreamMedic stack) never starts this workflow. EventBridge caps an event
+    // pattern at 2,048 characters, so a large config gets several rules with the same target.
+    const ruleGroups = alarmArnGroups(alarms, Stack.of(this).region);
+    this.rules = ruleGroups.map((group, index) => {
+      const rule = new events.Rule(this, index === 0 ? 'AlarmRule' : `AlarmRule${index + 1}`, {
+        description: "Starts the StreamMedic workflow when one of this stack's alarms goes into ALARM",
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: [ALARM_STATE_CHANGE],
+          resources: group.map((alarm) => alarm.alarmArn),
+          detail: { state: { value: ['ALARM'] } },
         },
-      },
+      });
+      // No `input`: the event goes through unchanged, and the workflow's intake step reads both it
+      // and an operator's manual `{"target", "dryRun"}` input.
+      // An alarm older than two hours describes a past incident; the assessment reads fresh metrics
+      // anyway, so stale deliveries go to the dead-letter queue instead of starting late runs.
+      rule.addTarget(
+        new eventsTargets.SfnStateMachine(this.stateMachine, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(2),
+        }),
+      );
+      return rule;
     });
-    // No `input`: the event goes through unchanged, and the workflow's intake step reads both it
-    // and an operator's manual `{"target", "dryRun"}` input.
-    // An alarm older than two hours describes a past incident; the assessment reads fresh metrics
-    // anyway, so stale deliveries go to the dead-letter queue instead of starting late runs.
-    this.rule.addTarget(
-      new eventsTargets.SfnStateMachine(this.stateMachine, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 10,
-        maxEventAge: Duration.hours(2),
-      }),
-    );
+    this.rule = this.rules[0]!;
 
     this.dashboard = createDashboard(this, {
       dashboardName: props.dashboardName,
@@ -175,6 +183,39 @@ export class StreamRemediator extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
   }
+}
+
+/** EventBridge's default cap on an event pattern, in characters. */
+const EVENT_PATTERN_MAX_CHARS = 2048;
+/** What a pattern holds besides the alarm ARNs: source, detail-type and state, with room to spare. */
+const EVENT_PATTERN_FIXED_CHARS = 248;
+/** Longest partition (`aws-us-gov`) and a 12-digit account, for ARNs whose parts are not known at synth. */
+const ARN_PARTITION_CHARS = 10;
+const LONGEST_REGION_CHARS = 16;
+
+/**
+ * The alarms split into groups whose ARNs fit one event pattern each, in order. The ARN length is
+ * worked out from the alarm name and the longest partition and region, so a group never overflows.
+ */
+function alarmArnGroups(alarms: ReadonlyMap<string, cloudwatch.Alarm>, region: string): cloudwatch.Alarm[][] {
+  const regionChars = Token.isUnresolved(region) ? LONGEST_REGION_CHARS : region.length;
+  const budget = EVENT_PATTERN_MAX_CHARS - EVENT_PATTERN_FIXED_CHARS;
+  const groups: cloudwatch.Alarm[][] = [];
+  let current: cloudwatch.Alarm[] = [];
+  let used = 0;
+  for (const [alarmName, alarm] of alarms) {
+    // `"arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>",`
+    const chars = `"arn::cloudwatch:::alarm:",`.length + ARN_PARTITION_CHARS + regionChars + 12 + alarmName.length;
+    if (current.length > 0 && used + chars > budget) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(alarm);
+    used += chars;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 function validateProps(props: StreamRemediatorProps): void {

@@ -1,3 +1,4 @@
+import { assertStepInScope } from '../domain/apply-scope';
 import { applyNextStep, type ApplyPorts, type Progress } from '../domain/execution';
 import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
 import { parsePayload, type ApplyPayload, type StepCore } from './contracts';
@@ -11,6 +12,8 @@ export interface ApplyDeps extends ApplyPorts {
 export function createApplyStep(deps: ApplyDeps): StepCore<unknown, Progress> {
   return async (payload) => {
     const { run, steps, progress } = parsePayload<ApplyPayload>('apply', payload);
+    const step = steps[progress.next];
+    if (step) assertStepInScope(run, step, progress.next);
     const next = await applyNextStep(deps, run, steps, progress);
     const applied = next.applied[next.applied.length - 1]!;
     if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);

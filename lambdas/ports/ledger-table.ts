@@ -5,7 +5,10 @@
  * | item   | pk              | sk                                 |
  * | ------ | --------------- | ---------------------------------- |
  * | ledger | `TARGET#<name>` | `LEDGER#<ISO time>#<unique>`       |
- * | lock   | `TARGET#<name>` | `LOCK`                             |
+ * | lock   | `LOCK#<name>`   | `LOCK`                             |
+ *
+ * Locks and ledger entries have partition keys of their own prefix, so IAM's `dynamodb:LeadingKeys`
+ * condition can keep the lock steps off the audit trail and the ledger writer off the locks.
  *
  * No AWS SDK import here: the CDK app must not pull the runtime clients in.
  */
@@ -23,7 +26,10 @@ export const LEDGER_TABLE_KEY_SCHEMA = {
   timeToLiveAttribute: LEDGER_TABLE_TTL_ATTRIBUTE,
 } as const;
 
-const TARGET_PREFIX = 'TARGET#';
+/** Partition key prefix of ledger entries (the audit trail). */
+export const LEDGER_PARTITION_PREFIX = 'TARGET#';
+/** Partition key prefix of lock items. */
+export const LOCK_PARTITION_PREFIX = 'LOCK#';
 const LEDGER_PREFIX = 'LEDGER#';
 export const LOCK_SORT_KEY = 'LOCK';
 
@@ -37,7 +43,7 @@ export interface LedgerTableKey {
 
 export function targetPartitionKey(target: string): string {
   if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
-  return `${TARGET_PREFIX}${target}`;
+  return `${LEDGER_PARTITION_PREFIX}${target}`;
 }
 
 /**
@@ -58,12 +64,14 @@ export function ledgerItemKey(target: string, atIso: string, unique: string): Le
 }
 
 export function lockItemKey(target: string): LedgerTableKey {
-  return { pk: targetPartitionKey(target), sk: LOCK_SORT_KEY };
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  return { pk: `${LOCK_PARTITION_PREFIX}${target}`, sk: LOCK_SORT_KEY };
 }
 
 /**
  * Inclusive sort key bounds for the ledger entries at or after `sinceIso`. The upper bound stops
- * short of the `LOCK` item, which sorts after every `LEDGER#` key.
+ * short of any non-ledger sort key in the partition, such as `LOCK` (locks written before they had
+ * a partition of their own).
  */
 export function ledgerSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
   return { from: `${LEDGER_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${LEDGER_PREFIX}~` };

@@ -36,7 +36,7 @@ describe('DynamoDbTargetLock', () => {
     expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Item: {
-        pk: 'TARGET#orders',
+        pk: 'LOCK#orders',
         sk: 'LOCK',
         owner: 'execution-1',
         acquiredAt: '2026-11-21T10:15:00.750Z',
@@ -61,7 +61,7 @@ describe('DynamoDbTargetLock', () => {
 
     expect(dynamo.commandCalls(DeleteCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
-      Key: { pk: 'TARGET#orders', sk: 'LOCK' },
+      Key: { pk: 'LOCK#orders', sk: 'LOCK' },
       ConditionExpression: '#owner = :owner',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: { ':owner': 'execution-1' },

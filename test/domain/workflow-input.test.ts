@@ -108,3 +108,69 @@ describe('toRunContext', () => {
     expect(error.message).toContain('"orders", "orders-eu"');
   });
 });
+
+describe('alarm events that try to fool the workflow', () => {
+  const ordersAlarm = alarmName('orders', 'writeThrottling');
+
+  it.each([
+    ['dryRun: true', true],
+    ['dryRun: false', false],
+  ])('refuses an alarm event that carries %s, naming dryRun', (_case, dryRun) => {
+    const error = thrown(() => parseWorkflowInput({ ...alarmStateChangeEvent(ordersAlarm), dryRun }));
+    expect(error.path).toBe('dryRun');
+    expect(error.message).toContain('manual run');
+  });
+
+  it('refuses an event whose resource is the ARN of another alarm', () => {
+    const event = {
+      ...alarmStateChangeEvent(ordersAlarm),
+      resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:StreamMedic-payments-write-throttling'],
+    };
+    expect(thrown(() => parseWorkflowInput(event)).path).toBe('resources[0]');
+  });
+
+  it('refuses an alarm name of the right shape that the stack does not create for the target', () => {
+    // orders has no application, so it has no app-lag alarm; the name only looks like one of ours.
+    const request = parseWorkflowInput(alarmStateChangeEvent(alarmName('orders', 'appLag')));
+    const error = thrown(() => toRunContext(request, config, execution));
+    expect(error.path).toBe('detail.alarmName');
+    expect(error.message).toContain(`"${ordersAlarm}"`);
+  });
+
+  it("accepts the target's own alarm, with CloudWatch's reason and time", () => {
+    const run = toRunContext(parseWorkflowInput(alarmStateChangeEvent(ordersAlarm)), config, execution);
+    expect(run.trigger).toMatchObject({
+      kind: 'alarm',
+      alarmName: ordersAlarm,
+      reason: expect.stringMatching(/^Threshold Crossed: 3 out of the last 3 datapoints/),
+      changedAt: '2026-11-21T10:14:31.214+0000',
+    });
+  });
+
+  it.each([
+    ['a link', 'Threshold Crossed: see https://evil.example/reset for details'],
+    ['a host name', 'Threshold Crossed: call support at evil.example now'],
+    ['an address', 'Threshold Crossed: write to oncall@evil.example'],
+    ['markup', 'Threshold Crossed: <a href=x>click</a>'],
+    ['too much text', `Threshold Crossed: ${'9'.repeat(1100)}`],
+  ])('drops a reason with %s, so it never reaches a message', (_case, reason) => {
+    const event = alarmStateChangeEvent(ordersAlarm) as { detail: { state: Record<string, unknown> } };
+    event.detail.state['reason'] = reason;
+    const request = parseWorkflowInput(event);
+    expect(request.trigger).toMatchObject({ kind: 'alarm', alarmName: ordersAlarm });
+    expect('reason' in request.trigger).toBe(false);
+  });
+
+  it('puts a reason on one line, so an event cannot add lines of its own to the message', () => {
+    const event = alarmStateChangeEvent(ordersAlarm) as { detail: { state: Record<string, unknown> } };
+    event.detail.state['reason'] = 'Threshold Crossed: 3 datapoints.\n\nACTION REQUIRED: nothing';
+    const trigger = parseWorkflowInput(event).trigger;
+    expect(trigger).toMatchObject({ reason: 'Threshold Crossed: 3 datapoints. ACTION REQUIRED: nothing' });
+  });
+
+  it('drops a state time that is not a time', () => {
+    const event = alarmStateChangeEvent(ordersAlarm) as { detail: { state: Record<string, unknown> } };
+    event.detail.state['timestamp'] = 'now, see http://evil.example';
+    expect('changedAt' in parseWorkflowInput(event).trigger).toBe(false);
+  });
+});

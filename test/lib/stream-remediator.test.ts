@@ -184,14 +184,54 @@ describe('alarms', () => {
 });
 
 describe('alarm rule', () => {
-  it("matches only StreamMedic's own alarms going into ALARM", () => {
+  it("matches exactly this stack's alarms by ARN going into ALARM, and no alarm by its name", () => {
+    const alarmArns = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).map((id) => ({
+      'Fn::GetAtt': [id, 'Arn'],
+    }));
+    expect(alarmArns.length).toBeGreaterThan(0);
+    template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: [{ prefix: 'StreamMedic-' }], state: { value: ['ALARM'] } },
+        resources: Match.arrayEquals(alarmArns),
+        detail: { state: { value: ['ALARM'] } },
       },
     });
+  });
+
+  it("splits the alarms of a large config over several rules, each pattern within EventBridge's 2,048 characters", () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Large', { env: { account: '123456789012', region: 'ap-southeast-2' } });
+    const targets = Array.from({ length: 12 }, (_, i) => ({
+      name: `pipeline-with-a-long-name-${i}`,
+      mode: 'recommend' as const,
+      stream: { name: `stream-${i}` },
+      application: { name: `app-${i}` },
+    }));
+    const remediator = new StreamRemediator(stack, 'StreamMedic', {
+      config: { notifications: { emails: ['oncall@example.com'] }, targets },
+    });
+    const large = Template.fromStack(stack);
+    const rules = Object.values(large.findResources('AWS::Events::Rule'));
+    expect(rules.length).toBeGreaterThan(1);
+    expect(remediator.rules).toHaveLength(rules.length);
+    const matched: string[] = [];
+    for (const rule of rules) {
+      const pattern = rule['Properties'].EventPattern as { resources: Array<{ 'Fn::GetAtt': [string, string] }> };
+      const ids = pattern.resources.map((r) => r['Fn::GetAtt'][0]);
+      matched.push(...ids);
+      // The pattern as CloudFormation deploys it: each alarm ARN in place of its GetAtt.
+      const deployed = JSON.stringify({
+        ...pattern,
+        resources: ids.map(
+          (id) =>
+            `arn:aws:cloudwatch:ap-southeast-2:123456789012:alarm:${large.toJSON().Resources[id].Properties.AlarmName}`,
+        ),
+      });
+      expect(deployed.length).toBeLessThanOrEqual(2048);
+    }
+    expect(matched.sort()).toEqual(Object.keys(large.findResources('AWS::CloudWatch::Alarm')).sort());
   });
 
   it('starts the state machine with the event unchanged, and dead-letters what it cannot deliver', () => {

