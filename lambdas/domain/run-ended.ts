@@ -185,9 +185,9 @@ export function composeRunEndedNotification(facts: RunEndedFacts): NotificationM
   const freed = facts.lock.kind === 'freed' ? ' - lock freed' : '';
   const subject = toSubject(`StreamMedic ${who}: run ended ${end.status}${freed}`);
   const when = end.stoppedAt ? ` at ${end.stoppedAt.toISOString()}` : '';
-  const failure = end.error
-    ? [`${end.error}: ${failureMessage({ Error: end.error, ...(end.cause ? { Cause: end.cause } : {}) })}`]
-    : [];
+  // The cause of a refused input quotes the input: text anyone who may start an execution chose.
+  const cause = target && end.cause ? `: ${failureMessage({ Error: end.error ?? '', Cause: end.cause })}` : '';
+  const failure = end.error ? [`${end.error}${cause}`] : [];
   const execution = executionConsoleUrl(end.executionArn) ?? end.executionArn;
   const body = [
     `A StreamMedic run${target ? ` for ${target}` : ''} ended ${end.status}${when}${durationText(end.startedAt, end.stoppedAt)}.`,
