@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -231,8 +231,11 @@ export class Watchdog extends Construct {
         'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.',
     });
     const machineId = stack.getLogicalId(props.stateMachine.node.defaultChild as CfnElement);
+    // cdk-nag prints a pseudo parameter the stack does not know as `<AWS::...>`, and a known one as is.
+    const shown = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+    const executions = `arn:${shown(stack.partition, 'Partition')}:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:execution:<${machineId}.Name>:*`;
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${machineId}.Name>:*]`,
+      id: `AwsSolutions-IAM5[Resource::${executions}]`,
       reason:
         "states:DescribeExecution on this state machine's executions: an execution ARN ends with the execution's name, unknown in advance.",
     });

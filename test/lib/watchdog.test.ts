@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StreamMedicConfigInput } from '../../lambdas/domain/config';
 import { StreamRemediator } from '../../lib/stream-remediator';
 
@@ -251,5 +252,21 @@ describe('alarms on StreamMedic itself', () => {
         ]),
       },
     });
+  });
+});
+
+describe('cdk-nag', () => {
+  it.each([
+    ['an environment-agnostic stack', undefined],
+    ['a stack with a known region and account', { region: 'eu-west-1', account: '123456789012' }],
+  ])('acknowledges exactly the run-ended role findings in %s', (_case, env) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Nag', env ? { env } : {});
+    new StreamRemediator(stack, 'StreamMedic', { config: CONFIG });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
+    expect(findings).toEqual([]);
   });
 });
