@@ -1,7 +1,7 @@
 import { createRunEndedCore } from '../../lambdas/handlers/run-ended';
-import type { ExecutionReader } from '../../lambdas/ports';
 import { ServiceUnavailableError } from '../../lambdas/ports/errors';
 import { FakeClock } from '../fakes/clock';
+import { FakeExecutionReader } from '../fakes/executions';
 import { FakeNotifier } from '../fakes/notifier';
 import { InMemoryTargetLock } from '../fakes/target-lock';
 import { RecordingTelemetry } from '../fakes/telemetry';
@@ -10,18 +10,6 @@ const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:StreamMedicW
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:StreamMedicWorkflow:run-1';
 const OTHER_EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:StreamMedicWorkflow:run-2';
 const LOCK_TTL_SECONDS = 130 * 60;
-
-class FakeExecutionReader implements ExecutionReader {
-  readonly asked: string[] = [];
-  constructor(private readonly inputs: Readonly<Record<string, string>>) {}
-
-  async inputOf(executionArn: string): Promise<string> {
-    this.asked.push(executionArn);
-    const input = this.inputs[executionArn];
-    if (input === undefined) throw new Error(`no execution ${executionArn}`);
-    return input;
-  }
-}
 
 function statusChange(status: string, input: unknown, extra: Record<string, unknown> = {}) {
   return {
