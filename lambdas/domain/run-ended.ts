@@ -172,9 +172,9 @@ function checkLines(facts: RunEndedFacts): string[] {
     );
   }
   lines.push(
-    `- Whether ${target}'s alarms are still in ALARM: an alarm fires once, so start a run by hand with {"target": "${target}"} if it is.`,
-    "- If the run's own report did not arrive, this is the only notice of it.",
+    `- Whether the alarms of ${target} are still in ALARM: an alarm fires once, so start a run by hand with {"target": "${target}"} if one is.`,
   );
+  if (end.status === 'FAILED') lines.push("- If the run's own report did not arrive, this is the only notice of it.");
   return lines;
 }
 

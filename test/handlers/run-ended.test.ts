@@ -93,6 +93,16 @@ describe('run-ended core', () => {
     const { core, notifier } = setUp();
     await core(statusChange('TIMED_OUT', { target: 'orders' }));
     expect(notifier.messages[0]!.body).toContain('still in progress');
+    expect(notifier.messages[0]!.body).not.toContain("the run's own report did not arrive");
+  });
+
+  it("says a failed run's own report may be missing, and not that a change may still be in progress", async () => {
+    const { core, notifier } = setUp();
+    await core(statusChange('FAILED', { target: 'orders' }));
+    expect(notifier.messages[0]!.body).toContain(
+      "If the run's own report did not arrive, this is the only notice of it.",
+    );
+    expect(notifier.messages[0]!.body).not.toContain('still in progress');
   });
 
   it("leaves another run's lock alone", async () => {
