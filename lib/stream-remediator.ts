@@ -26,6 +26,7 @@ import {
 import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
 import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
 import { RemediationWorkflow } from './remediation-workflow';
+import { Watchdog } from './watchdog';
 
 export interface StreamRemediatorProps {
   /**
@@ -85,6 +86,8 @@ export class StreamRemediator extends Construct {
   /** Alarm events the rule failed to deliver to the state machine. */
   readonly deadLetterQueue: sqs.Queue;
   readonly dashboard: cloudwatch.Dashboard;
+  /** What watches StreamMedic itself: its alarms and the run-ended rule that frees stranded locks. */
+  readonly watchdog: Watchdog;
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
@@ -175,11 +178,21 @@ export class StreamRemediator extends Construct {
     });
     this.rule = this.rules[0]!;
 
+    this.watchdog = new Watchdog(this, 'Watchdog', {
+      config: this.config,
+      stateMachine: this.stateMachine,
+      table: this.table,
+      topic: this.topic,
+      topicKey: this.topicKey,
+      functions: workflow.functions,
+      deadLetterQueues: { 'alarm-events': this.deadLetterQueue },
+    });
+
     this.dashboard = createDashboard(this, {
       dashboardName: props.dashboardName,
       stateMachine: this.stateMachine,
-      functions: workflow.node.findAll().filter((child): child is lambda.Function => child instanceof lambda.Function),
-      alarms: [...alarms.values()],
+      functions: this.node.findAll().filter((child): child is lambda.Function => child instanceof lambda.Function),
+      alarms: [...alarms.values(), ...this.watchdog.alarms],
       deadLetterQueue: this.deadLetterQueue,
     });
   }

@@ -306,6 +306,10 @@ export class InMemoryTargetLock implements TargetLock {
     if (this.leases.get(target)?.owner === owner) this.leases.delete(target);
   }
 
+  async ownerOf(target: string): Promise<string | undefined> {
+    return this.holder(target);
+  }
+
   /** Who holds a target's lock now, if anyone. */
   holder(target: string): string | undefined {
     const held = this.leases.get(target);

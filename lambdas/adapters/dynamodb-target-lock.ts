@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { Clock, TargetLock } from '../ports';
 import { LEDGER_TABLE_PARTITION_KEY, LEDGER_TABLE_TTL_ATTRIBUTE, lockItemKey } from '../ports/ledger-table';
@@ -80,6 +80,22 @@ export class DynamoDbTargetLock implements TargetLock {
     } catch (error) {
       // Someone else holds it now (ours expired and was taken), or it is gone: nothing of ours to release.
       if (!isConditionalCheckFailed(error)) throw mapAwsError(error, context);
+    }
+  }
+
+  async ownerOf(target: string): Promise<string | undefined> {
+    const context = { action: 'GetItem', resource: `${this.tableName}/${target}/LOCK` };
+    try {
+      // Strongly consistent: an end-of-run check must see a release or a take that just happened.
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: lockItemKey(target), ConsistentRead: true }),
+      );
+      const owner: unknown = Item?.['owner'];
+      const expiresAt: unknown = Item?.[LEDGER_TABLE_TTL_ATTRIBUTE];
+      if (typeof owner !== 'string' || typeof expiresAt !== 'number') return undefined;
+      return expiresAt >= Math.floor(this.clock.now().getTime() / 1000) ? owner : undefined;
+    } catch (error) {
+      throw mapAwsError(error, context);
     }
   }
 }

@@ -152,6 +152,34 @@ const ApplicationTargetSchema = z
     }
   });
 
+/** Defaults of the watch on StreamMedic itself, with their reasons. */
+export const WATCHDOG_DEFAULTS = {
+  /**
+   * Longer than the restart of a parallelism change (StreamMedic itself waits up to 20 minutes for
+   * one), during which an application's metrics pause; short enough that on-call learns within half
+   * an hour that an incident could go unseen.
+   */
+  blindAfterMinutes: 30,
+} as const;
+
+/** The bounds of `watchdog.blindAfterMinutes`: a few late datapoints are not blindness; CloudWatch alarms span at most a day. */
+export const BLIND_AFTER_MINUTES_BOUNDS = { min: 5, max: 24 * 60 } as const;
+
+export const WatchdogSchema = z
+  .object({
+    /**
+     * Minutes without a single datapoint of a target's lag or CPU metric before the "StreamMedic
+     * cannot see <target>" alarm fires. Default: {@link WATCHDOG_DEFAULTS}.blindAfterMinutes.
+     */
+    blindAfterMinutes: z
+      .number()
+      .int()
+      .min(BLIND_AFTER_MINUTES_BOUNDS.min)
+      .max(BLIND_AFTER_MINUTES_BOUNDS.max)
+      .default(WATCHDOG_DEFAULTS.blindAfterMinutes),
+  })
+  .strict();
+
 export const TargetSchema = z
   .object({
     name: z
@@ -190,6 +218,8 @@ export const ConfigSchema = z
     policy: PolicySchema.default(PolicySchema.parse({})),
     /** The alarms that start the workflow: thresholds, periods and missing-data treatment per kind. */
     alarms: AlarmSettingsSchema.default(AlarmSettingsSchema.parse({})),
+    /** The alarms that watch StreamMedic itself and what it can see. */
+    watchdog: WatchdogSchema.default(WatchdogSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
   })
   .strict()

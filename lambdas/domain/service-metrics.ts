@@ -21,6 +21,11 @@ export const SERVICE_METRIC_NAMES = {
   actionsTaken: 'ActionsTaken',
   /** Planned actions a guardrail stopped, unit Count. */
   actionsRefused: 'ActionsRefused',
+  /**
+   * Notifications that could not be published (after the SDK's own retries), unit Count. Its alarm
+   * publishes to the same topic, which may be the very thing that is down.
+   */
+  notificationsFailed: 'NotificationsFailed',
 } as const;
 export type ServiceMetricName = (typeof SERVICE_METRIC_NAMES)[keyof typeof SERVICE_METRIC_NAMES];
 

@@ -76,4 +76,12 @@ export interface TargetLock {
   acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean>;
   /** Releases the lock if `owner` still holds it. */
   release(target: string, owner: string): Promise<void>;
+  /** Who holds the lock now; undefined when nobody does or the holder's lease has expired. */
+  ownerOf(target: string): Promise<string | undefined>;
+}
+
+/** Reads a workflow execution back from Step Functions. */
+export interface ExecutionReader {
+  /** The execution's input as it was started with (DescribeExecution `input`). */
+  inputOf(executionArn: string): Promise<string>;
 }

@@ -12,6 +12,8 @@ import { describeAction, describeStep } from '../../lambdas/domain/notification'
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
 import { createStepCores } from '../../lambdas/handlers/cores';
 import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/handlers/contracts';
+import { createRunEndedCore } from '../../lambdas/handlers/run-ended';
+import { SILENT_TELEMETRY } from '../../lambdas/handlers/telemetry';
 import {
   runLocalWorkflow,
   type LocalRunResult,
@@ -222,6 +224,14 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
   const scheduler = new ExecutionScheduler(() => world.now);
   const cores = withConfig(createStepCores(world.ports), world.config);
   const events: PlayEvent[] = [];
+  // As in AWS, a run that ends FAILED or TIMED_OUT is followed by the run-ended function.
+  const runEnded = createRunEndedCore({
+    lock: world.lock,
+    notifier: world.notifier,
+    executions: { inputOf: (arn) => Promise.reject(new Error(`${arn}: the event carries the input`)) },
+    telemetry: SILENT_TELEMETRY,
+    alarmNamePrefix: world.config.alarms.namePrefix,
+  });
   const runs: ExecutionRecord[] = [];
   const finished: Promise<unknown>[] = [];
   const emit = (event: PlayEvent): void => {
@@ -353,6 +363,19 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
           status: result.status,
           ...(result.status === 'FAILED' ? { error: result.error } : {}),
         });
+        if (result.status === 'SUCCEEDED') return undefined;
+        const stateMachineArn = `arn:aws:states:${workflow.region}:${workflow.account}:stateMachine:StreamMedic`;
+        const detail = { executionArn: result.executionArn, stateMachineArn };
+        const event = {
+          'detail-type': 'Step Functions Execution Status Change',
+          source: 'aws.states',
+          detail: { ...detail, status: result.status, input: JSON.stringify(input), inputDetails: { included: true } },
+        };
+        // A publish the world's SNS refuses is counted and retried in AWS; here it is simply not sent.
+        return runEnded(event).then(
+          (ended) => ended.handled && emit({ kind: 'notification', at: world.now, run: name, subject: ended.subject }),
+          () => undefined,
+        );
       });
     // Failures surface when the play waits for every run; until then they are not unhandled.
     done.catch(() => undefined);

@@ -4,7 +4,7 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTargetLock } from '../../lambdas/adapters/dynamodb-target-lock';
 import {
@@ -72,6 +72,34 @@ describe('DynamoDbTargetLock', () => {
     dynamo.on(DeleteCommand).rejects(conditionFailed());
 
     await expect(lock.release('orders', 'execution-1')).resolves.toBeUndefined();
+  });
+
+  it('reads the owner of a live lock with a strongly consistent read', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: { pk: 'TARGET#orders', sk: 'LOCK', owner: 'execution-1', expiresAt: NOW_SECONDS } });
+
+    await expect(lock.ownerOf('orders')).resolves.toBe('execution-1');
+    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'TARGET#orders', sk: 'LOCK' },
+      ConsistentRead: true,
+    });
+  });
+
+  it.each([
+    ['no lock item', undefined],
+    ['an expired lock', { pk: 'TARGET#orders', sk: 'LOCK', owner: 'execution-1', expiresAt: NOW_SECONDS - 1 }],
+  ])('says nobody holds the lock for %s', async (_case, item) => {
+    dynamo.on(GetCommand).resolves(item ? { Item: item } : {});
+
+    await expect(lock.ownerOf('orders')).resolves.toBeUndefined();
+  });
+
+  it('maps a throttled read of the owner to ThrottlingError', async () => {
+    dynamo.on(GetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'throughput', $metadata: {} }));
+
+    await expect(lock.ownerOf('orders')).rejects.toMatchObject({ name: 'ThrottlingError', action: 'GetItem' });
   });
 
   it.each([

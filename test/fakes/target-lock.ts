@@ -4,7 +4,7 @@ import { FailureQueue } from './failures';
 /** The per-target lease, with expiry read from the clock as the DynamoDB lock does. */
 export class InMemoryTargetLock implements TargetLock {
   readonly held = new Map<string, { owner: string; expiresAt: number }>();
-  readonly failures = new FailureQueue<'acquire' | 'release'>();
+  readonly failures = new FailureQueue<'acquire' | 'release' | 'ownerOf'>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -20,5 +20,11 @@ export class InMemoryTargetLock implements TargetLock {
   async release(target: string, owner: string): Promise<void> {
     this.failures.throwIfQueued('release');
     if (this.held.get(target)?.owner === owner) this.held.delete(target);
+  }
+
+  async ownerOf(target: string): Promise<string | undefined> {
+    this.failures.throwIfQueued('ownerOf');
+    const current = this.held.get(target);
+    return current && current.expiresAt > this.clock.now().getTime() ? current.owner : undefined;
   }
 }

@@ -76,7 +76,11 @@ function widget(title: string): NonNullable<Widget['properties']> {
 
 describe('alarms', () => {
   it('creates exactly the alarms the two targets need', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    // The watchdog's alarms (`StreamMedicWatch-...`) are counted in watchdog.test.ts.
+    const targetAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: Match.stringLikeRegexp('^StreamMedic-') },
+    });
+    expect(Object.keys(targetAlarms)).toHaveLength(10);
   });
 
   it.each([
@@ -236,7 +240,9 @@ describe('alarm rule', () => {
 
   it('starts the state machine with the event unchanged, and dead-letters what it cannot deliver', () => {
     const machine = resourceOf('AWS::StepFunctions::StateMachine', {}).id;
-    const queue = resourceOf('AWS::SQS::Queue', {}).id;
+    const queue = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.startsWith('StreamMedicAlarmEventsDeadLetterQueue'),
+    );
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
         Match.objectLike({

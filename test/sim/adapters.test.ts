@@ -142,6 +142,16 @@ describe('InMemoryTargetLock', () => {
     await lock.release('orders', 'run-2');
     expect(lock.holder('orders')).toBeUndefined();
   });
+
+  it('answers who holds a lock as the DynamoDB lock does: nobody once the lease has expired', async () => {
+    const clock = new VirtualClock(T0);
+    const lock = new InMemoryTargetLock(clock);
+    await lock.acquire('orders', 'run-1', 600);
+    expect(await lock.ownerOf('orders')).toBe('run-1');
+    expect(await lock.ownerOf('payments')).toBeUndefined();
+    clock.advanceTo(T0 + 600_001);
+    expect(await lock.ownerOf('orders')).toBeUndefined();
+  });
 });
 
 describe('InMemoryLedger', () => {

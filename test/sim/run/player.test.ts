@@ -187,3 +187,27 @@ describe('runs started by hand, and runs still going at the end', () => {
     expect(play.outcome.endedAt).toBe(play.world.endMs);
   });
 });
+
+describe('runs that end without finishing their own path', () => {
+  it('frees the lock of a run that timed out and tells on-call, so the next run is not turned away', async () => {
+    // The synthesized workflow with a 3-minute timeout: the first run times out waiting for its change,
+    // and an operator starts another run ten minutes later, long before the lock's TTL would end.
+    const synthesized = synthesizedWorkflow();
+    const workflow = { ...synthesized, definition: { ...synthesized.definition, TimeoutSeconds: 180 } };
+    const scenario = builtInWith('traffic-spike-3x', (doc) => ({
+      ...doc,
+      name: 'timed-out',
+      manualRuns: [{ atMinute: 50, dryRun: true }],
+    }));
+    const play = await playScenario(scenario, { workflow });
+
+    const timedOut = play.runs.find((r) => r.status === 'TIMED_OUT')!;
+    expect(timedOut.lockAcquired).toBe(true);
+    const subjects = play.world.notifier.messages().map((m) => m.message.subject);
+    expect(subjects).toContain('StreamMedic orders: run ended TIMED_OUT - lock freed');
+    const manual = play.runs.find((r) => r.trigger.startsWith('manual run'))!;
+    expect(manual.startedAt).toBeGreaterThan(timedOut.endedAt!);
+    expect(manual.lockAcquired).toBe(true);
+    expect(play.world.lock.holder('orders')).toBeUndefined();
+  });
+});

@@ -1,0 +1,358 @@
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { StreamMedicConfig } from '../lambdas/domain/config';
+import { ABNORMAL_END_STATUSES, EXECUTION_EVENT_SOURCE, EXECUTION_STATUS_CHANGE } from '../lambdas/domain/run-ended';
+import {
+  SERVICE_METRICS_NAMESPACE,
+  SERVICE_METRIC_NAMES,
+  SERVICE_NAME,
+  serviceMetricDimensions,
+} from '../lambdas/domain/service-metrics';
+import { blindAlarmDefinitions, watchdogAlarmName } from '../lambdas/domain/watchdog';
+import { ENV } from '../lambdas/handlers/env';
+import { RUN_ENDED_ENV } from '../lambdas/handlers/run-ended';
+import { LAMBDA_BUNDLING, LAMBDA_ENTRY_DIR } from './lambda-bundling';
+
+export interface WatchdogProps {
+  /** The validated StreamMedic config: alarm name prefix, targets and `watchdog` settings. */
+  readonly config: StreamMedicConfig;
+  /** The remediation workflow whose ends are watched. */
+  readonly stateMachine: sfn.StateMachine;
+  /** The ledger table that holds the per-target locks. */
+  readonly table: dynamodb.ITable;
+  /** The topic on-call subscribes to; every alarm here publishes to it. */
+  readonly topic: sns.ITopic;
+  /**
+   * The key that encrypts the topic. A key created in this stack is given the statement that lets
+   * CloudWatch alarms publish through it; an imported key's policy must allow it already.
+   * @default - the topic is not encrypted with a customer-managed key
+   */
+  readonly topicKey?: kms.IKey;
+  /** The workflow's functions by step; each gets an alarm on its errors. */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** Dead-letter queues by a short name; each gets an alarm on its depth. */
+  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /**
+   * Retention of the run-ended function's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The period every watchdog alarm on a count reads: short, so on-call hears within minutes. */
+const COUNT_PERIOD = Duration.minutes(5);
+
+/** Execution metrics Step Functions publishes per state machine (dimension StateMachineArn). */
+const EXECUTION_END_METRICS = [
+  { metricName: 'ExecutionsFailed', slug: 'executions-failed', words: 'failed' },
+  { metricName: 'ExecutionsTimedOut', slug: 'executions-timed-out', words: 'timed out' },
+  { metricName: 'ExecutionsAborted', slug: 'executions-aborted', words: 'were aborted' },
+] as const;
+
+/**
+ * A watch on the watcher: what happens when a run ends without finishing its own path, and the
+ * alarms that tell on-call when StreamMedic itself fails or cannot see a target.
+ *
+ * - A rule on this state machine's executions that end FAILED, TIMED_OUT or ABORTED invokes the
+ *   run-ended function, which frees the target's lock if that execution still holds it and says so.
+ * - Alarms, each publishing to the topic: failed / timed-out / aborted executions, dead-letter
+ *   depth, Lambda errors per function, notifications that could not be published, and for each lag
+ *   and CPU alarm of a target, "StreamMedic cannot see <target>" when its metric stops arriving.
+ */
+export class Watchdog extends Construct {
+  readonly runEndedFunction: nodejs.NodejsFunction;
+  readonly runEndedRule: events.Rule;
+  /** Execution-end events the run-ended function could not handle after its retries. */
+  readonly runEndedDeadLetterQueue: sqs.Queue;
+  /** Every alarm this construct creates, in creation order. */
+  readonly alarms: readonly cloudwatch.Alarm[];
+
+  private readonly alarmList: cloudwatch.Alarm[] = [];
+  private readonly alarmAction: cloudwatchActions.SnsAction;
+  private readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: WatchdogProps) {
+    super(scope, id);
+    this.alarms = this.alarmList;
+    this.alarmAction = new cloudwatchActions.SnsAction(props.topic);
+    this.namePrefix = props.config.alarms.namePrefix;
+    this.allowAlarmsToPublish(props);
+
+    this.runEndedDeadLetterQueue = new sqs.Queue(this, 'RunEndedDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.runEndedDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the run-ended function and its rule; it needs no further dead-letter queue.',
+    });
+    this.runEndedFunction = this.createRunEndedFunction(props);
+    this.runEndedRule = new events.Rule(this, 'RunEndedRule', {
+      description: 'Frees the target lock and tells on-call when a StreamMedic run ends FAILED, TIMED_OUT or ABORTED',
+      eventPattern: {
+        source: [EXECUTION_EVENT_SOURCE],
+        detailType: [EXECUTION_STATUS_CHANGE],
+        detail: {
+          stateMachineArn: [props.stateMachine.stateMachineArn],
+          status: [...ABNORMAL_END_STATUSES],
+        },
+      },
+    });
+    this.runEndedRule.addTarget(
+      new eventsTargets.LambdaFunction(this.runEndedFunction, {
+        deadLetterQueue: this.runEndedDeadLetterQueue,
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+
+    this.createExecutionAlarms(props.stateMachine);
+    this.createDeadLetterAlarms({ ...props.deadLetterQueues, 'run-ended': this.runEndedDeadLetterQueue });
+    this.createErrorAlarms({ ...props.functions, 'run-ended': this.runEndedFunction });
+    this.createPublishFailureAlarm();
+    this.createBlindAlarms(props.config);
+  }
+
+  /**
+   * CloudWatch alarms publish as the `cloudwatch.amazonaws.com` service: the topic policy (which
+   * `enforceSSL` makes explicit, replacing SNS's default) and the topic's key must both allow it.
+   */
+  private allowAlarmsToPublish(props: WatchdogProps): void {
+    const stack = Stack.of(this);
+    const principal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromThisAccountsAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    props.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowStreamMedicAlarmsToPublish',
+        principals: [principal],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    props.topicKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowStreamMedicAlarmsToUseTopicKey',
+        principals: [principal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+  }
+
+  private createRunEndedFunction(props: WatchdogProps): nodejs.NodejsFunction {
+    const stack = Stack.of(this);
+    const logGroup = new logs.LogGroup(this, 'RunEndedLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    const role = new iam.Role(this, 'RunEndedRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'StreamMedic: frees the lock of a run that ended abnormally and reports it (function role)',
+    });
+    logGroup.grantWrite(role);
+    const fn = new nodejs.NodejsFunction(this, 'RunEndedFunction', {
+      entry: path.join(LAMBDA_ENTRY_DIR, 'run-ended.ts'),
+      handler: 'handler',
+      description: 'StreamMedic: frees the lock of a run that ended FAILED, TIMED_OUT or ABORTED, and reports it',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
+        [ENV.tableName]: props.table.tableName,
+        [ENV.topicArn]: props.topic.topicArn,
+        [RUN_ENDED_ENV.alarmNamePrefix]: props.config.alarms.namePrefix,
+      },
+      logGroup,
+      role,
+      // Asynchronous invocations (EventBridge) are retried twice; an event that still fails, e.g.
+      // while SNS is down, is kept here for a redrive, and the queue's alarm says so.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      deadLetterQueue: this.runEndedDeadLetterQueue,
+      bundling: {
+        minify: LAMBDA_BUNDLING.minify,
+        target: LAMBDA_BUNDLING.target,
+        format: nodejs.OutputFormat.CJS,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        forceDockerBundling: false,
+      },
+    });
+
+    // The lock item only: read its owner, delete it on the owner's condition (the lock adapter's calls).
+    props.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+    props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
+    // Only when the event left the input out; only this state machine's executions.
+    const executionsArn = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${props.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn] }));
+    props.topic.grantPublish(fn);
+    props.topicKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.',
+    });
+    const machineId = stack.getLogicalId(props.stateMachine.node.defaultChild as CfnElement);
+    // cdk-nag prints a pseudo parameter the stack does not know as `<AWS::...>`, and a known one as is.
+    const shown = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+    const executions = `arn:${shown(stack.partition, 'Partition')}:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:execution:<${machineId}.Name>:*`;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${executions}]`,
+      reason:
+        "states:DescribeExecution on this state machine's executions: an execution ARN ends with the execution's name, unknown in advance.",
+    });
+    if (props.topicKey) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "Publishing to a topic with a customer-managed key: Topic.grantPublish grants this on the topic's key only.",
+      });
+    }
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the bundles are built for and tested on (target node22).',
+    });
+    return fn;
+  }
+
+  private addAlarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, props);
+    alarm.addAlarmAction(this.alarmAction);
+    this.alarmList.push(alarm);
+    return alarm;
+  }
+
+  /** One alarm per abnormal end: any single one is worth a look, and the run-ended message says which run. */
+  private createExecutionAlarms(stateMachine: sfn.StateMachine): void {
+    for (const { metricName, slug, words } of EXECUTION_END_METRICS) {
+      this.addAlarm(`Alarm-${slug}`, {
+        alarmName: watchdogAlarmName(this.namePrefix, slug),
+        alarmDescription:
+          `StreamMedic runs ${words} in the last 5 minutes. Each such run is reported by the run-ended ` +
+          "function, which also frees the target's lock; look at the execution in the Step Functions console.",
+        metric: stateMachine.metric(metricName, { period: COUNT_PERIOD, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No execution ended that way: Step Functions publishes nothing, which is good news.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+
+  private createDeadLetterAlarms(queues: Readonly<Record<string, sqs.IQueue>>): void {
+    for (const [name, queue] of Object.entries(queues)) {
+      this.addAlarm(`Alarm-dead-letters-${name}`, {
+        alarmName: watchdogAlarmName(this.namePrefix, `dead-letters-${name}`),
+        alarmDescription:
+          `Messages wait in StreamMedic's ${name} dead-letter queue: events it could not deliver or handle ` +
+          'after every retry. Read them, fix the cause, and redrive them.',
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: COUNT_PERIOD,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // SQS stops publishing for a queue idle for six hours: an empty, idle queue.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+
+  private createErrorAlarms(functions: Readonly<Record<string, lambda.IFunction>>): void {
+    for (const [name, fn] of Object.entries(functions)) {
+      this.addAlarm(`Alarm-lambda-errors-${name}`, {
+        alarmName: watchdogAlarmName(this.namePrefix, `lambda-errors-${name}`),
+        alarmDescription:
+          `StreamMedic's ${name} function failed in the last 5 minutes. The workflow retries or reports ` +
+          "most failures itself; look at the function's logs for the error and at the runs it belonged to.",
+        metric: fn.metricErrors({ period: COUNT_PERIOD, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+
+  private createPublishFailureAlarm(): void {
+    this.addAlarm('Alarm-notifications-failed', {
+      alarmName: watchdogAlarmName(this.namePrefix, 'notifications-failed'),
+      alarmDescription:
+        'StreamMedic could not publish a notification to its SNS topic, after retries. This alarm publishes ' +
+        'to the same topic: if the topic or its KMS key is what fails, this message may not arrive either. ' +
+        "Check the topic, its key and the notify function's logs; StreamMedic may have acted without telling anyone.",
+      metric: new cloudwatch.Metric({
+        namespace: SERVICE_METRICS_NAMESPACE,
+        metricName: SERVICE_METRIC_NAMES.notificationsFailed,
+        dimensionsMap: { ...serviceMetricDimensions() },
+        period: COUNT_PERIOD,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private createBlindAlarms(config: StreamMedicConfig): void {
+    for (const definition of blindAlarmDefinitions(config)) {
+      this.addAlarm(`Alarm-blind-${definition.target}-${definition.watches.kind}`, {
+        alarmName: definition.alarmName,
+        alarmDescription: definition.description,
+        metric: new cloudwatch.Metric({
+          namespace: definition.metric.namespace,
+          metricName: definition.metric.metricName,
+          dimensionsMap: { ...definition.metric.dimensions },
+          statistic: definition.metric.statistic,
+          period: Duration.seconds(definition.periodSeconds),
+        }),
+        threshold: definition.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: definition.evaluationPeriods,
+        datapointsToAlarm: definition.datapointsToAlarm,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+  }
+}
