@@ -64,7 +64,7 @@ describe('alarmDefinitionsFor: which alarms each target gets', () => {
       parseConfig({
         targets: [
           { ...CLICKS, alarms: { readThrottling: { enabled: false } } },
-          { ...CLICKS, name: 'other' },
+          { ...CLICKS, name: 'other', stream: { ...CLICKS.stream, name: 'other-stream' } },
         ],
       }),
     );
@@ -240,7 +240,15 @@ describe('alarmDefinitionsFor: settings and the policy', () => {
 
   it('measures stream utilisation against shardCount, defaulting to minShards', () => {
     const config = parseConfig({
-      targets: [CLICKS, { ...CLICKS, name: 'sized', alarms: { streamLowUtilization: { shardCount: 10 } } }],
+      targets: [
+        CLICKS,
+        {
+          ...CLICKS,
+          name: 'sized',
+          stream: { ...CLICKS.stream, name: 'sized-stream' },
+          alarms: { streamLowUtilization: { shardCount: 10 } },
+        },
+      ],
     });
     const list = alarmDefinitionsFor(config);
     const halfOfOneShardPerMinute = { bytes: 0.5 * 60 * 1024 * 1024, records: 0 };
