@@ -71,6 +71,7 @@ const UNIT_WORDS: Readonly<Record<string, string>> = { Milliseconds: 'ms', Perce
 function metricOf(definition: AlarmDefinition): { metric: string; stat: string } {
   const value = definition.value;
   if (value.type === 'metric') return { metric: value.metric.metricName, stat: value.metric.statistic };
+  if (value.type === 'insights') return { metric: value.query, stat: 'Metrics Insights' };
   const stats = [...new Set(value.inputs.map((input) => input.statistic))];
   return {
     metric: `${value.label} (${value.inputs.map((input) => input.metricName).join(', ')})`,

@@ -123,7 +123,7 @@ describe('what Managed Flink publishes', () => {
     const world = createWorld(scenario({ durationMinutes: 61 }));
     world.runToEnd();
     const names = new Set(Object.values(METRICS).map((m) => `${m.namespace}/${m.metricName}`));
-    const published = world.cloudwatch.listMetrics();
+    const published = world.cloudwatch.publishedMetrics();
     for (const metric of published) {
       expect(names.has(`${metric.namespace}/${metric.metricName}`)).toBe(true);
       expect(Object.keys(metric.dimensions)).toEqual([
