@@ -303,9 +303,20 @@ export class SimulatedCloudWatch implements MetricsSource, DatapointSource {
         });
       }
     }
-    for (const query of request.queries) {
-      if (query.MetricStat || !query.Expression || insights.has(query.Id)) continue;
-      points.set(query.Id, this.expressionPoints(query.Expression, points, context));
+    // Metric math may use expressions listed after it: evaluate each once the ids it uses have values.
+    const pending = request.queries.filter((q) => !q.MetricStat && q.Expression && !insights.has(q.Id));
+    while (pending.length > 0) {
+      const ready = pending.findIndex((q) =>
+        (q.Expression!.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []).every((id) => !ids.has(id) || points.has(id)),
+      );
+      if (ready < 0) {
+        throw new InvalidRequestError(
+          `metric math ${pending.map((q) => `"${q.Id}"`).join(', ')} refers to itself or to a missing query`,
+          context,
+        );
+      }
+      const [query] = pending.splice(ready, 1);
+      points.set(query!.Id, this.expressionPoints(query!.Expression!, points, context));
     }
     for (const query of request.queries) {
       if (query.ReturnData === false || insights.has(query.Id)) continue;

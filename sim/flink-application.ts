@@ -34,10 +34,13 @@ export type InitialPosition = 'LATEST' | 'TRIM_HORIZON';
  * most records, which on a busy job costs about half its throughput.
  */
 export const LOG_LEVEL_CAPACITY: Readonly<Record<LogLevel, number>> = { DEBUG: 0.45, INFO: 1, WARN: 1, ERROR: 1 };
-/** The same for metric levels: PARALLELISM reports every metric of every subtask. */
+/**
+ * The same for metric levels: PARALLELISM reports every metric of every subtask, which AWS advises
+ * only for troubleshooting; TASK adds a few series per task, too few to cost throughput.
+ */
 export const METRICS_LEVEL_CAPACITY: Readonly<Record<MetricsLevel, number>> = {
   APPLICATION: 1,
-  TASK: 0.97,
+  TASK: 1,
   OPERATOR: 0.93,
   PARALLELISM: 0.8,
 };
@@ -582,7 +585,8 @@ export class FlinkApplicationModel {
     const backPressured = load.sinkBound ? Math.max(0, 1 - busy) : 0;
     const recordsPerSecond = dtSeconds > 0 ? load.processed / dtSeconds : 0;
     this.lastLoad = { busy, backPressured, recordsPerSecond };
-    if (load.processed > 0) this.hasRead = true;
+    // A job stuck on a record has fetched it: the source reports how far behind the fetch is.
+    if (load.processed > 0 || this.stuckAt(t)) this.hasRead = true;
     this.leakedMb += (this.leakMbPerHour * dtSeconds) / 3600;
     this.stateBytes += (this.stateGrowthPerHour * dtSeconds) / 3600;
     while (this.nextCheckpointAt <= end) {
