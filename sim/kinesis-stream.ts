@@ -244,6 +244,11 @@ export class KinesisStreamModel {
     return this.retentionHours;
   }
 
+  /** Whether enhanced monitoring publishes any shard-level metric. */
+  get hasShardLevelMetrics(): boolean {
+    return this.enhanced.length > 0;
+  }
+
   /** Whether enhanced monitoring publishes this shard-level metric. */
   publishesShardMetric(metric: Exclude<ShardLevelMetric, 'ALL'>): boolean {
     return this.enhanced.includes('ALL') || this.enhanced.includes(metric);

@@ -402,7 +402,7 @@ export class Pipeline {
       const readable = allocations.get(APP_READER_ID)?.recordsPerSecond ?? 0;
       events.push(...this.appStep(t, dtSeconds, appCapacity, appWants, readable, appShards));
     }
-    if (!this.streamGone) {
+    if (!this.streamGone && this.stream.hasShardLevelMetrics) {
       // Refused GetRecords calls are spread over the open shards.
       let throttled = 0;
       for (const r of readers) if (!r.efo) throttled += allocations.get(r.id)!.throttledCallsPerSecond;
@@ -450,7 +450,7 @@ export class Pipeline {
       acc.getRecordsBytes.add(bytes);
       acc.iteratorAge.add(ageMs, dt);
     }
-    if (this.streamGone) return;
+    if (this.streamGone || !this.stream.hasShardLevelMetrics) return;
     // Readers take from each shard what was written to it: the hot shard's share comes from the hot shard.
     const ids = this.stream.openShardIds();
     let index = 0;
@@ -481,14 +481,16 @@ export class Pipeline {
     const bytes = bytesPerSecond * dt + retriedBytes;
     this.currentHotKeyShare = hotKeyShare;
     const written = this.stream.write({ records, bytes, hotKeyShare }, dt, t);
-    const ids = this.stream.openShardIds();
-    let index = 0;
-    for (const shardClass of written.shardClasses) {
-      for (let i = 0; i < shardClass.count; i++, index++) {
-        const counters = this.shardCounters(ids[index]!);
-        counters.incomingRecords.add(shardClass.acceptedRecords);
-        counters.incomingBytes.add(shardClass.acceptedBytes);
-        counters.throttled.add(shardClass.throttledRecords);
+    if (this.stream.hasShardLevelMetrics) {
+      const ids = this.stream.openShardIds();
+      let index = 0;
+      for (const shardClass of written.shardClasses) {
+        for (let i = 0; i < shardClass.count; i++, index++) {
+          const counters = this.shardCounters(ids[index]!);
+          counters.incomingRecords.add(shardClass.acceptedRecords);
+          counters.incomingBytes.add(shardClass.acceptedBytes);
+          counters.throttled.add(shardClass.throttledRecords);
+        }
       }
     }
     acc.capacityRecords.add(written.capacityRecordsPerSecond, dt);
