@@ -265,6 +265,9 @@ function toAlarmMetric(definition: AlarmDefinition): cloudwatch.IMetric {
   const value = definition.value;
   if (value.type === 'metric') return toMetric(value.metric);
   const period = Duration.seconds(definition.periodSeconds);
+  // CloudWatch takes a Metrics Insights query as an alarm's one expression, with no metrics of its own.
+  if (value.type === 'insights')
+    return new cloudwatch.MathExpression({ expression: value.query, label: value.label, period });
   const known: Record<string, cloudwatch.IMetric> = {};
   for (const input of value.inputs) known[input.id] = toMetric(input);
   const using = (expression: string): Record<string, cloudwatch.IMetric> => {

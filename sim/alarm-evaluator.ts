@@ -1,12 +1,11 @@
 import {
   breaches,
-  evaluateAlarmValue,
   type AlarmDefinition,
-  type AlarmMetric,
   type ComparisonOperator,
   type TreatMissingData,
 } from '../lambdas/domain/alarm-definitions';
 import type { DatapointSource } from './cloudwatch';
+import { alarmValueAt } from './metric-math';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -160,23 +159,7 @@ export class AlarmEvaluator {
 
   /** The value of an alarm for the period that starts at `periodStart` (undefined when missing). */
   valueAt(definition: AlarmDefinition, periodStart: number): number | undefined {
-    const inputs: readonly AlarmMetric[] =
-      definition.value.type === 'metric' ? [definition.value.metric] : definition.value.inputs;
-    const datapoints: Record<string, number | undefined> = {};
-    for (const input of inputs) {
-      datapoints[input.id] = this.source.datapoint(
-        {
-          namespace: input.namespace,
-          metricName: input.metricName,
-          dimensions: input.dimensions,
-          statistic: input.statistic,
-          periodSeconds: input.periodSeconds,
-        },
-        periodStart,
-      );
-    }
-    const value = evaluateAlarmValue(definition.value, datapoints);
-    return value !== undefined && Number.isFinite(value) ? value : undefined;
+    return alarmValueAt(definition.value, this.source, periodStart);
   }
 
   /** Evaluates every alarm on the periods complete at `now`; returns the state changes. */

@@ -8,6 +8,7 @@ export const SIMULATED_APIS = [
   'DescribeApplication',
   'UpdateApplication',
   'GetMetricData',
+  'ListMetrics',
   'Publish',
 ] as const;
 export type SimulatedApi = (typeof SIMULATED_APIS)[number];
@@ -24,6 +25,7 @@ export const THROTTLING_EXCEPTION: Readonly<Record<SimulatedApi, string>> = {
   DescribeApplication: 'ThrottlingException',
   UpdateApplication: 'ThrottlingException',
   GetMetricData: 'Throttling',
+  ListMetrics: 'Throttling',
   Publish: 'ThrottledException',
 };
 

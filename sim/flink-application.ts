@@ -16,6 +16,17 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const METRICS_LEVELS = ['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM'] as const;
 export type MetricsLevel = (typeof METRICS_LEVELS)[number];
 export type AppStatus = 'RUNNING' | 'UPDATING' | 'AUTOSCALING';
+/**
+ * Runtimes the simulator runs. FLINK-2_2 publishes numRestarts where earlier runtimes publish
+ * fullRestarts (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html).
+ */
+export const RUNTIME_ENVIRONMENTS = ['FLINK-1_15', 'FLINK-1_18', 'FLINK-1_19', 'FLINK-1_20', 'FLINK-2_2'] as const;
+export type RuntimeEnvironment = (typeof RUNTIME_ENVIRONMENTS)[number];
+
+/** Whether a runtime counts restarts in numRestarts (Flink 2.2 removed fullRestarts). */
+export function countsNumRestarts(runtime: RuntimeEnvironment): boolean {
+  return runtime === 'FLINK-2_2';
+}
 export type InitialPosition = 'LATEST' | 'TRIM_HORIZON';
 
 /**
@@ -23,10 +34,13 @@ export type InitialPosition = 'LATEST' | 'TRIM_HORIZON';
  * most records, which on a busy job costs about half its throughput.
  */
 export const LOG_LEVEL_CAPACITY: Readonly<Record<LogLevel, number>> = { DEBUG: 0.45, INFO: 1, WARN: 1, ERROR: 1 };
-/** The same for metric levels: PARALLELISM reports every metric of every subtask. */
+/**
+ * The same for metric levels: PARALLELISM reports every metric of every subtask, which AWS advises
+ * only for troubleshooting; TASK adds a few series per task, too few to cost throughput.
+ */
 export const METRICS_LEVEL_CAPACITY: Readonly<Record<MetricsLevel, number>> = {
   APPLICATION: 1,
-  TASK: 0.97,
+  TASK: 1,
   OPERATOR: 0.93,
   PARALLELISM: 0.8,
 };
@@ -48,6 +62,13 @@ const OOM_HEAP_PERCENT = 100;
 const FAILURE_RECOVERY_MS = 60_000;
 /** How fast state is written to a checkpoint, per subtask. */
 const CHECKPOINT_BYTES_PER_SECOND_PER_SUBTASK = 64 * 1024 * 1024;
+/**
+ * How fast a restarted job downloads its state from the snapshot, per subtask: RocksDB state is
+ * fetched from durable storage and re-opened before the job processes anything (see docs/simulator.md).
+ */
+const RESTORE_BYTES_PER_SECOND_PER_SUBTASK = 32 * 1024 * 1024;
+/** Provisioning and starting the TaskManagers of one KPU, on top of the fixed restart time. */
+const START_MS_PER_KPU = 2_000;
 
 export interface FlinkApplicationProps {
   readonly name: string;
@@ -78,8 +99,13 @@ export interface FlinkApplicationProps {
   readonly logLevel?: LogLevel;
   /** @default 'APPLICATION' */
   readonly metricsLevel?: MetricsLevel;
-  /** Seconds an update keeps the job down after its snapshot (restore and restart). @default 90 */
+  /**
+   * Fixed part of how long an update keeps the job down after its snapshot; the restart also takes
+   * 2 s per KPU and the state's download (see docs/simulator.md). @default 90
+   */
   readonly restartSeconds?: number;
+  /** @default 'FLINK-1_20' */
+  readonly runtimeEnvironment?: RuntimeEnvironment;
   /** @default 60 */
   readonly checkpointIntervalSeconds?: number;
   /** Size of the job's state, bytes. @default 1 GiB */
@@ -174,6 +200,7 @@ export class FlinkApplicationModel {
   private autoScaling: boolean;
   private logLevel: LogLevel;
   private metricsLevel: MetricsLevel;
+  readonly runtime: RuntimeEnvironment;
   private readonly snapshots: boolean;
   private readonly initialPosition: InitialPosition;
   private subtaskRate: number;
@@ -232,6 +259,7 @@ export class FlinkApplicationModel {
     this.autoScaling = props.autoScalingEnabled ?? false;
     this.logLevel = props.logLevel ?? 'INFO';
     this.metricsLevel = props.metricsLevel ?? 'APPLICATION';
+    this.runtime = props.runtimeEnvironment ?? 'FLINK-1_20';
     this.snapshots = props.snapshotsEnabled ?? true;
     this.initialPosition = props.initialPosition ?? 'LATEST';
     this.subtaskRate = props.recordsPerSecondPerSubtask;
@@ -348,15 +376,39 @@ export class FlinkApplicationModel {
    * rate times the subtasks that get work, less the cost of verbose logging and metrics and of GC.
    */
   capacity(shards: number, now: number): number {
+    if (this.stuckAt(now)) return 0;
+    return Math.min(this.processingCapacity(shards, now), this.readingCapacity(shards));
+  }
+
+  /** What the processing subtasks can do: per-subtask rate times working subtasks, less logging, metrics and GC. */
+  processingCapacity(shards: number, now: number): number {
     const working = this.chained ? Math.min(this.parallelism, shards) : this.parallelism;
-    const processing =
+    return (
       this.subtaskRate *
       working *
       LOG_LEVEL_CAPACITY[this.logLevel] *
       METRICS_LEVEL_CAPACITY[this.metricsLevel] *
-      (1 - 0.6 * this.gcPressure(now));
-    const reading = this.sourceRate * Math.min(this.parallelism, shards);
-    return Math.min(processing, reading);
+      (1 - 0.6 * this.gcPressure(now))
+    );
+  }
+
+  /** What the source subtasks can read: one subtask per shard at most. */
+  readingCapacity(shards: number): number {
+    return this.sourceRate * Math.min(this.parallelism, shards);
+  }
+
+  /** Whether the job's source work is chained into the processing task (one task in the job graph). */
+  get chainedSource(): boolean {
+    return this.chained;
+  }
+
+  /**
+   * A crash loop is a record or a dependency the job fails on every time: each run fails on it again
+   * before it can checkpoint past it, so between restarts the job makes no progress.
+   */
+  private stuckAt(now: number): boolean {
+    const loop = this.crashLoop;
+    return loop !== undefined && now >= loop.from && (loop.until === undefined || now < loop.until);
   }
 
   // ---- control plane ------------------------------------------------------------------------
@@ -366,7 +418,7 @@ export class FlinkApplicationModel {
       ApplicationDetail: {
         ApplicationARN: this.arn,
         ApplicationName: this.name,
-        RuntimeEnvironment: 'FLINK-1_20',
+        RuntimeEnvironment: this.runtime,
         ServiceExecutionRole: `arn:aws:iam::${this.account}:role/${this.name}-service-role`,
         ApplicationStatus: this.status,
         ApplicationVersionId: this.versionId,
@@ -533,7 +585,8 @@ export class FlinkApplicationModel {
     const backPressured = load.sinkBound ? Math.max(0, 1 - busy) : 0;
     const recordsPerSecond = dtSeconds > 0 ? load.processed / dtSeconds : 0;
     this.lastLoad = { busy, backPressured, recordsPerSecond };
-    if (load.processed > 0) this.hasRead = true;
+    // A job stuck on a record has fetched it: the source reports how far behind the fetch is.
+    if (load.processed > 0 || this.stuckAt(t)) this.hasRead = true;
     this.leakedMb += (this.leakMbPerHour * dtSeconds) / 3600;
     this.stateBytes += (this.stateGrowthPerHour * dtSeconds) / 3600;
     while (this.nextCheckpointAt <= end) {
@@ -628,7 +681,7 @@ export class FlinkApplicationModel {
     this.versionId += 1;
     this.lastUpdatedAt = now;
     this.status = 'UPDATING';
-    this.transition = { kind: 'update', until: now + this.stopAndRestartMs(), change };
+    this.transition = { kind: 'update', until: now + this.stopAndRestartMs(change), change };
     this.stopJob();
   }
 
@@ -637,18 +690,24 @@ export class FlinkApplicationModel {
     this.versionId += 1;
     this.lastUpdatedAt = now;
     this.status = 'AUTOSCALING';
-    this.transition = {
-      kind: 'autoscale',
-      until: now + this.stopAndRestartMs(),
-      change: { parallelism: to, currentOnly: true },
-    };
+    const change = { parallelism: to, currentOnly: true };
+    this.transition = { kind: 'autoscale', until: now + this.stopAndRestartMs(change), change };
     this.stopJob();
     return { at: now, message: `application ${this.name} autoscaling ${from} -> ${to} (Managed Flink's own rule)` };
   }
 
-  /** A snapshot (as long as a checkpoint takes) and then the restore and restart. */
-  private stopAndRestartMs(): number {
-    return (this.snapshots ? (this.lastCheckpointDurationMs ?? 1000) : 0) + this.restartMs;
+  /**
+   * A snapshot (as long as a checkpoint takes), then the new cluster: a fixed start, the TaskManagers
+   * of each KPU, and the state's download by every subtask (see docs/simulator.md).
+   */
+  private stopAndRestartMs(change: ConfigChange): number {
+    const parallelism = change.parallelism ?? this.parallelism;
+    const kpus = Math.ceil(parallelism / (change.parallelismPerKpu ?? this.perKpu));
+    const snapshot = this.snapshots ? (this.lastCheckpointDurationMs ?? 1000) : 0;
+    const restore = this.snapshots
+      ? (this.stateBytes / (RESTORE_BYTES_PER_SECOND_PER_SUBTASK * parallelism)) * 1000
+      : 0;
+    return snapshot + this.restartMs + START_MS_PER_KPU * kpus + restore;
   }
 
   private stopJob(): void {

@@ -21,6 +21,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const RETENTION_UPDATE_MS = 30_000;
 
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
+/**
+ * The shard-level metrics enhanced monitoring can turn on, and `ALL`
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnhancedMetrics.html).
+ */
+export const SHARD_LEVEL_METRICS = [
+  'IncomingBytes',
+  'IncomingRecords',
+  'OutgoingBytes',
+  'OutgoingRecords',
+  'WriteProvisionedThroughputExceeded',
+  'ReadProvisionedThroughputExceeded',
+  'IteratorAgeMilliseconds',
+  'ALL',
+] as const;
+export type ShardLevelMetric = (typeof SHARD_LEVEL_METRICS)[number];
 export type StreamStatus = 'ACTIVE' | 'UPDATING';
 
 export interface KinesisStreamProps {
@@ -34,6 +49,8 @@ export interface KinesisStreamProps {
   readonly shards?: number;
   /** @default 24 */
   readonly retentionHours?: number;
+  /** Shard-level metrics turned on with EnableEnhancedMonitoring. @default none */
+  readonly enhancedMonitoring?: readonly ShardLevelMetric[];
   /**
    * Fixed part of how long `UpdateShardCount` keeps the stream `UPDATING`.
    * @default 120
@@ -74,7 +91,19 @@ export interface WriteDemand {
   readonly hotKeyShare: number;
 }
 
+/** What the shards of one class (the hot shard, or each of the others) accepted and refused in a step. */
+export interface ShardClassWrite {
+  /** Shards in the class. */
+  readonly count: number;
+  /** Per shard of the class. */
+  readonly acceptedRecords: number;
+  readonly acceptedBytes: number;
+  readonly throttledRecords: number;
+}
+
 export interface WriteResult {
+  /** Per class of shards, hot shard first; empty for an on-demand stream (it has no shard-level view here). */
+  readonly shardClasses: readonly ShardClassWrite[];
   readonly acceptedRecords: number;
   readonly acceptedBytes: number;
   /** Records refused with ProvisionedThroughputExceeded. */
@@ -94,6 +123,11 @@ export interface ReadDemand {
   /** Records per second the reader would take if the stream allowed it. */
   readonly recordsPerSecond: number;
   readonly bytesPerRecord: number;
+  /**
+   * Shards the reader can read from now: after a reshard its backlog stays in the parent shards,
+   * which it reads before their children. @default the open shards
+   */
+  readonly shards?: number;
 }
 
 export interface ReadAllocation {
@@ -147,6 +181,9 @@ export class KinesisStreamModel {
   private readonly createdAt: number;
   private hotKeyShare = 0;
   private consumerCount = 0;
+  private readonly enhanced: readonly ShardLevelMetric[];
+  /** Shard ids are numbered across generations: a reshard closes the open shards and opens new ones. */
+  private firstShardNumber = 0;
   // On-demand capacity follows the peak seen `adaptMs` ago: peaks wait in a queue until then.
   private peakBytes: number;
   private peakRecords: number;
@@ -163,6 +200,7 @@ export class KinesisStreamModel {
     this.arn = `arn:aws:kinesis:${region}:${account}:stream/${props.name}`;
     this.shards = this.mode === 'ON_DEMAND' ? ON_DEMAND_MIN_SHARDS : (props.shards ?? 4);
     this.retentionHours = props.retentionHours ?? 24;
+    this.enhanced = [...(props.enhancedMonitoring ?? [])];
     this.reshardBaseMs = (props.reshardBaseSeconds ?? 120) * 1000;
     this.reshardPerShardMs = (props.reshardSecondsPerShard ?? 6) * 1000;
     this.createdAt = props.createdAt;
@@ -174,6 +212,7 @@ export class KinesisStreamModel {
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > AWS_LIMITS.maxShardsPerStream) {
       throw new Error(`shards must be an integer from 1 to ${AWS_LIMITS.maxShardsPerStream}, got ${props.shards}`);
     }
+    this.log.markShards(0, this.shards);
     if (
       !Number.isInteger(this.retentionHours) ||
       this.retentionHours < MIN_RETENTION_HOURS ||
@@ -205,6 +244,32 @@ export class KinesisStreamModel {
     return this.retentionHours;
   }
 
+  /** Whether enhanced monitoring publishes any shard-level metric. */
+  get hasShardLevelMetrics(): boolean {
+    return this.enhanced.length > 0;
+  }
+
+  /** Whether enhanced monitoring publishes this shard-level metric. */
+  publishesShardMetric(metric: Exclude<ShardLevelMetric, 'ALL'>): boolean {
+    return this.enhanced.includes('ALL') || this.enhanced.includes(metric);
+  }
+
+  /** The ids of the open shards, as Kinesis names them (`shardId-000000000004`). */
+  openShardIds(): string[] {
+    return Array.from(
+      { length: this.openShards },
+      (_, i) => `shardId-${String(this.firstShardNumber + i).padStart(12, '0')}`,
+    );
+  }
+
+  /**
+   * The shards a reader at this position reads from: records written before a reshard completed stay
+   * in the parent shards, and a reader finishes a parent before it reads the children.
+   */
+  readableShards(position: number): number {
+    return this.mode === 'ON_DEMAND' ? this.openShards : this.log.shardsAt(position);
+  }
+
   /** Consumers registered for enhanced fan-out (reported as ConsumerCount). */
   setConsumerCount(count: number): void {
     this.consumerCount = count;
@@ -222,7 +287,7 @@ export class KinesisStreamModel {
         StreamModeDetails: { StreamMode: this.mode },
         RetentionPeriodHours: this.retentionHours,
         StreamCreationTimestamp: new Date(this.createdAt).toISOString(),
-        EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+        EnhancedMonitoring: [{ ShardLevelMetrics: [...this.enhanced] }],
         EncryptionType: 'NONE',
         OpenShardCount: this.openShards,
         ConsumerCount: this.consumerCount,
@@ -337,7 +402,9 @@ export class KinesisStreamModel {
       this.status = 'ACTIVE';
       if (done.kind === 'reshard' && done.shards !== undefined) {
         events.push({ at: done.until, message: `stream ${this.name} resharded ${this.shards} -> ${done.shards}` });
+        this.firstShardNumber += this.shards;
         this.shards = done.shards;
+        this.log.markShards(this.log.totalWritten, done.shards);
       } else {
         events.push({ at: done.until, message: `stream ${this.name} retention is ${this.retentionHours} h` });
       }
@@ -365,6 +432,7 @@ export class KinesisStreamModel {
     const capacity = this.writeCapacity();
     if (!(demand.records > 0) || !(dtSeconds > 0)) {
       return {
+        shardClasses: [],
         acceptedRecords: 0,
         acceptedBytes: 0,
         throttledRecords: 0,
@@ -377,6 +445,7 @@ export class KinesisStreamModel {
     const bytesPerSecond = demand.bytes / dtSeconds;
     let acceptedRecords = 0;
     let acceptedBytes = 0;
+    const classes: ShardClassWrite[] = [];
     if (this.mode === 'ON_DEMAND') {
       // One key still lives on one shard: it never gets more than a shard's limits.
       const hotRecords = recordsPerSecond * demand.hotKeyShare;
@@ -409,6 +478,12 @@ export class KinesisStreamModel {
         );
         acceptedRecords += shardClass.count * perShardRecords * fraction * dtSeconds;
         acceptedBytes += shardClass.count * perShardBytes * fraction * dtSeconds;
+        classes.push({
+          count: shardClass.count,
+          acceptedRecords: perShardRecords * fraction * dtSeconds,
+          acceptedBytes: perShardBytes * fraction * dtSeconds,
+          throttledRecords: perShardRecords * (1 - fraction) * dtSeconds,
+        });
       }
     }
     this.log.append(t, t + dtSeconds * 1000, acceptedRecords, acceptedBytes);
@@ -417,6 +492,7 @@ export class KinesisStreamModel {
     // Below a millionth of the demand the difference is rounding, not a refused record.
     const refused = demand.records - acceptedRecords;
     return {
+      shardClasses: classes,
       acceptedRecords,
       acceptedBytes,
       throttledRecords: refused > demand.records * 1e-9 ? refused : 0,
@@ -464,14 +540,18 @@ export class KinesisStreamModel {
     }
     return readers.map((reader) => {
       const total = totals.get(reader.id)!;
+      // A reader still in the parents' backlog reads from (and calls) as many shards as there were then.
+      const readable = reader.shards ?? shards;
+      const scale = readable / shards;
       return {
         id: reader.id,
-        recordsPerSecond: reader.bytesPerRecord > 0 ? total.bytes / reader.bytesPerRecord : 0,
+        recordsPerSecond: reader.bytesPerRecord > 0 ? (total.bytes * scale) / reader.bytesPerRecord : 0,
         throttledCallsPerSecond: reader.efo
           ? 0
-          : total.throttled +
-            (callsPerShard > 0 ? (callThrottledPerShard * shards * reader.callsPerSecond) / callsPerShard : 0),
-        callsPerSecond: reader.efo ? 0 : reader.callsPerSecond * shards,
+          : (total.throttled +
+              (callsPerShard > 0 ? (callThrottledPerShard * shards * reader.callsPerSecond) / callsPerShard : 0)) *
+            scale,
+        callsPerSecond: reader.efo ? 0 : reader.callsPerSecond * readable,
       };
     });
   }
@@ -526,7 +606,7 @@ export class KinesisStreamModel {
   }
 
   /** The shards as one hot shard (the hottest key's) and the rest, each with its share of the records. */
-  private shardClasses(hotKeyShare: number): ShardClass[] {
+  shardClasses(hotKeyShare: number): ShardClass[] {
     const n = this.openShards;
     if (n === 1 || !(hotKeyShare > 0)) return [{ count: n, share: 1 / n }];
     return [

@@ -1,7 +1,7 @@
-import { METRICS, type MetricKey } from '../lambdas/domain/metric-catalog';
+import { FLINK_NAMESPACE, KINESIS_NAMESPACE, METRICS, type MetricKey } from '../lambdas/domain/metric-catalog';
 import type { SimulatedCloudWatch, StatSet } from './cloudwatch';
-import type { AppEvent, FlinkApplicationModel } from './flink-application';
-import type { KinesisStreamModel, ReadDemand } from './kinesis-stream';
+import { countsNumRestarts, type AppEvent, type FlinkApplicationModel } from './flink-application';
+import type { KinesisStreamModel, ReadDemand, ShardLevelMetric } from './kinesis-stream';
 import type { SinkModel } from './sink';
 import type { LogCursor } from './stream-log';
 import type { TrafficModel } from './traffic';
@@ -37,6 +37,9 @@ export interface PipelineProps {
   /** Lag above which a minute counts as unhealthy (the policy's lagThresholdMs). */
   readonly lagThresholdMs: number;
 }
+
+type PutCatalogMetric = (key: MetricKey, set: StatSet, dimensions: Record<string, string>) => void;
+type PutMetric = (namespace: string, metricName: string, set: StatSet, dimensions: Record<string, string>) => void;
 
 /** How long producers back off before retrying refused records. */
 const PRODUCER_RETRY_SECONDS = 10;
@@ -133,8 +136,49 @@ class Counter {
   }
 }
 
+/** Busy, back-pressured and idle time of one task of the job, over a minute. */
+class TaskGauges {
+  readonly busy = new Gauge();
+  readonly backPressured = new Gauge();
+  readonly idle = new Gauge();
+}
+
+/** What one shard accepted, refused and served over a minute (for enhanced monitoring). */
+class ShardCounters {
+  readonly incomingRecords = new Counter();
+  readonly incomingBytes = new Counter();
+  readonly throttled = new Counter();
+  readonly outgoingRecords = new Counter();
+  readonly outgoingBytes = new Counter();
+  readonly readThrottled = new Counter();
+}
+
+/** What one enhanced fan-out consumer received over a minute (SubscribeToShardEvent.*). */
+class EfoCounters {
+  readonly records = new Counter();
+  readonly bytes = new Counter();
+  readonly millisBehindLatest = new Gauge();
+}
+
+/**
+ * The job graph the simulated application runs, as Managed Flink names its tasks and operators: the
+ * Kinesis source, then the processing chained with the sink; with a chained source, one task.
+ */
+export const JOB_GRAPH = {
+  chained: [
+    { task: 'Source: Kinesis -> Process -> Sink: Writer', operators: ['Source: Kinesis', 'Process', 'Sink: Writer'] },
+  ],
+  split: [
+    { task: 'Source: Kinesis', operators: ['Source: Kinesis'] },
+    { task: 'Process -> Sink: Writer', operators: ['Process', 'Sink: Writer'] },
+  ],
+} as const;
+
 class MinuteAccumulator {
   putAttempted = false;
+  readonly shards = new Map<string, ShardCounters>();
+  readonly efo = new Map<string, EfoCounters>();
+  readonly tasks = new Map<string, TaskGauges>();
   readonly demandRecords = new Counter();
   readonly demandBytes = new Counter();
   readonly incomingRecords = new Counter();
@@ -183,6 +227,7 @@ export class Pipeline {
   private readonly appCursor: LogCursor | undefined;
   private readonly lagThresholdMs: number;
   private retryRecords = 0;
+  private currentHotKeyShare = 0;
   private retryBytes = 0;
   private recordBytes = 1024;
   private minute = new MinuteAccumulator();
@@ -302,7 +347,8 @@ export class Pipeline {
       this.writeStep(rate.recordsPerSecond, rate.bytesPerSecond, rate.hotKeyShare, t, dtSeconds);
     }
 
-    const appCapacity = this.app && !this.streamGone ? this.app.capacity(this.stream.openShards, t) : 0;
+    const appShards = this.appCursor ? this.stream.readableShards(this.appCursor.position) : this.stream.openShards;
+    const appCapacity = this.app && !this.streamGone ? this.app.capacity(appShards, t) : 0;
     const appWants = this.appReadWish(appCapacity, dtSeconds);
     const readers: ReadDemand[] = [];
     if (appWants !== undefined) {
@@ -312,6 +358,7 @@ export class Pipeline {
         callsPerSecond: this.appSource.callsPerSecond,
         recordsPerSecond: appWants,
         bytesPerRecord: this.recordBytes,
+        shards: appShards,
       });
     }
     if (!this.streamGone) {
@@ -329,6 +376,7 @@ export class Pipeline {
           callsPerSecond: consumer.props.callsPerSecond ?? 1,
           recordsPerSecond: Math.min(consumer.props.recordsPerSecond ?? Number.POSITIVE_INFINITY, backlog / dtSeconds),
           bytesPerRecord: this.recordBytes,
+          shards: this.stream.readableShards(consumer.cursor.position),
         });
       }
     }
@@ -346,17 +394,20 @@ export class Pipeline {
         consumer.cursor,
         Math.min(reader.recordsPerSecond, allocation.recordsPerSecond) * dtSeconds,
       );
-      if (!reader.efo) {
-        acc.getRecordsRecords.add(took.records);
-        acc.getRecordsBytes.add(took.bytes);
-        acc.iteratorAge.add(this.stream.log.ageMs(consumer.cursor, end), dtSeconds);
-      }
+      const age = this.stream.log.ageMs(consumer.cursor, end);
+      this.countRead(reader.id, reader.efo, took.records, took.bytes, age, dtSeconds);
     }
 
     if (this.app) {
-      events.push(
-        ...this.appStep(t, dtSeconds, appCapacity, appWants, allocations.get(APP_READER_ID)?.recordsPerSecond ?? 0),
-      );
+      const readable = allocations.get(APP_READER_ID)?.recordsPerSecond ?? 0;
+      events.push(...this.appStep(t, dtSeconds, appCapacity, appWants, readable, appShards));
+    }
+    if (!this.streamGone && this.stream.hasShardLevelMetrics) {
+      // Refused GetRecords calls are spread over the open shards.
+      let throttled = 0;
+      for (const r of readers) if (!r.efo) throttled += allocations.get(r.id)!.throttledCallsPerSecond;
+      const ids = this.stream.openShardIds();
+      for (const id of ids) this.shardCounters(id).readThrottled.add((throttled * dtSeconds) / ids.length);
     }
     if (polled) acc.polled = true;
 
@@ -366,6 +417,50 @@ export class Pipeline {
       }
     }
     return events;
+  }
+
+  /** The minute's counters of one shard, created on first use. */
+  private shardCounters(shardId: string): ShardCounters {
+    let counters = this.minute.shards.get(shardId);
+    if (!counters) {
+      counters = new ShardCounters();
+      this.minute.shards.set(shardId, counters);
+    }
+    return counters;
+  }
+
+  /**
+   * Records one reader's read: polling readers count in GetRecords.* (and the iterator age), enhanced
+   * fan-out readers in their own consumer's SubscribeToShardEvent.*; both in the shards' outgoing counts.
+   */
+  private countRead(id: string, efo: boolean, records: number, bytes: number, ageMs: number, dt: number): void {
+    const acc = this.minute;
+    if (efo) {
+      const name = id === APP_READER_ID ? this.app!.name : id;
+      let counters = acc.efo.get(name);
+      if (!counters) {
+        counters = new EfoCounters();
+        acc.efo.set(name, counters);
+      }
+      counters.records.add(records);
+      counters.bytes.add(bytes);
+      counters.millisBehindLatest.add(ageMs, dt);
+    } else {
+      acc.getRecordsRecords.add(records);
+      acc.getRecordsBytes.add(bytes);
+      acc.iteratorAge.add(ageMs, dt);
+    }
+    if (this.streamGone || !this.stream.hasShardLevelMetrics) return;
+    // Readers take from each shard what was written to it: the hot shard's share comes from the hot shard.
+    const ids = this.stream.openShardIds();
+    let index = 0;
+    for (const shardClass of this.stream.shardClasses(this.currentHotKeyShare)) {
+      for (let i = 0; i < shardClass.count; i++, index++) {
+        const counters = this.shardCounters(ids[index]!);
+        counters.outgoingRecords.add(records * shardClass.share);
+        counters.outgoingBytes.add(bytes * shardClass.share);
+      }
+    }
   }
 
   private writeStep(
@@ -384,7 +479,20 @@ export class Pipeline {
     this.retryBytes -= retriedBytes;
     const records = recordsPerSecond * dt + retried;
     const bytes = bytesPerSecond * dt + retriedBytes;
+    this.currentHotKeyShare = hotKeyShare;
     const written = this.stream.write({ records, bytes, hotKeyShare }, dt, t);
+    if (this.stream.hasShardLevelMetrics) {
+      const ids = this.stream.openShardIds();
+      let index = 0;
+      for (const shardClass of written.shardClasses) {
+        for (let i = 0; i < shardClass.count; i++, index++) {
+          const counters = this.shardCounters(ids[index]!);
+          counters.incomingRecords.add(shardClass.acceptedRecords);
+          counters.incomingBytes.add(shardClass.acceptedBytes);
+          counters.throttled.add(shardClass.throttledRecords);
+        }
+      }
+    }
     acc.capacityRecords.add(written.capacityRecordsPerSecond, dt);
     acc.capacityBytes.add(written.capacityBytesPerSecond, dt);
     if (records > 0) acc.putAttempted = true;
@@ -404,7 +512,14 @@ export class Pipeline {
     return Math.min(capacity, this.sink.capacity, backlog / dtSeconds);
   }
 
-  private appStep(t: number, dt: number, capacity: number, wish: number | undefined, readable: number): AppEvent[] {
+  private appStep(
+    t: number,
+    dt: number,
+    capacity: number,
+    wish: number | undefined,
+    readable: number,
+    shards: number,
+  ): AppEvent[] {
     const app = this.app!;
     const cursor = this.appCursor!;
     const acc = this.minute;
@@ -430,10 +545,10 @@ export class Pipeline {
       readable >= this.sink.capacity * 0.999 &&
       backlog / dt > this.sink.capacity * 1.001;
     const { gauges, events } = app.step({ processed: read.records, capacity, sinkBound }, t, dt);
-    if (!this.appSource.efo) {
-      this.minute.getRecordsRecords.add(read.records);
-      this.minute.getRecordsBytes.add(read.bytes);
-      this.minute.iteratorAge.add(this.stream.log.ageMs(cursor, end), dt);
+    this.countRead(APP_READER_ID, this.appSource.efo, read.records, read.bytes, this.stream.log.ageMs(cursor, end), dt);
+    if (gauges) {
+      const processing = app.processingCapacity(shards, t);
+      this.addTaskGauges(read.records / dt, processing, app.readingCapacity(shards), sinkBound, dt);
     }
     acc.reporting = true;
     acc.processing = true;
@@ -454,6 +569,196 @@ export class Pipeline {
   }
 
   /**
+   * Busy, back-pressured and idle time per task. The source task is busy reading; when the processing
+   * task is saturated (or the sink holds it back) the source spends the rest of its time back-pressured.
+   * The processing task is busy with what it processes and back-pressured by a slow sink. With a chained
+   * source both are one task, as busy as the tighter of the two.
+   */
+  private addTaskGauges(rate: number, processing: number, reading: number, sinkBound: boolean, dt: number): void {
+    const share = (capacity: number): number => (capacity > 0 ? Math.min(1, rate / capacity) : 0);
+    const add = (task: string, busy: number, backPressured: number): void => {
+      let gauges = this.minute.tasks.get(task);
+      if (!gauges) {
+        gauges = new TaskGauges();
+        this.minute.tasks.set(task, gauges);
+      }
+      gauges.busy.add(busy * 1000, dt);
+      gauges.backPressured.add(backPressured * 1000, dt);
+      gauges.idle.add(Math.max(0, 1 - busy - backPressured) * 1000, dt);
+    };
+    if (this.app!.chainedSource) {
+      const busy = share(Math.min(processing, reading));
+      add(JOB_GRAPH.chained[0].task, busy, sinkBound ? 1 - busy : 0);
+      return;
+    }
+    const sourceBusy = share(reading);
+    const processBusy = share(processing);
+    const downstreamFull = sinkBound || processBusy >= 0.999;
+    add(JOB_GRAPH.split[0].task, sourceBusy, downstreamFull ? 1 - sourceBusy : 0);
+    add(JOB_GRAPH.split[1].task, processBusy, sinkBound ? 1 - processBusy : 0);
+  }
+
+  /**
+   * Kinesis Data Streams' metrics: stream-level ones ({StreamName}) always; GetRecords.* and the
+   * iterator age only when a polling reader read; SubscribeToShardEvent.* per enhanced fan-out
+   * consumer ({StreamName, ConsumerName}); shard-level ones ({StreamName, ShardId}) only for the
+   * metrics enhanced monitoring turned on, with their shard-level names.
+   */
+  private publishStream(acc: MinuteAccumulator, put: PutCatalogMetric, publish: PutMetric): void {
+    const streamDims = { StreamName: this.stream.name };
+    if (acc.putAttempted) {
+      put('incomingBytes', acc.incomingBytes.toStatSet(), streamDims);
+      put('incomingRecords', acc.incomingRecords.toStatSet(), streamDims);
+      put('writeThrottled', acc.throttled.toStatSet(), streamDims);
+      put('putRecordsThrottled', acc.throttled.toStatSet(), streamDims);
+    }
+    if (acc.polled) {
+      put('getRecordsBytes', acc.getRecordsBytes.toStatSet(), streamDims);
+      put('getRecordsRecords', acc.getRecordsRecords.toStatSet(), streamDims);
+      put('readThrottled', acc.readThrottled.toStatSet(), streamDims);
+      if (acc.iteratorAge.present) put('iteratorAge', acc.iteratorAge.toStatSet(), streamDims);
+    }
+    for (const [consumerName, efo] of acc.efo) {
+      const dims = { StreamName: this.stream.name, ConsumerName: consumerName };
+      publish(KINESIS_NAMESPACE, 'SubscribeToShardEvent.Records', efo.records.toStatSet(), dims);
+      publish(KINESIS_NAMESPACE, 'SubscribeToShardEvent.Bytes', efo.bytes.toStatSet(), dims);
+      if (efo.millisBehindLatest.present) {
+        publish(
+          KINESIS_NAMESPACE,
+          'SubscribeToShardEvent.MillisBehindLatest',
+          efo.millisBehindLatest.toStatSet(),
+          dims,
+        );
+      }
+    }
+    const shard = (metric: Exclude<ShardLevelMetric, 'ALL'>, pick: (c: ShardCounters) => Counter | Gauge): void => {
+      if (!this.stream.publishesShardMetric(metric)) return;
+      for (const [shardId, counters] of acc.shards) {
+        const value = pick(counters);
+        if (value instanceof Gauge && !value.present) continue;
+        publish(KINESIS_NAMESPACE, metric, value.toStatSet(), { StreamName: this.stream.name, ShardId: shardId });
+      }
+    };
+    if (acc.putAttempted) {
+      shard('IncomingBytes', (c) => c.incomingBytes);
+      shard('IncomingRecords', (c) => c.incomingRecords);
+      shard('WriteProvisionedThroughputExceeded', (c) => c.throttled);
+    }
+    shard('OutgoingBytes', (c) => c.outgoingBytes);
+    shard('OutgoingRecords', (c) => c.outgoingRecords);
+    if (acc.polled) {
+      shard('ReadProvisionedThroughputExceeded', (c) => c.readThrottled);
+      // Every shard's reader is as far behind as the stream's oldest unread record, the stream-level maximum.
+      if (acc.iteratorAge.present) shard('IteratorAgeMilliseconds', () => acc.iteratorAge);
+    }
+  }
+
+  /**
+   * Managed Flink's metrics, as the application's metrics level and runtime decide
+   * (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html): application-level
+   * ones on {Application}; the source's lag on {Application, Id, Flow} and, at PARALLELISM level, per
+   * shard; busy, back-pressured and idle time only at TASK level and finer, per task, operator and
+   * subtask; restarts as fullRestarts before Flink 2.2 and numRestarts on it; KPUs once an hour,
+   * counting the orchestration KPU.
+   */
+  private publishApplication(
+    app: FlinkApplicationModel,
+    acc: MinuteAccumulator,
+    minuteStart: number,
+    put: PutCatalogMetric,
+    publish: PutMetric,
+  ): void {
+    const dims = { Application: app.name };
+    const level = app.monitoring.metricsLevel;
+    const once = (v: number): StatSet => ({ sampleCount: 1, sum: v, min: v, max: v });
+    if (acc.reporting) {
+      const restarts = once(app.restarts);
+      if (countsNumRestarts(app.runtime)) publish(FLINK_NAMESPACE, 'numRestarts', restarts, dims);
+      else put('fullRestarts', restarts, dims);
+      if (acc.downtime.present) put('downtime', acc.downtime.toStatSet(), dims);
+      if (acc.cpu.present) {
+        put('containerCpu', acc.cpu.toStatSet(), dims);
+        // The JVM's own share is a little below the container's.
+        const jvm = acc.cpu.toStatSet();
+        put('cpu', { ...jvm, sum: jvm.sum * 0.95, min: jvm.min * 0.95, max: jvm.max * 0.95 }, dims);
+      }
+      if (acc.heap.present) {
+        put('heap', acc.heap.toStatSet(), dims);
+        // The container also holds native memory (RocksDB, network buffers): a quarter of it, plus the heap.
+        const container = acc.heap.toStatSet();
+        const share = (v: number): number => 25 + v * 0.6;
+        put(
+          'containerMemory',
+          {
+            ...container,
+            sum: share(container.sum / container.sampleCount) * container.sampleCount,
+            min: share(container.min),
+            max: share(container.max),
+          },
+          dims,
+        );
+      }
+    }
+    if (acc.processing) {
+      const source = { Application: app.name, Id: this.stream.name, Flow: 'Input' };
+      const lag = acc.lag.present ? acc.lag.toStatSet() : acc.lagNotReported ? once(-1) : undefined;
+      if (lag) {
+        put('millisBehindLatest', lag, source);
+        if (level === 'PARALLELISM') {
+          for (const shardId of this.stream.openShardIds())
+            put('millisBehindLatest', lag, { ...source, ShardId: shardId });
+        }
+      }
+      if (level !== 'APPLICATION') this.publishTaskTimes(app, acc, put);
+      put('recordsInPerSecond', acc.recordsIn.toStatSet(), dims);
+      const duration = app.checkpointDurationMs;
+      if (duration !== undefined) {
+        put('checkpointDuration', once(duration), dims);
+        put('checkpointSize', once(app.checkpointSizeBytes), dims);
+      }
+      put('failedCheckpoints', once(app.failedCheckpointCount), dims);
+    }
+    if (minuteStart % 3_600_000 === 0) put('kpus', once(app.billedKpus), dims);
+  }
+
+  /**
+   * Busy, back-pressured and idle time: per task at TASK level; also per operator of the task at
+   * OPERATOR level; also per subtask at PARALLELISM level, where source subtasks beyond the shard
+   * count have nothing to read.
+   */
+  private publishTaskTimes(app: FlinkApplicationModel, acc: MinuteAccumulator, put: PutCatalogMetric): void {
+    const level = app.monitoring.metricsLevel;
+    const graph = app.chainedSource ? JOB_GRAPH.chained : JOB_GRAPH.split;
+    const idleSet = { sampleCount: 6, sum: 6000, min: 1000, max: 1000 };
+    const zeroSet = { sampleCount: 6, sum: 0, min: 0, max: 0 };
+    for (const { task, operators } of graph) {
+      const gauges = acc.tasks.get(task);
+      if (!gauges?.busy.present) continue;
+      const times: [MetricKey, StatSet][] = [
+        ['busyTime', gauges.busy.toStatSet()],
+        ['backPressuredTime', gauges.backPressured.toStatSet()],
+        ['idleTime', gauges.idle.toStatSet()],
+      ];
+      const taskDims = { Application: app.name, TaskName: task };
+      for (const [key, set] of times) put(key, set, taskDims);
+      if (level === 'TASK') continue;
+      for (const operator of operators) {
+        const operatorDims = { ...taskDims, OperatorName: operator };
+        for (const [key, set] of times) put(key, set, operatorDims);
+        if (level !== 'PARALLELISM') continue;
+        const reads = operator.startsWith('Source') ? this.stream.openShards : app.currentParallelism;
+        for (let subtask = 0; subtask < app.currentParallelism; subtask++) {
+          const subtaskDims = { ...operatorDims, SubtaskIndex: String(subtask) };
+          for (const [key, set] of times) {
+            const idle = subtask >= reads;
+            put(key, idle ? (key === 'idleTime' ? idleSet : zeroSet) : set, subtaskDims);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Publishes the minute that started at `minuteStart` and returns its sample. KDS counters are
    * sums; Managed Flink gauges are statistic sets; `KPUs` is reported once an hour.
    */
@@ -461,80 +766,15 @@ export class Pipeline {
     const acc = this.minute;
     this.minute = new MinuteAccumulator();
     this.stream.endMinute(minuteStart + 60_000);
-    const stream = this.stream.name;
-    const streamDims = { StreamName: stream };
-    const put = (key: MetricKey, set: StatSet, dims: Record<string, string>): void => {
-      const spec = METRICS[key];
-      this.cloudwatch.put(
-        { namespace: spec.namespace, metricName: spec.metricName, dimensions: dims },
-        minuteStart,
-        set,
-      );
+    const publish = (namespace: string, metricName: string, set: StatSet, dims: Record<string, string>): void => {
+      this.cloudwatch.put({ namespace, metricName, dimensions: dims }, minuteStart, set);
     };
-    if (!this.streamGone && !this.outage.stream) {
-      if (acc.putAttempted) {
-        put('incomingBytes', acc.incomingBytes.toStatSet(), streamDims);
-        put('incomingRecords', acc.incomingRecords.toStatSet(), streamDims);
-        put('writeThrottled', acc.throttled.toStatSet(), streamDims);
-        put('putRecordsThrottled', acc.throttled.toStatSet(), streamDims);
-      }
-      if (acc.polled) {
-        put('getRecordsBytes', acc.getRecordsBytes.toStatSet(), streamDims);
-        put('getRecordsRecords', acc.getRecordsRecords.toStatSet(), streamDims);
-        put('readThrottled', acc.readThrottled.toStatSet(), streamDims);
-        if (acc.iteratorAge.present) put('iteratorAge', acc.iteratorAge.toStatSet(), streamDims);
-      }
-    }
+    const put = (key: MetricKey, set: StatSet, dims: Record<string, string>): void => {
+      publish(METRICS[key].namespace, METRICS[key].metricName, set, dims);
+    };
+    if (!this.streamGone && !this.outage.stream) this.publishStream(acc, put, publish);
     const app = this.app;
-    if (app && !this.outage.application) {
-      const dims = { Application: app.name };
-      if (acc.reporting) {
-        const restarts = { sampleCount: 1, sum: app.restarts, min: app.restarts, max: app.restarts };
-        put('fullRestarts', restarts, dims);
-        if (acc.downtime.present) put('downtime', acc.downtime.toStatSet(), dims);
-        if (acc.cpu.present) {
-          put('containerCpu', acc.cpu.toStatSet(), dims);
-          // The JVM's own share is a little below the container's.
-          const jvm = acc.cpu.toStatSet();
-          put('cpu', { ...jvm, sum: jvm.sum * 0.95, min: jvm.min * 0.95, max: jvm.max * 0.95 }, dims);
-        }
-        if (acc.heap.present) {
-          put('heap', acc.heap.toStatSet(), dims);
-          // The container also holds native memory (RocksDB, network buffers): a quarter of it, plus the heap.
-          const container = acc.heap.toStatSet();
-          const share = (v: number): number => 25 + v * 0.6;
-          put(
-            'containerMemory',
-            {
-              ...container,
-              sum: share(container.sum / container.sampleCount) * container.sampleCount,
-              min: share(container.min),
-              max: share(container.max),
-            },
-            dims,
-          );
-        }
-      }
-      if (acc.processing) {
-        if (acc.lag.present) put('millisBehindLatest', acc.lag.toStatSet(), dims);
-        else if (acc.lagNotReported) put('millisBehindLatest', { sampleCount: 1, sum: -1, min: -1, max: -1 }, dims);
-        put('busyTime', acc.busy.toStatSet(), dims);
-        put('backPressuredTime', acc.backPressured.toStatSet(), dims);
-        put('idleTime', acc.idle.toStatSet(), dims);
-        put('recordsInPerSecond', acc.recordsIn.toStatSet(), dims);
-        const duration = app.checkpointDurationMs;
-        if (duration !== undefined) {
-          put('checkpointDuration', { sampleCount: 1, sum: duration, min: duration, max: duration }, dims);
-          const size = app.checkpointSizeBytes;
-          put('checkpointSize', { sampleCount: 1, sum: size, min: size, max: size }, dims);
-        }
-        const failed = app.failedCheckpointCount;
-        put('failedCheckpoints', { sampleCount: 1, sum: failed, min: failed, max: failed }, dims);
-      }
-      if (minuteStart % 3_600_000 === 0) {
-        put('kpus', { sampleCount: 1, sum: app.kpus, min: app.kpus, max: app.kpus }, dims);
-      }
-    }
+    if (app && !this.outage.application) this.publishApplication(app, acc, minuteStart, put, publish);
 
     const seconds = Math.max(acc.seconds, 1e-9);
     const appLag = acc.lag.present ? acc.lag.maximum : undefined;

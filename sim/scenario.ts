@@ -7,8 +7,8 @@ import { InvalidInputError, assertJsonDepth, parseWith } from '../lambdas/domain
 import { ACTION_TYPES, GUARDRAILS, PRIMARY_CAUSES, SECONDARY_ONLY_FINDINGS } from '../lambdas/domain/vocabulary';
 import { ERROR_NAMES } from '../lambdas/ports/errors';
 import { SIMULATED_APIS } from './faults';
-import { LOG_LEVELS, METRICS_LEVELS } from './flink-application';
-import { MIN_RETENTION_HOURS } from './kinesis-stream';
+import { LOG_LEVELS, METRICS_LEVELS, RUNTIME_ENVIRONMENTS } from './flink-application';
+import { MIN_RETENTION_HOURS, SHARD_LEVEL_METRICS } from './kinesis-stream';
 
 /** Where the built-in scenarios live. */
 export const SCENARIO_DIR = join(__dirname, 'scenarios');
@@ -34,6 +34,8 @@ const StreamSchema = z
     onDemandPeakBytesPerSecond: positive.optional(),
     onDemandPeakRecordsPerSecond: positive.optional(),
     onDemandAdaptMinutes: positive.default(15),
+    /** Shard-level metrics turned on (EnableEnhancedMonitoring); none by default, as AWS creates streams. */
+    enhancedMonitoring: z.array(z.enum(SHARD_LEVEL_METRICS)).default([]),
   })
   .strict();
 
@@ -50,6 +52,7 @@ const ApplicationSchema = z
     initialPosition: z.enum(['LATEST', 'TRIM_HORIZON']).default('LATEST'),
     logLevel: z.enum(LOG_LEVELS).default('INFO'),
     metricsLevel: z.enum(METRICS_LEVELS).default('APPLICATION'),
+    runtimeEnvironment: z.enum(RUNTIME_ENVIRONMENTS).default('FLINK-1_20'),
     restartSeconds: positive.default(90),
     checkpointIntervalSeconds: positive.default(60),
     stateBytes: z

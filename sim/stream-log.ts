@@ -39,6 +39,8 @@ export class StreamLog {
   private written = 0;
   private trimmedTo = 0;
   private readonly cursors = new Map<string, LogCursor>();
+  /** From which cumulative position on records went to how many shards, oldest first. */
+  private readonly shardEpochs: { from: number; shards: number }[] = [];
 
   /** Cumulative records ever accepted. */
   get totalWritten(): number {
@@ -60,6 +62,21 @@ export class StreamLog {
       this.cursors.set(id, cursor);
     }
     return cursor;
+  }
+
+  /** Records written from `position` on go to `shards` shards (a reshard completed there). */
+  markShards(position: number, shards: number): void {
+    this.shardEpochs.push({ from: position, shards });
+  }
+
+  /** How many shards the record at `position` was written to. */
+  shardsAt(position: number): number {
+    let shards = this.shardEpochs[0]?.shards ?? 1;
+    for (const epoch of this.shardEpochs) {
+      if (epoch.from > position) break;
+      shards = epoch.shards;
+    }
+    return shards;
   }
 
   allCursors(): IterableIterator<LogCursor> {

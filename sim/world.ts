@@ -175,7 +175,10 @@ export class SimWorld implements SimulatedAws {
     this.target = this.config.targets[0]!;
     this.policy = effectivePolicy(this.config, this.target);
     this.injector = new FaultInjector(() => this.clock.nowMs());
-    this.cloudwatch = new SimulatedCloudWatch((api, resource) => this.injector.check(api as SimulatedApi, resource));
+    this.cloudwatch = new SimulatedCloudWatch(
+      (api, resource) => this.injector.check(api as SimulatedApi, resource),
+      () => this.clock.nowMs(),
+    );
     this.alarms = new AlarmEvaluator(alarmDefinitionsForTarget(this.config, this.target), this.cloudwatch);
 
     const { stream, application, sink, consumers } = scenario.pipeline;
@@ -185,6 +188,7 @@ export class SimWorld implements SimulatedAws {
       mode: stream.mode,
       shards: stream.shards,
       retentionHours: stream.retentionHours,
+      enhancedMonitoring: stream.enhancedMonitoring,
       reshardBaseSeconds: stream.reshardBaseSeconds,
       reshardSecondsPerShard: stream.reshardSecondsPerShard,
       ...(stream.onDemandPeakBytesPerSecond !== undefined
@@ -209,6 +213,7 @@ export class SimWorld implements SimulatedAws {
           initialPosition: application.initialPosition,
           logLevel: application.logLevel,
           metricsLevel: application.metricsLevel,
+          runtimeEnvironment: application.runtimeEnvironment,
           restartSeconds: application.restartSeconds,
           checkpointIntervalSeconds: application.checkpointIntervalSeconds,
           stateBytes: application.stateBytes,

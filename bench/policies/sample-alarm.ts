@@ -5,7 +5,8 @@
  * definitions are not reused because these alarms are not StreamMedic's (and one of them compares
  * with LessThanOrEqualToThreshold, which StreamMedic's alarms never use).
  */
-import { evaluateAlarmValue, type AlarmValue, type TreatMissingData } from '../../lambdas/domain/alarm-definitions';
+import type { AlarmValue, TreatMissingData } from '../../lambdas/domain/alarm-definitions';
+import { alarmValueAt } from '../../sim/metric-math';
 import { EVALUATION_RANGE_EXTRA_PERIODS, decideAlarmState, type AlarmState } from '../../sim/alarm-evaluator';
 import type { DatapointSource } from '../../sim/cloudwatch';
 
@@ -97,22 +98,6 @@ export class SampleAlarm {
   }
 
   private compute(start: number): number | undefined {
-    const value = this.props.value;
-    const inputs = value.type === 'metric' ? [value.metric] : value.inputs;
-    const datapoints: Record<string, number | undefined> = {};
-    for (const input of inputs) {
-      datapoints[input.id] = this.source.datapoint(
-        {
-          namespace: input.namespace,
-          metricName: input.metricName,
-          dimensions: input.dimensions,
-          statistic: input.statistic,
-          periodSeconds: input.periodSeconds,
-        },
-        start,
-      );
-    }
-    const result = evaluateAlarmValue(value, datapoints);
-    return result !== undefined && Number.isFinite(result) ? result : undefined;
+    return alarmValueAt(this.props.value, this.source, start);
   }
 }

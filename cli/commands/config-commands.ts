@@ -5,6 +5,8 @@ import {
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
+import { METRICS } from '../../lambdas/domain/metric-catalog';
+import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
 import { parseFile, type CliIo } from '../io';
 import { table } from '../render';
 import { helpEpilogue } from './help';
@@ -71,6 +73,12 @@ const UNIT_WORDS: Readonly<Record<string, string>> = { Milliseconds: 'ms', Perce
 function metricOf(definition: AlarmDefinition): { metric: string; stat: string } {
   const value = definition.value;
   if (value.type === 'metric') return { metric: value.metric.metricName, stat: value.metric.statistic };
+  if (value.type === 'insights') {
+    return {
+      metric: `${METRICS[value.key].metricName} (Metrics Insights, every series)`,
+      stat: parseInsightsQuery(value.query).fn,
+    };
+  }
   const stats = [...new Set(value.inputs.map((input) => input.statistic))];
   return {
     metric: `${value.label} (${value.inputs.map((input) => input.metricName).join(', ')})`,

@@ -8,7 +8,8 @@ import {
   type TreatMissingData,
 } from './alarm-settings';
 import { AWS_LIMITS, effectivePolicy, type StreamMedicConfig, type TargetConfig } from './config';
-import { METRICS, defaultDimensions, type MetricKey } from './metric-catalog';
+import { FLINK_NAMESPACE, METRICS, defaultDimensions, type MetricKey } from './metric-catalog';
+import { formatInsightsQuery } from './metrics-insights';
 
 /**
  * StreamMedic's alarms, defined once. The CDK stack turns each definition into a CloudWatch alarm;
@@ -51,9 +52,20 @@ export interface AlarmExpressionStep {
   readonly label: string;
 }
 
-/** The value an alarm compares with its threshold: one metric, or metric math over several. */
+/** The value an alarm compares with its threshold: one metric, metric math over several, or a Metrics Insights query. */
 export type AlarmValue =
   | { readonly type: 'metric'; readonly metric: AlarmMetric }
+  | {
+      readonly type: 'insights';
+      /** Id of the query in the alarm (lower-case first letter, as CloudWatch requires of expression ids). */
+      readonly id: string;
+      /** A Metrics Insights SELECT without GROUP BY: one aggregated series over every series it matches. */
+      readonly query: string;
+      readonly label: string;
+      /** The metric the query aggregates, from the catalog. */
+      readonly key: MetricKey;
+      readonly periodSeconds: number;
+    }
   | {
       readonly type: 'expression';
       readonly id: string;
@@ -156,6 +168,36 @@ function single(metric: AlarmMetric): AlarmValue {
 }
 
 /**
+ * The application's lag, the MAX over every `millisBehindLatest` series of the application. The
+ * Kinesis source publishes it per source stream with the dimensions Application, Id (the stream) and
+ * Flow, and per shard at PARALLELISM level, never on Application alone
+ * (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html); one query follows
+ * the sources as they are, where a MetricStat would need every dimension spelled out. A target's own
+ * dimensions narrow the query (e.g. to one source stream with `Id`).
+ */
+function applicationLag(applicationName: string, settings: ResolvedAlarmSettings): AlarmValue {
+  const spec = METRICS.millisBehindLatest;
+  const where = [{ key: 'Application', operator: '=' as const, value: applicationName }];
+  for (const [key, value] of Object.entries(settings.dimensions)) {
+    if (key !== 'Application') where.push({ key, operator: '=', value });
+  }
+  return {
+    type: 'insights',
+    id: 'lag',
+    key: spec.key,
+    query: formatInsightsQuery({
+      fn: 'MAX',
+      metricName: spec.metricName,
+      namespace: FLINK_NAMESPACE,
+      where,
+      groupBy: [],
+    }),
+    label: 'Lag of the slowest source (ms)',
+    periodSeconds: settings.periodSeconds,
+  };
+}
+
+/**
  * Write utilisation per shard, in percent of the binding limit: the larger of bytes over 1 MiB/s and
  * records over 1,000/s, for `shardCount` shards (the planner sizes streams by the same two limits).
  */
@@ -241,7 +283,7 @@ function planKind(kind: AlarmKind, target: TargetConfig, settings: ResolvedAlarm
   };
   switch (kind) {
     case 'appLag':
-      return onApp((app) => single(metricInput('m', 'millisBehindLatest', app, settings)), 'Milliseconds');
+      return onApp((app) => applicationLag(app, settings), 'Milliseconds');
     case 'appCpu':
     case 'appLowCpu':
       return onApp((app) => single(metricInput('m', settings.cpuMetric, app, settings)), 'Percent');
@@ -302,119 +344,4 @@ export function breaches(comparison: ComparisonOperator, value: number, threshol
     case 'LessThanThreshold':
       return value < threshold;
   }
-}
-
-/**
- * Evaluates an alarm's value at one timestamp from the inputs' datapoints there (undefined when an
- * input has none). Returns undefined when the expression has no value, as CloudWatch reports a gap.
- */
-export function evaluateAlarmValue(
-  value: AlarmValue,
-  datapoints: Readonly<Record<string, number | undefined>>,
-): number | undefined {
-  if (value.type === 'metric') return datapoints[value.metric.id];
-  const scope: Record<string, number | undefined> = {};
-  for (const input of value.inputs) scope[input.id] = datapoints[input.id];
-  for (const step of value.steps) scope[step.id] = evaluateMetricMath(step.expression, scope);
-  return evaluateMetricMath(value.expression, scope);
-}
-
-/** A metric-math expression outside the subset {@link evaluateMetricMath} understands. */
-export class MetricMathError extends Error {
-  override readonly name = 'MetricMathError';
-  constructor(
-    readonly expression: string,
-    detail: string,
-  ) {
-    super(`metric math "${expression}": ${detail}`);
-  }
-}
-
-/**
- * A small evaluator for the metric-math subset the definitions use: numbers, ids, `+ - * /`,
- * parentheses and `MAX([a, b, ...])`. As in CloudWatch, arithmetic with a missing value is missing,
- * MAX skips missing values, and division by zero gives no value.
- */
-export function evaluateMetricMath(
-  expression: string,
-  values: Readonly<Record<string, number | undefined>>,
-): number | undefined {
-  const tokens = expression.match(/\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/()[\],]|\S/g) ?? [];
-  let position = 0;
-  const peek = (): string | undefined => tokens[position];
-  const expect = (token: string): void => {
-    if (tokens[position] !== token) {
-      throw new MetricMathError(expression, `expected "${token}" at token ${position}`);
-    }
-    position += 1;
-  };
-  const arithmetic = (op: string, a: number | undefined, b: number | undefined): number | undefined => {
-    if (a === undefined || b === undefined) return undefined;
-    switch (op) {
-      case '+':
-        return a + b;
-      case '-':
-        return a - b;
-      case '*':
-        return a * b;
-      default:
-        return b === 0 ? undefined : a / b;
-    }
-  };
-  const factor = (): number | undefined => {
-    const token = peek();
-    if (token === undefined) throw new MetricMathError(expression, `unexpected end`);
-    position += 1;
-    if (token === '(') {
-      const inner = sum();
-      expect(')');
-      return inner;
-    }
-    if (token === '-') {
-      const operand = factor();
-      return operand === undefined ? undefined : -operand;
-    }
-    if (token === 'MAX') {
-      expect('(');
-      expect('[');
-      const items = [sum()];
-      while (peek() === ',') {
-        position += 1;
-        items.push(sum());
-      }
-      expect(']');
-      expect(')');
-      const present = items.filter((item): item is number => item !== undefined);
-      return present.length === 0 ? undefined : Math.max(...present);
-    }
-    if (/^\d/.test(token)) return Number(token);
-    if (/^[A-Za-z_]/.test(token)) {
-      if (!(token in values)) throw new MetricMathError(expression, `unknown id "${token}"`);
-      return values[token];
-    }
-    throw new MetricMathError(expression, `unexpected "${token}"`);
-  };
-  const product = (): number | undefined => {
-    let left = factor();
-    while (peek() === '*' || peek() === '/') {
-      const op = tokens[position]!;
-      position += 1;
-      left = arithmetic(op, left, factor());
-    }
-    return left;
-  };
-  const sum = (): number | undefined => {
-    let left = product();
-    while (peek() === '+' || peek() === '-') {
-      const op = tokens[position]!;
-      position += 1;
-      left = arithmetic(op, left, product());
-    }
-    return left;
-  };
-  const result = sum();
-  if (position !== tokens.length) {
-    throw new MetricMathError(expression, `unexpected "${tokens[position]}"`);
-  }
-  return result;
 }

@@ -35,6 +35,13 @@ export const DEFAULT_ALARM_NAME_PREFIX = 'StreamMedic';
 export const MAX_ALARM_WINDOW_SECONDS = 24 * 60 * 60;
 
 /**
+ * Kinds whose alarm is a Metrics Insights query, which CloudWatch evaluates on the latest three
+ * hours of data only (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
+ */
+export const INSIGHTS_ALARM_KINDS: readonly AlarmKind[] = ['appLag'];
+export const MAX_INSIGHTS_ALARM_WINDOW_SECONDS = 3 * 60 * 60;
+
+/**
  * Where a default comes from: a number, or the policy (so the alarm and the diagnosis it triggers
  * agree on what "behind", "busy", "throttled" and "idle" mean).
  */
@@ -426,6 +433,14 @@ export function alarmSettingsIssues<T extends AlarmTargetInput & { readonly poli
         });
       }
       const windowSeconds = settings.periodSeconds * settings.evaluationPeriods;
+      if (INSIGHTS_ALARM_KINDS.includes(kind) && windowSeconds > MAX_INSIGHTS_ALARM_WINDOW_SECONDS) {
+        issues.push({
+          path: setting('evaluationPeriods') ?? setting('periodSeconds') ?? ['alarms', kind, 'evaluationPeriods'],
+          message:
+            `gives the ${kind} alarm of targets[${index}] a window of ${windowSeconds} s; CloudWatch evaluates ` +
+            `a Metrics Insights alarm on the latest ${MAX_INSIGHTS_ALARM_WINDOW_SECONDS} s (3 hours) only`,
+        });
+      }
       if (windowSeconds > MAX_ALARM_WINDOW_SECONDS) {
         const policyField = windowPolicyField(kind);
         const path =

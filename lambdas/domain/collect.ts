@@ -24,6 +24,15 @@ export function metricQueriesFor(
 ): MetricDataQuery[] {
   const queries: MetricDataQuery[] = [];
   const add = (spec: MetricSpec, resourceName: string): void => {
+    // The Kinesis source publishes its lag per source stream ({Application, Id, Flow}), never on Application alone.
+    const dimensions =
+      spec.key === 'millisBehindLatest' && target.stream
+        ? [
+            ...defaultDimensions(spec, resourceName),
+            { Name: 'Id', Value: target.stream.name },
+            { Name: 'Flow', Value: 'Input' },
+          ]
+        : defaultDimensions(spec, resourceName);
     queries.push({
       Id: `m${queries.length}`,
       Label: spec.metricName,
@@ -32,7 +41,7 @@ export function metricQueriesFor(
         Metric: {
           Namespace: spec.namespace,
           MetricName: spec.metricName,
-          Dimensions: defaultDimensions(spec, resourceName),
+          Dimensions: dimensions,
         },
         Period: periodSeconds,
         Stat: spec.stats[0]!,

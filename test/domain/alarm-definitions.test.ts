@@ -1,18 +1,16 @@
 import {
   ALARM_KINDS,
   ALARM_KIND_SLUGS,
-  MetricMathError,
   alarmDefinitionsFor,
   alarmName,
   breaches,
-  evaluateAlarmValue,
-  evaluateMetricMath,
   parseAlarmName,
   targetFromAlarmName,
   type AlarmDefinition,
   type AlarmKind,
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
+import { MetricMathError, evaluateAlarmValue, evaluateMetricMath } from '../../sim/metric-math';
 import { parseConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 
@@ -77,7 +75,6 @@ describe('alarmDefinitionsFor: defaults', () => {
 
   it.each<[string, AlarmKind, string, string, number, ComparisonOperator, number, number, number, string]>([
     // target, kind, metric, statistic, threshold, comparison, period, evaluation periods, datapoints, missing data
-    ['orders', 'appLag', 'millisBehindLatest', 'Maximum', 60_000, 'GreaterThanThreshold', 60, 5, 3, 'missing'],
     [
       'clicks',
       'streamLag',
@@ -159,8 +156,25 @@ describe('alarmDefinitionsFor: defaults', () => {
     });
   });
 
+  it('alarms on the lag of the slowest source with one Metrics Insights query over every series of the app', () => {
+    // millisBehindLatest exists only with {Application, Id, Flow} (and per shard): {Application} alone has no data.
+    expect(find(list, 'orders', 'appLag')).toMatchObject({
+      threshold: 60_000,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: 'missing',
+      value: {
+        type: 'insights',
+        query: `SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = 'orders-enricher'`,
+        periodSeconds: 60,
+      },
+    });
+  });
+
   it('puts the stream or application name in the default dimension', () => {
-    expect(metricOf(find(list, 'orders', 'appLag')).dimensions).toEqual({ Application: 'orders-enricher' });
+    expect(metricOf(find(list, 'orders', 'appCpu')).dimensions).toEqual({ Application: 'orders-enricher' });
     expect(metricOf(find(list, 'clicks', 'streamLag')).dimensions).toEqual({ StreamName: 'clicks-stream' });
   });
 });
@@ -227,15 +241,33 @@ describe('alarmDefinitionsFor: settings and the policy', () => {
     expect(metricOf(find(alarmDefinitionsFor(config), 'fraud', 'appCpu')).metricName).toBe('cpuUtilization');
   });
 
-  it("merges a target's extra dimensions over the default one", () => {
+  it("narrows the lag query with a target's extra dimensions", () => {
     const config = parseConfig({
-      targets: [{ ...FRAUD, alarms: { appLag: { dimensions: { Id: 'source-1', Flow: 'input' } } } }],
+      targets: [{ ...FRAUD, alarms: { appLag: { dimensions: { Id: 'source-1', Flow: 'Input' } } } }],
     });
-    expect(metricOf(find(alarmDefinitionsFor(config), 'fraud', 'appLag')).dimensions).toEqual({
+    expect(find(alarmDefinitionsFor(config), 'fraud', 'appLag').value).toMatchObject({
+      query: `SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = 'fraud-app' AND Id = 'source-1' AND Flow = 'Input'`,
+    });
+  });
+
+  it("merges a target's extra dimensions over the default one of a metric alarm", () => {
+    const config = parseConfig({
+      targets: [{ ...FRAUD, alarms: { appCpu: { dimensions: { Host: 'tm-1' } } } }],
+    });
+    expect(metricOf(find(alarmDefinitionsFor(config), 'fraud', 'appCpu')).dimensions).toEqual({
       Application: 'fraud-app',
-      Id: 'source-1',
-      Flow: 'input',
+      Host: 'tm-1',
     });
+  });
+
+  it('refuses an Insights alarm that would evaluate more than the three hours CloudWatch evaluates it on', () => {
+    expect(() =>
+      parseConfig({
+        targets: [
+          { ...FRAUD, alarms: { appLag: { periodSeconds: 3600, evaluationPeriods: 4, datapointsToAlarm: 2 } } },
+        ],
+      }),
+    ).toThrow(/targets\[0\]\.alarms\.appLag\.evaluationPeriods.*3 hours/);
   });
 
   it('measures stream utilisation against shardCount, defaulting to minShards', () => {

@@ -1,5 +1,5 @@
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
-import type { MetricDataRequest, MetricsSource } from '../../lambdas/ports';
+import type { ListMetricsRequest, ListedMetric, MetricDataRequest, MetricsSource } from '../../lambdas/ports';
 import { FailureQueue } from './failures';
 
 /**
@@ -21,5 +21,22 @@ export class FakeMetricsSource implements MetricsSource {
     const record = this.records[Math.min(this.requests.length, this.records.length - 1)]!;
     this.requests.push(request);
     return structuredClone(record);
+  }
+
+  /** The MetricStat metrics of the first record, filtered as ListMetrics filters. */
+  async listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]> {
+    const listed: ListedMetric[] = [];
+    for (const query of this.records[0]!.MetricDataQueries) {
+      const metric = query.MetricStat?.Metric;
+      if (!metric || metric.Namespace !== request.namespace) continue;
+      if (request.metricName !== undefined && metric.MetricName !== request.metricName) continue;
+      const dimensions: Record<string, string> = {};
+      for (const d of metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
+      const matches = request.dimensions.every((f) =>
+        f.value === undefined ? f.name in dimensions : dimensions[f.name] === f.value,
+      );
+      if (matches) listed.push({ namespace: metric.Namespace, metricName: metric.MetricName, dimensions });
+    }
+    return listed;
   }
 }

@@ -110,7 +110,6 @@ describe('alarms', () => {
   );
 
   it.each([
-    ['StreamMedic-orders-app-lag', 'AWS/KinesisAnalytics', 'millisBehindLatest', 'Maximum', 60],
     ['StreamMedic-orders-app-cpu', 'AWS/KinesisAnalytics', 'containerCPUUtilization', 'Maximum', 60],
     ['StreamMedic-orders-read-throttling', 'AWS/Kinesis', 'ReadProvisionedThroughputExceeded', 'Sum', 60],
     ['StreamMedic-orders-app-low-cpu', 'AWS/KinesisAnalytics', 'containerCPUUtilization', 'Maximum', 300],
@@ -131,19 +130,14 @@ describe('alarms', () => {
     });
   });
 
-  it("adds a target's extra dimensions to the default one", () => {
+  it("alarms on the app's lag with one Metrics Insights query, narrowed by the target's extra dimensions", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'StreamMedic-orders-app-lag',
       Metrics: [
         Match.objectLike({
-          MetricStat: Match.objectLike({
-            Metric: Match.objectLike({
-              Dimensions: Match.arrayEquals([
-                { Name: 'Application', Value: 'orders-enricher' },
-                { Name: 'Id', Value: 'orders-source' },
-              ]),
-            }),
-          }),
+          Expression: `SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = 'orders-enricher' AND Id = 'orders-source'`,
+          Period: 60,
+          ReturnData: true,
         }),
       ],
     });

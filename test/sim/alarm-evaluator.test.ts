@@ -1,3 +1,4 @@
+import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
 import {
   alarmDefinitionsForTarget,
   type AlarmDefinition,
@@ -73,6 +74,12 @@ class FakeSource implements DatapointSource {
     const minute = (periodStartMs - T0) / MINUTE;
     return this.values[request.metricName]?.(minute);
   }
+
+  /** An Insights query's value is the value of the metric it selects. */
+  insightsDatapoint(query: string, _periodSeconds: number, periodStartMs: number): number | undefined {
+    const metricName = parseInsightsQuery(query).metricName;
+    return this.values[metricName]?.((periodStartMs - T0) / MINUTE);
+  }
 }
 
 function definitions(): AlarmDefinition[] {
@@ -145,6 +152,7 @@ describe('AlarmEvaluator', () => {
     const values: Record<number, number> = {};
     const source = {
       datapoint: (_request: DatapointRequest, start: number) => values[(start - T0) / MINUTE],
+      insightsDatapoint: (_query: string, _period: number, start: number) => values[(start - T0) / MINUTE],
       settledBefore: () => T0 + 20 * MINUTE,
       lateWrites: () => late,
     };

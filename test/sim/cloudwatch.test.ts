@@ -141,3 +141,110 @@ describe('collectSnapshot over the simulated world', () => {
     expect(report.diagnosis.cause).toBe('HEALTHY');
   });
 });
+
+describe('SimulatedCloudWatch: ListMetrics and Metrics Insights', () => {
+  const NS = 'AWS/KinesisAnalytics';
+  const busy = (task: string): MetricId => ({
+    namespace: NS,
+    metricName: 'busyTimeMsPerSecond',
+    dimensions: { Application: 'app', TaskName: task },
+  });
+  /** Two tasks of one application, and one task of another, for ten minutes from T0. */
+  function tasks(now = T0 + 10 * MINUTE): SimulatedCloudWatch {
+    const cloudwatch = new SimulatedCloudWatch(undefined, () => now);
+    for (let m = 0; m < 10; m++) {
+      cloudwatch.putValue(busy('source'), T0 + m * MINUTE, 100);
+      cloudwatch.putValue(busy('process'), T0 + m * MINUTE, 900 + m);
+      cloudwatch.putValue(
+        { ...busy('other'), dimensions: { Application: 'other', TaskName: 'x' } },
+        T0 + m * MINUTE,
+        1000,
+      );
+    }
+    return cloudwatch;
+  }
+  const insights = (expression: string, period = 60) => ({ Id: 'q', Expression: expression, Period: period });
+  const window = { startTime: new Date(T0), endTime: new Date(T0 + 10 * MINUTE) };
+
+  it('lists metrics that have every filtered dimension, with or without a value', async () => {
+    const cloudwatch = tasks();
+    const byApp = await cloudwatch.listMetrics({ namespace: NS, dimensions: [{ name: 'Application', value: 'app' }] });
+    expect(byApp.map((m) => m.dimensions['TaskName']).sort()).toEqual(['process', 'source']);
+    const withTask = await cloudwatch.listMetrics({
+      namespace: NS,
+      metricName: 'busyTimeMsPerSecond',
+      dimensions: [{ name: 'TaskName' }],
+    });
+    expect(withTask).toHaveLength(3);
+    expect(await cloudwatch.listMetrics({ namespace: 'AWS/Kinesis', dimensions: [] })).toEqual([]);
+  });
+
+  it('does not list metrics without a datapoint in the last two weeks', async () => {
+    const cloudwatch = tasks(T0 + 15 * 24 * 60 * MINUTE);
+    expect(await cloudwatch.listMetrics({ namespace: NS, dimensions: [] })).toEqual([]);
+  });
+
+  it('aggregates every matched series per period with the query function: MAX is the busiest task', async () => {
+    const result = await tasks().getMetricData({
+      queries: [insights(`SELECT MAX(busyTimeMsPerSecond) FROM "${NS}" WHERE Application = 'app'`)],
+      ...window,
+    });
+    expect(result.MetricDataResults).toHaveLength(1);
+    expect(result.MetricDataResults[0]!.Values![0]).toBe(909);
+    const sum = await tasks().getMetricData({
+      queries: [insights(`SELECT SUM(busyTimeMsPerSecond) FROM "${NS}" WHERE Application = 'app'`, 120)],
+      ...window,
+    });
+    // Newest first: minutes 8 and 9 of both tasks.
+    expect(sum.MetricDataResults[0]!.Values![0]).toBe(100 + 908 + 100 + 909);
+  });
+
+  it('returns one result per GROUP BY group, labelled with the group value, ordered and limited', async () => {
+    const result = await tasks().getMetricData({
+      queries: [
+        insights(
+          `SELECT AVG(busyTimeMsPerSecond) FROM "${NS}" WHERE Application = 'app' GROUP BY TaskName ORDER BY AVG() DESC LIMIT 1`,
+        ),
+      ],
+      ...window,
+    });
+    expect(result.MetricDataResults.map((r) => [r.Id, r.Label])).toEqual([['q', 'process']]);
+  });
+
+  it('reads only the most recent three hours with an Insights query', async () => {
+    const cloudwatch = tasks(T0 + 4 * 60 * MINUTE);
+    const result = await cloudwatch.getMetricData({
+      queries: [insights(`SELECT MAX(busyTimeMsPerSecond) FROM "${NS}"`)],
+      ...window,
+    });
+    expect(result.MetricDataResults[0]!.Values).toEqual([]);
+  });
+
+  it('refuses a second Insights query in one request', async () => {
+    await expect(
+      tasks().getMetricData({
+        queries: [
+          { ...insights(`SELECT MAX(busyTimeMsPerSecond) FROM "${NS}"`), Id: 'a' },
+          { ...insights(`SELECT MIN(busyTimeMsPerSecond) FROM "${NS}"`), Id: 'b' },
+        ],
+        ...window,
+      }),
+    ).rejects.toThrow(/only 1 Metrics Insights query/);
+  });
+
+  it('keeps metric math next to an Insights query, and in any order of definition', async () => {
+    const result = await fiveMinutes().getMetricData({
+      queries: [
+        { Id: 'doubled', Expression: 'twice * 1' },
+        { Id: 'twice', Expression: 'bytes * 2', ReturnData: false },
+        { ...query('bytes', 'Sum'), ReturnData: false },
+        insights(`SELECT MAX(IncomingBytes) FROM "AWS/Kinesis"`),
+      ],
+      startTime: new Date(T0),
+      endTime: new Date(T0 + 5 * MINUTE),
+    });
+    const doubled = result.MetricDataResults.find((r) => r.Id === 'doubled')!;
+    expect(doubled.Values).toEqual([100, 80, 60, 40, 20]);
+    expect(result.MetricDataResults.find((r) => r.Id === 'q')!.Values).toEqual([5, 4, 3, 2, 1]);
+  });
+});

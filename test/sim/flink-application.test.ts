@@ -86,14 +86,28 @@ describe('UpdateApplication', () => {
     const model = app({ restartSeconds: 90 });
     model.updateParallelism({ currentApplicationVersionId: 1, parallelism: 8, parallelismPerKpu: 2 }, T0);
     expect(model.isProcessing()).toBe(false);
-    // No checkpoint yet: the snapshot is taken as 1 s, then 90 s of restart.
-    expect(model.nextTransition(T0)).toBe(T0 + 91_000);
-    runTo(model, T0 + 91_000);
+    // No checkpoint yet: the snapshot is taken as 1 s, then 90 s of restart, 2 s for each of the new
+    // 4 KPUs, and 4 s for 8 subtasks to download 1 GiB of state at 32 MiB/s each.
+    expect(model.nextTransition(T0)).toBe(T0 + 103_000);
+    runTo(model, T0 + 103_000);
     expect(model.isProcessing()).toBe(true);
     const state = appStateFrom(model.describe());
     expect(state).toMatchObject({ status: 'RUNNING', parallelism: 8, configuredParallelism: 8, parallelismPerKpu: 2 });
     expect(model.kpus).toBe(4);
     expect(model.billedKpus).toBe(5);
+  });
+
+  it('takes longer to restart with more state and more KPUs', () => {
+    const downFor = (stateBytes: number, parallelism: number): number => {
+      const model = app({ restartSeconds: 90, stateBytes });
+      model.updateParallelism({ currentApplicationVersionId: 1, parallelism, parallelismPerKpu: 1 }, T0);
+      return model.nextTransition(T0)! - T0;
+    };
+    expect(downFor(1024 ** 3, 8)).toBe(1000 + 90_000 + 16_000 + 4000);
+    // 100 GiB of state: the download alone takes 400 s with 8 subtasks.
+    expect(downFor(100 * 1024 ** 3, 8)).toBe(1000 + 90_000 + 16_000 + 400_000);
+    // 32 KPUs take longer to start than 8, though each downloads less.
+    expect(downFor(1024 ** 3, 32)).toBe(1000 + 90_000 + 64_000 + 1000);
   });
 
   it.each([

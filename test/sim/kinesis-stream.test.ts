@@ -279,3 +279,34 @@ describe('retention', () => {
     expect(model.log.ageMs(cursor, T0 + 65_000)).toBe(0);
   });
 });
+
+describe('after a reshard', () => {
+  it('keeps the backlog in the parent shards: a reader behind the reshard reads as many shards as there were', () => {
+    const model = stream({ shards: 2 });
+    model.write({ records: 60_000, bytes: 60_000 * 1024, hotKeyShare: 0 }, 60, T0);
+    const behind = model.log.cursor('behind');
+    model.log.seek(behind, 0);
+    model.updateShardCount(4, T0 + 60_000);
+    settle(model);
+    model.write({ records: 1000, bytes: 1000 * 1024, hotKeyShare: 0 }, 1, T0 + 10 * 60_000);
+    expect(model.openShards).toBe(4);
+    // The 60,000 records written before the reshard are in the two parents; what follows is in the children.
+    expect(model.readableShards(0)).toBe(2);
+    expect(model.readableShards(59_999)).toBe(2);
+    expect(model.readableShards(60_000)).toBe(4);
+    // A polling reader wanting 8 MiB/s gets 2 MiB/s from each readable shard: 4 MiB/s from the parents.
+    const wants = { id: 'r', efo: false, callsPerSecond: 5, recordsPerSecond: 8 * 1024, bytesPerRecord: 1024 };
+    const [parents] = model.allocateReads([{ ...wants, shards: model.readableShards(0) }]);
+    const [children] = model.allocateReads([{ ...wants, shards: model.readableShards(60_000) }]);
+    expect(parents!.recordsPerSecond).toBeCloseTo((2 * 2 * MIB) / 1024, 6);
+    expect(children!.recordsPerSecond).toBeCloseTo((4 * 2 * MIB) / 1024, 6);
+  });
+
+  it('names the children with new shard ids', () => {
+    const model = stream({ shards: 2 });
+    expect(model.openShardIds()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
+    model.updateShardCount(3, T0);
+    settle(model);
+    expect(model.openShardIds()).toEqual(['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004']);
+  });
+});

@@ -1,8 +1,12 @@
-import { METRICS } from '../../lambdas/domain/metric-catalog';
 import { createWorld, type SimWorld } from '../../sim/world';
 import { scenario } from './support/scenario-builder';
 
 const MINUTE = 60_000;
+
+/** The Kinesis source's lag series: per source stream, with the Flow dimension. */
+const SOURCE = { Id: 'orders-stream', Flow: 'Input' };
+/** The processing task of the simulated job graph (TASK level and finer). */
+const PROCESS_TASK = { TaskName: 'Process -> Sink: Writer' };
 
 /** The datapoint a metric has for the minute that starts `minute` minutes after the start. */
 function datapoint(
@@ -11,16 +15,13 @@ function datapoint(
   statistic: string,
   minute: number,
   resource: 'stream' | 'application' = 'stream',
+  extraDimensions: Record<string, string> = {},
 ): number | undefined {
-  const spec = Object.values(METRICS).find((m) => m.metricName === metricName)!;
+  const namespace = resource === 'stream' ? 'AWS/Kinesis' : 'AWS/KinesisAnalytics';
+  const dimensions: Record<string, string> =
+    resource === 'stream' ? { StreamName: 'orders-stream' } : { Application: 'orders-enricher' };
   return world.cloudwatch.datapoint(
-    {
-      namespace: spec.namespace,
-      metricName,
-      dimensions: resource === 'stream' ? { StreamName: 'orders-stream' } : { Application: 'orders-enricher' },
-      statistic,
-      periodSeconds: 60,
-    },
+    { namespace, metricName, dimensions: { ...dimensions, ...extraDimensions }, statistic, periodSeconds: 60 },
     world.startMs + minute * MINUTE,
   );
 }
@@ -30,33 +31,37 @@ describe('lag arithmetic', () => {
     const world = createWorld(
       scenario({
         durationMinutes: 20,
-        pipeline: { stream: { shards: 8 } },
+        // Busy time exists only at TASK level and finer.
+        pipeline: { stream: { shards: 8 }, application: { metricsLevel: 'TASK' } },
         traffic: { events: [{ type: 'step', atMinute: 10, factor: 3 }] },
       }),
     );
     world.runToEnd();
     // Ten minutes after the step the job has read what was written in its first 400 s: 200 s behind.
-    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 19, 'application')).toBeCloseTo(200_000, -2);
+    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 19, 'application', SOURCE)).toBeCloseTo(200_000, -2);
     expect(datapoint(world, 'GetRecords.IteratorAgeMilliseconds', 'Maximum', 19)).toBeCloseTo(200_000, -2);
     expect(world.stream.log.backlog(world.stream.log.cursor('flink-application'))).toBeCloseTo(2000 * 600, -1);
-    expect(datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application')).toBeCloseTo(1000, 6);
+    expect(datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application', PROCESS_TASK)).toBeCloseTo(1000, 6);
     expect(datapoint(world, 'numRecordsInPerSecond', 'Average', 19, 'application')).toBeCloseTo(4000, 6);
-    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 5, 'application')).toBe(0);
+    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 5, 'application', SOURCE)).toBe(0);
   });
 
   it('when the sink takes 1,500 of 2,000 records/s, back-pressure rises, busy time and CPU fall, and lag grows by a quarter', () => {
     const world = createWorld(
       scenario({
         durationMinutes: 20,
-        pipeline: { sink: { recordsPerSecond: 20_000 } },
+        pipeline: { sink: { recordsPerSecond: 20_000 }, application: { metricsLevel: 'TASK' } },
         faults: [{ type: 'sinkCapacity', atMinute: 10, recordsPerSecond: 1500 }],
       }),
     );
     world.runToEnd();
-    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 19, 'application')).toBeCloseTo(150_000, -2);
-    expect(datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application')).toBeCloseTo(375, 6);
-    expect(datapoint(world, 'backPressuredTimeMsPerSecond', 'Average', 19, 'application')).toBeCloseTo(625, 6);
-    expect(datapoint(world, 'idleTimeMsPerSecond', 'Average', 19, 'application')).toBeCloseTo(0, 6);
+    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 19, 'application', SOURCE)).toBeCloseTo(150_000, -2);
+    expect(datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application', PROCESS_TASK)).toBeCloseTo(375, 6);
+    expect(datapoint(world, 'backPressuredTimeMsPerSecond', 'Average', 19, 'application', PROCESS_TASK)).toBeCloseTo(
+      625,
+      6,
+    );
+    expect(datapoint(world, 'idleTimeMsPerSecond', 'Average', 19, 'application', PROCESS_TASK)).toBeCloseTo(0, 6);
     const cpuBefore = datapoint(world, 'containerCPUUtilization', 'Average', 5, 'application')!;
     const cpuAfter = datapoint(world, 'containerCPUUtilization', 'Average', 19, 'application')!;
     expect(cpuBefore).toBeGreaterThan(45);
@@ -119,22 +124,81 @@ describe('read throttling', () => {
 });
 
 describe('what Managed Flink publishes', () => {
-  it('uses only catalog metric names, with the StreamName and Application dimensions', () => {
+  /** Every published series as "metric {dimension names}", sorted. */
+  function shapes(world: SimWorld, namespace: string): string[] {
+    const seen = new Set<string>();
+    for (const m of world.cloudwatch.publishedMetrics()) {
+      if (m.namespace === namespace) seen.add(`${m.metricName} {${Object.keys(m.dimensions).sort().join(',')}}`);
+    }
+    return [...seen].sort();
+  }
+
+  it('at APPLICATION level (the default): application metrics on {Application}, lag per source stream, no busy time', () => {
     const world = createWorld(scenario({ durationMinutes: 61 }));
     world.runToEnd();
-    const names = new Set(Object.values(METRICS).map((m) => `${m.namespace}/${m.metricName}`));
-    const published = world.cloudwatch.listMetrics();
-    for (const metric of published) {
-      expect(names.has(`${metric.namespace}/${metric.metricName}`)).toBe(true);
-      expect(Object.keys(metric.dimensions)).toEqual([
-        metric.namespace === 'AWS/Kinesis' ? 'StreamName' : 'Application',
-      ]);
-    }
-    // Everything in the catalog that a quiet, healthy pipeline reports.
-    expect(published.length).toBe(Object.keys(METRICS).length);
+    expect(shapes(world, 'AWS/KinesisAnalytics')).toEqual([
+      'KPUs {Application}',
+      'containerCPUUtilization {Application}',
+      'containerMemoryUtilization {Application}',
+      'cpuUtilization {Application}',
+      'downtime {Application}',
+      'fullRestarts {Application}',
+      'heapMemoryUtilization {Application}',
+      'lastCheckpointDuration {Application}',
+      'lastCheckpointSize {Application}',
+      'millisBehindLatest {Application,Flow,Id}',
+      'numRecordsInPerSecond {Application}',
+      'numberOfFailedCheckpoints {Application}',
+    ]);
+    // A query on {Application} alone finds no lag: the series has three dimensions.
+    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 30, 'application')).toBeUndefined();
+    expect(datapoint(world, 'millisBehindLatest', 'Maximum', 30, 'application', SOURCE)).toBe(0);
   });
 
-  it('reports KPUs once an hour and fullRestarts as a running count', () => {
+  it('at TASK level: busy, back-pressured and idle time per task; OPERATOR adds operators; PARALLELISM subtasks and shards', () => {
+    const run = (metricsLevel: 'TASK' | 'OPERATOR' | 'PARALLELISM'): string[] => {
+      const world = createWorld(scenario({ durationMinutes: 3, pipeline: { application: { metricsLevel } } }));
+      world.runToEnd();
+      return shapes(world, 'AWS/KinesisAnalytics').filter((s) => /TimeMsPerSecond|millisBehindLatest/.test(s));
+    };
+    expect(run('TASK')).toEqual([
+      'backPressuredTimeMsPerSecond {Application,TaskName}',
+      'busyTimeMsPerSecond {Application,TaskName}',
+      'idleTimeMsPerSecond {Application,TaskName}',
+      'millisBehindLatest {Application,Flow,Id}',
+    ]);
+    expect(run('OPERATOR')).toContain('busyTimeMsPerSecond {Application,OperatorName,TaskName}');
+    expect(run('PARALLELISM')).toEqual(
+      expect.arrayContaining([
+        'busyTimeMsPerSecond {Application,OperatorName,SubtaskIndex,TaskName}',
+        'millisBehindLatest {Application,Flow,Id,ShardId}',
+      ]),
+    );
+  });
+
+  it('publishes one series per task, so the bottleneck is the busiest task, not the first', () => {
+    const world = createWorld(
+      scenario({
+        durationMinutes: 20,
+        pipeline: { stream: { shards: 8 }, application: { metricsLevel: 'TASK' } },
+        traffic: { events: [{ type: 'step', atMinute: 10, factor: 3 }] },
+      }),
+    );
+    world.runToEnd();
+    const source = datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application', {
+      TaskName: 'Source: Kinesis',
+    })!;
+    const process = datapoint(world, 'busyTimeMsPerSecond', 'Average', 19, 'application', PROCESS_TASK)!;
+    // 4,000 records/s through 4 source subtasks (parallelism 4) of 20,000/s each; the processing task is full.
+    expect(source).toBeCloseTo(50, 6);
+    expect(process).toBeCloseTo(1000, 6);
+    // The source is held back by the full task after it.
+    expect(
+      datapoint(world, 'backPressuredTimeMsPerSecond', 'Average', 19, 'application', { TaskName: 'Source: Kinesis' }),
+    ).toBeCloseTo(950, 6);
+  });
+
+  it('reports KPUs once an hour, with the orchestration KPU, and fullRestarts as a running count', () => {
     const world = createWorld(
       scenario({
         durationMinutes: 121,
@@ -146,10 +210,95 @@ describe('what Managed Flink publishes', () => {
       (m) => datapoint(world, 'KPUs', 'Maximum', m, 'application') !== undefined,
     );
     expect(kpus).toEqual([0, 60, 120]);
+    // Parallelism 4 at one per KPU, plus the orchestration KPU.
+    expect(datapoint(world, 'KPUs', 'Maximum', 60, 'application')).toBe(5);
     const restarts = [40, 60, 80].map((m) => datapoint(world, 'fullRestarts', 'Maximum', m, 'application')!);
     expect(restarts[0]).toBeGreaterThan(0);
     expect(restarts[1]).toBeGreaterThan(restarts[0]!);
     expect(restarts[2]).toBeGreaterThan(restarts[1]!);
+    expect(datapoint(world, 'numRestarts', 'Maximum', 60, 'application')).toBeUndefined();
+  });
+
+  it('on Flink 2.2 counts restarts in numRestarts and publishes no fullRestarts', () => {
+    const world = createWorld(
+      scenario({
+        durationMinutes: 61,
+        pipeline: { application: { runtimeEnvironment: 'FLINK-2_2' } },
+        faults: [{ type: 'crashLoop', atMinute: 30, uptimeSeconds: 120, recoverySeconds: 60 }],
+      }),
+    );
+    world.runToEnd();
+    expect(datapoint(world, 'numRestarts', 'Maximum', 50, 'application')).toBeGreaterThan(0);
+    expect(shapes(world, 'AWS/KinesisAnalytics').some((s) => s.startsWith('fullRestarts'))).toBe(false);
+    expect(world.app!.describe().ApplicationDetail.RuntimeEnvironment).toBe('FLINK-2_2');
+  });
+
+  it('makes no progress in a crash loop: nothing is processed between restarts', () => {
+    const world = createWorld(
+      scenario({
+        durationMinutes: 40,
+        faults: [{ type: 'crashLoop', atMinute: 10, uptimeSeconds: 120, recoverySeconds: 60 }],
+      }),
+    );
+    world.runToEnd();
+    const processed = world
+      .samples()
+      .slice(12)
+      .map((s) => s.processedRecordsPerSecond);
+    expect(processed.every((p) => p === 0)).toBe(true);
+  });
+});
+
+describe('what Kinesis publishes', () => {
+  it('publishes shard-level series only for the metrics enhanced monitoring turned on', () => {
+    const plain = createWorld(scenario({ durationMinutes: 3 }));
+    plain.runToEnd();
+    expect(plain.cloudwatch.publishedMetrics().some((m) => 'ShardId' in m.dimensions)).toBe(false);
+    expect(plain.stream.describe().StreamDescriptionSummary.EnhancedMonitoring).toEqual([{ ShardLevelMetrics: [] }]);
+
+    const enhanced = createWorld(
+      scenario({
+        durationMinutes: 3,
+        pipeline: { stream: { enhancedMonitoring: ['IncomingBytes', 'IteratorAgeMilliseconds'] } },
+        traffic: { hotKeyShare: 0.2 },
+      }),
+    );
+    enhanced.runToEnd();
+    const shardSeries = enhanced.cloudwatch.publishedMetrics().filter((m) => 'ShardId' in m.dimensions);
+    expect(new Set(shardSeries.map((m) => m.metricName))).toEqual(
+      new Set(['IncomingBytes', 'IteratorAgeMilliseconds']),
+    );
+    const bytes = enhanced.stream.openShardIds().map((ShardId) =>
+      enhanced.cloudwatch.datapoint(
+        {
+          namespace: 'AWS/Kinesis',
+          metricName: 'IncomingBytes',
+          dimensions: { StreamName: 'orders-stream', ShardId },
+          statistic: 'Sum',
+          periodSeconds: 60,
+        },
+        enhanced.startMs + MINUTE,
+      )!,
+    );
+    // The hot key's fifth of 2,000 KiB/s lands on one shard: 400 + 400 KiB/s there, 400 on each other.
+    expect(bytes[0]).toBeCloseTo(800 * 1024 * 60, -3);
+    expect(bytes[1]).toBeCloseTo(400 * 1024 * 60, -3);
+    expect(bytes.reduce((a, b) => a + b, 0)).toBeCloseTo(datapoint(enhanced, 'IncomingBytes', 'Sum', 1)!, -2);
+  });
+
+  it('counts an enhanced fan-out reader in SubscribeToShardEvent.* of its consumer, not in GetRecords.*', () => {
+    const world = createWorld(
+      scenario({
+        durationMinutes: 3,
+        pipeline: { application: { efo: true } },
+      }),
+    );
+    world.runToEnd();
+    expect(world.stream.describe().StreamDescriptionSummary.ConsumerCount).toBe(1);
+    expect(datapoint(world, 'GetRecords.Records', 'Sum', 1)).toBeUndefined();
+    expect(
+      datapoint(world, 'SubscribeToShardEvent.Records', 'Sum', 1, 'stream', { ConsumerName: 'orders-enricher' }),
+    ).toBeCloseTo(2000 * 60, -1);
   });
 });
 

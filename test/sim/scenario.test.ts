@@ -73,6 +73,23 @@ describe('built-in scenarios', () => {
     expect(scenarios.some((s) => s.expect.secondary.includes('RETENTION_RISK'))).toBe(true);
   });
 
+  it('cover the shapes a real account has: APPLICATION level, Flink 2.2, enhanced fan-out readers', () => {
+    const apps = names
+      .map((name) => resolveScenario(name))
+      .flatMap((s) => (s.pipeline.application ? [{ s, app: s.pipeline.application }] : []));
+    expect(
+      apps.some(({ s, app }) => app.metricsLevel === 'APPLICATION' && s.expect.causes.includes('CONSUMER_COMPUTE')),
+    ).toBe(true);
+    expect(
+      apps.some(({ s, app }) => app.runtimeEnvironment === 'FLINK-2_2' && s.faults.some((f) => f.type === 'crashLoop')),
+    ).toBe(true);
+    expect(apps.some(({ app }) => app.efo)).toBe(true);
+    // AWS's default level is APPLICATION: a scenario that sets a finer one says why in its rationale.
+    for (const { s, app } of apps) {
+      if (app.metricsLevel === 'TASK') expect(s.expect.rationale).toMatch(/TASK/);
+    }
+  });
+
   it.each(names)('%s is valid and named after its file', (name) => {
     const scenario = resolveScenario(name);
     expect(scenario.name).toBe(name);

@@ -32,8 +32,9 @@ describe('alarm-doubling in the world', () => {
   it('scales out when the alarm fires after 5 minutes over 80%, and again only after the update and a 300 s cool-down', async () => {
     const { world } = await alarmDoublingPolicy.play(overloaded());
     const changes = changeMinutes(world);
-    // Alarm at minute 5; still UPDATING at +1 min, RUNNING at +2 min, then 5 minutes of cool-down.
-    expect(changes.map((c) => c.minute)).toEqual([5, 12, 19, 26]);
+    // Alarm at minute 5; UPDATING for the restart, then 5 minutes of cool-down. The restart grows with
+    // the new cluster (2 s per KPU): RUNNING at +2 min with 8 and 16 KPUs, at +3 min with 32 and 64.
+    expect(changes.map((c) => c.minute)).toEqual([5, 12, 20, 28]);
     expect(changes.map((c) => c.call.change?.kind === 'parallelism' && c.call.change.to.parallelism)).toEqual([
       8, 16, 32, 64,
     ]);

@@ -139,7 +139,11 @@ describe('stream-medic alarms', () => {
 
     const row = (target: string, kind: string) =>
       result.stdout.split('\n').find((line) => line.startsWith(`${target} `) && line.split(/ {2,}/)[1] === kind)!;
-    expect(row('orders', 'appLag').split(/ {2,}/).slice(2, 4)).toStrictEqual(['millisBehindLatest', 'Maximum']);
+    // The lag alarm is a Metrics Insights query: the MAX over every series of the application.
+    expect(row('orders', 'appLag').split(/ {2,}/).slice(2, 4)).toStrictEqual([
+      'millisBehindLatest (Metrics Insights, every series)',
+      'MAX',
+    ]);
     expect(row('orders', 'appLag').split(/ {2,}/)[6]).toBe('> 60000 ms');
     const throttling = row('clicks', 'writeThrottling').split(/ {2,}/)[2]!;
     expect(throttling).toContain('WriteProvisionedThroughputExceeded');
