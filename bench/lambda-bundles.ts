@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
-import { ENV } from '../lambdas/handlers/env';
+import { STEP_IDS, type StepId } from '../lambdas/workflow/state';
+import { ENV } from '../lambdas/workflow/env';
 import { esbuildOptionsFor } from '../lib/lambda-bundling';
 
 /** The goals each bundle is held to. */

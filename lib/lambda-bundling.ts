@@ -4,7 +4,7 @@
  * is deployed. Plain data: the bench must not load aws-cdk-lib.
  */
 import * as path from 'node:path';
-import type { StepId } from '../lambdas/handlers/contracts';
+import type { StepId } from '../lambdas/workflow/state';
 
 export const LAMBDA_BUNDLING = {
   minify: true,
@@ -35,7 +35,7 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /** Directory of the Lambda entry files, one per workflow step. */
-export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers', 'lambda');
+export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
 
 export function lambdaEntry(step: StepId): string {
   return path.join(LAMBDA_ENTRY_DIR, `${step}.ts`);

@@ -12,8 +12,8 @@ import { Construct } from 'constructs';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { INITIAL_PROGRESS } from '../lambdas/domain/execution';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
-import { ENV } from '../lambdas/handlers/env';
+import { STEP_IDS, type StepId } from '../lambdas/workflow/state';
+import { ENV } from '../lambdas/workflow/env';
 import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */

@@ -18,7 +18,7 @@ import {
   type AlarmMetric,
 } from '../lambdas/domain/alarm-definitions';
 import { ConfigSchema, type StreamMedicConfig, type StreamMedicConfigInput } from '../lambdas/domain/config';
-import { ALARM_STATE_CHANGE } from '../lambdas/domain/workflow-input';
+import { ALARM_STATE_CHANGE } from '../lambdas/workflow/input';
 import {
   SERVICE_METRICS_NAMESPACE,
   SERVICE_METRIC_NAMES,

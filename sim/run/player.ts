@@ -10,14 +10,14 @@ import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/execution';
 import { describeAction, describeStep } from '../../lambdas/domain/notification';
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
-import { createStepCores } from '../../lambdas/handlers/cores';
-import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/handlers/contracts';
+import { createStepCores } from '../../lambdas/workflow/tasks';
+import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/workflow/state';
 import {
   runLocalWorkflow,
   type LocalRunResult,
   type LocalWorkflow,
   type PauseReason,
-} from '../../lib/local-workflow-runner';
+} from '../../lambdas/workflow/local-runner';
 import { embeddedConfig } from '../../lib/remediation-workflow';
 import { checkExpectation, type ExpectationResult, type RunObservation } from '../expectation';
 import { uniformAt } from '../random';

@@ -6,7 +6,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import type { StreamMedicConfigInput } from '../../lambdas/domain/config';
-import { loadWorkflow, type LocalWorkflow } from '../../lib/local-workflow-runner';
+import { loadWorkflow, type LocalWorkflow } from '../../lambdas/workflow/local-runner';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 
 export interface WorkflowEnvironment {

@@ -1,5 +1,5 @@
 import type { ServiceMetricName } from '../../lambdas/domain/service-metrics';
-import type { StepTelemetry } from '../../lambdas/handlers/telemetry';
+import type { StepTelemetry } from '../../lambdas/workflow/telemetry';
 
 export class RecordingTelemetry implements StepTelemetry {
   readonly logs: { level: 'info' | 'warn'; message: string; attributes: Readonly<Record<string, unknown>> }[] = [];

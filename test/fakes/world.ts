@@ -1,7 +1,7 @@
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
 import type { Snapshot } from '../../lambdas/domain/snapshot';
-import { createStepCores, type WorkflowPorts } from '../../lambdas/handlers/cores';
-import type { StepCores } from '../../lambdas/handlers/contracts';
+import { createStepCores, type WorkflowPorts } from '../../lambdas/workflow/tasks';
+import type { StepCores } from '../../lambdas/workflow/state';
 import { FakeApplicationControl } from './application-control';
 import { FakeClock } from './clock';
 import { InMemoryLedger } from './ledger';

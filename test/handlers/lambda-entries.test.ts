@@ -7,8 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { INITIAL_PROGRESS, workStepsOf, type Progress } from '../../lambdas/domain/execution';
 import { SERVICE_METRICS_NAMESPACE } from '../../lambdas/domain/service-metrics';
-import type { StepId } from '../../lambdas/handlers/contracts';
-import { ENV } from '../../lambdas/handlers/env';
+import type { StepId } from '../../lambdas/workflow/state';
+import { ENV } from '../../lambdas/workflow/env';
 import { esbuildOptionsFor } from '../../lib/lambda-bundling';
 import { SCALE_STREAM, runContext } from '../fakes/runs';
 

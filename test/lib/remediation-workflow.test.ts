@@ -4,9 +4,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
-import type { StepId } from '../../lambdas/handlers/contracts';
-import { ENV } from '../../lambdas/handlers/env';
-import { loadWorkflow, type LocalWorkflow } from '../../lib/local-workflow-runner';
+import type { StepId } from '../../lambdas/workflow/state';
+import { ENV } from '../../lambdas/workflow/env';
+import { loadWorkflow, type LocalWorkflow } from '../../lambdas/workflow/local-runner';
 import { RemediationWorkflow, STATE_NAMES, type RemediationWorkflowProps } from '../../lib/remediation-workflow';
 
 const config = parseConfig({

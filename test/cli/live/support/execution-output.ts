@@ -3,7 +3,7 @@ import { assess } from '../../../../lambdas/domain/engine';
 import { assessmentOf, workStepsOf, type Progress, type Verification } from '../../../../lambdas/domain/execution';
 import { composeNotification } from '../../../../lambdas/domain/notification';
 import { parseSnapshot } from '../../../../lambdas/domain/snapshot';
-import { parseWorkflowInput, toRunContext } from '../../../../lambdas/domain/workflow-input';
+import { parseWorkflowInput, toRunContext } from '../../../../lambdas/workflow/input';
 import { buildSnapshotInput } from '../../../builders/snapshot-builder';
 import { LAGGING_APP } from '../../support/cli-harness';
 

@@ -4,10 +4,10 @@
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
-import { DEFAULT_ALARM_NAME_PREFIX, targetFromAlarmName } from './alarm-definitions';
-import { effectivePolicy, type StreamMedicConfig } from './config';
-import type { RunContext, Trigger } from './execution';
-import { InvalidInputError, formatPath } from './validation';
+import { DEFAULT_ALARM_NAME_PREFIX, targetFromAlarmName } from '../domain/alarm-definitions';
+import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
+import type { RunContext, Trigger } from '../domain/execution';
+import { InvalidInputError, formatPath } from '../domain/validation';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 

@@ -1,9 +1,9 @@
-import { alarmName } from '../../lambdas/domain/alarm-definitions';
-import { parseConfig } from '../../lambdas/domain/config';
-import type { RunContext } from '../../lambdas/domain/execution';
-import { createIntakeStep } from '../../lambdas/handlers/intake';
-import { alarmStateChangeEvent } from '../fakes/events';
-import { RecordingTelemetry } from '../fakes/telemetry';
+import { alarmName } from '../../../lambdas/domain/alarm-definitions';
+import { parseConfig } from '../../../lambdas/domain/config';
+import type { RunContext } from '../../../lambdas/domain/execution';
+import { createIntakeStep } from '../../../lambdas/workflow/tasks/intake';
+import { alarmStateChangeEvent } from '../../fakes/events';
+import { RecordingTelemetry } from '../../fakes/telemetry';
 
 const config = parseConfig({
   targets: [

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbTargetLock } from '../../adapters/dynamodb-target-lock';
-import { createUnlockStep } from '../lock';
+import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
+import { createUnlockStep } from '../workflow/tasks/lock';
 import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
 const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));

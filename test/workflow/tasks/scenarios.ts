@@ -1,7 +1,7 @@
-import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
-import type { LedgerEntry } from '../../lambdas/domain/model';
-import type { Snapshot } from '../../lambdas/domain/snapshot';
-import { buildSnapshot, CAPTURED_AT } from '../builders/snapshot-builder';
+import type { GetMetricDataRecord } from '../../../lambdas/domain/aws-shapes';
+import type { LedgerEntry } from '../../../lambdas/domain/model';
+import type { Snapshot } from '../../../lambdas/domain/snapshot';
+import { buildSnapshot, CAPTURED_AT } from '../../builders/snapshot-builder';
 
 const MIB = 1024 * 1024;
 

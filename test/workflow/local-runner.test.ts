@@ -11,10 +11,10 @@ import {
   type LocalWorkflow,
   type PauseReason,
   type VirtualTime,
-} from '../../lib/local-workflow-runner';
+} from '../../lambdas/workflow/local-runner';
 import { RemediationWorkflow, STATE_NAMES } from '../../lib/remediation-workflow';
 import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
-import { calmMetrics, writeThrottledSnapshot } from '../handlers/scenarios';
+import { calmMetrics, writeThrottledSnapshot } from './tasks/scenarios';
 
 const POLL_SECONDS = 30;
 const SETTLE_SECONDS = 300;

@@ -1,7 +1,7 @@
-import type { Assessment, Verification } from '../../lambdas/domain/execution';
-import { SERVICE_METRIC_NAMES } from '../../lambdas/domain/service-metrics';
-import { fakeWorldFrom } from '../fakes/world';
-import { runContext } from '../fakes/runs';
+import type { Assessment, Verification } from '../../../lambdas/domain/execution';
+import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
+import { fakeWorldFrom } from '../../fakes/world';
+import { runContext } from '../../fakes/runs';
 import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from './scenarios';
 
 const run = { ...runContext(), config: { ...runContext().config, application: undefined } };

@@ -1,6 +1,6 @@
 import { alarmName } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../lambdas/domain/config';
-import { parseWorkflowInput, toRunContext } from '../../lambdas/domain/workflow-input';
+import { parseWorkflowInput, toRunContext } from '../../lambdas/workflow/input';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { alarmStateChangeEvent } from '../fakes/events';
 

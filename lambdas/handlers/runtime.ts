@@ -9,12 +9,12 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../../domain/service-metrics';
-import type { StepCore } from '../contracts';
-import { ENV } from '../env';
+import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../domain/service-metrics';
+import type { StepCore } from '../workflow/state';
+import { ENV } from '../workflow/env';
 
 export { ENV };
-import type { StepTelemetry } from '../telemetry';
+import type { StepTelemetry } from '../workflow/telemetry';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: SERVICE_METRICS_NAMESPACE, serviceName: SERVICE_NAME });

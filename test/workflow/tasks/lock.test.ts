@@ -1,8 +1,8 @@
-import { createLockStep, createUnlockStep } from '../../lambdas/handlers/lock';
-import { FakeClock } from '../fakes/clock';
-import { runContext } from '../fakes/runs';
-import { InMemoryTargetLock } from '../fakes/target-lock';
-import { RecordingTelemetry } from '../fakes/telemetry';
+import { createLockStep, createUnlockStep } from '../../../lambdas/workflow/tasks/lock';
+import { FakeClock } from '../../fakes/clock';
+import { runContext } from '../../fakes/runs';
+import { InMemoryTargetLock } from '../../fakes/target-lock';
+import { RecordingTelemetry } from '../../fakes/telemetry';
 
 function setUp() {
   const clock = new FakeClock();

@@ -7,10 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CloudWatchMetricsSource } from '../../adapters/cloudwatch-metrics-source';
-import { DynamoDbLedger } from '../../adapters/dynamodb-ledger';
-import { FlinkApplicationControl } from '../../adapters/flink-application-control';
-import { KinesisStreamControl } from '../../adapters/kinesis-stream-control';
+import { CloudWatchMetricsSource } from '../adapters/cloudwatch-metrics-source';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { FlinkApplicationControl } from '../adapters/flink-application-control';
+import { KinesisStreamControl } from '../adapters/kinesis-stream-control';
 import { ENV, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
 export function assessmentPorts() {

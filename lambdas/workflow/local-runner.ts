@@ -6,8 +6,8 @@
  */
 import './promise-with-resolvers';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { STEP_IDS, type StepCores, type StepId } from '../lambdas/handlers/contracts';
-import { ENV } from '../lambdas/handlers/env';
+import { STEP_IDS, type StepCores, type StepId } from './state';
+import { ENV } from './env';
 
 interface TemplateResource {
   readonly Type: string;

@@ -1,9 +1,9 @@
-import { INITIAL_PROGRESS, type Assessment, type Progress } from '../../lambdas/domain/execution';
-import { SERVICE_METRIC_NAMES } from '../../lambdas/domain/service-metrics';
-import type { NotifyResult } from '../../lambdas/handlers/contracts';
-import { ConcurrentModificationError } from '../../lambdas/ports/errors';
-import { fakeWorldFrom } from '../fakes/world';
-import { runContext } from '../fakes/runs';
+import { INITIAL_PROGRESS, type Assessment, type Progress } from '../../../lambdas/domain/execution';
+import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
+import type { NotifyResult } from '../../../lambdas/workflow/state';
+import { ConcurrentModificationError } from '../../../lambdas/ports/errors';
+import { fakeWorldFrom } from '../../fakes/world';
+import { runContext } from '../../fakes/runs';
 import { writeThrottledSnapshot } from './scenarios';
 
 const run = { ...runContext(), config: { ...runContext().config, application: undefined } };

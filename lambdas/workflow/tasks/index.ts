@@ -1,11 +1,19 @@
-import type { ApplicationControl, Clock, Ledger, MetricsSource, Notifier, StreamControl, TargetLock } from '../ports';
+import type {
+  ApplicationControl,
+  Clock,
+  Ledger,
+  MetricsSource,
+  Notifier,
+  StreamControl,
+  TargetLock,
+} from '../../ports';
 import { createApplyStep } from './apply';
 import { createAssessStep } from './assess';
-import type { StepCores } from './contracts';
+import type { StepCores } from '../state';
 import { createIntakeStep } from './intake';
 import { createLockStep, createUnlockStep } from './lock';
 import { createNotifyStep } from './notify';
-import { SILENT_TELEMETRY, type StepTelemetry } from './telemetry';
+import { SILENT_TELEMETRY, type StepTelemetry } from '../telemetry';
 import { createVerifyStep } from './verify';
 import { createWaitCheckStep } from './wait-check';
 
