@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
-import { INITIAL_PROGRESS } from '../lambdas/domain/execution';
+import { INITIAL_PROGRESS } from '../lambdas/domain/run-state';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { STEP_IDS, type StepId } from '../lambdas/workflow/state';
 import { ENV } from '../lambdas/workflow/env';

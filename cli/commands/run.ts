@@ -2,7 +2,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { TargetSchema } from '../../lambdas/domain/config';
-import type { Disposition } from '../../lambdas/domain/execution';
+import type { Disposition } from '../../lambdas/domain/run-state';
 import { describeStep, executionConsoleUrl, failureMessage, runOutcome } from '../../lambdas/domain/notification';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
 import type { ManualInput } from '../../lambdas/workflow/input';

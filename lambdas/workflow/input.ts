@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { DEFAULT_ALARM_NAME_PREFIX, targetFromAlarmName } from '../domain/alarm-definitions';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
-import type { RunContext, Trigger } from '../domain/execution';
+import type { RunContext, Trigger } from '../domain/run-state';
 import { InvalidInputError, formatPath } from '../domain/validation';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';

@@ -15,7 +15,7 @@ import type {
   Verification,
   WorkStep,
   WorkflowFailure,
-} from '../domain/execution';
+} from '../domain/run-state';
 import { InvalidInputError, formatPath } from '../domain/validation';
 
 /** The workflow's steps, one Lambda function each. */

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
-import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/execution';
+import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/run-state';
 import { describeAction, describeStep } from '../../lambdas/domain/notification';
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
 import { createStepCores } from '../../lambdas/workflow/tasks';

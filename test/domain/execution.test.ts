@@ -14,7 +14,7 @@ import {
   type RoundFacts,
   type Verification,
   type WorkStep,
-} from '../../lambdas/domain/execution';
+} from '../../lambdas/domain/run-state';
 import type { Diagnosis } from '../../lambdas/domain/model';
 import { ResourceInUseError } from '../../lambdas/ports/errors';
 import { FakeApplicationControl, type FakeApplication } from '../fakes/application-control';

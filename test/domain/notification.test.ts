@@ -1,4 +1,4 @@
-import { INITIAL_PROGRESS, type Progress } from '../../lambdas/domain/execution';
+import { INITIAL_PROGRESS, type Progress } from '../../lambdas/domain/run-state';
 import {
   MAX_SUBJECT_LENGTH,
   composeNotification,

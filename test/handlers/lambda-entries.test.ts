@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
-import { INITIAL_PROGRESS, workStepsOf, type Progress } from '../../lambdas/domain/execution';
+import { INITIAL_PROGRESS, workStepsOf, type Progress } from '../../lambdas/domain/run-state';
 import { SERVICE_METRICS_NAMESPACE } from '../../lambdas/domain/service-metrics';
 import type { StepId } from '../../lambdas/workflow/state';
 import { ENV } from '../../lambdas/workflow/env';

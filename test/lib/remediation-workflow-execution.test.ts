@@ -17,7 +17,7 @@ import { alarmStateChangeEvent } from '../fakes/events';
 import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
 import { buildSnapshot } from '../builders/snapshot-builder';
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
-import type { Verification, WorkStep } from '../../lambdas/domain/execution';
+import type { Verification, WorkStep } from '../../lambdas/domain/run-state';
 import type { VerifyPayload } from '../../lambdas/workflow/state';
 import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../workflow/tasks/scenarios';
 

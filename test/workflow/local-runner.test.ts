@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseConfig } from '../../lambdas/domain/config';
-import type { RunContext } from '../../lambdas/domain/execution';
+import type { RunContext } from '../../lambdas/domain/run-state';
 import { ResourceInUseError } from '../../lambdas/ports/errors';
 import {
   loadWorkflow,

@@ -1,4 +1,4 @@
-import { applyNextStep, type ApplyPorts, type Progress } from '../../domain/execution';
+import { applyNextStep, type ApplyPorts, type Progress } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { parsePayload, type ApplyPayload, type StepCore } from '../state';
 import type { StepTelemetry } from '../telemetry';

@@ -1,6 +1,6 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assess } from '../../domain/engine';
-import { assessmentOf, type Assessment } from '../../domain/execution';
+import { assessmentOf, type Assessment } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { parsePayload, type AssessPayload, type StepCore } from '../state';
 import type { StepTelemetry } from '../telemetry';

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../domain/config';
-import type { RunContext } from '../../domain/execution';
+import type { RunContext } from '../../domain/run-state';
 import { parseWorkflowInput, toRunContext } from '../input';
 import { parsePayload, type IntakePayload, type StepCore } from '../state';
 import type { StepTelemetry } from '../telemetry';

@@ -1,6 +1,6 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assess } from '../../domain/engine';
-import { judgeOutcome, nextRoundOf, type Verification } from '../../domain/execution';
+import { judgeOutcome, nextRoundOf, type Verification } from '../../domain/run-state';
 import { parsePayload, type StepCore, type VerifyPayload, type VerifyResult } from '../state';
 import type { StepTelemetry } from '../telemetry';
 

@@ -1,4 +1,4 @@
-import { checkResource, type CheckPorts, type Progress } from '../../domain/execution';
+import { checkResource, type CheckPorts, type Progress } from '../../domain/run-state';
 import { parsePayload, type StepCore, type WaitCheckPayload } from '../state';
 
 /** Read-only: one status check of the resource the last step changed (ACTIVE stream, RUNNING app). */

@@ -5,7 +5,7 @@ import {
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { renderReport, styleFor } from '../../../cli/render';
-import type { Progress } from '../../../lambdas/domain/execution';
+import type { Progress } from '../../../lambdas/domain/run-state';
 import type { Report } from '../../../lambdas/domain/model';
 import { describeStep } from '../../../lambdas/domain/notification';
 import { hasAnsi } from '../support/cli-harness';

@@ -1,4 +1,4 @@
-import { INITIAL_PROGRESS, type Assessment, type Progress } from '../../../lambdas/domain/execution';
+import { INITIAL_PROGRESS, type Assessment, type Progress } from '../../../lambdas/domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
 import type { NotifyResult } from '../../../lambdas/workflow/state';
 import { ConcurrentModificationError } from '../../../lambdas/ports/errors';

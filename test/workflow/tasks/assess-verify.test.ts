@@ -1,4 +1,4 @@
-import type { Assessment, Verification } from '../../../lambdas/domain/execution';
+import type { Assessment, Verification } from '../../../lambdas/domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
 import { fakeWorldFrom } from '../../fakes/world';
 import { runContext } from '../../fakes/runs';

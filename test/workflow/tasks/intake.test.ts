@@ -1,6 +1,6 @@
 import { alarmName } from '../../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../../lambdas/domain/config';
-import type { RunContext } from '../../../lambdas/domain/execution';
+import type { RunContext } from '../../../lambdas/domain/run-state';
 import { createIntakeStep } from '../../../lambdas/workflow/tasks/intake';
 import { alarmStateChangeEvent } from '../../fakes/events';
 import { RecordingTelemetry } from '../../fakes/telemetry';

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../../lambdas/domain/config';
 import { assess } from '../../../../lambdas/domain/engine';
-import { assessmentOf, workStepsOf, type Progress, type Verification } from '../../../../lambdas/domain/execution';
+import { assessmentOf, workStepsOf, type Progress, type Verification } from '../../../../lambdas/domain/run-state';
 import { composeNotification } from '../../../../lambdas/domain/notification';
 import { parseSnapshot } from '../../../../lambdas/domain/snapshot';
 import { parseWorkflowInput, toRunContext } from '../../../../lambdas/workflow/input';
