@@ -10,10 +10,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
-import { INITIAL_PROGRESS } from '../lambdas/domain/run-state';
+import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { STEP_IDS, type StepId } from '../lambdas/workflow/state';
+import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
+import { errorsRetriedBy } from '../lambdas/ports/errors';
 import { ENV } from '../lambdas/workflow/env';
+import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
@@ -42,20 +44,6 @@ export const STATE_NAMES = {
   unlockFailed: 'UnlockFailed',
   done: 'Done',
 } as const;
-
-/** Errors a step may meet because AWS or the resource is busy right now: retried with backoff. */
-export const TRANSIENT_ERRORS = ['ThrottlingError', 'ResourceInUseError', 'ServiceUnavailableError'] as const;
-
-/**
- * Kinesis answers LimitExceededException both for its daily reshard quota and for control-plane rate
- * limits (too many UpdateShardCount calls, or stream operations at once, in the account). The rate
- * limits clear within minutes, so this is retried longer, with full jitter so that runs of several
- * targets do not retry in step; the daily quota does not clear, and the failure is reported after.
- */
-export const LIMIT_ERRORS = ['LimitExceededError'] as const;
-
-/** A ConcurrentModification retry re-reads the application version; if it races again, the run reports it. */
-export const CONTESTED_ERRORS = ['ConcurrentModificationError'] as const;
 
 export interface RemediationWorkflowProps {
   /** The validated StreamMedic config: targets, modes, bounds and policy. */
@@ -105,8 +93,8 @@ export interface RemediationWorkflowProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Memory and timeout per step: assess and verify read a three-hour metric window and run the engine. */
-const FUNCTION_SIZES: Readonly<Record<StepId, { memoryMb: number; timeout: Duration }>> = {
+/** Memory and timeout per task: assess and verify read a three-hour metric window and run the engine. */
+const FUNCTION_SIZES: Readonly<Record<TaskName, { memoryMb: number; timeout: Duration }>> = {
   intake: { memoryMb: 256, timeout: Duration.seconds(15) },
   lock: { memoryMb: 256, timeout: Duration.seconds(15) },
   assess: { memoryMb: 512, timeout: Duration.seconds(60) },
@@ -117,7 +105,7 @@ const FUNCTION_SIZES: Readonly<Record<StepId, { memoryMb: number; timeout: Durat
   unlock: { memoryMb: 256, timeout: Duration.seconds(15) },
 };
 
-const FUNCTION_DESCRIPTIONS: Readonly<Record<StepId, string>> = {
+const FUNCTION_DESCRIPTIONS: Readonly<Record<TaskName, string>> = {
   intake: 'StreamMedic: validates the alarm event or manual input',
   lock: 'StreamMedic: takes the per-target lock',
   assess: 'StreamMedic: read-only diagnosis and bounded plan',
@@ -141,8 +129,8 @@ const MAX_ROUNDS = 5;
  */
 export class RemediationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  /** The function of each step, e.g. for dashboards and alarms on errors. */
-  readonly functions: Readonly<Record<StepId, nodejs.NodejsFunction>>;
+  /** The function of each task, e.g. for dashboards and alarms on errors. */
+  readonly functions: Readonly<Record<TaskName, nodejs.NodejsFunction>>;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -206,35 +194,35 @@ export class RemediationWorkflow extends Construct {
     props: RemediationWorkflowProps,
     targetRegion: string,
     logRetention: logs.RetentionDays,
-  ): Record<StepId, nodejs.NodejsFunction> {
-    const functions = {} as Record<StepId, nodejs.NodejsFunction>;
-    for (const step of STEP_IDS) {
+  ): Record<TaskName, nodejs.NodejsFunction> {
+    const functions = {} as Record<TaskName, nodejs.NodejsFunction>;
+    for (const task of TASK_NAMES) {
       const environment: Record<string, string> = {
-        [ENV.step]: step,
+        [ENV.task]: task,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
       };
-      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(step)) {
+      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(task)) {
         environment[ENV.tableName] = props.table.tableName;
       }
-      if (['assess', 'apply', 'wait-check', 'verify'].includes(step)) environment[ENV.targetRegion] = targetRegion;
-      if (step === 'notify') environment[ENV.topicArn] = props.topic.topicArn;
-      const id = pascalCase(step);
+      if (['assess', 'apply', 'wait-check', 'verify'].includes(task)) environment[ENV.targetRegion] = targetRegion;
+      if (task === 'notify') environment[ENV.topicArn] = props.topic.topicArn;
+      const id = pascalCase(task);
       const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
       // Its own role, allowed to write only its own log group (no managed policy with logs:* on every group).
       const role = new iam.Role(this, `${id}Role`, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `${FUNCTION_DESCRIPTIONS[step]} (function role)`,
+        description: `${FUNCTION_DESCRIPTIONS[task]} (function role)`,
       });
       logGroup.grantWrite(role);
-      functions[step] = new nodejs.NodejsFunction(this, `${id}Function`, {
-        entry: lambdaEntry(step),
+      functions[task] = new nodejs.NodejsFunction(this, `${id}Function`, {
+        entry: lambdaEntry(task),
         handler: 'handler',
-        description: FUNCTION_DESCRIPTIONS[step],
+        description: FUNCTION_DESCRIPTIONS[task],
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
-        memorySize: FUNCTION_SIZES[step].memoryMb,
-        timeout: FUNCTION_SIZES[step].timeout,
+        memorySize: FUNCTION_SIZES[task].memoryMb,
+        timeout: FUNCTION_SIZES[task].timeout,
         tracing: lambda.Tracing.ACTIVE,
         environment,
         logGroup,
@@ -253,10 +241,10 @@ export class RemediationWorkflow extends Construct {
     return functions;
   }
 
-  /** Least privilege per step: only `apply` may change a stream or an application, and only the configured ones. */
+  /** Least privilege per task: only `apply` may change a stream or an application, and only the configured ones. */
   private grantAccess(
     props: RemediationWorkflowProps,
-    functions: Record<StepId, nodejs.NodejsFunction>,
+    functions: Record<TaskName, nodejs.NodejsFunction>,
     targetRegion: string,
   ): void {
     const stack = Stack.of(this);
@@ -276,28 +264,28 @@ export class RemediationWorkflow extends Construct {
       if (resources.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
     };
 
-    for (const step of ['assess', 'verify'] as const) {
+    for (const task of ['assess', 'verify'] as const) {
       // GetMetricData has no resource-level permissions.
-      allow(functions[step], ['cloudwatch:GetMetricData'], ['*']);
+      allow(functions[task], ['cloudwatch:GetMetricData'], ['*']);
     }
-    for (const step of ['assess', 'verify', 'apply', 'wait-check'] as const) {
-      allow(functions[step], ['kinesis:DescribeStreamSummary'], streamArns);
-      allow(functions[step], ['kinesisanalytics:DescribeApplication'], appArns);
+    for (const task of ['assess', 'verify', 'apply', 'wait-check'] as const) {
+      allow(functions[task], ['kinesis:DescribeStreamSummary'], streamArns);
+      allow(functions[task], ['kinesisanalytics:DescribeApplication'], appArns);
     }
     allow(functions.apply, ['kinesis:UpdateShardCount', 'kinesis:IncreaseStreamRetentionPeriod'], streamArns);
     allow(functions.apply, ['kinesisanalytics:UpdateApplication'], appArns);
 
-    const tableAccess: ReadonlyArray<[StepId, string[], boolean]> = [
+    const tableAccess: ReadonlyArray<[TaskName, string[], boolean]> = [
       ['assess', ['dynamodb:Query'], false],
       ['verify', ['dynamodb:Query'], false],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], true],
       ['lock', ['dynamodb:PutItem'], true],
       ['unlock', ['dynamodb:DeleteItem'], true],
     ];
-    for (const [step, actions, writes] of tableAccess) {
-      props.table.grant(functions[step], ...actions);
+    for (const [task, actions, writes] of tableAccess) {
+      props.table.grant(functions[task], ...actions);
       props.table.encryptionKey?.grant(
-        functions[step],
+        functions[task],
         'kms:Decrypt',
         'kms:DescribeKey',
         ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []),
@@ -309,7 +297,7 @@ export class RemediationWorkflow extends Construct {
 
   private buildDefinition(
     config: StreamMedicConfig,
-    functions: Record<StepId, lambda.IFunction>,
+    functions: Record<TaskName, lambda.IFunction>,
     options: {
       pollInterval: Duration;
       maxPolls: number;
@@ -320,18 +308,19 @@ export class RemediationWorkflow extends Construct {
   ): sfn.IChainable {
     const invoke = (
       stateName: string,
-      step: StepId,
+      task: TaskName,
       payload: sfn.TaskInput | undefined,
       extra: Partial<tasks.LambdaInvokeProps> = {},
     ): tasks.LambdaInvoke =>
       new tasks.LambdaInvoke(this, stateName, {
         stateName,
-        lambdaFunction: functions[step],
+        lambdaFunction: functions[task],
         ...(payload ? { payload } : {}),
         payloadResponseOnly: true,
         ...extra,
       });
-    const run = sfn.JsonPath.objectAt('$.run');
+    const paths = STATE_PATHS;
+    const run = sfn.JsonPath.objectAt(paths.run);
 
     const intake = invoke(
       STATE_NAMES.intake,
@@ -344,31 +333,31 @@ export class RemediationWorkflow extends Construct {
         config: embeddedConfig(config),
       }),
       // `round` counts the run's rounds, `rounds` holds the finished ones when it goes round again.
-      { resultSelector: { run: sfn.JsonPath.entirePayload, round: 1, rounds: [] } },
+      { resultSelector: { run: sfn.JsonPath.entirePayload, round: FIRST_ROUND, rounds: [] } },
     );
     const acquireLock = invoke(
       STATE_NAMES.acquireLock,
       'lock',
       sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds }),
-      { resultPath: '$.lock' },
+      { resultPath: paths.lock },
     );
     const assess = invoke(STATE_NAMES.assess, 'assess', sfn.TaskInput.fromObject({ run }), {
-      resultPath: '$.assessment',
+      resultPath: paths.assessment,
     });
     const beginSteps = new sfn.Pass(this, STATE_NAMES.beginSteps, {
       stateName: STATE_NAMES.beginSteps,
-      result: sfn.Result.fromObject(INITIAL_PROGRESS),
-      resultPath: '$.progress',
+      result: sfn.Result.fromObject({ progress: INITIAL_PROGRESS } satisfies ApplyLoop),
+      resultPath: paths.apply,
     });
     const applyStep = invoke(
       STATE_NAMES.applyStep,
       'apply',
       sfn.TaskInput.fromObject({
         run,
-        steps: sfn.JsonPath.objectAt('$.assessment.steps'),
-        progress: sfn.JsonPath.objectAt('$.progress'),
+        steps: sfn.JsonPath.objectAt(paths.steps),
+        progress: sfn.JsonPath.objectAt(paths.progress),
       }),
-      { resultPath: '$.progress' },
+      { resultPath: paths.apply },
     );
     const waitForResource = new sfn.Wait(this, STATE_NAMES.waitForResource, {
       stateName: STATE_NAMES.waitForResource,
@@ -377,8 +366,8 @@ export class RemediationWorkflow extends Construct {
     const checkResource = invoke(
       STATE_NAMES.checkResource,
       'wait-check',
-      sfn.TaskInput.fromObject({ progress: sfn.JsonPath.objectAt('$.progress'), maxPolls: options.maxPolls }),
-      { resultPath: '$.progress' },
+      sfn.TaskInput.fromObject({ wait: sfn.JsonPath.objectAt(paths.wait), maxPolls: options.maxPolls }),
+      { resultPath: paths.wait },
     );
     const settle = new sfn.Wait(this, STATE_NAMES.settle, {
       stateName: STATE_NAMES.settle,
@@ -389,50 +378,52 @@ export class RemediationWorkflow extends Construct {
       'verify',
       sfn.TaskInput.fromObject({
         run,
-        assessment: sfn.JsonPath.objectAt('$.assessment'),
-        progress: sfn.JsonPath.objectAt('$.progress'),
-        rounds: sfn.JsonPath.listAt('$.rounds'),
+        assessment: sfn.JsonPath.objectAt(paths.assessment),
+        progress: sfn.JsonPath.objectAt(paths.progress),
+        round: sfn.JsonPath.numberAt(paths.round),
+        rounds: sfn.JsonPath.listAt(paths.rounds),
         maxRounds: options.maxRounds,
       }),
-      { resultPath: '$.verification' },
+      { resultPath: paths.verification },
     );
-    // The next round starts from the verify step's proposal; the state is rebuilt so nothing of the
-    // finished round (its progress, its verification) leaks into the next one.
+    // The next round starts from the verify task's proposal; the state is rebuilt so nothing of the
+    // finished round (its apply loop, its verification) leaks into the next one.
     const nextRound = new sfn.Pass(this, STATE_NAMES.nextRound, {
       stateName: STATE_NAMES.nextRound,
       parameters: {
         run,
-        lock: sfn.JsonPath.objectAt('$.lock'),
-        round: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.round'), 1),
-        rounds: sfn.JsonPath.listAt('$.verification.next.rounds'),
-        assessment: sfn.JsonPath.objectAt('$.verification.next.assessment'),
+        lock: sfn.JsonPath.objectAt(paths.lock),
+        round: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt(paths.round), 1),
+        rounds: sfn.JsonPath.listAt(paths.nextRoundRounds),
+        assessment: sfn.JsonPath.objectAt(paths.nextRoundAssessment),
       },
     });
     // No payload: the function gets the whole state, which is what the message is made from.
-    const notify = invoke(STATE_NAMES.notify, 'notify', undefined, { resultPath: '$.notification' });
+    const notify = invoke(STATE_NAMES.notify, 'notify', undefined, { resultPath: paths.notification });
     const releaseLock = invoke(STATE_NAMES.releaseLock, 'unlock', sfn.TaskInput.fromObject({ run }), {
       resultPath: sfn.JsonPath.DISCARD,
     });
     const howDidItEnd = new sfn.Choice(this, STATE_NAMES.howDidItEnd, { stateName: STATE_NAMES.howDidItEnd });
-    const failWith = (stateName: string, path: string, comment: string): sfn.Fail =>
+    const failWith = (stateName: string, key: FailureKey, comment: string): sfn.Fail =>
       new sfn.Fail(this, stateName, {
         stateName,
         comment,
-        errorPath: sfn.JsonPath.stringAt(`${path}.Error`),
-        causePath: sfn.JsonPath.stringAt(`${path}.Cause`),
+        errorPath: sfn.JsonPath.stringAt(failurePaths(key).error),
+        causePath: sfn.JsonPath.stringAt(failurePaths(key).cause),
       });
 
     for (const task of [acquireLock, assess, applyStep, checkResource, verify, notify, releaseLock]) {
       task.addRetry({
-        errors: [...TRANSIENT_ERRORS],
+        errors: errorsRetriedBy('transient'),
         interval: Duration.seconds(2),
         backoffRate: 2,
         maxAttempts: 6,
         maxDelay: Duration.seconds(60),
         jitterStrategy: sfn.JitterType.FULL,
       });
+      // Full jitter, so that runs of several targets do not retry in step.
       task.addRetry({
-        errors: [...LIMIT_ERRORS],
+        errors: errorsRetriedBy('rate-limit'),
         interval: Duration.seconds(10),
         backoffRate: 2,
         maxAttempts: 5,
@@ -440,7 +431,7 @@ export class RemediationWorkflow extends Construct {
         jitterStrategy: sfn.JitterType.FULL,
       });
       task.addRetry({
-        errors: [...CONTESTED_ERRORS],
+        errors: errorsRetriedBy('contested'),
         interval: Duration.seconds(5),
         backoffRate: 2,
         maxAttempts: 2,
@@ -450,18 +441,18 @@ export class RemediationWorkflow extends Construct {
     }
     // Once the lock may be held, every failure is told and the lock released before the run ends.
     for (const task of [acquireLock, assess, applyStep, checkResource, verify]) {
-      task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+      task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: paths.failure });
     }
-    notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: '$.notifyFailure' });
-    releaseLock.addCatch(howDidItEnd, { errors: [sfn.Errors.ALL], resultPath: '$.unlockFailure' });
+    notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: paths.notifyFailure });
+    releaseLock.addCatch(howDidItEnd, { errors: [sfn.Errors.ALL], resultPath: paths.unlockFailure });
 
     const hasMoreSteps = new sfn.Choice(this, STATE_NAMES.hasMoreSteps, { stateName: STATE_NAMES.hasMoreSteps })
-      .when(sfn.Condition.booleanEquals('$.progress.more', true), applyStep)
+      .when(sfn.Condition.booleanEquals(paths.moreSteps, true), applyStep)
       .otherwise(settle);
     const isResourceReady = new sfn.Choice(this, STATE_NAMES.isResourceReady, {
       stateName: STATE_NAMES.isResourceReady,
     })
-      .when(sfn.Condition.booleanEquals('$.progress.ready', true), hasMoreSteps)
+      .when(sfn.Condition.booleanEquals(paths.resourceReady, true), hasMoreSteps)
       .otherwise(waitForResource);
 
     applyStep.next(waitForResource);
@@ -470,9 +461,9 @@ export class RemediationWorkflow extends Construct {
     const anotherRound = new sfn.Choice(this, STATE_NAMES.anotherRound, { stateName: STATE_NAMES.anotherRound })
       .when(
         sfn.Condition.and(
-          sfn.Condition.isPresent('$.verification.next'),
-          // The verify step keeps within the bound; the state machine counts rounds itself and holds it too.
-          sfn.Condition.numberLessThan('$.round', options.maxRounds),
+          sfn.Condition.isPresent(paths.nextRound),
+          // The verify task keeps within the bound; the state machine, which counts the rounds, holds it too.
+          sfn.Condition.numberLessThan(paths.round, options.maxRounds),
         ),
         nextRound.next(beginSteps),
       )
@@ -483,28 +474,28 @@ export class RemediationWorkflow extends Construct {
     releaseLock.next(howDidItEnd);
     howDidItEnd
       .when(
-        sfn.Condition.isPresent('$.failure'),
-        failWith(STATE_NAMES.remediationFailed, '$.failure', 'A step failed; on-call was told and the lock released.'),
+        sfn.Condition.isPresent(paths.failure),
+        failWith(STATE_NAMES.remediationFailed, 'failure', 'A task failed; on-call was told and the lock released.'),
       )
       .when(
-        sfn.Condition.isPresent('$.notifyFailure'),
-        failWith(STATE_NAMES.notificationFailed, '$.notifyFailure', 'The notification could not be sent.'),
+        sfn.Condition.isPresent(paths.notifyFailure),
+        failWith(STATE_NAMES.notificationFailed, 'notifyFailure', 'The notification could not be sent.'),
       )
       .when(
-        sfn.Condition.isPresent('$.unlockFailure'),
-        failWith(STATE_NAMES.unlockFailed, '$.unlockFailure', 'The lock could not be released; it expires by itself.'),
+        sfn.Condition.isPresent(paths.unlockFailure),
+        failWith(STATE_NAMES.unlockFailed, 'unlockFailure', 'The lock could not be released; it expires by itself.'),
       )
       .otherwise(new sfn.Succeed(this, STATE_NAMES.done, { stateName: STATE_NAMES.done }));
 
     const shouldApply = new sfn.Choice(this, STATE_NAMES.shouldApply, { stateName: STATE_NAMES.shouldApply })
-      .when(sfn.Condition.booleanEquals('$.assessment.apply', true), beginSteps.next(applyStep))
+      .when(sfn.Condition.stringEquals(paths.disposition, 'apply' satisfies Disposition), beginSteps.next(applyStep))
       .otherwise(notify);
     const isLockAcquired = new sfn.Choice(this, STATE_NAMES.isLockAcquired, { stateName: STATE_NAMES.isLockAcquired })
-      .when(sfn.Condition.booleanEquals('$.lock.acquired', true), assess.next(shouldApply))
+      .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), assess.next(shouldApply))
       .otherwise(
         new sfn.Succeed(this, STATE_NAMES.targetBusy, {
           stateName: STATE_NAMES.targetBusy,
-          comment: 'Another run holds this target; the lock step logged the alarm that was set aside.',
+          comment: 'Another run holds this target; the lock task logged the alarm that was set aside.',
         }),
       );
     return intake.next(acquireLock).next(isLockAcquired);
@@ -517,8 +508,8 @@ export class RemediationWorkflow extends Construct {
   private acknowledgeNagFindings(): void {
     const xray =
       'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.';
-    for (const [step, fn] of Object.entries(this.functions) as [StepId, nodejs.NodejsFunction][]) {
-      const metrics = step === 'assess' || step === 'verify';
+    for (const [task, fn] of Object.entries(this.functions) as [TaskName, nodejs.NodejsFunction][]) {
+      const metrics = task === 'assess' || task === 'verify';
       Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: metrics ? `${xray} So does cloudwatch:GetMetricData, which reads the target's metrics.` : xray,
@@ -539,18 +530,18 @@ export class RemediationWorkflow extends Construct {
       const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'Step Functions may invoke any version or alias of its own step function (CDK grants `<arn>:*`).',
+        reason: 'Step Functions may invoke any version or alias of its own functions (CDK grants `<arn>:*`).',
       });
     }
   }
 }
 
-/** The config as the intake step reads it; notification addresses stay out of the definition. */
+/** The config as the intake task reads it; notification addresses stay out of the definition. */
 export function embeddedConfig(config: StreamMedicConfig): Record<string, unknown> {
   const { notifications: _notifications, ...rest } = config;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
-function pascalCase(step: string): string {
-  return step.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+function pascalCase(task: string): string {
+  return task.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
 }

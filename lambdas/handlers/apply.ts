@@ -5,14 +5,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { FlinkApplicationControl } from '../adapters/flink-application-control';
 import { KinesisStreamControl } from '../adapters/kinesis-stream-control';
-import { createApplyStep } from '../workflow/tasks/apply';
+import { createApplyTask } from '../workflow/tasks/apply';
 import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
 const target = sdkClientConfig(requireEnv(ENV.targetRegion));
 const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
 
 export const handler = lambdaHandler(
-  createApplyStep({
+  createApplyTask({
     streams: new KinesisStreamControl(tracer.captureAWSv3Client(new KinesisClient(target))),
     applications: new FlinkApplicationControl(tracer.captureAWSv3Client(new KinesisAnalyticsV2Client(target))),
     ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(dynamoDb), { tableName: requireEnv(ENV.tableName) }),

@@ -1,5 +1,5 @@
-import { createAssessStep } from '../workflow/tasks/assess';
+import { createAssessTask } from '../workflow/tasks/assess';
 import { assessmentPorts } from './assessment-ports';
 import { lambdaHandler } from './runtime';
 
-export const handler = lambdaHandler(createAssessStep(assessmentPorts()));
+export const handler = lambdaHandler(createAssessTask(assessmentPorts()));

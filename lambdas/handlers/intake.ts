@@ -1,4 +1,4 @@
-import { createIntakeStep } from '../workflow/tasks/intake';
+import { createIntakeTask } from '../workflow/tasks/intake';
 import { lambdaHandler, requireEnv, telemetry } from './runtime';
 
-export const handler = lambdaHandler(createIntakeStep({ defaultRegion: requireEnv('AWS_REGION'), telemetry }));
+export const handler = lambdaHandler(createIntakeTask({ defaultRegion: requireEnv('AWS_REGION'), telemetry }));

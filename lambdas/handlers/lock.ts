@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
-import { createLockStep } from '../workflow/tasks/lock';
+import { createLockTask } from '../workflow/tasks/lock';
 import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
 const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
@@ -10,4 +10,4 @@ const lock = new DynamoDbTargetLock(DynamoDBDocumentClient.from(dynamoDb), {
   clock: { now: () => new Date() },
 });
 
-export const handler = lambdaHandler(createLockStep({ lock, telemetry }));
+export const handler = lambdaHandler(createLockTask({ lock, telemetry }));

@@ -1,6 +1,6 @@
 /**
  * What every workflow Lambda shares: Powertools logger, metrics and tracer built once per container,
- * the Middy wrapper around a step core, and the environment it reads.
+ * the Middy wrapper around a task core, and the environment it reads.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,17 +10,17 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../domain/service-metrics';
-import type { StepCore } from '../workflow/state';
+import type { TaskCore } from '../workflow/task-payloads';
 import { ENV } from '../workflow/env';
 
 export { ENV };
-import type { StepTelemetry } from '../workflow/telemetry';
+import type { TaskTelemetry } from '../workflow/telemetry';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: SERVICE_METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
-export const telemetry: StepTelemetry = {
+export const telemetry: TaskTelemetry = {
   info: (message, attributes) => logger.info(message, { ...attributes }),
   warn: (message, attributes) => logger.warn(message, { ...attributes }),
   count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),
@@ -56,7 +56,7 @@ export function sdkClientConfig(region: string) {
 }
 
 function flushMetrics(): void {
-  // Powertools warns on every invocation that has nothing to publish; most steps emit no metric.
+  // Powertools warns on every invocation that has nothing to publish; most tasks emit no metric.
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
 
@@ -69,17 +69,17 @@ const publishMetrics: MiddlewareObj = {
 };
 
 /**
- * Wraps a step core for Lambda. Errors pass through unchanged, so Step Functions sees the error's
+ * Wraps a task core for Lambda. Errors pass through unchanged, so Step Functions sees the error's
  * `name` (ThrottlingError, InvalidInputError, ...) and can retry or catch it; they are logged first.
  */
-export function lambdaHandler(core: StepCore) {
+export function lambdaHandler(core: TaskCore) {
   return middy(async (event: unknown) => core(event))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger))
     .use(publishMetrics)
     .use({
       onError: (request) => {
-        logger.error('step failed', request.error as Error);
+        logger.error('task failed', request.error as Error);
       },
     });
 }

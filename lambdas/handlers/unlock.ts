@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
-import { createUnlockStep } from '../workflow/tasks/lock';
+import { createUnlockTask } from '../workflow/tasks/lock';
 import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
 const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
@@ -10,4 +10,4 @@ const lock = new DynamoDbTargetLock(DynamoDBDocumentClient.from(dynamoDb), {
   clock: { now: () => new Date() },
 });
 
-export const handler = lambdaHandler(createUnlockStep({ lock, telemetry }));
+export const handler = lambdaHandler(createUnlockTask({ lock, telemetry }));

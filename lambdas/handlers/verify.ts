@@ -1,5 +1,5 @@
-import { createVerifyStep } from '../workflow/tasks/verify';
+import { createVerifyTask } from '../workflow/tasks/verify';
 import { assessmentPorts } from './assessment-ports';
 import { lambdaHandler } from './runtime';
 
-export const handler = lambdaHandler(createVerifyStep(assessmentPorts()));
+export const handler = lambdaHandler(createVerifyTask(assessmentPorts()));

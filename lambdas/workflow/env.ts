@@ -4,6 +4,6 @@ export const ENV = {
   topicArn: 'STREAM_MEDIC_TOPIC_ARN',
   /** Region of the watched streams and applications (the config's `region`, else the stack's). */
   targetRegion: 'STREAM_MEDIC_TARGET_REGION',
-  /** Which workflow step a function runs; the local runner maps functions to step cores by it. */
-  step: 'STREAM_MEDIC_STEP',
+  /** Which workflow task a function runs; the local runner maps functions to task cores by it. */
+  task: 'STREAM_MEDIC_TASK',
 } as const;

@@ -1,12 +1,12 @@
 /**
  * Runs the state machine CDK synthesizes, not a copy of it, in this process: the definition is read
  * from the template, its CloudFormation intrinsics resolved to placeholders, and each Lambda Task
- * replaced by the step core of the function it names. Tests use it with in-memory fakes; the local
+ * replaced by the task core of the function it names. Tests use it with in-memory fakes; the local
  * simulator uses it with simulated AWS.
  */
 import './promise-with-resolvers';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { STEP_IDS, type StepCores, type StepId } from './state';
+import { TASK_NAMES, type TaskCores, type TaskName } from './task-payloads';
 import { ENV } from './env';
 
 interface TemplateResource {
@@ -34,8 +34,8 @@ export interface LoadWorkflowOptions {
 /** A synthesized workflow, ready to run locally. */
 export interface LocalWorkflow {
   readonly definition: StateMachineDefinition;
-  /** Which step core serves each Task state, found through the `STREAM_MEDIC_STEP` of its function. */
-  readonly taskSteps: Readonly<Record<string, StepId>>;
+  /** Which task core serves each Task state, found through the `STREAM_MEDIC_TASK` of its function. */
+  readonly taskNames: Readonly<Record<string, TaskName>>;
   readonly region: string;
   readonly account: string;
 }
@@ -115,7 +115,7 @@ export function resolveIntrinsics(
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
 }
 
-/** Reads the state machine out of a synthesized template and maps its Lambda Tasks to step cores. */
+/** Reads the state machine out of a synthesized template and maps its Lambda Tasks to task cores. */
 export function loadWorkflow(synthesized: unknown, options: LoadWorkflowOptions = {}): LocalWorkflow {
   if (!isRecord(synthesized) || !isRecord(synthesized['Resources'])) {
     throw new Error('expected a synthesized CloudFormation template with a Resources section');
@@ -150,26 +150,26 @@ export function loadWorkflow(synthesized: unknown, options: LoadWorkflowOptions 
   );
   const definition = JSON.parse(text as string) as StateMachineDefinition;
 
-  const stepOfArn = new Map<string, StepId>();
+  const taskOfArn = new Map<string, TaskName>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = (resource.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables;
-    const step = variables?.[ENV.step];
-    if (typeof step === 'string' && (STEP_IDS as readonly string[]).includes(step)) {
-      stepOfArn.set(placeholderFunctionArn(region, account, logicalId), step as StepId);
+    const task = variables?.[ENV.task];
+    if (typeof task === 'string' && (TASK_NAMES as readonly string[]).includes(task)) {
+      taskOfArn.set(placeholderFunctionArn(region, account, logicalId), task as TaskName);
     }
   }
-  const taskSteps: Record<string, StepId> = {};
+  const taskNames: Record<string, TaskName> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
     const target = LAMBDA_INVOKE.test(state.Resource)
       ? String((state.Parameters as Record<string, unknown> | undefined)?.['FunctionName'] ?? '')
       : state.Resource;
-    const step = stepOfArn.get(target.replace(/:\$LATEST$/, ''));
-    if (step) taskSteps[name] = step;
+    const task = taskOfArn.get(target.replace(/:\$LATEST$/, ''));
+    if (task) taskNames[name] = task;
   }
-  return { definition, taskSteps, region, account };
+  return { definition, taskNames, region, account };
 }
 
 /** Why an execution lets simulated time pass before its next Task. */
@@ -194,8 +194,8 @@ export interface VirtualTime {
 }
 
 export interface LocalRunOptions {
-  /** The step cores that stand in for the Lambda functions. */
-  readonly cores: StepCores;
+  /** The task cores that stand in for the Lambda functions. */
+  readonly cores: TaskCores;
   /**
    * Name of the execution; its ARN is the run's executionId.
    * @default 'local-<epoch ms>'
@@ -325,7 +325,7 @@ function withValueAt(value: unknown, path: readonly string[], replacement: strin
 
 /** How one Task state of an execution runs: its core, and the simulated time owed before it. */
 interface TaskContext {
-  readonly core: StepCores[StepId];
+  readonly core: TaskCores[TaskName];
   readonly viaInvokeApi: boolean;
   /** Where the Parameters put `$$.Execution.StartTime`, which the library fills from the wall clock. */
   readonly startTimePaths: readonly string[][];
@@ -469,14 +469,14 @@ export async function runLocalWorkflow(
     }
     if ('Retry' in state && state.Retry) retryIntervalOverrides[name] = virtual ? 0 : (options.retryMs ?? 0);
     if (state.Type !== 'Task') continue;
-    const step = workflow.taskSteps[name];
-    if (!step) throw new Error(`Task state "${name}" runs no StreamMedic step; nothing can stand in for it`);
+    const task = workflow.taskNames[name];
+    if (!task) throw new Error(`Task state "${name}" runs no StreamMedic task; nothing can stand in for it`);
     const viaInvokeApi = LAMBDA_INVOKE.test(state.Resource);
     const parameters = 'Parameters' in state ? state.Parameters : undefined;
     taskResourceLocalHandlers[name] = taskHandler(
       name,
       {
-        core: options.cores[step],
+        core: options.cores[task],
         viaInvokeApi,
         startTimePaths: startTimePaths(
           viaInvokeApi && isRecord(parameters) ? (parameters['Payload'] ?? parameters['Payload.$']) : parameters,

@@ -1,271 +1,107 @@
 /**
- * What the state machine hands each step and what it gets back. The CDK workflow builds its payloads
- * from these names; the handler cores validate them on the way in, so a wrong wiring fails with the
- * field at fault instead of deep inside the domain.
+ * The workflow's state: the one JSON document the state machine carries from state to state, as a
+ * zod schema assembled from the run's parts (lambdas/domain/run-state.ts), and the JSONPaths the
+ * state machine reads, written against that schema's type so that renaming a field breaks the
+ * build, not a deployment.
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
-import { PolicySchema, TargetSchema } from '../domain/config';
-import type {
-  Assessment,
-  CompletedRound,
-  NextRound,
-  Progress,
-  RunContext,
-  Verification,
-  WorkStep,
-  WorkflowFailure,
+import {
+  AssessmentSchema,
+  CompletedRoundSchema,
+  ProgressSchema,
+  ResourceWaitSchema,
+  RunContextSchema,
+  VerifyResultSchema,
+  WorkflowFailureSchema,
 } from '../domain/run-state';
-import { InvalidInputError, formatPath } from '../domain/validation';
 
-/** The workflow's steps, one Lambda function each. */
-export const STEP_IDS = ['intake', 'lock', 'assess', 'apply', 'wait-check', 'verify', 'notify', 'unlock'] as const;
-export type StepId = (typeof STEP_IDS)[number];
+export const LockResultSchema = z.object({ acquired: z.boolean() }).strict();
+export type LockResult = z.infer<typeof LockResultSchema>;
 
-/** A step's core: the handler without Lambda around it, so the same code runs in Lambda and locally. */
-export type StepCore<I = unknown, O = unknown> = (payload: I) => Promise<O>;
-export type StepCores = Readonly<Record<StepId, StepCore>>;
+export const NotifyResultSchema = z.object({ subject: z.string(), outcome: z.string() }).strict();
+export type NotifyResult = z.infer<typeof NotifyResultSchema>;
 
-export interface IntakePayload {
-  /** The execution input as received. */
-  readonly input: unknown;
-  readonly executionId: string;
-  readonly startedAt: string;
-  /** The config's targets, policy, region and alarm name prefix, embedded in the state machine. */
-  readonly config: unknown;
-}
-
-export interface LockPayload {
-  readonly run: RunContext;
-  /** How long the lock holds if the workflow dies without releasing it. */
-  readonly ttlSeconds: number;
-}
-
-export interface LockResult {
-  readonly acquired: boolean;
-}
-
-export interface AssessPayload {
-  readonly run: RunContext;
-}
-
-export interface ApplyPayload {
-  readonly run: RunContext;
-  readonly steps: WorkStep[];
-  readonly progress: Progress;
-}
-
-export interface WaitCheckPayload {
-  readonly progress: Progress;
-  /** Status checks allowed per step before the wait counts as failed. */
-  readonly maxPolls: number;
-}
-
-export interface VerifyPayload {
-  readonly run: RunContext;
-  readonly assessment: Assessment;
-  /** The calls this round made; without it, no further round is planned. */
-  readonly progress?: Progress;
-  /** The run's rounds before this one, oldest first. @default [] */
-  readonly rounds?: CompletedRound[];
-  /** Rounds one run may make, this one included. @default 1 */
-  readonly maxRounds?: number;
-}
-
-/** The verification, which round it closes, and what the next round starts from if the run goes round again. */
-export interface VerifyResult extends Verification {
-  readonly round: number;
-  readonly next?: NextRound;
-}
-
-/** The whole workflow state: notify reads whatever the run got to. */
-export interface NotifyPayload {
-  readonly run: RunContext;
-  readonly assessment?: Assessment;
-  readonly progress?: Progress;
-  readonly verification?: Verification;
-  readonly failure?: WorkflowFailure;
-  /** The rounds before the current one, when the run went round again. */
-  readonly rounds?: CompletedRound[];
-}
-
-export interface NotifyResult {
-  readonly subject: string;
-  readonly outcome: string;
-}
-
-export interface UnlockPayload {
-  readonly run: RunContext;
-}
-
-export interface UnlockResult {
-  readonly released: true;
-}
-
-const TriggerSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('alarm'),
-      alarmName: z.string().min(1),
-      alarmArn: z.string().optional(),
-      reason: z.string().optional(),
-      changedAt: z.string().optional(),
-    })
-    .strict(),
-  z.object({ kind: z.literal('manual') }).strict(),
-]);
-
-export const RunContextSchema = z
+/** The apply loop: the cursor through the plan's steps, and the wait for the resource the last step changed. */
+export const ApplyLoopSchema = z
   .object({
-    target: z.string().min(1),
-    dryRun: z.boolean(),
-    trigger: TriggerSchema,
-    executionId: z.string().min(1),
-    startedAt: z.string().min(1),
-    region: z.string().min(1),
-    config: TargetSchema,
-    policy: PolicySchema,
+    progress: ProgressSchema,
+    /** Absent until the first step is applied. */
+    wait: ResourceWaitSchema.optional(),
   })
   .strict();
+export type ApplyLoop = z.infer<typeof ApplyLoopSchema>;
 
-const positiveInt = z.number().int().positive();
-
-const WorkStepSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('UpdateShardCount'),
-      streamName: z.string().min(1),
-      from: positiveInt,
-      to: positiveInt,
-      call: positiveInt,
-      calls: positiveInt,
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('UpdateApplicationParallelism'),
-      applicationName: z.string().min(1),
-      from: positiveInt,
-      to: positiveInt,
-      parallelismPerKpu: positiveInt,
-      autoScalingEnabled: z.boolean().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('UpdateApplicationMonitoring'),
-      applicationName: z.string().min(1),
-      logLevel: z.enum(['INFO', 'WARN', 'ERROR', 'DEBUG']),
-      metricsLevel: z.enum(['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM']),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('IncreaseStreamRetention'),
-      streamName: z.string().min(1),
-      fromHours: positiveInt,
-      toHours: positiveInt,
-    })
-    .strict(),
-]);
-
-const ProgressSchema = z
-  .object({
-    next: z.number().int().nonnegative(),
-    applied: z.array(z.object({ step: WorkStepSchema }).loose()),
-    more: z.boolean(),
-    awaiting: z
-      .object({ kind: z.enum(['stream', 'application']), name: z.string().min(1) })
-      .strict()
-      .optional(),
-    polls: z.number().int().nonnegative(),
-    ready: z.boolean(),
-    lastStatus: z.string().optional(),
-  })
-  .strict();
-
-/** Reports are produced by the engine inside the same workflow; only their outline is checked. */
-const ReportSchema = z
-  .object({
-    target: z.object({ name: z.string() }).loose(),
-    diagnosis: z.object({ cause: z.string(), severity: z.string(), evidence: z.array(z.unknown()) }).loose(),
-    plan: z
-      .object({ mode: z.string(), apply: z.boolean(), actions: z.array(z.unknown()), refused: z.array(z.unknown()) })
-      .loose(),
-  })
-  .loose();
-
-const AssessmentSchema = z
-  .object({
-    report: ReportSchema,
-    steps: z.array(WorkStepSchema),
-    disposition: z.string(),
-    apply: z.boolean(),
-    assessedAt: z.string(),
-  })
-  .strict();
-
-const FailureSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).loose();
-
-const VerificationSchema = z
-  .object({
-    outcome: z.string(),
-    reason: z.string(),
-    report: ReportSchema,
-    verifiedAt: z.string(),
-    round: positiveInt.optional(),
-    // What the verify step proposed for another round; the state machine decides whether to take it.
-    next: z.unknown().optional(),
-  })
-  .strict();
-
-const CompletedRoundSchema = z
-  .object({ assessment: AssessmentSchema, progress: ProgressSchema, verification: VerificationSchema })
-  .strict();
-
-export const PAYLOAD_SCHEMAS = {
-  intake: z
-    .object({
-      input: z.unknown(),
-      executionId: z.string().min(1),
-      startedAt: z.string().min(1),
-      config: z.unknown(),
-    })
-    .strict(),
-  lock: z.object({ run: RunContextSchema, ttlSeconds: positiveInt }).strict(),
-  assess: z.object({ run: RunContextSchema }).strict(),
-  apply: z.object({ run: RunContextSchema, steps: z.array(WorkStepSchema).min(1), progress: ProgressSchema }).strict(),
-  'wait-check': z.object({ progress: ProgressSchema, maxPolls: positiveInt }).strict(),
-  verify: z
-    .object({
-      run: RunContextSchema,
-      assessment: AssessmentSchema,
-      progress: ProgressSchema.optional(),
-      rounds: z.array(CompletedRoundSchema).optional(),
-      maxRounds: positiveInt.optional(),
-    })
-    .strict(),
-  // The whole workflow state arrives here, including parts notify does not read (e.g. the lock result).
-  notify: z
-    .object({
-      run: RunContextSchema,
-      assessment: AssessmentSchema.optional(),
-      progress: ProgressSchema.optional(),
-      verification: VerificationSchema.optional(),
-      failure: FailureSchema.optional(),
-      rounds: z.array(CompletedRoundSchema).optional(),
-    })
-    .loose(),
-  unlock: z.object({ run: RunContextSchema }).loose(),
-} as const;
+/** The round a run starts with; the state machine counts on from it. */
+export const FIRST_ROUND = 1;
 
 /**
- * Validates a step's payload and returns it typed. The schemas check shape; the casts restore the
- * domain's precise types (e.g. `Report`) that the outline schemas leave open.
+ * The whole state. Intake sets `run`, `round` and `rounds`; each later state adds its result under
+ * its own key, and a round that goes again starts from the verification's proposal.
  */
-export function parsePayload<T>(step: StepId, payload: unknown): T {
-  const result = PAYLOAD_SCHEMAS[step].safeParse(payload);
-  if (result.success) return payload as T;
-  const issue = result.error.issues[0]!;
-  throw new InvalidInputError(formatPath(issue.path) || '(root)', `${issue.message} (payload of step "${step}")`);
+export const RunStateSchema = z
+  .object({
+    run: RunContextSchema,
+    /** The current round, 1-based: counted by the state machine alone. */
+    round: z.number().int().positive(),
+    /** The finished rounds before the current one, oldest first. */
+    rounds: z.array(CompletedRoundSchema),
+    lock: LockResultSchema.optional(),
+    assessment: AssessmentSchema.optional(),
+    apply: ApplyLoopSchema.optional(),
+    verification: VerifyResultSchema.optional(),
+    /** Why the run failed, as the `Catch` of the failing state hands it over. */
+    failure: WorkflowFailureSchema.optional(),
+    notification: NotifyResultSchema.optional(),
+    notifyFailure: WorkflowFailureSchema.optional(),
+    unlockFailure: WorkflowFailureSchema.optional(),
+  })
+  .strict();
+export type RunState = z.infer<typeof RunStateSchema>;
+
+type KeyOf<T> = T extends readonly unknown[] ? never : T extends object ? keyof T & string : never;
+
+/** Every dotted field path into `T`, to a depth of four fields. */
+type FieldPath<T, Depth extends unknown[] = []> = Depth['length'] extends 4
+  ? never
+  : { [K in KeyOf<NonNullable<T>>]: K | `${K}.${FieldPath<NonNullable<T>[K], [...Depth, unknown]>}` }[KeyOf<
+      NonNullable<T>
+    >];
+
+export type StatePath = FieldPath<RunState>;
+
+/** The JSONPath of a field of the state; only fields the schema has are accepted. */
+export function statePath<P extends StatePath>(path: P): `$.${P}` {
+  return `$.${path}`;
+}
+
+/** Every JSONPath the state machine reads or writes, by what it stands for. */
+export const STATE_PATHS = {
+  run: statePath('run'),
+  round: statePath('round'),
+  rounds: statePath('rounds'),
+  lock: statePath('lock'),
+  lockAcquired: statePath('lock.acquired'),
+  assessment: statePath('assessment'),
+  disposition: statePath('assessment.disposition'),
+  steps: statePath('assessment.steps'),
+  apply: statePath('apply'),
+  progress: statePath('apply.progress'),
+  moreSteps: statePath('apply.progress.more'),
+  wait: statePath('apply.wait'),
+  resourceReady: statePath('apply.wait.ready'),
+  verification: statePath('verification'),
+  nextRound: statePath('verification.next'),
+  nextRoundAssessment: statePath('verification.next.assessment'),
+  nextRoundRounds: statePath('verification.next.rounds'),
+  failure: statePath('failure'),
+  notification: statePath('notification'),
+  notifyFailure: statePath('notifyFailure'),
+  unlockFailure: statePath('unlockFailure'),
+} as const;
+
+/** The state's failure records: where a `Catch` puts the error, and the paths of its name and cause. */
+export type FailureKey = 'failure' | 'notifyFailure' | 'unlockFailure';
+export function failurePaths(key: FailureKey) {
+  return { at: statePath(key), error: statePath(`${key}.Error`), cause: statePath(`${key}.Cause`) };
 }

@@ -1,10 +1,10 @@
 import type { ServiceMetricName } from '../domain/service-metrics';
 
 /**
- * What a step core reports besides its result. In Lambda this is Powertools Logger and Metrics; in
- * tests and the simulator it is a recorder, so the cores never import Powertools themselves.
+ * What a task core reports besides its result. In Lambda this is Powertools Logger and Metrics; in
+ * tests and the simulator it is a recorder, so the task cores never import Powertools themselves.
  */
-export interface StepTelemetry {
+export interface TaskTelemetry {
   info(message: string, attributes?: Readonly<Record<string, unknown>>): void;
   warn(message: string, attributes?: Readonly<Record<string, unknown>>): void;
   /** Adds to one of StreamMedic's own metrics (unit Count). */
@@ -12,7 +12,7 @@ export interface StepTelemetry {
 }
 
 /** Telemetry that drops everything, for callers that have no use for it. */
-export const SILENT_TELEMETRY: StepTelemetry = {
+export const SILENT_TELEMETRY: TaskTelemetry = {
   info: () => undefined,
   warn: () => undefined,
   count: () => undefined,

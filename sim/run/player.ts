@@ -7,11 +7,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
-import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/run-state';
+import type { Assessment, AppliedStep, Verification, VerifyResult } from '../../lambdas/domain/run-state';
+import type { StepApplied } from '../../lambdas/workflow/apply-step';
 import { describeAction, describeStep } from '../../lambdas/domain/notification';
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
-import { createStepCores } from '../../lambdas/workflow/tasks';
-import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/workflow/state';
+import { createTaskCores } from '../../lambdas/workflow/tasks';
+import { TASK_NAMES, type TaskCores, type TaskName } from '../../lambdas/workflow/task-payloads';
 import {
   runLocalWorkflow,
   type LocalRunResult,
@@ -167,7 +168,7 @@ function triggerInstants(scenario: Scenario, startMs: number): number[] {
  * The cores with the scenario's config handed to the intake step in place of the one embedded in the
  * definition: exactly what the definition would carry had it been synthesized with this config.
  */
-function withConfig(cores: StepCores, config: StreamMedicConfig): StepCores {
+function withConfig(cores: TaskCores, config: StreamMedicConfig): TaskCores {
   const scenarioConfig = embeddedConfig(config);
   return {
     ...cores,
@@ -178,14 +179,14 @@ function withConfig(cores: StepCores, config: StreamMedicConfig): StepCores {
 
 interface StepObserver {
   /** Before a step runs (each attempt). */
-  readonly before: (step: StepId) => void;
+  readonly before: (step: TaskName) => void;
   /** After a step returned. */
-  readonly after: (step: StepId, result: unknown) => void;
+  readonly after: (step: TaskName, result: unknown) => void;
 }
 
-function observeCores(cores: StepCores, observer: StepObserver): StepCores {
-  const observed = {} as Record<StepId, StepCores[StepId]>;
-  for (const step of STEP_IDS) {
+function observeCores(cores: TaskCores, observer: StepObserver): TaskCores {
+  const observed = {} as Record<TaskName, TaskCores[TaskName]>;
+  for (const step of TASK_NAMES) {
     observed[step] = async (payload) => {
       observer.before(step);
       const result = await cores[step](payload);
@@ -220,7 +221,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
   const seed = options.seed ?? scenario.seed;
   const workflow = options.workflow ?? synthesizedWorkflow({ region: world.region, account: world.account });
   const scheduler = new ExecutionScheduler(() => world.now);
-  const cores = withConfig(createStepCores(world.ports), world.config);
+  const cores = withConfig(createTaskCores(world.ports), world.config);
   const events: PlayEvent[] = [];
   const runs: ExecutionRecord[] = [];
   const finished: Promise<unknown>[] = [];
@@ -271,18 +272,18 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         });
       }
     };
-    // A round the verify step proposes is a round once the state machine takes it: at its first call.
+    // A round the verify task proposes is a round once the state machine takes it: at its first call.
     let proposed: Assessment | undefined;
-    const before = (step: StepId): void => {
-      if (step === 'apply' && proposed) {
+    const before = (task: TaskName): void => {
+      if (task === 'apply' && proposed) {
         diagnosed(proposed);
         proposed = undefined;
       }
     };
     const observed = observeCores(cores, {
       before,
-      after: (step, result) => {
-        switch (step) {
+      after: (task, result) => {
+        switch (task) {
           case 'lock':
             record.lockAcquired = (result as { acquired: boolean }).acquired;
             if (!record.lockAcquired) emit({ kind: 'target-busy', at: world.now, run: name });
@@ -291,7 +292,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             diagnosed(result as Assessment);
             return;
           case 'apply': {
-            const applied = (result as Progress).applied.at(-1)!;
+            const applied = (result as StepApplied).progress.applied.at(-1)!;
             round().applied.push(applied);
             const note = applied.outcome === 'already-done' ? ' (already in place)' : '';
             emit({
@@ -304,7 +305,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             return;
           }
           case 'verify': {
-            const { next, ...verification } = result as Verification & { next?: { assessment: Assessment } };
+            const { next, ...verification } = result as VerifyResult;
             const current = round();
             record.rounds[record.rounds.length - 1] = { ...current, verification };
             emit({

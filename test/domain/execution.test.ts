@@ -1,20 +1,17 @@
+import { dispositionOf } from '../../lambdas/domain/disposition';
+import { nextRoundOf, type RoundFacts } from '../../lambdas/domain/next-round';
+import { judgeOutcome } from '../../lambdas/domain/outcome';
 import {
   INITIAL_PROGRESS,
-  PlanDriftError,
-  ResourceNotReadyError,
-  ResourceStateError,
-  applyNextStep,
-  checkResource,
-  dispositionOf,
-  judgeOutcome,
-  nextRoundOf,
-  workStepsOf,
   type CompletedRound,
   type Progress,
-  type RoundFacts,
+  type ResourceWait,
   type Verification,
   type WorkStep,
 } from '../../lambdas/domain/run-state';
+import { workStepsOf } from '../../lambdas/domain/work-steps';
+import { PlanDriftError, ResourceStateError, applyNextStep } from '../../lambdas/workflow/apply-step';
+import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/check-resource';
 import type { Diagnosis } from '../../lambdas/domain/model';
 import { ResourceInUseError } from '../../lambdas/ports/errors';
 import { FakeApplicationControl, type FakeApplication } from '../fakes/application-control';
@@ -105,7 +102,7 @@ describe('dispositionOf', () => {
 describe('applyNextStep', () => {
   it('makes the next call, records it in the ledger and waits on the stream', async () => {
     const w = world();
-    const progress = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    const { progress, wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
     expect(w.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
     expect(w.ledger.entries).toEqual([
       {
@@ -120,8 +117,9 @@ describe('applyNextStep', () => {
         executionId: run.executionId,
       },
     ]);
-    expect(progress).toMatchObject({ next: 1, more: true, polls: 0, ready: false });
-    expect(progress.awaiting).toEqual({ kind: 'stream', name: 'orders-stream' });
+    expect(progress).toMatchObject({ next: 1, more: true });
+    expect(wait).toMatchObject({ polls: 0, ready: false });
+    expect(wait.awaiting).toEqual({ kind: 'stream', name: 'orders-stream' });
   });
 
   it('does not repeat a change a retried step finds in place, and records it once', async () => {
@@ -129,14 +127,14 @@ describe('applyNextStep', () => {
     await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
     const again = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
     expect(w.streams.calls).toEqual([]);
-    expect(again.applied[0]!.outcome).toBe('already-done');
+    expect(again.progress.applied[0]!.outcome).toBe('already-done');
     expect(w.ledger.entries).toHaveLength(1);
   });
 
   it('says there are no more steps after the last one', async () => {
     const w = world({ openShards: 4 });
     const progress: Progress = { ...INITIAL_PROGRESS, next: 1 };
-    expect((await applyNextStep(w, run, shardSteps, progress)).more).toBe(false);
+    expect((await applyNextStep(w, run, shardSteps, progress)).progress.more).toBe(false);
   });
 
   it('refuses to act on a stream that no longer has the shards the plan started from', async () => {
@@ -181,14 +179,14 @@ describe('applyNextStep', () => {
 });
 
 describe('checkResource', () => {
-  const after = (step: WorkStep[]): Promise<Progress> => {
+  const after = (steps: WorkStep[]): Promise<ResourceWait> => {
     const w = world();
-    return applyNextStep(w, run, step, INITIAL_PROGRESS).then((p) => checkAll(w, p));
+    return applyNextStep(w, run, steps, INITIAL_PROGRESS).then((applied) => checkAll(w, applied.wait));
   };
-  const checkAll = async (w: ReturnType<typeof world>, progress: Progress): Promise<Progress> => {
-    let p = progress;
-    while (!p.ready) p = await checkResource(w, p, 5);
-    return p;
+  const checkAll = async (w: ReturnType<typeof world>, wait: ResourceWait): Promise<ResourceWait> => {
+    let current = wait;
+    while (!current.ready) current = await checkResource(w, current, 5);
+    return current;
   };
 
   it('counts checks until the stream is ACTIVE again', async () => {
@@ -198,17 +196,17 @@ describe('checkResource', () => {
 
   it('fails with ResourceNotReadyError on the last allowed check', async () => {
     const w = world();
-    const progress = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
-    const first = await checkResource(w, progress, 1).catch((e: unknown) => e);
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    const first = await checkResource(w, wait, 1).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(ResourceNotReadyError);
     expect((first as Error).message).toBe('stream orders-stream is still UPDATING after 1 checks; expected ACTIVE');
   });
 
   it('gives up at once on an application that stopped after the update', async () => {
     const w = world();
-    const progress = await applyNextStep(w, run, appSteps, INITIAL_PROGRESS);
+    const { wait } = await applyNextStep(w, run, appSteps, INITIAL_PROGRESS);
     w.applications.get('orders-enricher').status = 'READY';
-    await expect(checkResource(w, progress, 40)).rejects.toBeInstanceOf(ResourceStateError);
+    await expect(checkResource(w, wait, 40)).rejects.toBeInstanceOf(ResourceStateError);
   });
 });
 
@@ -263,7 +261,6 @@ describe('nextRoundOf', () => {
     ...INITIAL_PROGRESS,
     next: 2,
     more: false,
-    ready: true,
     applied: workStepsOf([SCALE_STREAM]).map((step) => ({
       step,
       at: '2026-11-21T10:16:00.000Z',
@@ -283,8 +280,9 @@ describe('nextRoundOf', () => {
     progress: scaledProgress,
     verification: improving,
     rounds: [],
+    round: 1,
     maxRounds: 3,
-    replanned: compute,
+    replan: () => compute,
     now,
     ...overrides,
   });
@@ -293,7 +291,6 @@ describe('nextRoundOf', () => {
     const next = nextRoundOf(facts());
     expect(next?.assessment).toMatchObject({
       disposition: 'apply',
-      apply: true,
       steps: [{ type: 'UpdateApplicationParallelism', to: 10 }],
     });
     expect(next?.rounds).toEqual([{ assessment: scaled, progress: scaledProgress, verification: improving }]);
@@ -302,32 +299,34 @@ describe('nextRoundOf', () => {
   const earlier: CompletedRound = { assessment: scaled, progress: scaledProgress, verification: improving };
   it.each<[string, Partial<RoundFacts>]>([
     ['the incident is resolved', { verification: { ...improving, outcome: 'resolved' } }],
-    ['the round bound is reached', { rounds: [earlier, earlier], maxRounds: 3 }],
+    ['the round bound is reached', { rounds: [earlier, earlier], round: 3, maxRounds: 3 }],
     ['one round is allowed', { maxRounds: 1 }],
-    ['the re-assessment plans nothing', { replanned: report({ actions: [] }) }],
+    ['the re-assessment plans nothing', { replan: () => report({ actions: [] }) }],
     [
       'a guardrail refused everything',
       {
-        replanned: report({
-          actions: [],
-          refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'x' }],
-        }),
+        replan: () =>
+          report({
+            actions: [],
+            refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'x' }],
+          }),
       },
     ],
     [
       'the target is in recommend mode',
       {
         run: runContext({ mode: 'recommend' }),
-        replanned: report({ actions: [RAISE_PARALLELISM], plan: { mode: 'recommend', apply: false } }),
+        replan: () => report({ actions: [RAISE_PARALLELISM], plan: { mode: 'recommend', apply: false } }),
       },
     ],
     ['the run is a dry run', { run: runContext({ dryRun: true }) }],
     [
       'the plan repeats a change the run made',
       {
-        replanned: report({
-          actions: [{ type: 'UpdateShardCount', streamName: 'orders-stream', from: 4, to: 7, steps: [7] }],
-        }),
+        replan: () =>
+          report({
+            actions: [{ type: 'UpdateShardCount', streamName: 'orders-stream', from: 4, to: 7, steps: [7] }],
+          }),
       },
     ],
   ])('stops when %s', (_case, overrides) => {

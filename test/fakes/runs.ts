@@ -1,5 +1,6 @@
 import { parseConfig } from '../../lambdas/domain/config';
-import { assessmentOf, type Assessment, type RunContext } from '../../lambdas/domain/run-state';
+import { assessmentOf } from '../../lambdas/domain/disposition';
+import type { Assessment, RunContext } from '../../lambdas/domain/run-state';
 import type { Action, Diagnosis, Plan, Refusal, Report } from '../../lambdas/domain/model';
 import { toRunContext } from '../../lambdas/workflow/input';
 

@@ -18,7 +18,7 @@ import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
 import { buildSnapshot } from '../builders/snapshot-builder';
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
 import type { Verification, WorkStep } from '../../lambdas/domain/run-state';
-import type { VerifyPayload } from '../../lambdas/workflow/state';
+import type { TaskPayload } from '../../lambdas/workflow/task-payloads';
 import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../workflow/tasks/scenarios';
 
 const MAX_POLLS = 5;
@@ -297,7 +297,7 @@ describe('another round after the verification, under the same lock', () => {
       ...world.cores,
       verify: async (payload: unknown) => {
         const verification = (await world.cores.verify(payload)) as Verification;
-        const { assessment, progress, rounds } = payload as VerifyPayload;
+        const { assessment, progress, rounds } = payload as TaskPayload<'verify'>;
         return {
           ...verification,
           round: 1,

@@ -4,7 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
-import type { StepId } from '../../lambdas/workflow/state';
+import type { TaskName } from '../../lambdas/workflow/task-payloads';
+import { ERROR_HANDLING, ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/ports/errors';
 import { ENV } from '../../lambdas/workflow/env';
 import { loadWorkflow, type LocalWorkflow } from '../../lambdas/workflow/local-runner';
 import { RemediationWorkflow, STATE_NAMES, type RemediationWorkflowProps } from '../../lib/remediation-workflow';
@@ -56,14 +57,14 @@ function render(value: unknown): string {
 }
 
 /** Each step's IAM statements, as action -> resources, found through its function's role. */
-function permissionsByStep(): Record<StepId, Map<string, string[]>> {
+function permissionsByStep(): Record<TaskName, Map<string, string[]>> {
   const functions = template.findResources('AWS::Lambda::Function');
-  const roleOfStep = new Map<string, StepId>();
+  const roleOfStep = new Map<string, TaskName>();
   for (const fn of Object.values(functions)) {
-    const step = fn['Properties'].Environment.Variables[ENV.step] as StepId;
+    const step = fn['Properties'].Environment.Variables[ENV.task] as TaskName;
     roleOfStep.set(fn['Properties'].Role['Fn::GetAtt'][0] as string, step);
   }
-  const result = {} as Record<StepId, Map<string, string[]>>;
+  const result = {} as Record<TaskName, Map<string, string[]>>;
   for (const step of roleOfStep.values()) result[step] = new Map();
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
     for (const role of policy['Properties'].Roles as { Ref: string }[]) {
@@ -120,7 +121,7 @@ describe('RemediationWorkflow functions', () => {
     expect(readers.map(([step]) => step).sort()).toEqual(['assess', 'verify']);
   });
 
-  it.each<StepId>(['assess', 'verify', 'apply', 'wait-check'])(
+  it.each<TaskName>(['assess', 'verify', 'apply', 'wait-check'])(
     'scopes the describe calls of %s to the configured ARNs',
     (step) => {
       const permissions = permissionsByStep()[step];
@@ -129,7 +130,7 @@ describe('RemediationWorkflow functions', () => {
     },
   );
 
-  it.each<[StepId, string[]]>([
+  it.each<[TaskName, string[]]>([
     ['intake', []],
     ['lock', ['dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
@@ -154,14 +155,14 @@ describe('RemediationWorkflow functions', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const withTable = functions.filter((f) => ENV.tableName in f['Properties'].Environment.Variables);
     const withTopic = functions.filter((f) => ENV.topicArn in f['Properties'].Environment.Variables);
-    expect(withTable.map((f) => f['Properties'].Environment.Variables[ENV.step]).sort()).toEqual([
+    expect(withTable.map((f) => f['Properties'].Environment.Variables[ENV.task]).sort()).toEqual([
       'apply',
       'assess',
       'lock',
       'unlock',
       'verify',
     ]);
-    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.step])).toEqual(['notify']);
+    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.task])).toEqual(['notify']);
   });
 });
 
@@ -191,6 +192,17 @@ describe('RemediationWorkflow state machine', () => {
         expect(retrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
       }
     }
+  });
+
+  it('retries exactly the port errors the error table gives a retrier, and every retryable one', () => {
+    const state = workflow.definition.States[STATE_NAMES.applyStep]!;
+    const retried = ('Retry' in state ? (state.Retry ?? []) : [])
+      .flatMap((r) => r.ErrorEquals)
+      // CDK's own retrier of the Lambda service's transient faults.
+      .filter((name) => !name.startsWith('Lambda.'));
+    const withRetrier = ERROR_NAMES.filter((name) => ERROR_HANDLING[name].retrier !== undefined);
+    expect([...retried].sort()).toEqual([...withRetrier].sort());
+    expect(retried).toEqual(expect.arrayContaining([...RETRYABLE_ERROR_NAMES]));
   });
 
   it('retries LimitExceededError five times with full jitter: Kinesis reports reshard rate limits with it', () => {

@@ -1,25 +1,25 @@
-import { applyNextStep, type ApplyPorts, type Progress } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
-import { parsePayload, type ApplyPayload, type StepCore } from '../state';
-import type { StepTelemetry } from '../telemetry';
+import { applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
 
 export interface ApplyDeps extends ApplyPorts {
-  readonly telemetry: StepTelemetry;
+  readonly telemetry: TaskTelemetry;
 }
 
 /** The only writer: applies the next step of the plan (one changing call) and records it in the ledger. */
-export function createApplyStep(deps: ApplyDeps): StepCore<unknown, Progress> {
+export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied> {
   return async (payload) => {
-    const { run, steps, progress } = parsePayload<ApplyPayload>('apply', payload);
-    const next = await applyNextStep(deps, run, steps, progress);
-    const applied = next.applied[next.applied.length - 1]!;
+    const { run, steps, progress } = parseTaskPayload('apply', payload);
+    const result = await applyNextStep(deps, run, steps, progress);
+    const applied = result.progress.applied[result.progress.applied.length - 1]!;
     if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
     deps.telemetry.info('step applied', {
       target: run.target,
       step: applied.step,
       outcome: applied.outcome,
-      remaining: steps.length - next.next,
+      remaining: steps.length - result.progress.next,
     });
-    return next;
+    return result;
   };
 }

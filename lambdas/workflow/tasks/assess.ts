@@ -1,21 +1,22 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
+import { assessmentOf } from '../../domain/disposition';
 import { assess } from '../../domain/engine';
-import { assessmentOf, type Assessment } from '../../domain/run-state';
+import type { Assessment } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
-import { parsePayload, type AssessPayload, type StepCore } from '../state';
-import type { StepTelemetry } from '../telemetry';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
 
 export interface AssessDeps extends CollectPorts {
-  readonly telemetry: StepTelemetry;
+  readonly telemetry: TaskTelemetry;
 }
 
 /**
  * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
- * bounded planner, and decides whether the plan is applied now.
+ * bounded planner, and decides whether the plan is applied now (the disposition).
  */
-export function createAssessStep(deps: AssessDeps): StepCore<unknown, Assessment> {
+export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
-    const { run } = parsePayload<AssessPayload>('assess', payload);
+    const { run } = parseTaskPayload('assess', payload);
     const snapshot = await collectSnapshot(deps, run.config);
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
     const assessment = assessmentOf(report, run, deps.clock.now());

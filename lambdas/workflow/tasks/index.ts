@@ -7,17 +7,17 @@ import type {
   StreamControl,
   TargetLock,
 } from '../../ports';
-import { createApplyStep } from './apply';
-import { createAssessStep } from './assess';
-import type { StepCores } from '../state';
-import { createIntakeStep } from './intake';
-import { createLockStep, createUnlockStep } from './lock';
-import { createNotifyStep } from './notify';
-import { SILENT_TELEMETRY, type StepTelemetry } from '../telemetry';
-import { createVerifyStep } from './verify';
-import { createWaitCheckStep } from './wait-check';
+import type { TaskCores } from '../task-payloads';
+import { SILENT_TELEMETRY, type TaskTelemetry } from '../telemetry';
+import { createApplyTask } from './apply';
+import { createAssessTask } from './assess';
+import { createIntakeTask } from './intake';
+import { createLockTask, createUnlockTask } from './lock';
+import { createNotifyTask } from './notify';
+import { createVerifyTask } from './verify';
+import { createWaitCheckTask } from './wait-check';
 
-/** Every port the workflow touches, for running all of its steps in one process. */
+/** Every port the workflow touches, for running all of its tasks in one process. */
 export interface WorkflowPorts {
   readonly metrics: MetricsSource;
   readonly streams: StreamControl;
@@ -29,24 +29,24 @@ export interface WorkflowPorts {
   /** Region reported when the config names none. */
   readonly region: string;
   /** @default SILENT_TELEMETRY */
-  readonly telemetry?: StepTelemetry;
+  readonly telemetry?: TaskTelemetry;
 }
 
 /**
- * All step cores over one set of ports: what the local workflow runner plugs into the synthesized
+ * All task cores over one set of ports: what the local workflow runner plugs into the synthesized
  * state machine in place of the Lambda functions.
  */
-export function createStepCores(ports: WorkflowPorts): StepCores {
+export function createTaskCores(ports: WorkflowPorts): TaskCores {
   const telemetry = ports.telemetry ?? SILENT_TELEMETRY;
   const deps = { ...ports, telemetry };
   return {
-    intake: createIntakeStep({ defaultRegion: ports.region, telemetry }),
-    lock: createLockStep(deps),
-    assess: createAssessStep(deps),
-    apply: createApplyStep(deps),
-    'wait-check': createWaitCheckStep(deps),
-    verify: createVerifyStep(deps),
-    notify: createNotifyStep(deps),
-    unlock: createUnlockStep(deps),
+    intake: createIntakeTask({ defaultRegion: ports.region, telemetry }),
+    lock: createLockTask(deps),
+    assess: createAssessTask(deps),
+    apply: createApplyTask(deps),
+    'wait-check': createWaitCheckTask(deps),
+    verify: createVerifyTask(deps),
+    notify: createNotifyTask(deps),
+    unlock: createUnlockTask(deps),
   };
 }

@@ -1,22 +1,22 @@
 import { parseConfig } from '../../domain/config';
 import type { RunContext } from '../../domain/run-state';
 import { parseWorkflowInput, toRunContext } from '../input';
-import { parsePayload, type IntakePayload, type StepCore } from '../state';
-import type { StepTelemetry } from '../telemetry';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
 
 export interface IntakeDeps {
   /** Region the workflow runs in; used when the config names none. */
   readonly defaultRegion: string;
-  readonly telemetry: StepTelemetry;
+  readonly telemetry: TaskTelemetry;
 }
 
 /**
  * Validates the execution input (an alarm state change or a manual request) against the config
- * embedded in the state machine, and returns the run every later step works from.
+ * embedded in the state machine, and returns the run every later task works from.
  */
-export function createIntakeStep(deps: IntakeDeps): StepCore<unknown, RunContext> {
+export function createIntakeTask(deps: IntakeDeps): TaskCore<unknown, RunContext> {
   return async (payload) => {
-    const { input, executionId, startedAt, config: rawConfig } = parsePayload<IntakePayload>('intake', payload);
+    const { input, executionId, startedAt, config: rawConfig } = parseTaskPayload('intake', payload);
     const config = parseConfig(rawConfig);
     const request = parseWorkflowInput(input, config.alarms.namePrefix);
     const run = toRunContext(request, config, { executionId, startedAt, region: deps.defaultRegion });

@@ -1,26 +1,20 @@
 import type { TargetLock } from '../../ports';
-import {
-  parsePayload,
-  type LockPayload,
-  type LockResult,
-  type StepCore,
-  type UnlockPayload,
-  type UnlockResult,
-} from '../state';
-import type { StepTelemetry } from '../telemetry';
+import type { LockResult } from '../state';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
 
 export interface LockDeps {
   readonly lock: TargetLock;
-  readonly telemetry: StepTelemetry;
+  readonly telemetry: TaskTelemetry;
 }
 
 /**
  * Takes the target's lock for this execution. A target that another execution is remediating is
  * not an error: the run ends quietly, and the log records which alarm was set aside.
  */
-export function createLockStep(deps: LockDeps): StepCore<unknown, LockResult> {
+export function createLockTask(deps: LockDeps): TaskCore<unknown, LockResult> {
   return async (payload) => {
-    const { run, ttlSeconds } = parsePayload<LockPayload>('lock', payload);
+    const { run, ttlSeconds } = parseTaskPayload('lock', payload);
     const acquired = await deps.lock.acquire(run.target, run.executionId, ttlSeconds);
     if (!acquired) {
       deps.telemetry.warn('target is busy with another run; this run ends without acting', {
@@ -34,9 +28,9 @@ export function createLockStep(deps: LockDeps): StepCore<unknown, LockResult> {
 }
 
 /** Releases the target's lock if this execution still holds it; releasing twice is harmless. */
-export function createUnlockStep(deps: LockDeps): StepCore<unknown, UnlockResult> {
+export function createUnlockTask(deps: LockDeps): TaskCore<unknown, { readonly released: true }> {
   return async (payload) => {
-    const { run } = parsePayload<UnlockPayload>('unlock', payload);
+    const { run } = parseTaskPayload('unlock', payload);
     await deps.lock.release(run.target, run.executionId);
     deps.telemetry.info('lock released', { target: run.target });
     return { released: true };

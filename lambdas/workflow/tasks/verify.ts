@@ -1,11 +1,14 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assess } from '../../domain/engine';
-import { judgeOutcome, nextRoundOf, type Verification } from '../../domain/run-state';
-import { parsePayload, type StepCore, type VerifyPayload, type VerifyResult } from '../state';
-import type { StepTelemetry } from '../telemetry';
+import { nextRoundOf } from '../../domain/next-round';
+import { judgeOutcome } from '../../domain/outcome';
+import type { Verification, VerifyResult } from '../../domain/run-state';
+import { FIRST_ROUND } from '../state';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
 
 export interface VerifyDeps extends CollectPorts {
-  readonly telemetry: StepTelemetry;
+  readonly telemetry: TaskTelemetry;
 }
 
 /**
@@ -14,29 +17,35 @@ export interface VerifyDeps extends CollectPorts {
  * assessment has a new bounded plan the run may apply, it proposes another round; the state machine
  * takes it within its round bound, still under the same lock.
  */
-export function createVerifyStep(deps: VerifyDeps): StepCore<unknown, VerifyResult> {
+export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResult> {
   return async (payload) => {
-    const { run, assessment, progress, rounds = [], maxRounds = 1 } = parsePayload<VerifyPayload>('verify', payload);
+    const {
+      run,
+      assessment,
+      progress,
+      round = FIRST_ROUND,
+      rounds = [],
+      maxRounds = 1,
+    } = parseTaskPayload('verify', payload);
     const snapshot = await collectSnapshot(deps, run.config);
     // Planned as a dry run: what verification saw, whatever the mode.
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
     const { outcome, reason } = judgeOutcome(assessment.report, report);
     const now = deps.clock.now();
     const verification: Verification = { outcome, reason, report, verifiedAt: now.toISOString() };
-    const round = rounds.length + 1;
-    const next =
-      progress && outcome !== 'resolved' && !run.dryRun && round < maxRounds
-        ? nextRoundOf({
-            run,
-            assessment,
-            progress,
-            verification,
-            rounds,
-            maxRounds,
-            replanned: assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
-            now,
-          })
-        : undefined;
+    const next = progress
+      ? nextRoundOf({
+          run,
+          assessment,
+          progress,
+          verification,
+          rounds,
+          round,
+          maxRounds,
+          replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
+          now,
+        })
+      : undefined;
     deps.telemetry.info('verified', {
       target: run.target,
       outcome,
@@ -45,6 +54,7 @@ export function createVerifyStep(deps: VerifyDeps): StepCore<unknown, VerifyResu
       round,
       ...(next ? { nextRound: next.assessment.report.plan.actions.map((a) => a.type) } : {}),
     });
-    return { ...verification, round, ...(next ? { next } : {}) };
+    const result: VerifyResult = { outcome, reason, report, verifiedAt: verification.verifiedAt, round };
+    return next ? { ...result, next } : result;
   };
 }

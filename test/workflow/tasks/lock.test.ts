@@ -1,4 +1,4 @@
-import { createLockStep, createUnlockStep } from '../../../lambdas/workflow/tasks/lock';
+import { createLockTask, createUnlockTask } from '../../../lambdas/workflow/tasks/lock';
 import { FakeClock } from '../../fakes/clock';
 import { runContext } from '../../fakes/runs';
 import { InMemoryTargetLock } from '../../fakes/target-lock';
@@ -12,8 +12,8 @@ function setUp() {
     clock,
     lock,
     telemetry,
-    acquire: createLockStep({ lock, telemetry }),
-    release: createUnlockStep({ lock, telemetry }),
+    acquire: createLockTask({ lock, telemetry }),
+    release: createUnlockTask({ lock, telemetry }),
   };
 }
 
