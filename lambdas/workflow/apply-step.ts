@@ -4,7 +4,7 @@
  */
 import { applicationResource, streamResource, type LedgerEntry } from '../domain/model';
 import type { Awaiting, Progress, ResourceWait, RunContext, WorkStep } from '../domain/run-state';
-import { appStateFrom, streamStateFrom } from '../domain/snapshot';
+import { parseAppState, parseStreamState } from '../domain/snapshot';
 import { InvalidInputError } from '../domain/validation';
 import { ledgerEntryFor } from '../domain/work-steps';
 import type { ApplicationControl, Clock, Ledger, StreamControl } from '../ports';
@@ -47,7 +47,7 @@ async function applyStreamStep(
   step: Extract<WorkStep, { streamName: string }>,
 ): Promise<'requested' | 'already-done'> {
   const streams = required(ports.streams, 'streams');
-  const stream = streamStateFrom(await streams.describeStreamSummary(step.streamName));
+  const stream = parseStreamState(await streams.describeStreamSummary(step.streamName));
   const context = { action: step.type === 'UpdateShardCount' ? 'UpdateShardCount' : 'IncreaseStreamRetentionPeriod' };
   if (stream.status !== 'ACTIVE') {
     // Kinesis refuses changes unless ACTIVE; the workflow retries this error with backoff.
@@ -77,7 +77,7 @@ async function applyApplicationStep(
   step: Extract<WorkStep, { applicationName: string }>,
 ): Promise<{ outcome: 'requested' | 'already-done'; versionId: number }> {
   const applications = required(ports.applications, 'applications');
-  const app = appStateFrom(await applications.describeApplication(step.applicationName));
+  const app = parseAppState(await applications.describeApplication(step.applicationName));
   const resource = applicationResource(step.applicationName);
   if (APPLICATION_BUSY.has(app.status)) {
     throw new ResourceInUseError(`application is ${app.status}, not RUNNING`, {

@@ -1,6 +1,6 @@
 /** Waiting for a changed resource: one status check at a time, bounded by a number of checks. */
 import type { ResourceWait } from '../domain/run-state';
-import { appStateFrom, streamStateFrom } from '../domain/snapshot';
+import { parseAppState, parseStreamState } from '../domain/snapshot';
 import type { ApplicationControl, StreamControl } from '../ports';
 import { required, ResourceStateError } from './apply-step';
 
@@ -29,11 +29,11 @@ export async function checkResource(ports: CheckPorts, wait: ResourceWait, maxPo
   let status: string;
   let ready: boolean;
   if (awaiting.kind === 'stream') {
-    status = streamStateFrom(await required(ports.streams, 'streams').describeStreamSummary(awaiting.name)).status;
+    status = parseStreamState(await required(ports.streams, 'streams').describeStreamSummary(awaiting.name)).status;
     ready = status === 'ACTIVE';
     if (STREAM_DEAD_ENDS.has(status)) throw new ResourceStateError(`stream ${awaiting.name} is ${status}`);
   } else {
-    const app = appStateFrom(await required(ports.applications, 'applications').describeApplication(awaiting.name));
+    const app = parseAppState(await required(ports.applications, 'applications').describeApplication(awaiting.name));
     status = app.status;
     ready = status === 'RUNNING';
     if (APPLICATION_DEAD_ENDS.has(status)) {
