@@ -13,7 +13,7 @@ import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
-import { errorsRetriedBy } from '../lambdas/ports/errors';
+import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
@@ -114,6 +114,23 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<TaskName, string>> = {
   verify: 'StreamMedic: read-only re-assessment after the change',
   notify: 'StreamMedic: tells on-call what was seen and done',
   unlock: 'StreamMedic: releases the per-target lock',
+};
+
+interface RetrierBackoff {
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly maxDelaySeconds: number;
+}
+
+/**
+ * The backoff of each retrier the error table (lambdas/ports/errors.ts) assigns errors to. Kinesis'
+ * rate limits clear within minutes, so `rate-limit` waits longer; a ConcurrentModification retry
+ * re-reads the application version, and if it races again, the run reports it.
+ */
+const RETRIER_BACKOFF: Readonly<Record<WorkflowRetrier, RetrierBackoff>> = {
+  transient: { intervalSeconds: 2, maxAttempts: 6, maxDelaySeconds: 60 },
+  'rate-limit': { intervalSeconds: 10, maxAttempts: 5, maxDelaySeconds: 120 },
+  contested: { intervalSeconds: 5, maxAttempts: 2, maxDelaySeconds: 60 },
 };
 
 /** How long the lock outlives the run's timeout, so a run that dies still frees its target. */
@@ -359,20 +376,16 @@ export class RemediationWorkflow extends Construct {
       }),
       { resultPath: paths.apply },
     );
-    const waitForResource = new sfn.Wait(this, STATE_NAMES.waitForResource, {
-      stateName: STATE_NAMES.waitForResource,
-      time: sfn.WaitTime.duration(options.pollInterval),
-    });
+    const wait = (stateName: string, duration: Duration): sfn.Wait =>
+      new sfn.Wait(this, stateName, { stateName, time: sfn.WaitTime.duration(duration) });
+    const waitForResource = wait(STATE_NAMES.waitForResource, options.pollInterval);
     const checkResource = invoke(
       STATE_NAMES.checkResource,
       'wait-check',
       sfn.TaskInput.fromObject({ wait: sfn.JsonPath.objectAt(paths.wait), maxPolls: options.maxPolls }),
       { resultPath: paths.wait },
     );
-    const settle = new sfn.Wait(this, STATE_NAMES.settle, {
-      stateName: STATE_NAMES.settle,
-      time: sfn.WaitTime.duration(options.settleTime),
-    });
+    const settle = wait(STATE_NAMES.settle, options.settleTime);
     const verify = invoke(
       STATE_NAMES.verify,
       'verify',
@@ -413,31 +426,17 @@ export class RemediationWorkflow extends Construct {
       });
 
     for (const task of [acquireLock, assess, applyStep, checkResource, verify, notify, releaseLock]) {
-      task.addRetry({
-        errors: errorsRetriedBy('transient'),
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      // Full jitter, so that runs of several targets do not retry in step.
-      task.addRetry({
-        errors: errorsRetriedBy('rate-limit'),
-        interval: Duration.seconds(10),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(120),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({
-        errors: errorsRetriedBy('contested'),
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-        maxAttempts: 2,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+      for (const [retrier, backoff] of Object.entries(RETRIER_BACKOFF) as [WorkflowRetrier, RetrierBackoff][]) {
+        task.addRetry({
+          errors: errorsRetriedBy(retrier),
+          interval: Duration.seconds(backoff.intervalSeconds),
+          backoffRate: 2,
+          maxAttempts: backoff.maxAttempts,
+          maxDelay: Duration.seconds(backoff.maxDelaySeconds),
+          // Full jitter, so that runs of several targets do not retry in step.
+          jitterStrategy: sfn.JitterType.FULL,
+        });
+      }
     }
     // Once the lock may be held, every failure is told and the lock released before the run ends.
     for (const task of [acquireLock, assess, applyStep, checkResource, verify]) {
