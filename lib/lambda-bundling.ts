@@ -34,7 +34,7 @@ export const LAMBDA_BUNDLING = {
   sourceMap: false,
 } as const;
 
-/** Directory of the Lambda entry files, one per workflow step. */
+/** Directory of the Lambda entry files, one per workflow task. */
 export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
 
 export function lambdaEntry(step: TaskName): string {

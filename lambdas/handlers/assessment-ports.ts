@@ -1,5 +1,5 @@
 /**
- * The read-only ports the assess and verify steps share: metrics, the stream and application
+ * The read-only ports the assess and verify tasks share: metrics, the stream and application
  * descriptions in the target's region, and the ledger in the function's own region.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';

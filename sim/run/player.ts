@@ -165,7 +165,7 @@ function triggerInstants(scenario: Scenario, startMs: number): number[] {
 }
 
 /**
- * The cores with the scenario's config handed to the intake step in place of the one embedded in the
+ * The cores with the scenario's config handed to the intake task in place of the one embedded in the
  * definition: exactly what the definition would carry had it been synthesized with this config.
  */
 function withConfig(cores: TaskCores, config: StreamMedicConfig): TaskCores {
@@ -177,20 +177,20 @@ function withConfig(cores: TaskCores, config: StreamMedicConfig): TaskCores {
   };
 }
 
-interface StepObserver {
-  /** Before a step runs (each attempt). */
-  readonly before: (step: TaskName) => void;
-  /** After a step returned. */
-  readonly after: (step: TaskName, result: unknown) => void;
+interface TaskObserver {
+  /** Before a task runs (each attempt). */
+  readonly before: (task: TaskName) => void;
+  /** After a task returned. */
+  readonly after: (task: TaskName, result: unknown) => void;
 }
 
-function observeCores(cores: TaskCores, observer: StepObserver): TaskCores {
+function observeCores(cores: TaskCores, observer: TaskObserver): TaskCores {
   const observed = {} as Record<TaskName, TaskCores[TaskName]>;
-  for (const step of TASK_NAMES) {
-    observed[step] = async (payload) => {
-      observer.before(step);
-      const result = await cores[step](payload);
-      observer.after(step, result);
+  for (const task of TASK_NAMES) {
+    observed[task] = async (payload) => {
+      observer.before(task);
+      const result = await cores[task](payload);
+      observer.after(task, result);
       return result;
     };
   }
