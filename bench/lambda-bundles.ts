@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
-import { ENV } from '../lambdas/handlers/env';
+import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
+import { ENV } from '../lambdas/workflow/env';
 import { esbuildOptionsFor } from '../lib/lambda-bundling';
 
 /** The goals each bundle is held to. */
@@ -39,7 +39,7 @@ process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));
 `;
 
 interface Measurement {
-  readonly step: StepId;
+  readonly step: TaskName;
   readonly bytes: number;
   readonly loadMs: readonly number[];
 }
@@ -59,13 +59,13 @@ function parseRuns(argv: readonly string[]): number {
   return runs;
 }
 
-async function measure(step: StepId, dir: string, runs: number): Promise<Measurement> {
+async function measure(step: TaskName, dir: string, runs: number): Promise<Measurement> {
   const outfile = join(dir, step, 'index.js');
   await build(esbuildOptionsFor(step, outfile));
   const loadMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, outfile], {
-      env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENVIRONMENT, [ENV.step]: step },
+      env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENVIRONMENT, [ENV.task]: step },
       encoding: 'utf8',
     });
     loadMs.push(Number(output));
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'stream-medic-bundles-'));
   try {
     const results: Measurement[] = [];
-    for (const step of STEP_IDS) results.push(await measure(step, dir, runs));
+    for (const step of TASK_NAMES) results.push(await measure(step, dir, runs));
     const rows = results.map((r) => {
       const load = median(r.loadMs);
       const ok = r.bytes <= MAX_BUNDLE_BYTES && load <= MAX_LOAD_MS;

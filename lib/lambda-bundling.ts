@@ -4,7 +4,7 @@
  * is deployed. Plain data: the bench must not load aws-cdk-lib.
  */
 import * as path from 'node:path';
-import type { StepId } from '../lambdas/handlers/contracts';
+import type { TaskName } from '../lambdas/workflow/task-payloads';
 
 export const LAMBDA_BUNDLING = {
   minify: true,
@@ -34,15 +34,15 @@ export const LAMBDA_BUNDLING = {
   sourceMap: false,
 } as const;
 
-/** Directory of the Lambda entry files, one per workflow step. */
-export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers', 'lambda');
+/** Directory of the Lambda entry files, one per workflow task. */
+export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
 
-export function lambdaEntry(step: StepId): string {
+export function lambdaEntry(step: TaskName): string {
   return path.join(LAMBDA_ENTRY_DIR, `${step}.ts`);
 }
 
 /** The esbuild options NodejsFunction derives from {@link LAMBDA_BUNDLING}, for building a bundle outside CDK. */
-export function esbuildOptionsFor(step: StepId, outfile: string) {
+export function esbuildOptionsFor(step: TaskName, outfile: string) {
   return {
     entryPoints: [lambdaEntry(step)],
     bundle: true,

@@ -10,13 +10,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
-import { INITIAL_PROGRESS } from '../lambdas/domain/execution';
+import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
-import { ENV } from '../lambdas/handlers/env';
+import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
+import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { ENV } from '../lambdas/workflow/env';
+import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
-import { workflowResourceArns } from './workflow-permissions';
+import { grantOnPartition, workflowResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -44,20 +46,6 @@ export const STATE_NAMES = {
   unlockFailed: 'UnlockFailed',
   done: 'Done',
 } as const;
-
-/** Errors a step may meet because AWS or the resource is busy right now: retried with backoff. */
-export const TRANSIENT_ERRORS = ['ThrottlingError', 'ResourceInUseError', 'ServiceUnavailableError'] as const;
-
-/**
- * Kinesis answers LimitExceededException both for its daily reshard quota and for control-plane rate
- * limits (too many UpdateShardCount calls, or stream operations at once, in the account). The rate
- * limits clear within minutes, so this is retried longer, with full jitter so that runs of several
- * targets do not retry in step; the daily quota does not clear, and the failure is reported after.
- */
-export const LIMIT_ERRORS = ['LimitExceededError'] as const;
-
-/** A ConcurrentModification retry re-reads the application version; if it races again, the run reports it. */
-export const CONTESTED_ERRORS = ['ConcurrentModificationError'] as const;
 
 export interface RemediationWorkflowProps {
   /** The validated StreamMedic config: targets, modes, bounds and policy. */
@@ -107,8 +95,8 @@ export interface RemediationWorkflowProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Memory and timeout per step: assess and verify read a three-hour metric window and run the engine. */
-const FUNCTION_SIZES: Readonly<Record<StepId, { memoryMb: number; timeout: Duration }>> = {
+/** Memory and timeout per task: assess and verify read a three-hour metric window and run the engine. */
+const FUNCTION_SIZES: Readonly<Record<TaskName, { memoryMb: number; timeout: Duration }>> = {
   intake: { memoryMb: 256, timeout: Duration.seconds(15) },
   lock: { memoryMb: 256, timeout: Duration.seconds(15) },
   assess: { memoryMb: 512, timeout: Duration.seconds(60) },
@@ -119,7 +107,7 @@ const FUNCTION_SIZES: Readonly<Record<StepId, { memoryMb: number; timeout: Durat
   unlock: { memoryMb: 256, timeout: Duration.seconds(15) },
 };
 
-const FUNCTION_DESCRIPTIONS: Readonly<Record<StepId, string>> = {
+const FUNCTION_DESCRIPTIONS: Readonly<Record<TaskName, string>> = {
   intake: 'StreamMedic: validates the alarm event or manual input',
   lock: 'StreamMedic: takes the per-target lock',
   assess: 'StreamMedic: read-only diagnosis and bounded plan',
@@ -128,6 +116,23 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<StepId, string>> = {
   verify: 'StreamMedic: read-only re-assessment after the change',
   notify: 'StreamMedic: tells on-call what was seen and done',
   unlock: 'StreamMedic: releases the per-target lock',
+};
+
+interface RetrierBackoff {
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly maxDelaySeconds: number;
+}
+
+/**
+ * The backoff of each retrier the error table (lambdas/ports/errors.ts) assigns errors to. Kinesis'
+ * rate limits clear within minutes, so `rate-limit` waits longer; a ConcurrentModification retry
+ * re-reads the application version, and if it races again, the run reports it.
+ */
+const RETRIER_BACKOFF: Readonly<Record<WorkflowRetrier, RetrierBackoff>> = {
+  transient: { intervalSeconds: 2, maxAttempts: 6, maxDelaySeconds: 60 },
+  'rate-limit': { intervalSeconds: 10, maxAttempts: 5, maxDelaySeconds: 120 },
+  contested: { intervalSeconds: 5, maxAttempts: 2, maxDelaySeconds: 60 },
 };
 
 /** How long the lock outlives the run's timeout, so a run that dies still frees its target. */
@@ -143,8 +148,8 @@ const MAX_ROUNDS = 5;
  */
 export class RemediationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  /** The function of each step, e.g. for dashboards and alarms on errors. */
-  readonly functions: Readonly<Record<StepId, nodejs.NodejsFunction>>;
+  /** The function of each task, e.g. for dashboards and alarms on errors. */
+  readonly functions: Readonly<Record<TaskName, nodejs.NodejsFunction>>;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -208,35 +213,35 @@ export class RemediationWorkflow extends Construct {
     props: RemediationWorkflowProps,
     targetRegion: string,
     logRetention: logs.RetentionDays,
-  ): Record<StepId, nodejs.NodejsFunction> {
-    const functions = {} as Record<StepId, nodejs.NodejsFunction>;
-    for (const step of STEP_IDS) {
+  ): Record<TaskName, nodejs.NodejsFunction> {
+    const functions = {} as Record<TaskName, nodejs.NodejsFunction>;
+    for (const task of TASK_NAMES) {
       const environment: Record<string, string> = {
-        [ENV.step]: step,
+        [ENV.task]: task,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
       };
-      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(step)) {
+      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(task)) {
         environment[ENV.tableName] = props.table.tableName;
       }
-      if (['assess', 'apply', 'wait-check', 'verify'].includes(step)) environment[ENV.targetRegion] = targetRegion;
-      if (step === 'notify') environment[ENV.topicArn] = props.topic.topicArn;
-      const id = pascalCase(step);
+      if (['assess', 'apply', 'wait-check', 'verify'].includes(task)) environment[ENV.targetRegion] = targetRegion;
+      if (task === 'notify') environment[ENV.topicArn] = props.topic.topicArn;
+      const id = pascalCase(task);
       const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
       // Its own role, allowed to write only its own log group (no managed policy with logs:* on every group).
       const role = new iam.Role(this, `${id}Role`, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `${FUNCTION_DESCRIPTIONS[step]} (function role)`,
+        description: `${FUNCTION_DESCRIPTIONS[task]} (function role)`,
       });
       logGroup.grantWrite(role);
-      functions[step] = new nodejs.NodejsFunction(this, `${id}Function`, {
-        entry: lambdaEntry(step),
+      functions[task] = new nodejs.NodejsFunction(this, `${id}Function`, {
+        entry: lambdaEntry(task),
         handler: 'handler',
-        description: FUNCTION_DESCRIPTIONS[step],
+        description: FUNCTION_DESCRIPTIONS[task],
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
-        memorySize: FUNCTION_SIZES[step].memoryMb,
-        timeout: FUNCTION_SIZES[step].timeout,
+        memorySize: FUNCTION_SIZES[task].memoryMb,
+        timeout: FUNCTION_SIZES[task].timeout,
         tracing: lambda.Tracing.ACTIVE,
         environment,
         logGroup,
@@ -256,13 +261,13 @@ export class RemediationWorkflow extends Construct {
   }
 
   /**
-   * Least privilege per step (docs/iam.md lists every grant and the AWS page it rests on): only
+   * Least privilege per task (docs/iam.md lists every grant and the AWS page it rests on): only
    * `apply` may change a stream or an application, and only those of `auto` targets; only `lock` and
    * `unlock` touch lock items, and only `apply` writes ledger items.
    */
   private grantAccess(
     props: RemediationWorkflowProps,
-    functions: Record<StepId, nodejs.NodejsFunction>,
+    functions: Record<TaskName, nodejs.NodejsFunction>,
     targetRegion: string,
   ): void {
     const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
@@ -270,16 +275,16 @@ export class RemediationWorkflow extends Construct {
       if (arns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [...arns] }));
     };
 
-    for (const step of ['assess', 'verify'] as const) {
+    for (const task of ['assess', 'verify'] as const) {
       // Neither supports resource-level permissions for metrics (Service Authorization Reference, CloudWatch).
-      allow(functions[step], ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], ['*']);
-      allow(functions[step], ['kinesis:DescribeStreamSummary'], resources.streams.all);
-      allow(functions[step], ['kinesisanalytics:DescribeApplication'], resources.applications.all);
+      allow(functions[task], ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], ['*']);
+      allow(functions[task], ['kinesis:DescribeStreamSummary'], resources.streams.all);
+      allow(functions[task], ['kinesisanalytics:DescribeApplication'], resources.applications.all);
     }
     // apply and wait-check only ever act on what an `auto` target may change.
-    for (const step of ['apply', 'wait-check'] as const) {
-      allow(functions[step], ['kinesis:DescribeStreamSummary'], resources.streams.auto);
-      allow(functions[step], ['kinesisanalytics:DescribeApplication'], resources.applications.auto);
+    for (const task of ['apply', 'wait-check'] as const) {
+      allow(functions[task], ['kinesis:DescribeStreamSummary'], resources.streams.auto);
+      allow(functions[task], ['kinesisanalytics:DescribeApplication'], resources.applications.auto);
     }
     if (resources.streams.auto.length > 0) {
       // UpdateShardCount supports no resource-level permissions: a grant on stream ARNs never matches
@@ -290,32 +295,17 @@ export class RemediationWorkflow extends Construct {
     allow(functions.apply, ['kinesis:IncreaseStreamRetentionPeriod'], resources.streams.auto);
     allow(functions.apply, ['kinesisanalytics:UpdateApplication'], resources.applications.auto);
 
-    // Lock and ledger items share the table but not a partition key prefix (ports/ledger-table.ts),
-    // so dynamodb:LeadingKeys keeps each role to its own items.
-    const onItems = (fn: lambda.IFunction, actions: string[], partitionPrefix: string): void => {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions,
-          resources: [props.table.tableArn],
-          // ForAllValues also holds when a request carries no key at all; Null: false demands one.
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] },
-            Null: { 'dynamodb:LeadingKeys': 'false' },
-          },
-        }),
-      );
-    };
-    const tableAccess: ReadonlyArray<[StepId, string[], string, boolean]> = [
+    const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
       ['assess', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
     ];
-    for (const [step, actions, partitionPrefix, writes] of tableAccess) {
-      onItems(functions[step], actions, partitionPrefix);
+    for (const [task, actions, partitionPrefix, writes] of tableAccess) {
+      grantOnPartition(functions[task], props.table, actions, partitionPrefix);
       props.table.encryptionKey?.grant(
-        functions[step],
+        functions[task],
         'kms:Decrypt',
         'kms:DescribeKey',
         ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []),
@@ -327,7 +317,7 @@ export class RemediationWorkflow extends Construct {
 
   private buildDefinition(
     config: StreamMedicConfig,
-    functions: Record<StepId, lambda.IFunction>,
+    functions: Record<TaskName, lambda.IFunction>,
     options: {
       pollInterval: Duration;
       maxPolls: number;
@@ -338,18 +328,19 @@ export class RemediationWorkflow extends Construct {
   ): sfn.IChainable {
     const invoke = (
       stateName: string,
-      step: StepId,
+      task: TaskName,
       payload: sfn.TaskInput | undefined,
       extra: Partial<tasks.LambdaInvokeProps> = {},
     ): tasks.LambdaInvoke =>
       new tasks.LambdaInvoke(this, stateName, {
         stateName,
-        lambdaFunction: functions[step],
+        lambdaFunction: functions[task],
         ...(payload ? { payload } : {}),
         payloadResponseOnly: true,
         ...extra,
       });
-    const run = sfn.JsonPath.objectAt('$.run');
+    const paths = STATE_PATHS;
+    const run = sfn.JsonPath.objectAt(paths.run);
 
     const intake = invoke(
       STATE_NAMES.intake,
@@ -362,124 +353,108 @@ export class RemediationWorkflow extends Construct {
         config: embeddedConfig(config),
       }),
       // `round` counts the run's rounds, `rounds` holds the finished ones when it goes round again.
-      { resultSelector: { run: sfn.JsonPath.entirePayload, round: 1, rounds: [] } },
+      { resultSelector: { run: sfn.JsonPath.entirePayload, round: FIRST_ROUND, rounds: [] } },
     );
     const acquireLock = invoke(
       STATE_NAMES.acquireLock,
       'lock',
       sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds }),
-      { resultPath: '$.lock' },
+      { resultPath: paths.lock },
     );
     const assess = invoke(STATE_NAMES.assess, 'assess', sfn.TaskInput.fromObject({ run }), {
-      resultPath: '$.assessment',
+      resultPath: paths.assessment,
     });
     const beginSteps = new sfn.Pass(this, STATE_NAMES.beginSteps, {
       stateName: STATE_NAMES.beginSteps,
-      result: sfn.Result.fromObject(INITIAL_PROGRESS),
-      resultPath: '$.progress',
+      result: sfn.Result.fromObject({ progress: INITIAL_PROGRESS } satisfies ApplyLoop),
+      resultPath: paths.apply,
     });
     const applyStep = invoke(
       STATE_NAMES.applyStep,
       'apply',
       sfn.TaskInput.fromObject({
         run,
-        steps: sfn.JsonPath.objectAt('$.assessment.steps'),
-        progress: sfn.JsonPath.objectAt('$.progress'),
+        steps: sfn.JsonPath.objectAt(paths.steps),
+        progress: sfn.JsonPath.objectAt(paths.progress),
       }),
-      { resultPath: '$.progress' },
+      { resultPath: paths.apply },
     );
-    const waitForResource = new sfn.Wait(this, STATE_NAMES.waitForResource, {
-      stateName: STATE_NAMES.waitForResource,
-      time: sfn.WaitTime.duration(options.pollInterval),
-    });
+    const wait = (stateName: string, duration: Duration): sfn.Wait =>
+      new sfn.Wait(this, stateName, { stateName, time: sfn.WaitTime.duration(duration) });
+    const waitForResource = wait(STATE_NAMES.waitForResource, options.pollInterval);
     const checkResource = invoke(
       STATE_NAMES.checkResource,
       'wait-check',
-      sfn.TaskInput.fromObject({ progress: sfn.JsonPath.objectAt('$.progress'), maxPolls: options.maxPolls }),
-      { resultPath: '$.progress' },
+      sfn.TaskInput.fromObject({ wait: sfn.JsonPath.objectAt(paths.wait), maxPolls: options.maxPolls }),
+      { resultPath: paths.wait },
     );
-    const settle = new sfn.Wait(this, STATE_NAMES.settle, {
-      stateName: STATE_NAMES.settle,
-      time: sfn.WaitTime.duration(options.settleTime),
-    });
+    const settle = wait(STATE_NAMES.settle, options.settleTime);
     const verify = invoke(
       STATE_NAMES.verify,
       'verify',
       sfn.TaskInput.fromObject({
         run,
-        assessment: sfn.JsonPath.objectAt('$.assessment'),
-        progress: sfn.JsonPath.objectAt('$.progress'),
-        rounds: sfn.JsonPath.listAt('$.rounds'),
+        assessment: sfn.JsonPath.objectAt(paths.assessment),
+        progress: sfn.JsonPath.objectAt(paths.progress),
+        round: sfn.JsonPath.numberAt(paths.round),
+        rounds: sfn.JsonPath.listAt(paths.rounds),
         maxRounds: options.maxRounds,
       }),
-      { resultPath: '$.verification' },
+      { resultPath: paths.verification },
     );
-    // The next round starts from the verify step's proposal; the state is rebuilt so nothing of the
-    // finished round (its progress, its verification) leaks into the next one.
+    // The next round starts from the verify task's proposal; the state is rebuilt so nothing of the
+    // finished round (its apply loop, its verification) leaks into the next one.
     const nextRound = new sfn.Pass(this, STATE_NAMES.nextRound, {
       stateName: STATE_NAMES.nextRound,
       parameters: {
         run,
-        lock: sfn.JsonPath.objectAt('$.lock'),
-        round: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.round'), 1),
-        rounds: sfn.JsonPath.listAt('$.verification.next.rounds'),
-        assessment: sfn.JsonPath.objectAt('$.verification.next.assessment'),
+        lock: sfn.JsonPath.objectAt(paths.lock),
+        round: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt(paths.round), 1),
+        rounds: sfn.JsonPath.listAt(paths.nextRoundRounds),
+        assessment: sfn.JsonPath.objectAt(paths.nextRoundAssessment),
       },
     });
     // No payload: the function gets the whole state, which is what the message is made from.
-    const notify = invoke(STATE_NAMES.notify, 'notify', undefined, { resultPath: '$.notification' });
+    const notify = invoke(STATE_NAMES.notify, 'notify', undefined, { resultPath: paths.notification });
     const releaseLock = invoke(STATE_NAMES.releaseLock, 'unlock', sfn.TaskInput.fromObject({ run }), {
       resultPath: sfn.JsonPath.DISCARD,
     });
     const howDidItEnd = new sfn.Choice(this, STATE_NAMES.howDidItEnd, { stateName: STATE_NAMES.howDidItEnd });
-    const failWith = (stateName: string, path: string, comment: string): sfn.Fail =>
+    const failWith = (stateName: string, key: FailureKey, comment: string): sfn.Fail =>
       new sfn.Fail(this, stateName, {
         stateName,
         comment,
-        errorPath: sfn.JsonPath.stringAt(`${path}.Error`),
-        causePath: sfn.JsonPath.stringAt(`${path}.Cause`),
+        errorPath: sfn.JsonPath.stringAt(failurePaths(key).error),
+        causePath: sfn.JsonPath.stringAt(failurePaths(key).cause),
       });
 
     for (const task of [acquireLock, assess, applyStep, checkResource, verify, notify, releaseLock]) {
-      task.addRetry({
-        errors: [...TRANSIENT_ERRORS],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({
-        errors: [...LIMIT_ERRORS],
-        interval: Duration.seconds(10),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(120),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({
-        errors: [...CONTESTED_ERRORS],
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-        maxAttempts: 2,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+      for (const [retrier, backoff] of Object.entries(RETRIER_BACKOFF) as [WorkflowRetrier, RetrierBackoff][]) {
+        task.addRetry({
+          errors: errorsRetriedBy(retrier),
+          interval: Duration.seconds(backoff.intervalSeconds),
+          backoffRate: 2,
+          maxAttempts: backoff.maxAttempts,
+          maxDelay: Duration.seconds(backoff.maxDelaySeconds),
+          // Full jitter, so that runs of several targets do not retry in step.
+          jitterStrategy: sfn.JitterType.FULL,
+        });
+      }
     }
     // Once the lock may be held, every failure is told and the lock released before the run ends.
     for (const task of [acquireLock, assess, applyStep, checkResource, verify]) {
-      task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+      task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: paths.failure });
     }
-    notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: '$.notifyFailure' });
-    releaseLock.addCatch(howDidItEnd, { errors: [sfn.Errors.ALL], resultPath: '$.unlockFailure' });
+    notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: paths.notifyFailure });
+    releaseLock.addCatch(howDidItEnd, { errors: [sfn.Errors.ALL], resultPath: paths.unlockFailure });
 
     const hasMoreSteps = new sfn.Choice(this, STATE_NAMES.hasMoreSteps, { stateName: STATE_NAMES.hasMoreSteps })
-      .when(sfn.Condition.booleanEquals('$.progress.more', true), applyStep)
+      .when(sfn.Condition.booleanEquals(paths.moreSteps, true), applyStep)
       .otherwise(settle);
     const isResourceReady = new sfn.Choice(this, STATE_NAMES.isResourceReady, {
       stateName: STATE_NAMES.isResourceReady,
     })
-      .when(sfn.Condition.booleanEquals('$.progress.ready', true), hasMoreSteps)
+      .when(sfn.Condition.booleanEquals(paths.resourceReady, true), hasMoreSteps)
       .otherwise(waitForResource);
 
     applyStep.next(waitForResource);
@@ -488,9 +463,9 @@ export class RemediationWorkflow extends Construct {
     const anotherRound = new sfn.Choice(this, STATE_NAMES.anotherRound, { stateName: STATE_NAMES.anotherRound })
       .when(
         sfn.Condition.and(
-          sfn.Condition.isPresent('$.verification.next'),
-          // The verify step keeps within the bound; the state machine counts rounds itself and holds it too.
-          sfn.Condition.numberLessThan('$.round', options.maxRounds),
+          sfn.Condition.isPresent(paths.nextRound),
+          // The verify task keeps within the bound; the state machine, which counts the rounds, holds it too.
+          sfn.Condition.numberLessThan(paths.round, options.maxRounds),
         ),
         nextRound.next(beginSteps),
       )
@@ -501,28 +476,28 @@ export class RemediationWorkflow extends Construct {
     releaseLock.next(howDidItEnd);
     howDidItEnd
       .when(
-        sfn.Condition.isPresent('$.failure'),
-        failWith(STATE_NAMES.remediationFailed, '$.failure', 'A step failed; on-call was told and the lock released.'),
+        sfn.Condition.isPresent(paths.failure),
+        failWith(STATE_NAMES.remediationFailed, 'failure', 'A task failed; on-call was told and the lock released.'),
       )
       .when(
-        sfn.Condition.isPresent('$.notifyFailure'),
-        failWith(STATE_NAMES.notificationFailed, '$.notifyFailure', 'The notification could not be sent.'),
+        sfn.Condition.isPresent(paths.notifyFailure),
+        failWith(STATE_NAMES.notificationFailed, 'notifyFailure', 'The notification could not be sent.'),
       )
       .when(
-        sfn.Condition.isPresent('$.unlockFailure'),
-        failWith(STATE_NAMES.unlockFailed, '$.unlockFailure', 'The lock could not be released; it expires by itself.'),
+        sfn.Condition.isPresent(paths.unlockFailure),
+        failWith(STATE_NAMES.unlockFailed, 'unlockFailure', 'The lock could not be released; it expires by itself.'),
       )
       .otherwise(new sfn.Succeed(this, STATE_NAMES.done, { stateName: STATE_NAMES.done }));
 
     const shouldApply = new sfn.Choice(this, STATE_NAMES.shouldApply, { stateName: STATE_NAMES.shouldApply })
-      .when(sfn.Condition.booleanEquals('$.assessment.apply', true), beginSteps.next(applyStep))
+      .when(sfn.Condition.stringEquals(paths.disposition, 'apply' satisfies Disposition), beginSteps.next(applyStep))
       .otherwise(notify);
     const isLockAcquired = new sfn.Choice(this, STATE_NAMES.isLockAcquired, { stateName: STATE_NAMES.isLockAcquired })
-      .when(sfn.Condition.booleanEquals('$.lock.acquired', true), assess.next(shouldApply))
+      .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), assess.next(shouldApply))
       .otherwise(
         new sfn.Succeed(this, STATE_NAMES.targetBusy, {
           stateName: STATE_NAMES.targetBusy,
-          comment: 'Another run holds this target; the lock step logged the alarm that was set aside.',
+          comment: 'Another run holds this target; the lock task logged the alarm that was set aside.',
         }),
       );
     return intake.next(acquireLock).next(isLockAcquired);
@@ -535,10 +510,10 @@ export class RemediationWorkflow extends Construct {
    * ({@link wildcardResourceActions}); a test holds the names to the synthesized policies.
    */
   private acknowledgeNagFindings(config: StreamMedicConfig): void {
-    for (const [step, fn] of Object.entries(this.functions) as [StepId, nodejs.NodejsFunction][]) {
+    for (const [task, fn] of Object.entries(this.functions) as [TaskName, nodejs.NodejsFunction][]) {
       Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: wildcardReason(wildcardResourceActions(step, config)),
+        reason: wildcardReason(wildcardResourceActions(task, config)),
       });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
@@ -560,14 +535,14 @@ export class RemediationWorkflow extends Construct {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
         reason:
-          'Silences lambda:InvokeFunction on `<arn>:*` of this one step function: Step Functions may invoke any version or alias of it (CDK grants `<arn>:*`).',
+          'Silences lambda:InvokeFunction on `<arn>:*` of this one task function: Step Functions may invoke any version or alias of it (CDK grants `<arn>:*`).',
       });
     }
   }
 }
 
-/** A role whose `*` grants are acknowledged: a step function's role, or the state machine's. */
-export type WildcardHolder = StepId | 'stateMachine';
+/** A role whose `*` grants are acknowledged: a task function's role, or the state machine's. */
+export type WildcardHolder = TaskName | 'stateMachine';
 
 export interface WildcardGrant {
   readonly actions: readonly string[];
@@ -643,12 +618,12 @@ function wildcardReason(grants: readonly WildcardGrant[]): string {
   return `Silences exactly these actions on "*": ${grants.map((g) => `${g.actions.join(', ')} (${g.why})`).join('; ')}`;
 }
 
-/** The config as the intake step reads it; notification addresses stay out of the definition. */
+/** The config as the intake task reads it; notification addresses stay out of the definition. */
 export function embeddedConfig(config: StreamMedicConfig): Record<string, unknown> {
   const { notifications: _notifications, ...rest } = config;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
-function pascalCase(step: string): string {
-  return step.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+function pascalCase(task: string): string {
+  return task.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
 }

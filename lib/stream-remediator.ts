@@ -10,14 +10,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import {
-  ALARM_KIND_SLUGS,
-  alarmDefinitionsFor,
-  type AlarmDefinition,
-  type AlarmMetric,
-} from '../lambdas/domain/alarm-definitions';
+import { ALARM_KIND_SLUGS, alarmDefinitionsFor, type AlarmDefinition } from '../lambdas/domain/alarm-definitions';
 import { ConfigSchema, type StreamMedicConfig, type StreamMedicConfigInput } from '../lambdas/domain/config';
-import { ALARM_STATE_CHANGE } from '../lambdas/domain/workflow-input';
+import { ALARM_STATE_CHANGE } from '../lambdas/workflow/input';
+import { toAlarmMetric } from './alarm-metrics';
 import {
   SERVICE_METRICS_NAMESPACE,
   SERVICE_METRIC_NAMES,
@@ -245,51 +241,6 @@ function validateProps(props: StreamRemediatorProps): void {
   }
 }
 
-function toMetric(input: AlarmMetric): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: input.namespace,
-    metricName: input.metricName,
-    dimensionsMap: { ...input.dimensions },
-    statistic: input.statistic,
-    period: Duration.seconds(input.periodSeconds),
-    label: input.metricName,
-  });
-}
-
-/** The ids a metric-math expression refers to (metric math ids start with a lower-case letter). */
-function referencedIds(expression: string): Set<string> {
-  return new Set(expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []);
-}
-
-function toAlarmMetric(definition: AlarmDefinition): cloudwatch.IMetric {
-  const value = definition.value;
-  if (value.type === 'metric') return toMetric(value.metric);
-  const period = Duration.seconds(definition.periodSeconds);
-  // CloudWatch takes a Metrics Insights query as an alarm's one expression, with no metrics of its own.
-  if (value.type === 'insights')
-    return new cloudwatch.MathExpression({ expression: value.query, label: value.label, period });
-  const known: Record<string, cloudwatch.IMetric> = {};
-  for (const input of value.inputs) known[input.id] = toMetric(input);
-  const using = (expression: string): Record<string, cloudwatch.IMetric> => {
-    const ids = referencedIds(expression);
-    return Object.fromEntries(Object.entries(known).filter(([id]) => ids.has(id)));
-  };
-  for (const step of value.steps) {
-    known[step.id] = new cloudwatch.MathExpression({
-      expression: step.expression,
-      usingMetrics: using(step.expression),
-      label: step.label,
-      period,
-    });
-  }
-  return new cloudwatch.MathExpression({
-    expression: value.expression,
-    usingMetrics: using(value.expression),
-    label: value.label,
-    period,
-  });
-}
-
 const COMPARISON_OPERATORS: Readonly<Record<AlarmDefinition['comparisonOperator'], cloudwatch.ComparisonOperator>> = {
   GreaterThanThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   GreaterThanOrEqualToThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -308,7 +259,7 @@ function createAlarm(scope: Construct, definition: AlarmDefinition): cloudwatch.
   return new cloudwatch.Alarm(scope, `${definition.target}-${ALARM_KIND_SLUGS[definition.kind]}`, {
     alarmName: definition.alarmName,
     alarmDescription: definition.description,
-    metric: toAlarmMetric(definition),
+    metric: toAlarmMetric(definition.value, definition.periodSeconds),
     threshold: definition.threshold,
     comparisonOperator: COMPARISON_OPERATORS[definition.comparisonOperator],
     evaluationPeriods: definition.evaluationPeriods,

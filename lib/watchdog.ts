@@ -14,8 +14,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
-import { ABNORMAL_END_STATUSES, EXECUTION_EVENT_SOURCE, EXECUTION_STATUS_CHANGE } from '../lambdas/domain/run-ended';
+import {
+  ABNORMAL_END_STATUSES,
+  EXECUTION_EVENT_SOURCE,
+  EXECUTION_STATUS_CHANGE,
+} from '../lambdas/workflow/run-ended-event';
 import {
   SERVICE_METRICS_NAMESPACE,
   SERVICE_METRIC_NAMES,
@@ -23,8 +28,10 @@ import {
   serviceMetricDimensions,
 } from '../lambdas/domain/service-metrics';
 import { blindAlarmDefinitions, watchdogAlarmName } from '../lambdas/domain/watchdog';
-import { ENV } from '../lambdas/handlers/env';
-import { RUN_ENDED_ENV } from '../lambdas/handlers/run-ended';
+import { ENV } from '../lambdas/workflow/env';
+import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
+import { toAlarmMetric } from './alarm-metrics';
+import { grantOnPartition } from './workflow-permissions';
 import { LAMBDA_BUNDLING, LAMBDA_ENTRY_DIR } from './lambda-bundling';
 
 export interface WatchdogProps {
@@ -211,8 +218,8 @@ export class Watchdog extends Construct {
       },
     });
 
-    // The lock item only: read its owner, delete it on the owner's condition (the lock adapter's calls).
-    props.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+    // Lock items only: read the owner, delete on the owner's condition (the lock adapter's calls).
+    grantOnPartition(fn, props.table, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX);
     props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     // Only when the event left the input out; only this state machine's executions.
     const executionsArn = stack.formatArn({
@@ -340,13 +347,7 @@ export class Watchdog extends Construct {
       this.addAlarm(`Alarm-blind-${definition.target}-${definition.watches.kind}`, {
         alarmName: definition.alarmName,
         alarmDescription: definition.description,
-        metric: new cloudwatch.Metric({
-          namespace: definition.metric.namespace,
-          metricName: definition.metric.metricName,
-          dimensionsMap: { ...definition.metric.dimensions },
-          statistic: definition.metric.statistic,
-          period: Duration.seconds(definition.periodSeconds),
-        }),
+        metric: toAlarmMetric(definition.value, definition.periodSeconds),
         threshold: definition.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: definition.evaluationPeriods,

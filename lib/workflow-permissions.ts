@@ -1,4 +1,6 @@
 import { ArnFormat, type Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { StreamMedicConfig, TargetConfig } from '../lambdas/domain/config';
 
 /** ARNs of one kind of watched resource: every configured one, and those an `auto` target may change. */
@@ -42,4 +44,27 @@ export function workflowResourceArns(
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+/**
+ * Grants `actions` on the items of one partition-key prefix of the table only. Lock and ledger items
+ * share the table but not a prefix (ports/ledger-table.ts), so `dynamodb:LeadingKeys` keeps each role
+ * to its own items. `ForAllValues` also holds for a request that names no key; `Null: false` demands one.
+ */
+export function grantOnPartition(
+  grantee: iam.IGrantable,
+  table: dynamodb.ITable,
+  actions: readonly string[],
+  partitionPrefix: string,
+): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [...actions],
+      resources: [table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    }),
+  );
 }

@@ -263,19 +263,27 @@ export class InMemoryNotifier implements Notifier {
   }
 }
 
-/** The ledger table, in memory: entries per target, read back oldest first. */
+/**
+ * The ledger table, in memory: entries per target, read back oldest first. The simulator and the
+ * tests share it; entries are copied in and out, as a table would.
+ */
 export class InMemoryLedger implements Ledger {
-  private readonly entries: LedgerEntry[] = [];
+  readonly entries: LedgerEntry[] = [];
+
+  constructor(initial: readonly LedgerEntry[] = []) {
+    this.entries.push(...initial.map((entry) => ({ ...entry })));
+  }
 
   async record(entry: LedgerEntry): Promise<void> {
-    this.entries.push(entry);
+    this.entries.push({ ...entry });
   }
 
   async list(target: string, sinceIso: string): Promise<LedgerEntry[]> {
     const since = Date.parse(sinceIso);
     return this.entries
       .filter((e) => e.target === target && Date.parse(e.at) >= since)
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map((e) => ({ ...e }));
   }
 
   all(): readonly LedgerEntry[] {
@@ -283,9 +291,9 @@ export class InMemoryLedger implements Ledger {
   }
 }
 
-/** One workflow per target: a lease that expires on the simulated clock. */
+/** One workflow per target: a lease that expires on the given clock, as the DynamoDB lock's does. */
 export class InMemoryTargetLock implements TargetLock {
-  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  readonly held = new Map<string, { owner: string; expiresAt: number }>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -296,14 +304,14 @@ export class InMemoryTargetLock implements TargetLock {
       throw new InvalidRequestError(`lock ttlSeconds must be a positive integer, got ${ttlSeconds}`, context);
     }
     const now = this.clock.now().getTime();
-    const held = this.leases.get(target);
+    const held = this.held.get(target);
     if (held && held.owner !== owner && held.expiresAt > now) return false;
-    this.leases.set(target, { owner, expiresAt: now + ttlSeconds * 1000 });
+    this.held.set(target, { owner, expiresAt: now + ttlSeconds * 1000 });
     return true;
   }
 
   async release(target: string, owner: string): Promise<void> {
-    if (this.leases.get(target)?.owner === owner) this.leases.delete(target);
+    if (this.held.get(target)?.owner === owner) this.held.delete(target);
   }
 
   async ownerOf(target: string): Promise<string | undefined> {
@@ -312,7 +320,7 @@ export class InMemoryTargetLock implements TargetLock {
 
   /** Who holds a target's lock now, if anyone. */
   holder(target: string): string | undefined {
-    const held = this.leases.get(target);
+    const held = this.held.get(target);
     return held && held.expiresAt > this.clock.now().getTime() ? held.owner : undefined;
   }
 }

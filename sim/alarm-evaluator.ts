@@ -1,11 +1,13 @@
 import {
   breaches,
   type AlarmDefinition,
+  type AlarmMetric,
+  type AlarmValue,
   type ComparisonOperator,
   type TreatMissingData,
 } from '../lambdas/domain/alarm-definitions';
 import type { DatapointSource } from './cloudwatch';
-import { alarmValueAt } from './metric-math';
+import { evaluateAlarmValue } from './metric-math';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -289,4 +291,34 @@ export function alarmStateChangeEvent(
       configuration: { description: change.definition.description },
     },
   };
+}
+
+/**
+ * An alarm's value for the period that starts at `periodStart`, read from a CloudWatch the way
+ * CloudWatch reads it for the alarm: each metric's statistic, the Insights query over every series it
+ * matches, then the metric math. Undefined when the period has no value.
+ */
+export function alarmValueAt(value: AlarmValue, source: DatapointSource, periodStart: number): number | undefined {
+  const datapoints: Record<string, number | undefined> = {};
+  if (value.type === 'insights') {
+    if (!source.insightsDatapoint)
+      throw new Error(`this datapoint source cannot run the Insights query ${value.query}`);
+    datapoints[value.id] = source.insightsDatapoint(value.query, value.periodSeconds, periodStart);
+  } else {
+    const inputs: readonly AlarmMetric[] = value.type === 'metric' ? [value.metric] : value.inputs;
+    for (const input of inputs) {
+      datapoints[input.id] = source.datapoint(
+        {
+          namespace: input.namespace,
+          metricName: input.metricName,
+          dimensions: input.dimensions,
+          statistic: input.statistic,
+          periodSeconds: input.periodSeconds,
+        },
+        periodStart,
+      );
+    }
+  }
+  const result = evaluateAlarmValue(value, datapoints);
+  return result !== undefined && Number.isFinite(result) ? result : undefined;
 }

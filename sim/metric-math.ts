@@ -1,5 +1,4 @@
-import type { AlarmMetric, AlarmValue } from '../lambdas/domain/alarm-definitions';
-import type { DatapointSource } from './cloudwatch';
+import type { AlarmValue } from '../lambdas/domain/alarm-definitions';
 
 /**
  * CloudWatch metric math as far as StreamMedic's alarms use it, for the simulated CloudWatch and
@@ -121,34 +120,4 @@ export function evaluateMetricMath(
     throw new MetricMathError(expression, `unexpected "${tokens[position]}"`);
   }
   return result;
-}
-
-/**
- * An alarm's value for the period that starts at `periodStart`, read from a CloudWatch the way
- * CloudWatch reads it for the alarm: each metric's statistic, the Insights query over every series it
- * matches, then the metric math. Undefined when the period has no value.
- */
-export function alarmValueAt(value: AlarmValue, source: DatapointSource, periodStart: number): number | undefined {
-  const datapoints: Record<string, number | undefined> = {};
-  if (value.type === 'insights') {
-    if (!source.insightsDatapoint)
-      throw new Error(`this datapoint source cannot run the Insights query ${value.query}`);
-    datapoints[value.id] = source.insightsDatapoint(value.query, value.periodSeconds, periodStart);
-  } else {
-    const inputs: readonly AlarmMetric[] = value.type === 'metric' ? [value.metric] : value.inputs;
-    for (const input of inputs) {
-      datapoints[input.id] = source.datapoint(
-        {
-          namespace: input.namespace,
-          metricName: input.metricName,
-          dimensions: input.dimensions,
-          statistic: input.statistic,
-          periodSeconds: input.periodSeconds,
-        },
-        periodStart,
-      );
-    }
-  }
-  const result = evaluateAlarmValue(value, datapoints);
-  return result !== undefined && Number.isFinite(result) ? result : undefined;
 }

@@ -1,6 +1,6 @@
 import { alarmDefinitionsForTarget, type AlarmDefinition, type AlarmKind } from '../lambdas/domain/alarm-definitions';
 import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig } from '../lambdas/domain/config';
-import type { WorkflowPorts } from '../lambdas/handlers/cores';
+import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
   InMemoryNotifier,

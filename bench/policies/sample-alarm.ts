@@ -6,7 +6,7 @@
  * with LessThanOrEqualToThreshold, which StreamMedic's alarms never use).
  */
 import type { AlarmValue, TreatMissingData } from '../../lambdas/domain/alarm-definitions';
-import { alarmValueAt } from '../../sim/metric-math';
+import { alarmValueAt } from '../../sim/alarm-evaluator';
 import { EVALUATION_RANGE_EXTRA_PERIODS, decideAlarmState, type AlarmState } from '../../sim/alarm-evaluator';
 import type { DatapointSource } from '../../sim/cloudwatch';
 

@@ -2,11 +2,11 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { TargetSchema } from '../../lambdas/domain/config';
-import type { Disposition } from '../../lambdas/domain/execution';
+import type { Disposition } from '../../lambdas/domain/run-state';
 import { describeStep, executionConsoleUrl, failureMessage, runOutcome } from '../../lambdas/domain/notification';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
-import type { ManualInput } from '../../lambdas/domain/workflow-input';
-import { PAYLOAD_SCHEMAS, type NotifyPayload, type NotifyResult } from '../../lambdas/handlers/contracts';
+import type { ManualInput } from '../../lambdas/workflow/input';
+import { TASK_PAYLOADS, type TaskPayload } from '../../lambdas/workflow/task-payloads';
 import type { CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
 import { CommandFailure, explained, regionOf, type AwsCallContext } from './aws-failure';
@@ -143,11 +143,8 @@ function seconds(from: Date | undefined, to: Date | undefined): string {
   return ` in ${Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000))} s`;
 }
 
-/** The workflow state the execution ended with; the notify step validates the same shape. */
-type FinalState = NotifyPayload & {
-  readonly lock?: { readonly acquired?: boolean };
-  readonly notification?: NotifyResult;
-};
+/** The workflow state the execution ended with; the notify task validates the same shape. */
+type FinalState = TaskPayload<'notify'>;
 
 function finalState(output: string | undefined, url: string): FinalState {
   let document: unknown;
@@ -156,14 +153,14 @@ function finalState(output: string | undefined, url: string): FinalState {
   } catch {
     throw new CommandFailure(`the execution succeeded but its output is not JSON; see ${url}`);
   }
-  const result = PAYLOAD_SCHEMAS.notify.safeParse(document);
+  const result = TASK_PAYLOADS.notify.safeParse(document);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new CommandFailure(
       `the execution succeeded but its output is not in the shape this version reads (${issue.path.join('.') || '(root)'}: ${issue.message}); see ${url}`,
     );
   }
-  return document as FinalState;
+  return result.data;
 }
 
 /** What the run saw, planned and did, from the execution's output. */
@@ -181,7 +178,7 @@ function renderRun(state: FinalState, described: DescribeExecutionOutput, url: s
     `${style.bold('Run')}        ${run.dryRun ? 'dry run' : 'live run'} of ${run.target}, mode ${run.config.mode}: ` +
       (assessment ? DISPOSITION_TEXT[assessment.disposition] : 'no assessment'),
   );
-  const applied = state.progress?.applied ?? [];
+  const applied = state.apply?.progress.applied ?? [];
   if (applied.length > 0) {
     out.push(style.bold('Changes'));
     for (const step of applied) out.push(`  - ${describeStep(step.step)} at ${step.at}`);

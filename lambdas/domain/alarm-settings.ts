@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Policy } from './config';
+import type { Policy } from './policy';
 
 /**
  * The knobs of StreamMedic's alarms: one schema for the config's global `alarms` and one for a

@@ -1,4 +1,4 @@
-import type { RunContext, WorkStep } from './execution';
+import type { RunContext, WorkStep } from './run-state';
 
 /**
  * A step that would change something the run's target may not change: a dry run, a target not in

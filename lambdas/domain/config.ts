@@ -1,90 +1,13 @@
 import * as z from 'zod';
 import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
+import { AWS_LIMITS, PolicySchema, type Policy } from './policy';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
 
-/** The hard limits AWS sets; the schema refuses configs that would plan past them. */
-export const AWS_LIMITS = {
-  /** UpdateShardCount calls allowed per stream per rolling 24 hours. */
-  shardUpdatesPerDay: 10,
-  /** Shards per stream that UpdateShardCount will scale to (account default). */
-  maxShardsPerStream: 10_000,
-  /** A provisioned shard accepts this many bytes per second of writes. */
-  shardWriteBytesPerSecond: 1024 * 1024,
-  /** A provisioned shard accepts this many records per second of writes. */
-  shardWriteRecordsPerSecond: 1000,
-  /** A provisioned shard serves this many bytes per second to shared-throughput readers. */
-  shardReadBytesPerSecond: 2 * 1024 * 1024,
-  /** A provisioned shard serves this many GetRecords calls per second, shared by all readers. */
-  shardReadCallsPerSecond: 5,
-  /** Managed Flink parallelism range accepted by ParallelismUpdate. */
-  maxParallelism: 256,
-  /** Managed Flink ParallelismPerKPU range. */
-  maxParallelismPerKpu: 8,
-  /** Kinesis retention ceiling, in hours (365 days). */
-  maxRetentionHours: 8760,
-} as const;
-
 const positiveInt = z.number().int().positive();
 
-/** Policy knobs. Every default is stated here, once, with the reason for it. */
-export const PolicySchema = z
-  .object({
-    /** Plan capacity so that peak load uses this share of it: 30% headroom absorbs bursts between assessments. */
-    targetUtilization: z.number().gt(0.1).lte(0.95).default(0.7),
-    /** Consumer lag (ms) past which a pipeline is "behind": one minute is where on-call starts to care. */
-    lagThresholdMs: positiveInt.default(60_000),
-    /** Seconds a scale-up is given to drain the backlog (FLIP-271's catch-up duration); short, because lag is what on-call is paged for. */
-    catchUpSeconds: positiveInt.default(300),
-    /** Seconds a Managed Flink update keeps the job down (stop with snapshot, restore, restart). */
-    expectedRestartSeconds: positiveInt.default(120),
-    /** Minutes after a scale-up before the same resource may scale up again: a reshard or restart plus settling. */
-    cooldownUpMinutes: positiveInt.default(10),
-    /** Minutes after any change before a resource may scale in: scale down slowly. */
-    cooldownDownMinutes: positiveInt.default(60),
-    /** Changing calls per resource per 24 h; below the API's 10 so a person always has calls left. */
-    dailyActionBudget: z
-      .number()
-      .int()
-      .min(1)
-      .max(AWS_LIMITS.shardUpdatesPerDay - 1, {
-        message: `must be below the API limit of ${AWS_LIMITS.shardUpdatesPerDay} changes per 24 hours`,
-      })
-      .default(8),
-    /** Minutes of quiet required before scale-in: long enough to span a traffic cycle's trough and rise. */
-    scaleInWindowMinutes: positiveInt.default(120),
-    /** Peak utilisation under which capacity counts as idle and may be scaled in. */
-    scaleInUtilization: z.number().gt(0).lt(1).default(0.3),
-    /** Minutes at the end of the window that describe "now" for scale-up decisions. */
-    recentMinutes: positiveInt.default(15),
-    /**
-     * Minutes at the end of the window that say what the job is doing now (CPU, busy, back-pressure):
-     * as long as the lag alarm's evaluation, so a sudden incident is read at its new level, not averaged away.
-     */
-    nowMinutes: positiveInt.default(5),
-    /** Minutes with throttling inside the recent window that make it sustained rather than a blip. */
-    throttleMinutes: positiveInt.default(3),
-    /** Share of write or read demand refused that makes throttling worth acting on (0.1%). */
-    throttleShare: z.number().gte(0).lt(1).default(0.001),
-    /** Container CPU (%) that counts as busy: the threshold Managed Flink's own autoscaler uses. */
-    cpuHighPercent: z.number().gt(0).lte(100).default(75),
-    /** busyTimeMsPerSecond that counts as compute-bound (80% of each second busy). */
-    busyHighMsPerSecond: z.number().gt(0).lte(1000).default(800),
-    /** backPressuredTimeMsPerSecond that counts as back-pressured from downstream. */
-    backPressureHighMsPerSecond: z.number().gt(0).lte(1000).default(500),
-    /** Heap (%) that counts as memory pressure when it is also rising. */
-    heapHighPercent: z.number().gt(0).lte(100).default(85),
-    /** Checkpoint duration (ms) past which checkpoints count as slow. */
-    checkpointSlowMs: positiveInt.default(60_000),
-    /** Full restarts inside the window that make a crash loop. */
-    crashLoopRestarts: positiveInt.default(2),
-    /** Accepted write utilisation (of the stream as a whole) under which throttling means a hot key. */
-    hotShardUtilization: z.number().gt(0).lt(1).default(0.6),
-    /** Read utilisation (bytes) at which more shards, not fan-out, is the read fix. */
-    readScaleUtilization: z.number().gt(0).lte(1).default(0.8),
-  })
-  .strict();
-export type Policy = z.output<typeof PolicySchema>;
+// The policy has its own module so that alarm-settings.ts can read it without importing this one.
+export { AWS_LIMITS, PolicySchema, type Policy };
 
 type PolicyShape = typeof PolicySchema.shape;
 

@@ -13,7 +13,7 @@ import type {
   VerifyOutcome,
   WorkStep,
   WorkflowFailure,
-} from './execution';
+} from './run-state';
 import type { Action, Evidence, Report } from './model';
 import type { NotificationMessage } from '../ports';
 

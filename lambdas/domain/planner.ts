@@ -1,9 +1,8 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import type { Finding } from './diagnosis';
+import { guardPlan } from './guardrails';
 import {
-  actionCalls,
-  actionDirection,
   actionResource,
   type Action,
   type AppState,
@@ -443,199 +442,14 @@ function draftPlan(ctx: PlanContext): Draft {
   return out;
 }
 
-/** Why an action may not run against the resource as it is now, or undefined if it may. */
-function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
-  if ('streamName' in action) {
-    const stream = ctx.stream;
-    if (!stream)
-      return {
-        guardrail: 'resource-state',
-        reason: `stream ${action.streamName} was not described; its state is unknown`,
-      };
-    if (action.type === 'UpdateShardCount' && stream.mode === 'ON_DEMAND') {
-      return {
-        guardrail: 'on-demand',
-        reason: `stream ${stream.name} is ON_DEMAND: AWS sizes it and it cannot be resharded`,
-      };
-    }
-    if (stream.status !== 'ACTIVE') {
-      return {
-        guardrail: 'resource-state',
-        reason: `stream ${stream.name} is ${stream.status}; it can only change while ACTIVE`,
-      };
-    }
-    return undefined;
-  }
-  const app = ctx.app;
-  const config = ctx.target.application;
-  if (!app || !config)
-    return {
-      guardrail: 'resource-state',
-      reason: `application ${action.applicationName} was not described; its state is unknown`,
-    };
-  if (app.status !== 'RUNNING') {
-    return {
-      guardrail: 'resource-state',
-      reason: `application ${app.name} is ${app.status}; it can only be updated while RUNNING${app.status === 'UPDATING' || app.status === 'AUTOSCALING' ? ', so wait for the change under way' : ''}`,
-    };
-  }
-  if (!app.snapshotsEnabled && !config.allowWithoutSnapshots) {
-    return {
-      guardrail: 'snapshots-disabled',
-      reason: `application ${app.name} has snapshots off: an update restarts the job and its state would be lost (set allowWithoutSnapshots to permit it)`,
-    };
-  }
-  if (
-    action.type === 'UpdateApplicationParallelism' &&
-    app.autoScalingEnabled &&
-    config.builtInAutoscaling === 'defer'
-  ) {
-    return {
-      guardrail: 'builtin-autoscaling',
-      reason: `application ${app.name} has Managed Flink autoscaling on and the target defers to it; set builtInAutoscaling to "turn-off" to let StreamMedic size it`,
-    };
-  }
-  return undefined;
-}
-
 /**
- * A resource already outside its configured bounds is left alone: every step of a change must stay
- * within them, and the config or the resource needs a person's look first.
- */
-function boundsGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
-  if (action.type === 'UpdateShardCount') {
-    const { minShards, maxShards } = ctx.target.stream!;
-    if (action.from < minShards || action.from > maxShards) {
-      return {
-        guardrail: 'bounds',
-        reason: `stream ${action.streamName} has ${action.from} shards, outside its bounds [${minShards}, ${maxShards}]; fix the config or the stream by hand`,
-      };
-    }
-    return undefined;
-  }
-  if (action.type === 'UpdateApplicationParallelism') {
-    const config = ctx.target.application!;
-    const maxParallelism = Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-    if (action.from < config.minParallelism || action.from > maxParallelism) {
-      return {
-        guardrail: 'bounds',
-        reason: `application ${action.applicationName} runs at parallelism ${action.from}, outside its bounds [${config.minParallelism}, ${maxParallelism}]; fix the config or the application by hand`,
-      };
-    }
-    const kpus = kpusFor(action.to, action.parallelismPerKpu);
-    if (kpus > config.maxKpu || action.to < config.minParallelism) {
-      return {
-        guardrail: 'kpu-limit',
-        reason:
-          kpus > config.maxKpu
-            ? `parallelism ${action.to} at ${action.parallelismPerKpu} per KPU needs ${kpus} KPU; maxKpu is ${config.maxKpu}`
-            : `parallelism ${action.to} is below minParallelism ${config.minParallelism}, which maxKpu ${config.maxKpu} at ${action.parallelismPerKpu} per KPU cannot reach`,
-      };
-    }
-  }
-  return undefined;
-}
-
-function minutesAgo(ctx: PlanContext, entry: LedgerEntry): number {
-  return (ctx.now - Date.parse(entry.at)) / 60_000;
-}
-
-function cooldownGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> | undefined {
-  if (action.type === 'IncreaseStreamRetention') return undefined;
-  const resource = actionResource(action);
-  const direction = actionDirection(action);
-  const history = ctx.ledger.filter((e) => e.resource === resource && minutesAgo(ctx, e) >= 0);
-  const isApp = resource.startsWith('application/');
-  if (direction === 'down') {
-    const recent = history.find((e) => minutesAgo(ctx, e) < ctx.policy.cooldownDownMinutes);
-    if (recent) {
-      return {
-        guardrail: 'cooldown',
-        reason: `${resource} changed ${Math.floor(minutesAgo(ctx, recent))} min ago; scale-in waits ${ctx.policy.cooldownDownMinutes} min after any change`,
-      };
-    }
-    return undefined;
-  }
-  // Every application update restarts the job, so any recent one blocks the next; streams only block repeat scale-ups.
-  const recent = history.find(
-    (e) =>
-      minutesAgo(ctx, e) < ctx.policy.cooldownUpMinutes &&
-      e.actionType !== 'IncreaseStreamRetention' &&
-      (isApp || e.direction === 'up'),
-  );
-  if (recent) {
-    return {
-      guardrail: 'cooldown',
-      reason: `${resource} ${recent.direction === 'up' ? 'scaled up' : 'changed'} ${Math.floor(minutesAgo(ctx, recent))} min ago; the cooldown is ${ctx.policy.cooldownUpMinutes} min, so the last change is still settling`,
-    };
-  }
-  return undefined;
-}
-
-function callsUsed(ctx: PlanContext, resource: string): number {
-  return ctx.ledger
-    .filter((e) => e.resource === resource && minutesAgo(ctx, e) >= 0 && minutesAgo(ctx, e) < 24 * 60)
-    .reduce((sum, e) => sum + e.calls, 0);
-}
-
-/**
- * The bounded plan: candidate actions for the findings, then every guardrail that depends on the
- * resources, the bounds, the budget and the cooldowns. Nothing is dropped: a stopped action moves
- * to `refused` with the guardrail's name and the reason.
+ * The bounded plan: candidate actions for the findings, in the order they would be applied, then
+ * the guardrails (guardrails.ts).
  */
 export function planActions(ctx: PlanContext): BoundedPlan {
   const draft = draftPlan(ctx);
-  const actions: Action[] = [];
-  // A resource that cannot change at all is the more useful reason than a bound it would also hit.
-  const refused: Refusal[] = draft.refused.map((r) => {
-    const blocked = resourceGuard(ctx, r.action);
-    return blocked ? { action: r.action, ...blocked } : r;
-  });
-  const plannedCalls = new Map<string, number>();
   const ordered = [...draft.actions].sort((a, b) => ACTION_ORDER[a.type] - ACTION_ORDER[b.type]);
-  for (const action of ordered) {
-    const blocked =
-      resourceGuard(ctx, action) ??
-      boundsGuard(ctx, action) ??
-      (actionDirection(action) === 'down' && ctx.lagging
-        ? {
-            guardrail: 'backlog-draining' as const,
-            reason: 'the consumer is behind; capacity is never removed while a backlog drains',
-          }
-        : undefined) ??
-      cooldownGuard(ctx, action);
-    if (blocked) {
-      refused.push({ action, ...blocked });
-      continue;
-    }
-    const resource = actionResource(action);
-    const used = callsUsed(ctx, resource) + (plannedCalls.get(resource) ?? 0);
-    const remaining = ctx.policy.dailyActionBudget - used;
-    const calls = actionCalls(action);
-    if (remaining <= 0) {
-      refused.push({
-        action,
-        guardrail: 'daily-budget',
-        reason: `${resource} has used ${used} of its ${ctx.policy.dailyActionBudget} changes in the last 24 h`,
-      });
-      continue;
-    }
-    if (action.type === 'UpdateShardCount' && calls > remaining) {
-      const kept = action.steps.slice(0, remaining);
-      const rest = action.steps.slice(remaining);
-      const reached = kept[kept.length - 1]!;
-      actions.push({ ...action, to: reached, steps: kept });
-      refused.push({
-        action: { ...action, from: reached, steps: rest },
-        guardrail: 'daily-budget',
-        reason: `only ${remaining} of ${ctx.policy.dailyActionBudget} daily changes remain for ${resource}; ${rest.length} more step(s) to ${action.to} must wait`,
-      });
-      plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + kept.length);
-      continue;
-    }
-    actions.push(action);
-    plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + calls);
-  }
+  const { actions, refused } = guardPlan(ctx, { actions: ordered, refused: draft.refused });
   // Advice beside the bounded plan is only ever recommended: it never becomes an action.
   const advice = adviseBeyondCapacity(ctx, { actions, refused }).map(adviceText);
   return { actions, refused, recommendations: [...new Set([...draft.recommendations, ...advice])] };

@@ -68,8 +68,8 @@ export function parseSnapshot(value: unknown): Snapshot {
   return snapshot;
 }
 
-/** Reads the stream state out of a DescribeStreamSummary response. */
-export function streamStateFrom(record: DescribeStreamSummaryRecord): StreamState {
+/** Validates a DescribeStreamSummary response and reads the stream state out of it. */
+export function parseStreamState(record: DescribeStreamSummaryRecord): StreamState {
   return streamStateOf(parseWith(DescribeStreamSummarySchema, record, 'describeStreamSummary'));
 }
 
@@ -87,8 +87,8 @@ export function streamStateOf(record: NonNullable<Snapshot['describeStreamSummar
   };
 }
 
-/** Reads the application state out of a DescribeApplication response. */
-export function appStateFrom(record: DescribeApplicationRecord): AppState {
+/** Validates a DescribeApplication response and reads the application state out of it. */
+export function parseAppState(record: DescribeApplicationRecord): AppState {
   return appStateOf(parseWith(DescribeApplicationSchema, record, 'describeApplication'));
 }
 

@@ -1,28 +1,22 @@
-import { assertStepInScope } from '../domain/apply-scope';
-import { applyNextStep, type ApplyPorts, type Progress } from '../domain/execution';
-import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
-import { parsePayload, type ApplyPayload, type StepCore } from './contracts';
-import type { StepTelemetry } from './telemetry';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { FlinkApplicationControl } from '../adapters/flink-application-control';
+import { KinesisStreamControl } from '../adapters/kinesis-stream-control';
+import { createApplyTask } from '../workflow/tasks/apply';
+import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
-export interface ApplyDeps extends ApplyPorts {
-  readonly telemetry: StepTelemetry;
-}
+const target = sdkClientConfig(requireEnv(ENV.targetRegion));
+const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
 
-/** The only writer: applies the next step of the plan (one changing call) and records it in the ledger. */
-export function createApplyStep(deps: ApplyDeps): StepCore<unknown, Progress> {
-  return async (payload) => {
-    const { run, steps, progress } = parsePayload<ApplyPayload>('apply', payload);
-    const step = steps[progress.next];
-    if (step) assertStepInScope(run, step, progress.next);
-    const next = await applyNextStep(deps, run, steps, progress);
-    const applied = next.applied[next.applied.length - 1]!;
-    if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
-    deps.telemetry.info('step applied', {
-      target: run.target,
-      step: applied.step,
-      outcome: applied.outcome,
-      remaining: steps.length - next.next,
-    });
-    return next;
-  };
-}
+export const handler = lambdaHandler(
+  createApplyTask({
+    streams: new KinesisStreamControl(tracer.captureAWSv3Client(new KinesisClient(target))),
+    applications: new FlinkApplicationControl(tracer.captureAWSv3Client(new KinesisAnalyticsV2Client(target))),
+    ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(dynamoDb), { tableName: requireEnv(ENV.tableName) }),
+    clock: { now: () => new Date() },
+    telemetry,
+  }),
+);

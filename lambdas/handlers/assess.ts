@@ -1,34 +1,5 @@
-import { collectSnapshot, type CollectPorts } from '../domain/collect';
-import { assess } from '../domain/engine';
-import { assessmentOf, type Assessment } from '../domain/execution';
-import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
-import { parsePayload, type AssessPayload, type StepCore } from './contracts';
-import type { StepTelemetry } from './telemetry';
+import { createAssessTask } from '../workflow/tasks/assess';
+import { assessmentPorts } from './assessment-ports';
+import { lambdaHandler } from './runtime';
 
-export interface AssessDeps extends CollectPorts {
-  readonly telemetry: StepTelemetry;
-}
-
-/**
- * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
- * bounded planner, and decides whether the plan is applied now.
- */
-export function createAssessStep(deps: AssessDeps): StepCore<unknown, Assessment> {
-  return async (payload) => {
-    const { run } = parsePayload<AssessPayload>('assess', payload);
-    const snapshot = await collectSnapshot(deps, run.config);
-    const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
-    const assessment = assessmentOf(report, run, deps.clock.now());
-    const refused = report.plan.refused.length;
-    if (refused > 0) deps.telemetry.count(SERVICE_METRIC_NAMES.actionsRefused, refused);
-    deps.telemetry.info('assessed', {
-      target: run.target,
-      cause: report.diagnosis.cause,
-      severity: report.diagnosis.severity,
-      disposition: assessment.disposition,
-      actions: report.plan.actions.map((a) => a.type),
-      refused: report.plan.refused.map((r) => `${r.action.type}: ${r.guardrail}`),
-    });
-    return assessment;
-  };
-}
+export const handler = lambdaHandler(createAssessTask(assessmentPorts()));

@@ -1,44 +1,13 @@
-import type { TargetLock } from '../ports';
-import {
-  parsePayload,
-  type LockPayload,
-  type LockResult,
-  type StepCore,
-  type UnlockPayload,
-  type UnlockResult,
-} from './contracts';
-import type { StepTelemetry } from './telemetry';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
+import { createLockTask } from '../workflow/tasks/lock';
+import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
-export interface LockDeps {
-  readonly lock: TargetLock;
-  readonly telemetry: StepTelemetry;
-}
+const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(sdkClientConfig(requireEnv('AWS_REGION'))));
+const lock = new DynamoDbTargetLock(DynamoDBDocumentClient.from(dynamoDb), {
+  tableName: requireEnv(ENV.tableName),
+  clock: { now: () => new Date() },
+});
 
-/**
- * Takes the target's lock for this execution. A target that another execution is remediating is
- * not an error: the run ends quietly, and the log records which alarm was set aside.
- */
-export function createLockStep(deps: LockDeps): StepCore<unknown, LockResult> {
-  return async (payload) => {
-    const { run, ttlSeconds } = parsePayload<LockPayload>('lock', payload);
-    const acquired = await deps.lock.acquire(run.target, run.executionId, ttlSeconds);
-    if (!acquired) {
-      deps.telemetry.warn('target is busy with another run; this run ends without acting', {
-        target: run.target,
-        executionId: run.executionId,
-        trigger: run.trigger.kind === 'alarm' ? run.trigger.alarmName : 'manual',
-      });
-    }
-    return { acquired };
-  };
-}
-
-/** Releases the target's lock if this execution still holds it; releasing twice is harmless. */
-export function createUnlockStep(deps: LockDeps): StepCore<unknown, UnlockResult> {
-  return async (payload) => {
-    const { run } = parsePayload<UnlockPayload>('unlock', payload);
-    await deps.lock.release(run.target, run.executionId);
-    deps.telemetry.info('lock released', { target: run.target });
-    return { released: true };
-  };
-}
+export const handler = lambdaHandler(createLockTask({ lock, telemetry }));

@@ -1,21 +1,14 @@
-import { composeNotification } from '../domain/notification';
-import type { Notifier } from '../ports';
-import { parsePayload, type NotifyPayload, type NotifyResult, type StepCore } from './contracts';
-import type { StepTelemetry } from './telemetry';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SnsNotifier } from '../adapters/sns-notifier';
+import { CountedNotifier } from '../workflow/counted-notifier';
+import { createNotifyTask } from '../workflow/tasks/notify';
+import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
 
-export interface NotifyDeps {
-  readonly notifier: Notifier;
-  readonly telemetry: StepTelemetry;
-}
+const sns = tracer.captureAWSv3Client(new SNSClient(sdkClientConfig(requireEnv('AWS_REGION'))));
 
-/** Tells on-call what the run saw and did, whichever way it ended. */
-export function createNotifyStep(deps: NotifyDeps): StepCore<unknown, NotifyResult> {
-  return async (payload) => {
-    const state = parsePayload<NotifyPayload>('notify', payload);
-    const message = composeNotification({ ...state, region: state.run.region });
-    await deps.notifier.publish(message);
-    const outcome = message.attributes['outcome'] ?? 'unknown';
-    deps.telemetry.info('notified', { target: state.run.target, subject: message.subject, outcome });
-    return { subject: message.subject, outcome };
-  };
-}
+export const handler = lambdaHandler(
+  createNotifyTask({
+    notifier: new CountedNotifier(new SnsNotifier(sns, requireEnv(ENV.topicArn)), telemetry),
+    telemetry,
+  }),
+);

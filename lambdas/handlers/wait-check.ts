@@ -1,10 +1,15 @@
-import { checkResource, type CheckPorts, type Progress } from '../domain/execution';
-import { parsePayload, type StepCore, type WaitCheckPayload } from './contracts';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
+import { FlinkApplicationControl } from '../adapters/flink-application-control';
+import { KinesisStreamControl } from '../adapters/kinesis-stream-control';
+import { createWaitCheckTask } from '../workflow/tasks/wait-check';
+import { ENV, lambdaHandler, requireEnv, sdkClientConfig, tracer } from './runtime';
 
-/** Read-only: one status check of the resource the last step changed (ACTIVE stream, RUNNING app). */
-export function createWaitCheckStep(deps: CheckPorts): StepCore<unknown, Progress> {
-  return async (payload) => {
-    const { progress, maxPolls } = parsePayload<WaitCheckPayload>('wait-check', payload);
-    return checkResource(deps, progress, maxPolls);
-  };
-}
+const target = sdkClientConfig(requireEnv(ENV.targetRegion));
+
+export const handler = lambdaHandler(
+  createWaitCheckTask({
+    streams: new KinesisStreamControl(tracer.captureAWSv3Client(new KinesisClient(target))),
+    applications: new FlinkApplicationControl(tracer.captureAWSv3Client(new KinesisAnalyticsV2Client(target))),
+  }),
+);

@@ -25,12 +25,42 @@ export const ERROR_NAMES = [
 ] as const;
 export type PortErrorName = (typeof ERROR_NAMES)[number];
 
-/** The names a workflow step may `Retry` with backoff; every other name should be caught and reported. */
-export const RETRYABLE_ERROR_NAMES: readonly PortErrorName[] = [
-  'ThrottlingError',
-  'ResourceInUseError',
-  'ServiceUnavailableError',
-];
+/**
+ * Which retrier of the state machine retries a failure: `transient` for AWS or the resource being
+ * busy right now (short backoff), `rate-limit` for Kinesis' LimitExceededException, which it answers
+ * both for its daily reshard quota and for control-plane rate limits that clear within minutes
+ * (longer backoff; the quota does not clear, and the failure is reported after), and `contested` for
+ * a stale application version, retried once or twice with a fresh read.
+ */
+export type WorkflowRetrier = 'transient' | 'rate-limit' | 'contested';
+
+/**
+ * How each named failure is handled, in one table: whether the same call can succeed later (each
+ * error class's `retryable` flag) and which state machine retrier, if any, retries it. A failure no
+ * retrier takes is caught and reported.
+ */
+export const ERROR_HANDLING: Readonly<
+  Record<PortErrorName, { readonly retryable: boolean; readonly retrier?: WorkflowRetrier }>
+> = {
+  ThrottlingError: { retryable: true, retrier: 'transient' },
+  LimitExceededError: { retryable: false, retrier: 'rate-limit' },
+  ResourceInUseError: { retryable: true, retrier: 'transient' },
+  ConcurrentModificationError: { retryable: false, retrier: 'contested' },
+  ResourceNotFoundError: { retryable: false },
+  AccessDeniedError: { retryable: false },
+  InvalidRequestError: { retryable: false },
+  ServiceUnavailableError: { retryable: true, retrier: 'transient' },
+};
+
+/** The names a workflow task may `Retry` with backoff; every other name should be caught and reported. */
+export const RETRYABLE_ERROR_NAMES: readonly PortErrorName[] = ERROR_NAMES.filter(
+  (name) => ERROR_HANDLING[name].retryable,
+);
+
+/** The error names one retrier of the state machine retries. */
+export function errorsRetriedBy(retrier: WorkflowRetrier): PortErrorName[] {
+  return ERROR_NAMES.filter((name) => ERROR_HANDLING[name].retrier === retrier);
+}
 
 /** Base of every named port failure. */
 export abstract class PortError extends Error {
@@ -54,7 +84,7 @@ export abstract class PortError extends Error {
 /** The caller is sending requests too fast; back off and retry. */
 export class ThrottlingError extends PortError {
   override readonly name = 'ThrottlingError';
-  readonly retryable = true;
+  readonly retryable = ERROR_HANDLING.ThrottlingError.retryable;
 }
 
 /**
@@ -63,13 +93,13 @@ export class ThrottlingError extends PortError {
  */
 export class LimitExceededError extends PortError {
   override readonly name = 'LimitExceededError';
-  readonly retryable = false;
+  readonly retryable = ERROR_HANDLING.LimitExceededError.retryable;
 }
 
 /** The resource is busy (a stream `UPDATING`, an application mid-update); wait and try again. */
 export class ResourceInUseError extends PortError {
   override readonly name = 'ResourceInUseError';
-  readonly retryable = true;
+  readonly retryable = ERROR_HANDLING.ResourceInUseError.retryable;
 }
 
 /**
@@ -78,30 +108,30 @@ export class ResourceInUseError extends PortError {
  */
 export class ConcurrentModificationError extends PortError {
   override readonly name = 'ConcurrentModificationError';
-  readonly retryable = false;
+  readonly retryable = ERROR_HANDLING.ConcurrentModificationError.retryable;
 }
 
 export class ResourceNotFoundError extends PortError {
   override readonly name = 'ResourceNotFoundError';
-  readonly retryable = false;
+  readonly retryable = ERROR_HANDLING.ResourceNotFoundError.retryable;
 }
 
 /** Missing IAM permission, a KMS key the role cannot use, or bad credentials. */
 export class AccessDeniedError extends PortError {
   override readonly name = 'AccessDeniedError';
-  readonly retryable = false;
+  readonly retryable = ERROR_HANDLING.AccessDeniedError.retryable;
 }
 
 /** The request itself is wrong (out of range, invalid argument); refused by AWS or before calling it. */
 export class InvalidRequestError extends PortError {
   override readonly name = 'InvalidRequestError';
-  readonly retryable = false;
+  readonly retryable = ERROR_HANDLING.InvalidRequestError.retryable;
 }
 
 /** AWS failed on its side (5xx); the same call may succeed a little later. */
 export class ServiceUnavailableError extends PortError {
   override readonly name = 'ServiceUnavailableError';
-  readonly retryable = true;
+  readonly retryable = ERROR_HANDLING.ServiceUnavailableError.retryable;
 }
 
 type PortErrorClass = new (

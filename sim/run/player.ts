@@ -7,19 +7,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
-import type { Assessment, AppliedStep, Progress, Verification } from '../../lambdas/domain/execution';
+import type { Assessment, AppliedStep, Verification, VerifyResult } from '../../lambdas/domain/run-state';
+import type { StepApplied } from '../../lambdas/workflow/apply-step';
 import { describeAction, describeStep } from '../../lambdas/domain/notification';
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
-import { createStepCores } from '../../lambdas/handlers/cores';
-import { STEP_IDS, type StepCores, type StepId } from '../../lambdas/handlers/contracts';
-import { createRunEndedCore } from '../../lambdas/handlers/run-ended';
-import { SILENT_TELEMETRY } from '../../lambdas/handlers/telemetry';
+import { createTaskCores } from '../../lambdas/workflow/tasks';
+import { TASK_NAMES, type TaskCores, type TaskName } from '../../lambdas/workflow/task-payloads';
+import { createRunEndedCore } from '../../lambdas/workflow/run-ended';
+import { SILENT_TELEMETRY } from '../../lambdas/workflow/telemetry';
 import {
   runLocalWorkflow,
   type LocalRunResult,
   type LocalWorkflow,
   type PauseReason,
-} from '../../lib/local-workflow-runner';
+} from '../../lambdas/workflow/local-runner';
 import { embeddedConfig } from '../../lib/remediation-workflow';
 import { checkExpectation, type ExpectationResult, type RunObservation } from '../expectation';
 import { uniformAt } from '../random';
@@ -166,10 +167,10 @@ function triggerInstants(scenario: Scenario, startMs: number): number[] {
 }
 
 /**
- * The cores with the scenario's config handed to the intake step in place of the one embedded in the
+ * The cores with the scenario's config handed to the intake task in place of the one embedded in the
  * definition: exactly what the definition would carry had it been synthesized with this config.
  */
-function withConfig(cores: StepCores, config: StreamMedicConfig): StepCores {
+function withConfig(cores: TaskCores, config: StreamMedicConfig): TaskCores {
   const scenarioConfig = embeddedConfig(config);
   return {
     ...cores,
@@ -178,20 +179,20 @@ function withConfig(cores: StepCores, config: StreamMedicConfig): StepCores {
   };
 }
 
-interface StepObserver {
-  /** Before a step runs (each attempt). */
-  readonly before: (step: StepId) => void;
-  /** After a step returned. */
-  readonly after: (step: StepId, result: unknown) => void;
+interface TaskObserver {
+  /** Before a task runs (each attempt). */
+  readonly before: (task: TaskName) => void;
+  /** After a task returned. */
+  readonly after: (task: TaskName, result: unknown) => void;
 }
 
-function observeCores(cores: StepCores, observer: StepObserver): StepCores {
-  const observed = {} as Record<StepId, StepCores[StepId]>;
-  for (const step of STEP_IDS) {
-    observed[step] = async (payload) => {
-      observer.before(step);
-      const result = await cores[step](payload);
-      observer.after(step, result);
+function observeCores(cores: TaskCores, observer: TaskObserver): TaskCores {
+  const observed = {} as Record<TaskName, TaskCores[TaskName]>;
+  for (const task of TASK_NAMES) {
+    observed[task] = async (payload) => {
+      observer.before(task);
+      const result = await cores[task](payload);
+      observer.after(task, result);
       return result;
     };
   }
@@ -222,7 +223,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
   const seed = options.seed ?? scenario.seed;
   const workflow = options.workflow ?? synthesizedWorkflow({ region: world.region, account: world.account });
   const scheduler = new ExecutionScheduler(() => world.now);
-  const cores = withConfig(createStepCores(world.ports), world.config);
+  const cores = withConfig(createTaskCores(world.ports), world.config);
   const events: PlayEvent[] = [];
   // As in AWS, a run that ends FAILED or TIMED_OUT is followed by the run-ended function.
   const runEnded = createRunEndedCore({
@@ -281,18 +282,18 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         });
       }
     };
-    // A round the verify step proposes is a round once the state machine takes it: at its first call.
+    // A round the verify task proposes is a round once the state machine takes it: at its first call.
     let proposed: Assessment | undefined;
-    const before = (step: StepId): void => {
-      if (step === 'apply' && proposed) {
+    const before = (task: TaskName): void => {
+      if (task === 'apply' && proposed) {
         diagnosed(proposed);
         proposed = undefined;
       }
     };
     const observed = observeCores(cores, {
       before,
-      after: (step, result) => {
-        switch (step) {
+      after: (task, result) => {
+        switch (task) {
           case 'lock':
             record.lockAcquired = (result as { acquired: boolean }).acquired;
             if (!record.lockAcquired) emit({ kind: 'target-busy', at: world.now, run: name });
@@ -301,7 +302,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             diagnosed(result as Assessment);
             return;
           case 'apply': {
-            const applied = (result as Progress).applied.at(-1)!;
+            const applied = (result as StepApplied).progress.applied.at(-1)!;
             round().applied.push(applied);
             const note = applied.outcome === 'already-done' ? ' (already in place)' : '';
             emit({
@@ -314,7 +315,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             return;
           }
           case 'verify': {
-            const { next, ...verification } = result as Verification & { next?: { assessment: Assessment } };
+            const { next, ...verification } = result as VerifyResult;
             const current = round();
             record.rounds[record.rounds.length - 1] = { ...current, verification };
             emit({

@@ -2,11 +2,11 @@
  * The state machine the simulator runs: the one CDK synthesizes for the deployable stack, read from
  * the template by the local workflow runner. Synthesis takes most of a second, so it happens once per
  * process, with a stand-in target; the config enters the definition in one place only, the payload of
- * the intake step, so a scenario runs it with its own config handed to that step instead.
+ * the intake task, so a scenario runs it with its own config handed to that task instead.
  */
 import { App } from 'aws-cdk-lib';
 import type { StreamMedicConfigInput } from '../../lambdas/domain/config';
-import { loadWorkflow, type LocalWorkflow } from '../../lib/local-workflow-runner';
+import { loadWorkflow, type LocalWorkflow } from '../../lambdas/workflow/local-runner';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 
 export interface WorkflowEnvironment {
@@ -16,7 +16,7 @@ export interface WorkflowEnvironment {
   readonly account?: string;
 }
 
-/** Any valid config will do: each scenario hands the intake step its own. */
+/** Any valid config will do: each scenario hands the intake task its own. */
 const SYNTHESIS_CONFIG: StreamMedicConfigInput = {
   targets: [
     {
@@ -32,7 +32,7 @@ const cache = new Map<string, LocalWorkflow>();
 
 /**
  * Synthesizes the StreamMedic stack and loads its state machine. Lambda bundling is skipped (the
- * local run replaces every function with its step core) and so is CloudFormation's template
+ * local run replaces every function with its task core) and so is CloudFormation's template
  * validation, which takes seconds and checks nothing the local run depends on.
  */
 export function synthesizeWorkflow(config: StreamMedicConfigInput, env: WorkflowEnvironment = {}): LocalWorkflow {

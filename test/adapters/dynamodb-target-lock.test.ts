@@ -82,7 +82,7 @@ describe('DynamoDbTargetLock', () => {
     await expect(lock.ownerOf('orders')).resolves.toBe('execution-1');
     expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
-      Key: { pk: 'TARGET#orders', sk: 'LOCK' },
+      Key: { pk: 'LOCK#orders', sk: 'LOCK' },
       ConsistentRead: true,
     });
   });

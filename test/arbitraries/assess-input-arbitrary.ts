@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { PolicySchema, type Policy, type TargetConfig } from '../../lambdas/domain/config';
 import { MetricWindow } from '../../lambdas/domain/metric-window';
-import { appStateFrom, streamStateFrom, type Snapshot, type SnapshotInput } from '../../lambdas/domain/snapshot';
+import { parseAppState, parseStreamState, type Snapshot, type SnapshotInput } from '../../lambdas/domain/snapshot';
 import { metricData, metricProfiles, windowFixture, windowOf } from './metric-arbitraries';
 import {
   APPLICATION_NAME,
@@ -76,11 +76,11 @@ export function describeInput(input: AssessInput): string {
   const { snapshot } = input;
   const lines = [`capturedAt ${snapshot.capturedAt}, dryRun ${input.dryRun}`];
   if (snapshot.describeStreamSummary) {
-    const s = streamStateFrom(snapshot.describeStreamSummary);
+    const s = parseStreamState(snapshot.describeStreamSummary);
     lines.push(`stream: ${s.status} ${s.mode} ${s.openShards} shards, retention ${s.retentionHours} h`);
   }
   if (snapshot.describeApplication) {
-    const a = appStateFrom(snapshot.describeApplication);
+    const a = parseAppState(snapshot.describeApplication);
     lines.push(
       `app: ${a.status} parallelism ${a.parallelism} (configured ${a.configuredParallelism}), ${a.parallelismPerKpu}/KPU, ` +
         `autoscaling ${a.autoScalingEnabled}, snapshots ${a.snapshotsEnabled}, ${a.logLevel}/${a.metricsLevel}`,

@@ -1,4 +1,4 @@
-import { INITIAL_PROGRESS, type Progress } from '../../lambdas/domain/execution';
+import { INITIAL_PROGRESS, type Progress } from '../../lambdas/domain/run-state';
 import {
   MAX_SUBJECT_LENGTH,
   composeNotification,
@@ -227,7 +227,6 @@ describe('composeNotification for a run that went round again', () => {
     ...INITIAL_PROGRESS,
     next: 2,
     more: false,
-    ready: true,
     applied: first.steps.map((step) => ({ step, at: '2026-11-21T10:16:00.000Z', outcome: 'requested' as const })),
   };
   const facts: NotificationFacts = {

@@ -1,5 +1,5 @@
 import type { DescribeApplicationRecord, DescribeStreamSummaryRecord } from '../../lambdas/domain/aws-shapes';
-import { appStateFrom, parseSnapshot, streamStateFrom } from '../../lambdas/domain/snapshot';
+import { parseAppState, parseSnapshot, parseStreamState } from '../../lambdas/domain/snapshot';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { CAPTURED_AT, buildSnapshotInput } from '../builders/snapshot-builder';
 
@@ -271,7 +271,7 @@ describe('parseSnapshot', () => {
   });
 });
 
-describe('streamStateFrom', () => {
+describe('parseStreamState', () => {
   function summary(fields: Record<string, unknown>): DescribeStreamSummaryRecord {
     return {
       StreamDescriptionSummary: {
@@ -285,7 +285,7 @@ describe('streamStateFrom', () => {
   }
 
   it('reads the fields the planner needs', () => {
-    const state = streamStateFrom(
+    const state = parseStreamState(
       summary({
         StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders-stream',
         StreamModeDetails: { StreamMode: 'PROVISIONED' },
@@ -305,11 +305,11 @@ describe('streamStateFrom', () => {
   });
 
   it('reads an on-demand stream as ON_DEMAND', () => {
-    expect(streamStateFrom(summary({ StreamModeDetails: { StreamMode: 'ON_DEMAND' } })).mode).toBe('ON_DEMAND');
+    expect(parseStreamState(summary({ StreamModeDetails: { StreamMode: 'ON_DEMAND' } })).mode).toBe('ON_DEMAND');
   });
 
   it('treats a summary without StreamModeDetails (older responses) as provisioned, with no ARN or consumer count', () => {
-    expect(streamStateFrom(summary({}))).toStrictEqual({
+    expect(parseStreamState(summary({}))).toStrictEqual({
       name: 'orders-stream',
       status: 'ACTIVE',
       mode: 'PROVISIONED',
@@ -319,13 +319,13 @@ describe('streamStateFrom', () => {
   });
 
   it('refuses a bad summary with the snapshot path of the field', () => {
-    const error = refusal(() => streamStateFrom(summary({ RetentionPeriodHours: 0 })));
+    const error = refusal(() => parseStreamState(summary({ RetentionPeriodHours: 0 })));
 
     expect(error.path).toBe('describeStreamSummary.StreamDescriptionSummary.RetentionPeriodHours');
   });
 });
 
-describe('appStateFrom', () => {
+describe('parseAppState', () => {
   function detail(
     parallelism: Record<string, unknown> | undefined,
     extra: Record<string, unknown> = {},
@@ -346,7 +346,7 @@ describe('appStateFrom', () => {
   }
 
   it('reads the running parallelism from CurrentParallelism and the configured one from Parallelism', () => {
-    const state = appStateFrom(
+    const state = parseAppState(
       detail({
         ConfigurationType: 'CUSTOM',
         Parallelism: 4,
@@ -365,13 +365,13 @@ describe('appStateFrom', () => {
   });
 
   it('uses Parallelism as the running parallelism when CurrentParallelism is missing', () => {
-    const state = appStateFrom(detail({ ConfigurationType: 'CUSTOM', Parallelism: 6, ParallelismPerKPU: 1 }));
+    const state = parseAppState(detail({ ConfigurationType: 'CUSTOM', Parallelism: 6, ParallelismPerKPU: 1 }));
 
     expect(state).toMatchObject({ parallelism: 6, configuredParallelism: 6, autoScalingEnabled: false });
   });
 
   it("reads a DEFAULT parallelism configuration as the service's defaults: 1, 1 per KPU, autoscaling on", () => {
-    const state = appStateFrom(detail({ ConfigurationType: 'DEFAULT' }));
+    const state = parseAppState(detail({ ConfigurationType: 'DEFAULT' }));
 
     expect(state).toMatchObject({
       parallelism: 1,
@@ -382,7 +382,7 @@ describe('appStateFrom', () => {
   });
 
   it('keeps what a DEFAULT configuration reports explicitly', () => {
-    const state = appStateFrom(
+    const state = parseAppState(
       detail({ ConfigurationType: 'DEFAULT', Parallelism: 1, CurrentParallelism: 3, AutoScalingEnabled: true }),
     );
 
@@ -390,9 +390,9 @@ describe('appStateFrom', () => {
   });
 
   it('assumes snapshots are on when the snapshot block is missing, and reads them off when it says so', () => {
-    expect(appStateFrom(detail({ ConfigurationType: 'CUSTOM', Parallelism: 2 })).snapshotsEnabled).toBe(true);
+    expect(parseAppState(detail({ ConfigurationType: 'CUSTOM', Parallelism: 2 })).snapshotsEnabled).toBe(true);
     expect(
-      appStateFrom(
+      parseAppState(
         detail(
           { ConfigurationType: 'CUSTOM', Parallelism: 2 },
           { ApplicationSnapshotConfigurationDescription: { SnapshotsEnabled: false } },
@@ -402,7 +402,7 @@ describe('appStateFrom', () => {
   });
 
   it('reads an application without any configuration block', () => {
-    const state = appStateFrom({
+    const state = parseAppState({
       ApplicationDetail: { ApplicationName: 'orders-enricher', ApplicationStatus: 'READY', ApplicationVersionId: 1 },
     });
 
@@ -428,11 +428,11 @@ describe('appStateFrom', () => {
       MetricsLevel: 'OPERATOR',
     };
 
-    expect(appStateFrom(record)).toMatchObject({ logLevel: 'DEBUG', metricsLevel: 'OPERATOR' });
+    expect(parseAppState(record)).toMatchObject({ logLevel: 'DEBUG', metricsLevel: 'OPERATOR' });
   });
 
   it('refuses a bad detail with the snapshot path of the field', () => {
-    const error = refusal(() => appStateFrom(detail({ ParallelismPerKPU: 0 })));
+    const error = refusal(() => parseAppState(detail({ ParallelismPerKPU: 0 })));
 
     expect(error.path).toBe(
       'describeApplication.ApplicationDetail.ApplicationConfigurationDescription.FlinkApplicationConfigurationDescription.ParallelismConfigurationDescription.ParallelismPerKPU',

@@ -26,10 +26,28 @@ describe('blind alarm definitions', () => {
 
   it('counts the datapoints of exactly the metric the watched alarm reads, and alarms when none arrive', () => {
     const cfg = config();
+    const watched = alarmDefinitionsFor(cfg).find((d) => d.alarmName === 'StreamMedic-orders-app-cpu')!;
+    const blind = blindAlarmDefinitions(cfg).find((d) => d.watches.alarmName === watched.alarmName)!;
+    if (watched.value.type !== 'metric') throw new Error('the CPU alarm reads one metric');
+    expect(blind.value).toEqual({ type: 'metric', metric: { ...watched.value.metric, statistic: 'SampleCount' } });
+    expect(blind).toMatchObject({
+      alarmName: 'StreamMedicWatch-orders-blind-app-cpu',
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+      periodSeconds: watched.periodSeconds,
+    });
+  });
+
+  it("counts what the lag alarm's Metrics Insights query reads, with COUNT for its function, within three hours", () => {
+    const cfg = config({ watchdog: { blindAfterMinutes: 600 } });
     const watched = alarmDefinitionsFor(cfg).find((d) => d.alarmName === 'StreamMedic-orders-app-lag')!;
     const blind = blindAlarmDefinitions(cfg).find((d) => d.watches.alarmName === watched.alarmName)!;
-    if (watched.value.type !== 'metric') throw new Error('the lag alarm reads one metric');
-    expect(blind.metric).toEqual({ ...watched.value.metric, statistic: 'SampleCount' });
+    if (watched.value.type !== 'insights' || blind.value.type !== 'insights')
+      throw new Error('lag is an Insights alarm');
+    expect(blind.value.query).toBe(watched.value.query.replace(/^SELECT MAX\(/, 'SELECT COUNT('));
+    // Alarms on an Insights query evaluate the latest three hours only.
+    expect(blind.evaluationPeriods * blind.periodSeconds).toBeLessThanOrEqual(3 * 60 * 60);
     expect(blind).toMatchObject({
       alarmName: 'StreamMedicWatch-orders-blind-app-lag',
       threshold: 1,

@@ -13,7 +13,7 @@ import {
   type UpdateApplicationParallelismAction,
   type UpdateShardCountAction,
 } from '../../lambdas/domain/model';
-import { parseSnapshot, streamStateFrom, appStateFrom, type Snapshot } from '../../lambdas/domain/snapshot';
+import { parseSnapshot, parseStreamState, parseAppState, type Snapshot } from '../../lambdas/domain/snapshot';
 import type { ActionType, Cause, Guardrail, Severity } from '../../lambdas/domain/vocabulary';
 import { allViolations, factsOf } from '../domain/properties/plan-invariants';
 
@@ -341,8 +341,8 @@ describe('example incidents', () => {
         expect(policy).toEqual(effectivePolicy(undefined, snapshot.config));
         return;
       }
-      const stream = snapshot.describeStreamSummary ? streamStateFrom(snapshot.describeStreamSummary) : undefined;
-      const app = snapshot.describeApplication ? appStateFrom(snapshot.describeApplication) : undefined;
+      const stream = snapshot.describeStreamSummary ? parseStreamState(snapshot.describeStreamSummary) : undefined;
+      const app = snapshot.describeApplication ? parseAppState(snapshot.describeApplication) : undefined;
       expect(target.mode).toBe('auto');
       expect(target.stream?.name).toBe(stream?.name);
       expect(target.application?.name).toBe(app?.name);
@@ -411,8 +411,8 @@ function offenders<T>(items: readonly T[], broken: (item: T) => boolean, show: (
 describe('generated snapshots are physically consistent', () => {
   describe.each(files)('%s', (file) => {
     const { snapshot, window, now } = load(file);
-    const stream = snapshot.describeStreamSummary ? streamStateFrom(snapshot.describeStreamSummary) : undefined;
-    const app = snapshot.describeApplication ? appStateFrom(snapshot.describeApplication) : undefined;
+    const stream = snapshot.describeStreamSummary ? parseStreamState(snapshot.describeStreamSummary) : undefined;
+    const app = snapshot.describeApplication ? parseAppState(snapshot.describeApplication) : undefined;
     const gmd = snapshot.getMetricData!;
     const points = (key: MetricKey): readonly Point[] => window.pick(METRICS[key])?.series.points ?? [];
     const at = (p: Point): string => `${new Date(p.t).toISOString()}=${p.v}`;

@@ -1,6 +1,6 @@
 import type { DescribeApplicationRecord } from '../../lambdas/domain/aws-shapes';
 import { applicationResource } from '../../lambdas/domain/model';
-import { appStateFrom } from '../../lambdas/domain/snapshot';
+import { parseAppState } from '../../lambdas/domain/snapshot';
 import { ConcurrentModificationError, ResourceInUseError, ResourceNotFoundError } from '../../lambdas/ports/errors';
 import type { ApplicationControl, MonitoringUpdate, ParallelismUpdate } from '../../lambdas/ports';
 import { FailureQueue } from './failures';
@@ -32,7 +32,7 @@ export class FakeApplicationControl implements ApplicationControl {
 
   static fromRecord(record: DescribeApplicationRecord, updatingDescribes?: number): FakeApplicationControl {
     const fake = new FakeApplicationControl(updatingDescribes);
-    const app = appStateFrom(record);
+    const app = parseAppState(record);
     fake.add({
       name: app.name,
       status: app.status,

@@ -1,7 +1,8 @@
 import { parseConfig } from '../../lambdas/domain/config';
-import { assessmentOf, type Assessment, type RunContext } from '../../lambdas/domain/execution';
+import { assessmentOf } from '../../lambdas/domain/disposition';
+import type { Assessment, RunContext } from '../../lambdas/domain/run-state';
 import type { Action, Diagnosis, Plan, Refusal, Report } from '../../lambdas/domain/model';
-import { toRunContext } from '../../lambdas/domain/workflow-input';
+import { toRunContext } from '../../lambdas/workflow/input';
 
 export const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:StreamMedic:run-1';
 

@@ -1,30 +1,22 @@
-import type { Clock, TargetLock } from '../../lambdas/ports';
+import { InMemoryTargetLock as SimulatorTargetLock } from '../../sim/adapters';
 import { FailureQueue } from './failures';
 
-/** The per-target lease, with expiry read from the clock as the DynamoDB lock does. */
-export class InMemoryTargetLock implements TargetLock {
-  readonly held = new Map<string, { owner: string; expiresAt: number }>();
+/** The simulator's in-memory lock, with failures a test can queue. */
+export class InMemoryTargetLock extends SimulatorTargetLock {
   readonly failures = new FailureQueue<'acquire' | 'release' | 'ownerOf'>();
 
-  constructor(private readonly clock: Clock) {}
-
-  async acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean> {
+  override async acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean> {
     this.failures.throwIfQueued('acquire');
-    const now = this.clock.now().getTime();
-    const current = this.held.get(target);
-    if (current && current.owner !== owner && current.expiresAt > now) return false;
-    this.held.set(target, { owner, expiresAt: now + ttlSeconds * 1000 });
-    return true;
+    return super.acquire(target, owner, ttlSeconds);
   }
 
-  async release(target: string, owner: string): Promise<void> {
+  override async release(target: string, owner: string): Promise<void> {
     this.failures.throwIfQueued('release');
-    if (this.held.get(target)?.owner === owner) this.held.delete(target);
+    await super.release(target, owner);
   }
 
-  async ownerOf(target: string): Promise<string | undefined> {
+  override async ownerOf(target: string): Promise<string | undefined> {
     this.failures.throwIfQueued('ownerOf');
-    const current = this.held.get(target);
-    return current && current.expiresAt > this.clock.now().getTime() ? current.owner : undefined;
+    return super.ownerOf(target);
   }
 }

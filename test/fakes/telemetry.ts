@@ -1,7 +1,7 @@
 import type { ServiceMetricName } from '../../lambdas/domain/service-metrics';
-import type { StepTelemetry } from '../../lambdas/handlers/telemetry';
+import type { TaskTelemetry } from '../../lambdas/workflow/telemetry';
 
-export class RecordingTelemetry implements StepTelemetry {
+export class RecordingTelemetry implements TaskTelemetry {
   readonly logs: { level: 'info' | 'warn'; message: string; attributes: Readonly<Record<string, unknown>> }[] = [];
   readonly counts: { metric: ServiceMetricName; value: number }[] = [];
 

@@ -1,7 +1,7 @@
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
 import type { Snapshot } from '../../lambdas/domain/snapshot';
-import { createStepCores, type WorkflowPorts } from '../../lambdas/handlers/cores';
-import type { StepCores } from '../../lambdas/handlers/contracts';
+import { createTaskCores, type WorkflowPorts } from '../../lambdas/workflow/tasks';
+import type { TaskCores } from '../../lambdas/workflow/task-payloads';
 import { FakeApplicationControl } from './application-control';
 import { FakeClock } from './clock';
 import { InMemoryLedger } from './ledger';
@@ -21,7 +21,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly notifier: FakeNotifier;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
-  readonly cores: StepCores;
+  readonly cores: TaskCores;
 }
 
 export interface FakeWorldOptions {
@@ -55,5 +55,5 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),
   };
-  return { ...ports, cores: createStepCores(ports) };
+  return { ...ports, cores: createTaskCores(ports) };
 }

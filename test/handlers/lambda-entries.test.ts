@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
-import { INITIAL_PROGRESS, workStepsOf, type Progress } from '../../lambdas/domain/execution';
+import { INITIAL_PROGRESS } from '../../lambdas/domain/run-state';
+import { workStepsOf } from '../../lambdas/domain/work-steps';
+import type { StepApplied } from '../../lambdas/workflow/apply-step';
 import { SERVICE_METRICS_NAMESPACE } from '../../lambdas/domain/service-metrics';
-import type { StepId } from '../../lambdas/handlers/contracts';
-import { ENV } from '../../lambdas/handlers/env';
+import type { TaskName } from '../../lambdas/workflow/task-payloads';
+import { ENV } from '../../lambdas/workflow/env';
 import { esbuildOptionsFor } from '../../lib/lambda-bundling';
 import { SCALE_STREAM, runContext } from '../fakes/runs';
 
@@ -19,7 +21,7 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
  * Lambda, except that the AWS SDK stays outside the bundle, where aws-sdk-client-mock can reach it.
  * The bundles go under node_modules so that their requires of the SDK resolve.
  */
-async function loadEntry(step: StepId): Promise<Handler> {
+async function loadEntry(step: TaskName): Promise<Handler> {
   const dir = join(__dirname, '..', '..', 'node_modules', '.cache', 'stream-medic-entry-tests');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `${step}.js`);
@@ -98,7 +100,7 @@ describe('Lambda entries', () => {
     dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
     const payload = { run: runContext(), steps: workStepsOf([SCALE_STREAM]), progress: INITIAL_PROGRESS };
-    const progress = (await apply(payload, context)) as Progress;
+    const { progress } = (await apply(payload, context)) as StepApplied;
 
     expect(progress.next).toBe(1);
     expect(kinesis.commandCalls(UpdateShardCountCommand)[0]!.args[0].input).toEqual({

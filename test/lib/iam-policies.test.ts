@@ -11,7 +11,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
-import { STEP_IDS } from '../../lambdas/handlers/contracts';
+import { ENV } from '../../lambdas/workflow/env';
+import { TASK_NAMES } from '../../lambdas/workflow/task-payloads';
 import { ledgerItemKey, lockItemKey } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
@@ -131,7 +132,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
   const stepOfFunction = (id: string): string => {
     const variables = (template.Resources[id]!.Properties!['Environment'] as { Variables: Record<string, string> })
       .Variables;
-    return variables['STREAM_MEDIC_STEP']!;
+    return variables[ENV.task] ?? 'run-ended';
   };
   const target = config.targets[0]!.name;
   const table = logicalIdsOf(synthesized, 'AWS::DynamoDB::Table')[0]!;
@@ -190,7 +191,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
     ],
     logs: [
       ...logGroups.map((id) => ({
-        label: `log stream of ${id.replace(/^.*Workflow(\w+?)Logs.*$/, '$1')}`,
+        label: `log stream of ${id.replace(/^.*(?:Workflow|Watchdog)(\w+?)Logs.*$/, '$1')}`,
         arn: `${arnOf(id).replace(/:\*$/, '')}:log-stream:s`,
       })),
       { label: '*', arn: '*' },
@@ -253,7 +254,7 @@ function functionBasics(): string[] {
     notify: 'Notify',
     unlock: 'Unlock',
   };
-  return STEP_IDS.flatMap((step) => [
+  return TASK_NAMES.flatMap((step) => [
     `${step} logs:CreateLogStream on log stream of ${logGroupOf[step]}`,
     `${step} logs:PutLogEvents on log stream of ${logGroupOf[step]}`,
     `${step} xray:PutTelemetryRecords on *`,
@@ -263,7 +264,7 @@ function functionBasics(): string[] {
 
 function stateMachineBasics(): string[] {
   return [
-    ...STEP_IDS.map((step) => `stateMachine lambda:InvokeFunction on function ${step}`),
+    ...TASK_NAMES.map((step) => `stateMachine lambda:InvokeFunction on function ${step}`),
     'stateMachine logs:CreateLogDelivery on *',
     'stateMachine logs:DeleteLogDelivery on *',
     'stateMachine logs:PutResourcePolicy on *',
@@ -271,6 +272,25 @@ function stateMachineBasics(): string[] {
     'stateMachine xray:PutTelemetryRecords on *',
     'stateMachine xray:PutTraceSegments on *',
     'alarmRule states:StartExecution on state machine',
+  ];
+}
+
+/** The run-ended function frees a stranded lock and says so: lock items, the topic, its own logs and DLQ. */
+function runEndedBasics(): string[] {
+  return [
+    'runEnded dynamodb:DeleteItem on lock items',
+    'runEnded dynamodb:GetItem on lock items',
+    'runEnded kms:Decrypt on topic key',
+    'runEnded kms:GenerateDataKey on topic key',
+    'runEnded kms:GenerateDataKeyPair on topic key',
+    'runEnded kms:GenerateDataKeyPairWithoutPlaintext on topic key',
+    'runEnded kms:GenerateDataKeyWithoutPlaintext on topic key',
+    'runEnded logs:CreateLogStream on log stream of RunEnded',
+    'runEnded logs:PutLogEvents on log stream of RunEnded',
+    'runEnded sns:Publish on topic',
+    'runEnded sqs:SendMessage on dead-letter queue',
+    'runEnded xray:PutTelemetryRecords on *',
+    'runEnded xray:PutTraceSegments on *',
   ];
 }
 
@@ -386,6 +406,7 @@ describe('every role, over every action that changes something', () => {
       ...functionBasics(),
       ...stateMachineBasics(),
       ...tableAndTopic(),
+      ...runEndedBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
@@ -398,6 +419,7 @@ describe('every role, over every action that changes something', () => {
       ...functionBasics(),
       ...stateMachineBasics(),
       ...tableAndTopic(),
+      ...runEndedBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',

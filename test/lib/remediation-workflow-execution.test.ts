@@ -11,15 +11,15 @@ import {
   runLocalWorkflow,
   type LocalRunResult,
   type LocalWorkflow,
-} from '../../lib/local-workflow-runner';
+} from '../../lambdas/workflow/local-runner';
 import { RemediationWorkflow, STATE_NAMES } from '../../lib/remediation-workflow';
 import { alarmStateChangeEvent } from '../fakes/events';
 import { fakeWorldFrom, type FakeWorld } from '../fakes/world';
 import { buildSnapshot } from '../builders/snapshot-builder';
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
-import type { Verification, WorkStep } from '../../lambdas/domain/execution';
-import type { VerifyPayload } from '../../lambdas/handlers/contracts';
-import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../handlers/scenarios';
+import type { Verification, WorkStep } from '../../lambdas/domain/run-state';
+import type { TaskPayload } from '../../lambdas/workflow/task-payloads';
+import { calmMetrics, recentScaleUp, writeThrottledSnapshot } from '../workflow/tasks/scenarios';
 
 const MAX_POLLS = 5;
 const MAX_ROUNDS = 2;
@@ -297,7 +297,7 @@ describe('another round after the verification, under the same lock', () => {
       ...world.cores,
       verify: async (payload: unknown) => {
         const verification = (await world.cores.verify(payload)) as Verification;
-        const { assessment, progress, rounds } = payload as VerifyPayload;
+        const { assessment, progress, rounds } = payload as TaskPayload<'verify'>;
         return {
           ...verification,
           round: 1,

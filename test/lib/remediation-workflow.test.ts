@@ -4,9 +4,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
-import type { StepId } from '../../lambdas/handlers/contracts';
-import { ENV } from '../../lambdas/handlers/env';
-import { loadWorkflow, type LocalWorkflow } from '../../lib/local-workflow-runner';
+import type { TaskName } from '../../lambdas/workflow/task-payloads';
+import { ERROR_HANDLING, ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/ports/errors';
+import { ENV } from '../../lambdas/workflow/env';
+import { loadWorkflow, type LocalWorkflow } from '../../lambdas/workflow/local-runner';
 import {
   RemediationWorkflow,
   STATE_NAMES,
@@ -62,14 +63,14 @@ function render(value: unknown): string {
 }
 
 /** Each step's IAM statements, as action -> resources, found through its function's role. */
-function permissionsByStep(): Record<StepId, Map<string, string[]>> {
+function permissionsByStep(): Record<TaskName, Map<string, string[]>> {
   const functions = template.findResources('AWS::Lambda::Function');
-  const roleOfStep = new Map<string, StepId>();
+  const roleOfStep = new Map<string, TaskName>();
   for (const fn of Object.values(functions)) {
-    const step = fn['Properties'].Environment.Variables[ENV.step] as StepId;
+    const step = fn['Properties'].Environment.Variables[ENV.task] as TaskName;
     roleOfStep.set(fn['Properties'].Role['Fn::GetAtt'][0] as string, step);
   }
-  const result = {} as Record<StepId, Map<string, string[]>>;
+  const result = {} as Record<TaskName, Map<string, string[]>>;
   for (const step of roleOfStep.values()) result[step] = new Map();
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
     for (const role of policy['Properties'].Roles as { Ref: string }[]) {
@@ -92,9 +93,9 @@ const STREAM_ARNS = [
 const AUTO_STREAM_ARN = STREAM_ARNS[0]!;
 const APP_ARNS = ['arn:aws:kinesisanalytics:eu-west-1:123456789012:application/orders-enricher'];
 
-function roleOfStep(step: StepId): string {
+function roleOfStep(step: TaskName): string {
   for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-    if (fn['Properties'].Environment.Variables[ENV.step] === step)
+    if (fn['Properties'].Environment.Variables[ENV.task] === step)
       return fn['Properties'].Role['Fn::GetAtt'][0] as string;
   }
   throw new Error(`no function for ${step}`);
@@ -175,19 +176,19 @@ describe('RemediationWorkflow functions', () => {
     }
   });
 
-  it.each<StepId>(['assess', 'verify'])('scopes the describe calls of %s to every configured ARN', (step) => {
+  it.each<TaskName>(['assess', 'verify'])('scopes the describe calls of %s to every configured ARN', (step) => {
     const permissions = permissionsByStep()[step];
     expect(permissions.get('kinesis:DescribeStreamSummary')).toEqual(STREAM_ARNS);
     expect(permissions.get('kinesisanalytics:DescribeApplication')).toEqual(APP_ARNS);
   });
 
-  it.each<StepId>(['apply', 'wait-check'])("scopes the describe calls of %s to the auto target's ARNs", (step) => {
+  it.each<TaskName>(['apply', 'wait-check'])("scopes the describe calls of %s to the auto target's ARNs", (step) => {
     const permissions = permissionsByStep()[step];
     expect(permissions.get('kinesis:DescribeStreamSummary')).toEqual([AUTO_STREAM_ARN]);
     expect(permissions.get('kinesisanalytics:DescribeApplication')).toEqual(APP_ARNS);
   });
 
-  it.each<[StepId, string[], string]>([
+  it.each<[TaskName, string[], string]>([
     ['lock', ['dynamodb:PutItem'], 'LOCK#*'],
     ['unlock', ['dynamodb:DeleteItem'], 'LOCK#*'],
     ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
@@ -214,7 +215,7 @@ describe('RemediationWorkflow functions', () => {
 
   it('names, in each role\'s "Resource::*" acknowledgement, exactly the actions the role holds on "*"', () => {
     const permissions = permissionsByStep();
-    for (const step of Object.keys(permissions) as StepId[]) {
+    for (const step of Object.keys(permissions) as TaskName[]) {
       const onStar = [...permissions[step].entries()]
         .filter(([, resources]) => resources.includes('*'))
         .map(([a]) => a);
@@ -228,7 +229,7 @@ describe('RemediationWorkflow functions', () => {
     for (const action of machineNamed) expect(acknowledgementReason('StateMachine/Role')).toContain(action);
   });
 
-  it.each<[StepId, string[]]>([
+  it.each<[TaskName, string[]]>([
     ['intake', []],
     ['lock', ['dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
@@ -253,14 +254,14 @@ describe('RemediationWorkflow functions', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const withTable = functions.filter((f) => ENV.tableName in f['Properties'].Environment.Variables);
     const withTopic = functions.filter((f) => ENV.topicArn in f['Properties'].Environment.Variables);
-    expect(withTable.map((f) => f['Properties'].Environment.Variables[ENV.step]).sort()).toEqual([
+    expect(withTable.map((f) => f['Properties'].Environment.Variables[ENV.task]).sort()).toEqual([
       'apply',
       'assess',
       'lock',
       'unlock',
       'verify',
     ]);
-    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.step])).toEqual(['notify']);
+    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.task])).toEqual(['notify']);
   });
 });
 
@@ -290,6 +291,17 @@ describe('RemediationWorkflow state machine', () => {
         expect(retrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
       }
     }
+  });
+
+  it('retries exactly the port errors the error table gives a retrier, and every retryable one', () => {
+    const state = workflow.definition.States[STATE_NAMES.applyStep]!;
+    const retried = ('Retry' in state ? (state.Retry ?? []) : [])
+      .flatMap((r) => r.ErrorEquals)
+      // CDK's own retrier of the Lambda service's transient faults.
+      .filter((name) => !name.startsWith('Lambda.'));
+    const withRetrier = ERROR_NAMES.filter((name) => ERROR_HANDLING[name].retrier !== undefined);
+    expect([...retried].sort()).toEqual([...withRetrier].sort());
+    expect(retried).toEqual(expect.arrayContaining([...RETRYABLE_ERROR_NAMES]));
   });
 
   it('retries LimitExceededError five times with full jitter: Kinesis reports reshard rate limits with it', () => {

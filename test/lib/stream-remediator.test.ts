@@ -183,11 +183,17 @@ describe('alarms', () => {
 
 describe('alarm rule', () => {
   it("matches exactly this stack's alarms by ARN going into ALARM, and no alarm by its name", () => {
-    const alarmArns = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).map((id) => ({
-      'Fn::GetAtt': [id, 'Arn'],
-    }));
+    // The target alarms start the workflow; the alarms that watch StreamMedic itself only notify.
+    const targetAlarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([, alarm]) =>
+      String(alarm['Properties'].AlarmName).startsWith('StreamMedic-'),
+    );
+    const alarmArns = targetAlarms.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
     expect(alarmArns.length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(
+      Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+        (rule['Properties'].EventPattern.source as string[]).includes('aws.cloudwatch'),
+      ),
+    ).toHaveLength(1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
@@ -211,7 +217,9 @@ describe('alarm rule', () => {
       config: { notifications: { emails: ['oncall@example.com'] }, targets },
     });
     const large = Template.fromStack(stack);
-    const rules = Object.values(large.findResources('AWS::Events::Rule'));
+    const rules = Object.values(large.findResources('AWS::Events::Rule')).filter((rule) =>
+      (rule['Properties'].EventPattern.source as string[]).includes('aws.cloudwatch'),
+    );
     expect(rules.length).toBeGreaterThan(1);
     expect(remediator.rules).toHaveLength(rules.length);
     const matched: string[] = [];
@@ -229,7 +237,10 @@ describe('alarm rule', () => {
       });
       expect(deployed.length).toBeLessThanOrEqual(2048);
     }
-    expect(matched.sort()).toEqual(Object.keys(large.findResources('AWS::CloudWatch::Alarm')).sort());
+    const targetAlarmIds = Object.entries(large.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, alarm]) => String(alarm['Properties'].AlarmName).startsWith('StreamMedic-'))
+      .map(([id]) => id);
+    expect(matched.sort()).toEqual(targetAlarmIds.sort());
   });
 
   it('starts the state machine with the event unchanged, and dead-letters what it cannot deliver', () => {

@@ -172,14 +172,15 @@ describe('alarms on StreamMedic itself', () => {
     });
   });
 
+  const blindAlarm = {
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    EvaluationPeriods: 45,
+    DatapointsToAlarm: 45,
+    TreatMissingData: 'breaching',
+  };
+
   it.each([
-    [
-      'orders',
-      'app-lag',
-      'AWS/KinesisAnalytics',
-      'millisBehindLatest',
-      [{ Name: 'Application', Value: 'orders-enricher' }],
-    ],
     [
       'orders',
       'app-cpu',
@@ -200,19 +201,35 @@ describe('alarms on StreamMedic itself', () => {
       alarmOn({
         AlarmName: `StreamMedicWatch-${target}-blind-${slug}`,
         AlarmDescription: Match.stringLikeRegexp(`^StreamMedic cannot see ${target}:`),
-        Namespace: namespace,
-        MetricName: metric,
-        Dimensions: dimensions,
-        Statistic: 'SampleCount',
-        Period: 60,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        EvaluationPeriods: 45,
-        DatapointsToAlarm: 45,
-        TreatMissingData: 'breaching',
+        Metrics: [
+          Match.objectLike({
+            MetricStat: {
+              Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
+              Period: 60,
+              Stat: 'SampleCount',
+            },
+            ReturnData: true,
+          }),
+        ],
+        ...blindAlarm,
       });
     },
   );
+
+  it("says StreamMedic cannot see orders when its lag alarm's Metrics Insights query finds nothing for blindAfterMinutes", () => {
+    alarmOn({
+      AlarmName: 'StreamMedicWatch-orders-blind-app-lag',
+      AlarmDescription: Match.stringLikeRegexp('^StreamMedic cannot see orders:'),
+      Metrics: [
+        Match.objectLike({
+          Expression: `SELECT COUNT(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = 'orders-enricher'`,
+          Period: 60,
+          ReturnData: true,
+        }),
+      ],
+      ...blindAlarm,
+    });
+  });
 
   it('creates exactly these watchdog alarms', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))

@@ -1,4 +1,4 @@
-import { appStateFrom, streamStateFrom } from '../../lambdas/domain/snapshot';
+import { parseAppState, parseStreamState } from '../../lambdas/domain/snapshot';
 import {
   ConcurrentModificationError,
   LimitExceededError,
@@ -66,8 +66,8 @@ describe('FaultInjector', () => {
 describe('simulated adapters over the world', () => {
   it('describe the models in the shapes the domain reads', async () => {
     const world = createWorld(scenario());
-    const stream = streamStateFrom(await world.streams.describeStreamSummary('orders-stream'));
-    const app = appStateFrom(await world.applications.describeApplication('orders-enricher'));
+    const stream = parseStreamState(await world.streams.describeStreamSummary('orders-stream'));
+    const app = parseAppState(await world.applications.describeApplication('orders-enricher'));
     expect(stream).toMatchObject({ status: 'ACTIVE', mode: 'PROVISIONED', openShards: 4, retentionHours: 24 });
     expect(app).toMatchObject({ status: 'RUNNING', parallelism: 4, parallelismPerKpu: 1, snapshotsEnabled: true });
   });
@@ -77,7 +77,7 @@ describe('simulated adapters over the world', () => {
     await world.streams.updateShardCount('orders-stream', 8);
     await expect(world.streams.updateShardCount('orders-stream', 16)).rejects.toThrow(ResourceInUseError);
     world.advanceBy(5 * MINUTE);
-    const stream = streamStateFrom(await world.streams.describeStreamSummary('orders-stream'));
+    const stream = parseStreamState(await world.streams.describeStreamSummary('orders-stream'));
     expect(stream).toMatchObject({ status: 'ACTIVE', openShards: 8 });
     expect(world.outcome().actions.map((a) => a.detail)).toEqual(['TargetShardCount 8']);
   });
@@ -85,7 +85,7 @@ describe('simulated adapters over the world', () => {
   it('race someone else to the application: a stale version fails, and a fresh describe succeeds', async () => {
     const world = createWorld(scenario({ faults: [{ type: 'concurrentModification', atMinute: 0, count: 1 }] }));
     const update = async (): Promise<void> => {
-      const app = appStateFrom(await world.applications.describeApplication('orders-enricher'));
+      const app = parseAppState(await world.applications.describeApplication('orders-enricher'));
       await world.applications.updateParallelism({
         applicationName: 'orders-enricher',
         currentApplicationVersionId: app.versionId,
@@ -96,7 +96,7 @@ describe('simulated adapters over the world', () => {
     await expect(update()).rejects.toThrow(ConcurrentModificationError);
     await update();
     world.advanceBy(5 * MINUTE);
-    expect(appStateFrom(await world.applications.describeApplication('orders-enricher')).parallelism).toBe(8);
+    expect(parseAppState(await world.applications.describeApplication('orders-enricher')).parallelism).toBe(8);
   });
 
   it('answer ResourceNotFoundError once the stream is deleted, and count its unread records lost', async () => {

@@ -5,7 +5,7 @@ import {
   type TreatMissingData,
 } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../lambdas/domain/config';
-import { parseWorkflowInput } from '../../lambdas/domain/workflow-input';
+import { parseWorkflowInput } from '../../lambdas/workflow/input';
 import { AlarmEvaluator, alarmStateChangeEvent, decideAlarmState, type AlarmState } from '../../sim/alarm-evaluator';
 import type { DatapointRequest, DatapointSource } from '../../sim/cloudwatch';
 

@@ -1,4 +1,4 @@
-import { appStateFrom } from '../../lambdas/domain/snapshot';
+import { parseAppState } from '../../lambdas/domain/snapshot';
 import {
   ConcurrentModificationError,
   InvalidRequestError,
@@ -91,7 +91,7 @@ describe('UpdateApplication', () => {
     expect(model.nextTransition(T0)).toBe(T0 + 103_000);
     runTo(model, T0 + 103_000);
     expect(model.isProcessing()).toBe(true);
-    const state = appStateFrom(model.describe());
+    const state = parseAppState(model.describe());
     expect(state).toMatchObject({ status: 'RUNNING', parallelism: 8, configuredParallelism: 8, parallelismPerKpu: 2 });
     expect(model.kpus).toBe(4);
     expect(model.billedKpus).toBe(5);
@@ -128,7 +128,7 @@ describe('UpdateApplication', () => {
       T0,
     );
     runTo(model, T0 + 5 * MINUTE);
-    expect(appStateFrom(model.describe()).autoScalingEnabled).toBe(false);
+    expect(parseAppState(model.describe()).autoScalingEnabled).toBe(false);
   });
 });
 
@@ -271,7 +271,7 @@ describe("Managed Flink's own autoscaling", () => {
     expect(model.evaluateAutoscaling(T0 + 15 * MINUTE, 80)).toHaveLength(1);
     expect(model.currentStatus).toBe('AUTOSCALING');
     runTo(model, T0 + 30 * MINUTE);
-    const state = appStateFrom(model.describe());
+    const state = parseAppState(model.describe());
     expect(state).toMatchObject({ status: 'RUNNING', parallelism: 8, configuredParallelism: 4, versionId: 2 });
   });
 

@@ -1,5 +1,5 @@
 import { metricQueriesFor } from '../../lambdas/domain/collect';
-import { parseWorkflowInput } from '../../lambdas/domain/workflow-input';
+import { parseWorkflowInput } from '../../lambdas/workflow/input';
 import { resolveScenario } from '../../sim/scenario';
 import { RECOVERY_STABLE_MINUTES, createWorld, type SimWorld, type WorldEvent } from '../../sim/world';
 import { scenario } from './support/scenario-builder';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { composeNotification } from '../../../lambdas/domain/notification';
-import type { Assessment, RunContext } from '../../../lambdas/domain/execution';
+import type { Assessment, RunContext } from '../../../lambdas/domain/run-state';
 import { Scratch } from '../support/cli-harness';
 import { anyAccount } from './support/any-account';
 import { finalStateFor } from './support/execution-output';

@@ -5,7 +5,7 @@ import {
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { renderReport, styleFor } from '../../../cli/render';
-import type { Progress } from '../../../lambdas/domain/execution';
+import type { ApplyLoop } from '../../../lambdas/workflow/state';
 import type { Report } from '../../../lambdas/domain/model';
 import { describeStep } from '../../../lambdas/domain/notification';
 import { hasAnsi } from '../support/cli-harness';
@@ -149,7 +149,7 @@ describe('stream-medic run --wait', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Run        live run of orders, mode auto: the plan was applied\n');
-    const applied = (state['progress'] as Progress).applied;
+    const applied = (state['apply'] as ApplyLoop).progress.applied;
     expect(applied.length).toBeGreaterThan(1);
     expect(result.stdout).toContain(
       ['Changes', ...applied.map((a) => `  - ${describeStep(a.step)} at ${a.at}`), ''].join('\n'),

@@ -16,7 +16,7 @@ import {
   type Report,
   type StreamState,
 } from '../../../lambdas/domain/model';
-import { appStateFrom, streamStateFrom, type Snapshot } from '../../../lambdas/domain/snapshot';
+import { parseAppState, parseStreamState, type Snapshot } from '../../../lambdas/domain/snapshot';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -38,8 +38,8 @@ export function factsOf(snapshot: Snapshot, target: TargetConfig, policy: Policy
     target,
     policy,
     dryRun,
-    ...(snapshot.describeStreamSummary ? { stream: streamStateFrom(snapshot.describeStreamSummary) } : {}),
-    ...(snapshot.describeApplication ? { app: appStateFrom(snapshot.describeApplication) } : {}),
+    ...(snapshot.describeStreamSummary ? { stream: parseStreamState(snapshot.describeStreamSummary) } : {}),
+    ...(snapshot.describeApplication ? { app: parseAppState(snapshot.describeApplication) } : {}),
     ledger: snapshot.ledger,
   };
 }

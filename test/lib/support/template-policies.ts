@@ -3,8 +3,9 @@
  * intrinsic function resolved to the concrete ARN it would have in one account and region, so an
  * IAM evaluator can judge the policies as AWS would.
  */
-import { ENV } from '../../../lambdas/handlers/env';
-import type { StepId } from '../../../lambdas/handlers/contracts';
+import { ENV } from '../../../lambdas/workflow/env';
+import { RUN_ENDED_ENV } from '../../../lambdas/workflow/run-ended';
+import type { TaskName } from '../../../lambdas/workflow/task-payloads';
 
 export interface Environment {
   readonly account: string;
@@ -16,8 +17,8 @@ export interface PolicyDocument {
   readonly Statement: ReadonlyArray<Record<string, unknown>>;
 }
 
-/** Who holds a role: a workflow step's function, the state machine, or an EventBridge rule target. */
-export type RoleHolder = StepId | 'stateMachine' | 'alarmRule';
+/** Who holds a role: a workflow task's function, the run-ended function, the state machine, or an EventBridge rule target. */
+export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded';
 
 export interface RolePolicies {
   readonly holder: RoleHolder;
@@ -87,6 +88,8 @@ export function resolve(template: Template, value: unknown, env: Environment): u
     if (fn === 'Ref') return refValue(template, args as string, env);
     if (fn === 'Fn::GetAtt') {
       const [id, attribute] = args as [string, string];
+      // A state machine is named here by its logical id, as resourceArn names it.
+      if (attribute === 'Name' && template.Resources[id]?.Type === 'AWS::StepFunctions::StateMachine') return id;
       if (attribute !== 'Arn') throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute}`);
       return resourceArn(template, id, env);
     }
@@ -116,7 +119,9 @@ function holderOf(template: Template, roleId: string): RoleHolder | undefined {
     };
     if (resource.Type === 'AWS::Lambda::Function' && roleRef(props['Role']) === roleId) {
       const variables = (props['Environment'] as { Variables: Record<string, string> }).Variables;
-      return variables[ENV.step] as StepId;
+      // The run-ended function serves no Task state: it is the one that knows the alarm-name prefix.
+      if (variables[RUN_ENDED_ENV.alarmNamePrefix] !== undefined) return 'runEnded';
+      return variables[ENV.task] as TaskName;
     }
     if (resource.Type === 'AWS::StepFunctions::StateMachine' && roleRef(props['RoleArn']) === roleId) {
       return 'stateMachine';

@@ -24,6 +24,6 @@ describe('the workflow the simulator runs', () => {
       },
     });
     expect(withoutConfig(shared)).toEqual(withoutConfig(own));
-    expect(shared.taskSteps).toEqual(own.taskSteps);
+    expect(shared.taskNames).toEqual(own.taskNames);
   });
 });

@@ -1,9 +1,11 @@
 import { parseConfig } from '../../../../lambdas/domain/config';
 import { assess } from '../../../../lambdas/domain/engine';
-import { assessmentOf, workStepsOf, type Progress, type Verification } from '../../../../lambdas/domain/execution';
+import { assessmentOf } from '../../../../lambdas/domain/disposition';
+import type { Progress, ResourceWait, Verification } from '../../../../lambdas/domain/run-state';
+import { workStepsOf } from '../../../../lambdas/domain/work-steps';
 import { composeNotification } from '../../../../lambdas/domain/notification';
 import { parseSnapshot } from '../../../../lambdas/domain/snapshot';
-import { parseWorkflowInput, toRunContext } from '../../../../lambdas/domain/workflow-input';
+import { parseWorkflowInput, toRunContext } from '../../../../lambdas/workflow/input';
 import { buildSnapshotInput } from '../../../builders/snapshot-builder';
 import { LAGGING_APP } from '../../support/cli-harness';
 
@@ -24,7 +26,7 @@ export const DEPLOYED_CONFIG = parseConfig({
 
 /**
  * The state a StreamMedic execution ends with, built by the same domain functions the workflow's
- * steps call (intake, assess, notify), so its shape is the one the deployed workflow outputs.
+ * tasks call (intake, assess, notify), so its shape is the one the deployed workflow outputs.
  */
 export function finalStateFor(
   input: { target: string; dryRun: boolean },
@@ -39,6 +41,7 @@ export function finalStateFor(
   const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
   const assessment = assessmentOf(report, run, new Date('2026-11-21T10:15:40.000Z'));
   let progress: Progress | undefined;
+  let wait: ResourceWait | undefined;
   let verification: Verification | undefined;
   if (ending.applied) {
     const steps = workStepsOf(report.plan.actions);
@@ -46,10 +49,13 @@ export function finalStateFor(
       next: steps.length,
       applied: steps.map((step) => ({ step, at: '2026-11-21T10:15:45.000Z', outcome: 'requested' as const })),
       more: false,
-      polls: 3,
-      ready: true,
-      lastStatus: 'ACTIVE',
     };
+    const last = steps[steps.length - 1]!;
+    const awaiting =
+      'streamName' in last
+        ? { kind: 'stream' as const, name: last.streamName }
+        : { kind: 'application' as const, name: last.applicationName };
+    wait = { awaiting, polls: 3, ready: true, lastStatus: 'ACTIVE' };
     verification = {
       outcome: 'improving',
       reason: 'CONSUMER_COMPUTE is still found but easing: millisBehindLatest 64800000 -> 1200000',
@@ -65,8 +71,13 @@ export function finalStateFor(
   };
   const message = composeNotification({ ...facts, region: 'eu-west-1' });
   return {
-    ...facts,
+    run,
+    round: 1,
+    rounds: [],
     lock: { acquired: true },
+    assessment,
+    ...(progress ? { apply: { progress, ...(wait ? { wait } : {}) } } : {}),
+    ...(verification ? { verification: { ...verification, round: 1 } } : {}),
     notification: { subject: message.subject, outcome: message.attributes['outcome'] },
   };
 }

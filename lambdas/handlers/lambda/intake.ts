@@ -1,4 +1,0 @@
-import { createIntakeStep } from '../intake';
-import { lambdaHandler, requireEnv, telemetry } from './runtime';
-
-export const handler = lambdaHandler(createIntakeStep({ defaultRegion: requireEnv('AWS_REGION'), telemetry }));

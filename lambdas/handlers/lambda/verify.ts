@@ -1,5 +1,0 @@
-import { createVerifyStep } from '../verify';
-import { assessmentPorts } from './assessment-ports';
-import { lambdaHandler } from './runtime';
-
-export const handler = lambdaHandler(createVerifyStep(assessmentPorts()));

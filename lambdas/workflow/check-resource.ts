@@ -1,0 +1,51 @@
+/** Waiting for a changed resource: one status check at a time, bounded by a number of checks. */
+import type { ResourceWait } from '../domain/run-state';
+import { parseAppState, parseStreamState } from '../domain/snapshot';
+import type { ApplicationControl, StreamControl } from '../ports';
+import { required, ResourceStateError } from './apply-step';
+
+/** The resource was still changing after the last allowed status check. */
+export class ResourceNotReadyError extends Error {
+  override readonly name = 'ResourceNotReadyError';
+}
+
+/** Stream and application states that waiting will not turn into ACTIVE / RUNNING. */
+const STREAM_DEAD_ENDS = new Set(['DELETING']);
+const APPLICATION_DEAD_ENDS = new Set(['READY', 'DELETING', 'ROLLED_BACK', 'FORCE_STOPPING']);
+
+export interface CheckPorts {
+  readonly streams?: StreamControl;
+  readonly applications?: ApplicationControl;
+}
+
+/**
+ * One status check of the resource the last step changed. Throws {@link ResourceNotReadyError} when
+ * this was the last allowed check and the resource is still changing, so the bound on waiting is
+ * enforced here and the state machine only loops on `ready`.
+ */
+export async function checkResource(ports: CheckPorts, wait: ResourceWait, maxPolls: number): Promise<ResourceWait> {
+  const awaiting = wait.awaiting;
+  const polls = wait.polls + 1;
+  let status: string;
+  let ready: boolean;
+  if (awaiting.kind === 'stream') {
+    status = parseStreamState(await required(ports.streams, 'streams').describeStreamSummary(awaiting.name)).status;
+    ready = status === 'ACTIVE';
+    if (STREAM_DEAD_ENDS.has(status)) throw new ResourceStateError(`stream ${awaiting.name} is ${status}`);
+  } else {
+    const app = parseAppState(await required(ports.applications, 'applications').describeApplication(awaiting.name));
+    status = app.status;
+    ready = status === 'RUNNING';
+    if (APPLICATION_DEAD_ENDS.has(status)) {
+      throw new ResourceStateError(`application ${awaiting.name} is ${status} after the update, not RUNNING`);
+    }
+  }
+  if (!ready && polls >= maxPolls) {
+    throw new ResourceNotReadyError(
+      `${awaiting.kind} ${awaiting.name} is still ${status} after ${polls} checks; expected ${
+        awaiting.kind === 'stream' ? 'ACTIVE' : 'RUNNING'
+      }`,
+    );
+  }
+  return { ...wait, polls, ready, lastStatus: status };
+}

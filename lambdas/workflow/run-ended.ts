@@ -1,0 +1,79 @@
+import {
+  composeRunEndedNotification,
+  isAbnormalEnd,
+  parseExecutionStatusChange,
+  targetOfInput,
+  type AbnormalEndStatus,
+  type LockOutcome,
+} from './run-ended-event';
+import type { ExecutionReader, Notifier, TargetLock } from '../ports';
+import { CountedNotifier } from './counted-notifier';
+import type { TaskTelemetry } from './telemetry';
+
+/** Environment the run-ended function reads besides the table and the topic. */
+export const RUN_ENDED_ENV = {
+  /** The config's `alarms.namePrefix`: the target of an alarm-started run is read from the alarm's name. */
+  alarmNamePrefix: 'STREAM_MEDIC_ALARM_NAME_PREFIX',
+} as const;
+
+export interface RunEndedDeps {
+  readonly lock: TargetLock;
+  readonly notifier: Notifier;
+  readonly executions: ExecutionReader;
+  readonly telemetry: TaskTelemetry;
+  /** The config's `alarms.namePrefix`. */
+  readonly alarmNamePrefix: string;
+}
+
+export type RunEndedResult =
+  | { readonly handled: false; readonly status: string }
+  | {
+      readonly handled: true;
+      readonly status: AbnormalEndStatus;
+      readonly target?: string;
+      readonly lock: LockOutcome['kind'];
+      readonly subject: string;
+    };
+
+/**
+ * Runs when an execution of the workflow ends FAILED, TIMED_OUT or ABORTED: frees the target's lock
+ * if that execution still holds it (the lock's owner is the execution ARN), then tells on-call how the
+ * run ended and what to check. A failed publish is counted and thrown, so Lambda retries the event;
+ * the lock is released first, so a topic that is down cannot keep a target locked.
+ */
+export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Promise<RunEndedResult> {
+  const notifier = new CountedNotifier(deps.notifier, deps.telemetry);
+  return async (event) => {
+    const end = parseExecutionStatusChange(event);
+    const status = end.status;
+    if (!isAbnormalEnd(status)) return { handled: false, status };
+
+    const input = end.input ?? (await deps.executions.inputOf(end.executionArn));
+    const read = targetOfInput(input, deps.alarmNamePrefix);
+    const target = 'target' in read ? read.target : undefined;
+    let lock: LockOutcome;
+    if (target === undefined) {
+      lock = { kind: 'no-target', reason: 'refused' in read ? read.refused : 'unknown' };
+    } else {
+      const owner = await deps.lock.ownerOf(target);
+      if (owner === end.executionArn) {
+        await deps.lock.release(target, end.executionArn);
+        lock = { kind: 'freed' };
+      } else if (owner === undefined) {
+        lock = { kind: 'not-held' };
+      } else {
+        lock = { kind: 'held-by-another', owner };
+      }
+    }
+    deps.telemetry.warn('run ended without finishing its own path', {
+      executionArn: end.executionArn,
+      status,
+      target,
+      lock: lock.kind,
+    });
+
+    const message = composeRunEndedNotification({ end: { ...end, status }, ...(target ? { target } : {}), lock });
+    await notifier.publish(message);
+    return { handled: true, status, ...(target ? { target } : {}), lock: lock.kind, subject: message.subject };
+  };
+}

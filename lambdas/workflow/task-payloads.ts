@@ -1,0 +1,86 @@
+/**
+ * The workflow's tasks, one Lambda function each, and what the state machine hands each of them.
+ * The payloads are parts of the run's state (state.ts); each task core validates its payload on the
+ * way in, so a wrong wiring fails with the field at fault instead of deep inside the domain.
+ */
+// A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
+import * as z from 'zod';
+import {
+  AssessmentSchema,
+  CompletedRoundSchema,
+  ProgressSchema,
+  ResourceWaitSchema,
+  RunContextSchema,
+  WorkStepSchema,
+} from '../domain/run-state';
+import { InvalidInputError, formatPath } from '../domain/validation';
+import { RunStateSchema } from './state';
+
+/** The workflow's tasks, one Lambda function each. */
+export const TASK_NAMES = ['intake', 'lock', 'assess', 'apply', 'wait-check', 'verify', 'notify', 'unlock'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** A task's core: the handler without Lambda around it, so the same code runs in Lambda and locally. */
+export type TaskCore<I = unknown, O = unknown> = (payload: I) => Promise<O>;
+export type TaskCores = Readonly<Record<TaskName, TaskCore>>;
+
+const positiveInt = z.number().int().positive();
+
+export const TASK_PAYLOADS = {
+  intake: z
+    .object({
+      /** The execution input as received. */
+      input: z.unknown(),
+      executionId: z.string().min(1),
+      startedAt: z.string().min(1),
+      /** The config's targets, policy, region and alarm name prefix, embedded in the state machine. */
+      config: z.unknown(),
+    })
+    .strict(),
+  lock: z
+    .object({
+      run: RunContextSchema,
+      /** How long the lock holds if the workflow dies without releasing it. */
+      ttlSeconds: positiveInt,
+    })
+    .strict(),
+  assess: z.object({ run: RunContextSchema }).strict(),
+  apply: z.object({ run: RunContextSchema, steps: z.array(WorkStepSchema).min(1), progress: ProgressSchema }).strict(),
+  'wait-check': z
+    .object({
+      wait: ResourceWaitSchema,
+      /** Status checks allowed per step before the wait counts as failed. */
+      maxPolls: positiveInt,
+    })
+    .strict(),
+  verify: z
+    .object({
+      run: RunContextSchema,
+      assessment: AssessmentSchema,
+      /** The calls this round made; without it, no further round is planned. */
+      progress: ProgressSchema.optional(),
+      /** The round being verified. @default 1 */
+      round: positiveInt.optional(),
+      /** The run's rounds before this one, oldest first. @default [] */
+      rounds: z.array(CompletedRoundSchema).optional(),
+      /** Rounds one run may make, this one included. @default 1 */
+      maxRounds: positiveInt.optional(),
+    })
+    .strict(),
+  /**
+   * Notify reads whatever the run got to, so it is handed the whole state; a run that failed before
+   * its rounds were counted is still told.
+   */
+  notify: RunStateSchema.partial({ round: true, rounds: true }),
+  unlock: z.object({ run: RunContextSchema }).loose(),
+} as const;
+
+export type TaskPayload<T extends TaskName> = z.infer<(typeof TASK_PAYLOADS)[T]>;
+
+/** Validates a task's payload and returns it typed, or names the first field at fault. */
+export function parseTaskPayload<T extends TaskName>(task: T, payload: unknown): TaskPayload<T> {
+  const result = TASK_PAYLOADS[task].safeParse(payload);
+  if (result.success) return result.data as TaskPayload<T>;
+  const issue = result.error.issues[0]!;
+  throw new InvalidInputError(formatPath(issue.path) || '(root)', `${issue.message} (payload of task "${task}")`);
+}

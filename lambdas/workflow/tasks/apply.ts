@@ -1,0 +1,28 @@
+import { assertStepInScope } from '../../domain/apply-scope';
+import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
+import { applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
+
+export interface ApplyDeps extends ApplyPorts {
+  readonly telemetry: TaskTelemetry;
+}
+
+/** The only writer: applies the next step of the plan (one changing call) and records it in the ledger. */
+export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied> {
+  return async (payload) => {
+    const { run, steps, progress } = parseTaskPayload('apply', payload);
+    const step = steps[progress.next];
+    if (step) assertStepInScope(run, step, progress.next);
+    const result = await applyNextStep(deps, run, steps, progress);
+    const applied = result.progress.applied[result.progress.applied.length - 1]!;
+    if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
+    deps.telemetry.info('step applied', {
+      target: run.target,
+      step: applied.step,
+      outcome: applied.outcome,
+      remaining: steps.length - result.progress.next,
+    });
+    return result;
+  };
+}

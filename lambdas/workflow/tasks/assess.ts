@@ -1,0 +1,35 @@
+import { collectSnapshot, type CollectPorts } from '../../domain/collect';
+import { assessmentOf } from '../../domain/disposition';
+import { assess } from '../../domain/engine';
+import type { Assessment } from '../../domain/run-state';
+import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
+
+export interface AssessDeps extends CollectPorts {
+  readonly telemetry: TaskTelemetry;
+}
+
+/**
+ * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
+ * bounded planner, and decides whether the plan is applied now (the disposition).
+ */
+export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
+  return async (payload) => {
+    const { run } = parseTaskPayload('assess', payload);
+    const snapshot = await collectSnapshot(deps, run.config);
+    const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
+    const assessment = assessmentOf(report, run, deps.clock.now());
+    const refused = report.plan.refused.length;
+    if (refused > 0) deps.telemetry.count(SERVICE_METRIC_NAMES.actionsRefused, refused);
+    deps.telemetry.info('assessed', {
+      target: run.target,
+      cause: report.diagnosis.cause,
+      severity: report.diagnosis.severity,
+      disposition: assessment.disposition,
+      actions: report.plan.actions.map((a) => a.type),
+      refused: report.plan.refused.map((r) => `${r.action.type}: ${r.guardrail}`),
+    });
+    return assessment;
+  };
+}

@@ -1,0 +1,60 @@
+import { collectSnapshot, type CollectPorts } from '../../domain/collect';
+import { assess } from '../../domain/engine';
+import { nextRoundOf } from '../../domain/next-round';
+import { judgeOutcome } from '../../domain/outcome';
+import type { Verification, VerifyResult } from '../../domain/run-state';
+import { FIRST_ROUND } from '../state';
+import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { TaskTelemetry } from '../telemetry';
+
+export interface VerifyDeps extends CollectPorts {
+  readonly telemetry: TaskTelemetry;
+}
+
+/**
+ * Read-only: re-assesses the target after the settling wait and compares the result with the
+ * assessment that led to the change. When the change did not resolve the incident and the fresh
+ * assessment has a new bounded plan the run may apply, it proposes another round; the state machine
+ * takes it within its round bound, still under the same lock.
+ */
+export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResult> {
+  return async (payload) => {
+    const {
+      run,
+      assessment,
+      progress,
+      round = FIRST_ROUND,
+      rounds = [],
+      maxRounds = 1,
+    } = parseTaskPayload('verify', payload);
+    const snapshot = await collectSnapshot(deps, run.config);
+    // Planned as a dry run: what verification saw, whatever the mode.
+    const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
+    const { outcome, reason } = judgeOutcome(assessment.report, report);
+    const now = deps.clock.now();
+    const verification: Verification = { outcome, reason, report, verifiedAt: now.toISOString() };
+    const next = progress
+      ? nextRoundOf({
+          run,
+          assessment,
+          progress,
+          verification,
+          rounds,
+          round,
+          maxRounds,
+          replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
+          now,
+        })
+      : undefined;
+    deps.telemetry.info('verified', {
+      target: run.target,
+      outcome,
+      reason,
+      cause: report.diagnosis.cause,
+      round,
+      ...(next ? { nextRound: next.assessment.report.plan.actions.map((a) => a.type) } : {}),
+    });
+    const result: VerifyResult = { outcome, reason, report, verifiedAt: verification.verifiedAt, round };
+    return next ? { ...result, next } : result;
+  };
+}

@@ -1,0 +1,335 @@
+import { dispositionOf } from '../../lambdas/domain/disposition';
+import { nextRoundOf, type RoundFacts } from '../../lambdas/domain/next-round';
+import { judgeOutcome } from '../../lambdas/domain/outcome';
+import {
+  INITIAL_PROGRESS,
+  type CompletedRound,
+  type Progress,
+  type ResourceWait,
+  type Verification,
+  type WorkStep,
+} from '../../lambdas/domain/run-state';
+import { workStepsOf } from '../../lambdas/domain/work-steps';
+import { PlanDriftError, ResourceStateError, applyNextStep } from '../../lambdas/workflow/apply-step';
+import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/check-resource';
+import type { Diagnosis } from '../../lambdas/domain/model';
+import { ResourceInUseError } from '../../lambdas/ports/errors';
+import { FakeApplicationControl, type FakeApplication } from '../fakes/application-control';
+import { FakeClock } from '../fakes/clock';
+import { InMemoryLedger } from '../fakes/ledger';
+import { FakeStreamControl } from '../fakes/stream-control';
+import { RAISE_PARALLELISM, SCALE_STREAM, assessment, report, runContext } from '../fakes/runs';
+
+const run = runContext();
+
+function world(
+  stream: Partial<{ openShards: number; status: 'ACTIVE' | 'UPDATING' }> = {},
+  app: Partial<FakeApplication> = {},
+) {
+  const clock = new FakeClock('2026-11-21T10:15:00.000Z');
+  const streams = new FakeStreamControl(clock, 1);
+  streams.add({
+    name: 'orders-stream',
+    status: 'ACTIVE',
+    mode: 'PROVISIONED',
+    openShards: 2,
+    retentionHours: 24,
+    ...stream,
+  });
+  const applications = new FakeApplicationControl(1);
+  applications.add({
+    name: 'orders-enricher',
+    status: 'RUNNING',
+    versionId: 7,
+    parallelism: 4,
+    parallelismPerKpu: 1,
+    autoScalingEnabled: false,
+    snapshotsEnabled: true,
+    logLevel: 'INFO',
+    metricsLevel: 'APPLICATION',
+    ...app,
+  });
+  const ledger = new InMemoryLedger();
+  return { streams, applications, ledger, clock };
+}
+
+const shardSteps = workStepsOf([SCALE_STREAM]);
+const appSteps = workStepsOf([RAISE_PARALLELISM]);
+
+describe('workStepsOf', () => {
+  it('splits an UpdateShardCount action into one step per call, each starting where the last ended', () => {
+    expect(shardSteps).toEqual([
+      { type: 'UpdateShardCount', streamName: 'orders-stream', from: 2, to: 4, call: 1, calls: 2 },
+      { type: 'UpdateShardCount', streamName: 'orders-stream', from: 4, to: 7, call: 2, calls: 2 },
+    ]);
+  });
+
+  it('keeps one step for an application update, and the plan order across actions', () => {
+    expect(workStepsOf([RAISE_PARALLELISM, SCALE_STREAM]).map((s) => s.type)).toEqual([
+      'UpdateApplicationParallelism',
+      'UpdateShardCount',
+      'UpdateShardCount',
+    ]);
+  });
+});
+
+describe('dispositionOf', () => {
+  it.each<[string, string, Parameters<typeof report>[0], Parameters<typeof runContext>[0]]>([
+    ['a live auto run with actions', 'apply', {}, {}],
+    ['a dry run', 'dry-run', {}, { dryRun: true }],
+    ['recommend mode', 'recommend-mode', { plan: { mode: 'recommend', apply: false } }, { mode: 'recommend' }],
+    ['observe mode', 'observe-mode', { plan: { mode: 'observe', apply: false } }, { mode: 'observe' }],
+    ['no actions', 'nothing-to-do', { actions: [] }, {}],
+    [
+      'only refused actions',
+      'all-refused',
+      { actions: [], refused: [{ action: SCALE_STREAM, guardrail: 'cooldown', reason: 'just scaled' }] },
+      {},
+    ],
+    ['a plan the engine did not mark for applying', 'recommend-mode', { plan: { apply: false } }, {}],
+    // The run's own mode wins even if a report claims otherwise: only `auto` targets are changed.
+    [
+      'a recommend target whose report says apply',
+      'recommend-mode',
+      { plan: { mode: 'auto', apply: true } },
+      { mode: 'recommend' },
+    ],
+  ])('%s -> %s', (_case, expected, reportOptions, runOptions) => {
+    expect(dispositionOf(report(reportOptions), runContext(runOptions))).toBe(expected);
+  });
+});
+
+describe('applyNextStep', () => {
+  it('makes the next call, records it in the ledger and waits on the stream', async () => {
+    const w = world();
+    const { progress, wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    expect(w.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
+    expect(w.ledger.entries).toEqual([
+      {
+        at: '2026-11-21T10:15:00.000Z',
+        target: 'orders',
+        resource: 'stream/orders-stream',
+        actionType: 'UpdateShardCount',
+        direction: 'up',
+        from: 2,
+        to: 4,
+        calls: 1,
+        executionId: run.executionId,
+      },
+    ]);
+    expect(progress).toMatchObject({ next: 1, more: true });
+    expect(wait).toMatchObject({ polls: 0, ready: false });
+    expect(wait.awaiting).toEqual({ kind: 'stream', name: 'orders-stream' });
+  });
+
+  it('does not repeat a change a retried step finds in place, and records it once', async () => {
+    const w = world({ openShards: 4 });
+    await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    const again = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    expect(w.streams.calls).toEqual([]);
+    expect(again.progress.applied[0]!.outcome).toBe('already-done');
+    expect(w.ledger.entries).toHaveLength(1);
+  });
+
+  it('says there are no more steps after the last one', async () => {
+    const w = world({ openShards: 4 });
+    const progress: Progress = { ...INITIAL_PROGRESS, next: 1 };
+    expect((await applyNextStep(w, run, shardSteps, progress)).progress.more).toBe(false);
+  });
+
+  it('refuses to act on a stream that no longer has the shards the plan started from', async () => {
+    const w = world({ openShards: 3 });
+    await expect(applyNextStep(w, run, shardSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(PlanDriftError);
+    expect(w.streams.calls).toEqual([]);
+  });
+
+  it('reports a stream that is still UPDATING as in use, which the workflow retries', async () => {
+    const w = world({ status: 'UPDATING' });
+    const error = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceInUseError);
+    expect((error as Error).name).toBe('ResourceInUseError');
+  });
+
+  it('updates the application with the version id it reads just before the call', async () => {
+    const w = world({}, { versionId: 12 });
+    await applyNextStep(w, run, appSteps, INITIAL_PROGRESS);
+    expect(w.applications.calls).toEqual([
+      {
+        method: 'updateParallelism',
+        update: {
+          applicationName: 'orders-enricher',
+          currentApplicationVersionId: 12,
+          parallelism: 10,
+          parallelismPerKpu: 1,
+        },
+      },
+    ]);
+    expect(w.ledger.entries[0]).toMatchObject({ resource: 'application/orders-enricher', from: 4, to: 10 });
+  });
+
+  it.each<[string, Partial<FakeApplication>, new (...args: never[]) => Error]>([
+    ['autoscaling', { status: 'AUTOSCALING' }, ResourceInUseError],
+    ['stopped', { status: 'READY' }, ResourceStateError],
+    ['resized by someone else', { parallelism: 8 }, PlanDriftError],
+  ])('does not update an application that is %s', async (_case, app, errorClass) => {
+    const w = world({}, app);
+    await expect(applyNextStep(w, run, appSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(errorClass);
+    expect(w.applications.calls).toEqual([]);
+  });
+});
+
+describe('checkResource', () => {
+  const after = (steps: WorkStep[]): Promise<ResourceWait> => {
+    const w = world();
+    return applyNextStep(w, run, steps, INITIAL_PROGRESS).then((applied) => checkAll(w, applied.wait));
+  };
+  const checkAll = async (w: ReturnType<typeof world>, wait: ResourceWait): Promise<ResourceWait> => {
+    let current = wait;
+    while (!current.ready) current = await checkResource(w, current, 5);
+    return current;
+  };
+
+  it('counts checks until the stream is ACTIVE again', async () => {
+    const done = await after(shardSteps);
+    expect(done).toMatchObject({ ready: true, polls: 2, lastStatus: 'ACTIVE' });
+  });
+
+  it('fails with ResourceNotReadyError on the last allowed check', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    const first = await checkResource(w, wait, 1).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(ResourceNotReadyError);
+    expect((first as Error).message).toBe('stream orders-stream is still UPDATING after 1 checks; expected ACTIVE');
+  });
+
+  it('gives up at once on an application that stopped after the update', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, appSteps, INITIAL_PROGRESS);
+    w.applications.get('orders-enricher').status = 'READY';
+    await expect(checkResource(w, wait, 40)).rejects.toBeInstanceOf(ResourceStateError);
+  });
+});
+
+describe('judgeOutcome', () => {
+  const lag = (value: number): Diagnosis['evidence'][number] => ({
+    metric: 'millisBehindLatest',
+    stat: 'Maximum',
+    value,
+    threshold: 60_000,
+    unit: 'Milliseconds',
+  });
+  const before = report({ diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(600_000)] } });
+
+  it.each<[string, string, Partial<Diagnosis>]>([
+    ['healthy now', 'resolved', { cause: 'HEALTHY', severity: 'info', evidence: [] }],
+    [
+      'same cause, lag well down',
+      'improving',
+      { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(200_000)] },
+    ],
+    [
+      'same cause, lag barely down',
+      'not-improved',
+      { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(560_000)] },
+    ],
+    [
+      'same cause, lag up',
+      'not-improved',
+      { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(900_000)] },
+    ],
+    ['same cause, less severe', 'improving', { cause: 'CONSUMER_COMPUTE', severity: 'info', evidence: [lag(590_000)] }],
+    ['another cause, no more severe', 'improving', { cause: 'SINK_BACKPRESSURE', severity: 'warning', evidence: [] }],
+    ['another cause, more severe', 'not-improved', { cause: 'APP_UNHEALTHY', severity: 'critical', evidence: [] }],
+    ['no data to judge', 'inconclusive', { cause: 'INSUFFICIENT_DATA', severity: 'info', evidence: [] }],
+  ])('%s -> %s', (_case, expected, now) => {
+    expect(judgeOutcome(before, report({ diagnosis: now })).outcome).toBe(expected);
+  });
+
+  it('names the measures that moved', () => {
+    const { reason } = judgeOutcome(
+      before,
+      report({ diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(200_000)] } }),
+    );
+    expect(reason).toBe('CONSUMER_COMPUTE is still found but easing: millisBehindLatest 600000 -> 200000');
+  });
+});
+
+describe('nextRoundOf', () => {
+  const now = new Date('2026-11-21T10:30:00.000Z');
+  const scaled = assessment(run, report({ actions: [SCALE_STREAM] }));
+  const scaledProgress: Progress = {
+    ...INITIAL_PROGRESS,
+    next: 2,
+    more: false,
+    applied: workStepsOf([SCALE_STREAM]).map((step) => ({
+      step,
+      at: '2026-11-21T10:16:00.000Z',
+      outcome: 'requested',
+    })),
+  };
+  const improving: Verification = {
+    outcome: 'improving',
+    reason: 'STREAM_WRITE_CAPACITY is no longer found, but CONSUMER_COMPUTE is',
+    report: report({ diagnosis: { cause: 'CONSUMER_COMPUTE' }, actions: [RAISE_PARALLELISM], plan: { apply: false } }),
+    verifiedAt: now.toISOString(),
+  };
+  const compute = report({ diagnosis: { cause: 'CONSUMER_COMPUTE' }, actions: [RAISE_PARALLELISM] });
+  const facts = (overrides: Partial<RoundFacts> = {}): RoundFacts => ({
+    run,
+    assessment: scaled,
+    progress: scaledProgress,
+    verification: improving,
+    rounds: [],
+    round: 1,
+    maxRounds: 3,
+    replan: () => compute,
+    now,
+    ...overrides,
+  });
+
+  it('goes round again with the new plan, carrying the finished round', () => {
+    const next = nextRoundOf(facts());
+    expect(next?.assessment).toMatchObject({
+      disposition: 'apply',
+      steps: [{ type: 'UpdateApplicationParallelism', to: 10 }],
+    });
+    expect(next?.rounds).toEqual([{ assessment: scaled, progress: scaledProgress, verification: improving }]);
+  });
+
+  const earlier: CompletedRound = { assessment: scaled, progress: scaledProgress, verification: improving };
+  it.each<[string, Partial<RoundFacts>]>([
+    ['the incident is resolved', { verification: { ...improving, outcome: 'resolved' } }],
+    ['the round bound is reached', { rounds: [earlier, earlier], round: 3, maxRounds: 3 }],
+    ['one round is allowed', { maxRounds: 1 }],
+    ['the re-assessment plans nothing', { replan: () => report({ actions: [] }) }],
+    [
+      'a guardrail refused everything',
+      {
+        replan: () =>
+          report({
+            actions: [],
+            refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'x' }],
+          }),
+      },
+    ],
+    [
+      'the target is in recommend mode',
+      {
+        run: runContext({ mode: 'recommend' }),
+        replan: () => report({ actions: [RAISE_PARALLELISM], plan: { mode: 'recommend', apply: false } }),
+      },
+    ],
+    ['the run is a dry run', { run: runContext({ dryRun: true }) }],
+    [
+      'the plan repeats a change the run made',
+      {
+        replan: () =>
+          report({
+            actions: [{ type: 'UpdateShardCount', streamName: 'orders-stream', from: 4, to: 7, steps: [7] }],
+          }),
+      },
+    ],
+  ])('stops when %s', (_case, overrides) => {
+    expect(nextRoundOf(facts(overrides))).toBeUndefined();
+  });
+});

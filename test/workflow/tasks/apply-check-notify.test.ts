@@ -1,0 +1,90 @@
+import { INITIAL_PROGRESS, type Assessment, type ResourceWait } from '../../../lambdas/domain/run-state';
+import type { StepApplied } from '../../../lambdas/workflow/apply-step';
+import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
+import type { NotifyResult } from '../../../lambdas/workflow/state';
+import { ConcurrentModificationError } from '../../../lambdas/ports/errors';
+import { fakeWorldFrom } from '../../fakes/world';
+import { runContext } from '../../fakes/runs';
+import { writeThrottledSnapshot } from './scenarios';
+
+const run = { ...runContext(), config: { ...runContext().config, application: undefined } };
+
+async function planned() {
+  const world = fakeWorldFrom(writeThrottledSnapshot(), { updatingDescribes: 1 });
+  const assessment = (await world.cores.assess({ run })) as Assessment;
+  return { world, assessment };
+}
+
+describe('apply task', () => {
+  it('applies one step per call and counts it in ActionsTaken', async () => {
+    const { world, assessment } = await planned();
+    const { progress } = (await world.cores.apply({
+      run,
+      steps: assessment.steps,
+      progress: INITIAL_PROGRESS,
+    })) as StepApplied;
+    expect(progress).toMatchObject({ next: 1, more: true });
+    expect(world.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
+    expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(1);
+  });
+
+  it('lets a port failure through under its own name, for the workflow to retry or catch', async () => {
+    const { world, assessment } = await planned();
+    world.streams.failures.failNext(
+      'updateShardCount',
+      new ConcurrentModificationError('changed meanwhile', { action: 'UpdateShardCount' }),
+    );
+    const error = await world.cores
+      .apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConcurrentModificationError' });
+    expect(world.ledger.entries).toEqual([]);
+    expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(0);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['no steps', { steps: [] }, 'steps'],
+    ['a step of an unknown type', { steps: [{ type: 'DeleteStream', streamName: 'orders-stream' }] }, 'steps[0].type'],
+    ['a negative step index', { progress: { ...INITIAL_PROGRESS, next: -1 } }, 'progress.next'],
+  ])('refuses a payload with %s, naming the field', async (_case, change, path) => {
+    const { world, assessment } = await planned();
+    const payload = { run, steps: assessment.steps, progress: INITIAL_PROGRESS, ...change };
+    await expect(world.cores.apply(payload)).rejects.toMatchObject({ name: 'InvalidInputError', path });
+    expect(world.streams.calls).toEqual([]);
+  });
+});
+
+describe('wait-check task', () => {
+  it('reports ready once the stream is ACTIVE again', async () => {
+    const { world, assessment } = await planned();
+    const applied = (await world.cores.apply({
+      run,
+      steps: assessment.steps,
+      progress: INITIAL_PROGRESS,
+    })) as StepApplied;
+    const first = (await world.cores['wait-check']({ wait: applied.wait, maxPolls: 5 })) as ResourceWait;
+    const second = (await world.cores['wait-check']({ wait: first, maxPolls: 5 })) as ResourceWait;
+    expect([first.ready, second.ready]).toEqual([false, true]);
+    expect(second).toMatchObject({ polls: 2, lastStatus: 'ACTIVE' });
+  });
+});
+
+describe('notify task', () => {
+  it('publishes the message for the state it is given and returns its subject and outcome', async () => {
+    const { world, assessment } = await planned();
+    const result = (await world.cores.notify({
+      run: { ...run, dryRun: true },
+      assessment,
+      lock: { acquired: true },
+    })) as NotifyResult;
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(result.subject).toBe(world.notifier.messages[0]!.subject);
+    expect(world.notifier.messages[0]!.attributes['target']).toBe('orders');
+  });
+
+  it('fails under the notifier’s error name when SNS refuses', async () => {
+    const { world, assessment } = await planned();
+    world.notifier.failures.failNext('publish', Object.assign(new Error('denied'), { name: 'AccessDeniedError' }));
+    await expect(world.cores.notify({ run, assessment })).rejects.toMatchObject({ name: 'AccessDeniedError' });
+  });
+});

@@ -1,0 +1,60 @@
+import { createLockTask, createUnlockTask } from '../../../lambdas/workflow/tasks/lock';
+import { FakeClock } from '../../fakes/clock';
+import { runContext } from '../../fakes/runs';
+import { InMemoryTargetLock } from '../../fakes/target-lock';
+import { RecordingTelemetry } from '../../fakes/telemetry';
+
+function setUp() {
+  const clock = new FakeClock();
+  const lock = new InMemoryTargetLock(clock);
+  const telemetry = new RecordingTelemetry();
+  return {
+    clock,
+    lock,
+    telemetry,
+    acquire: createLockTask({ lock, telemetry }),
+    release: createUnlockTask({ lock, telemetry }),
+  };
+}
+
+const first = runContext();
+const second = {
+  ...first,
+  executionId: `${first.executionId}-second`,
+  trigger: { kind: 'alarm' as const, alarmName: 'StreamMedic-orders-app-lag' },
+};
+
+describe('lock and unlock steps', () => {
+  it('lets the first run in and records the second as set aside', async () => {
+    const { acquire, telemetry } = setUp();
+    await expect(acquire({ run: first, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: false });
+    expect(telemetry.logs).toContainEqual({
+      level: 'warn',
+      message: 'target is busy with another run; this run ends without acting',
+      attributes: { target: 'orders', executionId: second.executionId, trigger: 'StreamMedic-orders-app-lag' },
+    });
+  });
+
+  it('frees the target for the next run once released', async () => {
+    const { acquire, release } = setUp();
+    await acquire({ run: first, ttlSeconds: 600 });
+    await expect(release({ run: first })).resolves.toEqual({ released: true });
+    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+  });
+
+  it('lets a new run in after the lock of a run that died has expired', async () => {
+    const { acquire, clock } = setUp();
+    await acquire({ run: first, ttlSeconds: 600 });
+    clock.advance(601_000);
+    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+  });
+
+  it('refuses a lock without a positive TTL, naming it', async () => {
+    const { acquire } = setUp();
+    await expect(acquire({ run: first, ttlSeconds: 0 })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      path: 'ttlSeconds',
+    });
+  });
+});
