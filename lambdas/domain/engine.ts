@@ -1,3 +1,4 @@
+import { unknownApplicationValues, unknownStreamValues } from './aws-values';
 import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } from './config';
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
 import { diagnose } from './diagnosis';
@@ -37,13 +38,24 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     : [];
   const streamChangedAt =
     streamChanges.length > 0 ? Math.max(...streamChanges.map((e) => Date.parse(e.at))) : undefined;
-  const signals = extractSignals(window, policy, stream, app, streamName, appName, streamChangedAt);
+  const signals = extractSignals({ window, policy, stream, app, streamName, appName, streamChangedAt });
   const windowStart = now - (signals.coveredMinutes || policy.recentMinutes) * 60_000;
   // Every application update StreamMedic made restarts the job once; those restarts are not a crash loop.
   const ownRestarts = ledger.filter(
     (e) => e.resource.startsWith('application/') && Date.parse(e.at) >= windowStart && Date.parse(e.at) <= now,
   ).length;
-  const { diagnosis, findings, lagging } = diagnose(signals, policy, streamName, appName, ownRestarts);
+  const unknownValues = [
+    ...(stream ? unknownStreamValues(stream) : []),
+    ...(app ? unknownApplicationValues(app) : []),
+  ];
+  const { diagnosis, findings, lagging } = diagnose({
+    signals,
+    policy,
+    streamName,
+    appName,
+    ownRestarts,
+    unknownValues,
+  });
   const bounded = planActions({
     target,
     policy,

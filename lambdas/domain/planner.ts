@@ -12,6 +12,7 @@ import {
   type UpdateShardCountAction,
 } from './model';
 import type { Signals } from './signals';
+import { unknownApplicationValues, unknownStreamValues } from './aws-values';
 import { flinkParallelismNeeded, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
 export interface PlanContext {
@@ -132,7 +133,7 @@ function busyFraction(ctx: PlanContext): number | undefined {
 
 function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
   const config = ctx.target.application!;
-  return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu);
+  return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
 
 function appScaleUp(ctx: PlanContext, out: Draft): void {
@@ -188,12 +189,15 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   };
   if (to <= from) {
     const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+    const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
     out.refused.push({
       action: desired,
-      guardrail: kpuBound ? 'kpu-limit' : 'bounds',
-      reason: kpuBound
-        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
-        : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
+      guardrail: kpuBound && !jobBound ? 'kpu-limit' : 'bounds',
+      reason: jobBound
+        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state, and it runs at ${from}`
+        : kpuBound
+          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
+          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
     });
     return;
   }
@@ -221,10 +225,10 @@ function cappedParallelismAdvice(
   to: number,
   needed: number,
   perKpu: number,
-  config: { readonly maxParallelism: number; readonly maxKpu: number },
+  config: { readonly maxParallelism: number; readonly maxKpu: number; readonly maxJobParallelism: number },
   rates: { readonly input: number | undefined; readonly perTaskRate: number | undefined; readonly lagMs: number },
 ): string {
-  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu})`;
+  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism})`;
   const { input, perTaskRate } = rates;
   if (input === undefined || perTaskRate === undefined || !(perTaskRate > 0)) {
     return `Application ${name}: ${cap}; the catch-up target needs about ${needed} (${kpusFor(needed, perKpu)} KPU).`;
@@ -318,9 +322,10 @@ function monitoringFix(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   if (!config || !app) return;
   const logLevel = app.logLevel === 'DEBUG' ? 'INFO' : ((app.logLevel ?? 'INFO') as 'INFO' | 'WARN' | 'ERROR');
+  // PARALLELISM goes to TASK, which still publishes the per-task busy time the diagnosis reads.
   const metricsLevel =
     app.metricsLevel === 'PARALLELISM'
-      ? 'APPLICATION'
+      ? 'TASK'
       : ((app.metricsLevel ?? 'APPLICATION') as 'APPLICATION' | 'TASK' | 'OPERATOR');
   if (!config.applyMonitoringFix) {
     out.recommendations.push(
@@ -448,6 +453,13 @@ function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'
         guardrail: 'resource-state',
         reason: `stream ${action.streamName} was not described; its state is unknown`,
       };
+    const unknownStream = unknownStreamValues(stream);
+    if (unknownStream.length > 0) {
+      return {
+        guardrail: 'resource-state',
+        reason: `stream ${stream.name} reports ${unknownStream.map((u) => `${u.field} ${u.value}`).join(', ')}, unknown to this version of StreamMedic; nothing is changed on it`,
+      };
+    }
     if (action.type === 'UpdateShardCount' && stream.mode === 'ON_DEMAND') {
       return {
         guardrail: 'on-demand',
@@ -469,6 +481,13 @@ function resourceGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'
       guardrail: 'resource-state',
       reason: `application ${action.applicationName} was not described; its state is unknown`,
     };
+  const unknownApp = unknownApplicationValues(app);
+  if (unknownApp.length > 0) {
+    return {
+      guardrail: 'resource-state',
+      reason: `application ${app.name} reports ${unknownApp.map((u) => `${u.field} ${u.value}`).join(', ')}, unknown to this version of StreamMedic; nothing is changed on it`,
+    };
+  }
   if (app.status !== 'RUNNING') {
     return {
       guardrail: 'resource-state',
@@ -516,6 +535,12 @@ function boundsGuard(ctx: PlanContext, action: Action): Omit<Refusal, 'action'> 
       return {
         guardrail: 'bounds',
         reason: `application ${action.applicationName} runs at parallelism ${action.from}, outside its bounds [${config.minParallelism}, ${maxParallelism}]; fix the config or the application by hand`,
+      };
+    }
+    if (action.to > config.maxJobParallelism) {
+      return {
+        guardrail: 'bounds',
+        reason: `parallelism ${action.to} is past the job's max parallelism ${config.maxJobParallelism} (maxJobParallelism): the job could not restore its state`,
       };
     }
     const kpus = kpusFor(action.to, action.parallelismPerKpu);
