@@ -1,7 +1,8 @@
 import { evaluateMetricMath } from '../lambdas/domain/alarm-definitions';
 import type { GetMetricDataRecord, MetricDataQuery, MetricDataResult } from '../lambdas/domain/aws-shapes';
 import { InvalidRequestError } from '../lambdas/ports/errors';
-import type { MetricDataRequest, MetricsSource } from '../lambdas/ports';
+import { listMetricsMatches } from '../lambdas/domain/collect';
+import type { ListMetricsRequest, ListedMetric, MetricDataRequest, MetricsSource } from '../lambdas/ports';
 
 /** CloudWatch's statistic set for one datapoint: what PutMetricData's StatisticValues carries. */
 export interface StatSet {
@@ -123,8 +124,18 @@ export class SimulatedCloudWatch implements MetricsSource, DatapointSource {
   }
 
   /** Every metric that has any datapoint, as ListMetrics would list them. */
-  listMetrics(): MetricId[] {
-    return [...this.series.values()].map((entry) => entry.metric);
+  listMetrics(): MetricId[];
+  /** ListMetrics through the port: the published series that match the request's filters. */
+  listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]>;
+  listMetrics(request?: ListMetricsRequest): MetricId[] | Promise<ListedMetric[]> {
+    const all = [...this.series.values()].map((entry) => entry.metric);
+    if (!request) return all;
+    try {
+      this.gate?.('ListMetrics', request.namespace);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve(all.filter((metric) => listMetricsMatches(metric, request)));
   }
 
   datapoint(request: DatapointRequest, periodStartMs: number): number | undefined {

@@ -213,6 +213,10 @@ export async function captureLive(services: CliServices, request: LiveRequest): 
           explained({ action: 'GetMetricData', iamAction: 'cloudwatch:GetMetricData' }, region, () =>
             metricsSource.getMetricData(metricRequest),
           ),
+        listMetrics: (listRequest) =>
+          explained({ action: 'ListMetrics', iamAction: 'cloudwatch:ListMetrics' }, region, () =>
+            metricsSource.listMetrics(listRequest),
+          ),
       },
       streams,
       applications,

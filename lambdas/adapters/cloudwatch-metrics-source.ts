@@ -1,12 +1,13 @@
 import {
   GetMetricDataCommand,
+  ListMetricsCommand,
   type CloudWatchClient,
   type MetricDataQuery as SdkMetricDataQuery,
   type MetricDataResult as SdkMetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import type { GetMetricDataRecord, MetricDataResult } from '../domain/aws-shapes';
 import { InvalidRequestError, type ErrorContext } from '../ports/errors';
-import type { MetricDataRequest, MetricsSource } from '../ports';
+import type { ListMetricsRequest, ListedMetric, MetricDataRequest, MetricsSource } from '../ports';
 import { callAws } from './aws-call';
 import { toPlainJson } from './plain-json';
 
@@ -69,6 +70,39 @@ export class CloudWatchMetricsSource implements MetricsSource {
       } while (nextToken);
     }
     return { MetricDataQueries: [...request.queries], MetricDataResults: results };
+  }
+
+  async listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]> {
+    const context = {
+      action: 'ListMetrics',
+      resource: `${request.namespace}${request.metricName ? ` ${request.metricName}` : ''}`,
+    };
+    const listed: ListedMetric[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await callAws(context, () =>
+        this.client.send(
+          new ListMetricsCommand({
+            Namespace: request.namespace,
+            ...(request.metricName ? { MetricName: request.metricName } : {}),
+            Dimensions: request.dimensions.map((d) => ({
+              Name: d.name,
+              ...(d.value !== undefined ? { Value: d.value } : {}),
+            })),
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const metric of page?.Metrics ?? []) {
+        if (!metric.Namespace || !metric.MetricName) continue;
+        const dimensions: Record<string, string> = {};
+        for (const d of metric.Dimensions ?? []) if (d.Name && d.Value !== undefined) dimensions[d.Name] = d.Value;
+        listed.push({ namespace: metric.Namespace, metricName: metric.MetricName, dimensions });
+      }
+      nextToken = page?.NextToken;
+    } while (nextToken);
+    return listed;
   }
 }
 

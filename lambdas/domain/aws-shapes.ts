@@ -86,15 +86,16 @@ export const StreamDescriptionSummarySchema = z
     StreamName: z.string().min(1),
     StreamARN: z.string().optional(),
     StreamStatus: z.string().min(1),
-    StreamModeDetails: z.object({ StreamMode: z.string().min(1) }).loose().optional(),
+    StreamModeDetails: z
+      .object({ StreamMode: z.string().min(1) })
+      .loose()
+      .optional(),
     RetentionPeriodHours: z.number().int().positive(),
     OpenShardCount: z.number().int().nonnegative(),
     /** Registered enhanced fan-out consumers. */
     ConsumerCount: z.number().int().nonnegative().optional(),
     /** Shard-level metrics turned on (EnableEnhancedMonitoring); `ALL` stands for every one. */
-    EnhancedMonitoring: z
-      .array(z.object({ ShardLevelMetrics: z.array(z.string()).default([]) }).loose())
-      .optional(),
+    EnhancedMonitoring: z.array(z.object({ ShardLevelMetrics: z.array(z.string()).default([]) }).loose()).optional(),
   })
   .loose();
 

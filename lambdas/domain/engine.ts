@@ -1,11 +1,11 @@
-import { unknownApplicationValues, unknownStreamValues } from './aws-values';
+import { unknownApplicationValues, unknownStreamValues, type UnknownValue } from './aws-values';
 import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } from './config';
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
-import { diagnose } from './diagnosis';
+import { diagnose, lacksTaskMetrics, type Finding } from './diagnosis';
 import { MetricWindow } from './metric-window';
-import { streamResource, type Report, type TargetRef } from './model';
+import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { planActions } from './planner';
-import { extractSignals } from './signals';
+import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
 
@@ -44,10 +44,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   const ownRestarts = ledger.filter(
     (e) => e.resource.startsWith('application/') && Date.parse(e.at) >= windowStart && Date.parse(e.at) <= now,
   ).length;
-  const unknownValues = [
-    ...(stream ? unknownStreamValues(stream) : []),
-    ...(app ? unknownApplicationValues(app) : []),
-  ];
+  const unknownValues = [...(stream ? unknownStreamValues(stream) : []), ...(app ? unknownApplicationValues(app) : [])];
   const { diagnosis, findings, lagging } = diagnose({
     signals,
     policy,
@@ -67,6 +64,16 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     ledger,
     now,
   });
+  const recommendations = [
+    ...bounded.recommendations,
+    ...readingAdvice({ signals, diagnosis, findings, app, appName, streamName, unknownValues }),
+    ...rollbackNote(app, [...bounded.actions, ...bounded.refused.map((r) => r.action)]),
+    ...(snapshot.leftOut && snapshot.leftOut.length > 0
+      ? [
+          `${snapshot.leftOut.length} series did not fit in GetMetricData's 500-query limit and were not read (the finest first): ${snapshot.leftOut.slice(0, 5).join(', ')}${snapshot.leftOut.length > 5 ? ', ...' : ''}.`,
+        ]
+      : []),
+  ];
   const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;
   const ref: TargetRef = {
     name: target.name,
@@ -76,8 +83,58 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   return {
     target: ref,
     diagnosis,
-    plan: { mode: target.mode, apply, ...bounded },
+    plan: { mode: target.mode, apply, ...bounded, recommendations: [...new Set(recommendations)] },
   };
+}
+
+interface ReadingFacts {
+  readonly signals: Signals;
+  readonly diagnosis: Diagnosis;
+  readonly findings: readonly Finding[];
+  readonly app: AppState | undefined;
+  readonly appName: string | undefined;
+  readonly streamName: string | undefined;
+  readonly unknownValues: readonly UnknownValue[];
+}
+
+/** What the person should change so that the next diagnosis reads more than this one could. */
+function readingAdvice(facts: ReadingFacts): string[] {
+  const out: string[] = [];
+  const { signals, diagnosis, appName, streamName } = facts;
+  if (appName && lacksTaskMetrics(signals, diagnosis.cause, appName)) {
+    out.push(
+      `Set ${appName} to TASK-level metrics (UpdateApplication, MonitoringConfigurationUpdate MetricsLevel TASK): per-task busyTimeMsPerSecond and backPressuredTimeMsPerSecond tell a CPU-bound job from one waiting on its sink, and size it from its busiest task.`,
+    );
+  }
+  const guessedHotKey = facts.findings.some((f) => f.cause === 'HOT_SHARD') && !signals.stream?.hottestShard;
+  if (streamName && guessedHotKey) {
+    out.push(
+      signals.stream?.shardMetricsEnabled
+        ? `Read the shard-level series of ${streamName} (IncomingBytes and IncomingRecords by ShardId) to name the hot shard.`
+        : `Turn on shard-level metrics for ${streamName} (EnableEnhancedMonitoring with IncomingBytes, IncomingRecords and WriteProvisionedThroughputExceeded) to tell a hot key from sub-minute bursts and name the shard.`,
+    );
+  }
+  if (facts.unknownValues.length > 0) {
+    out.push(
+      `${facts.unknownValues.map((u) => `${u.field} ${u.value}`).join(', ')}: not a value this version of StreamMedic knows; check the resource in the console. Nothing is changed on it until it reports a state StreamMedic knows.`,
+    );
+  }
+  return out;
+}
+
+/** Before a Flink update: what happens if it fails, as the application's system rollback setting says. */
+function rollbackNote(app: AppState | undefined, actions: readonly Action[]): string[] {
+  if (!app || !actions.some((a) => 'applicationName' in a)) return [];
+  if (app.rollbackEnabled === undefined) {
+    return [
+      `Application ${app.name} did not report its system rollback setting: a failed update may leave the job down.`,
+    ];
+  }
+  return [
+    app.rollbackEnabled
+      ? `Application ${app.name} has system rollback on: if an update fails to start, Managed Flink rolls back to the running version.`
+      : `Application ${app.name} has system rollback off: if an update fails to start, the job stays down until someone rolls it back.`,
+  ];
 }
 
 /** A dimension value used by the snapshot's metric queries, for snapshots that carry only metrics. */

@@ -154,15 +154,7 @@ export class MetricWindow {
     for (const [id, source] of sources) {
       if (seen.has(id) || source.grouped) continue;
       series.push(
-        new LazySeries(
-          source.namespace,
-          source.metricName,
-          source.stat,
-          source.period,
-          source.dimensions,
-          [],
-          epochs,
-        ),
+        new LazySeries(source.namespace, source.metricName, source.stat, source.period, source.dimensions, [], epochs),
       );
     }
     return new MetricWindow(series, end);
@@ -264,8 +256,7 @@ function querySource(query: GetMetricDataRecord['MetricDataQueries'][number]): Q
     period: (query as { Period?: number }).Period ?? 60,
     dimensions,
     grouped: groupBy.length > 0,
-    groupDimensions: (label) =>
-      groupBy.length === 1 ? { [groupBy[0]!]: label } : { [groupBy.join(' ')]: label },
+    groupDimensions: (label) => (groupBy.length === 1 ? { [groupBy[0]!]: label } : { [groupBy.join(' ')]: label }),
   };
 }
 

@@ -1,16 +1,7 @@
 import { countsNumRestarts } from './aws-values';
 import { AWS_LIMITS, type Policy } from './config';
 import { METRICS, type MetricKey } from './metric-catalog';
-import {
-  lastOf,
-  maxOf,
-  meanOf,
-  since,
-  sumOf,
-  type MetricWindow,
-  type Point,
-  type SeriesView,
-} from './metric-window';
+import { lastOf, maxOf, meanOf, since, sumOf, type MetricWindow, type Point, type SeriesView } from './metric-window';
 import type { AppState, StreamState } from './model';
 
 /**
@@ -190,7 +181,9 @@ function observedTask(
     if (mean === undefined) continue;
     if (value === undefined || (decide === 'max' ? mean > value : mean < value)) value = mean;
   }
-  return value === undefined ? undefined : { value, metric: picked.view.series.metricName, stat: picked.view.stat, unit };
+  return value === undefined
+    ? undefined
+    : { value, metric: picked.view.series.metricName, stat: picked.view.stat, unit };
 }
 
 /** Metrics AWS publishes only from TASK level on. */
@@ -369,7 +362,8 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const backPressured = pick('backPressuredTime', appName, false);
     const idle = pick('idleTime', appName, false);
     // APPLICATION (the default) publishes no per-task metric; an unset level is the default.
-    const metricsLevel = app?.metricsLevel ?? (busy || backPressured || idle ? undefined : app ? 'APPLICATION' : undefined);
+    const metricsLevel =
+      app?.metricsLevel ?? (busy || backPressured || idle ? undefined : app ? 'APPLICATION' : undefined);
     const unpublished =
       metricsLevel === 'APPLICATION' ? TASK_LEVEL_KEYS.filter((key) => !window.pick(METRICS[key], appName)) : [];
     const heap = pick('heap', appName, false);
@@ -450,7 +444,12 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const fanOut = !appName ? (streamSignals.fanOutMillisBehind ?? -1) : -1;
     if (fanOut > polling) {
       lagMs = fanOut;
-      lagSource = { value: lagMs, metric: 'SubscribeToShardEvent.MillisBehindLatest', stat: 'Maximum', unit: 'Milliseconds' };
+      lagSource = {
+        value: lagMs,
+        metric: 'SubscribeToShardEvent.MillisBehindLatest',
+        stat: 'Maximum',
+        unit: 'Milliseconds',
+      };
     } else if (polling >= 0) {
       lagMs = polling;
       lagSource = { value: lagMs, metric: 'GetRecords.IteratorAgeMilliseconds', stat: 'Maximum', unit: 'Milliseconds' };

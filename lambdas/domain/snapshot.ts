@@ -47,6 +47,11 @@ export const SnapshotSchema = z
     describeStreamSummary: DescribeStreamSummarySchema.optional(),
     describeApplication: DescribeApplicationSchema.optional(),
     ledger: z.array(LedgerEntrySchema).default([]),
+    /**
+     * Series ListMetrics found that did not fit in GetMetricData's query limit, as
+     * `metricName{Dimension=value,...}`: the diagnosis says it read without them.
+     */
+    leftOut: z.array(z.string()).optional(),
   })
   .strict();
 

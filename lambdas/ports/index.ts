@@ -20,9 +20,27 @@ export interface MetricDataRequest {
   readonly endTime: Date;
 }
 
+export interface ListMetricsRequest {
+  readonly namespace: string;
+  readonly metricName?: string;
+  /** Each filter matches metrics that have this dimension (with this value, when given). */
+  readonly dimensions: readonly { readonly name: string; readonly value?: string }[];
+}
+
+export interface ListedMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
 /** Reads CloudWatch metrics; returns the request and every response page, as a snapshot records them. */
 export interface MetricsSource {
   getMetricData(request: MetricDataRequest): Promise<GetMetricDataRecord>;
+  /**
+   * CloudWatch ListMetrics, every page: the series that exist (had data in the last two weeks) with
+   * their real dimensions, so GetMetricData can ask for each one.
+   */
+  listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]>;
 }
 
 export interface StreamControl {
