@@ -180,7 +180,8 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     cause: 'VERBOSE_MONITORING',
     actions: [],
     refused: [],
-    recommends: /APPLICATION/,
+    // TASK level, not APPLICATION: the fix must keep the per-task busy time the diagnosis reads (DESIGN.md).
+    recommends: /TASK-level metrics/,
   },
   'over-provisioned.json': {
     cause: 'OVER_PROVISIONED',
@@ -473,7 +474,7 @@ describe('generated snapshots are physically consistent', () => {
       for (const key of ['busyTime', 'backPressuredTime', 'idleTime'] as const) {
         expect(offenders(points(key), (p) => p.v < 0 || p.v > 1000, at)).toEqual([]);
       }
-      for (const key of ['fullRestarts', 'failedCheckpoints'] as const) {
+      for (const key of ['fullRestarts', 'numRestarts', 'failedCheckpoints'] as const) {
         const series = points(key);
         expect(offenders(series, (p) => series.some((q) => q.t < p.t && q.v > p.v), at)).toEqual([]);
       }
