@@ -79,6 +79,8 @@ function toEpoch(value: string | Date): number {
  */
 export class MetricWindow {
   private readonly byName = new Map<string, MetricSeries[]>();
+  /** Picks already made: the rules ask for some metrics more than once. */
+  private readonly picked = new Map<string, SeriesView | undefined>();
 
   constructor(
     readonly series: readonly MetricSeries[],
@@ -167,6 +169,14 @@ export class MetricWindow {
    * per-shard counts). The order of the series never matters, and an empty series never hides a full one.
    */
   pick(spec: MetricSpec, resourceName?: string): SeriesView | undefined {
+    const key = `${spec.namespace}/${spec.metricName}/${resourceName ?? ''}`;
+    if (this.picked.has(key)) return this.picked.get(key);
+    const view = this.pickUncached(spec, resourceName);
+    this.picked.set(key, view);
+    return view;
+  }
+
+  private pickUncached(spec: MetricSpec, resourceName?: string): SeriesView | undefined {
     const candidates = this.candidates(spec, resourceName);
     for (const stat of spec.stats) {
       const withData = candidates
