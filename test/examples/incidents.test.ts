@@ -497,3 +497,35 @@ describe('generated snapshots are physically consistent', () => {
     });
   });
 });
+
+describe('generated snapshots are in the shapes AWS publishes', () => {
+  describe.each(files)('%s', (file) => {
+    const { snapshot } = load(file);
+    const app = snapshot.describeApplication ? appStateFrom(snapshot.describeApplication) : undefined;
+    const gmd = snapshot.getMetricData!;
+    const withData = new Set(gmd.MetricDataResults.filter((r) => (r.Values ?? []).length > 0).map((r) => r.Id));
+    const published = gmd.MetricDataQueries.filter((q) => withData.has(q.Id)).map((q) => ({
+      name: q.MetricStat!.Metric.MetricName,
+      dimensions: (q.MetricStat!.Metric.Dimensions ?? []).map((d) => d.Name).sort(),
+    }));
+    const perTask = new Set(['busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond', 'idleTimeMsPerSecond']);
+
+    it('publishes per-task metrics only from TASK level, each with its task', () => {
+      if (!app) return;
+      const taskSeries = published.filter((p) => perTask.has(p.name));
+      if (app.metricsLevel === 'APPLICATION') expect(taskSeries).toEqual([]);
+      expect(taskSeries.filter((p) => !p.dimensions.includes('TaskName'))).toEqual([]);
+    });
+
+    it('publishes millisBehindLatest per source stream (Application, Flow, Id)', () => {
+      const lag = published.filter((p) => p.name === 'millisBehindLatest');
+      expect(lag.filter((p) => p.dimensions.join() !== 'Application,Flow,Id')).toEqual([]);
+    });
+
+    it("counts restarts with the runtime's counter", () => {
+      if (!app) return;
+      const removed = app.runtime === 'FLINK-2_2' ? 'fullRestarts' : 'numRestarts';
+      expect(published.filter((p) => p.name === removed)).toEqual([]);
+    });
+  });
+});
