@@ -3,6 +3,7 @@ import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } f
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
 import { diagnose, lacksTaskMetrics, type Finding } from './diagnosis';
 import { MetricWindow } from './metric-window';
+import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
@@ -142,6 +143,10 @@ function dimensionInQueries(snapshot: Snapshot, dimension: string): string | und
   for (const query of snapshot.getMetricData?.MetricDataQueries ?? []) {
     const found = query.MetricStat?.Metric.Dimensions.find((d) => d.Name === dimension);
     if (found) return found.Value;
+    // A Metrics Insights query names its resource in an equality filter.
+    const insights = query.Expression !== undefined ? tryParseInsightsQuery(query.Expression) : undefined;
+    const filter = insights?.where.find((c) => c.key === dimension && c.operator === '=');
+    if (filter) return filter.value;
   }
   return undefined;
 }

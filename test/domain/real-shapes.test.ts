@@ -579,3 +579,66 @@ describe('the verbose-monitoring fix', () => {
     ]);
   });
 });
+
+describe('a snapshot of Metrics Insights queries only', () => {
+  it('reads the furthest-behind source of a GROUP BY query', () => {
+    const stamps = ['2026-11-21T10:13:00Z', '2026-11-21T10:14:00Z'];
+    const report = run({
+      version: 1,
+      capturedAt: '2026-11-21T10:15:00Z',
+      getMetricData: {
+        MetricDataQueries: [
+          {
+            Id: 'lag',
+            Expression: `SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = '${APP}' GROUP BY Id`,
+            Period: 60,
+          },
+          // One Insights query per GetMetricData call (API reference): the rest are MetricStat queries.
+          {
+            Id: 'cpu',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/KinesisAnalytics',
+                MetricName: 'containerCPUUtilization',
+                Dimensions: [{ Name: 'Application', Value: APP }],
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
+        ],
+        MetricDataResults: [
+          { Id: 'cpu', Label: 'containerCPUUtilization', Timestamps: stamps, Values: [91, 93] },
+          { Id: 'lag', Label: 'orders-stream', Timestamps: stamps, Values: [1_000, 1_200] },
+          { Id: 'lag', Label: 'refunds-stream', Timestamps: stamps, Values: [-1, 480_000] },
+        ],
+      },
+    });
+
+    expect(report.target.applicationName).toBe(APP);
+    expect(report.diagnosis.evidence.find((e) => e.metric === 'millisBehindLatest')?.value).toBe(480_000);
+  });
+});
+
+describe('a snapshot with nothing but one Metrics Insights query', () => {
+  it('finds the application in the query filter and reads its lag', () => {
+    const stamps = ['2026-11-21T10:13:00Z', '2026-11-21T10:14:00Z'];
+    const report = run({
+      version: 1,
+      capturedAt: '2026-11-21T10:15:00Z',
+      getMetricData: {
+        MetricDataQueries: [
+          {
+            Id: 'lag',
+            Expression: `SELECT MAX(millisBehindLatest) FROM "AWS/KinesisAnalytics" WHERE Application = '${APP}'`,
+          },
+        ],
+        MetricDataResults: [{ Id: 'lag', Label: 'lag', Timestamps: stamps, Values: [1_000, 1_200] }],
+      },
+    });
+
+    expect(report.target.applicationName).toBe(APP);
+    // Only the CPU is missing: the lag was read from the query.
+    expect(report.diagnosis.summary).toMatch(/no datapoints for containerCPUUtilization;/);
+  });
+});
