@@ -663,7 +663,9 @@ export function diagnose(options: DiagnoseOptions): DiagnosisResult {
   if (lacksTaskMetrics(signals, primary.cause as Cause, appName)) {
     // Read from CPU, lag and rates alone: say what was lacking, and trust the answer less.
     confidence = clampConfidence(confidence * 0.8);
-    summary = `${summary.replace(/[.:;]$/, '')}. Read at APPLICATION metrics level without ${signals.app!.unpublished.join(', ')}: the busiest task is not known, so this rests on CPU, lag and rates.`;
+    const level = signals.app!.metricsLevel;
+    const lacking = signals.app!.unpublished.join(', ');
+    summary = `${summary.replace(/[.:;]$/, '')}. ${level ? `Read at ${level} metrics level without ${lacking}` : `Read without ${lacking} (the metrics level was not described; APPLICATION, the default, publishes none of them)`}: the busiest task is not known, so this rests on CPU, lag and rates.`;
   }
   const unknown = options.unknownValues ?? [];
   if (unknown.length > 0) {

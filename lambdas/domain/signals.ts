@@ -81,7 +81,7 @@ export interface AppSignals {
   readonly restarts: number;
   /** The counter restarts were read from: `numRestarts` from Flink 2.2 on, `fullRestarts` before. */
   readonly restartsMetric: string;
-  /** The metrics level the application publishes at (MetricsLevel, or APPLICATION when unset). */
+  /** The metrics level the application publishes at (MetricsLevel), when it was described. */
   readonly metricsLevel?: string;
   /**
    * Task-level signals the application's metrics level does not publish (busy, back-pressured and idle
@@ -361,11 +361,13 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const busy = pick('busyTime', appName, false);
     const backPressured = pick('backPressuredTime', appName, false);
     const idle = pick('idleTime', appName, false);
-    // APPLICATION (the default) publishes no per-task metric; an unset level is the default.
-    const metricsLevel =
-      app?.metricsLevel ?? (busy || backPressured || idle ? undefined : app ? 'APPLICATION' : undefined);
+    // APPLICATION, the default, publishes no per-task metric: without them (and with no finer level
+    // reported) the diagnosis says what it lacked.
+    const metricsLevel = app?.metricsLevel;
     const unpublished =
-      metricsLevel === 'APPLICATION' ? TASK_LEVEL_KEYS.filter((key) => !window.pick(METRICS[key], appName)) : [];
+      metricsLevel === undefined || metricsLevel === 'APPLICATION'
+        ? TASK_LEVEL_KEYS.filter((key) => !window.pick(METRICS[key], appName))
+        : [];
     const heap = pick('heap', appName, false);
     const checkpointDuration = pick('checkpointDuration', appName, false);
     const failedCheckpoints = pick('failedCheckpoints', appName, false);
