@@ -179,14 +179,19 @@ export class MetricWindow {
   private pickUncached(spec: MetricSpec, resourceName?: string): SeriesView | undefined {
     const candidates = this.candidates(spec, resourceName);
     for (const stat of spec.stats) {
-      const withData = candidates
-        .filter((s) => s.stat === stat)
-        .map((s) => (spec.negativeIsUnreported ? reported(s) : s))
-        .filter((s) => s.points.length > 0);
-      if (withData.length === 0) continue;
-      const fewest = aggregateLevel(withData);
-      const parts = withData.filter((s) => dimensionCount(s) === fewest);
-      return { series: parts.length === 1 ? parts[0]! : combineSeries(parts, spec.aggregate), stat, parts };
+      const withStat = candidates.filter((s) => s.stat === stat);
+      if (withStat.length === 0) continue;
+      // Least detailed level first; a level whose series are all empty gives way to the next one.
+      // Finer series are not even built while a less detailed one has data.
+      const levels = [...new Set(withStat.map(dimensionCount))].sort((a, b) => a - b);
+      for (const level of levels) {
+        const parts = withStat
+          .filter((s) => dimensionCount(s) === level)
+          .map((s) => (spec.negativeIsUnreported ? reported(s) : s))
+          .filter((s) => s.points.length > 0);
+        if (parts.length === 0) continue;
+        return { series: parts.length === 1 ? parts[0]! : combineSeries(parts, spec.aggregate), stat, parts };
+      }
     }
     return undefined;
   }
