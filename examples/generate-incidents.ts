@@ -16,6 +16,7 @@ import {
   capturedQueries,
   catalogSeries,
   catalogSeriesFor,
+  inRealShapes,
   describeApplication,
   describeStreamSummary,
   getMetricData,
@@ -84,10 +85,11 @@ function stream(setup: Omit<StreamSetup, 'createdAt'> & { createdAt?: string }):
   return { createdAt: '2025-03-14T09:26:41Z', ...setup };
 }
 
+/** An application as the examples run them: TASK-level metrics (per-task busy time) unless an example says otherwise. */
 function app(
   setup: Omit<AppSetup, 'createdAt' | 'description'> & { createdAt?: string; description?: string },
 ): AppSetup {
-  return { createdAt: '2025-04-02T13:05:12Z', description: `${setup.name} (Flink)`, ...setup };
+  return { createdAt: '2025-04-02T13:05:12Z', description: `${setup.name} (Flink)`, metricsLevel: 'TASK', ...setup };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,6 +598,7 @@ function memoryPressure(fileName: string, name: string, parallelismPerKpu: numbe
       describeStreamSummary: describeStreamSummary(stream({ name: streamName, region, shards: 16 })),
       describeApplication: describeApplication(
         app({
+          metricsLevel: 'APPLICATION',
           name,
           region,
           sourceStream: streamName,
@@ -677,6 +680,9 @@ function appCrashLoop(): Incident {
       ),
       describeApplication: describeApplication(
         app({
+          // The service's default metrics level, on the newest runtime: restarts are numRestarts there.
+          metricsLevel: 'APPLICATION',
+          runtime: 'FLINK-2_2',
           name: 'ledger-poster',
           region,
           sourceStream: 'ledger-entries',
@@ -734,6 +740,7 @@ function appNotRunning(): Incident {
       ),
       describeApplication: describeApplication(
         app({
+          metricsLevel: 'APPLICATION',
           name: 'audit-archiver',
           region,
           sourceStream: 'audit-events',
@@ -885,6 +892,7 @@ function overProvisioned(): Incident {
       describeStreamSummary: describeStreamSummary(stream({ name: 'metrics-ingest', region, shards: 32 })),
       describeApplication: describeApplication(
         app({
+          metricsLevel: 'APPLICATION',
           name: 'metrics-rollup',
           region,
           sourceStream: 'metrics-ingest',
@@ -1019,6 +1027,7 @@ function insufficientData(): Incident {
       describeStreamSummary: describeStreamSummary(stream({ name: 'quote-requests', region: 'us-east-1', shards: 4 })),
       describeApplication: describeApplication(
         app({
+          metricsLevel: 'APPLICATION',
           name: 'quote-pricer',
           region: 'us-east-1',
           sourceStream: 'quote-requests',
@@ -1083,6 +1092,7 @@ function retentionRisk(): Incident {
       ),
       describeApplication: describeApplication(
         app({
+          metricsLevel: 'APPLICATION',
           name: 'billing-aggregator',
           region,
           sourceStream: 'billing-events',
@@ -1405,6 +1415,10 @@ function dailyBudgetRollingWindow(): Incident {
 
 /** Every example, in the order the README lists them. Pure: the same list on every call. */
 export function generateIncidents(): Incident[] {
+  return incidentsAsCaptured().map((incident) => ({ ...incident, snapshot: inRealShapes(incident.snapshot) }));
+}
+
+function incidentsAsCaptured(): Incident[] {
   return [
     writeCapacityBytes(),
     writeCapacityRecords(),

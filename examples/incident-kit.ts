@@ -690,3 +690,132 @@ export function catalogSeriesFor(
   }
   return series;
 }
+
+/** The tasks a two-task job reports at TASK level: the source first, then the task that limits it. */
+const EXAMPLE_TASKS = ['Source: Kinesis -> Parse', 'Enrich -> Sink'] as const;
+
+/** What the source task of a job shows while its downstream task has `busy`: it mostly waits. */
+const SOURCE_BUSY_SHARE = 0.4;
+
+type Query = GetMetricDataRecord['MetricDataQueries'][number];
+type Result = GetMetricDataRecord['MetricDataResults'][number];
+
+/**
+ * Rewrites a snapshot captured with one `{Application}` series per metric into what Managed Flink
+ * really publishes for the application's metrics level and runtime (DESIGN.md, "What AWS really
+ * publishes"): busy, back-pressured and idle time only from TASK level, one series per task (the
+ * limiting task keeps the modelled values, the source task shows less); `millisBehindLatest` per source
+ * stream with `Flow` and `Id`; restarts as `numRestarts` from Flink 2.2 and `fullRestarts` before. A
+ * series AWS would not publish is still asked for, as a capture asks for every catalog metric, and
+ * comes back empty. Consumes no randomness, so every other number stays as modelled.
+ */
+export function inRealShapes<
+  T extends {
+    getMetricData?: GetMetricDataRecord;
+    describeApplication?: DescribeApplicationRecord;
+    describeStreamSummary?: DescribeStreamSummaryRecord;
+    target?: { streamName?: string };
+  },
+>(snapshot: T): T {
+  const record = snapshot.getMetricData;
+  const detail = snapshot.describeApplication?.ApplicationDetail;
+  if (!record || !detail) return snapshot;
+  const flink = detail.ApplicationConfigurationDescription?.FlinkApplicationConfigurationDescription;
+  const level = flink?.MonitoringConfigurationDescription?.MetricsLevel ?? 'APPLICATION';
+  const runtime = detail.RuntimeEnvironment ?? 'FLINK-1_20';
+  const numRestarts = /^FLINK-(\d+)_(\d+)$/.exec(runtime);
+  const restartsRenamed = numRestarts !== null && Number(numRestarts[1]) * 100 + Number(numRestarts[2]) >= 202;
+  const sourceStream =
+    snapshot.describeStreamSummary?.StreamDescriptionSummary.StreamName ?? snapshot.target?.streamName ?? 'source';
+  const perTask = new Set([
+    METRICS.busyTime.metricName,
+    METRICS.backPressuredTime.metricName,
+    METRICS.idleTime.metricName,
+  ]);
+  const queries: Query[] = [];
+  const results: Result[] = [];
+  const resultsOf = (id: string): Result[] => record.MetricDataResults.filter((r) => r.Id === id);
+  const emptied = (r: Result): Result => ({ ...r, Timestamps: [], Values: [] });
+  for (const query of record.MetricDataQueries) {
+    const metric = query.MetricStat?.Metric;
+    const isApp = metric?.Namespace === METRICS.busyTime.namespace;
+    const name = metric?.MetricName ?? '';
+    if (!metric || !isApp) {
+      queries.push(query);
+      results.push(...resultsOf(query.Id));
+      continue;
+    }
+    if (perTask.has(name)) {
+      if (level === 'APPLICATION') {
+        queries.push(query);
+        results.push(...resultsOf(query.Id).map(emptied));
+        continue;
+      }
+      EXAMPLE_TASKS.forEach((task, index) => {
+        const id = `${query.Id}t${index}`;
+        const source = index === 0;
+        queries.push({
+          ...query,
+          Id: id,
+          ...(query.Label !== undefined ? { Label: `${query.Label} ${task}` } : {}),
+          MetricStat: {
+            ...query.MetricStat!,
+            Metric: { ...metric, Dimensions: [...(metric.Dimensions ?? []), { Name: 'TaskName', Value: task }] },
+          },
+        });
+        for (const r of resultsOf(query.Id)) {
+          const values = r.Values ?? [];
+          const shaped =
+            !source || name === METRICS.backPressuredTime.metricName
+              ? values
+              : name === METRICS.busyTime.metricName
+                ? values.map((v) => round(v * SOURCE_BUSY_SHARE, 3))
+                : values.map((v) => round(Math.min(1000, 1000 - (1000 - v) * SOURCE_BUSY_SHARE), 3));
+          results.push({
+            ...r,
+            Id: id,
+            ...(r.Label !== undefined ? { Label: `${r.Label} ${task}` } : {}),
+            Values: shaped,
+          });
+        }
+      });
+      continue;
+    }
+    if (name === METRICS.millisBehindLatest.metricName) {
+      queries.push({
+        ...query,
+        MetricStat: {
+          ...query.MetricStat!,
+          Metric: {
+            ...metric,
+            Dimensions: [
+              ...(metric.Dimensions ?? []),
+              { Name: 'Flow', Value: 'Input' },
+              { Name: 'Id', Value: sourceStream },
+            ],
+          },
+        },
+      });
+      results.push(...resultsOf(query.Id));
+      continue;
+    }
+    const restartsName = restartsRenamed ? METRICS.numRestarts.metricName : METRICS.fullRestarts.metricName;
+    if (name === METRICS.fullRestarts.metricName || name === METRICS.numRestarts.metricName) {
+      // The modelled restart counts belong to the runtime's counter; the other one is not published.
+      const modelled = resultsOf(
+        record.MetricDataQueries.find((q) => q.MetricStat?.Metric.MetricName === METRICS.fullRestarts.metricName)?.Id ??
+          query.Id,
+      );
+      queries.push(query);
+      results.push(
+        ...(name === restartsName
+          ? modelled.map((r) => ({ ...r, Id: query.Id, ...(r.Label !== undefined ? { Label: name } : {}) }))
+          : resultsOf(query.Id).map(emptied)),
+      );
+      continue;
+    }
+    queries.push(query);
+    results.push(...resultsOf(query.Id));
+  }
+  return { ...snapshot, getMetricData: { ...record, MetricDataQueries: queries, MetricDataResults: results } };
+}

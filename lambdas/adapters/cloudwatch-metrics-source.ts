@@ -72,9 +72,11 @@ export class CloudWatchMetricsSource implements MetricsSource {
     return { MetricDataQueries: [...request.queries], MetricDataResults: results };
   }
 
-  /** ListMetrics, every page: the metrics with data in the last two weeks that match the filters. */
   async listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]> {
-    const context = { action: 'ListMetrics', resource: `${request.namespace}/${request.metricName ?? '*'}` };
+    const context = {
+      action: 'ListMetrics',
+      resource: `${request.namespace}${request.metricName ? ` ${request.metricName}` : ''}`,
+    };
     const listed: ListedMetric[] = [];
     let nextToken: string | undefined;
     do {
@@ -83,22 +85,22 @@ export class CloudWatchMetricsSource implements MetricsSource {
         this.client.send(
           new ListMetricsCommand({
             Namespace: request.namespace,
-            MetricName: request.metricName,
-            Dimensions: request.dimensions.map((d) => ({ Name: d.name, Value: d.value })),
-            NextToken: token,
+            ...(request.metricName ? { MetricName: request.metricName } : {}),
+            Dimensions: request.dimensions.map((d) => ({
+              Name: d.name,
+              ...(d.value !== undefined ? { Value: d.value } : {}),
+            })),
+            ...(token ? { NextToken: token } : {}),
           }),
         ),
       );
-      for (const metric of page.Metrics ?? []) {
+      for (const metric of page?.Metrics ?? []) {
+        if (!metric.Namespace || !metric.MetricName) continue;
         const dimensions: Record<string, string> = {};
         for (const d of metric.Dimensions ?? []) if (d.Name && d.Value !== undefined) dimensions[d.Name] = d.Value;
-        listed.push({
-          namespace: metric.Namespace ?? request.namespace,
-          metricName: metric.MetricName ?? '',
-          dimensions,
-        });
+        listed.push({ namespace: metric.Namespace, metricName: metric.MetricName, dimensions });
       }
-      nextToken = page.NextToken;
+      nextToken = page?.NextToken;
     } while (nextToken);
     return listed;
   }

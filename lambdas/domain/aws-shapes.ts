@@ -2,7 +2,9 @@ import * as z from 'zod';
 
 /**
  * The parts of AWS's own response shapes that StreamMedic reads, as zod schemas. Unknown fields are
- * kept (`loose`) so a snapshot written by `aws ... describe-*` passes through untouched.
+ * kept (`loose`) so a snapshot written by `aws ... describe-*` passes through untouched. Enumerations
+ * AWS may extend (statuses, modes, runtimes, levels) are read as strings: a value this version does
+ * not know is reported by the engine (see aws-values.ts), never a reason to refuse the snapshot.
  */
 
 const IsoOrDate = z.union([z.iso.datetime({ offset: true }), z.date()]);
@@ -28,7 +30,10 @@ export const MetricDataQuerySchema = z
   .object({
     Id: z.string().min(1),
     MetricStat: MetricStatSchema.optional(),
+    /** A Metrics Insights query or metric math; only Insights queries name the metric they read. */
     Expression: z.string().optional(),
+    /** Seconds per datapoint of an `Expression` query (a `MetricStat` carries its own). */
+    Period: z.number().int().positive().optional(),
     Label: z.string().optional(),
     ReturnData: z.boolean().optional(),
   })
@@ -80,14 +85,17 @@ export const StreamDescriptionSummarySchema = z
   .object({
     StreamName: z.string().min(1),
     StreamARN: z.string().optional(),
-    StreamStatus: z.enum(['CREATING', 'DELETING', 'ACTIVE', 'UPDATING']),
+    StreamStatus: z.string().min(1),
     StreamModeDetails: z
-      .object({ StreamMode: z.enum(['PROVISIONED', 'ON_DEMAND']) })
+      .object({ StreamMode: z.string().min(1) })
       .loose()
       .optional(),
     RetentionPeriodHours: z.number().int().positive(),
     OpenShardCount: z.number().int().nonnegative(),
+    /** Registered enhanced fan-out consumers. */
     ConsumerCount: z.number().int().nonnegative().optional(),
+    /** Shard-level metrics turned on (EnableEnhancedMonitoring); `ALL` stands for every one. */
+    EnhancedMonitoring: z.array(z.object({ ShardLevelMetrics: z.array(z.string()).default([]) }).loose()).optional(),
   })
   .loose();
 
@@ -98,7 +106,7 @@ export type DescribeStreamSummaryRecord = z.input<typeof DescribeStreamSummarySc
 
 const ParallelismDescriptionSchema = z
   .object({
-    ConfigurationType: z.enum(['DEFAULT', 'CUSTOM']).optional(),
+    ConfigurationType: z.string().optional(),
     Parallelism: z.number().int().positive().optional(),
     ParallelismPerKPU: z.number().int().positive().optional(),
     CurrentParallelism: z.number().int().positive().optional(),
@@ -108,9 +116,9 @@ const ParallelismDescriptionSchema = z
 
 const MonitoringDescriptionSchema = z
   .object({
-    ConfigurationType: z.enum(['DEFAULT', 'CUSTOM']).optional(),
-    MetricsLevel: z.enum(['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM']).optional(),
-    LogLevel: z.enum(['INFO', 'WARN', 'ERROR', 'DEBUG']).optional(),
+    ConfigurationType: z.string().optional(),
+    MetricsLevel: z.string().min(1).optional(),
+    LogLevel: z.string().min(1).optional(),
   })
   .loose();
 
@@ -118,19 +126,7 @@ export const ApplicationDetailSchema = z
   .object({
     ApplicationName: z.string().min(1),
     ApplicationARN: z.string().optional(),
-    ApplicationStatus: z.enum([
-      'DELETING',
-      'STARTING',
-      'STOPPING',
-      'READY',
-      'RUNNING',
-      'UPDATING',
-      'AUTOSCALING',
-      'FORCE_STOPPING',
-      'ROLLING_BACK',
-      'MAINTENANCE',
-      'ROLLED_BACK',
-    ]),
+    ApplicationStatus: z.string().min(1),
     ApplicationVersionId: z.number().int().positive(),
     RuntimeEnvironment: z.string().optional(),
     ApplicationConfigurationDescription: z
@@ -143,6 +139,10 @@ export const ApplicationDetailSchema = z
           .loose()
           .optional(),
         ApplicationSnapshotConfigurationDescription: z.object({ SnapshotsEnabled: z.boolean() }).loose().optional(),
+        ApplicationSystemRollbackConfigurationDescription: z
+          .object({ RollbackEnabled: z.boolean() })
+          .loose()
+          .optional(),
       })
       .loose()
       .optional(),

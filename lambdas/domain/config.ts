@@ -45,6 +45,12 @@ const ApplicationTargetSchema = z
     name: z.string().min(1),
     minParallelism: positiveInt.max(AWS_LIMITS.maxParallelism).default(1),
     maxParallelism: positiveInt.max(AWS_LIMITS.maxParallelism).default(64),
+    /**
+     * The job's max parallelism (Flink's per-operator key-group count). A job restores from its snapshot
+     * only at a parallelism up to it, so StreamMedic never plans past it; Flink's default is 128 for jobs
+     * below 128, so set this to the value the job sets (`setMaxParallelism`) if it sets one.
+     */
+    maxJobParallelism: positiveInt.max(AWS_LIMITS.maxJobParallelism).default(128),
     /** Parallel tasks per KPU; when unset the application's own setting is kept. */
     parallelismPerKpu: positiveInt.max(AWS_LIMITS.maxParallelismPerKpu).optional(),
     /** The account's KPU quota per application: 64 by default, 32 in older accounts. */
@@ -58,7 +64,7 @@ const ApplicationTargetSchema = z
     builtInAutoscaling: z.enum(['defer', 'turn-off']).default('defer'),
     /** Apply the memory fix (fewer tasks per KPU, so more memory each) instead of only recommending it. */
     applyMemoryFix: z.boolean().default(false),
-    /** Apply INFO logging and APPLICATION-level metrics instead of only recommending them. */
+    /** Apply INFO logging and TASK-level metrics (from DEBUG and PARALLELISM) instead of only recommending them. */
     applyMonitoringFix: z.boolean().default(false),
   })
   .strict()

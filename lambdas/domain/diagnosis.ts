@@ -1,6 +1,7 @@
 import { AWS_LIMITS, type Policy } from './config';
 import type { Diagnosis, Evidence } from './model';
 import type { Observed, Signals } from './signals';
+import type { UnknownValue } from './aws-values';
 import type { Cause, SecondaryFinding, Severity } from './vocabulary';
 import { severityRank } from './vocabulary';
 
@@ -104,7 +105,7 @@ function appUnhealthy(ctx: RuleContext): Finding | undefined {
     const evidence: Evidence[] = [];
     if (app.restarts > 0) {
       evidence.push({
-        metric: 'fullRestarts',
+        metric: app.restartsMetric,
         stat: 'Maximum',
         value: app.restarts,
         threshold: ctx.policy.crashLoopRestarts,
@@ -197,7 +198,8 @@ function verboseMonitoring(ctx: RuleContext, lagging: boolean): Finding | undefi
     cause: 'VERBOSE_MONITORING',
     severity: lagSeverity(ctx, 'warning'),
     confidence: busy ? 0.8 : 0.6,
-    summary: `Application ${ctx.appName} runs with ${what} while it is ${lagging ? 'falling behind' : 'busy'}: the logging and metric overhead slows every record; set INFO logging and APPLICATION-level metrics before adding capacity.`,
+    // TASK level keeps the per-task busy time the diagnosis needs; APPLICATION level would blind it.
+    summary: `Application ${ctx.appName} runs with ${what} while it is ${lagging ? 'falling behind' : 'busy'}: the logging and metric overhead slows every record; set ${[debug ? 'INFO logging' : '', perSubtask ? 'TASK-level metrics' : ''].filter(Boolean).join(' and ')} before adding capacity.`,
     evidence: [...evidence, ...lagEvidence(ctx)],
   };
 }
@@ -322,7 +324,19 @@ function writeSide(ctx: RuleContext): Finding | undefined {
         },
       ]
     : [];
+  if (accepted < policy.hotShardUtilization && !stream.hottestShard) {
+    // Without shard-level series a hot shard is a guess: per-minute sums hide which shard, and hide
+    // bursts shorter than a minute that fill every shard for a moment.
+    return {
+      cause: 'HOT_SHARD',
+      severity: 'warning',
+      confidence: clampConfidence(0.5 + ((policy.hotShardUtilization - accepted) / policy.hotShardUtilization) * 0.2),
+      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: a hot key or sub-minute bursts; ${stream.shardMetricsEnabled ? 'no shard-level series were read to tell which' : 'shard-level metrics are off, so no shard can be named'}. Adding shards uniformly would not help a hot key.`,
+      evidence: [throttleEvidence, utilEvidence],
+    };
+  }
   if (accepted < policy.hotShardUtilization) {
+    const hot = stream.hottestShard!;
     return {
       cause: 'HOT_SHARD',
       severity: 'warning',
@@ -331,7 +345,7 @@ function writeSide(ctx: RuleContext): Finding | undefined {
           ((policy.hotShardUtilization - accepted) / policy.hotShardUtilization) * 0.3 +
           (stream.hottestShard ? 0.05 : 0),
       ),
-      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: a hot partition key is overloading one shard; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
+      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: shard ${hot.shardId} took ${percent(hot.share)} of the writes and peaked at ${percent(hot.utilization)} of its limit, a hot partition key; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
       evidence: [throttleEvidence, utilEvidence, ...shardEvidence],
     };
   }
@@ -467,7 +481,7 @@ function insufficientData(ctx: RuleContext): Finding | undefined {
     cause: 'INSUFFICIENT_DATA',
     severity: 'warning',
     confidence: 0.9,
-    summary: `Not enough data to name a cause: no datapoints for ${missing}; check that the metrics are published (and the dimensions match) before trusting any automatic action.`,
+    summary: `Not enough data to name a cause: no datapoints for ${missing}${signals.lagNote ? ` (${signals.lagNote})` : ''}; check that the metrics are published (and the dimensions match) before trusting any automatic action.`,
     evidence: [],
   };
 }
@@ -495,69 +509,130 @@ export interface DiagnosisResult {
   readonly lagging: boolean;
 }
 
+interface RuleState extends RuleContext {
+  readonly lagging: boolean;
+  /** Findings of the rules before this one, primary first. */
+  readonly found: readonly Finding[];
+}
+
+interface Rule {
+  readonly name: string;
+  /** `while-none`: only when no earlier rule found anything (a fallback); `always`: beside earlier findings. */
+  readonly runs: 'always' | 'while-none';
+  /** A finding of this rule is the whole answer: later rules are not asked. */
+  readonly final?: boolean;
+  readonly evaluate: (state: RuleState) => Finding | undefined;
+}
+
+function found(state: RuleState, cause: Finding['cause']): boolean {
+  return state.found.some((f) => f.cause === cause);
+}
+
+/** Readers throttled while the job is neither back-pressured nor CPU-bound: they starve the job. */
+function starvedReaders(state: RuleState): Finding | undefined {
+  const app = state.signals.app;
+  if (
+    !state.lagging ||
+    above(app?.backPressured, state.policy.backPressureHighMsPerSecond) ||
+    above(app?.cpu, state.policy.cpuHighPercent)
+  ) {
+    return undefined;
+  }
+  return readSide(state);
+}
+
+/** A stream-only target: the consumer is not visible to StreamMedic, only its lag is. */
+function unmanagedConsumer(state: RuleState): Finding | undefined {
+  const { signals } = state;
+  if (!state.lagging || state.appName || !signals.lagSource) return undefined;
+  return {
+    cause: 'CONSUMER_COMPUTE',
+    severity: lagSeverity(state, 'warning'),
+    confidence: 0.45,
+    summary: `Consumers of stream ${state.streamName} are ${formatDuration(signals.lagMs!)} behind with no stream throttling: the consumer itself is the bottleneck; StreamMedic does not manage it, so scale or fix the consumer.`,
+    evidence: lagEvidence(state),
+  };
+}
+
+/** Behind, nothing busy, nothing throttled, nothing back-pressured: the job is waiting on something downstream. */
+function waitingOnSink(state: RuleState): Finding | undefined {
+  if (!state.lagging) return undefined;
+  const app = state.signals.app;
+  const idleEvidence: Evidence[] = app?.idle ? [evidenceOf(app.idle, 0)] : [];
+  return {
+    cause: 'SINK_BACKPRESSURE',
+    severity: lagSeverity(state, 'warning'),
+    confidence: 0.5,
+    summary: `Application ${state.appName} is ${formatDuration(state.signals.lagMs!)} behind yet neither CPU-bound nor busy${app?.cpu ? ` (${Math.round(app.cpu.value)}% CPU)` : ''}: it is waiting on its sink or an external call; more parallelism would not help.`,
+    evidence: [...idleEvidence, ...lagEvidence(state)],
+  };
+}
+
+/**
+ * The rules in the order they are asked, reading the data path from the sink back to the source. The
+ * order is the priority: an earlier finding leads unless the capacity ordering below moves it.
+ */
+const RULES: readonly Rule[] = [
+  { name: 'app-unhealthy', runs: 'always', final: true, evaluate: appUnhealthy },
+  { name: 'memory-pressure', runs: 'always', evaluate: memoryPressure },
+  { name: 'verbose-monitoring', runs: 'always', evaluate: (s) => verboseMonitoring(s, s.lagging) },
+  { name: 'starved-readers', runs: 'always', evaluate: starvedReaders },
+  {
+    name: 'consumer-side',
+    runs: 'always',
+    // High CPU under memory pressure or verbose logging is their symptom, not a shortage to scale for.
+    evaluate: (s) =>
+      found(s, 'MEMORY_PRESSURE') || found(s, 'VERBOSE_MONITORING') ? undefined : consumerSide(s, s.lagging),
+  },
+  { name: 'write-side', runs: 'always', evaluate: writeSide },
+  { name: 'read-side', runs: 'always', evaluate: readSide },
+  { name: 'unmanaged-consumer', runs: 'while-none', evaluate: unmanagedConsumer },
+  { name: 'insufficient-data', runs: 'while-none', evaluate: insufficientData },
+  { name: 'waiting-on-sink', runs: 'while-none', evaluate: waitingOnSink },
+  { name: 'over-provisioned', runs: 'while-none', evaluate: overProvisioned },
+  { name: 'healthy', runs: 'while-none', evaluate: healthy },
+];
+
+/** Causes whose answer per-task busy and back-pressured time could change (the cause, or the size). */
+const TASK_METRICS_MATTER: ReadonlySet<Finding['cause']> = new Set([
+  'CONSUMER_COMPUTE',
+  'SINK_BACKPRESSURE',
+  'OVER_PROVISIONED',
+]);
+
+/** Whether the primary finding was reached without task-level signals that could have changed it. */
+export function lacksTaskMetrics(signals: Signals, cause: Cause, appName: string | undefined): boolean {
+  return appName !== undefined && (signals.app?.unpublished.length ?? 0) > 0 && TASK_METRICS_MATTER.has(cause);
+}
+
+export interface DiagnoseOptions {
+  readonly signals: Signals;
+  readonly policy: Policy;
+  readonly streamName?: string;
+  readonly appName?: string;
+  /** Job restarts inside the window that StreamMedic's own updates caused (from the ledger). */
+  readonly ownRestarts?: number;
+  /** Values of AWS's enumerations this version does not know (a new status or runtime). */
+  readonly unknownValues?: readonly UnknownValue[];
+}
+
 /**
  * Names the cause, reading the data path from the sink back to the source: a consumer that is
  * unhealthy, memory-bound, back-pressured or verbose is not short of capacity, and write throttling
  * on a mostly empty stream is a hot key, not a full stream.
  */
-export function diagnose(
-  signals: Signals,
-  policy: Policy,
-  streamName: string | undefined,
-  appName: string | undefined,
-  ownRestarts = 0,
-): DiagnosisResult {
-  const ctx: RuleContext = { signals, policy, streamName, appName, ownRestarts };
+export function diagnose(options: DiagnoseOptions): DiagnosisResult {
+  const { signals, policy, streamName, appName } = options;
+  const ctx: RuleContext = { signals, policy, streamName, appName, ownRestarts: options.ownRestarts ?? 0 };
   const lagging = signals.lagMs !== undefined && signals.lagMs >= policy.lagThresholdMs;
 
   const findings: Finding[] = [];
-  const push = (f: Finding | undefined): void => {
-    if (f && !findings.some((x) => x.cause === f.cause)) findings.push(f);
-  };
-
-  push(appUnhealthy(ctx));
-  if (findings.length === 0) {
-    const insufficient = insufficientData(ctx);
-    const memory = memoryPressure(ctx);
-    const verbose = verboseMonitoring(ctx, lagging);
-    const read = readSide(ctx);
-    const app = signals.app;
-    const starved =
-      lagging &&
-      read !== undefined &&
-      !above(app?.backPressured, policy.backPressureHighMsPerSecond) &&
-      !above(app?.cpu, policy.cpuHighPercent);
-    push(memory);
-    push(verbose);
-    if (starved) push(read);
-    // High CPU under memory pressure or verbose logging is their symptom, not a shortage to scale for.
-    if (!memory && !verbose) push(consumerSide(ctx, lagging));
-    push(writeSide(ctx));
-    push(read);
-    if (lagging && !appName && findings.length === 0 && signals.lagSource) {
-      // A stream-only target: the consumer is not visible to StreamMedic, only its lag is.
-      push({
-        cause: 'CONSUMER_COMPUTE',
-        severity: lagSeverity(ctx, 'warning'),
-        confidence: 0.45,
-        summary: `Consumers of stream ${streamName} are ${formatDuration(signals.lagMs!)} behind with no stream throttling: the consumer itself is the bottleneck; StreamMedic does not manage it, so scale or fix the consumer.`,
-        evidence: lagEvidence(ctx),
-      });
-    }
-    if (findings.length === 0) push(insufficient);
-    if (findings.length === 0 && lagging) {
-      // Behind, nothing busy, nothing throttled, nothing back-pressured: the job is waiting on something downstream.
-      const idleEvidence: Evidence[] = app?.idle ? [evidenceOf(app.idle, 0)] : [];
-      push({
-        cause: 'SINK_BACKPRESSURE',
-        severity: lagSeverity(ctx, 'warning'),
-        confidence: 0.5,
-        summary: `Application ${appName} is ${formatDuration(signals.lagMs!)} behind yet neither CPU-bound nor busy${app?.cpu ? ` (${Math.round(app.cpu.value)}% CPU)` : ''}: it is waiting on its sink or an external call; more parallelism would not help.`,
-        evidence: [...idleEvidence, ...lagEvidence(ctx)],
-      });
-    }
-    if (findings.length === 0) push(overProvisioned(ctx));
-    if (findings.length === 0) push(healthy(ctx));
+  for (const rule of RULES) {
+    if (rule.runs === 'while-none' && findings.length > 0) continue;
+    const finding = rule.evaluate({ ...ctx, lagging, found: findings });
+    if (!finding || findings.some((x) => x.cause === finding.cause)) continue;
+    findings.push(finding);
+    if (rule.final) break;
   }
 
   // When the stream and the job are both short, producers being refused is the first harm on the
@@ -584,6 +659,18 @@ export function diagnose(
   for (const f of findings.slice(1)) if (severityRank(f.severity) > severityRank(severity)) severity = f.severity;
   const evidence = [...primary.evidence];
   let summary = primary.summary;
+  let confidence = primary.confidence;
+  if (lacksTaskMetrics(signals, primary.cause as Cause, appName)) {
+    // Read from CPU, lag and rates alone: say what was lacking, and trust the answer less.
+    confidence = clampConfidence(confidence * 0.8);
+    const level = signals.app!.metricsLevel;
+    const lacking = signals.app!.unpublished.join(', ');
+    summary = `${summary.replace(/[.:;]$/, '')}. ${level ? `Read at ${level} metrics level without ${lacking}` : `Read without ${lacking} (the metrics level was not described; APPLICATION, the default, publishes none of them)`}: the busiest task is not known, so this rests on CPU, lag and rates.`;
+  }
+  const unknown = options.unknownValues ?? [];
+  if (unknown.length > 0) {
+    summary = `${summary.replace(/[.:;]$/, '')}. ${unknown.map((u) => `${u.field} ${u.value}`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} unknown to this version of StreamMedic: nothing is changed on a resource in a state it does not know.`;
+  }
   if (risk) {
     secondary.push('RETENTION_RISK');
     severity = 'critical';
@@ -595,7 +682,7 @@ export function diagnose(
     diagnosis: {
       cause: primary.cause as Cause,
       severity,
-      confidence: primary.confidence,
+      confidence,
       summary,
       evidence,
       secondary,

@@ -1,10 +1,12 @@
+import { unknownApplicationValues, unknownStreamValues, type UnknownValue } from './aws-values';
 import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } from './config';
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
-import { diagnose } from './diagnosis';
+import { diagnose, lacksTaskMetrics, type Finding } from './diagnosis';
 import { MetricWindow } from './metric-window';
-import { streamResource, type Report, type TargetRef } from './model';
+import { tryParseInsightsQuery } from './metrics-insights';
+import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { planActions } from './planner';
-import { extractSignals } from './signals';
+import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
 
@@ -37,13 +39,21 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     : [];
   const streamChangedAt =
     streamChanges.length > 0 ? Math.max(...streamChanges.map((e) => Date.parse(e.at))) : undefined;
-  const signals = extractSignals(window, policy, stream, app, streamName, appName, streamChangedAt);
+  const signals = extractSignals({ window, policy, stream, app, streamName, appName, streamChangedAt });
   const windowStart = now - (signals.coveredMinutes || policy.recentMinutes) * 60_000;
   // Every application update StreamMedic made restarts the job once; those restarts are not a crash loop.
   const ownRestarts = ledger.filter(
     (e) => e.resource.startsWith('application/') && Date.parse(e.at) >= windowStart && Date.parse(e.at) <= now,
   ).length;
-  const { diagnosis, findings, lagging } = diagnose(signals, policy, streamName, appName, ownRestarts);
+  const unknownValues = [...(stream ? unknownStreamValues(stream) : []), ...(app ? unknownApplicationValues(app) : [])];
+  const { diagnosis, findings, lagging } = diagnose({
+    signals,
+    policy,
+    streamName,
+    appName,
+    ownRestarts,
+    unknownValues,
+  });
   const bounded = planActions({
     target,
     policy,
@@ -56,6 +66,16 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     now,
     window,
   });
+  const recommendations = [
+    ...bounded.recommendations,
+    ...readingAdvice({ signals, diagnosis, findings, app, appName, streamName, unknownValues }),
+    ...rollbackNote(app, [...bounded.actions, ...bounded.refused.map((r) => r.action)]),
+    ...(snapshot.leftOut && snapshot.leftOut.length > 0
+      ? [
+          `${snapshot.leftOut.length} series did not fit in GetMetricData's 500-query limit and were not read (the finest first): ${snapshot.leftOut.slice(0, 5).join(', ')}${snapshot.leftOut.length > 5 ? ', ...' : ''}.`,
+        ]
+      : []),
+  ];
   const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;
   const ref: TargetRef = {
     name: target.name,
@@ -65,8 +85,58 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   return {
     target: ref,
     diagnosis,
-    plan: { mode: target.mode, apply, ...bounded },
+    plan: { mode: target.mode, apply, ...bounded, recommendations: [...new Set(recommendations)] },
   };
+}
+
+interface ReadingFacts {
+  readonly signals: Signals;
+  readonly diagnosis: Diagnosis;
+  readonly findings: readonly Finding[];
+  readonly app: AppState | undefined;
+  readonly appName: string | undefined;
+  readonly streamName: string | undefined;
+  readonly unknownValues: readonly UnknownValue[];
+}
+
+/** What the person should change so that the next diagnosis reads more than this one could. */
+function readingAdvice(facts: ReadingFacts): string[] {
+  const out: string[] = [];
+  const { signals, diagnosis, appName, streamName } = facts;
+  if (appName && lacksTaskMetrics(signals, diagnosis.cause, appName)) {
+    out.push(
+      `Set ${appName} to TASK-level metrics (UpdateApplication, MonitoringConfigurationUpdate MetricsLevel TASK): per-task busyTimeMsPerSecond and backPressuredTimeMsPerSecond tell a CPU-bound job from one waiting on its sink, and size it from its busiest task.`,
+    );
+  }
+  const guessedHotKey = facts.findings.some((f) => f.cause === 'HOT_SHARD') && !signals.stream?.hottestShard;
+  if (streamName && guessedHotKey) {
+    out.push(
+      signals.stream?.shardMetricsEnabled
+        ? `Read the shard-level series of ${streamName} (IncomingBytes and IncomingRecords by ShardId) to name the hot shard.`
+        : `Turn on shard-level metrics for ${streamName} (EnableEnhancedMonitoring with IncomingBytes, IncomingRecords and WriteProvisionedThroughputExceeded) to tell a hot key from sub-minute bursts and name the shard.`,
+    );
+  }
+  if (facts.unknownValues.length > 0) {
+    out.push(
+      `${facts.unknownValues.map((u) => `${u.field} ${u.value}`).join(', ')}: not a value this version of StreamMedic knows; check the resource in the console. Nothing is changed on it until it reports a state StreamMedic knows.`,
+    );
+  }
+  return out;
+}
+
+/** Before a Flink update: what happens if it fails, as the application's system rollback setting says. */
+function rollbackNote(app: AppState | undefined, actions: readonly Action[]): string[] {
+  if (!app || !actions.some((a) => 'applicationName' in a)) return [];
+  if (app.rollbackEnabled === undefined) {
+    return [
+      `Application ${app.name} did not report its system rollback setting: a failed update may leave the job down.`,
+    ];
+  }
+  return [
+    app.rollbackEnabled
+      ? `Application ${app.name} has system rollback on: if an update fails to start, Managed Flink rolls back to the running version.`
+      : `Application ${app.name} has system rollback off: if an update fails to start, the job stays down until someone rolls it back.`,
+  ];
 }
 
 /** A dimension value used by the snapshot's metric queries, for snapshots that carry only metrics. */
@@ -74,6 +144,10 @@ function dimensionInQueries(snapshot: Snapshot, dimension: string): string | und
   for (const query of snapshot.getMetricData?.MetricDataQueries ?? []) {
     const found = query.MetricStat?.Metric.Dimensions.find((d) => d.Name === dimension);
     if (found) return found.Value;
+    // A Metrics Insights query names its resource in an equality filter.
+    const insights = query.Expression !== undefined ? tryParseInsightsQuery(query.Expression) : undefined;
+    const filter = insights?.where.find((c) => c.key === dimension && c.operator === '=');
+    if (filter) return filter.value;
   }
   return undefined;
 }

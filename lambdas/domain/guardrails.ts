@@ -3,6 +3,7 @@
  * the first that stops an action names the refusal. Nothing is dropped: a stopped action moves to
  * `refused` with the guardrail's name and the reason.
  */
+import { unknownApplicationValues, unknownStreamValues } from './aws-values';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import { historyByResource, type ResourceHistory } from './history';
 import {
@@ -61,6 +62,18 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
     },
   },
   {
+    // A value AWS added after this version (a status, a runtime, a mode) is reported, never acted on.
+    guardrail: 'resource-state',
+    aboutResource: true,
+    check: (ctx, action) => {
+      const unknown = 'streamName' in action ? unknownStreamValues(ctx.stream!) : unknownApplicationValues(ctx.app!);
+      const name = 'streamName' in action ? `stream ${ctx.stream!.name}` : `application ${ctx.app!.name}`;
+      return unknown.length > 0
+        ? `${name} reports ${unknown.map((u) => `${u.field} ${u.value}`).join(', ')}, unknown to this version of StreamMedic; nothing is changed on it`
+        : undefined;
+    },
+  },
+  {
     guardrail: 'on-demand',
     aboutResource: true,
     check: (ctx, action) =>
@@ -116,8 +129,11 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
       if (action.type !== 'UpdateApplicationParallelism') return undefined;
       const config = ctx.target.application!;
       const maxParallelism = Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-      return action.from < config.minParallelism || action.from > maxParallelism
-        ? `application ${action.applicationName} runs at parallelism ${action.from}, outside its bounds [${config.minParallelism}, ${maxParallelism}]; fix the config or the application by hand`
+      if (action.from < config.minParallelism || action.from > maxParallelism) {
+        return `application ${action.applicationName} runs at parallelism ${action.from}, outside its bounds [${config.minParallelism}, ${maxParallelism}]; fix the config or the application by hand`;
+      }
+      return action.to > config.maxJobParallelism
+        ? `parallelism ${action.to} is past the job's max parallelism ${config.maxJobParallelism} (maxJobParallelism): the job could not restore its state`
         : undefined;
     },
   },

@@ -28,8 +28,24 @@ export type MetricKey =
   | 'checkpointSize'
   | 'failedCheckpoints'
   | 'fullRestarts'
+  | 'numRestarts'
   | 'downtime'
-  | 'kpus';
+  | 'kpus'
+  | 'subscribeMillisBehind';
+
+/**
+ * How the series of one metric combine into the value for the resource: the busiest task and the
+ * furthest-behind source decide (`max`), the least idle task decides (`min`), per-shard counts add up
+ * (`sum`).
+ */
+export type SeriesAggregate = 'max' | 'min' | 'sum';
+
+/** The metrics levels a Managed Flink application may run with, least detailed first. */
+export const FLINK_METRICS_LEVELS = ['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM'] as const;
+export type FlinkMetricsLevel = (typeof FLINK_METRICS_LEVELS)[number];
+
+/** Which Managed Flink runtimes publish a metric (restart counters were renamed in Flink 2.2). */
+export type RuntimeRange = 'all' | 'before-2.2' | '2.2-and-later';
 
 export interface MetricSpec {
   readonly key: MetricKey;
@@ -40,6 +56,23 @@ export interface MetricSpec {
   /** Which resource's name goes into the default dimension. */
   readonly resource: 'stream' | 'application';
   readonly unit: string;
+  /** How several series of the metric (per task, shard or source) combine. */
+  readonly aggregate: SeriesAggregate;
+  /** The dimensions of the least detailed series AWS publishes for the metric. */
+  readonly dimensions: readonly string[];
+  /** For Managed Flink metrics: the least detailed metrics level that publishes it. */
+  readonly level?: FlinkMetricsLevel;
+  readonly runtimes: RuntimeRange;
+  /** A negative value means "not reported yet" (millisBehindLatest's -1), never a measurement. */
+  readonly negativeIsUnreported?: boolean;
+}
+
+interface SpecDetails {
+  readonly aggregate?: SeriesAggregate;
+  readonly dimensions?: readonly string[];
+  readonly level?: FlinkMetricsLevel;
+  readonly runtimes?: RuntimeRange;
+  readonly negativeIsUnreported?: boolean;
 }
 
 function spec(
@@ -49,9 +82,25 @@ function spec(
   stats: readonly string[],
   resource: 'stream' | 'application',
   unit: string,
+  details: SpecDetails = {},
 ): MetricSpec {
-  return { key, namespace, metricName, stats, resource, unit };
+  return {
+    key,
+    namespace,
+    metricName,
+    stats,
+    resource,
+    unit,
+    // Gauges are read at their worst series; Kinesis counters are sums over shards.
+    aggregate: details.aggregate ?? (stats[0] === 'Sum' ? 'sum' : 'max'),
+    dimensions: details.dimensions ?? [resource === 'stream' ? 'StreamName' : 'Application'],
+    ...(resource === 'application' ? { level: details.level ?? 'APPLICATION' } : {}),
+    runtimes: details.runtimes ?? 'all',
+    ...(details.negativeIsUnreported ? { negativeIsUnreported: true } : {}),
+  };
 }
+
+const PER_TASK = { level: 'TASK' } as const;
 
 export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
   incomingBytes: spec('incomingBytes', KINESIS_NAMESPACE, 'IncomingBytes', ['Sum'], 'stream', 'Bytes'),
@@ -97,6 +146,8 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     ['Maximum'],
     'application',
     'Milliseconds',
+    // Published per source stream (Id) and direction (Flow = Input); per shard as well at PARALLELISM level.
+    { dimensions: ['Application', 'Flow', 'Id'], negativeIsUnreported: true },
   ),
   containerCpu: spec(
     'containerCpu',
@@ -123,6 +174,7 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     ['Maximum', 'Average'],
     'application',
     'Milliseconds',
+    PER_TASK,
   ),
   backPressuredTime: spec(
     'backPressuredTime',
@@ -131,6 +183,7 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     ['Maximum', 'Average'],
     'application',
     'Milliseconds',
+    PER_TASK,
   ),
   idleTime: spec(
     'idleTime',
@@ -139,6 +192,8 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     ['Maximum', 'Average'],
     'application',
     'Milliseconds',
+    // The least idle task is the one that limits the job.
+    { ...PER_TASK, aggregate: 'min' },
   ),
   recordsInPerSecond: spec(
     'recordsInPerSecond',
@@ -172,14 +227,35 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'application',
     'Count',
   ),
-  fullRestarts: spec('fullRestarts', FLINK_NAMESPACE, 'fullRestarts', ['Maximum', 'Sum'], 'application', 'Count'),
+  fullRestarts: spec('fullRestarts', FLINK_NAMESPACE, 'fullRestarts', ['Maximum', 'Sum'], 'application', 'Count', {
+    runtimes: 'before-2.2',
+  }),
+  numRestarts: spec('numRestarts', FLINK_NAMESPACE, 'numRestarts', ['Maximum', 'Sum'], 'application', 'Count', {
+    runtimes: '2.2-and-later',
+  }),
+  // Deprecated in Flink 2.2 but still published there.
   downtime: spec('downtime', FLINK_NAMESPACE, 'downtime', ['Maximum', 'Average'], 'application', 'Milliseconds'),
+  // One datapoint an hour, the orchestration KPU included.
   kpus: spec('kpus', FLINK_NAMESPACE, 'KPUs', ['Maximum', 'Average'], 'application', 'Count'),
+  // Enhanced fan-out readers: one series per registered consumer.
+  subscribeMillisBehind: spec(
+    'subscribeMillisBehind',
+    KINESIS_NAMESPACE,
+    'SubscribeToShardEvent.MillisBehindLatest',
+    ['Maximum'],
+    'stream',
+    'Milliseconds',
+    { dimensions: ['StreamName', 'ConsumerName'] },
+  ),
 };
 
 export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 
-/** The default dimension of a metric for a resource; per-source or per-shard series add more. */
+/**
+ * The dimension that names the target's resource in every series of a metric: `{StreamName}` or
+ * `{Application}`. It is the only dimension of stream- and application-level series; per-task,
+ * per-shard, per-source and per-consumer series add more (`MetricSpec.dimensions`).
+ */
 export function defaultDimensions(metric: MetricSpec, resourceName: string): { Name: string; Value: string }[] {
   return [{ Name: metric.resource === 'stream' ? 'StreamName' : 'Application', Value: resourceName }];
 }

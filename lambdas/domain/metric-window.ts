@@ -1,5 +1,6 @@
 import type { GetMetricDataRecord } from './aws-shapes';
-import type { MetricSpec } from './metric-catalog';
+import type { MetricSpec, SeriesAggregate } from './metric-catalog';
+import { tryParseInsightsQuery, type InsightsFunction } from './metrics-insights';
 import { InvalidInputError } from './validation';
 
 export interface Point {
@@ -21,8 +22,11 @@ export interface MetricSeries {
 
 /** A picked series plus how it was picked, so evidence can name the statistic that was used. */
 export interface SeriesView {
+  /** The metric's value for the resource: one series, or several combined as the metric demands. */
   readonly series: MetricSeries;
   readonly stat: string;
+  /** The series it was made from (one per task, shard or source; a single one at the aggregate level). */
+  readonly parts: readonly MetricSeries[];
 }
 
 /** Reads `len` decimal digits at `at`, or NaN if any is not a digit. */
@@ -68,11 +72,15 @@ function toEpoch(value: string | Date): number {
 }
 
 /**
- * The metric window: every series of a GetMetricData exchange, keyed by namespace, metric name and
- * statistic (never by query Id or label), oldest point first.
+ * The metric window: every series of a GetMetricData exchange, keyed by namespace and metric name
+ * (never by query Id or label), oldest point first. One metric may come as several series (per task,
+ * per shard, per source stream, per group of a Metrics Insights query); `pick` combines them as the
+ * metric demands.
  */
 export class MetricWindow {
   private readonly byName = new Map<string, MetricSeries[]>();
+  /** Picks already made: the rules ask for some metrics more than once. */
+  private readonly picked = new Map<string, SeriesView | undefined>();
 
   constructor(
     readonly series: readonly MetricSeries[],
@@ -88,16 +96,20 @@ export class MetricWindow {
   }
 
   /**
-   * Builds a window from a GetMetricData request and its response pages. Results whose Id appears
-   * several times (several pages) are merged; timestamps may come in either order.
+   * Builds a window from a GetMetricData request and its response pages. A `MetricStat` query is one
+   * series, whatever its pages are labelled. A Metrics Insights query may return several series under
+   * one Id: results with the same Id and Label are pages of one series, different Labels are different
+   * groups. Metric math is kept in the snapshot but not read: its metric cannot be known from the text.
+   * Timestamps may come in either order.
    */
   static fromGetMetricData(record: GetMetricDataRecord, end: number, pathPrefix = 'getMetricData'): MetricWindow {
-    const queries = new Map<string, NonNullable<GetMetricDataRecord['MetricDataQueries'][number]['MetricStat']>>();
-    record.MetricDataQueries.forEach((query) => {
-      if (query.MetricStat) queries.set(query.Id, query.MetricStat);
-    });
-    const pagesById = new Map<string, RawPage[]>();
+    const sources = new Map<string, QuerySource>();
+    for (const query of record.MetricDataQueries) {
+      const source = querySource(query);
+      if (source) sources.set(query.Id, source);
+    }
     const queryIds = new Set(record.MetricDataQueries.map((q) => q.Id));
+    const pagesByKey = new Map<string, { id: string; label: string; pages: RawPage[] }>();
     record.MetricDataResults.forEach((result, index) => {
       if (!queryIds.has(result.Id)) {
         throw new InvalidInputError(
@@ -114,53 +126,91 @@ export class MetricWindow {
           `has ${values.length} values for ${timestamps.length} timestamps`,
         );
       }
-      const pages = pagesById.get(result.Id);
-      if (pages) pages.push({ timestamps, values });
-      else pagesById.set(result.Id, [{ timestamps, values }]);
+      const source = sources.get(result.Id);
+      if (!source) return;
+      const label = source.grouped ? (result.Label ?? '') : '';
+      const key = `${result.Id}\u0000${label}`;
+      const entry = pagesByKey.get(key);
+      if (entry) entry.pages.push({ timestamps, values });
+      else pagesByKey.set(key, { id: result.Id, label, pages: [{ timestamps, values }] });
     });
     const epochs = new EpochReader();
     const series: MetricSeries[] = [];
-    for (const [id, stat] of queries) {
-      const dimensions: Record<string, string> = {};
-      for (const d of stat.Metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
+    const seen = new Set<string>();
+    for (const { id, label, pages } of pagesByKey.values()) {
+      const source = sources.get(id)!;
+      seen.add(id);
       series.push(
         new LazySeries(
-          stat.Metric.Namespace,
-          stat.Metric.MetricName,
-          stat.Stat,
-          stat.Period,
-          dimensions,
-          pagesById.get(id) ?? [],
+          source.namespace,
+          source.metricName,
+          source.stat,
+          source.period,
+          source.grouped ? { ...source.dimensions, ...source.groupDimensions(label) } : source.dimensions,
+          pages,
           epochs,
         ),
+      );
+    }
+    // A query without any result still names its metric: it was asked for and returned nothing.
+    for (const [id, source] of sources) {
+      if (seen.has(id) || source.grouped) continue;
+      series.push(
+        new LazySeries(source.namespace, source.metricName, source.stat, source.period, source.dimensions, [], epochs),
       );
     }
     return new MetricWindow(series, end);
   }
 
   /**
-   * The series for a metric: the first accepted statistic that has data, and among several series
-   * the aggregate one (fewest dimensions) for the named resource.
+   * The metric's value for a resource: the first accepted statistic that has data, from the least
+   * detailed series that have data (a stream-level sum before per-shard ones, per-task series where no
+   * application-level one exists), combined as the metric demands (MAX of busy time or lag, SUM of
+   * per-shard counts). The order of the series never matters, and an empty series never hides a full one.
    */
   pick(spec: MetricSpec, resourceName?: string): SeriesView | undefined {
+    const key = `${spec.namespace}/${spec.metricName}/${resourceName ?? ''}`;
+    if (this.picked.has(key)) return this.picked.get(key);
+    const view = this.pickUncached(spec, resourceName);
+    this.picked.set(key, view);
+    return view;
+  }
+
+  private pickUncached(spec: MetricSpec, resourceName?: string): SeriesView | undefined {
     const candidates = this.candidates(spec, resourceName);
     for (const stat of spec.stats) {
       const withStat = candidates.filter((s) => s.stat === stat);
       if (withStat.length === 0) continue;
-      // Only the aggregate level counts: a lone per-shard series would undercount a stream's sums.
-      const fewest = aggregateLevel(withStat);
-      const best = withStat.find((s) => dimensionCount(s) === fewest && s.points.length > 0);
-      if (best) return { series: best, stat };
+      // Least detailed level first; a level whose series are all empty gives way to the next one.
+      // Finer series are not even built while a less detailed one has data.
+      const levels = [...new Set(withStat.map(dimensionCount))].sort((a, b) => a - b);
+      for (const level of levels) {
+        const parts = withStat
+          .filter((s) => dimensionCount(s) === level)
+          .map((s) => (spec.negativeIsUnreported ? reported(s) : s))
+          .filter((s) => s.points.length > 0);
+        if (parts.length === 0) continue;
+        return { series: parts.length === 1 ? parts[0]! : combineSeries(parts, spec.aggregate), stat, parts };
+      }
     }
     return undefined;
   }
 
-  /** Every series of a metric for a resource with more dimensions than the aggregate (per shard, per source). */
+  /**
+   * Every series of a metric for a resource that is more detailed than the aggregate (per shard, per
+   * source), with data.
+   */
   detail(spec: MetricSpec, resourceName?: string): MetricSeries[] {
     const candidates = this.candidates(spec, resourceName).filter((s) => spec.stats.includes(s.stat));
     if (candidates.length === 0) return [];
-    const fewest = aggregateLevel(candidates);
+    // Without a stream-level series the per-shard ones are still per shard.
+    const fewest = Math.min(aggregateLevel(candidates), spec.dimensions.length);
     return candidates.filter((s) => dimensionCount(s) > fewest && s.points.length > 0);
+  }
+
+  /** Whether the window asked for the metric at all (any query, with or without data). */
+  asked(spec: MetricSpec): boolean {
+    return this.byName.has(`${spec.namespace}/${spec.metricName}`);
   }
 
   private candidates(spec: MetricSpec, resourceName?: string): MetricSeries[] {
@@ -173,11 +223,108 @@ export class MetricWindow {
   }
 }
 
+/** The metric, statistic and dimensions a query reads, or undefined for metric math. */
+interface QuerySource {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly stat: string;
+  readonly period: number;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** A GROUP BY query: one series per result label. */
+  readonly grouped: boolean;
+  groupDimensions(label: string): Record<string, string>;
+}
+
+const INSIGHTS_STATS: Readonly<Record<InsightsFunction, string>> = {
+  AVG: 'Average',
+  COUNT: 'SampleCount',
+  MAX: 'Maximum',
+  MIN: 'Minimum',
+  SUM: 'Sum',
+};
+
+function querySource(query: GetMetricDataRecord['MetricDataQueries'][number]): QuerySource | undefined {
+  if (query.MetricStat) {
+    const stat = query.MetricStat;
+    const dimensions: Record<string, string> = {};
+    for (const d of stat.Metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
+    return {
+      namespace: stat.Metric.Namespace,
+      metricName: stat.Metric.MetricName,
+      stat: stat.Stat,
+      period: stat.Period,
+      dimensions,
+      grouped: false,
+      groupDimensions: () => ({}),
+    };
+  }
+  const insights = query.Expression !== undefined ? tryParseInsightsQuery(query.Expression) : undefined;
+  if (!insights) return undefined;
+  // The equality filters name the resource; the group keys (from the label) name the task or shard.
+  const dimensions: Record<string, string> = {};
+  for (const condition of insights.where) if (condition.operator === '=') dimensions[condition.key] = condition.value;
+  const groupBy = insights.groupBy.filter((key) => dimensions[key] === undefined);
+  return {
+    namespace: insights.namespace,
+    metricName: insights.metricName,
+    stat: INSIGHTS_STATS[insights.fn],
+    period: (query as { Period?: number }).Period ?? 60,
+    dimensions,
+    grouped: groupBy.length > 0,
+    groupDimensions: (label) => (groupBy.length === 1 ? { [groupBy[0]!]: label } : { [groupBy.join(' ')]: label }),
+  };
+}
+
+/** A series without its "not reported yet" points. */
+function reported(series: MetricSeries): MetricSeries {
+  const points = series.points;
+  if (points.every((p) => p.v >= 0)) return series;
+  return { ...plainOf(series), points: points.filter((p) => p.v >= 0) };
+}
+
+function plainOf(series: MetricSeries): Omit<MetricSeries, 'points'> {
+  return {
+    namespace: series.namespace,
+    metricName: series.metricName,
+    stat: series.stat,
+    period: series.period,
+    dimensions: series.dimensions,
+  };
+}
+
+/** One series from several of the same level: per timestamp, their sum, maximum or minimum. */
+function combineSeries(parts: readonly MetricSeries[], aggregate: SeriesAggregate): MetricSeries {
+  const byTime = new Map<number, number>();
+  for (const part of parts) {
+    for (const p of part.points) {
+      const prev = byTime.get(p.t);
+      byTime.set(
+        p.t,
+        prev === undefined
+          ? p.v
+          : aggregate === 'sum'
+            ? prev + p.v
+            : aggregate === 'max'
+              ? Math.max(prev, p.v)
+              : Math.min(prev, p.v),
+      );
+    }
+  }
+  // The dimensions every part shares: the resource's own.
+  const first = parts[0]!;
+  const shared: Record<string, string> = {};
+  for (const [name, value] of Object.entries(first.dimensions)) {
+    if (parts.every((p) => p.dimensions[name] === value)) shared[name] = value;
+  }
+  const points = [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }));
+  return { ...plainOf(first), dimensions: shared, points };
+}
+
 function dimensionCount(series: MetricSeries): number {
   return Object.keys(series.dimensions).length;
 }
 
-/** The fewest dimensions among a metric's series: the aggregate (stream- or application-wide) level. */
+/** The fewest dimensions among a metric's series: the least detailed level present. */
 function aggregateLevel(series: readonly MetricSeries[]): number {
   return Math.min(...series.map(dimensionCount));
 }

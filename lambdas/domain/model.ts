@@ -4,11 +4,15 @@ import type { ActionType, Cause, Guardrail, Mode, SecondaryFinding, Severity } f
 export interface StreamState {
   readonly name: string;
   readonly arn?: string;
-  readonly status: 'CREATING' | 'DELETING' | 'ACTIVE' | 'UPDATING';
-  readonly mode: 'PROVISIONED' | 'ON_DEMAND';
+  /** AWS's StreamStatus; a value this version does not know is kept as it came (see aws-values.ts). */
+  readonly status: string;
+  readonly mode: string;
   readonly openShards: number;
   readonly retentionHours: number;
+  /** Registered enhanced fan-out consumers. */
   readonly consumerCount?: number;
+  /** Shard-level metrics enhanced monitoring publishes (`ALL` for every one); empty when it is off. */
+  readonly shardLevelMetrics?: readonly string[];
 }
 
 /** A Managed Flink application as StreamMedic needs to see it, read from DescribeApplication. */
@@ -26,6 +30,10 @@ export interface AppState {
   readonly snapshotsEnabled: boolean;
   readonly logLevel?: string;
   readonly metricsLevel?: string;
+  /** RuntimeEnvironment, e.g. `FLINK-1_20`; decides which restart counter exists. */
+  readonly runtime?: string;
+  /** Whether Managed Flink rolls a failed update back by itself (system rollback). */
+  readonly rollbackEnabled?: boolean;
 }
 
 export interface TargetRef {

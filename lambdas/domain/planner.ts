@@ -135,7 +135,7 @@ function busyFraction(ctx: PlanContext): number | undefined {
 
 function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
   const config = ctx.target.application!;
-  return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu);
+  return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
 
 function appScaleUp(ctx: PlanContext, out: Draft): void {
@@ -191,12 +191,15 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   };
   if (to <= from) {
     const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+    const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
     out.refused.push({
       action: desired,
-      guardrail: kpuBound ? 'kpu-limit' : 'bounds',
-      reason: kpuBound
-        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
-        : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
+      guardrail: kpuBound && !jobBound ? 'kpu-limit' : 'bounds',
+      reason: jobBound
+        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state, and it runs at ${from}`
+        : kpuBound
+          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
+          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
     });
     return;
   }
@@ -224,10 +227,10 @@ function cappedParallelismAdvice(
   to: number,
   needed: number,
   perKpu: number,
-  config: { readonly maxParallelism: number; readonly maxKpu: number },
+  config: { readonly maxParallelism: number; readonly maxKpu: number; readonly maxJobParallelism: number },
   rates: { readonly input: number | undefined; readonly perTaskRate: number | undefined; readonly lagMs: number },
 ): string {
-  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu})`;
+  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism})`;
   const { input, perTaskRate } = rates;
   if (input === undefined || perTaskRate === undefined || !(perTaskRate > 0)) {
     return `Application ${name}: ${cap}; the catch-up target needs about ${needed} (${kpusFor(needed, perKpu)} KPU).`;
@@ -321,9 +324,10 @@ function monitoringFix(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   if (!config || !app) return;
   const logLevel = app.logLevel === 'DEBUG' ? 'INFO' : ((app.logLevel ?? 'INFO') as 'INFO' | 'WARN' | 'ERROR');
+  // PARALLELISM goes to TASK, which still publishes the per-task busy time the diagnosis reads.
   const metricsLevel =
     app.metricsLevel === 'PARALLELISM'
-      ? 'APPLICATION'
+      ? 'TASK'
       : ((app.metricsLevel ?? 'APPLICATION') as 'APPLICATION' | 'TASK' | 'OPERATOR');
   if (!config.applyMonitoringFix) {
     out.recommendations.push(

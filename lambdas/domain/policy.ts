@@ -20,6 +20,8 @@ export const AWS_LIMITS = {
   shardReadCallsPerSecond: 5,
   /** Managed Flink parallelism range accepted by ParallelismUpdate. */
   maxParallelism: 256,
+  /** Flink's upper limit for a job's max parallelism (key groups). */
+  maxJobParallelism: 32_768,
   /** Managed Flink ParallelismPerKPU range. */
   maxParallelismPerKpu: 8,
   /** Kinesis retention ceiling, in hours (365 days). */

@@ -1,6 +1,7 @@
+import { countsNumRestarts } from './aws-values';
 import { AWS_LIMITS, type Policy } from './config';
 import { METRICS, type MetricKey } from './metric-catalog';
-import { lastOf, maxOf, meanOf, since, type MetricWindow, type Point, type SeriesView } from './metric-window';
+import { lastOf, maxOf, meanOf, since, sumOf, type MetricWindow, type Point, type SeriesView } from './metric-window';
 import type { AppState, StreamState } from './model';
 
 /**
@@ -44,8 +45,20 @@ export interface StreamSignals {
   readonly scaleInPeakBytesPerSecond?: number;
   readonly scaleInPeakRecordsPerSecond?: number;
   readonly throttledInScaleInWindow: number;
-  /** Hottest shard's share of the per-shard write limit, when shard-level metrics are present. */
-  readonly hottestShard?: { readonly shardId: string; readonly utilization: number };
+  /**
+   * Hottest shard, only when shard-level series are present: its share of the per-shard write limit
+   * and its share of the stream's writes in the recent window.
+   */
+  readonly hottestShard?: { readonly shardId: string; readonly utilization: number; readonly share: number };
+  /**
+   * Whether enhanced monitoring publishes shard-level write metrics (DescribeStreamSummary's
+   * EnhancedMonitoring); undefined when the stream was not described.
+   */
+  readonly shardMetricsEnabled?: boolean;
+  /** Registered enhanced fan-out consumers (ConsumerCount) or consumers seen in SubscribeToShardEvent series. */
+  readonly fanOutConsumers: number;
+  /** Furthest-behind enhanced fan-out reader now (SubscribeToShardEvent.MillisBehindLatest), ms. */
+  readonly fanOutMillisBehind?: number;
 }
 
 export interface AppSignals {
@@ -66,6 +79,15 @@ export interface AppSignals {
   readonly checkpointDurationRise?: number;
   readonly failedCheckpoints: number;
   readonly restarts: number;
+  /** The counter restarts were read from: `numRestarts` from Flink 2.2 on, `fullRestarts` before. */
+  readonly restartsMetric: string;
+  /** The metrics level the application publishes at (MetricsLevel), when it was described. */
+  readonly metricsLevel?: string;
+  /**
+   * Task-level signals the application's metrics level does not publish (busy, back-pressured and idle
+   * time at APPLICATION level): the diagnosis says it lacked them.
+   */
+  readonly unpublished: readonly string[];
   readonly downtimeMs?: number;
   readonly recordsInPerSecond?: number;
   readonly scaleInPeakCpu?: number;
@@ -84,6 +106,19 @@ export interface Signals {
   readonly lagSource?: Observed;
   /** Metric names that were asked for but returned no datapoints. */
   readonly missing: string[];
+  /** Why the stream's iterator age was not taken as the application's lag, when it was not. */
+  readonly lagNote?: string;
+}
+
+export interface SignalInputs {
+  readonly window: MetricWindow;
+  readonly policy: Policy;
+  readonly stream?: StreamState;
+  readonly app?: AppState;
+  readonly streamName?: string;
+  readonly appName?: string;
+  /** Epoch ms of StreamMedic's last change to the stream's shard count, from the ledger. */
+  readonly streamChangedAt?: number;
 }
 
 interface Picked {
@@ -129,6 +164,31 @@ function observed(picked: Picked | undefined, points: readonly Point[], unit: st
   return { value, metric: picked.view.series.metricName, stat: picked.view.stat, unit };
 }
 
+/**
+ * A per-task gauge now: the mean since `from` of the task that decides (the busiest for busy and
+ * back-pressured time, the least idle for idle time), never of whichever series came first.
+ */
+function observedTask(
+  picked: Picked | undefined,
+  from: number,
+  decide: 'max' | 'min',
+  unit: string,
+): Observed | undefined {
+  if (!picked) return undefined;
+  let value: number | undefined;
+  for (const part of picked.view.parts) {
+    const mean = meanOf(since(part.points, from));
+    if (mean === undefined) continue;
+    if (value === undefined || (decide === 'max' ? mean > value : mean < value)) value = mean;
+  }
+  return value === undefined
+    ? undefined
+    : { value, metric: picked.view.series.metricName, stat: picked.view.stat, unit };
+}
+
+/** Metrics AWS publishes only from TASK level on. */
+const TASK_LEVEL_KEYS = ['busyTime', 'backPressuredTime', 'idleTime'] as const;
+
 /** Counter increase over the window; a counter that resets (job restart) counts from the reset. */
 function counterIncrease(points: readonly Point[]): number {
   let total = 0;
@@ -139,16 +199,8 @@ function counterIncrease(points: readonly Point[]): number {
   return total;
 }
 
-export function extractSignals(
-  window: MetricWindow,
-  policy: Policy,
-  stream: StreamState | undefined,
-  app: AppState | undefined,
-  streamName: string | undefined,
-  appName: string | undefined,
-  /** Epoch ms of StreamMedic's last change to the stream's shard count, from the ledger. */
-  streamChangedAt?: number,
-): Signals {
+export function extractSignals(inputs: SignalInputs): Signals {
+  const { window, policy, stream, app, streamName, appName, streamChangedAt } = inputs;
   const recentFrom = window.end - policy.recentMinutes * 60_000;
   const nowFrom = window.end - Math.min(policy.nowMinutes, policy.recentMinutes) * 60_000;
   const scaleInFrom = window.end - policy.scaleInWindowMinutes * 60_000;
@@ -239,14 +291,28 @@ export function extractSignals(
       [METRICS.incomingRecords, AWS_LIMITS.shardWriteRecordsPerSecond],
     ] as const;
     for (const [spec, limitPerSecond] of perShardLimits) {
-      for (const series of window.detail(spec, streamName)) {
-        const shardId = series.dimensions['ShardId'];
-        const peak = shardId ? maxOf(since(series.points, streamFrom)) : undefined;
-        if (!shardId || peak === undefined) continue;
+      const shards = window.detail(spec, streamName).filter((series) => series.dimensions['ShardId']);
+      const recentTotal = shards.reduce((sum, series) => sum + sumOf(since(series.points, streamFrom)), 0);
+      for (const series of shards) {
+        const shardId = series.dimensions['ShardId']!;
+        const recent = since(series.points, streamFrom);
+        const peak = maxOf(recent);
+        if (peak === undefined) continue;
         const util = peak / series.period / limitPerSecond;
-        if (!hottestShard || util > hottestShard.utilization) hottestShard = { shardId, utilization: util };
+        if (!hottestShard || util > hottestShard.utilization) {
+          hottestShard = { shardId, utilization: util, share: recentTotal > 0 ? sumOf(recent) / recentTotal : 0 };
+        }
       }
     }
+    const enhanced = stream?.shardLevelMetrics;
+    const shardMetricsEnabled =
+      enhanced === undefined
+        ? undefined
+        : enhanced.some((m) => m === 'ALL' || m === 'IncomingBytes' || m === 'IncomingRecords');
+    const fanOut = window.pick(METRICS.subscribeMillisBehind, streamName);
+    const fanOutNow = fanOut ? lastOf(since(fanOut.series.points, streamFrom)) : undefined;
+    const fanOutSeen = fanOut ? new Set(fanOut.parts.map((p) => p.dimensions['ConsumerName'] ?? '')).size : 0;
+    const fanOutConsumers = Math.max(stream?.consumerCount ?? 0, fanOutSeen);
 
     const scaleInBytes = maxOf(since(bytesRate, scaleInFrom));
     const scaleInRecords = maxOf(since(recordsRate, scaleInFrom));
@@ -280,6 +346,9 @@ export function extractSignals(
       ...(scaleInRecords !== undefined ? { scaleInPeakRecordsPerSecond: scaleInRecords } : {}),
       throttledInScaleInWindow: since(throttled, scaleInFrom).reduce((s, p) => s + p.v, 0),
       ...(hottestShard ? { hottestShard } : {}),
+      ...(shardMetricsEnabled !== undefined ? { shardMetricsEnabled } : {}),
+      fanOutConsumers,
+      ...(fanOutNow !== undefined ? { fanOutMillisBehind: fanOutNow } : {}),
     };
   }
 
@@ -292,10 +361,21 @@ export function extractSignals(
     const busy = pick('busyTime', appName, false);
     const backPressured = pick('backPressuredTime', appName, false);
     const idle = pick('idleTime', appName, false);
+    // APPLICATION, the default, publishes no per-task metric: without them (and with no finer level
+    // reported) the diagnosis says what it lacked.
+    const metricsLevel = app?.metricsLevel;
+    const unpublished =
+      metricsLevel === undefined || metricsLevel === 'APPLICATION'
+        ? TASK_LEVEL_KEYS.filter((key) => !window.pick(METRICS[key], appName))
+        : [];
     const heap = pick('heap', appName, false);
     const checkpointDuration = pick('checkpointDuration', appName, false);
     const failedCheckpoints = pick('failedCheckpoints', appName, false);
-    const restarts = pick('fullRestarts', appName, false);
+    // Flink 2.2 removed fullRestarts for numRestarts; read the runtime's counter, else whichever exists.
+    const restartKeys: MetricKey[] =
+      countsNumRestarts(app?.runtime) === false ? ['fullRestarts', 'numRestarts'] : ['numRestarts', 'fullRestarts'];
+    const restartsKey = restartKeys.find((key) => window.pick(METRICS[key], appName)) ?? restartKeys[0]!;
+    const restarts = pick(restartsKey, appName, false);
     const downtime = pick('downtime', appName, false);
     const recordsIn = pick('recordsInPerSecond', appName, false);
 
@@ -315,9 +395,9 @@ export function extractSignals(
     const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
     const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
     const cpuObserved = observed(cpu, current(cpu), 'Percent');
-    const busyObserved = observed(busy, current(busy), 'Milliseconds/Second');
-    const bpObserved = observed(backPressured, current(backPressured), 'Milliseconds/Second');
-    const idleObserved = observed(idle, current(idle), 'Milliseconds/Second');
+    const busyObserved = observedTask(busy, nowFrom, 'max', 'Milliseconds/Second');
+    const bpObserved = observedTask(backPressured, nowFrom, 'max', 'Milliseconds/Second');
+    const idleObserved = observedTask(idle, nowFrom, 'min', 'Milliseconds/Second');
     const heapObserved = observed(heap, heapRecent, 'Percent');
     const heapRise = thirdsRise(heap?.points ?? []);
     const checkpointRise = thirdsRise(checkpointPoints);
@@ -338,6 +418,9 @@ export function extractSignals(
       ...(checkpointRise !== undefined ? { checkpointDurationRise: checkpointRise } : {}),
       failedCheckpoints: counterIncrease(failedCheckpoints?.points ?? []),
       restarts: counterIncrease(restarts?.points ?? []),
+      restartsMetric: METRICS[restartsKey].metricName,
+      ...(metricsLevel ? { metricsLevel } : {}),
+      unpublished: unpublished.map((key) => METRICS[key].metricName),
       ...(downtimeLast !== undefined ? { downtimeMs: downtimeLast } : {}),
       ...(recordsInMean !== undefined ? { recordsInPerSecond: recordsInMean } : {}),
       ...(scaleInCpu !== undefined ? { scaleInPeakCpu: scaleInCpu } : {}),
@@ -348,12 +431,31 @@ export function extractSignals(
 
   let lagMs: number | undefined;
   let lagSource: Observed | undefined;
+  let lagNote: string | undefined;
+  // An enhanced fan-out reader never shows in GetRecords.*: with fan-out readers on the stream, its
+  // iterator age may be another reader's, so it stands in for the application's lag only without them.
+  const fanOutReaders = (streamSignals?.fanOutConsumers ?? 0) > 0;
   if (appSignals?.lagMs !== undefined) {
     lagMs = appSignals.lagMs;
     lagSource = { value: lagMs, metric: 'millisBehindLatest', stat: 'Maximum', unit: 'Milliseconds' };
-  } else if (streamSignals?.iteratorAgeMs !== undefined) {
-    lagMs = streamSignals.iteratorAgeMs;
-    lagSource = { value: lagMs, metric: 'GetRecords.IteratorAgeMilliseconds', stat: 'Maximum', unit: 'Milliseconds' };
+  } else if (appName && fanOutReaders) {
+    lagNote = `the stream has ${streamSignals!.fanOutConsumers} enhanced fan-out consumer(s), so its GetRecords.IteratorAgeMilliseconds is not ${appName}'s lag`;
+  } else if (streamSignals?.iteratorAgeMs !== undefined || streamSignals?.fanOutMillisBehind !== undefined) {
+    // A stream-only target: the furthest-behind reader, polling or fan-out.
+    const polling = streamSignals.iteratorAgeMs ?? -1;
+    const fanOut = !appName ? (streamSignals.fanOutMillisBehind ?? -1) : -1;
+    if (fanOut > polling) {
+      lagMs = fanOut;
+      lagSource = {
+        value: lagMs,
+        metric: 'SubscribeToShardEvent.MillisBehindLatest',
+        stat: 'Maximum',
+        unit: 'Milliseconds',
+      };
+    } else if (polling >= 0) {
+      lagMs = polling;
+      lagSource = { value: lagMs, metric: 'GetRecords.IteratorAgeMilliseconds', stat: 'Maximum', unit: 'Milliseconds' };
+    }
   }
 
   const coveredMinutes = Number.isFinite(earliest) ? (window.end - earliest) / 60_000 : 0;
@@ -365,5 +467,6 @@ export function extractSignals(
     ...(lagMs !== undefined ? { lagMs } : {}),
     ...(lagSource ? { lagSource } : {}),
     missing,
+    ...(lagNote ? { lagNote } : {}),
   };
 }

@@ -47,6 +47,11 @@ export const SnapshotSchema = z
     describeStreamSummary: DescribeStreamSummarySchema.optional(),
     describeApplication: DescribeApplicationSchema.optional(),
     ledger: z.array(LedgerEntrySchema).default([]),
+    /**
+     * Series ListMetrics found that did not fit in GetMetricData's query limit, as
+     * `metricName{Dimension=value,...}`: the diagnosis says it read without them.
+     */
+    leftOut: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -84,6 +89,9 @@ export function streamStateOf(record: NonNullable<Snapshot['describeStreamSummar
     openShards: s.OpenShardCount,
     retentionHours: s.RetentionPeriodHours,
     ...(s.ConsumerCount !== undefined ? { consumerCount: s.ConsumerCount } : {}),
+    ...(s.EnhancedMonitoring
+      ? { shardLevelMetrics: s.EnhancedMonitoring.flatMap((m) => m.ShardLevelMetrics ?? []) }
+      : {}),
   };
 }
 
@@ -98,6 +106,7 @@ export function appStateOf(record: NonNullable<Snapshot['describeApplication']>)
   const flink = detail.ApplicationConfigurationDescription?.FlinkApplicationConfigurationDescription;
   const parallelism = flink?.ParallelismConfigurationDescription;
   const monitoring = flink?.MonitoringConfigurationDescription;
+  const rollback = detail.ApplicationConfigurationDescription?.ApplicationSystemRollbackConfigurationDescription;
   // DEFAULT parallelism configuration means the service's defaults: parallelism 1, 1 per KPU, autoscaling on.
   const isDefault = parallelism?.ConfigurationType === 'DEFAULT';
   const configured = parallelism?.Parallelism ?? 1;
@@ -114,7 +123,14 @@ export function appStateOf(record: NonNullable<Snapshot['describeApplication']>)
     snapshotsEnabled:
       detail.ApplicationConfigurationDescription?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled ?? true,
     ...(monitoring?.LogLevel ? { logLevel: monitoring.LogLevel } : {}),
-    ...(monitoring?.MetricsLevel ? { metricsLevel: monitoring.MetricsLevel } : {}),
+    // A DEFAULT monitoring configuration is the service's: APPLICATION-level metrics, INFO logging.
+    ...(monitoring?.MetricsLevel
+      ? { metricsLevel: monitoring.MetricsLevel }
+      : monitoring?.ConfigurationType === 'DEFAULT'
+        ? { metricsLevel: 'APPLICATION' }
+        : {}),
+    ...(detail.RuntimeEnvironment ? { runtime: detail.RuntimeEnvironment } : {}),
+    ...(rollback ? { rollbackEnabled: rollback.RollbackEnabled } : {}),
   };
 }
 

@@ -36,6 +36,10 @@ export interface ListedMetric {
 /** Reads CloudWatch metrics; returns the request and every response page, as a snapshot records them. */
 export interface MetricsSource {
   getMetricData(request: MetricDataRequest): Promise<GetMetricDataRecord>;
+  /**
+   * CloudWatch ListMetrics, every page: the series that exist (had data in the last two weeks) with
+   * their real dimensions, so GetMetricData can ask for each one.
+   */
   listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]>;
 }
 

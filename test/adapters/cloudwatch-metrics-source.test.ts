@@ -1,6 +1,7 @@
 import {
   CloudWatchClient,
   GetMetricDataCommand,
+  ListMetricsCommand,
   InvalidNextToken,
   LimitExceededException,
 } from '@aws-sdk/client-cloudwatch';
@@ -205,5 +206,77 @@ describe('CloudWatchMetricsSource', () => {
 
   it.each([0, 501, 1.5])('refuses maxQueriesPerRequest %p, naming it', (maxQueriesPerRequest) => {
     expect(() => new CloudWatchMetricsSource(client, { maxQueriesPerRequest })).toThrow(/maxQueriesPerRequest/);
+  });
+});
+
+describe('CloudWatchMetricsSource.listMetrics', () => {
+  const request = {
+    namespace: 'AWS/KinesisAnalytics',
+    dimensions: [{ name: 'Application', value: 'orders-enricher' }],
+  };
+
+  it('follows NextToken through every page and returns each series with its dimensions', async () => {
+    cloudWatch
+      .on(ListMetricsCommand, { Namespace: 'AWS/KinesisAnalytics' })
+      .resolvesOnce({
+        Metrics: [
+          {
+            Namespace: 'AWS/KinesisAnalytics',
+            MetricName: 'millisBehindLatest',
+            Dimensions: [
+              { Name: 'Application', Value: 'orders-enricher' },
+              { Name: 'Flow', Value: 'Input' },
+              { Name: 'Id', Value: 'orders-stream' },
+            ],
+          },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        Metrics: [
+          {
+            Namespace: 'AWS/KinesisAnalytics',
+            MetricName: 'busyTimeMsPerSecond',
+            Dimensions: [
+              { Name: 'Application', Value: 'orders-enricher' },
+              { Name: 'TaskName', Value: 'Window' },
+            ],
+          },
+        ],
+      });
+
+    const listed = await source.listMetrics(request);
+
+    expect(listed).toStrictEqual([
+      {
+        namespace: 'AWS/KinesisAnalytics',
+        metricName: 'millisBehindLatest',
+        dimensions: { Application: 'orders-enricher', Flow: 'Input', Id: 'orders-stream' },
+      },
+      {
+        namespace: 'AWS/KinesisAnalytics',
+        metricName: 'busyTimeMsPerSecond',
+        dimensions: { Application: 'orders-enricher', TaskName: 'Window' },
+      },
+    ]);
+    expect(cloudWatch.commandCalls(ListMetricsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { Namespace: 'AWS/KinesisAnalytics', Dimensions: [{ Name: 'Application', Value: 'orders-enricher' }] },
+      {
+        Namespace: 'AWS/KinesisAnalytics',
+        Dimensions: [{ Name: 'Application', Value: 'orders-enricher' }],
+        NextToken: 'page-2',
+      },
+    ]);
+  });
+
+  it('maps an access denial to the port error, naming ListMetrics', async () => {
+    cloudWatch
+      .on(ListMetricsCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to cloudwatch:ListMetrics'));
+
+    const error = await source.listMetrics(request).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error).toMatchObject({ action: 'ListMetrics' });
   });
 });

@@ -241,6 +241,7 @@ function scale(key: MetricKey, v: number, stream: StreamFixture | undefined, app
       return round(v * shards * 2000 * 60);
     case 'iteratorAge':
     case 'millisBehindLatest':
+    case 'subscribeMillisBehind':
       // Log scale: from a millisecond to 28 hours, so both "caught up" and "past the retention" occur.
       return round(10 ** (8 * v));
     case 'containerCpu':
@@ -260,6 +261,7 @@ function scale(key: MetricKey, v: number, stream: StreamFixture | undefined, app
       return round(v * 1e10);
     case 'failedCheckpoints':
     case 'fullRestarts':
+    case 'numRestarts':
       return floor(v * 12);
     case 'downtime':
       return round(v * 600_000);
@@ -268,7 +270,7 @@ function scale(key: MetricKey, v: number, stream: StreamFixture | undefined, app
   }
 }
 
-const CUMULATIVE: ReadonlySet<MetricKey> = new Set(['failedCheckpoints', 'fullRestarts']);
+const CUMULATIVE: ReadonlySet<MetricKey> = new Set(['failedCheckpoints', 'fullRestarts', 'numRestarts']);
 
 function valuesFor(
   key: MetricKey,

@@ -110,6 +110,8 @@ export function targetConfig(
       maxParallelism,
       ...(fixture.parallelismPerKpu !== undefined ? { parallelismPerKpu: fixture.parallelismPerKpu } : {}),
       maxKpu: fixture.maxKpu,
+      // Flink's default; below maxParallelism's range often enough that the job's limit binds.
+      maxJobParallelism: 128,
       allowWithoutSnapshots: fixture.allowWithoutSnapshots,
       builtInAutoscaling: fixture.builtInAutoscaling,
       applyMemoryFix: fixture.applyMemoryFix,

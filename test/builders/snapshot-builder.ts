@@ -13,6 +13,10 @@ export interface StreamSpec {
   readonly retentionHours?: number;
   /** false leaves DescribeStreamSummary out while keeping the stream's metrics. */
   readonly describe?: boolean;
+  /** Registered enhanced fan-out consumers. */
+  readonly consumerCount?: number;
+  /** EnhancedMonitoring's shard-level metrics; absent leaves the field out. */
+  readonly shardLevelMetrics?: readonly string[];
 }
 
 export interface AppSpec {
@@ -25,6 +29,15 @@ export interface AppSpec {
   readonly logLevel?: string;
   readonly metricsLevel?: string;
   readonly versionId?: number;
+  readonly runtime?: string;
+  readonly rollbackEnabled?: boolean;
+}
+
+/** A series with dimensions beyond the resource's own (per task, per source stream, per shard, per consumer). */
+export interface ExtraSeries {
+  readonly key: MetricKey;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly values: SeriesSpec;
 }
 
 export interface SnapshotSpec {
@@ -33,6 +46,8 @@ export interface SnapshotSpec {
   readonly stream?: StreamSpec | false;
   readonly app?: AppSpec | false;
   readonly metrics?: Partial<Record<MetricKey, SeriesSpec>>;
+  /** Series in the real shapes AWS publishes, after `metrics`, in the order given. */
+  readonly series?: readonly ExtraSeries[];
   readonly ledger?: LedgerEntry[];
   readonly config?: SnapshotInput['config'];
   readonly newestFirst?: boolean;
@@ -49,7 +64,16 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
   const appName = spec.app === false || spec.app === undefined ? undefined : (spec.app.name ?? 'orders-enricher');
   const queries: NonNullable<SnapshotInput['getMetricData']>['MetricDataQueries'] = [];
   const results: NonNullable<SnapshotInput['getMetricData']>['MetricDataResults'] = [];
-  for (const [key, series] of Object.entries(spec.metrics ?? {}) as [MetricKey, SeriesSpec][]) {
+  const all: [MetricKey, SeriesSpec, Readonly<Record<string, string>>][] = [
+    ...(Object.entries(spec.metrics ?? {}) as [MetricKey, SeriesSpec][]).map(
+      ([key, values]) => [key, values, {}] as [MetricKey, SeriesSpec, Readonly<Record<string, string>>],
+    ),
+    ...(spec.series ?? []).map(
+      (extra) =>
+        [extra.key, extra.values, extra.dimensions] as [MetricKey, SeriesSpec, Readonly<Record<string, string>>],
+    ),
+  ];
+  for (const [key, series, extraDimensions] of all) {
     const metric = METRICS[key];
     const resource = metric.resource === 'stream' ? streamName : appName;
     if (!resource) continue;
@@ -60,7 +84,10 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
         Metric: {
           Namespace: metric.namespace,
           MetricName: metric.metricName,
-          Dimensions: defaultDimensions(metric, resource),
+          Dimensions: [
+            ...defaultDimensions(metric, resource),
+            ...Object.entries(extraDimensions).map(([Name, Value]) => ({ Name, Value })),
+          ],
         },
         Period: 60,
         Stat: metric.stats[0]!,
@@ -96,7 +123,10 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
               StreamModeDetails: { StreamMode: stream.mode ?? 'PROVISIONED' },
               RetentionPeriodHours: stream.retentionHours ?? 24,
               OpenShardCount: stream.shards ?? 4,
-              ConsumerCount: 0,
+              ConsumerCount: stream.consumerCount ?? 0,
+              ...(stream.shardLevelMetrics
+                ? { EnhancedMonitoring: [{ ShardLevelMetrics: [...stream.shardLevelMetrics] }] }
+                : {}),
             },
           },
         }
@@ -109,7 +139,7 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
               ApplicationARN: `arn:aws:kinesisanalytics:eu-west-1:123456789012:application/${appName}`,
               ApplicationStatus: (app.status ?? 'RUNNING') as 'RUNNING',
               ApplicationVersionId: app.versionId ?? 7,
-              RuntimeEnvironment: 'FLINK-1_20',
+              RuntimeEnvironment: app.runtime ?? 'FLINK-1_20',
               ApplicationConfigurationDescription: {
                 FlinkApplicationConfigurationDescription: {
                   ParallelismConfigurationDescription: {
@@ -126,6 +156,9 @@ export function buildSnapshotInput(spec: SnapshotSpec): SnapshotInput {
                   },
                 },
                 ApplicationSnapshotConfigurationDescription: { SnapshotsEnabled: app.snapshotsEnabled ?? true },
+                ...(app.rollbackEnabled !== undefined
+                  ? { ApplicationSystemRollbackConfigurationDescription: { RollbackEnabled: app.rollbackEnabled } }
+                  : {}),
               },
             },
           },

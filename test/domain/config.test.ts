@@ -247,6 +247,7 @@ describe('parseConfig defaults', () => {
         name: 'orders-enricher',
         minParallelism: 1,
         maxParallelism: 64,
+        maxJobParallelism: 128,
         maxKpu: 64,
         allowWithoutSnapshots: false,
         builtInAutoscaling: 'defer',

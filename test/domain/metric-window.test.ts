@@ -368,10 +368,25 @@ describe('MetricWindow.pick', () => {
       ]);
     });
 
-    it('never stands a per-shard series in for an empty aggregate (it would undercount the stream)', () => {
+    it('adds up the per-shard series when the stream-level one is empty (an empty series hides no full one)', () => {
       const emptyAggregate = windowOf(queries, [results[0]!, result('agg', []), results[2]!]);
 
-      expect(emptyAggregate.pick(METRICS.incomingBytes, 'orders-stream')).toBeUndefined();
+      expect(emptyAggregate.pick(METRICS.incomingBytes, 'orders-stream')?.series.points).toStrictEqual([
+        { t: minute(1), v: 30 },
+      ]);
+    });
+
+    it('adds up the per-shard series when only shard-level series were queried, in any order', () => {
+      const shardsOnly = [queries[0]!, queries[2]!, queries[3]!];
+      const forward = windowOf(shardsOnly, [results[0]!, results[2]!, results[3]!]);
+      const backward = windowOf([...shardsOnly].reverse(), [results[3]!, results[2]!, results[0]!]);
+
+      for (const window of [forward, backward]) {
+        const picked = window.pick(METRICS.incomingBytes, 'orders-stream');
+        expect(picked?.series.points).toStrictEqual([{ t: minute(1), v: 30 }]);
+        expect(picked?.series.dimensions).toStrictEqual(STREAM);
+        expect(picked?.parts).toHaveLength(2);
+      }
     });
 
     it('has no detail when only the aggregate was queried', () => {

@@ -190,7 +190,8 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     cause: 'VERBOSE_MONITORING',
     actions: [],
     refused: [],
-    recommends: /APPLICATION/,
+    // TASK level, not APPLICATION: the fix must keep the per-task busy time the diagnosis reads (DESIGN.md).
+    recommends: /TASK-level metrics/,
   },
   'over-provisioned.json': {
     cause: 'OVER_PROVISIONED',
@@ -483,7 +484,7 @@ describe('generated snapshots are physically consistent', () => {
       for (const key of ['busyTime', 'backPressuredTime', 'idleTime'] as const) {
         expect(offenders(points(key), (p) => p.v < 0 || p.v > 1000, at)).toEqual([]);
       }
-      for (const key of ['fullRestarts', 'failedCheckpoints'] as const) {
+      for (const key of ['fullRestarts', 'numRestarts', 'failedCheckpoints'] as const) {
         const series = points(key);
         expect(offenders(series, (p) => series.some((q) => q.t < p.t && q.v > p.v), at)).toEqual([]);
       }
@@ -503,6 +504,38 @@ describe('generated snapshots are physically consistent', () => {
         return processedMean !== undefined && processedMean >= meanOf(arrived.filter(inRange))! / 60;
       });
       expect(keptUp.map(at)).toEqual([]);
+    });
+  });
+});
+
+describe('generated snapshots are in the shapes AWS publishes', () => {
+  describe.each(files)('%s', (file) => {
+    const { snapshot } = load(file);
+    const app = snapshot.describeApplication ? parseAppState(snapshot.describeApplication) : undefined;
+    const gmd = snapshot.getMetricData!;
+    const withData = new Set(gmd.MetricDataResults.filter((r) => (r.Values ?? []).length > 0).map((r) => r.Id));
+    const published = gmd.MetricDataQueries.filter((q) => withData.has(q.Id)).map((q) => ({
+      name: q.MetricStat!.Metric.MetricName,
+      dimensions: (q.MetricStat!.Metric.Dimensions ?? []).map((d) => d.Name).sort(),
+    }));
+    const perTask = new Set(['busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond', 'idleTimeMsPerSecond']);
+
+    it('publishes per-task metrics only from TASK level, each with its task', () => {
+      if (!app) return;
+      const taskSeries = published.filter((p) => perTask.has(p.name));
+      if (app.metricsLevel === 'APPLICATION') expect(taskSeries).toEqual([]);
+      expect(taskSeries.filter((p) => !p.dimensions.includes('TaskName'))).toEqual([]);
+    });
+
+    it('publishes millisBehindLatest per source stream (Application, Flow, Id)', () => {
+      const lag = published.filter((p) => p.name === 'millisBehindLatest');
+      expect(lag.filter((p) => p.dimensions.join() !== 'Application,Flow,Id')).toEqual([]);
+    });
+
+    it("counts restarts with the runtime's counter", () => {
+      if (!app) return;
+      const removed = app.runtime === 'FLINK-2_2' ? 'fullRestarts' : 'numRestarts';
+      expect(published.filter((p) => p.name === removed)).toEqual([]);
     });
   });
 });

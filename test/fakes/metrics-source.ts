@@ -1,5 +1,6 @@
 import type { GetMetricDataRecord } from '../../lambdas/domain/aws-shapes';
 import type { ListMetricsRequest, ListedMetric, MetricDataRequest, MetricsSource } from '../../lambdas/ports';
+import { listMetricsMatches } from '../../lambdas/domain/collect';
 import { FailureQueue } from './failures';
 
 /**
@@ -8,6 +9,7 @@ import { FailureQueue } from './failures';
  */
 export class FakeMetricsSource implements MetricsSource {
   readonly requests: MetricDataRequest[] = [];
+  readonly listRequests: ListMetricsRequest[] = [];
   readonly failures = new FailureQueue<'getMetricData'>();
   private readonly records: GetMetricDataRecord[];
 
@@ -16,27 +18,27 @@ export class FakeMetricsSource implements MetricsSource {
     this.records = records;
   }
 
+  /**
+   * The series the first record's MetricStat queries name, filtered as ListMetrics filters: by
+   * namespace, metric name, and dimensions the metric has among others.
+   */
+  async listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]> {
+    this.listRequests.push(request);
+    const seen = new Map<string, ListedMetric>();
+    for (const query of this.records[0]!.MetricDataQueries) {
+      const metric = query.MetricStat?.Metric;
+      if (!metric) continue;
+      const dimensions = Object.fromEntries((metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+      const listed = { namespace: metric.Namespace, metricName: metric.MetricName, dimensions };
+      if (listMetricsMatches(listed, request)) seen.set(JSON.stringify(listed), listed);
+    }
+    return [...seen.values()];
+  }
+
   async getMetricData(request: MetricDataRequest): Promise<GetMetricDataRecord> {
     this.failures.throwIfQueued('getMetricData');
     const record = this.records[Math.min(this.requests.length, this.records.length - 1)]!;
     this.requests.push(request);
     return structuredClone(record);
-  }
-
-  /** The MetricStat metrics of the first record, filtered as ListMetrics filters. */
-  async listMetrics(request: ListMetricsRequest): Promise<ListedMetric[]> {
-    const listed: ListedMetric[] = [];
-    for (const query of this.records[0]!.MetricDataQueries) {
-      const metric = query.MetricStat?.Metric;
-      if (!metric || metric.Namespace !== request.namespace) continue;
-      if (request.metricName !== undefined && metric.MetricName !== request.metricName) continue;
-      const dimensions: Record<string, string> = {};
-      for (const d of metric.Dimensions ?? []) dimensions[d.Name] = d.Value;
-      const matches = request.dimensions.every((f) =>
-        f.value === undefined ? f.name in dimensions : dimensions[f.name] === f.value,
-      );
-      if (matches) listed.push({ namespace: metric.Namespace, metricName: metric.MetricName, dimensions });
-    }
-    return listed;
   }
 }

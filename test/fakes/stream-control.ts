@@ -6,8 +6,9 @@ import { FailureQueue } from './failures';
 
 export interface FakeStream {
   name: string;
-  status: 'CREATING' | 'DELETING' | 'ACTIVE' | 'UPDATING';
-  mode: 'PROVISIONED' | 'ON_DEMAND';
+  /** AWS may add statuses and modes: any string a real stream could report. */
+  status: string;
+  mode: string;
   openShards: number;
   retentionHours: number;
 }

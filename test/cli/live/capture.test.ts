@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeStreamSummaryCommand, type DescribeStreamSummaryCommandOutput } from '@aws-sdk/client-kinesis';
 import { DescribeApplicationCommand } from '@aws-sdk/client-kinesis-analytics-v2';
 import { metricQueriesFor } from '../../../lambdas/domain/collect';
 import { TargetSchema } from '../../../lambdas/domain/config';
-import { parseSnapshot } from '../../../lambdas/domain/snapshot';
+import { parseSnapshot, type SnapshotInput } from '../../../lambdas/domain/snapshot';
 import { LAGGING_APP, Scratch } from '../support/cli-harness';
 import {
   WINDOW_END,
@@ -24,9 +24,10 @@ const BOTH = ['--stream', 'orders-stream', '--app', 'orders-enricher'];
 
 describe('stream-medic capture (aws-sdk-client-mock)', () => {
   let aws: MockedAws;
+  let world: SnapshotInput;
   beforeEach(() => {
     aws = mockedAws();
-    serveAccount(aws, LAGGING_APP);
+    world = serveAccount(aws, LAGGING_APP);
   });
 
   it('sends the shared queries over the window that ends at the last whole minute', async () => {
@@ -40,7 +41,17 @@ describe('stream-medic capture (aws-sdk-client-mock)', () => {
       stream: { name: 'orders-stream' },
       application: { name: 'orders-enricher' },
     });
-    expect(sent[0]!.MetricDataQueries).toStrictEqual(metricQueriesFor(target));
+    // Every series the account publishes, found with ListMetrics and asked for with its real dimensions.
+    const listed = world.getMetricData!.MetricDataQueries.map((query) => ({
+      namespace: query.MetricStat!.Metric.Namespace,
+      metricName: query.MetricStat!.Metric.MetricName,
+      dimensions: Object.fromEntries((query.MetricStat!.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+    }));
+    expect(aws.cloudWatch.commandCalls(ListMetricsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { Namespace: 'AWS/Kinesis', Dimensions: [{ Name: 'StreamName', Value: 'orders-stream' }] },
+      { Namespace: 'AWS/KinesisAnalytics', Dimensions: [{ Name: 'Application', Value: 'orders-enricher' }] },
+    ]);
+    expect(sent[0]!.MetricDataQueries).toStrictEqual(metricQueriesFor(target, listed));
     expect(sent[0]!.EndTime).toStrictEqual(new Date(WINDOW_END));
     expect(sent[0]!.StartTime).toStrictEqual(new Date(Date.parse(WINDOW_END) - 60 * 60_000));
   });
@@ -54,7 +65,8 @@ describe('stream-medic capture (aws-sdk-client-mock)', () => {
     expect(aws.kinesisAnalytics.commandCalls(DescribeApplicationCommand).map((c) => c.args[0].input)).toStrictEqual([
       { ApplicationName: 'orders-enricher' },
     ]);
-    expect(callCount(aws)).toBe(3);
+    // Two ListMetrics (one per namespace), one GetMetricData, two describes.
+    expect(callCount(aws)).toBe(5);
   });
 
   it('prints a version 1 snapshot with every AWS part, and no made-up config', async () => {

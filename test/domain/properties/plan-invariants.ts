@@ -100,6 +100,10 @@ export function boundViolations(report: Report, facts: PlanFacts): string[] {
             `${where}: parallelism is outside the target's ${bounds.minParallelism}..${bounds.maxParallelism}`,
           );
         }
+        // A job restores from its snapshot only up to its max parallelism.
+        if (action.to > bounds.maxJobParallelism) {
+          broken.push(`${where}: parallelism is past the job's max parallelism ${bounds.maxJobParallelism}`);
+        }
         const perKpu = action.parallelismPerKpu;
         if (!Number.isInteger(perKpu) || perKpu < 1 || perKpu > AWS_LIMITS.maxParallelismPerKpu) {
           broken.push(`${where}: parallelismPerKpu must be 1..${AWS_LIMITS.maxParallelismPerKpu}`);
@@ -175,7 +179,9 @@ export function guardrailViolations(report: Report, facts: PlanFacts): string[] 
     if ('streamName' in action) {
       if (!stream || stream.status !== 'ACTIVE')
         broken.push(`${where}: the stream is ${stream?.status ?? 'unknown'}, not ACTIVE`);
-      if (stream?.mode === 'ON_DEMAND') broken.push(`${where}: the stream is ON_DEMAND`);
+      // On-demand streams cannot be resharded (DESIGN.md); their retention can still be raised.
+      if (action.type === 'UpdateShardCount' && stream?.mode === 'ON_DEMAND')
+        broken.push(`${where}: the stream is ON_DEMAND`);
     } else {
       if (!app || app.status !== 'RUNNING')
         broken.push(`${where}: the application is ${app?.status ?? 'unknown'}, not RUNNING`);

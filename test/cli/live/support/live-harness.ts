@@ -1,5 +1,11 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  type GetMetricDataCommandInput,
+  type ListMetricsCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import {
   DescribeStreamSummaryCommand,
   KinesisClient,
@@ -112,6 +118,22 @@ export function serveAccount(aws: MockedAws, spec: SnapshotSpec): SnapshotInput 
       Values: [...(result.Values ?? [])].reverse(),
     });
   });
+  // ListMetrics lists the series the account publishes, filtered as AWS filters (dimension among others).
+  aws.cloudWatch.on(ListMetricsCommand).callsFake((input: ListMetricsCommandInput) => ({
+    Metrics: (world.getMetricData?.MetricDataQueries ?? [])
+      .map((query) => query.MetricStat!.Metric)
+      .filter(
+        (metric) =>
+          metric.Namespace === input.Namespace &&
+          (input.Dimensions ?? []).every((filter) =>
+            (metric.Dimensions ?? []).some(
+              (d) => d.Name === filter.Name && (filter.Value === undefined || d.Value === filter.Value),
+            ),
+          ),
+      )
+      .map((metric) => ({ Namespace: metric.Namespace, MetricName: metric.MetricName, Dimensions: metric.Dimensions })),
+    $metadata: {},
+  }));
   aws.cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((query) => {
       const metric = query.MetricStat!.Metric!;
