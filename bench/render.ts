@@ -16,6 +16,7 @@ const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string
   { key: 'lagMinutes', label: 'lag-min' },
   { key: 'throttledRecords', label: 'throttled' },
   { key: 'recordsLost', label: 'lost' },
+  { key: 'producerRecordsDropped', label: 'dropped' },
   { key: 'apiCalls', label: 'calls' },
   { key: 'restarts', label: 'restarts' },
   { key: 'downtimeSeconds', label: 'down s' },

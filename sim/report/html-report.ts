@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatCount, formatDuration } from '../../lambdas/domain/units';
 import type { MinuteSample } from '../pipeline';
 import { narrate } from '../run/narration';
 import type { Playthrough } from '../run/player';
@@ -245,15 +246,16 @@ export function renderHtmlReport(play: Playthrough, options: HtmlReportOptions =
         .map((r) => `${hhmm(Date.parse(r.at))} ${r.type} by ${r.guardrail}: ${r.reason}`)
         .join('\n') || 'none',
     ],
+    ['Incident started', `${summary.incidentStartedAt.slice(11, 16)} UTC (first unhealthy minute, else first alarm)`],
     [
-      'Recovered',
-      summary.recovered
-        ? `yes${summary.minutesToRecover !== null ? `, ${summary.minutesToRecover} min after the first alarm` : ''}`
-        : 'no',
+      'Time to recover',
+      summary.minutesToRecover === null
+        ? 'did not recover'
+        : `${formatDuration(summary.minutesToRecover * 60_000)} from the incident's start${summary.recovered ? '' : ', but unhealthy again at the end'}`,
     ],
-    ['Peak lag', `${summary.peakLagSeconds} s`],
-    ['Records lost', String(summary.recordsLost)],
-    ['Producer records dropped', String(summary.producerRecordsDropped)],
+    ['Peak lag', formatDuration(summary.peakLagSeconds * 1000)],
+    ['Records lost', `${formatCount(summary.recordsLost)} (reached the stream, never processed)`],
+    ['Producer drops', `${formatCount(summary.producerRecordsDropped)} (given up by producers after throttling)`],
     ['Runs', `${summary.runs} (${summary.notifications} message(s) to on-call)`],
   ];
   const timeline = play.events.flatMap((event) => {

@@ -12,6 +12,7 @@ const KEYS = [
   'lagMinutes',
   'throttledRecords',
   'recordsLost',
+  'producerRecordsDropped',
   'apiCalls',
   'restarts',
   'downtimeSeconds',
