@@ -94,8 +94,12 @@ const PERSON_GUARDRAILS: ReadonlySet<Guardrail> = new Set([
   'snapshots-disabled',
 ]);
 
-/** The planner's words for a scale-up it had to stop short of the size needed. */
+/**
+ * The planner's words for a scale-up it had to stop short of the size needed, and for a capped size
+ * that still drains the backlog (slower than planned, but nobody needs to get up for it).
+ */
 const CAPPED_ADVICE = /StreamMedic stops at/;
+const DRAINS_AT_CAP = /the backlog drains in about/;
 
 export function runOutcome(facts: Pick<NotificationFacts, 'assessment' | 'verification' | 'failure'>): RunOutcome {
   if (facts.failure) return 'failed';
@@ -153,7 +157,7 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
     .find((r) => PERSON_GUARDRAILS.has(r.guardrail));
   if (stopped && !SETTLED_CAUSES.has(cause))
     return `a fix was stopped by the "${stopped.guardrail}" guardrail: ${stopped.reason}`;
-  const capped = report.plan.recommendations.find((r) => CAPPED_ADVICE.test(r));
+  const capped = report.plan.recommendations.find((r) => CAPPED_ADVICE.test(r) && !DRAINS_AT_CAP.test(r));
   if (capped && outcome !== 'applied') return `the fix is capped by a bound: ${capped}`;
   if (outcome === 'action-required') {
     return (NEEDS_A_PERSON[cause] ?? (() => `${cause} needs a person; StreamMedic has no bounded fix for it`))(

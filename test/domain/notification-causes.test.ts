@@ -195,6 +195,21 @@ const CASES: CauseCase[] = [
     lookFirst: [/Writes and throttling of stream orders-stream/, /stream-write-capacity\.md$/],
   },
   {
+    name: 'a scale-up capped by a bound that still drains the backlog',
+    cause: 'CONSUMER_COMPUTE',
+    severity: 'critical',
+    actions: [RAISE_PARALLELISM],
+    recommendations: [
+      'Application orders-enricher: StreamMedic stops at parallelism 10 (maxParallelism 10, maxKpu 64); at that size the backlog drains in about 2 min (draining within the catch-up time would need about 12).',
+    ],
+    verified: 'improving',
+    subject: 'Improving | StreamMedic orders: CONSUMER_COMPUTE (critical) - parallelism 4->10',
+    outcome: 'improving',
+    actionRequired: false,
+    firstLine: 'Improving: judged improving by the re-assessment.',
+    lookFirst: [],
+  },
+  {
     name: 'a plan left to a person by mode "recommend"',
     cause: 'CONSUMER_COMPUTE',
     severity: 'warning',
