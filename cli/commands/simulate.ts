@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { formatCount, formatDuration } from '../../lambdas/domain/units';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import * as report from '../../sim/report/html-report';
-import { narrate, type NarratedLine, type Tone } from '../../sim/run/narration';
+import { RepeatCollapser, narrate, type NarratedLine, type Tone } from '../../sim/run/narration';
 import type * as Simulator from '../../sim/run';
 import type { Playthrough } from '../../sim/run/player';
 import { summarize, type ScenarioSummary } from '../../sim/run/summary';
@@ -197,6 +197,12 @@ export function simulateCommand(io: CliIo): Command {
           if (bar) io.stdout(CLEAR_LINE);
           bar = '';
         };
+        const repeats = new RepeatCollapser();
+        const print = (lines: readonly NarratedLine[]): void => {
+          if (lines.length === 0) return;
+          clearBar();
+          for (const line of lines) io.stdout(liveLine(line, style));
+        };
         const play = await playScenario(scenario, {
           workflow,
           ...(seed !== undefined ? { seed } : {}),
@@ -204,9 +210,7 @@ export function simulateCommand(io: CliIo): Command {
             ? {
                 onEvent: (event) => {
                   const line = narrate(event);
-                  if (!line) return;
-                  clearBar();
-                  io.stdout(liveLine(line, style));
+                  if (line) print(repeats.push(line));
                 },
                 ...(io.isTTY
                   ? {
@@ -219,6 +223,7 @@ export function simulateCommand(io: CliIo): Command {
               }
             : {}),
         });
+        if (live) print(repeats.flush());
         clearBar();
         const summary = summarize(play);
         summaries.push(summary);

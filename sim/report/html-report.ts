@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCount, formatDuration } from '../../lambdas/domain/units';
 import type { MinuteSample } from '../pipeline';
-import { narrate } from '../run/narration';
+import { collapseRepeats, narrate } from '../run/narration';
 import type { Playthrough } from '../run/player';
 import { summarize } from '../run/summary';
 
@@ -258,10 +258,12 @@ export function renderHtmlReport(play: Playthrough, options: HtmlReportOptions =
     ['Producer drops', `${formatCount(summary.producerRecordsDropped)} (given up by producers after throttling)`],
     ['Runs', `${summary.runs} (${summary.notifications} message(s) to on-call)`],
   ];
-  const timeline = play.events.flatMap((event) => {
-    const line = narrate(event);
-    return line ? [line] : [];
-  });
+  const timeline = collapseRepeats(
+    play.events.flatMap((event) => {
+      const line = narrate(event);
+      return line ? [line] : [];
+    }),
+  );
   const messages = world.notifier.messages();
   const data = { times: samples.map((s) => s.t), charts, markers };
 
