@@ -10,7 +10,7 @@ import type { Playthrough } from '../../sim/run/player';
 import { summarize, type ScenarioSummary } from '../../sim/run/summary';
 import { builtInScenarioNames, parseScenario, resolveScenario, type Scenario } from '../../sim/scenario';
 import { parseFile, type CliIo } from '../io';
-import { styleFor, table, type Style } from '../render';
+import { MAX_TABLE_WIDTH, styleFor, table, type Style } from '../render';
 import { CommandFailure } from './aws-failure';
 import { helpEpilogue } from './help';
 
@@ -149,7 +149,11 @@ function renderTable(summaries: readonly ScenarioSummary[], style: Style): strin
     formatCount(s.producerRecordsDropped),
     s.expectationMet ? 'met' : 'MISSED',
   ]);
-  const text = table(['scenario', 'cause', 'actions', 'recovered', 'peak lag', 'lost', 'dropped', 'expectation'], rows);
+  const text = table(
+    ['scenario', 'cause', 'actions', 'recovered', 'peak lag', 'lost', 'dropped', 'expectation'],
+    rows,
+    MAX_TABLE_WIDTH,
+  );
   return `${text
     .split('\n')
     .map((line) => (line.endsWith('MISSED') ? style.severity('critical', line) : line))

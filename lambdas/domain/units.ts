@@ -45,6 +45,7 @@ export function formatQuantity(value: number, unit: string | undefined): string 
   const u = unit ?? '';
   if (u === 'Milliseconds') return formatDuration(value);
   if (u === 'Seconds') return formatDuration(value * 1000);
+  if (u === 'Milliseconds/Second') return `${formatCount(Math.round(value))} ms/s`;
   if (u === 'Bytes') return formatBytes(value);
   if (u === 'Bytes/Second') return `${formatBytes(value)}/s`;
   if (u.startsWith('Percent')) {
