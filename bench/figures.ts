@@ -8,18 +8,19 @@ import type { ApiCall } from '../sim/adapters';
 import type { MinuteSample } from '../sim/pipeline';
 import type { Scenario } from '../sim/scenario';
 import type { SimWorld, WorldOutcome } from '../sim/world';
+import {
+  incidentFigures,
+  incidentStart,
+  RECOVERED_AFTER_MINUTES,
+  RECOVERY_HELD_MINUTES,
+  scenarioSamples,
+  timeToRecover,
+} from '../sim/run/figures';
 import type { PlayResult, PolicyName } from './policies/policy';
 import { SHRINKING_KINDS, changeKinds, helpfulKinds, type FixKind } from './policies/true-cause';
 
 /** On-demand prices in us-east-1: a provisioned shard-hour, and a Managed Flink KPU-hour. */
 export const PRICES = { shardHourUsd: 0.015, kpuHourUsd: 0.11 } as const;
-/** Healthy minutes in a row that count as recovered at the end of a scenario. */
-export const RECOVERED_AFTER_MINUTES = 5;
-/**
- * Healthy minutes in a row that count as recovered before the end: longer than a lull between two
- * bursts, an alarm's evaluation and a cool-down, so that a pause in the trouble is not a recovery.
- */
-export const RECOVERY_HELD_MINUTES = 30;
 /** Two changes of one resource in opposite directions this close together are an oscillation. */
 export const OSCILLATION_WINDOW_MINUTES = 60;
 /** How long after a scale-in its capacity must still carry the demand. */
@@ -28,6 +29,9 @@ export const SCALE_IN_WATCH_MINUTES = 60;
 const RESTART_GRACE_MINUTES = 10;
 
 const MINUTE_MS = 60_000;
+
+// The figures simulate and its report show too are defined once, in sim/run/figures.ts.
+export { incidentStart, RECOVERED_AFTER_MINUTES, RECOVERY_HELD_MINUTES, scenarioSamples, timeToRecover };
 
 /** One row of bench/results.json. */
 export interface RunFigures {
@@ -42,6 +46,8 @@ export interface RunFigures {
   readonly throttledRecords: number;
   /** Records that reached the stream and were never processed. */
   readonly recordsLost: number;
+  /** Records producers gave up on after throttling: they never reached the stream. */
+  readonly producerRecordsDropped: number;
   /** Changing calls AWS accepted: UpdateShardCount, UpdateApplication, IncreaseStreamRetentionPeriod. */
   readonly apiCalls: number;
   readonly restarts: number;
@@ -67,50 +73,6 @@ export interface RunResult {
   /** Samples of the scenario's duration, for the charts. */
   readonly samples: readonly MinuteSample[];
   readonly incidentStartMs: number;
-}
-
-/** The samples of the scenario's own minutes (a player may run on to let a workflow finish). */
-export function scenarioSamples(world: SimWorld): MinuteSample[] {
-  return world.samples().filter((s) => s.t >= world.startMs && s.t < world.endMs);
-}
-
-/**
- * When the incident starts, the same instant for every policy: the first minute the pipeline is
- * unhealthy with nothing done about it (played under `none`); a scenario that never turns
- * unhealthy starts at its first alarm or manual run, else at its start.
- */
-export function incidentStart(noneWorld: SimWorld): number {
-  const firstUnhealthy = scenarioSamples(noneWorld).find((s) => !s.healthy);
-  if (firstUnhealthy) return firstUnhealthy.t;
-  const trigger = noneWorld
-    .timeline()
-    .find((e) => (e.kind === 'alarm' && e.change.to === 'ALARM') || e.kind === 'manual-run');
-  return trigger?.at ?? noneWorld.startMs;
-}
-
-/**
- * Minutes from `incidentStartMs` until the pipeline is healthy (lag under the threshold, no write or
- * read throttling, the job running): the start of the first healthy stretch that reaches past the
- * incident's start and either holds for half an hour or lasts to the end of the scenario, at least
- * five minutes. A stretch that began before the incident (nothing ever went wrong) gives 0. Null when
- * there is none. A relapse after a recovery does not move it; the lag and throttling figures show it.
- */
-export function timeToRecover(samples: readonly MinuteSample[], incidentStartMs: number): number | null {
-  let i = 0;
-  while (i < samples.length) {
-    if (!samples[i]!.healthy) {
-      i += 1;
-      continue;
-    }
-    let end = i;
-    while (end < samples.length && samples[end]!.healthy) end += 1;
-    const length = end - i;
-    const reachesIncident = samples[end - 1]!.t >= incidentStartMs;
-    const holds = length >= RECOVERY_HELD_MINUTES || (end === samples.length && length >= RECOVERED_AFTER_MINUTES);
-    if (reachesIncident && holds) return Math.max(0, Math.round((samples[i]!.t - incidentStartMs) / MINUTE_MS));
-    i = end;
-  }
-  return null;
 }
 
 /** Dollars for the shard-hours and KPU-hours (with the orchestration KPU) the scenario used. */
@@ -307,14 +269,16 @@ export function runResult(
   const samples = scenarioSamples(world);
   const calls = acceptedChanges(world);
   const wrong = wrongActions(scenario, calls, samples, world.policy.lagThresholdMs);
+  const shared = incidentFigures(world, outcome, incidentStartMs);
   const figures: RunFigures = {
     scenario: scenario.name,
     policy,
-    ttrMinutes: timeToRecover(samples, incidentStartMs),
-    peakLagSeconds: Math.round(outcome.peakLagMs / 1000),
+    ttrMinutes: shared.minutesToRecover,
+    peakLagSeconds: shared.peakLagSeconds,
     lagMinutes: Math.round(outcome.lagMinutes * 10) / 10,
     throttledRecords: Math.round(outcome.throttledRecords),
-    recordsLost: Math.round(outcome.recordsLost),
+    recordsLost: shared.recordsLost,
+    producerRecordsDropped: shared.producerRecordsDropped,
     apiCalls: outcome.actions.length,
     restarts: outcome.appRestarts,
     downtimeSeconds: Math.round(outcome.appDowntimeSeconds),

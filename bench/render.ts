@@ -16,6 +16,7 @@ const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string
   { key: 'lagMinutes', label: 'lag-min' },
   { key: 'throttledRecords', label: 'throttled' },
   { key: 'recordsLost', label: 'lost' },
+  { key: 'producerRecordsDropped', label: 'dropped' },
   { key: 'apiCalls', label: 'calls' },
   { key: 'restarts', label: 'restarts' },
   { key: 'downtimeSeconds', label: 'down s' },
@@ -356,12 +357,26 @@ function ttrBars(all: readonly ScenarioRuns[]): string {
         const w = Math.max(1, scaleX(ttr) - left);
         parts.push(
           `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 1}" fill="${COLORS[policy]}"><title>${policy}: ${ttr} min</title></rect>`,
+          `<text x="${(left + w + 3).toFixed(1)}" y="${y + rowH - 1}" class="n">${ttr} min</text>`,
         );
       }
     });
   });
   parts.push(`<text x="${left}" y="16" class="t">time to recover, minutes (scenarios capacity can fix)</text>`);
-  return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">${parts.join('')}</svg>`;
+  // The minutes axis: gridlines and labels at a round step, so a bar's length can be read.
+  const axisY = 30 + fixable.length * groupH;
+  const step = [5, 10, 15, 30, 60, 120].find((m) => maxTtr / m <= 8) ?? 240;
+  const ticks: string[] = [
+    `<line x1="${left}" y1="${axisY}" x2="${scaleX(maxTtr).toFixed(1)}" y2="${axisY}" class="g"/>`,
+  ];
+  for (let m = 0; m <= maxTtr; m += step) {
+    const x = scaleX(m).toFixed(1);
+    ticks.push(
+      `<line x1="${x}" y1="24" x2="${x}" y2="${axisY}" class="g"/>`,
+      `<text x="${x}" y="${axisY + 12}" class="xl">${m}</text>`,
+    );
+  }
+  return `<svg viewBox="0 0 ${width} ${height + 16}" width="${width}" height="${height + 16}" role="img">${ticks.join('')}${parts.join('')}</svg>`;
 }
 
 export function html(all: readonly ScenarioRuns[], goals: readonly GoalReport[], meta: BenchMeta): string {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { version } from '../package.json';
 import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
 import { assess, resolveTarget } from '../lambdas/domain/engine';
 import { parseSnapshot, type Snapshot } from '../lambdas/domain/snapshot';
@@ -140,6 +141,7 @@ export function buildProgram(io: CliIo, services: CliServices = defaultServices(
     .description(
       'Diagnose and remediate lag and throttling in Kinesis Data Streams and Managed Service for Apache Flink.',
     )
+    .version(version, '-V, --version', 'print the version and exit')
     .addOption(new Option('--no-color', 'plain output even on a terminal'))
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
     .exitOverride()

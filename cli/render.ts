@@ -1,4 +1,5 @@
 import type { Action, Evidence, Refusal, Report } from '../lambdas/domain/model';
+import { formatQuantity } from '../lambdas/domain/units';
 import type { Severity } from '../lambdas/domain/vocabulary';
 
 export interface Style {
@@ -31,26 +32,96 @@ export function styleFor(isTTY: boolean): Style {
   return isTTY ? colour : plain;
 }
 
-function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+/** Terminal columns every table fits in: wide enough to read, narrow enough for a split screen. */
+export const MAX_TABLE_WIDTH = 100;
+const COLUMN_GAP = 2;
+/** Narrowest a column is wrapped to. */
+const MIN_COLUMN_WIDTH = 8;
+
+/** Where a word too long for `room` is broken: after punctuation or before a capital, else at `room`. */
+function breakPoint(word: string, room: number): number {
+  for (let i = room; i > room / 2; i -= 1) {
+    if (/[,.(/_-]/.test(word[i - 1]!) || /[A-Z]/.test(word[i]!)) return i;
+  }
+  return room;
 }
 
-/** A left-aligned text table; columns as wide as their widest cell. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** Breaks text into lines of at most `width`, at spaces where it can, inside a word where it must. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      let rest = word;
+      while (rest.length > width) {
+        const room = line ? width - line.length - 1 : width;
+        if (room < MIN_COLUMN_WIDTH / 2 && line) {
+          lines.push(line);
+          line = '';
+          continue;
+        }
+        const cut = breakPoint(rest, room);
+        lines.push(line ? `${line} ${rest.slice(0, cut)}` : rest.slice(0, cut));
+        line = '';
+        rest = rest.slice(cut);
+      }
+      if (!line) line = rest;
+      else if (line.length + 1 + rest.length <= width) line = `${line} ${rest}`;
+      else {
+        lines.push(line);
+        line = rest;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * A left-aligned text table, columns as wide as their widest cell; when that is wider than
+ * `maxWidth`, the widest columns are narrowed and their cells wrapped onto more lines. Without
+ * `maxWidth` every row stays on one line, for output that is read line by line (grep, awk).
+ */
+export function table(headers: string[], rows: string[][], maxWidth: number = Number.POSITIVE_INFINITY): string {
+  const natural = headers.map((h, i) =>
+    Math.max(h.length, ...rows.flatMap((r) => (r[i] ?? '').split('\n').map((l) => l.length))),
+  );
+  const widths = [...natural];
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + COLUMN_GAP * (widths.length - 1);
+  // First no word is broken (columns narrow to their longest word), then words are broken too. One
+  // character at a time from the widest column that may still give way, so they give way evenly.
+  const longestWord = headers.map((h, i) =>
+    Math.max(h.length, ...rows.flatMap((r) => (r[i] ?? '').split(/\s+/).map((w) => w.length))),
+  );
+  for (const floorOf of [
+    (i: number) => longestWord[i]!,
+    (i: number) => Math.max(MIN_COLUMN_WIDTH, headers[i]!.length),
+  ]) {
+    while (total() > maxWidth) {
+      const candidates = widths.map((w, i) => (w > floorOf(i) ? w : -1));
+      const widest = candidates.indexOf(Math.max(...candidates));
+      if (candidates[widest]! < 0) break;
+      widths[widest] = widths[widest]! - 1;
+    }
+  }
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
+      .join(' '.repeat(COLUMN_GAP))
       .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const row = (cells: string[]): string[] => {
+    const wrapped = cells.map((c, i) => wrapText(c, widths[i]!));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: height }, (_, k) => line(wrapped.map((w) => w[k] ?? '')));
+  };
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.flatMap((r) => row(r))].join('\n');
 }
 
 function evidenceTable(evidence: Evidence[]): string {
   return table(
-    ['metric', 'stat', 'value', 'threshold', 'unit'],
-    evidence.map((e) => [e.metric, e.stat, formatNumber(e.value), formatNumber(e.threshold), e.unit]),
+    ['metric', 'stat', 'value', 'threshold'],
+    evidence.map((e) => [e.metric, e.stat, formatQuantity(e.value, e.unit), formatQuantity(e.threshold, e.unit)]),
+    MAX_TABLE_WIDTH,
   );
 }
 

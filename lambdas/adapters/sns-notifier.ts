@@ -3,11 +3,19 @@ import { InvalidRequestError } from '../ports/errors';
 import type { NotificationMessage, Notifier } from '../ports';
 import { callAws } from './aws-call';
 
-/** SNS refuses subjects of 100 characters or more ("less than 100 characters long"). */
+/**
+ * SNS refuses subjects of 100 characters or more ("less than 100 characters long", SNS Publish API:
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
+ */
 export const MAX_SUBJECT_LENGTH = 99;
 const ELLIPSIS = '...';
 
-/** Publishes notifications to one SNS topic; the subject is made acceptable to SNS rather than refused. */
+/**
+ * Publishes notifications to one SNS topic; the subject is made acceptable to SNS rather than refused.
+ * A message with a chat form goes out with `MessageStructure: json`: email and every other protocol
+ * get the text (`default`, `email`), HTTPS subscribers, which is how Amazon Q Developer in chat
+ * applications subscribes, get the custom-notification JSON (`https`).
+ */
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly client: SNSClient,
@@ -25,7 +33,7 @@ export class SnsNotifier implements Notifier {
         new PublishCommand({
           TopicArn: this.topicArn,
           ...(subject && { Subject: subject }),
-          Message: message.body,
+          ...messageOf(message),
           MessageAttributes: toMessageAttributes(message.attributes),
         }),
       ),
@@ -47,6 +55,13 @@ export function toSnsSubject(subject: string): string {
     .trim();
   if (ascii.length <= MAX_SUBJECT_LENGTH) return ascii;
   return `${ascii.slice(0, MAX_SUBJECT_LENGTH - ELLIPSIS.length).trimEnd()}${ELLIPSIS}`;
+}
+
+/** The `Message` (and `MessageStructure`) of a Publish call for a notification. */
+export function messageOf(message: NotificationMessage): { Message: string; MessageStructure?: 'json' } {
+  if (!message.chat) return { Message: message.body };
+  const perProtocol = { default: message.body, email: message.body, https: JSON.stringify(message.chat) };
+  return { Message: JSON.stringify(perProtocol), MessageStructure: 'json' };
 }
 
 function toMessageAttributes(attributes: Readonly<Record<string, string>>): Record<string, MessageAttributeValue> {

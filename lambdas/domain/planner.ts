@@ -212,13 +212,25 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       }),
     );
   }
-  const shards = ctx.stream?.openShards;
-  if (shards !== undefined && to > shards) {
-    out.recommendations.push(
-      `Parallelism ${to} exceeds the ${shards} shards of ${ctx.stream!.name}: source subtasks beyond ${shards} read nothing, so if the source operator is the busy one, the stream needs shards too.`,
-    );
-  }
   out.add({ ...desired, to });
+}
+
+/**
+ * Source subtasks beyond the shard count read nothing. Compared with the shards the stream will have
+ * once this plan's reshard is done, not the ones it has now, so advice does not ask for shards the
+ * plan already adds.
+ */
+function sourceShardAdvice(ctx: PlanContext, out: Draft): void {
+  const app = out.actions.find((a) => a.type === 'UpdateApplicationParallelism');
+  const stream = ctx.stream;
+  if (!app || !stream) return;
+  const reshard = out.actions.find((a) => a.type === 'UpdateShardCount' && a.streamName === stream.name);
+  const shards = reshard && 'to' in reshard ? reshard.to : stream.openShards;
+  if (app.to <= shards) return;
+  const has = reshard ? `will have after this plan's reshard` : 'has';
+  out.recommendations.push(
+    `Parallelism ${app.to} exceeds the ${shards} shards ${stream.name} ${has}: source subtasks beyond ${shards} read nothing, so if the source operator is the busy one, the stream needs shards too.`,
+  );
 }
 
 /** What a capped scale-up still buys: how long the backlog takes to drain at the cap, or that it never will. */
@@ -443,6 +455,7 @@ function draftPlan(ctx: PlanContext): Draft {
     const advice = ADVICE[finding.cause];
     if (advice) out.recommendations.push(advice(ctx));
   }
+  sourceShardAdvice(ctx, out);
   return out;
 }
 

@@ -8,6 +8,7 @@ import type {
   GetMetricDataRecord,
   MetricDataQuery,
 } from '../domain/aws-shapes';
+import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
 
 export interface Clock {
@@ -73,10 +74,12 @@ export interface ApplicationControl {
 }
 
 export interface NotificationMessage {
-  /** At most 100 characters (SNS's limit for email subjects). */
+  /** Under 100 characters (SNS's limit for email subjects). */
   readonly subject: string;
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** The same message as a chat custom notification; email and other subscribers get `body`. */
+  readonly chat?: ChatNotification;
 }
 
 export interface Notifier {

@@ -6,8 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatCount, formatDuration } from '../../lambdas/domain/units';
 import type { MinuteSample } from '../pipeline';
-import { narrate } from '../run/narration';
+import { collapseRepeats, narrate } from '../run/narration';
 import type { Playthrough } from '../run/player';
 import { summarize } from '../run/summary';
 
@@ -140,6 +141,14 @@ function chartsOf(play: Playthrough): ChartSpec[] {
       ],
     },
   ];
+  if (hasApp && samples.some((s) => (s.appDownSeconds ?? 0) > 0)) {
+    charts.push({
+      id: 'downtime',
+      title: 'Application downtime (restarts, updates)',
+      unit: 's per minute',
+      series: [{ label: 'down', color: '#7f8c8d', values: column(samples, (s) => s.appDownSeconds) }],
+    });
+  }
   if (hasApp) {
     charts.push({
       id: 'cpu',
@@ -168,6 +177,27 @@ function markersOf(play: Playthrough): Marker[] {
   return markers.sort((a, b) => a.t - b.t);
 }
 
+/** How far before the incident and after its last moment the charts open. */
+const FRAME_BEFORE_MS = 15 * 60_000;
+const FRAME_AFTER_MS = 30 * 60_000;
+
+/**
+ * The minutes the charts open on: from just before the incident's first unhealthy minute to a while
+ * after its recovery (or its last alarm or action); the whole run is a click away.
+ */
+function incidentWindowOf(
+  play: Playthrough,
+  samples: readonly MinuteSample[],
+  markers: readonly Marker[],
+): { start: number; end: number } {
+  const first = samples[0]?.t ?? play.world.startMs;
+  const last = samples[samples.length - 1]?.t ?? play.world.endMs;
+  const start = Date.parse(summarize(play).incidentStartedAt) - FRAME_BEFORE_MS;
+  const recovered = markers.find((m) => m.kind === 'recovered' && m.t >= start)?.t;
+  const lastMoment = recovered ?? Math.max(start, ...markers.map((m) => m.t));
+  return { start: Math.max(first, start), end: Math.min(last, lastMoment + FRAME_AFTER_MS) };
+}
+
 /** The page's own script: draws each chart with uPlot and the markers as vertical lines over it. */
 const CHART_SCRIPT = `
 (function () {
@@ -175,6 +205,27 @@ const CHART_SCRIPT = `
   var colours = { alarm: '#c0392b', action: '#2471a3', recovered: '#1e8449' };
   if (typeof uPlot === 'undefined') return;
   var xs = data.times.map(function (t) { return t / 1000; });
+  var plots = [];
+  var framed = { min: data.window.start / 1000, max: data.window.end / 1000 };
+  var whole = { min: xs[0], max: xs[xs.length - 1] };
+  var hhmm = function (ts) { return new Date(ts * 1000).toISOString().slice(11, 16); };
+  var lastIn = function (range) {
+    var idx = 0;
+    xs.forEach(function (x, i) { if (x <= range.max) idx = i; });
+    return idx;
+  };
+  var show = function (range) {
+    plots.forEach(function (u) { u.setScale('x', range); u.setLegend({ idx: lastIn(range) }); });
+  };
+  var toggle = document.getElementById('window-toggle');
+  if (toggle) {
+    toggle.addEventListener('click', function () {
+      var framedNow = toggle.getAttribute('data-framed') === 'true';
+      show(framedNow ? whole : framed);
+      toggle.setAttribute('data-framed', framedNow ? 'false' : 'true');
+      toggle.textContent = framedNow ? 'Frame the incident' : 'Show the whole run';
+    });
+  }
   data.charts.forEach(function (chart) {
     var el = document.getElementById('chart-' + chart.id);
     el.textContent = '';
@@ -190,22 +241,28 @@ const CHART_SCRIPT = `
         ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
         ctx.fillStyle = colours[m.kind];
         ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
-        ctx.fillText(String(i + 1), x + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+        // Labels of nearby markers are stacked, so they do not overlap.
+        ctx.fillText(String(i + 1), x + 3 * devicePixelRatio, top + (12 + 12 * (i % 4)) * devicePixelRatio);
         ctx.restore();
       });
     };
-    new uPlot({
+    var plot = new uPlot({
       title: chart.title + ' (' + chart.unit + ')',
       width: Math.max(480, el.clientWidth),
       height: 220,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.1 : 1]; } } },
-      series: [{ label: 'time (UTC)' }].concat(chart.series.map(function (s) {
+      scales: { x: { time: true, min: framed.min, max: framed.max }, y: { range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.1 : 1]; } } },
+      series: [{ label: 'time (UTC)', value: function (u, v) { return v == null ? '--' : hhmm(v); } }].concat(chart.series.map(function (s) {
         return { label: s.label, stroke: s.color, width: 2, spanGaps: false };
       })),
-      axes: [{}, { label: chart.unit, size: 60 }],
-      hooks: { draw: [markersHook] },
+      axes: [
+        { label: 'UTC', values: function (u, splits) { return splits.map(hhmm); } },
+        { label: chart.unit, size: 60 },
+      ],
+      // Legends show the values at the window's last minute, not dashes until hovered.
+      hooks: { draw: [markersHook], ready: [function (u) { u.setLegend({ idx: lastIn(framed) }); }] },
     }, [xs].concat(chart.series.map(function (s) { return s.values; })), el);
+    plots.push(plot);
   });
 })();
 `;
@@ -245,23 +302,26 @@ export function renderHtmlReport(play: Playthrough, options: HtmlReportOptions =
         .map((r) => `${hhmm(Date.parse(r.at))} ${r.type} by ${r.guardrail}: ${r.reason}`)
         .join('\n') || 'none',
     ],
+    ['Incident started', `${summary.incidentStartedAt.slice(11, 16)} UTC (first unhealthy minute, else first alarm)`],
     [
-      'Recovered',
-      summary.recovered
-        ? `yes${summary.minutesToRecover !== null ? `, ${summary.minutesToRecover} min after the first alarm` : ''}`
-        : 'no',
+      'Time to recover',
+      summary.minutesToRecover === null
+        ? 'did not recover'
+        : `${formatDuration(summary.minutesToRecover * 60_000)} from the incident's start${summary.recovered ? '' : ', but unhealthy again at the end'}`,
     ],
-    ['Peak lag', `${summary.peakLagSeconds} s`],
-    ['Records lost', String(summary.recordsLost)],
-    ['Producer records dropped', String(summary.producerRecordsDropped)],
+    ['Peak lag', formatDuration(summary.peakLagSeconds * 1000)],
+    ['Records lost', `${formatCount(summary.recordsLost)} (reached the stream, never processed)`],
+    ['Producer drops', `${formatCount(summary.producerRecordsDropped)} (given up by producers after throttling)`],
     ['Runs', `${summary.runs} (${summary.notifications} message(s) to on-call)`],
   ];
-  const timeline = play.events.flatMap((event) => {
-    const line = narrate(event);
-    return line ? [line] : [];
-  });
+  const timeline = collapseRepeats(
+    play.events.flatMap((event) => {
+      const line = narrate(event);
+      return line ? [line] : [];
+    }),
+  );
   const messages = world.notifier.messages();
-  const data = { times: samples.map((s) => s.t), charts, markers };
+  const data = { times: samples.map((s) => s.t), charts, markers, window: incidentWindowOf(play, samples, markers) };
 
   const chartBlocks = charts
     .map(
@@ -294,6 +354,7 @@ ${library ? `<style>${library.style}</style>` : ''}
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`)
     .join('')}</table>
 <h2>Over time (UTC)</h2>
+<p class="muted">The charts open on the incident's window. <button id="window-toggle" data-framed="true">Show the whole run</button></p>
 <ol class="markers">${markers
     .map((m) => `<li class="${m.kind}">${hhmm(m.t)} ${escapeHtml(m.label)}</li>`)
     .join('')}</ol>

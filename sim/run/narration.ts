@@ -83,3 +83,79 @@ export function narrate(event: PlayEvent): NarratedLine | undefined {
       );
   }
 }
+
+/** Lines that repeat in a cycle (a crash loop's failure and recovery) are told once, then counted. */
+const COLLAPSIBLE_TAGS: ReadonlySet<string> = new Set(['AWS', 'LOST']);
+/** Distinct lines one cycle may hold: a failure and its recovery. */
+const MAX_CYCLE = 2;
+/** Cycles shown in full before the rest are counted. */
+const SHOWN_CYCLES = 1;
+
+/** A line with its numbers taken out: two restarts of one crash loop read the same. */
+function shapeOf(line: NarratedLine): string {
+  return `${line.tag}|${line.text.replace(/\d+(?:[.,]\d+)*/g, '#')}`;
+}
+
+const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+
+/**
+ * Collapses runs of repeated lines as they come: the first cycle is told, the rest become one line,
+ * `42 restarts between 09:40 and 11:30`. Feed it lines with `push`, and `flush` at the end; each
+ * returns the lines to show now.
+ */
+export class RepeatCollapser {
+  private group: NarratedLine[] = [];
+  private shapes: string[] = [];
+
+  push(line: NarratedLine): NarratedLine[] {
+    if (!COLLAPSIBLE_TAGS.has(line.tag)) return [...this.flush(), line];
+    const shape = shapeOf(line);
+    if (this.shapes.includes(shape)) {
+      this.group.push(line);
+      return [];
+    }
+    // A new shape joins a cycle that has not repeated yet; otherwise it starts a new group.
+    const repeated = this.group.length > this.shapes.length;
+    if (!repeated && this.shapes.length < MAX_CYCLE) {
+      this.shapes.push(shape);
+      this.group.push(line);
+      return [];
+    }
+    const out = this.flush();
+    this.shapes = [shape];
+    this.group = [line];
+    return out;
+  }
+
+  flush(): NarratedLine[] {
+    const group = this.group;
+    const cycle = this.shapes.length;
+    this.group = [];
+    this.shapes = [];
+    const shown = cycle * (SHOWN_CYCLES + 1);
+    if (group.length <= shown) return group;
+    const head = group.slice(0, cycle * SHOWN_CYCLES);
+    const rest = group.slice(head.length);
+    const first = rest[0]!;
+    const last = rest[rest.length - 1]!;
+    const restart = head.find((l) => /restart/i.test(l.text));
+    const counted = shapeOf(restart ?? head[0]!);
+    const repeats = rest.filter((l) => shapeOf(l) === counted).length;
+    const what = restart ? `${repeats} more restarts` : `${repeats} more like these`;
+    return [
+      ...head,
+      {
+        at: first.at,
+        tag: first.tag,
+        text: `${what} between ${hhmm(first.at)} and ${hhmm(last.at)}`,
+        tone: first.tone,
+      },
+    ];
+  }
+}
+
+/** The lines of a whole play, with repeated cycles collapsed. */
+export function collapseRepeats(lines: readonly NarratedLine[]): NarratedLine[] {
+  const collapser = new RepeatCollapser();
+  return [...lines.flatMap((line) => collapser.push(line)), ...collapser.flush()];
+}

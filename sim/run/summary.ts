@@ -4,6 +4,7 @@
  * lag and records, and whether the scenario's stated expectation was met.
  */
 import type { ActionType, Cause, Guardrail } from '../../lambdas/domain/vocabulary';
+import { incidentFigures, incidentStart } from './figures';
 import type { Playthrough } from './player';
 
 export interface ActionTaken {
@@ -35,8 +36,14 @@ export interface ScenarioSummary {
   /** Actions a guardrail stopped, once per run and round that planned them. */
   readonly actionsRefused: ActionRefused[];
   readonly recovered: boolean;
-  /** From the first alarm (or manual run) to the start of the healthy minutes at the end; null if never. */
+  /** The incident's first unhealthy minute (else its first alarm or manual run), ISO. */
+  readonly incidentStartedAt: string;
+  /**
+   * Minutes from the incident's start to the start of the healthy stretch that holds; null if never.
+   * The benchmark's TTR, by the same definition (sim/run/figures.ts).
+   */
   readonly minutesToRecover: number | null;
+  /** The highest consumer lag, whole seconds. */
   readonly peakLagSeconds: number;
   /** Records that reached the stream and were never processed. */
   readonly recordsLost: number;
@@ -68,6 +75,8 @@ export function summarize(play: Playthrough): ScenarioSummary {
       })),
     ),
   );
+  const startMs = incidentStart(play.world);
+  const figures = incidentFigures(play.world, outcome, startMs);
   return {
     name: play.scenario.name,
     seed: play.seed,
@@ -82,10 +91,8 @@ export function summarize(play: Playthrough): ScenarioSummary {
     })),
     actionsRefused,
     recovered: outcome.recovered,
-    minutesToRecover: outcome.minutesToRecover ?? null,
-    peakLagSeconds: Math.round(outcome.peakLagMs / 100) / 10,
-    recordsLost: Math.round(outcome.recordsLost),
-    producerRecordsDropped: Math.round(outcome.producerRecordsDropped),
+    incidentStartedAt: iso(startMs),
+    ...figures,
     runs: play.runs.length,
     notifications: outcome.notificationsSent,
     expectationMet: play.expectation.met,

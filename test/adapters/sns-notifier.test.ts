@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_SUBJECT_LENGTH, SnsNotifier, toSnsSubject } from '../../lambdas/adapters/sns-notifier';
+import type { ChatNotification } from '../../lambdas/domain/chat-notification';
 import {
   AccessDeniedError,
   InvalidRequestError,
@@ -53,6 +54,38 @@ describe('SnsNotifier', () => {
         },
       },
     ]);
+  });
+
+  it('sends a message with a chat form as MessageStructure json: text for email and by default, the chat JSON over HTTPS', async () => {
+    const chat: ChatNotification = {
+      version: '1.0',
+      source: 'custom',
+      content: {
+        textType: 'client-markdown',
+        title: 'ACTION REQUIRED | StreamMedic orders',
+        description: '*ACTION REQUIRED*',
+      },
+      metadata: { threadId: 'orders/APP_UNHEALTHY/2026-03-02T09:00Z' },
+    };
+    const body = 'ACTION REQUIRED: the job is failing.\n';
+
+    await notifier.publish({
+      subject: 'ACTION REQUIRED | StreamMedic orders',
+      body,
+      attributes: { actionRequired: 'true', incident: 'orders/APP_UNHEALTHY/2026-03-02T09:00Z' },
+      chat,
+    });
+
+    const sent = sentPublishes()[0]!;
+    expect(sent.MessageStructure).toBe('json');
+    const perProtocol = JSON.parse(sent.Message!) as Record<string, string>;
+    expect(perProtocol['default']).toBe(body);
+    expect(perProtocol['email']).toBe(body);
+    expect(JSON.parse(perProtocol['https']!)).toEqual(chat);
+    expect(sent.MessageAttributes).toEqual({
+      actionRequired: { DataType: 'String', StringValue: 'true' },
+      incident: { DataType: 'String', StringValue: 'orders/APP_UNHEALTHY/2026-03-02T09:00Z' },
+    });
   });
 
   it('leaves out attributes with empty values, which SNS rejects', async () => {

@@ -23,6 +23,7 @@ function run(policy: PolicyName, figures: Partial<RunFigures>, calls: ApiCall[] 
         lagMinutes: 0,
         throttledRecords: 0,
         recordsLost: 0,
+        producerRecordsDropped: 0,
         apiCalls: calls.length,
         restarts: 0,
         downtimeSeconds: 0,

@@ -12,6 +12,7 @@ const KEYS = [
   'lagMinutes',
   'throttledRecords',
   'recordsLost',
+  'producerRecordsDropped',
   'apiCalls',
   'restarts',
   'downtimeSeconds',
@@ -67,6 +68,16 @@ describe('npm run bench', () => {
       expect(contents[1]).toContain('| scenario | policy | TTR min |');
       expect(contents[1]).toContain('## Goals');
       expect(contents[2]).toContain('<svg');
+      // The time-to-recover chart reads without hovering: a minutes axis and each bar's value.
+      const title = contents[2]!.indexOf('time to recover, minutes');
+      const ttrChart = contents[2]!.slice(
+        contents[2]!.lastIndexOf('<svg', title),
+        contents[2]!.indexOf('</svg>', title),
+      );
+      expect(ttrChart).toMatch(/<text [^>]*class="xl">0<\/text>/);
+      for (const row of first.rows.filter((r) => r.ttrMinutes !== null && r.ttrMinutes > 0)) {
+        expect(contents[2]).toContain(`>${row.ttrMinutes} min</text>`);
+      }
       await writeResults(dir, first, meta, asIs);
       expect(files.map((file) => readFileSync(file, 'utf8'))).toEqual(contents);
     } finally {

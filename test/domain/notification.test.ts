@@ -20,7 +20,7 @@ function appliedFirstStep(facts: Pick<NotificationFacts, 'assessment'>): Progres
 }
 
 describe('composeNotification', () => {
-  it('puts the cause and summary first, then evidence, action, refusals, outcome and links', () => {
+  it('puts how it ended first, then the cause and summary, evidence, action, refusals, outcome and links', () => {
     const run = runContext();
     const facts: NotificationFacts = {
       run,
@@ -35,16 +35,17 @@ describe('composeNotification', () => {
     };
     const body = composeNotification(facts).body;
     const lines = body.split('\n');
-    expect(lines[0]).toBe(
+    expect(lines[0]).toBe('Applied, not verified: the changes were made; the re-assessment did not run.');
+    expect(lines[1]).toBe(
       'STREAM_WRITE_CAPACITY on orders (stream orders-stream, application orders-enricher): severity critical, confidence 95%',
     );
-    expect(lines[1]).toBe('Stream orders-stream is full: add shards.');
+    expect(lines[2]).toBe('Stream orders-stream is full: add shards.');
     const order = ['EVIDENCE', 'WHAT WAS DONE', 'REFUSED BY GUARDRAILS', 'OUTCOME', 'TRIGGER', 'LINKS'].map((h) =>
       lines.indexOf(h),
     );
-    expect(order.every((index) => index > 1)).toBe(true);
+    expect(order.every((index) => index > 2)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(body).toContain('- WriteProvisionedThroughputExceeded (Sum): 1.80M Count, threshold 0 Count');
+    expect(body).toContain('- WriteProvisionedThroughputExceeded (Sum): 1,800,000, threshold 0');
     expect(body).toContain(
       '- set application orders-enricher parallelism from 4 to 10 (1 per KPU, 10 KPU): refused by "cooldown": scaled up 4 minutes ago',
     );
@@ -92,10 +93,13 @@ describe('composeNotification', () => {
       '- UpdateShardCount orders-stream 4 -> 7 shards (call 2 of 2) at 2026-11-21T10:19:40.000Z',
     );
     expect(message.body).toContain('resolved: STREAM_WRITE_CAPACITY is no longer found');
-    expect(message.subject).toBe('StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7 - resolved');
+    expect(message.subject).toBe('Resolved | StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7');
+    expect(message.body).toContain('Re-assessed at 2026-11-21T10:25:00.000Z: HEALTHY: no lag, throttling or failure');
     expect(message.attributes).toEqual({
       target: 'orders',
       outcome: 'resolved',
+      actionRequired: 'false',
+      incident: 'orders/STREAM_WRITE_CAPACITY/2026-11-21T10:00Z',
       dryRun: 'false',
       cause: 'STREAM_WRITE_CAPACITY',
       severity: 'critical',
@@ -133,7 +137,11 @@ describe('composeNotification', () => {
       failure: { Error: 'AccessDeniedError', Cause: 'GetMetricData: not authorized' },
       region: 'eu-west-1',
     });
-    expect(message.body.split('\n')[0]).toContain('No diagnosis for orders');
+    expect(message.body.split('\n')[0]).toBe(
+      'ACTION REQUIRED: StreamMedic failed before it could assess orders (AccessDeniedError).',
+    );
+    expect(message.body.split('\n')[1]).toContain('No diagnosis for orders');
+    expect(message.subject).toBe('ACTION REQUIRED, FAILED (AccessDeniedError) | StreamMedic orders: not assessed');
     expect(message.body).toContain('FAILED before the assessment finished.');
     expect(message.body).toContain('AccessDeniedError: GetMetricData: not authorized');
     expect(message.attributes['outcome']).toBe('failed');
@@ -256,7 +264,8 @@ describe('composeNotification for a run that went round again', () => {
 
   it('leads with the diagnosis that started the run and lists every round in order', () => {
     const message = composeNotification(facts);
-    expect(message.body.split('\n')[0]).toMatch(/^STREAM_WRITE_CAPACITY on orders/);
+    expect(message.body.split('\n')[0]).toBe('Resolved: CONSUMER_COMPUTE is no longer found.');
+    expect(message.body.split('\n')[1]).toMatch(/^STREAM_WRITE_CAPACITY on orders/);
     const lines = message.body.split('\n');
     const order = [
       'Round 1 of 2: STREAM_WRITE_CAPACITY (critical)',
@@ -275,6 +284,8 @@ describe('composeNotification for a run that went round again', () => {
     expect(message.body).toContain(
       '- round 2: scale stream orders-stream from 7 to 14 shards: refused by "cooldown": scaled up 6 min ago',
     );
-    expect(message.subject).toBe('StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7 +1 - resolved');
+    expect(message.subject).toBe(
+      'Resolved | StreamMedic orders: STREAM_WRITE_CAPACITY (critical) - shards 2->7 (+1 more action)',
+    );
   });
 });

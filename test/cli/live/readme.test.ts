@@ -97,7 +97,24 @@ describe('the notification described in README.md', () => {
       },
     },
   };
-  const messages = [dryRun, applied, refused].map((facts) => composeNotification({ ...facts, region: 'eu-west-1' }));
+  const bounded = {
+    ...refused,
+    assessment: {
+      ...refused.assessment,
+      disposition: 'all-refused' as const,
+      report: {
+        ...refused.assessment.report,
+        plan: {
+          ...refused.assessment.report.plan,
+          actions: [],
+          refused: [{ action: report.plan.actions[0]!, guardrail: 'bounds' as const, reason: 'maxShards is 4' }],
+        },
+      },
+    },
+  };
+  const messages = [dryRun, applied, refused, bounded].map((facts) =>
+    composeNotification({ ...facts, region: 'eu-west-1' }),
+  );
   /** The section titles the notifier writes: upper-case lines after a blank line. */
   const written = new Set(
     messages.flatMap((m) => [...m.body.matchAll(/\n\n([A-Z][A-Z ():,."_-]+)\n/g)].map((x) => x[1]!)),
@@ -105,12 +122,25 @@ describe('the notification described in README.md', () => {
   const section = README.slice(README.indexOf('## Reading a notification')).split(/\n## /)[0]!;
   const documented = [...section.matchAll(/^\| `([A-Z][A-Z ().]+)`\s+\|/gm)].map((m) => m[1]!.replace(' (...)', ''));
 
-  it("shows a subject in the notifier's format", () => {
-    const format = /^StreamMedic \S+: [A-Z_]+ \((critical|warning|info)\) - .+ - .+$/;
-    const sample = /```text\n(StreamMedic [^\n]+)\n```/.exec(README)?.[1];
+  it("shows subjects in the notifier's format", () => {
+    const format =
+      /^(ACTION REQUIRED(, [^|]+)?|[A-Z][a-z][^|]*) \| StreamMedic \S+: [A-Z_]+ \((critical|warning|info)\)( - .+)?$/;
+    const samples = /```text\n([^`]+)```/.exec(README.slice(README.indexOf('## Reading a notification')))?.[1];
+    const lines = samples?.trim().split('\n') ?? [];
 
-    expect(sample).toMatch(format);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(format);
     for (const message of messages) expect(message.subject).toMatch(format);
+  });
+
+  it('shows a paging filter policy on an attribute the messages carry', () => {
+    const section = README.slice(README.indexOf('## Reading a notification'));
+    const policy = JSON.parse(/```json\n([^`]+)```/.exec(section)![1]!) as Record<string, string[]>;
+
+    for (const [attribute, values] of Object.entries(policy)) {
+      for (const message of messages) expect(message.attributes).toHaveProperty(attribute);
+      expect(values.length).toBeGreaterThan(0);
+    }
   });
 
   it('documents every section the notifier writes, and no other', () => {

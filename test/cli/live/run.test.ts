@@ -136,7 +136,7 @@ describe('stream-medic run --wait', () => {
     expect(result.stdout).toContain(renderReport(report, styleFor(false)));
     expect(result.stdout).toContain('Run        dry run of orders, mode auto: nothing was changed\n');
     expect(result.stdout).toContain('Outcome    dry-run\n');
-    expect(result.stdout).toMatch(/Notified {3}StreamMedic orders: CONSUMER_COMPUTE \(critical\) .* dry run\n$/);
+    expect(result.stdout).toMatch(/Notified {3}Dry run \| StreamMedic orders: CONSUMER_COMPUTE \(critical\) - /);
     expect(result.stderr).toBe(`Started a dry run of orders: ${EXECUTION_ARN}\n`);
   });
 

@@ -33,10 +33,12 @@ describe('renderHtmlReport', () => {
     expect(page).not.toMatch(/\b(src|href)=["']?(https?:)?\/\//);
   });
 
-  it('charts lag, incoming against capacity, throttling, shards and parallelism, one point per simulated minute', () => {
+  it('charts lag, incoming against capacity, throttling, shards and parallelism, the downtime of the update, one point per simulated minute', () => {
     const data = dataOf(renderHtmlReport(play, { chartLibrary: LIBRARY }));
     const samples = play.world.samples();
-    expect(data.charts.map((c) => c.id)).toEqual(['lag', 'throughput', 'throttling', 'capacity', 'cpu']);
+    expect(data.charts.map((c) => c.id)).toEqual(['lag', 'throughput', 'throttling', 'capacity', 'downtime', 'cpu']);
+    const down = data.charts.find((c) => c.id === 'downtime')!.series[0]!.values as number[];
+    expect(down.reduce((sum, v) => sum + v, 0)).toBeCloseTo(play.outcome.appDowntimeSeconds, 0);
     expect(data.times).toEqual(samples.map((s) => s.t));
     const series = (chart: string, label: string) =>
       data.charts.find((c) => c.id === chart)!.series.find((s) => s.label === label)!.values;
@@ -58,6 +60,22 @@ describe('renderHtmlReport', () => {
     expect(markers.some((m) => m.kind === 'recovered')).toBe(play.outcome.recovered);
   });
 
+  it("opens the charts on the incident's window, from before its start to after its recovery", () => {
+    const page = renderHtmlReport(play, { chartLibrary: LIBRARY });
+    const { window, times, markers } = dataOf(page) as unknown as {
+      window: { start: number; end: number };
+      times: number[];
+      markers: { t: number; kind: string }[];
+    };
+    const recovered = markers.find((m) => m.kind === 'recovered')!.t;
+
+    expect(window.start).toBeGreaterThan(times[0]!);
+    expect(window.start).toBeLessThan(markers[0]!.t);
+    expect(window.end).toBeGreaterThan(recovered);
+    expect(window.end).toBeLessThan(times.at(-1)!);
+    expect(page).toContain('<button id="window-toggle" data-framed="true">Show the whole run</button>');
+  });
+
   it('lists the timeline and the messages on-call received, as text', () => {
     const page = renderHtmlReport(play, { chartLibrary: LIBRARY });
     const [message] = play.world.notifier.messages();
@@ -72,7 +90,7 @@ describe('renderHtmlReport', () => {
     const page = renderHtmlReport(play);
     expect(page).toContain('charts need the uplot package in node_modules');
     expect(page).not.toContain(LIBRARY.script);
-    expect(dataOf(page).charts).toHaveLength(5);
+    expect(dataOf(page).charts).toHaveLength(6);
     expect(page).toContain('<h2>Timeline</h2>');
   });
 });

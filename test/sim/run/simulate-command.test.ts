@@ -118,8 +118,8 @@ describe('stream-medic simulate, watched', () => {
       expect(tags).toContain(tag);
     }
     expect(result.stdout).toMatch(/^ {2}Cause +CONSUMER_COMPUTE$/m);
-    expect(result.stdout).toMatch(/^ {2}Records lost +0$/m);
-    expect(result.stdout).toContain('Subject: StreamMedic orders: CONSUMER_COMPUTE');
+    expect(result.stdout).toMatch(/^ {2}Records lost +0 \(reached the stream, never processed\)$/m);
+    expect(result.stdout).toContain('Subject: Resolved | StreamMedic orders: CONSUMER_COMPUTE');
   });
 
   it('draws a progress bar over simulated time on a terminal, ending at 100%', async () => {
@@ -148,10 +148,11 @@ describe('npm start', () => {
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d {2}ALARM /m);
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d {2}ACTION /m);
     expect(result.stdout).toMatch(/^ {2}Cause +\w+/m);
-    expect(result.stdout).toMatch(/^ {2}Time to recover +\d+ min from the first alarm$/m);
-    expect(result.stdout).toMatch(/^ {2}Peak lag +[\d.]+ s$/m);
-    expect(result.stdout).toMatch(/^ {2}Records lost +0$/m);
-    expect(result.stdout).toMatch(/^What on-call received \(SNS, [^)]+\):\nSubject: StreamMedic /m);
+    expect(result.stdout).toMatch(/^ {2}Time to recover +\d+ min from the incident's start at \d\d:\d\d UTC$/m);
+    expect(result.stdout).toMatch(/^ {2}Peak lag +\d+ (s|min)$/m);
+    expect(result.stdout).toMatch(/^ {2}Producer drops +[\d,]+ \(given up by producers after throttling\)$/m);
+    expect(result.stdout).toMatch(/^ {2}Records lost +0 \(reached the stream, never processed\)$/m);
+    expect(result.stdout).toMatch(/^What on-call received \(SNS, [^)]+\):\nSubject: Resolved \| StreamMedic /m);
     const reportDir = result.args[result.args.indexOf('--report') + 1];
     if (reportDir) expect(existsSync(join(ROOT, reportDir))).toBe(true);
   });
