@@ -3,18 +3,19 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { INITIAL_PROGRESS } from '../lambdas/domain/execution';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { STEP_IDS, type StepId } from '../lambdas/handlers/contracts';
 import { ENV } from '../lambdas/handlers/env';
-import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
+import { BUNDLE_FILE, lambdaBundleDir, type LambdaVariant } from './lambda-bundling';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -69,6 +70,12 @@ export interface RemediationWorkflowProps {
    * @default - the topic is not encrypted with a customer-managed key
    */
   readonly topicKey?: kms.IKey;
+  /**
+   * Active X-Ray tracing inside the functions, which are then deployed with the Powertools tracer.
+   * The state machine is traced either way.
+   * @default false
+   */
+  readonly lambdaTracing?: boolean;
   /**
    * Time between status checks while a stream reshards or an application restarts.
    * @default Duration.seconds(30)
@@ -142,7 +149,7 @@ const MAX_ROUNDS = 5;
 export class RemediationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** The function of each step, e.g. for dashboards and alarms on errors. */
-  readonly functions: Readonly<Record<StepId, nodejs.NodejsFunction>>;
+  readonly functions: Readonly<Record<StepId, lambda.Function>>;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -206,8 +213,9 @@ export class RemediationWorkflow extends Construct {
     props: RemediationWorkflowProps,
     targetRegion: string,
     logRetention: logs.RetentionDays,
-  ): Record<StepId, nodejs.NodejsFunction> {
-    const functions = {} as Record<StepId, nodejs.NodejsFunction>;
+  ): Record<StepId, lambda.Function> {
+    const functions = {} as Record<StepId, lambda.Function>;
+    const tracing = props.lambdaTracing ?? false;
     for (const step of STEP_IDS) {
       const environment: Record<string, string> = {
         [ENV.step]: step,
@@ -227,27 +235,18 @@ export class RemediationWorkflow extends Construct {
         description: `${FUNCTION_DESCRIPTIONS[step]} (function role)`,
       });
       logGroup.grantWrite(role);
-      functions[step] = new nodejs.NodejsFunction(this, `${id}Function`, {
-        entry: lambdaEntry(step),
-        handler: 'handler',
+      functions[step] = new lambda.Function(this, `${id}Function`, {
+        code: bundledCode(step, tracing ? 'traced' : 'untraced'),
+        handler: `${path.basename(BUNDLE_FILE, '.js')}.handler`,
         description: FUNCTION_DESCRIPTIONS[step],
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: FUNCTION_SIZES[step].memoryMb,
         timeout: FUNCTION_SIZES[step].timeout,
-        tracing: lambda.Tracing.ACTIVE,
+        tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
         environment,
         logGroup,
         role,
-        bundling: {
-          minify: LAMBDA_BUNDLING.minify,
-          target: LAMBDA_BUNDLING.target,
-          format: nodejs.OutputFormat.CJS,
-          mainFields: [...LAMBDA_BUNDLING.mainFields],
-          externalModules: [...LAMBDA_BUNDLING.externalModules],
-          sourceMap: LAMBDA_BUNDLING.sourceMap,
-          forceDockerBundling: false,
-        },
       });
     }
     return functions;
@@ -256,7 +255,7 @@ export class RemediationWorkflow extends Construct {
   /** Least privilege per step: only `apply` may change a stream or an application, and only the configured ones. */
   private grantAccess(
     props: RemediationWorkflowProps,
-    functions: Record<StepId, nodejs.NodejsFunction>,
+    functions: Record<StepId, lambda.Function>,
     targetRegion: string,
   ): void {
     const stack = Stack.of(this);
@@ -517,7 +516,7 @@ export class RemediationWorkflow extends Construct {
   private acknowledgeNagFindings(): void {
     const xray =
       'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.';
-    for (const [step, fn] of Object.entries(this.functions) as [StepId, nodejs.NodejsFunction][]) {
+    for (const [step, fn] of Object.entries(this.functions) as [StepId, lambda.Function][]) {
       const metrics = step === 'assess' || step === 'verify';
       Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -549,6 +548,18 @@ export class RemediationWorkflow extends Construct {
 export function embeddedConfig(config: StreamMedicConfig): Record<string, unknown> {
   const { notifications: _notifications, ...rest } = config;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
+
+/**
+ * A step's prebuilt bundle as its code asset (see lib/lambda-bundling.ts): synthesis copies it as it
+ * is and runs no bundler.
+ */
+function bundledCode(step: StepId, variant: LambdaVariant): lambda.Code {
+  const dir = lambdaBundleDir(step, variant);
+  if (!existsSync(path.join(dir, BUNDLE_FILE))) {
+    throw new Error(`the ${variant} ${step} Lambda bundle is missing from ${dir}: run \`npm run build:lambdas\``);
+  }
+  return lambda.Code.fromAsset(dir);
 }
 
 function pascalCase(step: string): string {

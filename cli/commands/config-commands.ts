@@ -7,6 +7,7 @@ import {
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
 import { parseFile, type CliIo } from '../io';
 import { table } from '../render';
+import { COMMAND_SUMMARIES } from './catalog';
 import { helpEpilogue } from './help';
 
 /** The config `npx cdk synth` and `npx cdk deploy` use unless told otherwise. */
@@ -54,7 +55,7 @@ function validateCommand(io: CliIo): Command {
 
 export function configCommand(io: CliIo): Command {
   return new Command('config')
-    .description('Work with the StreamMedic config file.')
+    .description(COMMAND_SUMMARIES.config)
     .addCommand(validateCommand(io))
     .addHelpText('after', helpEpilogue(['stream-medic config validate stream-medic.config.json']));
 }
@@ -99,7 +100,7 @@ export function alarmsTable(definitions: readonly AlarmDefinition[]): string {
 
 export function alarmsCommand(io: CliIo): Command {
   return new Command('alarms')
-    .description('Show the CloudWatch alarms a config would deploy, target by target.')
+    .description(COMMAND_SUMMARIES.alarms)
     .addArgument(configArgument())
     .option('--json', 'print the alarm definitions as JSON')
     .addHelpText(

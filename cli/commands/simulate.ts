@@ -10,6 +10,7 @@ import { summarize, type ScenarioSummary } from '../../sim/run/summary';
 import { builtInScenarioNames, parseScenario, resolveScenario, type Scenario } from '../../sim/scenario';
 import { parseFile, type CliIo } from '../io';
 import { styleFor, table, type Style } from '../render';
+import { COMMAND_SUMMARIES } from './catalog';
 import { CommandFailure } from './aws-failure';
 import { helpEpilogue } from './help';
 
@@ -152,10 +153,7 @@ function renderTable(summaries: readonly ScenarioSummary[], style: Style): strin
 
 export function simulateCommand(io: CliIo): Command {
   return new Command('simulate')
-    .description(
-      'Play incidents in a simulated Kinesis + Managed Flink pipeline through the real workflow: the state ' +
-        'machine CDK synthesizes, the Lambda handlers, simulated AWS on a virtual clock. Needs no AWS account.',
-    )
+    .description(COMMAND_SUMMARIES.simulate)
     .requiredOption('-s, --scenario <name|file|all>', 'a built-in scenario, a scenario file, or "all"')
     .option('--json', 'print one JSON summary per scenario (an array), nothing else')
     .option('--seed <n>', "seed for the traffic noise and retry jitter (default: the scenario's)")

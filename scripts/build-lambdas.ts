@@ -1,0 +1,33 @@
+/**
+ * `npm run build:lambdas`: builds every workflow Lambda, traced and untraced, into
+ * dist/lambda/<variant>/<step>/index.js, with the options in lib/lambda-bundling.ts. Run by
+ * `prepare` (so `npm ci` leaves a working checkout), by the package build and before `cdk synth`.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { STEP_IDS } from '../lambdas/handlers/contracts';
+import {
+  BUNDLE_FILE,
+  LAMBDA_VARIANTS,
+  esbuildOptionsFor,
+  lambdaBundleDir,
+  lambdaBundleRoot,
+} from '../lib/lambda-bundling';
+
+async function main(): Promise<void> {
+  const root = lambdaBundleRoot();
+  // A step that was removed or renamed must not linger in the package.
+  rmSync(root, { recursive: true, force: true });
+  const builds = LAMBDA_VARIANTS.flatMap((variant) =>
+    STEP_IDS.map((step) =>
+      build(esbuildOptionsFor(step, join(lambdaBundleDir(step, variant, root), BUNDLE_FILE), variant)),
+    ),
+  );
+  await Promise.all(builds);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`build-lambdas: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
