@@ -1,7 +1,8 @@
 /**
  * `npm run build:lambdas`: builds every workflow Lambda, traced and untraced, into
- * dist/lambda/<variant>/<step>/index.js, with the options in lib/lambda-bundling.ts. Run by
- * `prepare` (so `npm ci` leaves a working checkout), by the package build and before `cdk synth`.
+ * dist/lambda/<variant>/<step>/index.js, with the options in lib/lambda-bundling.ts. Run by the
+ * package build (`prepack`), before `cdk synth` (cdk.json), before the test suite when a bundle is
+ * missing (test/support/lambda-bundles.setup.ts), and by `npm start` / `npm run simulate`.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -114,7 +114,11 @@ function renderSummary(play: Playthrough, summary: ScenarioSummary, style: Style
     ['Records lost', String(summary.recordsLost)],
     [
       'Expectation',
-      summary.expectationMet ? style.good('met') : style.severity('critical', `MISSED: ${summary.misses.join('; ')}`),
+      summary.expectationMet === null
+        ? 'none stated (no verdict)'
+        : summary.expectationMet
+          ? style.good('met')
+          : style.severity('critical', `MISSED: ${summary.misses.join('; ')}`),
     ],
   ];
   if (reportPath) rows.push(['Report', reportPath]);
@@ -142,7 +146,7 @@ function renderTable(summaries: readonly ScenarioSummary[], style: Style): strin
     s.recovered ? (s.minutesToRecover !== null ? `${s.minutesToRecover} min` : 'yes') : 'no',
     `${s.peakLagSeconds} s`,
     String(s.recordsLost),
-    s.expectationMet ? 'met' : 'MISSED',
+    s.expectationMet === null ? '-' : s.expectationMet ? 'met' : 'MISSED',
   ]);
   const text = table(['scenario', 'cause', 'actions', 'recovered', 'peak lag', 'lost', 'expectation'], rows);
   return `${text
@@ -229,7 +233,7 @@ export function simulateCommand(io: CliIo): Command {
       if (options.report !== undefined && !chartLibrary && !options.json) {
         io.stderr('Note: the HTML reports have no charts: the uplot package is not installed.\n');
       }
-      const missed = summaries.filter((s) => !s.expectationMet);
+      const missed = summaries.filter((s) => s.expectationMet === false);
       if (missed.length > 0) {
         throw new CommandFailure(
           `${missed.length} of ${summaries.length} scenario(s) missed their expectation: ${missed

@@ -8,6 +8,7 @@ import {
   parseScenario,
   resolveScenario,
   type ScenarioInput,
+  statedExpectation,
 } from '../../sim/scenario';
 import { scenarioInput } from './support/scenario-builder';
 
@@ -26,7 +27,7 @@ describe('built-in scenarios', () => {
 
   it('cover every cause, the faults, and the incidents the simulator promises', () => {
     const scenarios = names.map((name) => resolveScenario(name));
-    const causes = new Set(scenarios.flatMap((s) => s.expect.causes));
+    const causes = new Set(scenarios.flatMap((s) => s.expect!.causes));
     expect([...causes].sort()).toEqual(
       [
         'APP_UNHEALTHY',
@@ -70,13 +71,13 @@ describe('built-in scenarios', () => {
     ]) {
       expect(names).toContain(name);
     }
-    expect(scenarios.some((s) => s.expect.secondary.includes('RETENTION_RISK'))).toBe(true);
+    expect(scenarios.some((s) => s.expect!.secondary.includes('RETENTION_RISK'))).toBe(true);
   });
 
   it.each(names)('%s is valid and named after its file', (name) => {
     const scenario = resolveScenario(name);
     expect(scenario.name).toBe(name);
-    expect(scenario.expect.rationale.length).toBeGreaterThan(40);
+    expect(statedExpectation(scenario).rationale.length).toBeGreaterThan(40);
   });
 });
 
@@ -165,12 +166,12 @@ describe('the scenario validator', () => {
       edit: (s) => void (s.streamMedic.alarms = { appLag: { evaluationPeriods: 3, datapointsToAlarm: 4 } }),
       path: 'streamMedic.alarms.appLag.datapointsToAlarm',
     },
-    { name: 'an unknown cause', edit: (s) => void (s.expect.causes = ['ON_FIRE' as never]), path: 'expect.causes[0]' },
+    { name: 'an unknown cause', edit: (s) => void (s.expect!.causes = ['ON_FIRE' as never]), path: 'expect.causes[0]' },
     {
       name: 'an action both expected and forbidden',
       edit: (s) => {
-        s.expect.actions = ['UpdateShardCount'];
-        s.expect.forbiddenActions = ['UpdateShardCount'];
+        s.expect!.actions = ['UpdateShardCount'];
+        s.expect!.forbiddenActions = ['UpdateShardCount'];
       },
       path: 'expect.forbiddenActions[0]',
     },
