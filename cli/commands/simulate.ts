@@ -171,7 +171,7 @@ export function simulateCommand(io: CliIo): Command {
           'stream-medic simulate --scenario my-pipeline.json --seed 7 --report reports',
         ],
         [
-          'Built-in scenarios and the scenario file format: sim/scenarios/README.md.',
+          'The scenario file format: docs/scenario-format.md (`expect` is optional: without it, no verdict).',
           'Exits 1 when a scenario misses its stated expectation (`expect`), 2 for a bad scenario file.',
         ],
       ),
