@@ -1,4 +1,7 @@
-/** The untraced bundles' `captureLambdaHandler`: a Middy middleware with no hooks. */
-export function captureLambdaHandler(_tracer: unknown, _options?: unknown): Record<string, never> {
-  return {};
+/**
+ * The untraced bundles' `captureLambdaHandler`: a Middy middleware whose one hook does nothing
+ * (Middy refuses a middleware without any hook).
+ */
+export function captureLambdaHandler(_tracer: unknown, _options?: unknown): { before: () => void } {
+  return { before: () => undefined };
 }
