@@ -3,7 +3,8 @@
 # installs the tarball with the LOWEST aws-cdk-lib and constructs the package supports (its
 # peerDependencies' lower bounds) from the registry, type-checks and synthesizes a StreamRemediator
 # built from the package's main entry with the example config, with neither esbuild nor Docker
-# within reach, and runs the installed `stream-medic`. Needs the npm registry and nothing else.
+# within reach, and runs the installed `stream-medic` (--version, --help, config validate,
+# simulate). Needs the npm registry and nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -101,4 +102,7 @@ echo "pack-smoke: running the installed CLI"
 [[ "$(npx --no-install stream-medic --version)" == "$VERSION" ]] || { echo "pack-smoke: stream-medic --version is not $VERSION" >&2; exit 1; }
 npx --no-install stream-medic --help | grep -q '^Usage: stream-medic '
 npx --no-install stream-medic config validate "$APP/node_modules/stream-medic/stream-medic.config.json" >/dev/null
+# The simulator from the package: its built-in scenarios, the workflow synthesized from the bundles.
+npx --no-install stream-medic simulate --scenario traffic-spike-3x --json |
+  node -e 'const [s] = JSON.parse(require("fs").readFileSync(0, "utf8")); if (s.name !== "traffic-spike-3x" || s.expectationMet !== true) throw new Error(JSON.stringify(s));'
 echo "pack-smoke: ok (aws-cdk-lib $CDK_LIB, constructs $CONSTRUCTS)"
