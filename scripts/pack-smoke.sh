@@ -100,9 +100,10 @@ BUNDLES="$(find "$OUT" -path '*/asset.*/index.js' | wc -l)"
 
 echo "pack-smoke: running the installed CLI"
 [[ "$(npx --no-install stream-medic --version)" == "$VERSION" ]] || { echo "pack-smoke: stream-medic --version is not $VERSION" >&2; exit 1; }
-npx --no-install stream-medic --help | grep -q '^Usage: stream-medic '
+HELP="$(npx --no-install stream-medic --help)"
+grep -q '^Usage: stream-medic ' <<<"$HELP" || { echo "pack-smoke: stream-medic --help shows no usage" >&2; exit 1; }
 npx --no-install stream-medic config validate "$APP/node_modules/stream-medic/stream-medic.config.json" >/dev/null
 # The simulator from the package: its built-in scenarios, the workflow synthesized from the bundles.
-npx --no-install stream-medic simulate --scenario traffic-spike-3x --json |
-  node -e 'const [s] = JSON.parse(require("fs").readFileSync(0, "utf8")); if (s.name !== "traffic-spike-3x" || s.expectationMet !== true) throw new Error(JSON.stringify(s));'
+npx --no-install stream-medic simulate --scenario traffic-spike-3x --json >"$WORK/simulate.json"
+node -e 'const [s] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (s.name !== "traffic-spike-3x" || s.expectationMet !== true) throw new Error(JSON.stringify(s));' "$WORK/simulate.json"
 echo "pack-smoke: ok (aws-cdk-lib $CDK_LIB, constructs $CONSTRUCTS)"
