@@ -9,4 +9,5 @@ module.exports = {
   // Type errors are caught by `npm run typecheck`; swc only strips types so the suite stays fast.
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/lambda-bundles.setup.ts',
 };

@@ -18,6 +18,7 @@ import {
 } from '../sim/run/figures';
 import type { PlayResult, PolicyName } from './policies/policy';
 import { SHRINKING_KINDS, changeKinds, helpfulKinds, type FixKind } from './policies/true-cause';
+import { statedExpectation } from '../sim/scenario';
 
 /** On-demand prices in us-east-1: a provisioned shard-hour, and a Managed Flink KPU-hour. */
 export const PRICES = { shardHourUsd: 0.015, kpuHourUsd: 0.11 } as const;
@@ -155,8 +156,8 @@ export function wrongActions(
   samples: readonly MinuteSample[],
   lagThresholdMs: number,
 ): WrongAction[] {
-  const helpful = helpfulKinds(scenario.expect);
-  const causes = scenario.expect.causes.join(', ') || 'none';
+  const helpful = helpfulKinds(statedExpectation(scenario));
+  const causes = statedExpectation(scenario).causes.join(', ') || 'none';
   const snapshotsOff = scenario.pipeline.application?.snapshotsEnabled === false;
   const appChanges = calls.filter((c) => c.change?.kind === 'parallelism' || c.change?.kind === 'monitoring');
   /** Lag, write or read throttling in a minute, leaving out the lag of a job restarted by a change just before. */
@@ -216,7 +217,7 @@ function sourceBound(
   samples: readonly MinuteSample[],
   lagThresholdMs: number,
 ): boolean {
-  if (change.kind !== 'shards' || scenario.expect.causes.includes('STREAM_READ_CAPACITY')) return false;
+  if (change.kind !== 'shards' || statedExpectation(scenario).causes.includes('STREAM_READ_CAPACITY')) return false;
   if (scenario.pipeline.application?.efo) return false;
   const limit = change.from * AWS_LIMITS.shardReadBytesPerSecond;
   return samples.some((s) => {

@@ -6,6 +6,7 @@ import type { Scenario } from '../sim/scenario';
 import type { RunResult } from './figures';
 import type { PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
+import { statedExpectation } from '../sim/scenario';
 
 export type Verdict = 'met' | 'missed' | 'n/a';
 
@@ -39,7 +40,7 @@ function ttrText(ttr: number | null): string {
 export function checkTimeToRecover(all: readonly ScenarioRuns[]): GoalReport {
   const checks: GoalCheck[] = [];
   for (const { scenario, runs } of all) {
-    if (!capacityCanFix(scenario.expect)) continue;
+    if (!capacityCanFix(statedExpectation(scenario))) continue;
     const subject = runs.get(SUBJECT)?.figures.ttrMinutes ?? null;
     let best: { policy: PolicyName; ttr: number } | undefined;
     for (const [policy, run] of runs) {

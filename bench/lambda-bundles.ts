@@ -1,7 +1,7 @@
 /**
- * `npm run bench:lambda`: bundles each workflow Lambda with esbuild exactly as the CDK construct does
- * (same options, from lib/lambda-bundling.ts), then reports each bundle's size and its cold
- * module-load time: a fresh `node` process requires the bundle, which runs its module scope
+ * `npm run bench:lambda`: bundles each workflow Lambda with esbuild exactly as the package build does
+ * (same options, from lib/lambda-bundling.ts), untraced (the default) and traced, then reports each
+ * bundle's size and its cold module-load time: a fresh `node` process requires the bundle, which runs its module scope
  * (Powertools, SDK clients, adapters) as a Lambda cold start does; the median of several runs.
  *
  *   npm run bench:lambda -- [--runs 9]
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { ENV } from '../lambdas/workflow/env';
-import { esbuildOptionsFor } from '../lib/lambda-bundling';
+import { LAMBDA_VARIANTS, esbuildOptionsFor, type LambdaVariant } from '../lib/lambda-bundling';
 
 /** The goals each bundle is held to. */
 const MAX_BUNDLE_BYTES = 500 * 1024;
@@ -40,6 +40,7 @@ process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));
 
 interface Measurement {
   readonly step: TaskName;
+  readonly variant: LambdaVariant;
   readonly bytes: number;
   readonly loadMs: readonly number[];
 }
@@ -59,9 +60,9 @@ function parseRuns(argv: readonly string[]): number {
   return runs;
 }
 
-async function measure(step: TaskName, dir: string, runs: number): Promise<Measurement> {
-  const outfile = join(dir, step, 'index.js');
-  await build(esbuildOptionsFor(step, outfile));
+async function measure(step: TaskName, variant: LambdaVariant, dir: string, runs: number): Promise<Measurement> {
+  const outfile = join(dir, variant, step, 'index.js');
+  await build(esbuildOptionsFor(step, outfile, variant));
   const loadMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, outfile], {
@@ -70,7 +71,7 @@ async function measure(step: TaskName, dir: string, runs: number): Promise<Measu
     });
     loadMs.push(Number(output));
   }
-  return { step, bytes: statSync(outfile).size, loadMs };
+  return { step, variant, bytes: statSync(outfile).size, loadMs };
 }
 
 async function main(): Promise<void> {
@@ -78,12 +79,15 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'stream-medic-bundles-'));
   try {
     const results: Measurement[] = [];
-    for (const step of TASK_NAMES) results.push(await measure(step, dir, runs));
+    for (const variant of LAMBDA_VARIANTS) {
+      for (const step of TASK_NAMES) results.push(await measure(step, variant, dir, runs));
+    }
     const rows = results.map((r) => {
       const load = median(r.loadMs);
       const ok = r.bytes <= MAX_BUNDLE_BYTES && load <= MAX_LOAD_MS;
       return [
         r.step,
+        r.variant,
         `${(r.bytes / 1024).toFixed(1)} KB`,
         `${load.toFixed(1)} ms`,
         `${Math.min(...r.loadMs).toFixed(1)}-${Math.max(...r.loadMs).toFixed(1)} ms`,
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     });
     const header = [
       'function',
+      'variant',
       'bundle',
       'load (median)',
       'load (range)',

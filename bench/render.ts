@@ -7,6 +7,7 @@ import { PRICES, type RunFigures, type RunResult } from './figures';
 import type { GoalReport, ScenarioRuns } from './goals';
 import { POLICY_NAMES, type PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
+import { statedExpectation } from '../sim/scenario';
 
 const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string }[] = [
   { key: 'scenario', label: 'scenario' },
@@ -76,7 +77,7 @@ function median(values: readonly number[]): number | undefined {
 /** A reading written from the numbers, so it says what this run says. */
 export function reading(all: readonly ScenarioRuns[], goals: readonly GoalReport[]): string[] {
   const lines: string[] = [];
-  const fixable = all.filter((s) => capacityCanFix(s.scenario.expect));
+  const fixable = all.filter((s) => capacityCanFix(statedExpectation(s.scenario)));
   const ttrs = (policy: PolicyName) =>
     fixable.map((s) => s.runs.get(policy)?.figures.ttrMinutes).filter((t): t is number | null => t !== undefined);
   for (const policy of POLICY_NAMES) {
@@ -317,7 +318,7 @@ function scenarioSection(scenario: Scenario, runs: ReadonlyMap<PolicyName, RunRe
         .join('')}</tr>`;
     })
     .join('');
-  const causes = [...scenario.expect.causes, ...scenario.expect.secondary].join(', ') || '-';
+  const causes = [...statedExpectation(scenario).causes, ...statedExpectation(scenario).secondary].join(', ') || '-';
   return [
     `<section id="${scenario.name}"><h2>${scenario.name}</h2>`,
     `<p>${escapeHtml(scenario.description)} True cause: <b>${causes}</b>.</p>`,
@@ -329,7 +330,7 @@ function scenarioSection(scenario: Scenario, runs: ReadonlyMap<PolicyName, RunRe
 }
 
 function ttrBars(all: readonly ScenarioRuns[]): string {
-  const fixable = all.filter((s) => capacityCanFix(s.scenario.expect));
+  const fixable = all.filter((s) => capacityCanFix(statedExpectation(s.scenario)));
   const policies = POLICY_NAMES.filter((p) => p !== 'none');
   const rowH = 9;
   const groupH = policies.length * rowH + 8;

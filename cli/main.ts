@@ -1,121 +1,84 @@
+/**
+ * The CLI's entry: a program that knows every command by name and summary, and loads only the one
+ * that runs. `--help` and `--version` load no command at all, and `diagnose --input` no AWS SDK.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { version } from '../package.json';
-import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
-import { assess, resolveTarget } from '../lambdas/domain/engine';
-import { parseSnapshot, type Snapshot } from '../lambdas/domain/snapshot';
 import { InvalidInputError } from '../lambdas/domain/validation';
+import { packageRoot } from '../lib/package-root';
 import { CommandFailure } from './commands/aws-failure';
-import { captureCommand } from './commands/capture';
-import { alarmsCommand, configCommand } from './commands/config-commands';
-import { LIVE_SOURCE, liveDiagnoseRequest, liveRequestForConfig } from './commands/diagnose-live';
-import { CREDENTIALS_NOTE, EXIT_CODES_HELP, helpEpilogue } from './commands/help';
-import { addLiveOptions, captureLive, type LiveOptions } from './commands/live-capture';
-import { runCommand } from './commands/run';
-import { defaultServices, type CliServices } from './commands/services';
-import { simulateCommand } from './commands/simulate';
-import { parseFile, type CliIo } from './io';
-import { renderReport, styleFor } from './render';
+import { COMMAND_SUMMARIES, COMMAND_USAGES, type CommandName } from './commands/catalog';
+import { EXIT_CODES_HELP } from './commands/help';
+import type * as Capture from './commands/capture';
+import type * as ConfigCommands from './commands/config-commands';
+import type * as Diagnose from './commands/diagnose';
+import type * as Run from './commands/run';
+import type * as Services from './commands/services';
+import type * as Simulate from './commands/simulate';
+import type { CliServices } from './commands/services';
+import type { CliIo } from './io';
 
 /** Exit statuses, as documented in the README. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 
-class CliExit extends Error {
-  override readonly name = 'CliExit';
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+/** Builds one command; its module is loaded only when the command runs or shows its help. */
+type CommandLoader = (io: CliIo, services: CliServices) => Command;
 
-export function loadConfig(path: string | undefined): StreamMedicConfig | undefined {
-  return path === undefined ? undefined : parseFile(path, '--config', parseConfig);
+/*
+ * `require`, not `import()`: the CLI is CommonJS when compiled, and under tsx in a checkout an
+ * `import()` of an extensionless TypeScript path goes to the ES module loader, which cannot find it.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
+  diagnose: (io, services) => (require('./commands/diagnose') as typeof Diagnose).diagnoseCommand(io, services),
+  capture: (io, services) => (require('./commands/capture') as typeof Capture).captureCommand(io, services),
+  run: (io, services) => (require('./commands/run') as typeof Run).runCommand(io, services),
+  config: (io) => (require('./commands/config-commands') as typeof ConfigCommands).configCommand(io),
+  alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
+  simulate: (io) => (require('./commands/simulate') as typeof Simulate).simulateCommand(io),
+};
+
+/**
+ * The real services, built on first use: the AWS SDK is loaded only by a command that calls AWS
+ * (`diagnose --input` never does).
+ */
+function lazyDefaultServices(): CliServices {
+  let services: CliServices | undefined;
+  const get = (): CliServices => {
+    services ??= (require('./commands/services') as typeof Services).defaultServices();
+    return services;
+  };
+  return {
+    awsClients: (request) => get().awsClients(request),
+    get clock() {
+      return get().clock;
+    },
+    sleep: (ms) => get().sleep(ms),
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);
 }
 
 /**
- * Names the file an error found after parsing is about: a config target's fields and `--target` belong
- * to `--config` when one is given; everything else (metrics, describe responses, the snapshot's own
- * `config`) to the snapshot.
+ * The command the arguments name: the first one not an option (global options take no value), or
+ * the one after `help`.
  */
-function attributed<T>(run: () => T, inputPath: string, configPath: string | undefined): T {
-  try {
-    return run();
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    const aboutConfig = error.path.startsWith('targets[') || error.path === '--target';
-    const file = configPath !== undefined && aboutConfig ? configPath : inputPath;
-    throw new InvalidInputError(`${file}: ${error.path}`, error.detail);
-  }
+export function commandNamed(argv: readonly string[]): CommandName | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return isCommandName(name) ? name : undefined;
 }
 
-/** Colour only for a person at a terminal who has not asked for plain text (`--no-color`, NO_COLOR). */
-function wantsColour(io: CliIo, command: Command): boolean {
-  const { color } = command.optsWithGlobals<{ color?: boolean }>();
-  return io.isTTY && color !== false && !io.env['NO_COLOR'];
-}
-
-interface DiagnoseOptions extends LiveOptions {
-  readonly input?: string;
-  readonly json?: boolean;
-  readonly config?: string;
-  readonly target?: string;
-}
-
-function diagnoseCommand(io: CliIo, services: CliServices): Command {
-  const command = new Command('diagnose')
-    .description('Diagnose an incident snapshot, or the live account, and show the bounded plan. Changes nothing.')
-    .option('-i, --input <file>', 'incident snapshot (JSON, version 1)');
-  return addLiveOptions(command)
-    .option('--json', 'print only the JSON report')
-    .option('-c, --config <file>', 'StreamMedic config with the target bounds and mode')
-    .option('-t, --target <name>', 'target in the config to diagnose as')
-    .addHelpText(
-      'after',
-      helpEpilogue(
-        [
-          'stream-medic diagnose --input examples/incidents/consumer-compute.json',
-          'stream-medic diagnose -i incident.json --config stream-medic.config.json --target orders --json',
-          'stream-medic diagnose --stream orders-stream --app orders-enricher --region eu-west-1',
-          'stream-medic diagnose --stream orders-stream --config stream-medic.config.json',
-        ],
-        [
-          'Give --input, or --stream and/or --app to read the live account (read-only, as `capture` does).',
-          "With --config, the target's stream and application are both read.",
-          CREDENTIALS_NOTE,
-        ],
-      ),
-    )
-    .action(async (options: DiagnoseOptions, command: Command) => {
-      const live = liveDiagnoseRequest(options, command);
-      let snapshot: Snapshot;
-      let config: StreamMedicConfig | undefined;
-      const source = options.input ?? LIVE_SOURCE;
-      if (live === undefined) {
-        snapshot = parseFile(source, '--input', parseSnapshot);
-        config = loadConfig(options.config);
-      } else {
-        config = loadConfig(options.config);
-        const forConfig = config;
-        const request = forConfig
-          ? attributed(
-              () => liveRequestForConfig(live, forConfig, options.target, services.clock.now()),
-              source,
-              options.config,
-            )
-          : live;
-        snapshot = await captureLive(services, request);
-      }
-      const { target, policy } = attributed(
-        () => resolveTarget(snapshot, config, options.target),
-        source,
-        options.config,
-      );
-      // diagnose never changes anything: it always plans as a dry run.
-      const report = attributed(() => assess(snapshot, { target, policy, dryRun: true }), source, options.config);
-      io.stdout(
-        options.json
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : renderReport(report, styleFor(wantsColour(io, command))),
-      );
-    });
+/** The package's version, from its package.json. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(__dirname), 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 /**
@@ -136,22 +99,35 @@ function outputFor(io: CliIo, commandPath: string) {
   };
 }
 
-export function buildProgram(io: CliIo, services: CliServices = defaultServices()): Command {
+/**
+ * The program with every command listed; the one named in `argv` (if any) is loaded in full, the
+ * others are stand-ins with their summary, enough for the top-level help and for commander's
+ * "did you mean" on a misspelt command.
+ */
+export function buildProgram(
+  io: CliIo,
+  services: CliServices = lazyDefaultServices(),
+  argv: readonly string[] = [],
+): Command {
   const program = new Command('stream-medic')
     .description(
       'Diagnose and remediate lag and throttling in Kinesis Data Streams and Managed Service for Apache Flink.',
     )
-    .version(version, '-V, --version', 'print the version and exit')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--no-color', 'plain output even on a terminal'))
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
+    // The stand-ins have no options to derive "[options]" from: each command is listed with its usage.
+    .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}`.trimEnd() })
     .exitOverride()
     .configureOutput(outputFor(io, 'stream-medic'));
-  program.addCommand(diagnoseCommand(io, services));
-  program.addCommand(captureCommand(io, services));
-  program.addCommand(runCommand(io, services));
-  program.addCommand(configCommand(io));
-  program.addCommand(alarmsCommand(io));
-  program.addCommand(simulateCommand(io));
+  const wanted = commandNamed(argv);
+  for (const name of Object.keys(COMMAND_SUMMARIES) as CommandName[]) {
+    program.addCommand(
+      name === wanted
+        ? LOADERS[name](io, services)
+        : new Command(name).description(COMMAND_SUMMARIES[name]).usage(COMMAND_USAGES[name]),
+    );
+  }
   // Subcommands added with addCommand inherit nothing; `config validate` is two levels down.
   const configure = (command: Command, path: string): void => {
     command.exitOverride().configureOutput(outputFor(io, path));
@@ -162,17 +138,12 @@ export function buildProgram(io: CliIo, services: CliServices = defaultServices(
 }
 
 /** Runs the CLI and returns its exit status; never calls process.exit itself. */
-export async function runCli(
-  argv: readonly string[],
-  io: CliIo,
-  services: CliServices = defaultServices(),
-): Promise<number> {
-  const program = buildProgram(io, services);
+export async function runCli(argv: readonly string[], io: CliIo, services?: CliServices): Promise<number> {
   try {
+    const program = buildProgram(io, services, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof CliExit) return error.code;
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
         return EXIT.ok;

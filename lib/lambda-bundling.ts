@@ -1,10 +1,13 @@
 /**
- * How the workflow Lambdas are bundled, stated once: the CDK construct turns this into NodejsFunction
- * bundling options and `npm run bench:lambda` into the same esbuild build, so the bench measures what
- * is deployed. Plain data: the bench must not load aws-cdk-lib.
+ * How the workflow Lambdas are bundled and where the bundles live, stated once. The bundles are
+ * built when the package is built (`npm run build:lambdas`, scripts/build-lambdas.ts), shipped in
+ * the package under dist/lambda, and deployed as they are: a user's `cdk synth` runs no bundler.
+ * `npm run bench:lambda` builds with the same options, so the bench measures what is deployed.
+ * Plain data and paths: neither aws-cdk-lib nor esbuild is loaded here.
  */
 import * as path from 'node:path';
-import type { TaskName } from '../lambdas/workflow/task-payloads';
+import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
+import { packageRoot } from './package-root';
 
 export const LAMBDA_BUNDLING = {
   minify: true,
@@ -32,17 +35,50 @@ export const LAMBDA_BUNDLING = {
     '@aws-sdk/token-providers',
   ] as string[],
   sourceMap: false,
+  /** The licence notices of the bundled packages go to a file beside each bundle, not into it. */
+  legalComments: 'external',
 } as const;
 
-/** Directory of the Lambda entry files, one per workflow task. */
+/**
+ * Each function is built twice: `traced` with the Powertools tracer (and the X-Ray SDK under it,
+ * about 120 KB of every bundle), `untraced` with a tracer that does nothing in its place.
+ */
+export const LAMBDA_VARIANTS = ['untraced', 'traced'] as const;
+export type LambdaVariant = (typeof LAMBDA_VARIANTS)[number];
+
+/** Every function StreamMedic deploys: one per workflow task, and the run-ended function outside the workflow. */
+export const LAMBDA_NAMES = [...TASK_NAMES, 'run-ended'] as const;
+export type LambdaName = TaskName | 'run-ended';
+
+/** Directory of the Lambda entry files, one per function. */
 export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');
 
-export function lambdaEntry(step: TaskName): string {
+/** The source file a function is built from: the one place that maps functions to entry files. */
+export function lambdaEntry(step: LambdaName): string {
   return path.join(LAMBDA_ENTRY_DIR, `${step}.ts`);
 }
 
-/** The esbuild options NodejsFunction derives from {@link LAMBDA_BUNDLING}, for building a bundle outside CDK. */
-export function esbuildOptionsFor(step: TaskName, outfile: string) {
+/** The file name of every bundle inside its directory; the functions' handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.js';
+
+/** Where the built bundles live: dist/lambda/<variant>/<step>/index.js under the package root. */
+export function lambdaBundleRoot(): string {
+  return path.join(packageRoot(), 'dist', 'lambda');
+}
+
+/** The directory deployed as a step's code asset: its bundle and the bundle's licence notices. */
+export function lambdaBundleDir(step: LambdaName, variant: LambdaVariant, root: string = lambdaBundleRoot()): string {
+  return path.join(root, variant, step);
+}
+
+/**
+ * Stands in for `@aws-lambda-powertools/tracer` (and its `/middleware`) in the untraced bundles: the
+ * entries keep their tracer calls, which then pass clients and handlers through unchanged.
+ */
+export const UNTRACED_TRACER_STUB = path.join(__dirname, 'untraced-tracer');
+
+/** The esbuild options for one bundle, for scripts/build-lambdas.ts and the bench. */
+export function esbuildOptionsFor(step: LambdaName, outfile: string, variant: LambdaVariant = 'traced') {
   return {
     entryPoints: [lambdaEntry(step)],
     bundle: true,
@@ -54,6 +90,11 @@ export function esbuildOptionsFor(step: TaskName, outfile: string) {
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     external: [...LAMBDA_BUNDLING.externalModules],
     sourcemap: LAMBDA_BUNDLING.sourceMap,
+    legalComments: LAMBDA_BUNDLING.legalComments,
+    alias: (variant === 'untraced' ? { '@aws-lambda-powertools/tracer': UNTRACED_TRACER_STUB } : {}) as Record<
+      string,
+      string
+    >,
     logLevel: 'warning' as const,
   };
 }

@@ -3,7 +3,6 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,7 +16,7 @@ import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
-import { LAMBDA_BUNDLING, lambdaEntry } from './lambda-bundling';
+import { bundledCode } from './lambda-code';
 import { grantOnPartition, workflowResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
@@ -59,6 +58,12 @@ export interface RemediationWorkflowProps {
    * @default - the topic is not encrypted with a customer-managed key
    */
   readonly topicKey?: kms.IKey;
+  /**
+   * Active X-Ray tracing inside the functions, which are then deployed with the Powertools tracer.
+   * The state machine is traced either way.
+   * @default false
+   */
+  readonly lambdaTracing?: boolean;
   /**
    * Time between status checks while a stream reshards or an application restarts.
    * @default Duration.seconds(30)
@@ -149,7 +154,7 @@ const MAX_ROUNDS = 5;
 export class RemediationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** The function of each task, e.g. for dashboards and alarms on errors. */
-  readonly functions: Readonly<Record<TaskName, nodejs.NodejsFunction>>;
+  readonly functions: Readonly<Record<TaskName, lambda.Function>>;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -206,15 +211,16 @@ export class RemediationWorkflow extends Construct {
         includeExecutionData: true,
       },
     });
-    this.acknowledgeNagFindings(props.config);
+    this.acknowledgeNagFindings(props.config, props.lambdaTracing ?? false);
   }
 
   private createFunctions(
     props: RemediationWorkflowProps,
     targetRegion: string,
     logRetention: logs.RetentionDays,
-  ): Record<TaskName, nodejs.NodejsFunction> {
-    const functions = {} as Record<TaskName, nodejs.NodejsFunction>;
+  ): Record<TaskName, lambda.Function> {
+    const functions = {} as Record<TaskName, lambda.Function>;
+    const tracing = props.lambdaTracing ?? false;
     for (const task of TASK_NAMES) {
       const environment: Record<string, string> = {
         [ENV.task]: task,
@@ -234,27 +240,17 @@ export class RemediationWorkflow extends Construct {
         description: `${FUNCTION_DESCRIPTIONS[task]} (function role)`,
       });
       logGroup.grantWrite(role);
-      functions[task] = new nodejs.NodejsFunction(this, `${id}Function`, {
-        entry: lambdaEntry(task),
-        handler: 'handler',
+      functions[task] = new lambda.Function(this, `${id}Function`, {
+        ...bundledCode(task, tracing),
         description: FUNCTION_DESCRIPTIONS[task],
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: FUNCTION_SIZES[task].memoryMb,
         timeout: FUNCTION_SIZES[task].timeout,
-        tracing: lambda.Tracing.ACTIVE,
+        tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
         environment,
         logGroup,
         role,
-        bundling: {
-          minify: LAMBDA_BUNDLING.minify,
-          target: LAMBDA_BUNDLING.target,
-          format: nodejs.OutputFormat.CJS,
-          mainFields: [...LAMBDA_BUNDLING.mainFields],
-          externalModules: [...LAMBDA_BUNDLING.externalModules],
-          sourceMap: LAMBDA_BUNDLING.sourceMap,
-          forceDockerBundling: false,
-        },
       });
     }
     return functions;
@@ -267,7 +263,7 @@ export class RemediationWorkflow extends Construct {
    */
   private grantAccess(
     props: RemediationWorkflowProps,
-    functions: Record<TaskName, nodejs.NodejsFunction>,
+    functions: Record<TaskName, lambda.Function>,
     targetRegion: string,
   ): void {
     const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
@@ -509,12 +505,12 @@ export class RemediationWorkflow extends Construct {
    * `Resource::*` finding covers every action a role holds on `*`, so its reason names each of them
    * ({@link wildcardResourceActions}); a test holds the names to the synthesized policies.
    */
-  private acknowledgeNagFindings(config: StreamMedicConfig): void {
-    for (const [task, fn] of Object.entries(this.functions) as [TaskName, nodejs.NodejsFunction][]) {
-      Validations.of(fn.role!).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: wildcardReason(wildcardResourceActions(task, config)),
-      });
+  private acknowledgeNagFindings(config: StreamMedicConfig, tracing: boolean): void {
+    for (const [task, fn] of Object.entries(this.functions) as [TaskName, lambda.Function][]) {
+      const grants = wildcardResourceActions(task, config, { lambdaTracing: tracing });
+      if (grants.length > 0) {
+        Validations.of(fn.role!).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReason(grants) });
+      }
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
         reason: 'Node.js 22 is the runtime the bundles are built for and tested on (target node22).',
@@ -557,14 +553,20 @@ const LAMBDA_TRACING: WildcardGrant = {
 
 /**
  * Every action each role holds on `Resource: "*"`, and why: what its `AwsSolutions-IAM5[Resource::*]`
- * acknowledgement silences. The config decides whether the apply role holds UpdateShardCount.
+ * acknowledgement silences. The config decides whether the apply role holds UpdateShardCount; a
+ * function holds the X-Ray actions only when Lambda tracing is on (the state machine always traces).
  */
-export function wildcardResourceActions(holder: WildcardHolder, config: StreamMedicConfig): WildcardGrant[] {
+export function wildcardResourceActions(
+  holder: WildcardHolder,
+  config: StreamMedicConfig,
+  options: { readonly lambdaTracing?: boolean } = {},
+): WildcardGrant[] {
+  const tracing = options.lambdaTracing === true ? [LAMBDA_TRACING] : [];
   switch (holder) {
     case 'assess':
     case 'verify':
       return [
-        LAMBDA_TRACING,
+        ...tracing,
         {
           actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
           why: "Reading the targets' metrics: these CloudWatch actions support no resource-level permissions for metrics.",
@@ -573,7 +575,7 @@ export function wildcardResourceActions(holder: WildcardHolder, config: StreamMe
     case 'apply':
       return config.targets.some((t) => t.mode === 'auto' && t.stream)
         ? [
-            LAMBDA_TRACING,
+            ...tracing,
             {
               actions: ['kinesis:UpdateShardCount'],
               why:
@@ -581,7 +583,7 @@ export function wildcardResourceActions(holder: WildcardHolder, config: StreamMe
                 "the apply step refuses any stream but its auto target's own, in code.",
             },
           ]
-        : [LAMBDA_TRACING];
+        : tracing;
     case 'stateMachine':
       return [
         {
@@ -610,7 +612,7 @@ export function wildcardResourceActions(holder: WildcardHolder, config: StreamMe
         },
       ];
     default:
-      return [LAMBDA_TRACING];
+      return tracing;
   }
 }
 

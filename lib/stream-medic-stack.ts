@@ -1,17 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { StreamMedicConfigInput } from '../lambdas/domain/config';
 import { StreamRemediator, type StreamRemediatorProps } from './stream-remediator';
 
-export interface StreamMedicStackProps extends StackProps {
-  /** The StreamMedic config document; validated by {@link StreamRemediator}. */
-  readonly config: StreamMedicConfigInput;
-  /**
-   * Name of the StreamMedic dashboard.
-   * @default - a name CloudFormation generates
-   */
-  readonly dashboardName?: string;
-}
+/** The stack's own props and every {@link StreamRemediator} prop, passed on to it. */
+export interface StreamMedicStackProps extends StackProps, StreamRemediatorProps {}
 
 /** The deployable StreamMedic stack: one {@link StreamRemediator} and the outputs operators need. */
 export class StreamMedicStack extends Stack {
@@ -19,11 +11,7 @@ export class StreamMedicStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StreamMedicStackProps) {
     super(scope, id, props);
-    const remediatorProps: StreamRemediatorProps = {
-      config: props.config,
-      ...(props.dashboardName !== undefined ? { dashboardName: props.dashboardName } : {}),
-    };
-    this.remediator = new StreamRemediator(this, 'StreamMedic', remediatorProps);
+    this.remediator = new StreamRemediator(this, 'StreamMedic', props);
 
     new CfnOutput(this, 'StateMachineArn', {
       description:

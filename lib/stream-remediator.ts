@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -24,17 +25,54 @@ import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
 import { RemediationWorkflow } from './remediation-workflow';
 import { Watchdog } from './watchdog';
 
+type TargetInput = StreamMedicConfigInput['targets'][number];
+type StreamInput = NonNullable<TargetInput['stream']>;
+
+/**
+ * The config as {@link StreamRemediator} takes it: the StreamMedic config document, except that a
+ * target whose stream is given in {@link StreamRemediatorProps.streams} may leave out the stream's
+ * name (or the whole `stream` section, when the defaults of its bounds will do).
+ */
+export type StreamRemediatorConfig = Omit<StreamMedicConfigInput, 'targets'> & {
+  readonly targets: ReadonlyArray<
+    Omit<TargetInput, 'stream'> & { readonly stream?: Omit<StreamInput, 'name'> & { readonly name?: string } }
+  >;
+};
+
 export interface StreamRemediatorProps {
   /**
-   * The StreamMedic config (the parsed JSON document). It is validated here, before anything is
-   * created; an invalid config throws an error naming the first bad field, e.g. `config.targets[0].mode`.
+   * The StreamMedic config (the parsed JSON document, see docs/config-reference.md). It is validated
+   * here, before anything is created; an invalid config throws an error naming the first bad field,
+   * e.g. `config.targets[0].mode`.
    */
-  readonly config: StreamMedicConfigInput;
+  readonly config: StreamRemediatorConfig;
   /**
-   * The customer-managed key that encrypts the notification topic.
-   * @default - a new key with yearly rotation, retained when the stack is deleted
+   * Streams of this or another stack, by target name: the target watches and scales that stream,
+   * and its config may leave out `stream.name`. A name given in the config must match the stream's.
+   * @default - every stream is named in the config
+   */
+  readonly streams?: Readonly<Record<string, kinesis.IStream>>;
+  /**
+   * An existing topic to report to, instead of a new one. The config's e-mail addresses are
+   * subscribed to it. When it is encrypted with a customer-managed key, pass that key as `topicKey`
+   * so the notify function may use it.
+   * @default - a new topic, encrypted with `topicKey`
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * The customer-managed key that encrypts the notification topic: the new topic's key, or the key
+   * of the `topic` given.
+   * @default - without `topic`, a new key with yearly rotation, retained when the stack is deleted;
+   * with `topic`, none (the topic is taken to use no customer-managed key)
    */
   readonly topicKey?: kms.IKey;
+  /**
+   * Active X-Ray tracing inside the workflow's functions, which are then deployed with the Powertools
+   * tracer and the X-Ray SDK: about 120 KB more code to load at each cold start. The state machine
+   * is traced either way, so each run's steps and their durations are in X-Ray regardless.
+   * @default false
+   */
+  readonly lambdaTracing?: boolean;
   /**
    * Name of the CloudWatch dashboard. Dashboard names are unique per account across regions.
    * @default - a name CloudFormation generates
@@ -70,8 +108,10 @@ export class StreamRemediator extends Construct {
   /** The validated config, defaults applied. */
   readonly config: StreamMedicConfig;
   readonly table: dynamodb.Table;
-  readonly topic: sns.Topic;
-  readonly topicKey: kms.IKey;
+  /** The topic StreamMedic reports to: the one given, or its own. */
+  readonly topic: sns.ITopic;
+  /** The topic's customer-managed key, when it has one StreamMedic knows of. */
+  readonly topicKey?: kms.IKey;
   readonly stateMachine: sfn.StateMachine;
   /** One per alarm definition, keyed by alarm name. */
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
@@ -87,21 +127,27 @@ export class StreamRemediator extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
-    this.config = parseWith(ConfigSchema, props.config, 'config');
+    this.config = parseWith(ConfigSchema, withStreams(props.config, props.streams), 'config');
     validateProps(props);
 
-    this.topicKey =
-      props.topicKey ??
-      new kms.Key(this, 'TopicKey', {
-        description: 'Encrypts the StreamMedic notification topic',
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+    if (props.topic !== undefined) {
+      this.topic = props.topic;
+      this.topicKey = props.topicKey;
+    } else {
+      const topicKey =
+        props.topicKey ??
+        new kms.Key(this, 'TopicKey', {
+          description: 'Encrypts the StreamMedic notification topic',
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+      this.topicKey = topicKey;
+      this.topic = new sns.Topic(this, 'Topic', {
+        displayName: 'StreamMedic',
+        masterKey: topicKey,
+        enforceSSL: true,
       });
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'StreamMedic',
-      masterKey: this.topicKey,
-      enforceSSL: true,
-    });
+    }
     for (const email of this.config.notifications.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -123,7 +169,8 @@ export class StreamRemediator extends Construct {
       config: this.config,
       table: this.table,
       topic: this.topic,
-      topicKey: this.topicKey,
+      ...(this.topicKey !== undefined ? { topicKey: this.topicKey } : {}),
+      lambdaTracing: props.lambdaTracing ?? false,
     });
     this.stateMachine = workflow.stateMachine;
 
@@ -182,6 +229,7 @@ export class StreamRemediator extends Construct {
       topicKey: this.topicKey,
       functions: workflow.functions,
       deadLetterQueues: { 'alarm-events': this.deadLetterQueue },
+      lambdaTracing: props.lambdaTracing ?? false,
     });
 
     this.dashboard = createDashboard(this, {
@@ -225,6 +273,42 @@ function alarmArnGroups(alarms: ReadonlyMap<string, cloudwatch.Alarm>, region: s
   }
   if (current.length > 0) groups.push(current);
   return groups;
+}
+
+/**
+ * The config with the streams given as constructs filled in: each names a target, whose stream takes
+ * the construct's name. Anything else about the config is left to the schema.
+ */
+function withStreams(
+  config: StreamRemediatorConfig,
+  streams: Readonly<Record<string, kinesis.IStream>> | undefined,
+): unknown {
+  if (streams === undefined) return config;
+  const targets: readonly unknown[] = Array.isArray(config?.targets) ? config.targets : [];
+  const nameOf = (target: unknown): unknown =>
+    typeof target === 'object' && target !== null ? (target as { name?: unknown }).name : undefined;
+  for (const name of Object.keys(streams)) {
+    if (!targets.some((target) => nameOf(target) === name)) {
+      throw new InvalidInputError(`streams.${name}`, 'names no target in config.targets');
+    }
+  }
+  return {
+    ...config,
+    targets: targets.map((target, index) => {
+      const name = nameOf(target);
+      const stream = typeof name === 'string' && Object.hasOwn(streams, name) ? streams[name] : undefined;
+      if (stream === undefined) return target;
+      const section = (target as { stream?: unknown }).stream;
+      const given = typeof section === 'object' && section !== null ? (section as { name?: unknown }).name : undefined;
+      if (given !== undefined && !Token.isUnresolved(stream.streamName) && given !== stream.streamName) {
+        throw new InvalidInputError(
+          `config.targets[${index}].stream.name`,
+          `is "${String(given)}", but streams.${name} is the stream "${stream.streamName}"`,
+        );
+      }
+      return { ...(target as object), stream: { ...(section as object | undefined), name: stream.streamName } };
+    }),
+  };
 }
 
 function validateProps(props: StreamRemediatorProps): void {

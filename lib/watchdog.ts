@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,7 +7,6 @@ import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -32,7 +30,7 @@ import { ENV } from '../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
 import { toAlarmMetric } from './alarm-metrics';
 import { grantOnPartition } from './workflow-permissions';
-import { LAMBDA_BUNDLING, LAMBDA_ENTRY_DIR } from './lambda-bundling';
+import { bundledCode } from './lambda-code';
 
 export interface WatchdogProps {
   /** The validated StreamMedic config: alarm name prefix, targets and `watchdog` settings. */
@@ -58,6 +56,11 @@ export interface WatchdogProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Trace the run-ended function with AWS X-Ray, as the workflow's functions are.
+   * @default false
+   */
+  readonly lambdaTracing?: boolean;
 }
 
 /** The period every watchdog alarm on a count reads: short, so on-call hears within minutes. */
@@ -81,7 +84,7 @@ const EXECUTION_END_METRICS = [
  *   and CPU alarm of a target, "StreamMedic cannot see <target>" when its metric stops arriving.
  */
 export class Watchdog extends Construct {
-  readonly runEndedFunction: nodejs.NodejsFunction;
+  readonly runEndedFunction: lambda.Function;
   readonly runEndedRule: events.Rule;
   /** Execution-end events the run-ended function could not handle after its retries. */
   readonly runEndedDeadLetterQueue: sqs.Queue;
@@ -174,7 +177,7 @@ export class Watchdog extends Construct {
     );
   }
 
-  private createRunEndedFunction(props: WatchdogProps): nodejs.NodejsFunction {
+  private createRunEndedFunction(props: WatchdogProps): lambda.Function {
     const stack = Stack.of(this);
     const logGroup = new logs.LogGroup(this, 'RunEndedLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -184,15 +187,15 @@ export class Watchdog extends Construct {
       description: 'StreamMedic: frees the lock of a run that ended abnormally and reports it (function role)',
     });
     logGroup.grantWrite(role);
-    const fn = new nodejs.NodejsFunction(this, 'RunEndedFunction', {
-      entry: path.join(LAMBDA_ENTRY_DIR, 'run-ended.ts'),
-      handler: 'handler',
+    const tracing = props.lambdaTracing ?? false;
+    const fn = new lambda.Function(this, 'RunEndedFunction', {
+      ...bundledCode('run-ended', tracing),
       description: 'StreamMedic: frees the lock of a run that ended FAILED, TIMED_OUT or ABORTED, and reports it',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(30),
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
@@ -207,15 +210,6 @@ export class Watchdog extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       deadLetterQueue: this.runEndedDeadLetterQueue,
-      bundling: {
-        minify: LAMBDA_BUNDLING.minify,
-        target: LAMBDA_BUNDLING.target,
-        format: nodejs.OutputFormat.CJS,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
-        sourceMap: LAMBDA_BUNDLING.sourceMap,
-        forceDockerBundling: false,
-      },
     });
 
     // Lock items only: read the owner, delete on the owner's condition (the lock adapter's calls).
@@ -232,11 +226,13 @@ export class Watchdog extends Construct {
     props.topic.grantPublish(fn);
     props.topicKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
 
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.',
-    });
+    if (tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Silences exactly xray:PutTraceSegments and xray:PutTelemetryRecords on "*": Lambda active tracing needs them, and they support no resource-level permissions.',
+      });
+    }
     const machineId = stack.getLogicalId(props.stateMachine.node.defaultChild as CfnElement);
     // cdk-nag prints a pseudo parameter the stack does not know as `<AWS::...>`, and a known one as is.
     const shown = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);

@@ -273,7 +273,8 @@ export const ScenarioSchema = z
         alarms: AlarmSettingsSchema.optional(),
       })
       .strict(),
-    expect: ExpectationSchema,
+    /** What should happen; a scenario without it is played and reported with no verdict. */
+    expect: ExpectationSchema.optional(),
   })
   .strict()
   .superRefine((scenario, ctx) => {
@@ -358,7 +359,7 @@ export const ScenarioSchema = z
     });
     scenario.manualRuns.forEach((run, index) => inside(run.atMinute, ['manualRuns', index, 'atMinute']));
     const expect = scenario.expect;
-    expect.forbiddenActions.forEach((action, index) => {
+    expect?.forbiddenActions.forEach((action, index) => {
       if (expect.actions.includes(action)) {
         issue(['expect', 'forbiddenActions', index], `"${action}" is also in expect.actions`);
       }
@@ -368,7 +369,13 @@ export const ScenarioSchema = z
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ScenarioFault = Scenario['faults'][number];
-export type ScenarioExpectation = Scenario['expect'];
+export type ScenarioExpectation = NonNullable<Scenario['expect']>;
+
+/** The expectation of a scenario that must state one, as every built-in scenario does. */
+export function statedExpectation(scenario: Pick<Scenario, 'name' | 'expect'>): ScenarioExpectation {
+  if (!scenario.expect) throw new InvalidInputError(`${scenario.name}: expect`, 'this scenario states no expectation');
+  return scenario.expect;
+}
 
 const CONFIG_PATHS: readonly [RegExp, string][] = [
   [/^targets\[0\]/, 'streamMedic.target'],
@@ -415,7 +422,7 @@ export function parseScenario(value: unknown, prefix = ''): Scenario {
       }
     });
   });
-  scenario.expect.alarms.forEach((kind, index) => {
+  scenario.expect?.alarms.forEach((kind, index) => {
     if (!kinds.has(kind)) {
       throw new InvalidInputError(
         `${prefix ? `${prefix}.` : ''}expect.alarms[${index}]`,

@@ -26,6 +26,7 @@ import { TrafficModel } from '../../sim/traffic';
 import type { SimWorld, WorldEvent } from '../../sim/world';
 import { controllerPolicy, type Controller } from './policy';
 import { helpfulKinds } from './true-cause';
+import { statedExpectation } from '../../sim/scenario';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -81,7 +82,7 @@ function peakDemand(world: SimWorld, from: number): { records: number; bytes: nu
 
 /** What the oracle does, decided once, from the truth at `now`. */
 export function planOracle(world: SimWorld, now: number): OraclePlan {
-  const helpful = helpfulKinds(world.scenario.expect);
+  const helpful = helpfulKinds(statedExpectation(world.scenario));
   const policy = world.policy;
   const u = policy.targetUtilization;
   const peak = peakDemand(world, now);
@@ -95,7 +96,7 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
         u -
         1e-9,
     );
-    if (world.scenario.expect.causes.includes('STREAM_READ_CAPACITY')) {
+    if (statedExpectation(world.scenario).causes.includes('STREAM_READ_CAPACITY')) {
       const app = world.scenario.pipeline.application;
       const readers =
         (app && !app.efo ? 1 : 0) + world.scenario.pipeline.consumers.filter((consumer) => !consumer.efo).length;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliIo } from '../io';
+import { COMMAND_SUMMARIES } from './catalog';
 import { checkWritable, writeFileAtomic } from './atomic-write';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import {
@@ -17,9 +18,7 @@ interface CaptureOptions extends LiveOptions {
 }
 
 export function captureCommand(io: CliIo, services: CliServices): Command {
-  const command = new Command('capture').description(
-    'Read the live metrics and descriptions of a stream and/or a Flink application (read-only) and write an incident snapshot.',
-  );
+  const command = new Command('capture').description(COMMAND_SUMMARIES.capture);
   return addLiveOptions(command)
     .option(
       '-o, --output <file>',

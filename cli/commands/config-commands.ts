@@ -9,6 +9,7 @@ import { METRICS } from '../../lambdas/domain/metric-catalog';
 import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
 import { parseFile, type CliIo } from '../io';
 import { table } from '../render';
+import { COMMAND_SUMMARIES } from './catalog';
 import { helpEpilogue } from './help';
 
 /** The config `npx cdk synth` and `npx cdk deploy` use unless told otherwise. */
@@ -56,7 +57,7 @@ function validateCommand(io: CliIo): Command {
 
 export function configCommand(io: CliIo): Command {
   return new Command('config')
-    .description('Work with the StreamMedic config file.')
+    .description(COMMAND_SUMMARIES.config)
     .addCommand(validateCommand(io))
     .addHelpText('after', helpEpilogue(['stream-medic config validate stream-medic.config.json']));
 }
@@ -107,7 +108,7 @@ export function alarmsTable(definitions: readonly AlarmDefinition[]): string {
 
 export function alarmsCommand(io: CliIo): Command {
   return new Command('alarms')
-    .description('Show the CloudWatch alarms a config would deploy, target by target.')
+    .description(COMMAND_SUMMARIES.alarms)
     .addArgument(configArgument())
     .option('--json', 'print the alarm definitions as JSON')
     .addHelpText(

@@ -9,6 +9,7 @@ import type { ManualInput } from '../../lambdas/workflow/input';
 import { TASK_PAYLOADS, type TaskPayload } from '../../lambdas/workflow/task-payloads';
 import type { CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
+import { COMMAND_SUMMARIES } from './catalog';
 import { CommandFailure, explained, regionOf, type AwsCallContext } from './aws-failure';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { checkRegion } from './live-capture';
@@ -192,7 +193,7 @@ function renderRun(state: FinalState, described: DescribeExecutionOutput, url: s
 
 export function runCommand(io: CliIo, services: CliServices): Command {
   return new Command('run')
-    .description('Start the deployed StreamMedic workflow for a target, optionally as a dry run, and show what it did.')
+    .description(COMMAND_SUMMARIES.run)
     .requiredOption('-t, --target <name>', 'the configured target to run for')
     .option('--dry-run', 'diagnose and plan only: nothing is changed whatever the mode')
     .option('--wait', 'wait for the execution to end and print its diagnosis, plan and outcome')

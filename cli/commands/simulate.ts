@@ -11,6 +11,7 @@ import { summarize, type ScenarioSummary } from '../../sim/run/summary';
 import { builtInScenarioNames, parseScenario, resolveScenario, type Scenario } from '../../sim/scenario';
 import { parseFile, type CliIo } from '../io';
 import { MAX_TABLE_WIDTH, styleFor, table, type Style } from '../render';
+import { COMMAND_SUMMARIES } from './catalog';
 import { CommandFailure } from './aws-failure';
 import { helpEpilogue } from './help';
 
@@ -118,7 +119,11 @@ function renderSummary(play: Playthrough, summary: ScenarioSummary, style: Style
     ['Producer drops', `${formatCount(summary.producerRecordsDropped)} (given up by producers after throttling)`],
     [
       'Expectation',
-      summary.expectationMet ? style.good('met') : style.severity('critical', `MISSED: ${summary.misses.join('; ')}`),
+      summary.expectationMet === null
+        ? 'none stated (no verdict)'
+        : summary.expectationMet
+          ? style.good('met')
+          : style.severity('critical', `MISSED: ${summary.misses.join('; ')}`),
     ],
   ];
   if (reportPath) rows.push(['Report', reportPath]);
@@ -147,7 +152,7 @@ function renderTable(summaries: readonly ScenarioSummary[], style: Style): strin
     formatDuration(s.peakLagSeconds * 1000),
     formatCount(s.recordsLost),
     formatCount(s.producerRecordsDropped),
-    s.expectationMet ? 'met' : 'MISSED',
+    s.expectationMet === null ? '-' : s.expectationMet ? 'met' : 'MISSED',
   ]);
   const text = table(
     ['scenario', 'cause', 'actions', 'recovered', 'peak lag', 'lost', 'dropped', 'expectation'],
@@ -162,10 +167,7 @@ function renderTable(summaries: readonly ScenarioSummary[], style: Style): strin
 
 export function simulateCommand(io: CliIo): Command {
   return new Command('simulate')
-    .description(
-      'Play incidents in a simulated Kinesis + Managed Flink pipeline through the real workflow: the state ' +
-        'machine CDK synthesizes, the Lambda handlers, simulated AWS on a virtual clock. Needs no AWS account.',
-    )
+    .description(COMMAND_SUMMARIES.simulate)
     .requiredOption('-s, --scenario <name|file|all>', 'a built-in scenario, a scenario file, or "all"')
     .option('--json', 'print one JSON summary per scenario (an array), nothing else')
     .option('--seed <n>', "seed for the traffic noise and retry jitter (default: the scenario's)")
@@ -179,7 +181,7 @@ export function simulateCommand(io: CliIo): Command {
           'stream-medic simulate --scenario my-pipeline.json --seed 7 --report reports',
         ],
         [
-          'Built-in scenarios and the scenario file format: sim/scenarios/README.md.',
+          'The scenario file format: docs/scenario-format.md (`expect` is optional: without it, no verdict).',
           'Exits 1 when a scenario misses its stated expectation (`expect`), 2 for a bad scenario file.',
         ],
       ),
@@ -246,7 +248,7 @@ export function simulateCommand(io: CliIo): Command {
       if (options.report !== undefined && !chartLibrary && !options.json) {
         io.stderr('Note: the HTML reports have no charts: the uplot package is not installed.\n');
       }
-      const missed = summaries.filter((s) => !s.expectationMet);
+      const missed = summaries.filter((s) => s.expectationMet === false);
       if (missed.length > 0) {
         throw new CommandFailure(
           `${missed.length} of ${summaries.length} scenario(s) missed their expectation: ${missed

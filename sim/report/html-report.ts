@@ -346,10 +346,14 @@ ${library ? `<style>${library.style}</style>` : ''}
 <h1>${escapeHtml(scenario.name)}</h1>
 <p>${escapeHtml(scenario.description)}</p>
 <p class="muted">Simulated ${escapeHtml(new Date(world.startMs).toISOString())} to ${escapeHtml(new Date(world.endMs).toISOString())}, seed ${play.seed}.</p>
-<p class="${summary.expectationMet ? 'met' : 'missed'}">Expectation ${summary.expectationMet ? 'met' : 'missed'}${
-    summary.misses.length > 0 ? `: ${escapeHtml(summary.misses.join('; '))}` : ''
-  }</p>
-<p class="muted">${escapeHtml(scenario.expect.rationale)}</p>
+${
+  summary.expectationMet === null
+    ? '<p class="muted">No expectation stated: no verdict.</p>'
+    : `<p class="${summary.expectationMet ? 'met' : 'missed'}">Expectation ${summary.expectationMet ? 'met' : 'missed'}${
+        summary.misses.length > 0 ? `: ${escapeHtml(summary.misses.join('; '))}` : ''
+      }</p>`
+}
+${scenario.expect ? `<p class="muted">${escapeHtml(scenario.expect.rationale)}</p>` : ''}
 <table class="summary">${rows
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`)
     .join('')}</table>

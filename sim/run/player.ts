@@ -141,7 +141,8 @@ export interface Playthrough {
    */
   readonly outcome: WorldOutcome;
   readonly observations: readonly RunObservation[];
-  readonly expectation: ExpectationResult;
+  /** Absent when the scenario states no expectation. */
+  readonly expectation: ExpectationResult | undefined;
   readonly events: readonly PlayEvent[];
   /** Real time the play took, ms. */
   readonly wallMs: number;
@@ -453,7 +454,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
     runs,
     outcome,
     observations,
-    expectation: checkExpectation(scenario.expect, observations, outcome),
+    expectation: scenario.expect ? checkExpectation(scenario.expect, observations, outcome) : undefined,
     events,
     wallMs: performance.now() - started,
   };

@@ -52,7 +52,8 @@ export interface ScenarioSummary {
   /** Executions started (alarms and manual runs), including those the lock turned away. */
   readonly runs: number;
   readonly notifications: number;
-  readonly expectationMet: boolean;
+  /** Null when the scenario states no expectation: no verdict. */
+  readonly expectationMet: boolean | null;
   /** One line per missed expectation, naming the field of `expect`. */
   readonly misses: string[];
 }
@@ -95,7 +96,7 @@ export function summarize(play: Playthrough): ScenarioSummary {
     ...figures,
     runs: play.runs.length,
     notifications: outcome.notificationsSent,
-    expectationMet: play.expectation.met,
-    misses: play.expectation.misses,
+    expectationMet: play.expectation ? play.expectation.met : null,
+    misses: play.expectation?.misses ?? [],
   };
 }

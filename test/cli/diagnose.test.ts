@@ -371,6 +371,21 @@ describe('stream-medic diagnose refuses bad input: exit 2, one line on stderr, n
   });
 });
 
+describe('stream-medic diagnose given raw `aws cloudwatch get-metric-data` output', () => {
+  const raw = (incidentInput as { getMetricData: { MetricDataResults: unknown[] } }).getMetricData;
+  const file = scratch.file('get-metric-data.json', { MetricDataResults: raw.MetricDataResults, Messages: [] });
+
+  it('says it is not a snapshot and what to do instead, on one line, exit 2', async () => {
+    const result = await run(['diagnose', '--input', file]);
+
+    expect({ code: result.code, stdout: result.stdout }).toStrictEqual({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(new RegExp(`^stream-medic: ${file}: version: missing: this is the output of`));
+    expect(result.stderr).toContain('`stream-medic capture`');
+    expect(result.stderr).toContain('docs/snapshot-recipe.md');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('stream-medic help', () => {
   it('shows diagnose help with an example on stdout and exits 0', async () => {
     const result = await run(['diagnose', '--help']);

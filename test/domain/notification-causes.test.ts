@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Progress, RunContext, Verification } from '../../lambdas/domain/execution';
+import type { Progress, RunContext, Verification } from '../../lambdas/domain/run-state';
 import type { Action, Refusal, Report } from '../../lambdas/domain/model';
 import {
   MAX_SUBJECT_LENGTH,
@@ -263,8 +263,6 @@ function factsFor(c: CauseCase, run: RunContext = runContext({ mode: c.mode, ala
   const progress: Progress = {
     next: a.steps.length,
     more: false,
-    polls: 1,
-    ready: true,
     applied: a.steps.map((step) => ({ step, at: '2026-11-21T10:15:04.000Z', outcome: 'requested' as const })),
   };
   const after = report({

@@ -133,13 +133,14 @@ function pascal(step: string): string {
 }
 
 describe('RemediationWorkflow functions', () => {
-  it('runs eight arm64 Node.js 22 functions with active tracing and their own log groups', () => {
+  it('runs eight arm64 Node.js 22 functions with their own log groups, untraced unless asked', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        TracingConfig: Match.absent(),
         LoggingConfig: { LogGroup: Match.anyValue() },
       },
       8,

@@ -4,7 +4,7 @@ import type { WorldOutcome } from '../../sim/world';
 import { scenarioInput } from './support/scenario-builder';
 
 function expectation(expect: Partial<ScenarioExpectation>): ScenarioExpectation {
-  return parseScenario(scenarioInput({ expect: { rationale: 'test', recovers: true, ...expect } })).expect;
+  return parseScenario(scenarioInput({ expect: { rationale: 'test', recovers: true, ...expect } })).expect!;
 }
 
 const outcome: WorldOutcome = {

@@ -8,6 +8,7 @@ import {
   parseScenario,
   resolveScenario,
   type ScenarioInput,
+  statedExpectation,
 } from '../../sim/scenario';
 import { scenarioInput } from './support/scenario-builder';
 
@@ -26,7 +27,7 @@ describe('built-in scenarios', () => {
 
   it('cover every cause, the faults, and the incidents the simulator promises', () => {
     const scenarios = names.map((name) => resolveScenario(name));
-    const causes = new Set(scenarios.flatMap((s) => s.expect.causes));
+    const causes = new Set(scenarios.flatMap((s) => s.expect!.causes));
     expect([...causes].sort()).toEqual(
       [
         'APP_UNHEALTHY',
@@ -70,7 +71,7 @@ describe('built-in scenarios', () => {
     ]) {
       expect(names).toContain(name);
     }
-    expect(scenarios.some((s) => s.expect.secondary.includes('RETENTION_RISK'))).toBe(true);
+    expect(scenarios.some((s) => s.expect!.secondary.includes('RETENTION_RISK'))).toBe(true);
   });
 
   it('cover the shapes a real account has: APPLICATION level, Flink 2.2, enhanced fan-out readers', () => {
@@ -78,7 +79,9 @@ describe('built-in scenarios', () => {
       .map((name) => resolveScenario(name))
       .flatMap((s) => (s.pipeline.application ? [{ s, app: s.pipeline.application }] : []));
     expect(
-      apps.some(({ s, app }) => app.metricsLevel === 'APPLICATION' && s.expect.causes.includes('CONSUMER_COMPUTE')),
+      apps.some(
+        ({ s, app }) => app.metricsLevel === 'APPLICATION' && statedExpectation(s).causes.includes('CONSUMER_COMPUTE'),
+      ),
     ).toBe(true);
     expect(
       apps.some(({ s, app }) => app.runtimeEnvironment === 'FLINK-2_2' && s.faults.some((f) => f.type === 'crashLoop')),
@@ -86,14 +89,14 @@ describe('built-in scenarios', () => {
     expect(apps.some(({ app }) => app.efo)).toBe(true);
     // AWS's default level is APPLICATION: a scenario that sets a finer one says why in its rationale.
     for (const { s, app } of apps) {
-      if (app.metricsLevel === 'TASK') expect(s.expect.rationale).toMatch(/TASK/);
+      if (app.metricsLevel === 'TASK') expect(statedExpectation(s).rationale).toMatch(/TASK/);
     }
   });
 
   it.each(names)('%s is valid and named after its file', (name) => {
     const scenario = resolveScenario(name);
     expect(scenario.name).toBe(name);
-    expect(scenario.expect.rationale.length).toBeGreaterThan(40);
+    expect(statedExpectation(scenario).rationale.length).toBeGreaterThan(40);
   });
 });
 
@@ -182,12 +185,12 @@ describe('the scenario validator', () => {
       edit: (s) => void (s.streamMedic.alarms = { appLag: { evaluationPeriods: 3, datapointsToAlarm: 4 } }),
       path: 'streamMedic.alarms.appLag.datapointsToAlarm',
     },
-    { name: 'an unknown cause', edit: (s) => void (s.expect.causes = ['ON_FIRE' as never]), path: 'expect.causes[0]' },
+    { name: 'an unknown cause', edit: (s) => void (s.expect!.causes = ['ON_FIRE' as never]), path: 'expect.causes[0]' },
     {
       name: 'an action both expected and forbidden',
       edit: (s) => {
-        s.expect.actions = ['UpdateShardCount'];
-        s.expect.forbiddenActions = ['UpdateShardCount'];
+        s.expect!.actions = ['UpdateShardCount'];
+        s.expect!.forbiddenActions = ['UpdateShardCount'];
       },
       path: 'expect.forbiddenActions[0]',
     },

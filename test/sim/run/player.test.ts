@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { narrate } from '../../../sim/run/narration';
 import { playScenario, type ExecutionRecord, type Playthrough } from '../../../sim/run/player';
+import { summarize } from '../../../sim/run/summary';
 import { synthesizedWorkflow } from '../../../sim/run/workflow-template';
 import { parseScenario, resolveScenario, SCENARIO_DIR, type ScenarioInput } from '../../../sim/scenario';
 
@@ -108,7 +109,7 @@ describe('Wait states and retries on the world clock', () => {
       expect(retry.ms).toBeLessThanOrEqual(10 * SECOND * 2 ** n);
       expect(attempts[n + 1]!.at - attempts[n]!.at).toBe(retry.ms);
     });
-    expect(play.expectation.misses).toEqual([]);
+    expect(play.expectation!.misses).toEqual([]);
   });
 
   it('plays the same scenario the same way every time, and a different seed differently', async () => {
@@ -163,7 +164,7 @@ describe('another round under the lock', () => {
     const { body } = play.world.notifier.messages()[0]!.message;
     expect(body).toContain('Round 1 of 2: STREAM_WRITE_CAPACITY');
     expect(body).toContain('Round 2 of 2: CONSUMER_COMPUTE');
-    expect(play.expectation.misses).toEqual([]);
+    expect(play.expectation!.misses).toEqual([]);
   });
 });
 
@@ -209,5 +210,19 @@ describe('runs that end without finishing their own path', () => {
     expect(manual.startedAt).toBeGreaterThan(timedOut.endedAt!);
     expect(manual.lockAcquired).toBe(true);
     expect(play.world.lock.holder('orders')).toBeUndefined();
+  });
+});
+
+describe('a scenario that states no expectation', () => {
+  it('is played and summarized with no verdict', async () => {
+    const scenario = builtInWith('traffic-spike-3x', ({ expect: _expect, ...doc }) => ({
+      ...doc,
+      name: 'my-numbers',
+    }));
+    const play = await playScenario(scenario);
+
+    expect(play.expectation).toBeUndefined();
+    expect(play.outcome.actions.length).toBeGreaterThan(0);
+    expect(summarize(play)).toMatchObject({ name: 'my-numbers', expectationMet: null, misses: [] });
   });
 });

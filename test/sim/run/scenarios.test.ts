@@ -9,10 +9,10 @@ beforeAll(() => {
 describe('every built-in scenario, end to end through the synthesized workflow', () => {
   it.each(builtInScenarioNames())('%s meets its stated expectation', async (name) => {
     const play = await playScenario(resolveScenario(name));
-    expect(play.expectation.misses).toEqual([]);
+    expect(play.expectation!.misses).toEqual([]);
     // Where StreamMedic changed something, nothing that reached the stream was lost.
-    if (play.outcome.actions.length > 0 && play.scenario.expect.maxRecordsLost !== undefined) {
-      expect(Math.round(play.outcome.recordsLost)).toBeLessThanOrEqual(play.scenario.expect.maxRecordsLost);
+    if (play.outcome.actions.length > 0 && play.scenario.expect!.maxRecordsLost !== undefined) {
+      expect(Math.round(play.outcome.recordsLost)).toBeLessThanOrEqual(play.scenario.expect!.maxRecordsLost);
     }
   });
 });

@@ -1,0 +1,28 @@
+/**
+ * The CLI's commands by name, with the summary and usage `stream-medic --help` lists. Kept apart from
+ * the commands themselves so the top-level help loads none of them; each command takes its
+ * description from here.
+ */
+export const COMMAND_SUMMARIES = {
+  diagnose: 'Diagnose an incident snapshot, or the live account, and show the bounded plan. Changes nothing.',
+  capture:
+    'Read the live metrics and descriptions of a stream and/or a Flink application (read-only) and write an incident snapshot.',
+  run: 'Start the deployed StreamMedic workflow for a target, optionally as a dry run, and show what it did.',
+  config: 'Work with the StreamMedic config file.',
+  alarms: 'Show the CloudWatch alarms a config would deploy, target by target.',
+  simulate:
+    'Play incidents in a simulated Kinesis + Managed Flink pipeline through the real workflow: the state ' +
+    'machine CDK synthesizes, the Lambda handlers, simulated AWS on a virtual clock. Needs no AWS account.',
+} as const;
+
+export type CommandName = keyof typeof COMMAND_SUMMARIES;
+
+/** Each command's usage after its name, as commander derives it from the command's options and arguments. */
+export const COMMAND_USAGES: Readonly<Record<CommandName, string>> = {
+  diagnose: '[options]',
+  capture: '[options]',
+  run: '[options]',
+  config: '[options] [command]',
+  alarms: '[options] [file]',
+  simulate: '[options]',
+};
