@@ -217,7 +217,9 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   if (!lagging) {
     // Keeping up, but compute-bound (CPU and busy time past their thresholds): no headroom for the
     // next burst, and the same state Managed Flink's own autoscaler would double after 15 minutes.
-    if (cpuHigh && (busyHigh || app.busy === undefined) && !backPressured) {
+    // Tasks upstream of the busiest one are back-pressured by it: that is the bottleneck showing, not a
+    // slow sink, so back-pressure rules compute out only when no task is busy past the threshold.
+    if (cpuHigh && (busyHigh || app.busy === undefined) && !(backPressured && !busyHigh)) {
       return {
         cause: 'CONSUMER_COMPUTE',
         severity: 'warning',

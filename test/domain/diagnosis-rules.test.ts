@@ -100,6 +100,20 @@ describe('compute versus sink (read from the sink back)', () => {
     expect(report.diagnosis.cause).toBe('HEALTHY');
   });
 
+  it('keeps up at high CPU with the source back-pressured by the busy task after it: headroom, not a slow sink', () => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 850, backPressuredTime: 950 }),
+    );
+    expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+  });
+
+  it('keeps up at high CPU but back-pressured with no task busy: no scaling for headroom', () => {
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 600, backPressuredTime: 950 }),
+    );
+    expect(report.diagnosis.cause).toBe('HEALTHY');
+  });
+
   it('keeps up at high CPU: scales for headroom as a warning', () => {
     const report = diagnoseSpec(appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 850 }));
     expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');

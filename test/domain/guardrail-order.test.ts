@@ -5,6 +5,7 @@ describe('the guardrails of an action', () => {
   it('are checked in one declared order: the resource as it is, its bounds, the backlog, then the cooldown', () => {
     expect(ACTION_GUARDRAILS.map((g) => g.guardrail)).toEqual([
       'resource-state',
+      'resource-state',
       'on-demand',
       'resource-state',
       'snapshots-disabled',
