@@ -242,7 +242,7 @@ async function allowedChanges(synthesized: Synthesized): Promise<string[]> {
   return allowed.sort();
 }
 
-/** Every function writes its own log group and sends traces; nothing else is common to them. */
+/** Every function writes its own log group (Lambda tracing is off by default, so no X-Ray); nothing else is common to them. */
 function functionBasics(): string[] {
   const logGroupOf: Record<string, string> = {
     intake: 'Intake',
@@ -257,8 +257,6 @@ function functionBasics(): string[] {
   return TASK_NAMES.flatMap((step) => [
     `${step} logs:CreateLogStream on log stream of ${logGroupOf[step]}`,
     `${step} logs:PutLogEvents on log stream of ${logGroupOf[step]}`,
-    `${step} xray:PutTelemetryRecords on *`,
-    `${step} xray:PutTraceSegments on *`,
   ]);
 }
 
@@ -289,8 +287,6 @@ function runEndedBasics(): string[] {
     'runEnded logs:PutLogEvents on log stream of RunEnded',
     'runEnded sns:Publish on topic',
     'runEnded sqs:SendMessage on dead-letter queue',
-    'runEnded xray:PutTelemetryRecords on *',
-    'runEnded xray:PutTraceSegments on *',
   ];
 }
 

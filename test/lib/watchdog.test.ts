@@ -108,8 +108,6 @@ describe('run-ended rule', () => {
         'sns:Publish',
         'sqs:SendMessage',
         'states:DescribeExecution',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
       ].sort(),
     );
     const describe = statements.find((s) => s.Action === 'states:DescribeExecution')!;

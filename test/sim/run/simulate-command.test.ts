@@ -119,7 +119,9 @@ describe('stream-medic simulate, watched', () => {
     }
     expect(result.stdout).toMatch(/^ {2}Cause +CONSUMER_COMPUTE$/m);
     expect(result.stdout).toMatch(/^ {2}Records lost +0 \(reached the stream, never processed\)$/m);
-    expect(result.stdout).toContain('Subject: Resolved | StreamMedic orders: CONSUMER_COMPUTE');
+    // At APPLICATION metrics level (AWS's default) the verification sees CPU still high while the
+    // backlog drains, with no busy time to tell catch-up from shortage: improving, not yet resolved.
+    expect(result.stdout).toContain('Subject: Improving | StreamMedic orders: CONSUMER_COMPUTE');
   });
 
   it('draws a progress bar over simulated time on a terminal, ending at 100%', async () => {
@@ -152,7 +154,7 @@ describe('npm start', () => {
     expect(result.stdout).toMatch(/^ {2}Peak lag +\d+ (s|min)$/m);
     expect(result.stdout).toMatch(/^ {2}Producer drops +[\d,]+ \(given up by producers after throttling\)$/m);
     expect(result.stdout).toMatch(/^ {2}Records lost +0 \(reached the stream, never processed\)$/m);
-    expect(result.stdout).toMatch(/^What on-call received \(SNS, [^)]+\):\nSubject: Resolved \| StreamMedic /m);
+    expect(result.stdout).toMatch(/^What on-call received \(SNS, [^)]+\):\nSubject: Improving \| StreamMedic /m);
     const reportDir = result.args[result.args.indexOf('--report') + 1];
     if (reportDir) expect(existsSync(join(ROOT, reportDir))).toBe(true);
   });
