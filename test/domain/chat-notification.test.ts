@@ -132,7 +132,7 @@ describe('one incident, one key', () => {
       'another target',
       {
         ...crashLoop('StreamMedic-orders-app-cpu', '09:38:00'),
-        run: { ...crashLoop('x', '09:38:00').run, target: 'clicks' },
+        run: { ...crashLoop('StreamMedic-orders-app-lag', '09:38:00').run, target: 'clicks' },
       },
     ],
   ])('gives %s another key', (_case, facts) => {
