@@ -92,11 +92,11 @@ env -i HOME="$WORK" PATH="$NODE_DIR" CDK_OUTDIR="$OUT" CDK_DISABLE_CLI_TELEMETRY
 node -e '
 const t = require(process.argv[1]);
 const fns = Object.values(t.Resources).filter((r) => r.Type === "AWS::Lambda::Function");
-if (fns.length !== 16) throw new Error(`expected 16 functions, found ${fns.length}`);
+if (fns.length !== 18) throw new Error(`expected 18 functions (9 per remediator), found ${fns.length}`);
 if (!fns.every((f) => f.Properties.Runtime === "nodejs22.x" && f.Properties.Code.S3Key)) throw new Error("a function is not a Node.js 22 asset");
 ' "$OUT/PackSmoke.template.json"
 BUNDLES="$(find "$OUT" -path '*/asset.*/index.js' | wc -l)"
-[[ "$BUNDLES" -ge 8 ]] || { echo "pack-smoke: expected the 8 bundles as assets, found $BUNDLES" >&2; exit 1; }
+[[ "$BUNDLES" -ge 9 ]] || { echo "pack-smoke: expected the 9 bundles as assets, found $BUNDLES" >&2; exit 1; }
 
 echo "pack-smoke: running the installed CLI"
 [[ "$(npx --no-install stream-medic --version)" == "$VERSION" ]] || { echo "pack-smoke: stream-medic --version is not $VERSION" >&2; exit 1; }
