@@ -259,3 +259,39 @@ export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 export function defaultDimensions(metric: MetricSpec, resourceName: string): { Name: string; Value: string }[] {
   return [{ Name: metric.resource === 'stream' ? 'StreamName' : 'Application', Value: resourceName }];
 }
+
+const SPECS_BY_NAME = new Map(Object.values(METRICS).map((s) => [`${s.namespace}/${s.metricName}`, s]));
+
+/** The catalog entry of a published metric, if StreamMedic reads it. */
+export function specFor(namespace: string, metricName: string): MetricSpec | undefined {
+  return SPECS_BY_NAME.get(`${namespace}/${metricName}`);
+}
+
+/**
+ * Bounds no real datapoint of the metric can pass: far beyond any stream or application AWS allows
+ * (10,000 shards, 365 days of retention), so only corrupt or forged data falls outside them. A value
+ * outside is refused rather than planned on (a value of 1e308 once sized a stream at 2,048 shards).
+ */
+export function plausibleRange(spec: MetricSpec, stat: string, periodSeconds: number): { min: number; max: number } {
+  const min = spec.negativeIsUnreported ? -1 : 0;
+  // A count of datapoints is bounded by the period alone.
+  if (stat === 'SampleCount') return { min: 0, max: 1e9 };
+  if (spec.unit === 'Percent') return { min, max: 100 };
+  // busyTimeMsPerSecond and its siblings: milliseconds of each second.
+  if (spec.metricName.endsWith('MsPerSecond')) return { min, max: 1000 };
+  const perPeriod = stat === 'Sum' ? periodSeconds : 1;
+  switch (spec.unit) {
+    // 1 TB per second, a hundred times the most a stream of 10,000 shards can take.
+    case 'Bytes':
+      return { min, max: 1e12 * perPeriod };
+    // A billion records or calls per second.
+    case 'Count':
+    case 'Count/Second':
+      return { min, max: 1e9 * perPeriod };
+    // Ten years: longer than any retention, uptime or checkpoint.
+    case 'Milliseconds':
+      return { min, max: 10 * 365 * 24 * 3600 * 1000 };
+    default:
+      return { min, max: Number.MAX_VALUE };
+  }
+}

@@ -1,5 +1,5 @@
 import type { GetMetricDataRecord } from './aws-shapes';
-import type { MetricSpec, SeriesAggregate } from './metric-catalog';
+import { plausibleRange, specFor, type MetricSpec, type SeriesAggregate } from './metric-catalog';
 import { tryParseInsightsQuery, type InsightsFunction } from './metrics-insights';
 import { InvalidInputError } from './validation';
 
@@ -128,6 +128,7 @@ export class MetricWindow {
       }
       const source = sources.get(result.Id);
       if (!source) return;
+      assertPlausible(source, values, `${pathPrefix}.MetricDataResults[${index}].Values`);
       const label = source.grouped ? (result.Label ?? '') : '';
       const key = `${result.Id}\u0000${label}`;
       const entry = pagesByKey.get(key);
@@ -451,4 +452,19 @@ export function sumOf(points: readonly Point[]): number {
 
 export function lastOf(points: readonly Point[]): number | undefined {
   return points.length > 0 ? points[points.length - 1]!.v : undefined;
+}
+
+/** Refuses a value no real datapoint of the metric can have, naming where it is and what was expected. */
+function assertPlausible(source: QuerySource, values: readonly number[], path: string): void {
+  const spec = specFor(source.namespace, source.metricName);
+  if (!spec) return;
+  const { min, max } = plausibleRange(spec, source.stat, source.period);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (value >= min && value <= max) continue;
+    throw new InvalidInputError(
+      `${path}[${i}]`,
+      `${value} is not a plausible ${source.metricName} ${source.stat} (between ${min} and ${max} ${spec.unit} for a ${source.period} s period); nothing is planned on it`,
+    );
+  }
 }

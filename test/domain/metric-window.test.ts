@@ -420,3 +420,39 @@ describe('series helpers', () => {
     expect(since(points, minute(2)).map((p) => p.v)).toStrictEqual([10, 1]);
   });
 });
+
+describe('MetricWindow.fromGetMetricData: values no real datapoint can have', () => {
+  it.each<[string, string, string, Record<string, string>, number]>([
+    ['a byte sum past any stream (1e308 once sized a stream at 2,048 shards)', 'IncomingBytes', 'Sum', STREAM, 1e308],
+    ['a negative record count', 'IncomingRecords', 'Sum', STREAM, -5],
+    ['CPU above 100%', 'containerCPUUtilization', 'Maximum', APP, 150],
+    ['busy time above 1,000 ms per second', 'busyTimeMsPerSecond', 'Maximum', { ...APP, TaskName: 't' }, 1500],
+    ['lag below the -1 that means "not reported"', 'millisBehindLatest', 'Maximum', APP, -2],
+  ])('refuses %s, naming the value', (_case, metricName, stat, dimensions, value) => {
+    const q = query({ id: 'm0', metricName, stat, dimensions });
+    const error = refusal(() =>
+      windowOf(
+        [q],
+        [
+          result('m0', [
+            [2, 1],
+            [1, value],
+          ]),
+        ],
+      ),
+    );
+    expect(error.path).toBe('getMetricData.MetricDataResults[0].Values[1]');
+    expect(error.detail).toMatch(
+      new RegExp(`^${String(value).replace('+', '\\+')} is not a plausible ${metricName} ${stat}`),
+    );
+  });
+
+  it.each<[string, string, string, Record<string, string>, number]>([
+    ['lag of -1, "not reported yet"', 'millisBehindLatest', 'Maximum', APP, -1],
+    ['CPU at exactly 100%', 'containerCPUUtilization', 'Maximum', APP, 100],
+    ['a full stream of 10,000 shards for a minute', 'IncomingBytes', 'Sum', STREAM, 10_000 * 1024 * 1024 * 60],
+  ])('reads %s', (_case, metricName, stat, dimensions, value) => {
+    const q = query({ id: 'm0', metricName, stat, dimensions });
+    expect(() => windowOf([q], [result('m0', [[1, value]])])).not.toThrow();
+  });
+});
