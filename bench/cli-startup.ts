@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median, parseRuns } from './sample-stats';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'bin', 'cli.js');
@@ -54,21 +55,6 @@ function cpuMs(probe: string, args: readonly string[]): Promise<number> {
   });
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function parseRuns(argv: readonly string[]): number {
-  const index = argv.indexOf('--runs');
-  if (index === -1) return 9;
-  const runs = Number(argv[index + 1]);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`--runs must be a positive integer, got "${argv[index + 1]}"`);
-  return runs;
-}
-
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const runs = parseRuns(process.argv.slice(2));
@@ -82,7 +68,8 @@ async function main(): Promise<void> {
     for (const { args, goal } of CASES) {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) times.push(await cpuMs(probe, args));
-      const mid = median(times);
+      // At least one run each (parseRuns), so there is a middle.
+      const mid = median(times)!;
       const verdict = goal ? (mid < GOAL_MS ? `ok (goal < ${GOAL_MS} ms)` : `OVER (goal < ${GOAL_MS} ms)`) : '';
       const label = args.map((arg) => (arg.includes('/') ? arg.slice(arg.lastIndexOf('/') + 1) : arg)).join(' ');
       process.stdout.write(

@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { ENV } from '../lambdas/workflow/env';
 import { LAMBDA_VARIANTS, esbuildOptionsFor, type LambdaVariant } from '../lib/lambda-bundling';
+import { median, parseRuns } from './sample-stats';
 
 /** The goals each bundle is held to. */
 const MAX_BUNDLE_BYTES = 500 * 1024;
@@ -45,21 +46,6 @@ interface Measurement {
   readonly loadMs: readonly number[];
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function parseRuns(argv: readonly string[]): number {
-  const index = argv.indexOf('--runs');
-  if (index === -1) return 9;
-  const runs = Number(argv[index + 1]);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`--runs must be a positive integer, got "${argv[index + 1]}"`);
-  return runs;
-}
-
 async function measure(step: TaskName, variant: LambdaVariant, dir: string, runs: number): Promise<Measurement> {
   const outfile = join(dir, variant, step, 'index.js');
   await build(esbuildOptionsFor(step, outfile, variant));
@@ -83,7 +69,8 @@ async function main(): Promise<void> {
       for (const step of TASK_NAMES) results.push(await measure(step, variant, dir, runs));
     }
     const rows = results.map((r) => {
-      const load = median(r.loadMs);
+      // At least one run each (parseRuns), so there is a middle.
+      const load = median(r.loadMs)!;
       const ok = r.bytes <= MAX_BUNDLE_BYTES && load <= MAX_LOAD_MS;
       return [
         r.step,

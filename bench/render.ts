@@ -8,6 +8,7 @@ import type { GoalReport, ScenarioRuns } from './goals';
 import { POLICY_NAMES, type PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
 import { statedExpectation } from '../sim/scenario';
+import { median } from './sample-stats';
 
 const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string }[] = [
   { key: 'scenario', label: 'scenario' },
@@ -65,13 +66,6 @@ function markdownTable(rows: readonly RunFigures[]): string {
 export interface BenchMeta {
   readonly seed: string;
   readonly policies: readonly { readonly name: PolicyName; readonly summary: string }[];
-}
-
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** A reading written from the numbers, so it says what this run says. */

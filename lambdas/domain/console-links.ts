@@ -84,6 +84,15 @@ export interface GraphMetric {
 
 /** A CloudWatch metrics graph of plain metrics, one-minute periods, opened on the window. */
 export function metricsGraphUrl(region: string, window: TimeWindow, metrics: readonly GraphMetric[]): string {
+  return graphUrl(
+    region,
+    window,
+    metrics.map((m) => [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: m.stat }]),
+  );
+}
+
+/** A one-minute time-series graph of these metric rows, opened on the window. */
+function graphUrl(region: string, window: TimeWindow, metrics: readonly Jsurl[]): string {
   const graph = jsurl({
     view: 'timeSeries',
     stacked: false,
@@ -91,7 +100,7 @@ export function metricsGraphUrl(region: string, window: TimeWindow, metrics: rea
     start: window.start,
     end: window.end,
     period: 60,
-    metrics: metrics.map((m) => [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: m.stat }]),
+    metrics,
   });
   return `${consoleBaseUrl(region)}/cloudwatch/home?region=${region}#metricsV2:graph=${graph}`;
 }
@@ -108,14 +117,5 @@ export function applicationLagGraphUrl(region: string, window: TimeWindow, appli
     where: [{ key: 'Application', operator: '=', value: applicationName }],
     groupBy: [],
   });
-  const graph = jsurl({
-    view: 'timeSeries',
-    stacked: false,
-    region,
-    start: window.start,
-    end: window.end,
-    period: 60,
-    metrics: [[{ expression: query, label: 'millisBehindLatest', id: 'lag' }]],
-  });
-  return `${consoleBaseUrl(region)}/cloudwatch/home?region=${region}#metricsV2:graph=${graph}`;
+  return graphUrl(region, window, [[{ expression: query, label: 'millisBehindLatest', id: 'lag' }]]);
 }
