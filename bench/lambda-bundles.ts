@@ -11,26 +11,19 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
-import { ENV } from '../lambdas/workflow/env';
-import { LAMBDA_VARIANTS, esbuildOptionsFor, type LambdaVariant } from '../lib/lambda-bundling';
+import {
+  LAMBDA_VARIANTS,
+  esbuildOptionsFor,
+  type LambdaVariant,
+  LAMBDA_NAMES,
+  type LambdaName,
+} from '../lib/lambda-bundling';
+import { bundleEnvironment } from './bundle-environment';
 import { median, parseRuns } from './sample-stats';
 
 /** The goals each bundle is held to. */
 const MAX_BUNDLE_BYTES = 500 * 1024;
 const MAX_LOAD_MS = 150;
-
-/** What a function's module scope reads from its environment in Lambda. */
-const LAMBDA_ENVIRONMENT: Readonly<Record<string, string>> = {
-  AWS_REGION: 'eu-west-1',
-  AWS_LAMBDA_FUNCTION_NAME: 'stream-medic-bench',
-  [ENV.tableName]: 'stream-medic-ledger',
-  [ENV.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:stream-medic',
-  [ENV.targetRegion]: 'eu-west-1',
-  POWERTOOLS_SERVICE_NAME: 'stream-medic',
-  POWERTOOLS_METRICS_NAMESPACE: 'StreamMedic',
-  NODE_NO_WARNINGS: '1',
-};
 
 /** Milliseconds a fresh process spends in `require(bundle)`, measured inside that process. */
 const LOAD_PROBE = `
@@ -40,19 +33,19 @@ process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));
 `;
 
 interface Measurement {
-  readonly step: TaskName;
+  readonly step: LambdaName;
   readonly variant: LambdaVariant;
   readonly bytes: number;
   readonly loadMs: readonly number[];
 }
 
-async function measure(step: TaskName, variant: LambdaVariant, dir: string, runs: number): Promise<Measurement> {
+async function measure(step: LambdaName, variant: LambdaVariant, dir: string, runs: number): Promise<Measurement> {
   const outfile = join(dir, variant, step, 'index.js');
   await build(esbuildOptionsFor(step, outfile, variant));
   const loadMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, outfile], {
-      env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENVIRONMENT, [ENV.task]: step },
+      env: { PATH: process.env['PATH'] ?? '', ...bundleEnvironment(step, 'stream-medic-bench'), NODE_NO_WARNINGS: '1' },
       encoding: 'utf8',
     });
     loadMs.push(Number(output));
@@ -66,7 +59,7 @@ async function main(): Promise<void> {
   try {
     const results: Measurement[] = [];
     for (const variant of LAMBDA_VARIANTS) {
-      for (const step of TASK_NAMES) results.push(await measure(step, variant, dir, runs));
+      for (const step of LAMBDA_NAMES) results.push(await measure(step, variant, dir, runs));
     }
     const rows = results.map((r) => {
       // At least one run each (parseRuns), so there is a middle.

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ENV } from '../../lambdas/workflow/env';
-import { RUN_ENDED_ENV } from '../../lambdas/workflow/run-ended';
+import { bundleEnvironment } from '../../bench/bundle-environment';
 import {
   LAMBDA_NAMES,
   LAMBDA_VARIANTS,
@@ -12,16 +11,6 @@ import {
   type LambdaName,
   type LambdaVariant,
 } from '../../lib/lambda-bundling';
-
-/** What a function's module scope reads from its environment in Lambda. */
-const LAMBDA_ENVIRONMENT: Readonly<Record<string, string>> = {
-  AWS_REGION: 'eu-west-1',
-  AWS_LAMBDA_FUNCTION_NAME: 'stream-medic-test',
-  [ENV.tableName]: 'stream-medic-ledger',
-  [ENV.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:stream-medic',
-  [ENV.targetRegion]: 'eu-west-1',
-  [RUN_ENDED_ENV.alarmNamePrefix]: 'StreamMedic',
-};
 
 /** Loads the bundle in a fresh node, as a cold start does, and reports what `handler` is. */
 const PROBE = `process.stdout.write(typeof require(process.argv[1]).handler);`;
@@ -41,7 +30,7 @@ describe('the Lambda bundles, traced and untraced', () => {
     async (variant, step) => {
       const file = await bundle(step, variant);
       const loaded = execFileSync(process.execPath, ['-e', PROBE, file], {
-        env: { PATH: process.env['PATH'] ?? '', ...LAMBDA_ENVIRONMENT, [ENV.task]: step },
+        env: { PATH: process.env['PATH'] ?? '', ...bundleEnvironment(step, 'stream-medic-test') },
         encoding: 'utf8',
       });
 
