@@ -8,8 +8,7 @@ import {
   type TreatMissingData,
 } from './alarm-settings';
 import { AWS_LIMITS, effectivePolicy, type StreamMedicConfig, type TargetConfig } from './config';
-import { FLINK_NAMESPACE, METRICS, defaultDimensions, type MetricKey } from './metric-catalog';
-import { formatInsightsQuery } from './metrics-insights';
+import { METRICS, applicationLagQuery, defaultDimensions, type MetricKey } from './metric-catalog';
 
 /**
  * StreamMedic's alarms, defined once. The CDK stack turns each definition into a CloudWatch alarm;
@@ -176,22 +175,11 @@ function single(metric: AlarmMetric): AlarmValue {
  * dimensions narrow the query (e.g. to one source stream with `Id`).
  */
 function applicationLag(applicationName: string, settings: ResolvedAlarmSettings): AlarmValue {
-  const spec = METRICS.millisBehindLatest;
-  const where = [{ key: 'Application', operator: '=' as const, value: applicationName }];
-  for (const [key, value] of Object.entries(settings.dimensions)) {
-    if (key !== 'Application') where.push({ key, operator: '=', value });
-  }
   return {
     type: 'insights',
     id: 'lag',
-    key: spec.key,
-    query: formatInsightsQuery({
-      fn: 'MAX',
-      metricName: spec.metricName,
-      namespace: FLINK_NAMESPACE,
-      where,
-      groupBy: [],
-    }),
+    key: METRICS.millisBehindLatest.key,
+    query: applicationLagQuery(applicationName, settings.dimensions),
     label: 'Lag of the slowest source (ms)',
     periodSeconds: settings.periodSeconds,
   };

@@ -2,7 +2,7 @@
  * Links into the AWS console, the ones a notification carries. Pages that take a time range get the
  * incident's window, so the link opens on the minutes that matter rather than the last three hours.
  */
-import { formatInsightsQuery } from './metrics-insights';
+import { applicationLagQuery } from './metric-catalog';
 
 /** A closed time range, ISO-8601 UTC. */
 export interface TimeWindow {
@@ -110,12 +110,6 @@ function graphUrl(region: string, window: TimeWindow, metrics: readonly Jsurl[])
  * stream (`Application`, `Id`, `Flow`), so a Metrics Insights query over the application reads it.
  */
 export function applicationLagGraphUrl(region: string, window: TimeWindow, applicationName: string): string {
-  const query = formatInsightsQuery({
-    fn: 'MAX',
-    metricName: 'millisBehindLatest',
-    namespace: 'AWS/KinesisAnalytics',
-    where: [{ key: 'Application', operator: '=', value: applicationName }],
-    groupBy: [],
-  });
+  const query = applicationLagQuery(applicationName);
   return graphUrl(region, window, [[{ expression: query, label: 'millisBehindLatest', id: 'lag' }]]);
 }

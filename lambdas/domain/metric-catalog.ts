@@ -2,6 +2,7 @@
  * The metrics StreamMedic reads, each named once: the CDK alarms, the assess Lambda's GetMetricData
  * queries, `capture`, and the diagnosis rules all refer to these entries.
  */
+import { formatInsightsQuery } from './metrics-insights';
 
 export const KINESIS_NAMESPACE = 'AWS/Kinesis';
 export const FLINK_NAMESPACE = 'AWS/KinesisAnalytics';
@@ -294,4 +295,21 @@ export function plausibleRange(spec: MetricSpec, stat: string, periodSeconds: nu
     default:
       return { min, max: Number.MAX_VALUE };
   }
+}
+
+/**
+ * The Metrics Insights query for an application's lag: the slowest of its source streams, whose
+ * `millisBehindLatest` series carry `Application`, `Id` and `Flow`. Extra dimensions narrow it (e.g.
+ * to one source with `Id`). Alarms and console graphs read lag through this one query.
+ */
+export function applicationLagQuery(
+  applicationName: string,
+  narrowedBy: Readonly<Record<string, string>> = {},
+): string {
+  const where = [{ key: 'Application', operator: '=' as const, value: applicationName }];
+  for (const [key, value] of Object.entries(narrowedBy)) {
+    if (key !== 'Application') where.push({ key, operator: '=', value });
+  }
+  const spec = METRICS.millisBehindLatest;
+  return formatInsightsQuery({ fn: 'MAX', metricName: spec.metricName, namespace: spec.namespace, where, groupBy: [] });
 }
