@@ -42,10 +42,24 @@ const bases: Record<string, number> = {
   kpus: 4,
 };
 
+// Shares and per-second times cannot pass their whole (100 %, 1,000 ms/s); the engine refuses such a
+// datapoint as implausible, so the wave is clipped there as the real gauge would be.
+const ceilings: Record<string, number> = {
+  containerCpu: 100,
+  cpu: 100,
+  heap: 100,
+  containerMemory: 100,
+  busyTime: 1000,
+  backPressuredTime: 1000,
+  idleTime: 1000,
+};
+
 const metrics: Record<string, SeriesSpec> = {};
 // What a Flink 1.x job read by polling publishes: no numRestarts (Flink 2.2) and no SubscribeToShardEvent.* (fan-out readers).
 const notPublished = new Set(['numRestarts', 'subscribeMillisBehind']);
-for (const key of METRIC_KEYS) if (!notPublished.has(key)) metrics[key] = (i: number) => shape(bases[key] ?? 1, i);
+for (const key of METRIC_KEYS)
+  if (!notPublished.has(key))
+    metrics[key] = (i: number) => Math.min(shape(bases[key] ?? 1, i), ceilings[key] ?? Infinity);
 const input = buildSnapshotInput({ minutes: MINUTES, stream: { shards: 8 }, app: { parallelism: 4 }, metrics });
 // Two per-shard series bring the total to 25 metrics, as a snapshot with shard-level metrics would have.
 for (const shard of ['shardId-000000000000', 'shardId-000000000001']) {
