@@ -227,7 +227,7 @@ export class RemediationWorkflow extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
       };
-      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(task)) {
+      if (['lock', 'unlock', 'assess', 'apply', 'verify', 'notify'].includes(task)) {
         environment[ENV.tableName] = props.table.tableName;
       }
       if (['assess', 'apply', 'wait-check', 'verify'].includes(task)) environment[ENV.targetRegion] = targetRegion;
@@ -259,7 +259,8 @@ export class RemediationWorkflow extends Construct {
   /**
    * Least privilege per task (docs/iam.md lists every grant and the AWS page it rests on): only
    * `apply` may change a stream or an application, and only those of `auto` targets; only `lock` and
-   * `unlock` touch lock items, and only `apply` writes ledger items.
+   * `unlock` touch lock items, and only `apply` and `assess` (settling a change whose result a dead run
+   * left unrecorded) write ledger items.
    */
   private grantAccess(
     props: RemediationWorkflowProps,
@@ -292,9 +293,12 @@ export class RemediationWorkflow extends Construct {
     allow(functions.apply, ['kinesisanalytics:UpdateApplication'], resources.applications.auto);
 
     const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
-      ['assess', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      // assess settles a change whose result a dead run left unrecorded (lambdas/workflow/reconcile-intents.ts).
+      ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
+      // notify reads whether a failed run left a change it requested unrecorded.
+      ['notify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
     ];

@@ -14,7 +14,7 @@ import type {
   StreamControl,
   TargetLock,
 } from '../lambdas/ports';
-import type { FaultInjector, SimulatedApi } from './faults';
+import { LambdaCrash, type FaultInjector, type SimulatedApi } from './faults';
 import type { FlinkApplicationModel } from './flink-application';
 import type { KinesisStreamModel } from './kinesis-stream';
 
@@ -74,6 +74,7 @@ function call<T>(
     aws.injector.check(api, resource);
     const result = run();
     aws.recordCall({ at, api, resource, outcome: 'ok', ...extra });
+    aws.injector.changed(api);
     return result;
   } catch (error) {
     aws.recordCall({ at, api, resource, outcome: (error as Error).name, ...extra });
@@ -270,11 +271,21 @@ export class InMemoryNotifier implements Notifier {
 export class InMemoryLedger implements Ledger {
   readonly entries: LedgerEntry[] = [];
 
-  constructor(initial: readonly LedgerEntry[] = []) {
+  /**
+   * @param crashes the world's faults: a crash armed by an accepted change kills the apply function
+   *   at its next ledger write, the result, so the intent stays open
+   */
+  constructor(
+    initial: readonly LedgerEntry[] = [],
+    private readonly crashes?: Pick<FaultInjector, 'takeCrash'>,
+  ) {
     this.entries.push(...initial.map((entry) => ({ ...entry })));
   }
 
   async record(entry: LedgerEntry): Promise<void> {
+    if (entry.phase === 'result' && this.crashes?.takeCrash()) {
+      throw new LambdaCrash('the apply function died after its call and before it recorded the result');
+    }
     this.entries.push({ ...entry });
   }
 

@@ -68,6 +68,25 @@ interface VersionRace {
   remaining: number;
 }
 
+/** The calls that change a resource: a crash after one of them leaves a change the ledger cannot know of. */
+export const CHANGING_APIS: ReadonlySet<SimulatedApi> = new Set([
+  'UpdateShardCount',
+  'IncreaseStreamRetentionPeriod',
+  'UpdateApplication',
+]);
+
+/**
+ * How Step Functions reports a Lambda function that died unhandled (out of memory, timed out, process
+ * exit): `Lambda.Unknown`, which no retrier of the workflow takes
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+ */
+export const LAMBDA_CRASH_ERROR = 'Lambda.Unknown';
+
+/** A Lambda function that died: what Step Functions sees instead of the function's own error. */
+export class LambdaCrash extends Error {
+  override readonly name = LAMBDA_CRASH_ERROR;
+}
+
 /**
  * Fails chosen API calls the way AWS fails them: the exception is mapped to a named port error by
  * the same function the real adapters use, so the workflow sees exactly what it would in AWS.
@@ -75,6 +94,8 @@ interface VersionRace {
 export class FaultInjector {
   private readonly faults: ActiveFault[] = [];
   private readonly races: VersionRace[] = [];
+  private readonly crashes: VersionRace[] = [];
+  private crashPending = false;
   private readonly failures: InjectedFailure[] = [];
 
   constructor(private readonly now: () => number) {}
@@ -89,6 +110,31 @@ export class FaultInjector {
    */
   addVersionRace(from: number, count: number): void {
     this.races.push({ from, remaining: count });
+  }
+
+  /**
+   * From `from`, the apply function dies right after each of the next `count` changing calls that AWS
+   * accepted, before it records the result in the ledger.
+   */
+  addCrashAfterChange(from: number, count: number): void {
+    this.crashes.push({ from, remaining: count });
+  }
+
+  /** A changing call went through; arms the crash that follows it, if one is due. */
+  changed(api: SimulatedApi): void {
+    if (!CHANGING_APIS.has(api)) return;
+    const now = this.now();
+    const crash = this.crashes.find((c) => c.remaining > 0 && now >= c.from);
+    if (!crash) return;
+    crash.remaining -= 1;
+    this.crashPending = true;
+  }
+
+  /** Whether the function dies now, at the ledger write that follows an accepted change. */
+  takeCrash(): boolean {
+    const crash = this.crashPending;
+    this.crashPending = false;
+    return crash;
   }
 
   /** Throws the injected failure for this call, if one applies now. */

@@ -246,7 +246,7 @@ export class SimWorld implements SimulatedAws {
     }
 
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
-    this.ledger = new InMemoryLedger();
+    this.ledger = new InMemoryLedger([], this.injector);
     this.lock = new InMemoryTargetLock(this.clock);
     this.streams = new SimulatedStreamControl(this);
     this.applications = new SimulatedApplicationControl(this);
@@ -652,6 +652,14 @@ export class SimWorld implements SimulatedAws {
             if (change) this.emitAlarm(change);
           }
         });
+        return;
+      case 'applyCrash':
+        this.injector.addCrashAfterChange(from, fault.count);
+        this.at(fault.atMinute, () =>
+          this.fault(
+            `the apply function dies (Lambda.Unknown) after each of the next ${fault.count} change(s) AWS accepts, before recording the result`,
+          ),
+        );
         return;
       case 'metricsOutage':
         this.at(fault.atMinute, () => {

@@ -193,8 +193,9 @@ describe('RemediationWorkflow functions', () => {
     ['lock', ['dynamodb:PutItem'], 'LOCK#*'],
     ['unlock', ['dynamodb:DeleteItem'], 'LOCK#*'],
     ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
-    ['assess', ['dynamodb:Query'], 'TARGET#*'],
+    ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
     ['verify', ['dynamodb:Query'], 'TARGET#*'],
+    ['notify', ['dynamodb:Query'], 'TARGET#*'],
   ])('keeps %s to its own items of the table with dynamodb:LeadingKeys %s', (step, actions, keys) => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleOfStep(step) }],
@@ -234,11 +235,11 @@ describe('RemediationWorkflow functions', () => {
     ['intake', []],
     ['lock', ['dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
-    ['assess', ['dynamodb:Query']],
+    ['assess', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['verify', ['dynamodb:Query']],
     ['apply', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['wait-check', []],
-    ['notify', []],
+    ['notify', ['dynamodb:Query']],
   ])('gives %s only the table actions it uses: %j', (step, expected) => {
     const actions = [...permissionsByStep()[step].keys()].filter((a) => a.startsWith('dynamodb:')).sort();
     expect(actions).toEqual(expected);
@@ -259,6 +260,7 @@ describe('RemediationWorkflow functions', () => {
       'apply',
       'assess',
       'lock',
+      'notify',
       'unlock',
       'verify',
     ]);

@@ -1,3 +1,4 @@
+import { changesOf } from '../../../lambdas/domain/ledger-intents';
 import { INITIAL_PROGRESS, type Assessment, type ResourceWait } from '../../../lambdas/domain/run-state';
 import type { StepApplied } from '../../../lambdas/workflow/apply-step';
 import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
@@ -38,7 +39,12 @@ describe('apply task', () => {
       .apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConcurrentModificationError' });
-    expect(world.ledger.entries).toEqual([]);
+    // The intent was written before the call; AWS's refusal closes it as not made, so nothing counts.
+    expect(world.ledger.entries.map((e) => [e.phase, e.result])).toEqual([
+      ['intent', undefined],
+      ['result', 'not-made'],
+    ]);
+    expect(changesOf(world.ledger.entries)).toEqual([]);
     expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(0);
   });
 

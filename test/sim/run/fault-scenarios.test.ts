@@ -1,0 +1,58 @@
+/**
+ * Faults injected into a whole incident, played through the synthesized workflow: what on-call is
+ * told, what the ledger holds, and that the next incident is still handled.
+ */
+import { changesOf, openIntents } from '../../../lambdas/domain/ledger-intents';
+import { historyByResource } from '../../../lambdas/domain/history';
+import { playScenario, type Playthrough } from '../../../sim/run/player';
+import { synthesizedWorkflow } from '../../../sim/run/workflow-template';
+import { resolveScenario } from '../../../sim/scenario';
+
+beforeAll(() => {
+  synthesizedWorkflow();
+});
+
+const bodies = (play: Playthrough): string[] =>
+  play.world.notifier.messages().map((m) => `${m.message.subject}\n${m.message.body}`);
+
+describe('the apply function dies between the reshard and the ledger write', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-apply-crash'));
+  });
+
+  it('meets its stated expectation', () => {
+    expect(play.expectation!.misses).toEqual([]);
+  });
+
+  it('never tells on-call the run failed before any change, and the run-ended report says the change was made', () => {
+    const [own, ended] = bodies(play);
+    expect(own).not.toContain('before any change was made');
+    expect(own).toContain('MAY HAVE BEEN MADE (its result was not recorded): UpdateShardCount 4 -> 8');
+    expect(ended).toContain('run ended FAILED');
+    expect(ended).toMatch(/UpdateShardCount 4 -> 8 on stream\/orders-stream \(requested [^)]+\): MADE/);
+  });
+
+  it('leaves the ledger matching what Kinesis did: the crashed reshard settled as made, every call counted once', () => {
+    const entries = play.world.ledger.all();
+    expect(openIntents(entries)).toEqual([]);
+    const accepted = play.world.apiCalls().filter((c) => c.api === 'UpdateShardCount' && c.outcome === 'ok');
+    const changes = changesOf(entries);
+    expect(changes.map((e) => [e.from, e.to])).toEqual(accepted.map((c) => [c.change!.from, c.change!.to]));
+    const crashed = play.runs.find((r) => r.status === 'FAILED')!;
+    expect(entries.filter((e) => e.executionId === crashed.executionArn).map((e) => [e.phase, e.result])).toEqual([
+      ['intent', undefined],
+      ['result', 'made'],
+    ]);
+    const history = historyByResource(entries, play.world.endMs)('stream/orders-stream');
+    expect(history.callsLastDay).toBe(accepted.length);
+  });
+
+  it('handles the next incident: a later run takes the lock and reshards from where the crashed one left the stream', () => {
+    const later = play.runs.filter((r) => r.status === 'SUCCEEDED' && r.lockAcquired);
+    expect(later.length).toBeGreaterThan(0);
+    const steps = later.flatMap((r) => r.rounds.flatMap((round) => round.applied));
+    expect(steps[0]!.step).toMatchObject({ type: 'UpdateShardCount', from: 8 });
+    expect(play.world.lock.holder('orders')).toBeUndefined();
+  });
+});
