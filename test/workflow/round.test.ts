@@ -14,7 +14,12 @@ import { workStepsOf } from '../../lambdas/domain/work-steps';
 import { PlanDriftError, ResourceStateError, applyNextStep } from '../../lambdas/workflow/apply-step';
 import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/check-resource';
 import type { Diagnosis } from '../../lambdas/domain/model';
-import { ResourceInUseError, ServiceUnavailableError } from '../../lambdas/ports/errors';
+import {
+  AccessDeniedError,
+  ResourceInUseError,
+  ServiceUnavailableError,
+  ThrottlingError,
+} from '../../lambdas/ports/errors';
 import { FakeApplicationControl, type FakeApplication } from '../fakes/application-control';
 import { FakeClock } from '../fakes/clock';
 import { InMemoryLedger } from '../fakes/ledger';
@@ -258,6 +263,47 @@ describe('checkResource', () => {
     const first = await checkResource(w, wait, 1).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(ResourceNotReadyError);
     expect((first as Error).message).toBe('stream orders-stream is still UPDATING after 1 checks; expected ACTIVE');
+  });
+
+  it('counts a throttled or server-failed status check as one not ready yet, and keeps waiting', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ThrottlingError('Rate exceeded', { action: 'DescribeStreamSummary' }),
+    );
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ServiceUnavailableError('internal', { action: 'DescribeStreamSummary' }),
+    );
+    const throttled = await checkResource(w, wait, 5);
+    expect(throttled).toMatchObject({ ready: false, polls: 1, lastStatus: 'unread (ThrottlingError)' });
+    const failed = await checkResource(w, throttled, 5);
+    expect(failed).toMatchObject({ ready: false, polls: 2 });
+    expect(await checkAll(w, failed)).toMatchObject({ ready: true, lastStatus: 'ACTIVE' });
+  });
+
+  it('gives up with ResourceNotReadyError when the last allowed check is throttled, naming the throttling', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ThrottlingError('Rate exceeded', { action: 'DescribeStreamSummary' }),
+    );
+    const error = await checkResource(w, { ...wait, polls: 4, lastStatus: 'UPDATING' }, 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotReadyError);
+    expect((error as Error).message).toContain('could not be read at the last of 5 checks (ThrottlingError');
+    expect((error as Error).message).toContain('last seen UPDATING');
+  });
+
+  it('lets a describe failure that waiting cannot fix through under its own name', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new AccessDeniedError('denied', { action: 'DescribeStreamSummary' }),
+    );
+    await expect(checkResource(w, wait, 5)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
   it('gives up at once on an application that stopped after the update', async () => {

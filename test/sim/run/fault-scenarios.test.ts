@@ -56,3 +56,36 @@ describe('the apply function dies between the reshard and the ledger write', () 
     expect(play.world.lock.holder('orders')).toBeUndefined();
   });
 });
+
+describe('Kinesis throttles every DescribeStreamSummary for ten minutes right after a reshard', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-describe-throttled'));
+  });
+
+  it('meets its stated expectation', () => {
+    expect(play.expectation!.misses).toEqual([]);
+  });
+
+  it('keeps checking through the throttling instead of giving up, then makes the second step and reports it resolved', () => {
+    const throttled = play.world
+      .apiCalls()
+      .filter((c) => c.api === 'DescribeStreamSummary' && c.outcome === 'ThrottlingError');
+    // A check every 30 s for ten minutes, none of them retried by a retrier.
+    expect(throttled.length).toBeGreaterThanOrEqual(19);
+    const [run] = play.runs;
+    expect(run!.status).toBe('SUCCEEDED');
+    expect(run!.paused.filter((p) => p.reason.kind === 'retry')).toEqual([]);
+    expect(run!.rounds[0]!.applied.map((a) => a.outcome)).toEqual(['requested', 'requested']);
+    expect(bodies(play)).toEqual([expect.stringContaining('Resolved')]);
+  });
+
+  it('leaves every change of the run recorded as made', () => {
+    const entries = play.world.ledger.all();
+    expect(openIntents(entries)).toEqual([]);
+    expect(changesOf(entries).map((e) => [e.from, e.to])).toEqual([
+      [4, 8],
+      [8, 10],
+    ]);
+  });
+});
