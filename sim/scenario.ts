@@ -223,6 +223,7 @@ export const RUN_FAILURE_NAMES = [
   'PlanDriftError',
   'ResourceStateError',
   'ResourceNotReadyError',
+  'TimeBudgetError',
   'InvalidInputError',
   LAMBDA_CRASH_ERROR,
 ] as const;

@@ -17,6 +17,14 @@ export class PlanDriftError extends Error {
   override readonly name = 'PlanDriftError';
 }
 
+/**
+ * The step, its wait, the settling wait and the verification may not finish before the execution's
+ * timeout: the step is not made, so the run ends on its own path, told and unlocked.
+ */
+export class TimeBudgetError extends Error {
+  override readonly name = 'TimeBudgetError';
+}
+
 /** The resource went into a state from which it will not become ACTIVE / RUNNING by waiting. */
 export class ResourceStateError extends Error {
   override readonly name = 'ResourceStateError';

@@ -370,6 +370,16 @@ describe('RemediationWorkflow state machine', () => {
     expect(('Parameters' in acquire ? acquire.Parameters : {}) as object).toMatchObject({ ttlSeconds: 2 * 3600 + 600 });
   });
 
+  it('hands ApplyStep and Verify the run time budget: a step at its worst (call, slowest retrier, whole wait), the settling wait and the end of the run', () => {
+    // apply's 30 s timeout + the rate-limit retrier's 10+20+40+80+120 s + 40 checks x 30 s;
+    // verify, notify and unlock's 60+15+15 s + the transient retrier's 2+4+8+16+32+60 s.
+    const budget = { timeoutSeconds: 7200, stepSeconds: 30 + 270 + 1200, settleSeconds: 300, closeSeconds: 90 + 122 };
+    for (const name of [STATE_NAMES.applyStep, STATE_NAMES.verify]) {
+      const state = workflow.definition.States[name]!;
+      expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ budget });
+    }
+  });
+
   it('bounds the wait for a resource by the number of checks', () => {
     const check = workflow.definition.States[STATE_NAMES.checkResource]!;
     expect(('Parameters' in check ? check.Parameters : {}) as object).toMatchObject({ maxPolls: 40 });

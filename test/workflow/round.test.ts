@@ -1,6 +1,7 @@
 import { changesOf, openIntents } from '../../lambdas/domain/ledger-intents';
 import { dispositionOf } from '../../lambdas/domain/disposition';
 import { nextRoundOf, type RoundFacts } from '../../lambdas/domain/next-round';
+import type { TimeBudget } from '../../lambdas/domain/time-budget';
 import { judgeOutcome } from '../../lambdas/domain/outcome';
 import {
   INITIAL_PROGRESS,
@@ -360,6 +361,7 @@ describe('judgeOutcome', () => {
 
 describe('nextRoundOf', () => {
   const now = new Date('2026-11-21T10:30:00.000Z');
+  const budget: TimeBudget = { timeoutSeconds: 7200, stepSeconds: 1500, settleSeconds: 300, closeSeconds: 960 };
   const scaled = assessment(run, report({ actions: [SCALE_STREAM] }));
   const scaledProgress: Progress = {
     ...INITIAL_PROGRESS,
@@ -433,7 +435,17 @@ describe('nextRoundOf', () => {
           }),
       },
     ],
+    [
+      'the round may not finish before the timeout',
+      // Started 10:15; at 10:30 a 60-min timeout leaves 45 min, one step and the end need 46.
+      { timeBudget: { budget: { ...budget, timeoutSeconds: 3600 }, startedAt: '2026-11-21T10:15:00.000Z' } },
+    ],
   ])('stops when %s', (_case, overrides) => {
     expect(nextRoundOf(facts(overrides))).toBeUndefined();
+  });
+
+  it('goes round again when the round fits in the time left', () => {
+    const timeBudget = { budget, startedAt: '2026-11-21T10:15:00.000Z' };
+    expect(nextRoundOf(facts({ timeBudget }))?.assessment.steps).toHaveLength(1);
   });
 });

@@ -89,3 +89,32 @@ describe('Kinesis throttles every DescribeStreamSummary for ten minutes right af
     ]);
   });
 });
+
+describe('reshards so slow that the plan would outlast the two-hour timeout', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-slow-reshards'));
+  });
+
+  it('meets its stated expectation', () => {
+    expect(play.expectation!.misses).toEqual([]);
+  });
+
+  it('makes the calls that fit in the time budget, stops before the one that does not, and ends on its own path', () => {
+    const [run] = play.runs;
+    expect(run!.status).toBe('FAILED');
+    expect(run!.error).toBe('TimeBudgetError');
+    expect(run!.endedAt! - run!.startedAt).toBeLessThan(2 * 60 * 60 * 1000);
+    expect(run!.states.at(-1)).toBe('RemediationFailed');
+    expect(play.world.lock.holder('orders')).toBeUndefined();
+    const [own] = bodies(play);
+    expect(own).toContain('NOT DONE: UpdateShardCount orders-stream 128 -> 200 shards (call 6 of 6)');
+    expect(own).toMatch(/the run has \d+ min left of its 120-min timeout/);
+  });
+
+  it('records every call it made, and nothing it did not make', () => {
+    const entries = play.world.ledger.all();
+    expect(openIntents(entries)).toEqual([]);
+    expect(changesOf(entries).map((e) => e.to)).toEqual([8, 16, 32, 64, 128]);
+  });
+});
