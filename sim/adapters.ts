@@ -70,8 +70,10 @@ function call<T>(
     ...(detail?.actionType ? { actionType: detail.actionType } : {}),
     ...(detail?.change ? { change: detail.change } : {}),
   };
+  aws.injector.checkAsSdk(api, resource, (error) =>
+    aws.recordCall({ at, api, resource, outcome: error.name, ...extra }),
+  );
   try {
-    aws.injector.check(api, resource);
     const result = run();
     aws.recordCall({ at, api, resource, outcome: 'ok', ...extra });
     aws.injector.changed(api);

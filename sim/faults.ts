@@ -29,8 +29,9 @@ export const THROTTLING_EXCEPTION: Readonly<Record<SimulatedApi, string>> = {
   Publish: 'ThrottledException',
 };
 
-/** Failures AWS reports as server faults (HTTP 5xx). */
+/** Failures AWS reports as server faults (HTTP 5xx); CloudWatch's is InternalServiceFault. */
 const SERVER_FAULTS = new Set([
+  'InternalServiceFault',
   'InternalFailure',
   'InternalFailureException',
   'InternalErrorException',
@@ -38,6 +39,31 @@ const SERVER_FAULTS = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
 ]);
+
+/**
+ * Attempts the Lambdas' SDK clients make per call (standard retry mode, `maxAttempts` 3 in
+ * lambdas/handlers/runtime.ts): "the default maximum number of attempts with this mode is three"
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+ */
+export const SDK_MAX_ATTEMPTS = 3;
+
+/**
+ * Exceptions the SDK's standard mode treats as throttling, and so retries (the AWS SDK for
+ * JavaScript's list, narrowed to those the simulated services answer).
+ */
+const SDK_THROTTLING_EXCEPTIONS = new Set([
+  'LimitExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+]);
+
+/** Whether the SDK retries this failure by itself before the task sees it: throttling and server faults. */
+export function sdkRetries(error: unknown): boolean {
+  const awsName = (error as { awsErrorName?: unknown }).awsErrorName;
+  return typeof awsName === 'string' && (SDK_THROTTLING_EXCEPTIONS.has(awsName) || SERVER_FAULTS.has(awsName));
+}
 
 export interface ApiFault {
   readonly apis: readonly SimulatedApi[];
@@ -155,6 +181,23 @@ export class FaultInjector {
       );
       this.failures.push({ at: now, api, resource, errorName: error.name });
       throw error;
+    }
+  }
+
+  /**
+   * One call as the Lambdas' SDK clients make it: an injected failure the SDK retries by itself
+   * (throttling, server faults) is tried again at once, up to {@link SDK_MAX_ATTEMPTS} attempts; each
+   * failed attempt is reported to `failed`. Throws the failure the caller finally sees.
+   */
+  checkAsSdk(api: SimulatedApi, resource: string, failed?: (error: Error) => void): void {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.check(api, resource);
+        return;
+      } catch (error) {
+        failed?.(error as Error);
+        if (attempt >= SDK_MAX_ATTEMPTS || !sdkRetries(error)) throw error;
+      }
     }
   }
 

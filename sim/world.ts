@@ -176,7 +176,7 @@ export class SimWorld implements SimulatedAws {
     this.policy = effectivePolicy(this.config, this.target);
     this.injector = new FaultInjector(() => this.clock.nowMs());
     this.cloudwatch = new SimulatedCloudWatch(
-      (api, resource) => this.injector.check(api as SimulatedApi, resource),
+      (api, resource) => this.injector.checkAsSdk(api as SimulatedApi, resource),
       () => this.clock.nowMs(),
     );
     this.alarms = new AlarmEvaluator(alarmDefinitionsForTarget(this.config, this.target), this.cloudwatch);
