@@ -308,7 +308,11 @@ export class InMemoryLedger implements Ledger {
 export class InMemoryTargetLock implements TargetLock {
   readonly held = new Map<string, { owner: string; expiresAt: number }>();
 
-  constructor(private readonly clock: Clock) {}
+  /** @param faults the world's faults: a lock release may fail as DynamoDB fails on its side */
+  constructor(
+    private readonly clock: Clock,
+    private readonly faults?: Pick<FaultInjector, 'lockReleaseFailure'>,
+  ) {}
 
   async acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean> {
     const context = { action: 'PutItem', resource: `lock/${target}` };
@@ -324,6 +328,8 @@ export class InMemoryTargetLock implements TargetLock {
   }
 
   async release(target: string, owner: string): Promise<void> {
+    const failure = this.faults?.lockReleaseFailure(`lock/${target}`);
+    if (failure) throw failure;
     if (this.held.get(target)?.owner === owner) this.held.delete(target);
   }
 

@@ -80,7 +80,8 @@ export interface ApiFault {
 
 export interface InjectedFailure {
   readonly at: number;
-  readonly api: SimulatedApi;
+  /** The simulated call, or the lock's DeleteItem. */
+  readonly api: SimulatedApi | 'DeleteItem';
   readonly resource: string;
   readonly errorName: string;
 }
@@ -121,6 +122,7 @@ export class FaultInjector {
   private readonly faults: ActiveFault[] = [];
   private readonly races: VersionRace[] = [];
   private readonly crashes: VersionRace[] = [];
+  private readonly lockFailures: VersionRace[] = [];
   private crashPending = false;
   private readonly failures: InjectedFailure[] = [];
 
@@ -144,6 +146,33 @@ export class FaultInjector {
    */
   addCrashAfterChange(from: number, count: number): void {
     this.crashes.push({ from, remaining: count });
+  }
+
+  /**
+   * From `from`, the next `count` releases of a lock fail as DynamoDB fails on its side
+   * (InternalServerError, after the SDK's own attempts).
+   */
+  addLockReleaseFailure(from: number, count: number): void {
+    this.lockFailures.push({ from, remaining: count });
+  }
+
+  /** The failure of this lock release, if one is due. */
+  lockReleaseFailure(resource: string): Error | undefined {
+    const now = this.now();
+    const failure = this.lockFailures.find((f) => f.remaining > 0 && now >= f.from);
+    if (!failure) return undefined;
+    failure.remaining -= 1;
+    const error = mapAwsError(
+      {
+        name: 'InternalServerError',
+        message: 'Internal server error (injected)',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      },
+      { action: 'DeleteItem', resource },
+    );
+    this.failures.push({ at: now, api: 'DeleteItem', resource, errorName: error.name });
+    return error;
   }
 
   /** A changing call went through; arms the crash that follows it, if one is due. */

@@ -209,6 +209,8 @@ const FaultSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('metricsOutage'), ...window, resource: z.enum(['stream', 'application']) }).strict(),
+  /** The next `count` lock releases fail as DynamoDB fails on its side (InternalServerError). */
+  z.object({ type: z.literal('unlockFailure'), atMinute: minute, count: positiveInt.default(7) }).strict(),
   /** The apply function dies after a changing call AWS accepted, before it records the result. */
   z.object({ type: z.literal('applyCrash'), atMinute: minute, count: positiveInt.default(1) }).strict(),
 ]);

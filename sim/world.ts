@@ -247,7 +247,7 @@ export class SimWorld implements SimulatedAws {
 
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
     this.ledger = new InMemoryLedger([], this.injector);
-    this.lock = new InMemoryTargetLock(this.clock);
+    this.lock = new InMemoryTargetLock(this.clock, this.injector);
     this.streams = new SimulatedStreamControl(this);
     this.applications = new SimulatedApplicationControl(this);
 
@@ -652,6 +652,12 @@ export class SimWorld implements SimulatedAws {
             if (change) this.emitAlarm(change);
           }
         });
+        return;
+      case 'unlockFailure':
+        this.injector.addLockReleaseFailure(from, fault.count);
+        this.at(fault.atMinute, () =>
+          this.fault(`DynamoDB fails the next ${fault.count} lock release(s) with InternalServerError`),
+        );
         return;
       case 'applyCrash':
         this.injector.addCrashAfterChange(from, fault.count);

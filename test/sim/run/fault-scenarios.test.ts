@@ -118,3 +118,52 @@ describe('reshards so slow that the plan would outlast the two-hour timeout', ()
     expect(changesOf(entries).map((e) => e.to)).toEqual([8, 16, 32, 64, 128]);
   });
 });
+
+describe('DynamoDB fails every release of the lock the first run makes; a second incident an hour later', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-stuck-lock'));
+  });
+
+  it('meets its stated expectation', () => {
+    expect(play.expectation!.misses).toEqual([]);
+  });
+
+  it('frees the lock the failed unlock left, tells on-call, and lets the next incident act long before the TTL', () => {
+    const [first, second] = play.runs;
+    expect(first!.status).toBe('FAILED');
+    expect(first!.states.at(-1)).toBe('UnlockFailed');
+    expect(bodies(play)[1]).toContain('The lock on orders was still held by this run and is now released');
+    expect(second!.lockAcquired).toBe(true);
+    // The lock's TTL is the two-hour timeout plus ten minutes; the second run came much sooner.
+    expect(second!.startedAt - first!.endedAt!).toBeLessThan(130 * 60 * 1000);
+    expect(second!.rounds[0]!.applied.map((a) => a.outcome)).toEqual(['requested']);
+    expect(play.world.lock.holder('orders')).toBeUndefined();
+  });
+
+  it('records both changes in the ledger, each once', () => {
+    const entries = play.world.ledger.all();
+    expect(openIntents(entries)).toEqual([]);
+    expect(changesOf(entries).map((e) => [e.from, e.to])).toEqual([
+      [4, 10],
+      [10, 18],
+    ]);
+  });
+});
+
+describe('SNS down for a whole incident', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-sns-failing'));
+  });
+
+  it('still makes the fix, records it, and frees the lock though no message can be sent', () => {
+    expect(play.expectation!.misses).toEqual([]);
+    expect(play.world.notifier.messages()).toEqual([]);
+    const [run] = play.runs;
+    expect(run!.states.at(-1)).toBe('NotificationFailed');
+    expect(openIntents(play.world.ledger.all())).toEqual([]);
+    expect(changesOf(play.world.ledger.all()).map((e) => e.actionType)).toEqual(['UpdateApplicationParallelism']);
+    expect(play.world.lock.holder('orders')).toBeUndefined();
+  });
+});
