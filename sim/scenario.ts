@@ -211,6 +211,19 @@ const FaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('metricsOutage'), ...window, resource: z.enum(['stream', 'application']) }).strict(),
   /** The next `count` lock releases fail as DynamoDB fails on its side (InternalServerError). */
   z.object({ type: z.literal('unlockFailure'), atMinute: minute, count: positiveInt.default(7) }).strict(),
+  /**
+   * Someone allowed to call StartExecution starts the workflow with this input as it stands: a forged
+   * alarm event, an alarm event asking for a dry run, text meant for on-call's inbox.
+   */
+  z
+    .object({
+      type: z.literal('startExecution'),
+      atMinute: minute,
+      input: z.record(z.string(), z.unknown()),
+      /** Who the narration says started it. */
+      by: z.string().min(1).default('someone with states:StartExecution'),
+    })
+    .strict(),
   /** The apply function dies after a changing call AWS accepted, before it records the result. */
   z.object({ type: z.literal('applyCrash'), atMinute: minute, count: positiveInt.default(1) }).strict(),
 ]);

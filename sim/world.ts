@@ -55,6 +55,13 @@ export type WorldEvent =
       readonly at: number;
       readonly input: { readonly target: string; readonly dryRun: boolean };
     }
+  | {
+      /** The workflow started with an input as someone wrote it (see the `startExecution` fault). */
+      readonly kind: 'execution-input';
+      readonly at: number;
+      readonly input: Readonly<Record<string, unknown>>;
+      readonly by: string;
+    }
   | { readonly kind: 'fault'; readonly at: number; readonly message: string }
   | { readonly kind: 'resource'; readonly at: number; readonly message: string }
   | { readonly kind: 'api-call'; readonly at: number; readonly call: ApiCall }
@@ -658,6 +665,12 @@ export class SimWorld implements SimulatedAws {
         this.at(fault.atMinute, () =>
           this.fault(`DynamoDB fails the next ${fault.count} lock release(s) with InternalServerError`),
         );
+        return;
+      case 'startExecution':
+        this.at(fault.atMinute, () => {
+          this.fault(`${fault.by} starts the workflow with an input of their own`);
+          this.emit({ kind: 'execution-input', at: this.clock.nowMs(), input: fault.input, by: fault.by });
+        });
         return;
       case 'applyCrash':
         this.injector.addCrashAfterChange(from, fault.count);

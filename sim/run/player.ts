@@ -156,6 +156,7 @@ function triggerOf(event: WorldEvent): { input: unknown; label: string } | undef
   if (event.kind === 'manual-run') {
     return { input: event.input, label: `manual run${event.input.dryRun ? ' (dry run)' : ''}` };
   }
+  if (event.kind === 'execution-input') return { input: event.input, label: `an input from ${event.by}` };
   return undefined;
 }
 
@@ -163,7 +164,7 @@ function triggerOf(event: WorldEvent): { input: unknown; label: string } | undef
 function triggerInstants(scenario: Scenario, startMs: number): number[] {
   const minutes = [
     ...scenario.manualRuns.map((r) => r.atMinute),
-    ...scenario.faults.filter((f) => f.type === 'setAlarmState').map((f) => f.atMinute),
+    ...scenario.faults.filter((f) => f.type === 'setAlarmState' || f.type === 'startExecution').map((f) => f.atMinute),
   ];
   return minutes.map((m) => startMs + m * MINUTE_MS);
 }

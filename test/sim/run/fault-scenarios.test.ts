@@ -167,3 +167,36 @@ describe('SNS down for a whole incident', () => {
     expect(play.world.lock.holder('orders')).toBeUndefined();
   });
 });
+
+describe('forged and dry-run alarm events, then a real incident', () => {
+  let play: Playthrough;
+  beforeAll(async () => {
+    play = await playScenario(resolveScenario('fault-forged-events'));
+  });
+
+  it('meets its stated expectation', () => {
+    expect(play.expectation!.misses).toEqual([]);
+  });
+
+  it('refuses the dry-run and the unconfigured alarm events at intake: no lock, no call, on-call told', () => {
+    const [dryRun, unconfigured] = play.runs;
+    for (const run of [dryRun!, unconfigured!]) {
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('InvalidInputError');
+      expect(run.states).toEqual(['Intake']);
+      expect(run.lockAcquired).toBeUndefined();
+    }
+    expect(bodies(play)[0]).toContain('the input was refused at dryRun');
+  });
+
+  it('never passes the link in a forged reason to on-call', () => {
+    expect(bodies(play).join('\n')).not.toContain('evil.example.com');
+    expect(play.runs[2]!.rounds[0]!.assessment.report.diagnosis.cause).toBe('HEALTHY');
+  });
+
+  it('handles the real incident that follows with one change, recorded as made', () => {
+    const changes = changesOf(play.world.ledger.all());
+    expect(changes.map((e) => [e.actionType, e.from, e.to])).toEqual([['UpdateApplicationParallelism', 4, 10]]);
+    expect(openIntents(play.world.ledger.all())).toEqual([]);
+  });
+});
