@@ -91,6 +91,8 @@ describe('Wait states and retries on the world clock', () => {
       faults: [
         { type: 'apiError', atMinute: 0, apis: ['UpdateShardCount'], awsError: 'LimitExceededException', count: 7 },
       ],
+      // Seven refused attempts, the accepted one, and the plan's second call.
+      expect: { ...doc.expect!, maxChangeAttempts: 9 },
     }));
     const play = await playScenario(scenario);
     const attempts = callsOf(play, 'UpdateShardCount');
