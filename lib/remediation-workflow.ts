@@ -10,6 +10,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state';
+import type { TimeBudget } from '../lambdas/domain/time-budget';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
@@ -140,6 +141,40 @@ const RETRIER_BACKOFF: Readonly<Record<WorkflowRetrier, RetrierBackoff>> = {
   contested: { intervalSeconds: 5, maxAttempts: 2, maxDelaySeconds: 60 },
 };
 
+/** The longest one retrier backs off in all: every attempt's delay at its cap (jitter only shortens them). */
+function retrierWorstSeconds(backoff: RetrierBackoff): number {
+  let total = 0;
+  for (let attempt = 0; attempt < backoff.maxAttempts; attempt++) {
+    total += Math.min(backoff.intervalSeconds * 2 ** attempt, backoff.maxDelaySeconds);
+  }
+  return total;
+}
+
+/**
+ * The run's time budget (lambdas/domain/time-budget.ts): a step is its call backed off by the slowest
+ * retrier and the whole wait for the resource; the end of a run is verify, notify and unlock at their
+ * Lambda timeouts, backed off once by the transient retrier.
+ */
+function timeBudgetOf(options: {
+  pollInterval: Duration;
+  maxPolls: number;
+  settleTime: Duration;
+  timeout: Duration;
+}): TimeBudget {
+  const slowestRetrier = Math.max(...Object.values(RETRIER_BACKOFF).map(retrierWorstSeconds));
+  const closing = (['verify', 'notify', 'unlock'] as const).reduce(
+    (sum, task) => sum + FUNCTION_SIZES[task].timeout.toSeconds(),
+    0,
+  );
+  return {
+    timeoutSeconds: options.timeout.toSeconds(),
+    stepSeconds:
+      FUNCTION_SIZES.apply.timeout.toSeconds() + slowestRetrier + options.pollInterval.toSeconds() * options.maxPolls,
+    settleSeconds: options.settleTime.toSeconds(),
+    closeSeconds: closing + retrierWorstSeconds(RETRIER_BACKOFF.transient),
+  };
+}
+
 /** How long the lock outlives the run's timeout, so a run that dies still frees its target. */
 const LOCK_GRACE = Duration.minutes(10);
 
@@ -198,6 +233,7 @@ export class RemediationWorkflow extends Construct {
       maxRounds,
       settleTime,
       lockTtlSeconds: timeout.plus(LOCK_GRACE).toSeconds(),
+      budget: timeBudgetOf({ pollInterval, maxPolls, settleTime, timeout }),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -227,7 +263,7 @@ export class RemediationWorkflow extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
       };
-      if (['lock', 'unlock', 'assess', 'apply', 'verify'].includes(task)) {
+      if (['lock', 'unlock', 'assess', 'apply', 'verify', 'notify'].includes(task)) {
         environment[ENV.tableName] = props.table.tableName;
       }
       if (['assess', 'apply', 'wait-check', 'verify'].includes(task)) environment[ENV.targetRegion] = targetRegion;
@@ -259,7 +295,8 @@ export class RemediationWorkflow extends Construct {
   /**
    * Least privilege per task (docs/iam.md lists every grant and the AWS page it rests on): only
    * `apply` may change a stream or an application, and only those of `auto` targets; only `lock` and
-   * `unlock` touch lock items, and only `apply` writes ledger items.
+   * `unlock` touch lock items, and only `apply` and `assess` (settling a change whose result a dead run
+   * left unrecorded) write ledger items.
    */
   private grantAccess(
     props: RemediationWorkflowProps,
@@ -292,9 +329,12 @@ export class RemediationWorkflow extends Construct {
     allow(functions.apply, ['kinesisanalytics:UpdateApplication'], resources.applications.auto);
 
     const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
-      ['assess', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      // assess settles a change whose result a dead run left unrecorded (lambdas/workflow/reconcile-intents.ts).
+      ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
+      // notify reads whether a failed run left a change it requested unrecorded.
+      ['notify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
     ];
@@ -320,6 +360,7 @@ export class RemediationWorkflow extends Construct {
       maxRounds: number;
       settleTime: Duration;
       lockTtlSeconds: number;
+      budget: TimeBudget;
     },
   ): sfn.IChainable {
     const invoke = (
@@ -372,6 +413,7 @@ export class RemediationWorkflow extends Construct {
         run,
         steps: sfn.JsonPath.objectAt(paths.steps),
         progress: sfn.JsonPath.objectAt(paths.progress),
+        budget: options.budget,
       }),
       { resultPath: paths.apply },
     );
@@ -395,6 +437,7 @@ export class RemediationWorkflow extends Construct {
         round: sfn.JsonPath.numberAt(paths.round),
         rounds: sfn.JsonPath.listAt(paths.rounds),
         maxRounds: options.maxRounds,
+        budget: options.budget,
       }),
       { resultPath: paths.verification },
     );

@@ -12,7 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
 import {
   ABNORMAL_END_STATUSES,
@@ -29,7 +29,7 @@ import { blindAlarmDefinitions, watchdogAlarmName } from '../lambdas/domain/watc
 import { ENV } from '../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
 import { toAlarmMetric } from './alarm-metrics';
-import { grantOnPartition } from './workflow-permissions';
+import { grantOnPartition, workflowResourceArns } from './workflow-permissions';
 import { bundledCode } from './lambda-code';
 
 export interface WatchdogProps {
@@ -179,6 +179,7 @@ export class Watchdog extends Construct {
 
   private createRunEndedFunction(props: WatchdogProps): lambda.Function {
     const stack = Stack.of(this);
+    const targetRegion = props.config.region ?? stack.region;
     const logGroup = new logs.LogGroup(this, 'RunEndedLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
@@ -201,6 +202,7 @@ export class Watchdog extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
         [ENV.tableName]: props.table.tableName,
         [ENV.topicArn]: props.topic.topicArn,
+        [ENV.targetRegion]: targetRegion,
         [RUN_ENDED_ENV.alarmNamePrefix]: props.config.alarms.namePrefix,
       },
       logGroup,
@@ -214,6 +216,16 @@ export class Watchdog extends Construct {
 
     // Lock items only: read the owner, delete on the owner's condition (the lock adapter's calls).
     grantOnPartition(fn, props.table, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX);
+    // Ledger items only: a change the dying run requested without recording its result is settled from
+    // the resource, which only an `auto` target's apply step can have changed.
+    grantOnPartition(fn, props.table, ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX);
+    const resources = workflowResourceArns(stack, props.config, targetRegion);
+    for (const [action, arns] of [
+      ['kinesis:DescribeStreamSummary', resources.streams.auto],
+      ['kinesisanalytics:DescribeApplication', resources.applications.auto],
+    ] as const) {
+      if (arns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources: [...arns] }));
+    }
     props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     // Only when the event left the input out; only this state machine's executions.
     const executionsArn = stack.formatArn({

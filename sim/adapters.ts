@@ -14,7 +14,7 @@ import type {
   StreamControl,
   TargetLock,
 } from '../lambdas/ports';
-import type { FaultInjector, SimulatedApi } from './faults';
+import { LambdaCrash, type FaultInjector, type SimulatedApi } from './faults';
 import type { FlinkApplicationModel } from './flink-application';
 import type { KinesisStreamModel } from './kinesis-stream';
 
@@ -70,10 +70,13 @@ function call<T>(
     ...(detail?.actionType ? { actionType: detail.actionType } : {}),
     ...(detail?.change ? { change: detail.change } : {}),
   };
+  aws.injector.checkAsSdk(api, resource, (error) =>
+    aws.recordCall({ at, api, resource, outcome: error.name, ...extra }),
+  );
   try {
-    aws.injector.check(api, resource);
     const result = run();
     aws.recordCall({ at, api, resource, outcome: 'ok', ...extra });
+    aws.injector.changed(api);
     return result;
   } catch (error) {
     aws.recordCall({ at, api, resource, outcome: (error as Error).name, ...extra });
@@ -270,11 +273,21 @@ export class InMemoryNotifier implements Notifier {
 export class InMemoryLedger implements Ledger {
   readonly entries: LedgerEntry[] = [];
 
-  constructor(initial: readonly LedgerEntry[] = []) {
+  /**
+   * @param crashes the world's faults: a crash armed by an accepted change kills the apply function
+   *   at its next ledger write, the result, so the intent stays open
+   */
+  constructor(
+    initial: readonly LedgerEntry[] = [],
+    private readonly crashes?: Pick<FaultInjector, 'takeCrash'>,
+  ) {
     this.entries.push(...initial.map((entry) => ({ ...entry })));
   }
 
   async record(entry: LedgerEntry): Promise<void> {
+    if (entry.phase === 'result' && this.crashes?.takeCrash()) {
+      throw new LambdaCrash('the apply function died after its call and before it recorded the result');
+    }
     this.entries.push({ ...entry });
   }
 
@@ -295,7 +308,11 @@ export class InMemoryLedger implements Ledger {
 export class InMemoryTargetLock implements TargetLock {
   readonly held = new Map<string, { owner: string; expiresAt: number }>();
 
-  constructor(private readonly clock: Clock) {}
+  /** @param faults the world's faults: a lock release may fail as DynamoDB fails on its side */
+  constructor(
+    private readonly clock: Clock,
+    private readonly faults?: Pick<FaultInjector, 'lockReleaseFailure'>,
+  ) {}
 
   async acquire(target: string, owner: string, ttlSeconds: number): Promise<boolean> {
     const context = { action: 'PutItem', resource: `lock/${target}` };
@@ -311,6 +328,8 @@ export class InMemoryTargetLock implements TargetLock {
   }
 
   async release(target: string, owner: string): Promise<void> {
+    const failure = this.faults?.lockReleaseFailure(`lock/${target}`);
+    if (failure) throw failure;
     if (this.held.get(target)?.owner === owner) this.held.delete(target);
   }
 

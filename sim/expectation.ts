@@ -13,6 +13,23 @@ export interface RunObservation {
   readonly failure?: string;
 }
 
+/** How the runs ended, for the expectations about every run (`everyRunEnds`, `told`, `maxChangeAttempts`). */
+export interface RunEnds {
+  /** Each execution: how it ended, whether it held the lock, and whether its own path told on-call. */
+  readonly runs: readonly {
+    readonly name: string;
+    readonly status?: string;
+    readonly lockAcquired?: boolean;
+    readonly notified: boolean;
+  }[];
+  /** Who holds the target's lock once every run has ended; undefined when nobody does. */
+  readonly lockHolder?: string;
+  /** Every message on-call received, subject and body. */
+  readonly messages: readonly string[];
+  /** Changing calls StreamMedic attempted, those AWS refused included. */
+  readonly changeAttempts: number;
+}
+
 export interface ExpectationResult {
   readonly met: boolean;
   /** One line per missed expectation, naming the field of `expect` it comes from. */
@@ -33,6 +50,7 @@ export function checkExpectation(
   expect: ScenarioExpectation,
   runs: readonly RunObservation[],
   outcome: WorldOutcome,
+  ends?: RunEnds,
 ): ExpectationResult {
   const misses: string[] = [];
   const causes = runs.flatMap((r) => (r.cause ? [r.cause] : []));
@@ -92,5 +110,36 @@ export function checkExpectation(
   if (expect.failure !== undefined && !failures.includes(expect.failure)) {
     misses.push(`expect.failure: no run ended with ${expect.failure} (failures: ${list(failures)})`);
   }
+  for (const name of expect.forbiddenFailures) {
+    if (failures.includes(name)) misses.push(`expect.forbiddenFailures: a run ended with ${name}`);
+  }
+  if (ends) misses.push(...runEndMisses(expect, ends));
   return { met: misses.length === 0, misses };
+}
+
+function runEndMisses(expect: ScenarioExpectation, ends: RunEnds): string[] {
+  const misses: string[] = [];
+  if (expect.maxChangeAttempts !== undefined && ends.changeAttempts > expect.maxChangeAttempts) {
+    misses.push(
+      `expect.maxChangeAttempts: ${ends.changeAttempts} changing calls attempted (at most ${expect.maxChangeAttempts})`,
+    );
+  }
+  if (expect.everyRunEnds) {
+    for (const run of ends.runs) {
+      if (run.status === 'TIMED_OUT' || run.status === 'ABORTED' || run.status === undefined) {
+        misses.push(`expect.everyRunEnds: ${run.name} ended ${run.status ?? 'never'}, not on its own path`);
+      } else if (run.lockAcquired && !run.notified) {
+        misses.push(`expect.everyRunEnds: ${run.name} held the lock and told on-call nothing`);
+      }
+    }
+    if (ends.lockHolder !== undefined) {
+      misses.push(`expect.everyRunEnds: the lock is still held by ${ends.lockHolder} after every run ended`);
+    }
+  }
+  for (const text of expect.told) {
+    if (!ends.messages.some((message) => message.includes(text))) {
+      misses.push(`expect.told: no message said "${text}" (${ends.messages.length} message(s) sent)`);
+    }
+  }
+  return misses;
 }

@@ -6,7 +6,7 @@ import { AWS_LIMITS, PolicySchema, TargetSchema, parseConfig, type StreamMedicCo
 import { InvalidInputError, assertJsonDepth, parseWith } from '../lambdas/domain/validation';
 import { ACTION_TYPES, GUARDRAILS, PRIMARY_CAUSES, SECONDARY_ONLY_FINDINGS } from '../lambdas/domain/vocabulary';
 import { ERROR_NAMES } from '../lambdas/ports/errors';
-import { SIMULATED_APIS } from './faults';
+import { LAMBDA_CRASH_ERROR, SIMULATED_APIS } from './faults';
 import { LOG_LEVELS, METRICS_LEVELS, RUNTIME_ENVIRONMENTS } from './flink-application';
 import { MIN_RETENTION_HOURS, SHARD_LEVEL_METRICS } from './kinesis-stream';
 
@@ -209,7 +209,39 @@ const FaultSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('metricsOutage'), ...window, resource: z.enum(['stream', 'application']) }).strict(),
+  /** The next `count` lock releases fail as DynamoDB fails on its side (InternalServerError). */
+  z.object({ type: z.literal('unlockFailure'), atMinute: minute, count: positiveInt.default(7) }).strict(),
+  /**
+   * Someone allowed to call StartExecution starts the workflow with this input as it stands: a forged
+   * alarm event, an alarm event asking for a dry run, text meant for on-call's inbox.
+   */
+  z
+    .object({
+      type: z.literal('startExecution'),
+      atMinute: minute,
+      input: z.record(z.string(), z.unknown()),
+      /** Who the narration says started it. */
+      by: z.string().min(1).default('someone with states:StartExecution'),
+    })
+    .strict(),
+  /** The apply function dies after a changing call AWS accepted, before it records the result. */
+  z.object({ type: z.literal('applyCrash'), atMinute: minute, count: positiveInt.default(1) }).strict(),
 ]);
+
+/**
+ * The names a run can end with: the ports' named failures, the workflow's own (a plan that no longer
+ * fits the resource, a resource that will not come back, a wait that ran out), a Lambda function that
+ * died, and refused input.
+ */
+export const RUN_FAILURE_NAMES = [
+  ...ERROR_NAMES,
+  'PlanDriftError',
+  'ResourceStateError',
+  'ResourceNotReadyError',
+  'TimeBudgetError',
+  'InvalidInputError',
+  LAMBDA_CRASH_ERROR,
+] as const;
 
 const ExpectationSchema = z
   .object({
@@ -236,7 +268,21 @@ const ExpectationSchema = z
     /** Most changing API calls StreamMedic may make in the whole scenario. */
     maxActions: z.number().int().min(0).optional(),
     /** A named failure some run must end with. */
-    failure: z.enum(ERROR_NAMES).optional(),
+    failure: z.enum(RUN_FAILURE_NAMES).optional(),
+    /** Named failures no run may end with, e.g. `ThrottlingError` when throttling must be waited out. */
+    forbiddenFailures: z.array(z.enum(RUN_FAILURE_NAMES)).default([]),
+    /**
+     * Most changing calls StreamMedic may attempt, those AWS refused included: a retry storm against a
+     * quota or a busy resource fails this even when few calls got through.
+     */
+    maxChangeAttempts: z.number().int().min(0).optional(),
+    /**
+     * Every run ends on its own path: none is stopped by the execution timeout, every run that took
+     * the lock tells on-call, and no lock is held when the scenario's runs have ended.
+     */
+    everyRunEnds: z.boolean().optional(),
+    /** Text on-call must be told: each string must appear in some message (subject or body). */
+    told: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -55,6 +55,13 @@ export type WorldEvent =
       readonly at: number;
       readonly input: { readonly target: string; readonly dryRun: boolean };
     }
+  | {
+      /** The workflow started with an input as someone wrote it (see the `startExecution` fault). */
+      readonly kind: 'execution-input';
+      readonly at: number;
+      readonly input: Readonly<Record<string, unknown>>;
+      readonly by: string;
+    }
   | { readonly kind: 'fault'; readonly at: number; readonly message: string }
   | { readonly kind: 'resource'; readonly at: number; readonly message: string }
   | { readonly kind: 'api-call'; readonly at: number; readonly call: ApiCall }
@@ -176,7 +183,7 @@ export class SimWorld implements SimulatedAws {
     this.policy = effectivePolicy(this.config, this.target);
     this.injector = new FaultInjector(() => this.clock.nowMs());
     this.cloudwatch = new SimulatedCloudWatch(
-      (api, resource) => this.injector.check(api as SimulatedApi, resource),
+      (api, resource) => this.injector.checkAsSdk(api as SimulatedApi, resource),
       () => this.clock.nowMs(),
     );
     this.alarms = new AlarmEvaluator(alarmDefinitionsForTarget(this.config, this.target), this.cloudwatch);
@@ -246,8 +253,8 @@ export class SimWorld implements SimulatedAws {
     }
 
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
-    this.ledger = new InMemoryLedger();
-    this.lock = new InMemoryTargetLock(this.clock);
+    this.ledger = new InMemoryLedger([], this.injector);
+    this.lock = new InMemoryTargetLock(this.clock, this.injector);
     this.streams = new SimulatedStreamControl(this);
     this.applications = new SimulatedApplicationControl(this);
 
@@ -652,6 +659,26 @@ export class SimWorld implements SimulatedAws {
             if (change) this.emitAlarm(change);
           }
         });
+        return;
+      case 'unlockFailure':
+        this.injector.addLockReleaseFailure(from, fault.count);
+        this.at(fault.atMinute, () =>
+          this.fault(`DynamoDB fails the next ${fault.count} lock release(s) with InternalServerError`),
+        );
+        return;
+      case 'startExecution':
+        this.at(fault.atMinute, () => {
+          this.fault(`${fault.by} starts the workflow with an input of their own`);
+          this.emit({ kind: 'execution-input', at: this.clock.nowMs(), input: fault.input, by: fault.by });
+        });
+        return;
+      case 'applyCrash':
+        this.injector.addCrashAfterChange(from, fault.count);
+        this.at(fault.atMinute, () =>
+          this.fault(
+            `the apply function dies (Lambda.Unknown) after each of the next ${fault.count} change(s) AWS accepts, before recording the result`,
+          ),
+        );
         return;
       case 'metricsOutage':
         this.at(fault.atMinute, () => {

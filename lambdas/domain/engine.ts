@@ -5,6 +5,7 @@ import { diagnose, lacksTaskMetrics, type Finding } from './diagnosis';
 import { MetricWindow } from './metric-window';
 import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
+import { changesOf } from './ledger-intents';
 import { planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
@@ -33,7 +34,8 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   );
   const streamName = target.stream?.name;
   const appName = target.application?.name;
-  const ledger = snapshot.ledger.filter((e) => e.target === target.name);
+  // Each change once, as requested; a change that may have been made counts as made (ledger-intents.ts).
+  const ledger = changesOf(snapshot.ledger.filter((e) => e.target === target.name));
   const streamChanges = streamName
     ? ledger.filter((e) => e.resource === streamResource(streamName) && e.actionType === 'UpdateShardCount')
     : [];

@@ -134,7 +134,26 @@ export interface LedgerEntry {
   /** Changing API calls this entry made (an UpdateShardCount step is one call). */
   readonly calls: number;
   readonly executionId?: string;
+  /**
+   * `intent`: written before the changing call, saying what will be changed from what to what;
+   * `result`: written after it (or by reconciliation), saying whether AWS made the change. Entries
+   * without a phase are changes recorded whole (ledgers written before intents were kept).
+   */
+  readonly phase?: LedgerPhase;
+  /** A result's answer: made, not made (AWS refused it), or unknown (the resource cannot tell). */
+  readonly result?: ChangeResult;
+  /** A result's intent: the `at` of the intent entry of the same execution it closes. */
+  readonly intentAt?: string;
+  /** An application intent's version: the one the update is made against, for reconciliation. */
+  readonly applicationVersionId?: number;
+  /** How a result is known: AWS's answer, the error AWS refused with, or what the description showed. */
+  readonly detail?: string;
 }
+
+export const LEDGER_PHASES = ['intent', 'result'] as const;
+export type LedgerPhase = (typeof LEDGER_PHASES)[number];
+export const CHANGE_RESULTS = ['made', 'not-made', 'unknown'] as const;
+export type ChangeResult = (typeof CHANGE_RESULTS)[number];
 
 export function streamResource(name: string): string {
   return `stream/${name}`;

@@ -26,7 +26,8 @@ import type {
   WorkStep,
   WorkflowFailure,
 } from './run-state';
-import type { Action, Evidence, Report } from './model';
+import { describeIntent } from './ledger-intents';
+import type { Action, Evidence, LedgerEntry, Report } from './model';
 import { formatQuantity } from './units';
 import type { Cause, Guardrail } from './vocabulary';
 import type { NotificationMessage } from '../ports';
@@ -69,6 +70,11 @@ export interface NotificationFacts {
   readonly rounds?: readonly CompletedRound[];
   /** Region of the watched resources and of the workflow, for console links. */
   readonly region: string;
+  /**
+   * Changes this run requested whose result the ledger does not hold (intents left open): the call
+   * may have gone through before the step failed, so the message must not say nothing was changed.
+   */
+  readonly uncertain?: readonly LedgerEntry[];
 }
 
 /**
@@ -403,8 +409,12 @@ function actionLines(facts: NotificationFacts): string[] {
     const applied = facts.progress?.applied ?? [];
     const lines = applied.map(describeApplied);
     const remaining = assessment.steps.slice(applied.length).map(describeStep);
+    const uncertain = facts.uncertain ?? [];
+    lines.push(
+      ...uncertain.map((intent) => `MAY HAVE BEEN MADE (its result was not recorded): ${describeIntent(intent)}`),
+    );
     if (facts.failure && remaining.length > 0) {
-      lines.push(...remaining.map((step) => `NOT DONE: ${step}`));
+      lines.push(...remaining.slice(uncertain.length).map((step) => `NOT DONE: ${step}`));
     }
     if (lines.length === 0) lines.push('Nothing was changed.');
     return [`Planned: ${plan.actions.map(describeAction).join('; ')}`, ...bullets(lines)];
@@ -448,11 +458,14 @@ function outcomeLines(facts: NotificationFacts, outcome: RunOutcome): string[] {
       ...(facts.rounds ?? []).map((r) => r.progress),
       ...(facts.progress ? [facts.progress] : []),
     ].reduce((sum, progress) => sum + progress.applied.length, 0);
+    const uncertain = facts.uncertain?.length ?? 0;
     const stage = !facts.assessment
       ? 'before the assessment finished'
-      : applied > 0
-        ? `after ${applied} change${applied === 1 ? '' : 's'} had been made; check the resources`
-        : 'before any change was made';
+      : uncertain > 0
+        ? `after requesting a change whose result was not recorded, so it may have been made${applied > 0 ? ` (${applied} change${applied === 1 ? '' : 's'} made before it)` : ''}; check the resources: the run-ended report settles it from the resource`
+        : applied > 0
+          ? `after ${applied} change${applied === 1 ? '' : 's'} had been made; check the resources`
+          : 'before any change was made';
     return [`FAILED ${stage}.`, `${facts.failure.Error}: ${failureMessage(facts.failure)}`];
   }
   if (facts.verification) {

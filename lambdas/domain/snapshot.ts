@@ -8,7 +8,7 @@ import {
   type GetMetricDataRecord,
 } from './aws-shapes';
 import { TargetSchema } from './config';
-import type { AppState, LedgerEntry, StreamState } from './model';
+import { CHANGE_RESULTS, LEDGER_PHASES, type AppState, type LedgerEntry, type StreamState } from './model';
 import { ACTION_TYPES } from './vocabulary';
 import { InvalidInputError, parseWith } from './validation';
 
@@ -27,6 +27,11 @@ export const LedgerEntrySchema = z
     to: z.number().optional(),
     calls: z.number().int().nonnegative().default(1),
     executionId: z.string().optional(),
+    phase: z.enum(LEDGER_PHASES).optional(),
+    result: z.enum(CHANGE_RESULTS).optional(),
+    intentAt: z.iso.datetime({ offset: true }).optional(),
+    applicationVersionId: z.number().int().optional(),
+    detail: z.string().optional(),
   })
   .strict();
 

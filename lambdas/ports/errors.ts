@@ -190,6 +190,8 @@ const ERROR_CLASS_BY_AWS_NAME: Readonly<Record<string, PortErrorClass>> = {
   ValidationException: InvalidRequestError,
   InvalidNextToken: InvalidRequestError,
   ExpiredNextTokenException: InvalidRequestError,
+  // CloudWatch's 500: "request processing has failed due to some unknown error, exception, or failure".
+  InternalServiceFault: ServiceUnavailableError,
   InternalFailure: ServiceUnavailableError,
   InternalFailureException: ServiceUnavailableError,
   InternalServerError: ServiceUnavailableError,

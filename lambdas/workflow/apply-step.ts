@@ -2,17 +2,27 @@
  * Applying one step of a plan: one changing call, made only when the resource still looks the way
  * the plan assumed, and recorded in the ledger. The apply task is a thin shell around this.
  */
+import { changesOf, resultEntryFor, type DescribedResource } from '../domain/ledger-intents';
 import { applicationResource, streamResource, type LedgerEntry } from '../domain/model';
 import type { Awaiting, Progress, ResourceWait, RunContext, WorkStep } from '../domain/run-state';
 import { parseAppState, parseStreamState } from '../domain/snapshot';
 import { InvalidInputError } from '../domain/validation';
 import { ledgerEntryFor } from '../domain/work-steps';
 import type { ApplicationControl, Clock, Ledger, StreamControl } from '../ports';
-import { ResourceInUseError } from '../ports/errors';
+import { PortError, ResourceInUseError } from '../ports/errors';
+import { reconcileOpenIntents } from './reconcile-intents';
 
 /** The resource no longer looks the way the plan assumed; acting on the plan could do harm. */
 export class PlanDriftError extends Error {
   override readonly name = 'PlanDriftError';
+}
+
+/**
+ * The step, its wait, the settling wait and the verification may not finish before the execution's
+ * timeout: the step is not made, so the run ends on its own path, told and unlocked.
+ */
+export class TimeBudgetError extends Error {
+  override readonly name = 'TimeBudgetError';
 }
 
 /** The resource went into a state from which it will not become ACTIVE / RUNNING by waiting. */
@@ -42,12 +52,26 @@ export function required<T>(port: T | undefined, what: string): T {
 /** Application states from which an update can start; the others are transient or need a person. */
 const APPLICATION_BUSY = new Set(['UPDATING', 'AUTOSCALING', 'STARTING', 'ROLLING_BACK', 'MAINTENANCE']);
 
-async function applyStreamStep(
+/** What a step found on the resource: its change already in place, or the one call that makes it. */
+type PreparedStep = { readonly kind: 'already-done' } | { readonly kind: 'call'; readonly make: () => Promise<void> };
+
+/** A step checked against the resource, with the description it was checked against. */
+interface CheckedStep {
+  readonly prepared: PreparedStep;
+  readonly described: DescribedResource;
+  /** The application version the update is made against. */
+  readonly versionId?: number;
+}
+
+const ALREADY_DONE: PreparedStep = { kind: 'already-done' };
+
+async function prepareStreamStep(
   ports: ApplyPorts,
   step: Extract<WorkStep, { streamName: string }>,
-): Promise<'requested' | 'already-done'> {
+): Promise<CheckedStep> {
   const streams = required(ports.streams, 'streams');
   const stream = parseStreamState(await streams.describeStreamSummary(step.streamName));
+  const described = { stream };
   const context = { action: step.type === 'UpdateShardCount' ? 'UpdateShardCount' : 'IncreaseStreamRetentionPeriod' };
   if (stream.status !== 'ACTIVE') {
     // Kinesis refuses changes unless ACTIVE; the workflow retries this error with backoff.
@@ -57,27 +81,29 @@ async function applyStreamStep(
     });
   }
   if (step.type === 'UpdateShardCount') {
-    if (stream.openShards === step.to) return 'already-done';
+    if (stream.openShards === step.to) return { prepared: ALREADY_DONE, described };
     if (stream.mode !== 'PROVISIONED' || stream.openShards !== step.from) {
       throw new PlanDriftError(
         `stream ${step.streamName} has ${stream.openShards} open shards (${stream.mode}); ` +
           `the plan expected ${step.from} provisioned shards`,
       );
     }
-    await streams.updateShardCount(step.streamName, step.to);
-    return 'requested';
+    return { prepared: { kind: 'call', make: () => streams.updateShardCount(step.streamName, step.to) }, described };
   }
-  if (stream.retentionHours >= step.toHours) return 'already-done';
-  await streams.increaseRetentionPeriod(step.streamName, step.toHours);
-  return 'requested';
+  if (stream.retentionHours >= step.toHours) return { prepared: ALREADY_DONE, described };
+  return {
+    prepared: { kind: 'call', make: () => streams.increaseRetentionPeriod(step.streamName, step.toHours) },
+    described,
+  };
 }
 
-async function applyApplicationStep(
+async function prepareApplicationStep(
   ports: ApplyPorts,
   step: Extract<WorkStep, { applicationName: string }>,
-): Promise<{ outcome: 'requested' | 'already-done'; versionId: number }> {
+): Promise<CheckedStep> {
   const applications = required(ports.applications, 'applications');
   const app = parseAppState(await applications.describeApplication(step.applicationName));
+  const checked = { described: { app }, versionId: app.versionId };
   const resource = applicationResource(step.applicationName);
   if (APPLICATION_BUSY.has(app.status)) {
     throw new ResourceInUseError(`application is ${app.status}, not RUNNING`, {
@@ -90,7 +116,7 @@ async function applyApplicationStep(
   }
   if (step.type === 'UpdateApplicationParallelism') {
     if (app.parallelism === step.to && app.parallelismPerKpu === step.parallelismPerKpu) {
-      return { outcome: 'already-done', versionId: app.versionId };
+      return { ...checked, prepared: ALREADY_DONE };
     }
     if (app.parallelism !== step.from) {
       throw new PlanDriftError(
@@ -98,25 +124,25 @@ async function applyApplicationStep(
       );
     }
     // The version is read just now, so a retry after ConcurrentModification uses the fresh one.
-    await applications.updateParallelism({
+    const update = {
       applicationName: step.applicationName,
       currentApplicationVersionId: app.versionId,
       parallelism: step.to,
       parallelismPerKpu: step.parallelismPerKpu,
       ...(step.autoScalingEnabled !== undefined ? { autoScalingEnabled: step.autoScalingEnabled } : {}),
-    });
-    return { outcome: 'requested', versionId: app.versionId };
+    };
+    return { ...checked, prepared: { kind: 'call', make: () => applications.updateParallelism(update) } };
   }
   if (app.logLevel === step.logLevel && app.metricsLevel === step.metricsLevel) {
-    return { outcome: 'already-done', versionId: app.versionId };
+    return { ...checked, prepared: ALREADY_DONE };
   }
-  await applications.updateMonitoring({
+  const update = {
     applicationName: step.applicationName,
     currentApplicationVersionId: app.versionId,
     logLevel: step.logLevel,
     metricsLevel: step.metricsLevel,
-  });
-  return { outcome: 'requested', versionId: app.versionId };
+  };
+  return { ...checked, prepared: { kind: 'call', make: () => applications.updateMonitoring(update) } };
 }
 
 /** The apply loop after a step: the cursor moved on, and a fresh wait for the resource the step changed. */
@@ -125,10 +151,20 @@ export interface StepApplied {
   readonly wait: ResourceWait;
 }
 
+/** A failure in which AWS answered and refused the call (or the adapter refused before calling): nothing was changed. */
+function refusedWithoutChange(error: unknown): error is PortError {
+  // A server fault (5xx) may come after the change went in; only the resource can tell.
+  return error instanceof PortError && error.name !== 'ServiceUnavailableError';
+}
+
 /**
- * Applies the next step of the plan (one changing call), records it in the ledger, and returns the
- * moved cursor and the wait that follows. A step that finds its change already in place is not made
- * again; it is recorded only if no entry of this run says so yet.
+ * Applies the next step of the plan (one changing call) and returns the moved cursor and the wait that
+ * follows. The ledger gets an intent before the call and its result after: a run that dies between
+ * the two leaves the intent open, for the next reader of the ledger to settle from the resource
+ * (reconcile-intents.ts). This run's own open intents on the resource (an earlier attempt of the step
+ * that died) are settled first, from the description the step was just checked against. A step that
+ * finds its change already in place is not made again; it is recorded only if no entry of this run
+ * says so yet.
  */
 export async function applyNextStep(
   ports: ApplyPorts,
@@ -140,17 +176,45 @@ export async function applyNextStep(
   if (!step) {
     throw new InvalidInputError('progress.next', `is ${progress.next}, but the plan has ${steps.length} steps`);
   }
-  let outcome: 'requested' | 'already-done';
-  let versionId: number | undefined;
-  if ('streamName' in step) {
-    outcome = await applyStreamStep(ports, step);
-  } else {
-    ({ outcome, versionId } = await applyApplicationStep(ports, step));
-  }
+  const { prepared, described, versionId } =
+    'streamName' in step ? await prepareStreamStep(ports, step) : await prepareApplicationStep(ports, step);
   const at = ports.clock.now();
   const entry = ledgerEntryFor(step, run, at);
-  if (outcome === 'requested' || !(await alreadyRecorded(ports.ledger, entry, run.startedAt))) {
-    await ports.ledger.record(entry);
+  const ownEntries = (await ports.ledger.list(run.target, run.startedAt)).filter(
+    (e) => e.executionId === run.executionId && e.resource === entry.resource,
+  );
+  const settled = await reconcileOpenIntents(ports, run.target, {
+    executionId: run.executionId,
+    entries: ownEntries,
+    described,
+  });
+  let outcome: 'requested' | 'already-done';
+  if (prepared.kind === 'already-done') {
+    outcome = 'already-done';
+    if (!changesOf([...ownEntries, ...settled]).some((e) => e.actionType === entry.actionType && e.to === entry.to)) {
+      await ports.ledger.record(entry);
+    }
+  } else {
+    outcome = 'requested';
+    const intent: LedgerEntry = {
+      ...entry,
+      phase: 'intent',
+      ...(versionId !== undefined ? { applicationVersionId: versionId } : {}),
+    };
+    await ports.ledger.record(intent);
+    try {
+      await prepared.make();
+    } catch (error) {
+      if (refusedWithoutChange(error)) {
+        const refused = { result: 'not-made', detail: `AWS refused it: ${error.name}: ${error.message}` } as const;
+        // Unrecorded, the intent stays open and the next reader settles it from the resource.
+        await ports.ledger.record(resultEntryFor(intent, refused, ports.clock.now())).catch(() => undefined);
+      }
+      throw error;
+    }
+    await ports.ledger.record(
+      resultEntryFor(intent, { result: 'made', detail: 'AWS accepted the call' }, ports.clock.now()),
+    );
   }
   const next = progress.next + 1;
   return {
@@ -169,15 +233,4 @@ export async function applyNextStep(
     },
     wait: { awaiting: awaitingFor(step), polls: 0, ready: false },
   };
-}
-
-async function alreadyRecorded(ledger: Ledger, entry: LedgerEntry, sinceIso: string): Promise<boolean> {
-  const entries = await ledger.list(entry.target, sinceIso);
-  return entries.some(
-    (e) =>
-      e.executionId === entry.executionId &&
-      e.resource === entry.resource &&
-      e.actionType === entry.actionType &&
-      e.to === entry.to,
-  );
 }

@@ -1,7 +1,12 @@
-/** Waiting for a changed resource: one status check at a time, bounded by a number of checks. */
+/**
+ * Waiting for a changed resource: one status check at a time, bounded by a number of checks (the
+ * workflow spaces them by its poll interval, so the bound is a time). A check whose describe call is
+ * throttled or fails on AWS's side counts as a check that did not see the resource ready.
+ */
 import type { ResourceWait } from '../domain/run-state';
 import { parseAppState, parseStreamState } from '../domain/snapshot';
 import type { ApplicationControl, StreamControl } from '../ports';
+import { ServiceUnavailableError, ThrottlingError } from '../ports/errors';
 import { required, ResourceStateError } from './apply-step';
 
 /** The resource was still changing after the last allowed status check. */
@@ -28,6 +33,36 @@ export async function checkResource(ports: CheckPorts, wait: ResourceWait, maxPo
   const polls = wait.polls + 1;
   let status: string;
   let ready: boolean;
+  try {
+    ({ status, ready } = await readStatus(ports, awaiting));
+  } catch (error) {
+    // Describe calls are throttled hardest right after a change, while the wait still has time: a
+    // throttled or failed-on-AWS's-side read is one more check that did not see the resource ready.
+    if (!(error instanceof ThrottlingError || error instanceof ServiceUnavailableError)) throw error;
+    if (polls >= maxPolls) {
+      throw new ResourceNotReadyError(
+        `${awaiting.kind} ${awaiting.name} could not be read at the last of ${polls} checks (${error.name}: ${error.message}); ` +
+          `it was last seen ${wait.lastStatus ?? 'never'}`,
+      );
+    }
+    return { ...wait, polls, ready: false, lastStatus: wait.lastStatus ?? `unread (${error.name})` };
+  }
+  if (!ready && polls >= maxPolls) {
+    throw new ResourceNotReadyError(
+      `${awaiting.kind} ${awaiting.name} is still ${status} after ${polls} checks; expected ${
+        awaiting.kind === 'stream' ? 'ACTIVE' : 'RUNNING'
+      }`,
+    );
+  }
+  return { ...wait, polls, ready, lastStatus: status };
+}
+
+async function readStatus(
+  ports: CheckPorts,
+  awaiting: ResourceWait['awaiting'],
+): Promise<{ status: string; ready: boolean }> {
+  let status: string;
+  let ready: boolean;
   if (awaiting.kind === 'stream') {
     status = parseStreamState(await required(ports.streams, 'streams').describeStreamSummary(awaiting.name)).status;
     ready = status === 'ACTIVE';
@@ -40,12 +75,5 @@ export async function checkResource(ports: CheckPorts, wait: ResourceWait, maxPo
       throw new ResourceStateError(`application ${awaiting.name} is ${status} after the update, not RUNNING`);
     }
   }
-  if (!ready && polls >= maxPolls) {
-    throw new ResourceNotReadyError(
-      `${awaiting.kind} ${awaiting.name} is still ${status} after ${polls} checks; expected ${
-        awaiting.kind === 'stream' ? 'ACTIVE' : 'RUNNING'
-      }`,
-    );
-  }
-  return { ...wait, polls, ready, lastStatus: status };
+  return { status, ready };
 }

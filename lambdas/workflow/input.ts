@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { DEFAULT_ALARM_NAME_PREFIX, alarmDefinitionsForTarget, targetFromAlarmName } from '../domain/alarm-definitions';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import type { RunContext, Trigger } from '../domain/run-state';
-import { InvalidInputError, formatPath } from '../domain/validation';
+import { InvalidInputError, assertJsonDepth, formatPath } from '../domain/validation';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 
@@ -63,10 +63,32 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 }
 
 /**
+ * Step Functions' largest state input, in UTF-8 bytes (StateEnteredEventDetails `input`, 262144): an
+ * execution input past it never reaches a real run, so a local run refuses it too.
+ */
+export const MAX_WORKFLOW_INPUT_BYTES = 262_144;
+
+/**
+ * Refuses input nested past the JSON depth limit every StreamMedic reader keeps, or larger than Step
+ * Functions lets a state take, before anything walks it: hostile shapes stop here with the place named.
+ */
+function assertWorkflowInputSize(raw: unknown): void {
+  assertJsonDepth(raw);
+  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+  if (bytes > MAX_WORKFLOW_INPUT_BYTES) {
+    throw new InvalidInputError(
+      '(root)',
+      `is ${bytes} bytes; a workflow input holds at most ${MAX_WORKFLOW_INPUT_BYTES}`,
+    );
+  }
+}
+
+/**
  * Validates and normalises the raw execution input. Throws InvalidInputError naming the bad field,
  * so the failed execution says what to fix.
  */
 export function parseWorkflowInput(raw: unknown, alarmNamePrefix: string = DEFAULT_ALARM_NAME_PREFIX): WorkflowRequest {
+  assertWorkflowInputSize(raw);
   if (!isRecord(raw)) {
     throw new InvalidInputError(
       '(root)',

@@ -10,6 +10,8 @@ import type { NotificationMessage } from '../ports';
 import { TargetSchema } from '../domain/config';
 import { executionConsoleUrl, failureMessage, toSubject } from '../domain/notification';
 import { InvalidInputError, formatPath } from '../domain/validation';
+import { describeIntent } from '../domain/ledger-intents';
+import type { LedgerEntry } from '../domain/model';
 import { parseWorkflowInput } from './input';
 
 /** The event's `detail-type`, exactly as Step Functions sends it to EventBridge. */
@@ -120,11 +122,46 @@ export type LockOutcome =
   /** No target could be read from the input, so the run never took a lock. */
   | { readonly kind: 'no-target'; readonly reason: string };
 
+/** The changes the run requested without recording their result: settled now, or why they could not be. */
+export type SettledChanges = { readonly settled: readonly LedgerEntry[] } | { readonly unsettled: string };
+
 export interface RunEndedFacts {
   readonly end: ExecutionEnd & { readonly status: AbnormalEndStatus };
   /** Undefined when the input named no target. */
   readonly target?: string;
   readonly lock: LockOutcome;
+  /** Absent when the ledger was not read (no target, or no ledger wired). */
+  readonly changes?: SettledChanges;
+}
+
+const RESULT_WORDS: Readonly<Record<string, string>> = {
+  made: 'MADE',
+  'not-made': 'NOT MADE',
+  unknown: 'MAY HAVE BEEN MADE',
+};
+
+/** What became of the changes the run requested but never recorded the result of. */
+function changeLines(facts: RunEndedFacts): string[] {
+  const changes = facts.changes;
+  if (!changes) return [];
+  if ('unsettled' in changes) {
+    return [
+      '',
+      'CHANGES',
+      `A change this run requested may have been made: its result could not be read from the resource (${changes.unsettled}). The next run for ${facts.target ?? 'the target'} settles it; until then it counts against cooldown and budget.`,
+    ];
+  }
+  if (changes.settled.length === 0) return [];
+  return [
+    '',
+    'CHANGES',
+    'The run died after requesting these changes and before recording their result; the resource now shows:',
+    ...changes.settled.map(
+      (result) =>
+        `- ${describeIntent({ ...result, at: result.intentAt ?? result.at })}: ${RESULT_WORDS[result.result ?? 'unknown']}: ${result.detail ?? ''}`,
+    ),
+    'The ledger now records this, so cooldown and the daily budget count it.',
+  ];
 }
 
 const STATUS_LINES: Readonly<Record<AbnormalEndStatus, string>> = {
@@ -196,6 +233,7 @@ export function composeRunEndedNotification(facts: RunEndedFacts): NotificationM
     '',
     'LOCK',
     ...lockLines(facts),
+    ...changeLines(facts),
     '',
     'WHAT TO CHECK',
     ...checkLines(facts),

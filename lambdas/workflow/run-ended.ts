@@ -8,6 +8,8 @@ import {
 } from './run-ended-event';
 import type { ExecutionReader, Notifier, TargetLock } from '../ports';
 import { CountedNotifier } from './counted-notifier';
+import { reconcileOpenIntents, type ReconcilePorts } from './reconcile-intents';
+import type { SettledChanges } from './run-ended-event';
 import type { TaskTelemetry } from './telemetry';
 
 /** Environment the run-ended function reads besides the table and the topic. */
@@ -23,6 +25,11 @@ export interface RunEndedDeps {
   readonly telemetry: TaskTelemetry;
   /** The config's `alarms.namePrefix`. */
   readonly alarmNamePrefix: string;
+  /**
+   * The ledger and the resources' descriptions: a change the run requested and died before recording
+   * the result of is settled from the resource, and the message says whether it was made.
+   */
+  readonly reconcile?: ReconcilePorts;
 }
 
 export type RunEndedResult =
@@ -37,8 +44,9 @@ export type RunEndedResult =
 
 /**
  * Runs when an execution of the workflow ends FAILED, TIMED_OUT or ABORTED: frees the target's lock
- * if that execution still holds it (the lock's owner is the execution ARN), then tells on-call how the
- * run ended and what to check. A failed publish is counted and thrown, so Lambda retries the event;
+ * if that execution still holds it (the lock's owner is the execution ARN), settles any change the run
+ * requested without recording its result, then tells on-call how the run ended, what AWS did, and
+ * what to check. A failed publish is counted and thrown, so Lambda retries the event;
  * the lock is released first, so a topic that is down cannot keep a target locked.
  */
 export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Promise<RunEndedResult> {
@@ -65,6 +73,17 @@ export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Prom
         lock = { kind: 'held-by-another', owner };
       }
     }
+    let changes: SettledChanges | undefined;
+    if (target !== undefined && deps.reconcile) {
+      try {
+        changes = {
+          settled: await reconcileOpenIntents(deps.reconcile, target, { executionId: end.executionArn }),
+        };
+      } catch (error) {
+        // The message goes out either way; the next assessment of the target settles what is left.
+        changes = { unsettled: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      }
+    }
     deps.telemetry.warn('run ended without finishing its own path', {
       executionArn: end.executionArn,
       status,
@@ -72,7 +91,12 @@ export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Prom
       lock: lock.kind,
     });
 
-    const message = composeRunEndedNotification({ end: { ...end, status }, ...(target ? { target } : {}), lock });
+    const message = composeRunEndedNotification({
+      end: { ...end, status },
+      ...(target ? { target } : {}),
+      lock,
+      ...(changes ? { changes } : {}),
+    });
     await notifier.publish(message);
     return { handled: true, status, ...(target ? { target } : {}), lock: lock.kind, subject: message.subject };
   };

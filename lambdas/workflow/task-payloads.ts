@@ -13,6 +13,7 @@ import {
   RunContextSchema,
   WorkStepSchema,
 } from '../domain/run-state';
+import { TimeBudgetSchema } from '../domain/time-budget';
 import { InvalidInputError, formatPath } from '../domain/validation';
 import { RunStateSchema } from './state';
 
@@ -45,7 +46,15 @@ export const TASK_PAYLOADS = {
     })
     .strict(),
   assess: z.object({ run: RunContextSchema }).strict(),
-  apply: z.object({ run: RunContextSchema, steps: z.array(WorkStepSchema).min(1), progress: ProgressSchema }).strict(),
+  apply: z
+    .object({
+      run: RunContextSchema,
+      steps: z.array(WorkStepSchema).min(1),
+      progress: ProgressSchema,
+      /** The run's time budget; a step that may not finish before the timeout is not made. */
+      budget: TimeBudgetSchema.optional(),
+    })
+    .strict(),
   'wait-check': z
     .object({
       wait: ResourceWaitSchema,
@@ -65,6 +74,8 @@ export const TASK_PAYLOADS = {
       rounds: z.array(CompletedRoundSchema).optional(),
       /** Rounds one run may make, this one included. @default 1 */
       maxRounds: positiveInt.optional(),
+      /** The run's time budget; another round that may not finish before the timeout is not proposed. */
+      budget: TimeBudgetSchema.optional(),
     })
     .strict(),
   /**

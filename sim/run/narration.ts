@@ -46,6 +46,7 @@ export function narrate(event: PlayEvent): NarratedLine | undefined {
             ? undefined
             : line('AWS', `${world.call.api} ${world.call.resource} failed: ${world.call.outcome}`, 'failure');
         case 'manual-run':
+        case 'execution-input':
           return undefined;
       }
       return undefined;

@@ -22,7 +22,8 @@ import {
   type PauseReason,
 } from '../../lambdas/workflow/local-runner';
 import { embeddedConfig } from '../../lib/remediation-workflow';
-import { checkExpectation, type ExpectationResult, type RunObservation } from '../expectation';
+import { checkExpectation, type ExpectationResult, type RunEnds, type RunObservation } from '../expectation';
+import { CHANGING_APIS } from '../faults';
 import { uniformAt } from '../random';
 import type { Scenario } from '../scenario';
 import { createWorld, RECOVERY_STABLE_MINUTES, type SimWorld, type WorldEvent, type WorldOutcome } from '../world';
@@ -155,6 +156,7 @@ function triggerOf(event: WorldEvent): { input: unknown; label: string } | undef
   if (event.kind === 'manual-run') {
     return { input: event.input, label: `manual run${event.input.dryRun ? ' (dry run)' : ''}` };
   }
+  if (event.kind === 'execution-input') return { input: event.input, label: `an input from ${event.by}` };
   return undefined;
 }
 
@@ -162,7 +164,7 @@ function triggerOf(event: WorldEvent): { input: unknown; label: string } | undef
 function triggerInstants(scenario: Scenario, startMs: number): number[] {
   const minutes = [
     ...scenario.manualRuns.map((r) => r.atMinute),
-    ...scenario.faults.filter((f) => f.type === 'setAlarmState').map((f) => f.atMinute),
+    ...scenario.faults.filter((f) => f.type === 'setAlarmState' || f.type === 'startExecution').map((f) => f.atMinute),
   ];
   return minutes.map((m) => startMs + m * MINUTE_MS);
 }
@@ -214,6 +216,22 @@ function observationsOf(record: ExecutionRecord): RunObservation[] {
   return [...rounds, ...failed];
 }
 
+/** How every run ended, what on-call was told, and what was attempted, for the scenario's expectation. */
+function runEndsOf(world: SimWorld, runs: readonly ExecutionRecord[], events: readonly PlayEvent[]): RunEnds {
+  const notified = new Set(events.flatMap((e) => (e.kind === 'notification' ? [e.run] : [])));
+  return {
+    runs: runs.map((r) => ({
+      name: r.name,
+      ...(r.status ? { status: r.status } : {}),
+      ...(r.lockAcquired !== undefined ? { lockAcquired: r.lockAcquired } : {}),
+      notified: notified.has(r.name),
+    })),
+    ...(world.lock.holder(world.target.name) ? { lockHolder: world.lock.holder(world.target.name)! } : {}),
+    messages: world.notifier.messages().map((m) => `${m.message.subject}\n${m.message.body}`),
+    changeAttempts: world.apiCalls().filter((c) => CHANGING_APIS.has(c.api)).length,
+  };
+}
+
 /** Plays a scenario to its end, and lets the runs still going then finish. */
 export async function playScenario(scenario: Scenario, options: PlayOptions = {}): Promise<Playthrough> {
   const started = performance.now();
@@ -233,6 +251,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
     executions: { inputOf: (arn) => Promise.reject(new Error(`${arn}: the event carries the input`)) },
     telemetry: SILENT_TELEMETRY,
     alarmNamePrefix: world.config.alarms.namePrefix,
+    reconcile: world.ports,
   });
   const runs: ExecutionRecord[] = [];
   const finished: Promise<unknown>[] = [];
@@ -454,7 +473,9 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
     runs,
     outcome,
     observations,
-    expectation: scenario.expect ? checkExpectation(scenario.expect, observations, outcome) : undefined,
+    expectation: scenario.expect
+      ? checkExpectation(scenario.expect, observations, outcome, runEndsOf(world, runs, events))
+      : undefined,
     events,
     wallMs: performance.now() - started,
   };

@@ -167,6 +167,34 @@ describe('cooldowns', () => {
   });
 });
 
+describe('changes recorded as intent and result', () => {
+  const intent = (minutes: number): LedgerEntry => ({
+    ...entry('stream/orders-stream', minutes),
+    executionId: 'run-1',
+    phase: 'intent',
+  });
+  const result = (minutes: number, outcome: 'made' | 'not-made'): LedgerEntry => ({
+    ...entry('stream/orders-stream', minutes),
+    executionId: 'run-1',
+    phase: 'result',
+    result: outcome,
+    intentAt: minutesBefore(minutes),
+    calls: 0,
+  });
+
+  it('holds the cooldown for a change whose run died before recording its result: it may have been made', () => {
+    expect(guardrails(run(incident({}, {}, [intent(5)])))).toEqual(['cooldown']);
+  });
+
+  it('holds the cooldown for a change recorded as made, counted once', () => {
+    expect(guardrails(run(incident({}, {}, [intent(5), result(5, 'made')])))).toEqual(['cooldown']);
+  });
+
+  it('does not hold the cooldown for a change AWS refused', () => {
+    expect(guardrails(run(incident({}, {}, [intent(5), result(5, 'not-made')])))).toEqual([]);
+  });
+});
+
 describe('daily budget (8 of the API limit of 10)', () => {
   it('refuses when the budget is spent', () => {
     const ledger = [entry('stream/orders-stream', 600, 'up', 4), entry('stream/orders-stream', 120, 'down', 4)];

@@ -1,3 +1,4 @@
+import { changesOf } from '../../lambdas/domain/ledger-intents';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -72,7 +73,7 @@ describe('the synthesized workflow, run locally over in-memory AWS', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(scaledStream(world)).toEqual([4, 7]);
-    expect(world.ledger.entries.map((e) => [e.from, e.to, e.executionId])).toEqual([
+    expect(changesOf(world.ledger.entries).map((e) => [e.from, e.to, e.executionId])).toEqual([
       [2, 4, result.executionArn],
       [4, 7, result.executionArn],
     ]);
@@ -276,7 +277,7 @@ describe('another round after the verification, under the same lock', () => {
     expect(message!.body).toContain('Round 2 of 2: CONSUMER_COMPUTE');
     expect(message!.body).toMatch(/- UpdateShardCount orders-stream 4 -> 7 shards \(call 2 of 2\)/);
     expect(message!.body).toMatch(/- UpdateApplication orders-enricher parallelism 4 -> \d+/);
-    expect(world.ledger.entries.map((e) => e.actionType)).toEqual([
+    expect(changesOf(world.ledger.entries).map((e) => e.actionType)).toEqual([
       'UpdateShardCount',
       'UpdateShardCount',
       'UpdateApplicationParallelism',

@@ -193,8 +193,9 @@ describe('RemediationWorkflow functions', () => {
     ['lock', ['dynamodb:PutItem'], 'LOCK#*'],
     ['unlock', ['dynamodb:DeleteItem'], 'LOCK#*'],
     ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
-    ['assess', ['dynamodb:Query'], 'TARGET#*'],
+    ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
     ['verify', ['dynamodb:Query'], 'TARGET#*'],
+    ['notify', ['dynamodb:Query'], 'TARGET#*'],
   ])('keeps %s to its own items of the table with dynamodb:LeadingKeys %s', (step, actions, keys) => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleOfStep(step) }],
@@ -234,11 +235,11 @@ describe('RemediationWorkflow functions', () => {
     ['intake', []],
     ['lock', ['dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
-    ['assess', ['dynamodb:Query']],
+    ['assess', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['verify', ['dynamodb:Query']],
     ['apply', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['wait-check', []],
-    ['notify', []],
+    ['notify', ['dynamodb:Query']],
   ])('gives %s only the table actions it uses: %j', (step, expected) => {
     const actions = [...permissionsByStep()[step].keys()].filter((a) => a.startsWith('dynamodb:')).sort();
     expect(actions).toEqual(expected);
@@ -259,6 +260,7 @@ describe('RemediationWorkflow functions', () => {
       'apply',
       'assess',
       'lock',
+      'notify',
       'unlock',
       'verify',
     ]);
@@ -366,6 +368,16 @@ describe('RemediationWorkflow state machine', () => {
   it('holds the lock ten minutes longer than the longest run', () => {
     const acquire = workflow.definition.States[STATE_NAMES.acquireLock]!;
     expect(('Parameters' in acquire ? acquire.Parameters : {}) as object).toMatchObject({ ttlSeconds: 2 * 3600 + 600 });
+  });
+
+  it('hands ApplyStep and Verify the run time budget: a step at its worst (call, slowest retrier, whole wait), the settling wait and the end of the run', () => {
+    // apply's 30 s timeout + the rate-limit retrier's 10+20+40+80+120 s + 40 checks x 30 s;
+    // verify, notify and unlock's 60+15+15 s + the transient retrier's 2+4+8+16+32+60 s.
+    const budget = { timeoutSeconds: 7200, stepSeconds: 30 + 270 + 1200, settleSeconds: 300, closeSeconds: 90 + 122 };
+    for (const name of [STATE_NAMES.applyStep, STATE_NAMES.verify]) {
+      const state = workflow.definition.States[name]!;
+      expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ budget });
+    }
   });
 
   it('bounds the wait for a resource by the number of checks', () => {

@@ -88,7 +88,7 @@ describe('run-ended rule', () => {
     });
   });
 
-  it('grants the function the lock item reads and deletes, DescribeExecution on this machine only, and Publish', () => {
+  it('grants the function the lock item reads and deletes, ledger reads and writes, describes of auto targets, DescribeExecution on this machine only, and Publish', () => {
     const role = onlyId('AWS::IAM::Role', (id) => id.includes('RunEnded'));
     const policies = Object.values(
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
@@ -99,6 +99,10 @@ describe('run-ended rule', () => {
       [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'kinesis:DescribeStreamSummary',
+        'kinesisanalytics:DescribeApplication',
         'kms:Decrypt',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -110,6 +114,10 @@ describe('run-ended rule', () => {
         'states:DescribeExecution',
       ].sort(),
     );
+    // Only an auto target's resources can carry a change the dying run requested.
+    const describeStream = statements.find((s) => s.Action === 'kinesis:DescribeStreamSummary')!;
+    expect(JSON.stringify(describeStream.Resource)).toContain('stream/orders-stream');
+    expect(JSON.stringify(describeStream.Resource)).not.toContain('clicks-stream');
     const describe = statements.find((s) => s.Action === 'states:DescribeExecution')!;
     expect(JSON.stringify(describe.Resource)).toContain(`":execution:",{"Fn::GetAtt":["${machine()}","Name"]},":*"`);
   });

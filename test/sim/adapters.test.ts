@@ -63,6 +63,41 @@ describe('FaultInjector', () => {
   });
 });
 
+describe("the SDK retries the simulated calls as the Lambdas' clients do", () => {
+  it.each([
+    ['CloudWatch InternalServiceFault', 'InternalServiceFault'],
+    ['throttling', 'throttling'],
+  ])('tries a call that fails with %s again, up to three attempts in all', (_case, awsError) => {
+    const injector = new FaultInjector(() => T0);
+    injector.add({ apis: ['GetMetricData'], awsError, from: T0, count: 2 });
+    const failed: string[] = [];
+    expect(() => injector.checkAsSdk('GetMetricData', 'queries', (e) => failed.push(e.name))).not.toThrow();
+    expect(failed).toHaveLength(2);
+    injector.add({ apis: ['GetMetricData'], awsError, from: T0, count: 3 });
+    expect(() => injector.checkAsSdk('GetMetricData', 'queries')).toThrow();
+    expect(injector.injected()).toHaveLength(5);
+  });
+
+  it('does not retry what the SDK does not: a refused request is seen at once', () => {
+    const injector = new FaultInjector(() => T0);
+    injector.add({ apis: ['UpdateShardCount'], awsError: 'ResourceInUseException', from: T0, count: 3 });
+    const failed: string[] = [];
+    expect(() => injector.checkAsSdk('UpdateShardCount', 's', (e) => failed.push(e.name))).toThrow(ResourceInUseError);
+    expect(failed).toEqual(['ResourceInUseError']);
+  });
+
+  it('records each attempt of a simulated call on the timeline', async () => {
+    const world = createWorld(scenario());
+    world.injector.add({ apis: ['DescribeStreamSummary'], awsError: 'InternalFailure', from: world.now, count: 2 });
+    await world.streams.describeStreamSummary('orders-stream');
+    expect(world.apiCalls().map((c) => c.outcome)).toEqual([
+      'ServiceUnavailableError',
+      'ServiceUnavailableError',
+      'ok',
+    ]);
+  });
+});
+
 describe('simulated adapters over the world', () => {
   it('describe the models in the shapes the domain reads', async () => {
     const world = createWorld(scenario());

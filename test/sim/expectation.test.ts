@@ -1,4 +1,4 @@
-import { checkExpectation, type RunObservation } from '../../sim/expectation';
+import { checkExpectation, type RunEnds, type RunObservation } from '../../sim/expectation';
 import { parseScenario, type ScenarioExpectation } from '../../sim/scenario';
 import type { WorldOutcome } from '../../sim/world';
 import { scenarioInput } from './support/scenario-builder';
@@ -104,5 +104,63 @@ describe('checkExpectation', () => {
   it('counts lost records against maxRecordsLost', () => {
     const result = checkExpectation(expectation({ maxRecordsLost: 0 }), runs, { ...outcome, recordsLost: 12.6 });
     expect(result.misses).toEqual(['expect.maxRecordsLost: 13 records lost (at most 0)']);
+  });
+});
+
+describe('checkExpectation: how every run ended', () => {
+  const ends: RunEnds = {
+    runs: [
+      { name: 'run-1', status: 'SUCCEEDED', lockAcquired: true, notified: true },
+      { name: 'run-2', status: 'SUCCEEDED', lockAcquired: false, notified: false },
+    ],
+    messages: ['Resolved | StreamMedic orders\nStream orders-stream hit its quota of 10 UpdateShardCount calls'],
+    changeAttempts: 3,
+  };
+  const check = (stated: Partial<ScenarioExpectation>, actual: RunEnds = ends) =>
+    checkExpectation(expectation(stated), [{ failure: 'ThrottlingError' }], outcome, actual).misses;
+
+  it('is met when every run ended on its own path, told on-call and freed the lock', () => {
+    expect(check({ everyRunEnds: true, maxChangeAttempts: 3, told: ['quota of 10 UpdateShardCount'] })).toEqual([]);
+  });
+
+  it.each<[string, Partial<ScenarioExpectation>, RunEnds, string]>([
+    [
+      'a run that timed out',
+      { everyRunEnds: true },
+      { ...ends, runs: [{ name: 'run-1', status: 'TIMED_OUT', lockAcquired: true, notified: false }] },
+      'expect.everyRunEnds: run-1 ended TIMED_OUT, not on its own path',
+    ],
+    [
+      'a run that held the lock and sent nothing',
+      { everyRunEnds: true },
+      { ...ends, runs: [{ name: 'run-1', status: 'FAILED', lockAcquired: true, notified: false }] },
+      'expect.everyRunEnds: run-1 held the lock and told on-call nothing',
+    ],
+    [
+      'a lock still held at the end',
+      { everyRunEnds: true },
+      { ...ends, lockHolder: 'run-1' },
+      'expect.everyRunEnds: the lock is still held by run-1 after every run ended',
+    ],
+    [
+      'a retry storm',
+      { maxChangeAttempts: 2 },
+      ends,
+      'expect.maxChangeAttempts: 3 changing calls attempted (at most 2)',
+    ],
+    [
+      'a reason on-call was not told',
+      { told: ['stream orders-stream does not exist'] },
+      ends,
+      'expect.told: no message said "stream orders-stream does not exist" (1 message(s) sent)',
+    ],
+  ])('names %s', (_case, stated, actual, miss) => {
+    expect(check(stated, actual)).toEqual([miss]);
+  });
+
+  it('names a forbidden failure some run ended with', () => {
+    expect(check({ forbiddenFailures: ['ThrottlingError'] })).toEqual([
+      'expect.forbiddenFailures: a run ended with ThrottlingError',
+    ]);
   });
 });

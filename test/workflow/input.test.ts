@@ -1,7 +1,7 @@
 import { alarmName } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../lambdas/domain/config';
-import { parseWorkflowInput, toRunContext } from '../../lambdas/workflow/input';
-import { InvalidInputError } from '../../lambdas/domain/validation';
+import { MAX_WORKFLOW_INPUT_BYTES, parseWorkflowInput, toRunContext } from '../../lambdas/workflow/input';
+import { InvalidInputError, JSON_LIMITS } from '../../lambdas/domain/validation';
 import { alarmStateChangeEvent } from '../fakes/events';
 
 const config = parseConfig({
@@ -119,6 +119,21 @@ describe('alarm events that try to fool the workflow', () => {
     const error = thrown(() => parseWorkflowInput({ ...alarmStateChangeEvent(ordersAlarm), dryRun }));
     expect(error.path).toBe('dryRun');
     expect(error.message).toContain('manual run');
+  });
+
+  it('refuses an alarm event nested thousands of levels deep, naming where it goes too deep', () => {
+    let deep: Record<string, unknown> = {};
+    for (let level = 0; level < 4000; level++) deep = { nested: deep };
+    const error = thrown(() => parseWorkflowInput({ ...alarmStateChangeEvent(ordersAlarm), extra: deep }));
+    expect(error.path).toMatch(/^extra(\.nested)+$/);
+    expect(error.message).toContain(`nested deeper than ${JSON_LIMITS.maxDepth} levels`);
+  });
+
+  it('refuses an input larger than Step Functions lets a state take', () => {
+    const padded = { ...alarmStateChangeEvent(ordersAlarm), padding: 'x'.repeat(MAX_WORKFLOW_INPUT_BYTES) };
+    const error = thrown(() => parseWorkflowInput(padded));
+    expect(error.path).toBe('(root)');
+    expect(error.message).toContain(`at most ${MAX_WORKFLOW_INPUT_BYTES}`);
   });
 
   it('refuses an event whose resource is the ARN of another alarm', () => {

@@ -1,5 +1,7 @@
+import { changesOf, openIntents } from '../../lambdas/domain/ledger-intents';
 import { dispositionOf } from '../../lambdas/domain/disposition';
 import { nextRoundOf, type RoundFacts } from '../../lambdas/domain/next-round';
+import type { TimeBudget } from '../../lambdas/domain/time-budget';
 import { judgeOutcome } from '../../lambdas/domain/outcome';
 import {
   INITIAL_PROGRESS,
@@ -13,7 +15,12 @@ import { workStepsOf } from '../../lambdas/domain/work-steps';
 import { PlanDriftError, ResourceStateError, applyNextStep } from '../../lambdas/workflow/apply-step';
 import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/check-resource';
 import type { Diagnosis } from '../../lambdas/domain/model';
-import { ResourceInUseError } from '../../lambdas/ports/errors';
+import {
+  AccessDeniedError,
+  ResourceInUseError,
+  ServiceUnavailableError,
+  ThrottlingError,
+} from '../../lambdas/ports/errors';
 import { FakeApplicationControl, type FakeApplication } from '../fakes/application-control';
 import { FakeClock } from '../fakes/clock';
 import { InMemoryLedger } from '../fakes/ledger';
@@ -100,23 +107,40 @@ describe('dispositionOf', () => {
 });
 
 describe('applyNextStep', () => {
-  it('makes the next call, records it in the ledger and waits on the stream', async () => {
+  it('records the intended change before the call and its result after, then waits on the stream', async () => {
     const w = world();
+    const change = {
+      target: 'orders',
+      resource: 'stream/orders-stream',
+      actionType: 'UpdateShardCount',
+      direction: 'up',
+      from: 2,
+      to: 4,
+      executionId: run.executionId,
+    };
+    let ledgerAtCall: readonly unknown[] = [];
+    const makeCall = w.streams.updateShardCount.bind(w.streams);
+    w.streams.updateShardCount = async (name, count) => {
+      ledgerAtCall = [...w.ledger.entries];
+      await makeCall(name, count);
+    };
     const { progress, wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
     expect(w.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
+    const intent = { ...change, at: '2026-11-21T10:15:00.000Z', calls: 1, phase: 'intent' };
+    expect(ledgerAtCall).toEqual([intent]);
     expect(w.ledger.entries).toEqual([
+      intent,
       {
+        ...change,
         at: '2026-11-21T10:15:00.000Z',
-        target: 'orders',
-        resource: 'stream/orders-stream',
-        actionType: 'UpdateShardCount',
-        direction: 'up',
-        from: 2,
-        to: 4,
-        calls: 1,
-        executionId: run.executionId,
+        calls: 0,
+        phase: 'result',
+        result: 'made',
+        intentAt: '2026-11-21T10:15:00.000Z',
+        detail: 'AWS accepted the call',
       },
     ]);
+    expect(changesOf(w.ledger.entries)).toEqual([intent]);
     expect(progress).toMatchObject({ next: 1, more: true });
     expect(wait).toMatchObject({ polls: 0, ready: false });
     expect(wait.awaiting).toEqual({ kind: 'stream', name: 'orders-stream' });
@@ -129,6 +153,46 @@ describe('applyNextStep', () => {
     expect(w.streams.calls).toEqual([]);
     expect(again.progress.applied[0]!.outcome).toBe('already-done');
     expect(w.ledger.entries).toHaveLength(1);
+  });
+
+  it('settles its own earlier attempt that died after the call: the change is found in place and counted once', async () => {
+    const w = world();
+    // The first attempt's call went through, and the function died before it recorded the result.
+    const originalRecord = w.ledger.record.bind(w.ledger);
+    let writes = 0;
+    w.ledger.record = async (entry) => {
+      writes += 1;
+      if (writes === 2) throw Object.assign(new Error('the function died'), { name: 'Lambda.Unknown' });
+      await originalRecord(entry);
+    };
+    await expect(applyNextStep(w, run, shardSteps, INITIAL_PROGRESS)).rejects.toMatchObject({ name: 'Lambda.Unknown' });
+    expect(openIntents(w.ledger.entries)).toHaveLength(1);
+
+    // The workflow retries the step while the stream is UPDATING, as its retrier does.
+    let retried: Awaited<ReturnType<typeof applyNextStep>> | undefined;
+    for (let attempt = 0; attempt < 5 && !retried; attempt++) {
+      retried = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS).catch((error: unknown) => {
+        if (error instanceof ResourceInUseError) return undefined;
+        throw error;
+      });
+    }
+    expect(retried!.progress.applied[0]!.outcome).toBe('already-done');
+    expect(w.streams.calls).toHaveLength(1);
+    expect(openIntents(w.ledger.entries)).toEqual([]);
+    expect(w.ledger.entries.at(-1)).toMatchObject({ phase: 'result', result: 'made' });
+    expect(changesOf(w.ledger.entries)).toHaveLength(1);
+  });
+
+  it('leaves the intent open when the call fails on the server side, where the change may have gone in', async () => {
+    const w = world();
+    w.streams.failures.failNext(
+      'updateShardCount',
+      new ServiceUnavailableError('internal failure', { action: 'UpdateShardCount' }),
+    );
+    await expect(applyNextStep(w, run, shardSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(openIntents(w.ledger.entries)).toHaveLength(1);
+    // Until settled, a change that may have been made counts against cooldown and budget.
+    expect(changesOf(w.ledger.entries)).toHaveLength(1);
   });
 
   it('says there are no more steps after the last one', async () => {
@@ -202,6 +266,47 @@ describe('checkResource', () => {
     expect((first as Error).message).toBe('stream orders-stream is still UPDATING after 1 checks; expected ACTIVE');
   });
 
+  it('counts a throttled or server-failed status check as one not ready yet, and keeps waiting', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ThrottlingError('Rate exceeded', { action: 'DescribeStreamSummary' }),
+    );
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ServiceUnavailableError('internal', { action: 'DescribeStreamSummary' }),
+    );
+    const throttled = await checkResource(w, wait, 5);
+    expect(throttled).toMatchObject({ ready: false, polls: 1, lastStatus: 'unread (ThrottlingError)' });
+    const failed = await checkResource(w, throttled, 5);
+    expect(failed).toMatchObject({ ready: false, polls: 2 });
+    expect(await checkAll(w, failed)).toMatchObject({ ready: true, lastStatus: 'ACTIVE' });
+  });
+
+  it('gives up with ResourceNotReadyError when the last allowed check is throttled, naming the throttling', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new ThrottlingError('Rate exceeded', { action: 'DescribeStreamSummary' }),
+    );
+    const error = await checkResource(w, { ...wait, polls: 4, lastStatus: 'UPDATING' }, 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotReadyError);
+    expect((error as Error).message).toContain('could not be read at the last of 5 checks (ThrottlingError');
+    expect((error as Error).message).toContain('last seen UPDATING');
+  });
+
+  it('lets a describe failure that waiting cannot fix through under its own name', async () => {
+    const w = world();
+    const { wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    w.streams.failures.failNext(
+      'describeStreamSummary',
+      new AccessDeniedError('denied', { action: 'DescribeStreamSummary' }),
+    );
+    await expect(checkResource(w, wait, 5)).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
   it('gives up at once on an application that stopped after the update', async () => {
     const w = world();
     const { wait } = await applyNextStep(w, run, appSteps, INITIAL_PROGRESS);
@@ -256,6 +361,7 @@ describe('judgeOutcome', () => {
 
 describe('nextRoundOf', () => {
   const now = new Date('2026-11-21T10:30:00.000Z');
+  const budget: TimeBudget = { timeoutSeconds: 7200, stepSeconds: 1500, settleSeconds: 300, closeSeconds: 960 };
   const scaled = assessment(run, report({ actions: [SCALE_STREAM] }));
   const scaledProgress: Progress = {
     ...INITIAL_PROGRESS,
@@ -329,7 +435,17 @@ describe('nextRoundOf', () => {
           }),
       },
     ],
+    [
+      'the round may not finish before the timeout',
+      // Started 10:15; at 10:30 a 60-min timeout leaves 45 min, one step and the end need 46.
+      { timeBudget: { budget: { ...budget, timeoutSeconds: 3600 }, startedAt: '2026-11-21T10:15:00.000Z' } },
+    ],
   ])('stops when %s', (_case, overrides) => {
     expect(nextRoundOf(facts(overrides))).toBeUndefined();
+  });
+
+  it('goes round again when the round fits in the time left', () => {
+    const timeBudget = { budget, startedAt: '2026-11-21T10:15:00.000Z' };
+    expect(nextRoundOf(facts({ timeBudget }))?.assessment.steps).toHaveLength(1);
   });
 });

@@ -1,7 +1,11 @@
+import { openIntents } from '../../lambdas/domain/ledger-intents';
+import type { LedgerEntry } from '../../lambdas/domain/model';
 import { createRunEndedCore } from '../../lambdas/workflow/run-ended';
 import { ServiceUnavailableError } from '../../lambdas/ports/errors';
 import { FakeClock } from '../fakes/clock';
 import { FakeExecutionReader } from '../fakes/executions';
+import { InMemoryLedger } from '../fakes/ledger';
+import { FakeStreamControl } from '../fakes/stream-control';
 import { FakeNotifier } from '../fakes/notifier';
 import { InMemoryTargetLock } from '../fakes/target-lock';
 import { RecordingTelemetry } from '../fakes/telemetry';
@@ -226,5 +230,65 @@ describe('run-ended core', () => {
       path,
     });
     expect(notifier.messages).toEqual([]);
+  });
+});
+
+describe('run-ended core: a change the dying run requested without recording its result', () => {
+  const intent: LedgerEntry = {
+    at: '2026-11-21T11:00:00.000Z',
+    target: 'orders',
+    resource: 'stream/orders-stream',
+    actionType: 'UpdateShardCount',
+    direction: 'up',
+    from: 4,
+    to: 8,
+    calls: 1,
+    executionId: EXECUTION,
+    phase: 'intent',
+  };
+
+  function withLedger(openShards: number) {
+    const clock = new FakeClock('2026-11-21T12:15:00Z');
+    const ledger = new InMemoryLedger([intent]);
+    const streams = new FakeStreamControl(clock);
+    streams.add({ name: 'orders-stream', status: 'ACTIVE', mode: 'PROVISIONED', openShards, retentionHours: 24 });
+    const notifier = new FakeNotifier();
+    const core = createRunEndedCore({
+      lock: new InMemoryTargetLock(clock),
+      notifier,
+      executions: new FakeExecutionReader({}),
+      telemetry: new RecordingTelemetry(),
+      alarmNamePrefix: 'StreamMedic',
+      reconcile: { ledger, streams, clock },
+    });
+    return { ledger, notifier, core };
+  }
+
+  it.each([
+    [8, 'made', 'MADE'],
+    [4, 'not-made', 'NOT MADE'],
+  ])('settles it from the stream (%i open shards: %s) and tells on-call', async (shards, result, words) => {
+    const { ledger, notifier, core } = withLedger(shards);
+    await core(statusChange('FAILED', { target: 'orders', dryRun: false }));
+    expect(openIntents(ledger.entries)).toEqual([]);
+    expect(ledger.entries.at(-1)).toMatchObject({ phase: 'result', result, intentAt: intent.at });
+    expect(notifier.messages[0]!.body).toContain(
+      `UpdateShardCount 4 -> 8 on stream/orders-stream (requested ${intent.at}): ${words}:`,
+    );
+  });
+
+  it("leaves another run's open intent alone", async () => {
+    const { ledger, core } = withLedger(8);
+    ledger.entries[0] = { ...intent, executionId: OTHER_EXECUTION };
+    await core(statusChange('TIMED_OUT', { target: 'orders', dryRun: false }));
+    expect(openIntents(ledger.entries)).toHaveLength(1);
+  });
+
+  it('still tells on-call when the resource cannot be read, and says the change may have been made', async () => {
+    const { ledger, notifier, core } = withLedger(8);
+    ledger.failures.failNext('list', new ServiceUnavailableError('down', { action: 'Query' }));
+    await core(statusChange('FAILED', { target: 'orders', dryRun: false }));
+    expect(notifier.messages).toHaveLength(1);
+    expect(notifier.messages[0]!.body).toContain('A change this run requested may have been made');
   });
 });

@@ -1,6 +1,7 @@
 import { assertStepInScope } from '../../domain/apply-scope';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
-import { applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
+import { fitsTimeBudget } from '../../domain/time-budget';
+import { TimeBudgetError, applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
 
@@ -11,9 +12,14 @@ export interface ApplyDeps extends ApplyPorts {
 /** The only writer: applies the next step of the plan (one changing call) and records it in the ledger. */
 export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied> {
   return async (payload) => {
-    const { run, steps, progress } = parseTaskPayload('apply', payload);
+    const { run, steps, progress, budget } = parseTaskPayload('apply', payload);
     const step = steps[progress.next];
     if (step) assertStepInScope(run, step, progress.next);
+    if (budget) {
+      const time = fitsTimeBudget(1, run.startedAt, deps.clock.now(), budget);
+      if (!time.fits)
+        throw new TimeBudgetError(`step ${progress.next + 1} of ${steps.length} is not made: ${time.reason}`);
+    }
     const result = await applyNextStep(deps, run, steps, progress);
     const applied = result.progress.applied[result.progress.applied.length - 1]!;
     if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);

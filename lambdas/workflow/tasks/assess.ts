@@ -3,6 +3,7 @@ import { assessmentOf } from '../../domain/disposition';
 import { assess } from '../../domain/engine';
 import type { Assessment } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
+import { reconcileOpenIntents } from '../reconcile-intents';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
 
@@ -11,12 +12,26 @@ export interface AssessDeps extends CollectPorts {
 }
 
 /**
- * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
- * bounded planner, and decides whether the plan is applied now (the disposition).
+ * Collects the metric window and resource descriptions, runs the diagnosis engine and the bounded
+ * planner, and decides whether the plan is applied now (the disposition). It changes nothing; its one
+ * write is to the ledger: a change an earlier run requested and died before recording the result of
+ * is settled from the resource first, so the guardrails count what AWS did.
  */
 export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
     const { run } = parseTaskPayload('assess', payload);
+    if (deps.ledger) {
+      const settled = await reconcileOpenIntents({ ...deps, ledger: deps.ledger }, run.target);
+      for (const result of settled) {
+        deps.telemetry.warn('settled a change whose result was not recorded', {
+          target: run.target,
+          executionId: result.executionId,
+          actionType: result.actionType,
+          result: result.result,
+          detail: result.detail,
+        });
+      }
+    }
     const snapshot = await collectSnapshot(deps, run.config);
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
     const assessment = assessmentOf(report, run, deps.clock.now());

@@ -1,5 +1,6 @@
 import { composeNotification } from '../../domain/notification';
-import type { Notifier } from '../../ports';
+import { openIntents } from '../../domain/ledger-intents';
+import type { Ledger, Notifier } from '../../ports';
 import type { NotifyResult } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
@@ -7,12 +8,20 @@ import type { TaskTelemetry } from '../telemetry';
 export interface NotifyDeps {
   readonly notifier: Notifier;
   readonly telemetry: TaskTelemetry;
+  /** Read after a failure, for the changes this run requested without recording their result. */
+  readonly ledger?: Ledger;
 }
 
 /** Tells on-call what the run saw and did, whichever way it ended. */
 export function createNotifyTask(deps: NotifyDeps): TaskCore<unknown, NotifyResult> {
   return async (payload) => {
     const state = parseTaskPayload('notify', payload);
+    const uncertain =
+      state.failure && deps.ledger
+        ? openIntents(await deps.ledger.list(state.run.target, state.run.startedAt)).filter(
+            (intent) => intent.executionId === state.run.executionId,
+          )
+        : [];
     const message = composeNotification({
       run: state.run,
       region: state.run.region,
@@ -21,6 +30,7 @@ export function createNotifyTask(deps: NotifyDeps): TaskCore<unknown, NotifyResu
       ...(state.verification ? { verification: state.verification } : {}),
       ...(state.failure ? { failure: state.failure } : {}),
       ...(state.rounds ? { rounds: state.rounds } : {}),
+      ...(uncertain.length > 0 ? { uncertain } : {}),
     });
     await deps.notifier.publish(message);
     const outcome = message.attributes['outcome'] ?? 'unknown';

@@ -26,6 +26,7 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
       round = FIRST_ROUND,
       rounds = [],
       maxRounds = 1,
+      budget,
     } = parseTaskPayload('verify', payload);
     const snapshot = await collectSnapshot(deps, run.config);
     // Planned as a dry run: what verification saw, whatever the mode.
@@ -44,6 +45,7 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
           maxRounds,
           replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
           now,
+          ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
         })
       : undefined;
     deps.telemetry.info('verified', {

@@ -84,30 +84,32 @@ describe('Wait states and retries on the world clock', () => {
     expect(run.paused.map((p) => p.reason.state)).toEqual([...checks.map(() => 'WaitForResource'), 'Settle']);
   });
 
-  it('retries Kinesis rate limiting (LimitExceededException) with backoff until the reshard lands', async () => {
+  it('retries Kinesis rate limiting (LimitExceededException) in the SDK, then with the backoff of the state machine, until the reshard lands', async () => {
     const scenario = builtInWith('fault-api-throttling', (doc) => ({
       ...doc,
       name: 'reshard-rate-limited',
       faults: [
-        { type: 'apiError', atMinute: 0, apis: ['UpdateShardCount'], awsError: 'LimitExceededException', count: 4 },
+        { type: 'apiError', atMinute: 0, apis: ['UpdateShardCount'], awsError: 'LimitExceededException', count: 7 },
       ],
+      // Seven refused attempts, the accepted one, and the plan's second call.
+      expect: { ...doc.expect!, maxChangeAttempts: 9 },
     }));
     const play = await playScenario(scenario);
     const attempts = callsOf(play, 'UpdateShardCount');
     const retries = play.runs.flatMap((r) => r.paused).filter((p) => p.reason.kind === 'retry');
 
-    expect(attempts.map((c) => c.outcome).slice(0, 5)).toEqual([
-      'LimitExceededError',
-      'LimitExceededError',
-      'LimitExceededError',
-      'LimitExceededError',
+    expect(attempts.map((c) => c.outcome).slice(0, 8)).toEqual([
+      ...Array.from({ length: 7 }, () => 'LimitExceededError'),
       'ok',
     ]);
-    // Full jitter: each wait is somewhere from 0 to 10 s x 2^n; the next attempt comes exactly that much later.
-    expect(retries).toHaveLength(4);
+    // Each task attempt is three SDK attempts at once; between task attempts, full jitter: somewhere
+    // from 0 to 10 s x 2^n, and the next attempt comes exactly that much later.
+    expect(retries).toHaveLength(2);
     retries.forEach((retry, n) => {
       expect(retry.ms).toBeLessThanOrEqual(10 * SECOND * 2 ** n);
-      expect(attempts[n + 1]!.at - attempts[n]!.at).toBe(retry.ms);
+      const first = 3 * (n + 1);
+      expect(attempts[first]!.at - attempts[first - 1]!.at).toBe(retry.ms);
+      expect(attempts[first - 1]!.at).toBe(attempts[first - 3]!.at);
     });
     expect(play.expectation!.misses).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { changesOf } from '../../../lambdas/domain/ledger-intents';
 import { INITIAL_PROGRESS, type Assessment, type ResourceWait } from '../../../lambdas/domain/run-state';
 import type { StepApplied } from '../../../lambdas/workflow/apply-step';
 import { SERVICE_METRIC_NAMES } from '../../../lambdas/domain/service-metrics';
@@ -28,6 +29,22 @@ describe('apply task', () => {
     expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(1);
   });
 
+  it('makes no call when the step, its wait and the end of the run may not finish before the timeout', async () => {
+    const { world, assessment } = await planned();
+    // The run started at 10:15; the world's clock is at 10:15 too, with a 30-minute timeout.
+    const budget = { timeoutSeconds: 1800, stepSeconds: 1500, settleSeconds: 300, closeSeconds: 212 };
+    const error = await world.cores
+      .apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS, budget })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TimeBudgetError' });
+    expect((error as Error).message).toContain('step 1 of');
+    expect(world.streams.calls).toEqual([]);
+    expect(world.ledger.entries).toEqual([]);
+    const fits = { ...budget, timeoutSeconds: 7200 };
+    await world.cores.apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS, budget: fits });
+    expect(world.streams.calls).toHaveLength(1);
+  });
+
   it('lets a port failure through under its own name, for the workflow to retry or catch', async () => {
     const { world, assessment } = await planned();
     world.streams.failures.failNext(
@@ -38,7 +55,12 @@ describe('apply task', () => {
       .apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConcurrentModificationError' });
-    expect(world.ledger.entries).toEqual([]);
+    // The intent was written before the call; AWS's refusal closes it as not made, so nothing counts.
+    expect(world.ledger.entries.map((e) => [e.phase, e.result])).toEqual([
+      ['intent', undefined],
+      ['result', 'not-made'],
+    ]);
+    expect(changesOf(world.ledger.entries)).toEqual([]);
     expect(world.telemetry.total(SERVICE_METRIC_NAMES.actionsTaken)).toBe(0);
   });
 
