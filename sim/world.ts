@@ -3,8 +3,10 @@ import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
+  InMemoryNoticeLog,
   InMemoryNotifier,
   InMemoryTargetLock,
+  InMemoryTurnedAwayLog,
   SimulatedApplicationControl,
   SimulatedStreamControl,
   type ApiCall,
@@ -139,6 +141,8 @@ export class SimWorld implements SimulatedAws {
   readonly notifier: InMemoryNotifier;
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
+  readonly notices: InMemoryNoticeLog;
+  readonly turnedAway: InMemoryTurnedAwayLog;
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -248,6 +252,8 @@ export class SimWorld implements SimulatedAws {
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
     this.ledger = new InMemoryLedger();
     this.lock = new InMemoryTargetLock(this.clock);
+    this.notices = new InMemoryNoticeLog();
+    this.turnedAway = new InMemoryTurnedAwayLog();
     this.streams = new SimulatedStreamControl(this);
     this.applications = new SimulatedApplicationControl(this);
 
@@ -279,6 +285,8 @@ export class SimWorld implements SimulatedAws {
       ledger: this.ledger,
       lock: this.lock,
       notifier: this.notifier,
+      notices: this.notices,
+      turnedAway: this.turnedAway,
       clock: this.clock,
       region: this.region,
     };

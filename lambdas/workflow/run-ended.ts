@@ -33,6 +33,8 @@ export type RunEndedResult =
       readonly target?: string;
       readonly lock: LockOutcome['kind'];
       readonly subject: string;
+      /** False for a sweep's run that went through its own notify and unlock steps: it has told what it had to. */
+      readonly published: boolean;
     };
 
 /**
@@ -73,7 +75,20 @@ export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Prom
     });
 
     const message = composeRunEndedNotification({ end: { ...end, status }, ...(target ? { target } : {}), lock });
+    const result = {
+      handled: true,
+      status,
+      ...(target ? { target } : {}),
+      lock: lock.kind,
+      subject: message.subject,
+    } as const;
+    // A sweep repeats a failing re-assessment every few minutes; its notify step already held back
+    // what it had said before, so a message per failed run would be the repetition it avoids. A run
+    // that died still holding the lock never reached that step, and is reported.
+    if ('trigger' in read && read.trigger === 'sweep' && status === 'FAILED' && lock.kind === 'not-held') {
+      return { ...result, published: false };
+    }
     await notifier.publish(message);
-    return { handled: true, status, ...(target ? { target } : {}), lock: lock.kind, subject: message.subject };
+    return { ...result, published: true };
   };
 }
