@@ -90,8 +90,8 @@ const MAX_EXECUTION_NAME = 80;
 
 /**
  * `sweep-<target>-<yyyymmddThhmm>`: one name per target and minute, so a sweep Lambda invoked twice
- * for the same minute starts no second run (Step Functions answers a repeated name and input with the
- * execution it already started).
+ * for the same minute starts no second run (Step Functions never runs two executions of one name; the
+ * adapter takes its ExecutionAlreadyExists as the run already started).
  */
 export function sweepExecutionName(target: string, now: Date): string {
   const minute = now.toISOString().slice(0, 16).replace(/[-:]/g, '');

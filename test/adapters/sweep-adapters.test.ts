@@ -87,6 +87,13 @@ describe('SfnExecutionStarter', () => {
     });
   });
 
+  it('takes a name already used as the run an earlier delivery of the same sweep started', async () => {
+    sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 'Execution already exists', 400));
+    await expect(starter.start({}, 'sweep-orders-20261121T1015')).resolves.toEqual({
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:StreamMedic:sweep-orders-20261121T1015',
+    });
+  });
+
   it('maps a refused start to its port error', async () => {
     sfn.on(StartExecutionCommand).rejects(awsError('AccessDeniedException', 'not allowed', 400));
     await expect(starter.start({}, 'n')).rejects.toMatchObject({ name: 'AccessDeniedError' });
