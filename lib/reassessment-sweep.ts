@@ -4,12 +4,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmNamePrefix } from '../lambdas/domain/alarm-definitions';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
+import { NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { ENV } from '../lambdas/workflow/env';
 import { SWEEP_ENV, type SweepEvent } from '../lambdas/workflow/sweep';
 import { bundledCode } from './lambda-code';
+import { grantOnPartition } from './workflow-permissions';
 
 export interface ReassessmentSweepProps {
   /** What the schedule hands the sweep: the swept targets, their alarms and the rate (`sweepPlan`). */
@@ -18,6 +22,8 @@ export interface ReassessmentSweepProps {
   readonly namePrefix: string;
   /** The remediation workflow the sweep starts runs of. */
   readonly stateMachine: sfn.IStateMachine;
+  /** The ledger table: the sweep reads the last notice per target (its `NOTICE#` items) and nothing else. */
+  readonly table: dynamodb.ITable;
   /**
    * Retention of the sweep function's logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -65,6 +71,7 @@ export class ReassessmentSweep extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
         [SWEEP_ENV.stateMachineArn]: props.stateMachine.stateMachineArn,
+        [ENV.tableName]: props.table.tableName,
       },
       logGroup,
       role,
@@ -82,6 +89,8 @@ export class ReassessmentSweep extends Construct {
       new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] }),
     );
     props.stateMachine.grantStartExecution(this.sweepFunction);
+    grantOnPartition(this.sweepFunction, props.table, ['dynamodb:GetItem'], NOTICE_PARTITION_PREFIX);
+    props.table.encryptionKey?.grant(this.sweepFunction, 'kms:Decrypt', 'kms:DescribeKey');
 
     // The role EventBridge Scheduler invokes the sweep with: its own, so that it holds nothing else.
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {

@@ -234,6 +234,7 @@ export class StreamRemediator extends Construct {
         plan,
         namePrefix: this.config.alarms.namePrefix,
         stateMachine: this.stateMachine,
+        table: this.table,
         lambdaTracing: props.lambdaTracing ?? false,
       });
     }

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-definitions';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import { parseWith } from '../domain/validation';
-import type { AlarmsSource, Clock, ExecutionStarter } from '../ports';
+import type { AlarmsSource, Clock, ExecutionStarter, NoticeLog } from '../ports';
 import type { SweepInput } from './input';
 import type { TaskTelemetry } from './telemetry';
 
@@ -106,6 +106,8 @@ export const DESCRIBE_ALARMS_MAX_NAMES = 100;
 export interface SweepDeps {
   readonly alarms: AlarmsSource;
   readonly executions: ExecutionStarter;
+  /** The last message per target: a run that told on-call within the interval is given the interval. */
+  readonly notices: Pick<NoticeLog, 'last'>;
   readonly clock: Clock;
   readonly telemetry: TaskTelemetry;
 }
@@ -115,7 +117,8 @@ export interface SweepResult {
   readonly started: ReadonlyArray<{ readonly target: string; readonly executionArn: string }>;
   /**
    * Targets with an alarm in ALARM that are not due at this sweep: every such alarm went into ALARM
-   * within the target's interval, or the target's `reassessMinutes` is longer than the schedule's.
+   * within the target's interval, a run told on-call about the target within it, or the target's
+   * `reassessMinutes` is longer than the schedule's.
    */
   readonly notDue: readonly string[];
 }
@@ -142,13 +145,22 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
       const since = inAlarm.get(name);
       return since === undefined || now.getTime() - Date.parse(since) >= everyMinutes * 60_000;
     };
+    // A run that finished and told on-call within the interval (a fix, or what is left to a person)
+    // is given the interval for its change to show in the metrics before the target is asked again.
+    const quietSince = async (target: string, everyMinutes: number): Promise<boolean> => {
+      const last = await deps.notices.last(target);
+      return last === undefined || now.getTime() - Date.parse(last.at) >= everyMinutes * 60_000;
+    };
     const started: { target: string; executionArn: string }[] = [];
     const notDue: string[] = [];
     const failed: string[] = [];
     for (const target of plan.targets) {
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
       if (alarmNames.length === 0) continue;
-      if (!alarmNames.some((name) => heldSince(name, target.everyMinutes))) {
+      if (
+        !alarmNames.some((name) => heldSince(name, target.everyMinutes)) ||
+        !(await quietSince(target.target, target.everyMinutes))
+      ) {
         notDue.push(target.target);
         continue;
       }

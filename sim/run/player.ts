@@ -430,6 +430,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             return { executionArn: startExecution(input, `sweep (${alarms.join(', ')} still in ALARM)`) };
           },
         },
+        notices: world.notices,
         clock: world.clock,
         telemetry: SILENT_TELEMETRY,
       })

@@ -298,6 +298,7 @@ function runEndedBasics(): string[] {
 /** The sweep starts runs of this state machine and nothing else; its schedule may invoke it alone. */
 function sweepBasics(): string[] {
   return [
+    'sweep dynamodb:GetItem on notice items',
     'sweep logs:CreateLogStream on log stream of Sweep',
     'sweep logs:PutLogEvents on log stream of Sweep',
     'sweep states:StartExecution on state machine',

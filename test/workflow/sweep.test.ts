@@ -8,6 +8,7 @@ import {
   sweepExecutionName,
   sweepPlan,
 } from '../../lambdas/workflow/sweep';
+import { InMemoryNoticeLog } from '../../sim/adapters';
 import { FakeAlarmsSource } from '../fakes/alarms-source';
 import { FakeClock } from '../fakes/clock';
 import { FakeExecutionStarter } from '../fakes/execution-starter';
@@ -31,9 +32,10 @@ function setUp(input: StreamMedicConfigInput = CONFIG) {
   const executions = new FakeExecutionStarter();
   const clock = new FakeClock(NOW);
   const telemetry = new RecordingTelemetry();
+  const notices = new InMemoryNoticeLog();
   const plan = sweepPlan(config)!;
-  const sweep = createSweepCore({ alarms, executions, clock, telemetry });
-  return { config, alarms, executions, clock, plan, sweep };
+  const sweep = createSweepCore({ alarms, executions, notices, clock, telemetry });
+  return { config, alarms, executions, notices, clock, plan, sweep };
 }
 
 describe('sweepPlan: which targets the sweep looks after', () => {
@@ -149,6 +151,21 @@ describe('the sweep', () => {
     alarms.set(alarmName('orders', 'appLag'), 'ALARM', '2026-11-21T10:10:00.000Z');
     await sweep(plan);
     expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1015']);
+  });
+
+  it('gives a run that told on-call within the interval that interval before asking again', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp();
+    alarms
+      .set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO)
+      .set(alarmName('clicks', 'streamLag'), 'ALARM', LONG_AGO);
+    const told = { executionId: 'run-1', fingerprint: 'f', subject: 's' };
+    await notices.remember({ ...told, target: 'orders', at: '2026-11-21T10:12:30.000Z' });
+    await notices.remember({ ...told, target: 'clicks', at: '2026-11-21T10:09:00.000Z' });
+
+    const result = await sweep(plan);
+
+    expect(result.notDue).toEqual(['orders']);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-clicks-20261121T1015']);
   });
 
   it('reads the alarms in calls of at most 100 names', async () => {
