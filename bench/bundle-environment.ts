@@ -1,5 +1,6 @@
 import { ENV } from '../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
+import { SWEEP_ENV } from '../lambdas/workflow/sweep';
 import type { LambdaName } from '../lib/lambda-bundling';
 
 /**
@@ -15,6 +16,7 @@ export function bundleEnvironment(name: LambdaName, functionName: string): Recor
     [ENV.targetRegion]: 'eu-west-1',
     [ENV.task]: name,
     [RUN_ENDED_ENV.alarmNamePrefix]: 'StreamMedic',
+    [SWEEP_ENV.stateMachineArn]: 'arn:aws:states:eu-west-1:123456789012:stateMachine:StreamMedic',
     POWERTOOLS_SERVICE_NAME: 'stream-medic',
     POWERTOOLS_METRICS_NAMESPACE: 'StreamMedic',
   };

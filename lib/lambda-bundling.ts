@@ -46,9 +46,12 @@ export const LAMBDA_BUNDLING = {
 export const LAMBDA_VARIANTS = ['untraced', 'traced'] as const;
 export type LambdaVariant = (typeof LAMBDA_VARIANTS)[number];
 
-/** Every function StreamMedic deploys: one per workflow task, and the run-ended function outside the workflow. */
-export const LAMBDA_NAMES = [...TASK_NAMES, 'run-ended'] as const;
-export type LambdaName = TaskName | 'run-ended';
+/**
+ * Every function StreamMedic deploys: one per workflow task, and outside the workflow the run-ended
+ * function and the sweep that re-assesses targets whose alarms stay in ALARM.
+ */
+export const LAMBDA_NAMES = [...TASK_NAMES, 'run-ended', 'sweep'] as const;
+export type LambdaName = TaskName | 'run-ended' | 'sweep';
 
 /** Directory of the Lambda entry files, one per function. */
 export const LAMBDA_ENTRY_DIR = path.join(__dirname, '..', 'lambdas', 'handlers');

@@ -14,7 +14,12 @@ import type { TimeBudget } from '../lambdas/domain/time-budget';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
-import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import {
+  LEDGER_PARTITION_PREFIX,
+  LOCK_PARTITION_PREFIX,
+  NOTICE_PARTITION_PREFIX,
+  TURNED_AWAY_PARTITION_PREFIX,
+} from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { bundledCode } from './lambda-code';
@@ -296,7 +301,8 @@ export class RemediationWorkflow extends Construct {
    * Least privilege per task (docs/iam.md lists every grant and the AWS page it rests on): only
    * `apply` may change a stream or an application, and only those of `auto` targets; only `lock` and
    * `unlock` touch lock items, and only `apply` and `assess` (settling a change whose result a dead run
-   * left unrecorded) write ledger items.
+   * left unrecorded) write ledger items; `lock` records turned-away runs and `notify` keeps the last
+   * notice, each under a key prefix of its own.
    */
   private grantAccess(
     props: RemediationWorkflowProps,
@@ -335,7 +341,10 @@ export class RemediationWorkflow extends Construct {
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       // notify reads whether a failed run left a change it requested unrecorded.
       ['notify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
-      ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
+      // GetItem: a run turned away records who held the target.
+      ['lock', ['dynamodb:PutItem', 'dynamodb:GetItem'], LOCK_PARTITION_PREFIX, true],
+      ['lock', ['dynamodb:PutItem'], TURNED_AWAY_PARTITION_PREFIX, true],
+      ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem'], NOTICE_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
     ];
     for (const [task, actions, partitionPrefix, writes] of tableAccess) {

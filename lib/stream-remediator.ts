@@ -22,6 +22,8 @@ import {
 } from '../lambdas/domain/service-metrics';
 import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
 import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
+import { sweepPlan } from '../lambdas/workflow/sweep';
+import { ReassessmentSweep } from './reassessment-sweep';
 import { RemediationWorkflow } from './remediation-workflow';
 import { Watchdog } from './watchdog';
 
@@ -124,6 +126,11 @@ export class StreamRemediator extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** What watches StreamMedic itself: its alarms and the run-ended rule that frees stranded locks. */
   readonly watchdog: Watchdog;
+  /**
+   * The schedule and function that re-assess, every `policy.reassessMinutes`, each target whose lag,
+   * CPU or throttling alarm stays in ALARM; absent when every target is in `observe` mode.
+   */
+  readonly sweep?: ReassessmentSweep;
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
@@ -221,13 +228,24 @@ export class StreamRemediator extends Construct {
     });
     this.rule = this.rules[0]!;
 
+    const plan = sweepPlan(this.config);
+    if (plan !== undefined) {
+      this.sweep = new ReassessmentSweep(this, 'Sweep', {
+        plan,
+        namePrefix: this.config.alarms.namePrefix,
+        stateMachine: this.stateMachine,
+        table: this.table,
+        lambdaTracing: props.lambdaTracing ?? false,
+      });
+    }
+
     this.watchdog = new Watchdog(this, 'Watchdog', {
       config: this.config,
       stateMachine: this.stateMachine,
       table: this.table,
       topic: this.topic,
       topicKey: this.topicKey,
-      functions: workflow.functions,
+      functions: { ...workflow.functions, ...(this.sweep ? { sweep: this.sweep.sweepFunction } : {}) },
       deadLetterQueues: { 'alarm-events': this.deadLetterQueue },
       lambdaTracing: props.lambdaTracing ?? false,
     });

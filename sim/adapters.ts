@@ -4,15 +4,21 @@ import type { ActionType } from '../lambdas/domain/vocabulary';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
 import type {
+  AlarmInAlarm,
+  AlarmsSource,
   ApplicationControl,
   Clock,
   Ledger,
   MonitoringUpdate,
+  Notice,
+  NoticeLog,
   NotificationMessage,
   Notifier,
   ParallelismUpdate,
   StreamControl,
   TargetLock,
+  TurnedAwayLog,
+  TurnedAwayRun,
 } from '../lambdas/ports';
 import { LambdaCrash, type FaultInjector, type SimulatedApi } from './faults';
 import type { FlinkApplicationModel } from './flink-application';
@@ -341,5 +347,51 @@ export class InMemoryTargetLock implements TargetLock {
   holder(target: string): string | undefined {
     const held = this.held.get(target);
     return held && held.expiresAt > this.clock.now().getTime() ? held.owner : undefined;
+  }
+}
+
+/** The last notice per target, in memory: the ledger table's `NOTICE#` items. */
+export class InMemoryNoticeLog implements NoticeLog {
+  readonly notices = new Map<string, Notice>();
+
+  async last(target: string): Promise<Notice | undefined> {
+    const notice = this.notices.get(target);
+    return notice ? { ...notice } : undefined;
+  }
+
+  async remember(notice: Notice): Promise<void> {
+    this.notices.set(notice.target, { ...notice });
+  }
+}
+
+/** Runs the lock turned away, in memory: the ledger table's `TURNED_AWAY#` items, oldest first. */
+export class InMemoryTurnedAwayLog implements TurnedAwayLog {
+  readonly runs: TurnedAwayRun[] = [];
+
+  async record(run: TurnedAwayRun): Promise<void> {
+    this.runs.push({ ...run });
+  }
+}
+
+/** CloudWatch DescribeAlarms over the simulated alarms: which of the named ones are in ALARM now, and since when. */
+export class SimulatedAlarmsSource implements AlarmsSource {
+  constructor(
+    private readonly alarms: {
+      readonly definitions: readonly { readonly alarmName: string }[];
+      state(name: string): string;
+      history(): readonly { readonly alarmName: string; readonly at: number }[];
+    },
+  ) {}
+
+  async alarmsInAlarm(alarmNames: readonly string[]): Promise<AlarmInAlarm[]> {
+    const known = new Set(this.alarms.definitions.map((d) => d.alarmName));
+    const changed = new Map<string, number>();
+    for (const change of this.alarms.history()) changed.set(change.alarmName, change.at);
+    return alarmNames
+      .filter((name) => known.has(name) && this.alarms.state(name) === 'ALARM')
+      .map((alarmName) => {
+        const at = changed.get(alarmName);
+        return { alarmName, ...(at !== undefined ? { since: new Date(at).toISOString() } : {}) };
+      });
   }
 }

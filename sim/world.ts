@@ -3,8 +3,10 @@ import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
+  InMemoryNoticeLog,
   InMemoryNotifier,
   InMemoryTargetLock,
+  InMemoryTurnedAwayLog,
   SimulatedApplicationControl,
   SimulatedStreamControl,
   type ApiCall,
@@ -146,6 +148,8 @@ export class SimWorld implements SimulatedAws {
   readonly notifier: InMemoryNotifier;
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
+  readonly notices: InMemoryNoticeLog;
+  readonly turnedAway: InMemoryTurnedAwayLog;
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -255,6 +259,8 @@ export class SimWorld implements SimulatedAws {
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
     this.ledger = new InMemoryLedger([], this.injector);
     this.lock = new InMemoryTargetLock(this.clock, this.injector);
+    this.notices = new InMemoryNoticeLog();
+    this.turnedAway = new InMemoryTurnedAwayLog();
     this.streams = new SimulatedStreamControl(this);
     this.applications = new SimulatedApplicationControl(this);
 
@@ -286,6 +292,8 @@ export class SimWorld implements SimulatedAws {
       ledger: this.ledger,
       lock: this.lock,
       notifier: this.notifier,
+      notices: this.notices,
+      turnedAway: this.turnedAway,
       clock: this.clock,
       region: this.region,
     };

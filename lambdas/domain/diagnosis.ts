@@ -1,4 +1,5 @@
 import { AWS_LIMITS, type Policy } from './config';
+import { busyHighMsPerSecond } from './policy';
 import type { Diagnosis, Evidence } from './model';
 import type { Observed, Signals } from './signals';
 import type { UnknownValue } from './aws-values';
@@ -185,7 +186,7 @@ function verboseMonitoring(ctx: RuleContext, lagging: boolean): Finding | undefi
   const { policy } = ctx;
   const busy =
     above(app.cpu, policy.cpuHighPercent) ||
-    above(app.busy, policy.busyHighMsPerSecond) ||
+    above(app.busy, busyHighMsPerSecond(policy)) ||
     above(app.backPressured, policy.backPressureHighMsPerSecond);
   if (!busy && !lagging) return undefined;
   const what = [debug ? 'DEBUG logging' : '', perSubtask ? 'PARALLELISM-level metrics' : '']
@@ -193,7 +194,7 @@ function verboseMonitoring(ctx: RuleContext, lagging: boolean): Finding | undefi
     .join(' and ');
   const evidence: Evidence[] = [];
   if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
-  if (app.busy) evidence.push(evidenceOf(app.busy, policy.busyHighMsPerSecond));
+  if (app.busy) evidence.push(evidenceOf(app.busy, busyHighMsPerSecond(policy)));
   return {
     cause: 'VERBOSE_MONITORING',
     severity: lagSeverity(ctx, 'warning'),
@@ -209,7 +210,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   if (!app) return undefined;
   const { policy } = ctx;
   const cpuHigh = above(app.cpu, policy.cpuHighPercent);
-  const busyHigh = above(app.busy, policy.busyHighMsPerSecond);
+  const busyHigh = above(app.busy, busyHighMsPerSecond(policy));
   const backPressured = above(app.backPressured, policy.backPressureHighMsPerSecond);
   const haveCpu = app.cpu !== undefined;
   const haveFlow = app.busy !== undefined || app.backPressured !== undefined || app.idle !== undefined;
@@ -227,7 +228,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
         summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU${app.busy ? ` and ${Math.round(app.busy.value)} ms/s busy` : ''}: no headroom for the next burst; add parallelism.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
-          ...(app.busy ? [evidenceOf(app.busy, policy.busyHighMsPerSecond)] : []),
+          ...(app.busy ? [evidenceOf(app.busy, busyHighMsPerSecond(policy))] : []),
         ],
       };
     }
@@ -241,7 +242,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   if ((backPressured && !cpuHigh) || waitingOnIo) {
     const evidence: Evidence[] = [];
     if (app.backPressured) evidence.push(evidenceOf(app.backPressured, policy.backPressureHighMsPerSecond));
-    if (waitingOnIo) evidence.push(evidenceOf(app.busy!, policy.busyHighMsPerSecond));
+    if (waitingOnIo) evidence.push(evidenceOf(app.busy!, busyHighMsPerSecond(policy)));
     if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
     return {
       cause: 'SINK_BACKPRESSURE',
@@ -257,7 +258,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
   if (cpuHigh || busyHigh) {
     const evidence: Evidence[] = [];
     if (app.cpu) evidence.push(evidenceOf(app.cpu, policy.cpuHighPercent));
-    if (app.busy) evidence.push(evidenceOf(app.busy, policy.busyHighMsPerSecond));
+    if (app.busy) evidence.push(evidenceOf(app.busy, busyHighMsPerSecond(policy)));
     const base = cpuHigh && busyHigh ? 0.85 : 0.7;
     return {
       cause: 'CONSUMER_COMPUTE',
@@ -265,7 +266,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
       confidence: clampConfidence(
         cpuHigh
           ? margin(app.cpu!.value, policy.cpuHighPercent, base)
-          : margin(app.busy!.value, policy.busyHighMsPerSecond, base),
+          : margin(app.busy!.value, busyHighMsPerSecond(policy), base),
       ),
       summary: `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and ${cpuHigh ? `at ${Math.round(app.cpu!.value)}% CPU` : `busy ${Math.round(app.busy!.value)} ms/s`}: it is short of compute; raise parallelism.`,
       evidence: [...evidence, ...lagEvidence(ctx)],

@@ -487,6 +487,13 @@ function triggerLines(run: RunContext, region: string): string[] {
   if (run.trigger.kind === 'manual') {
     return [`Started by hand${run.dryRun ? ' as a dry run' : ''} at ${run.startedAt}.`];
   }
+  if (run.trigger.kind === 'sweep') {
+    const names = run.trigger.alarmNames;
+    return [
+      `Re-assessed at ${run.startedAt}: alarm${names.length === 1 ? '' : 's'} ${names.join(', ')} still in ALARM.`,
+      alarmConsoleUrl(region, names[0]!),
+    ];
+  }
   const when = run.trigger.changedAt ? ` at ${run.trigger.changedAt}` : '';
   const lines = [`Alarm ${run.trigger.alarmName} went into ALARM${when}.`];
   if (run.trigger.reason) lines.push(run.trigger.reason);

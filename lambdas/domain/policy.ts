@@ -71,8 +71,13 @@ export const PolicySchema = z
     throttleShare: z.number().gte(0).lt(1).default(0.001),
     /** Container CPU (%) that counts as busy: the threshold Managed Flink's own autoscaler uses. */
     cpuHighPercent: z.number().gt(0).lte(100).default(75),
-    /** busyTimeMsPerSecond that counts as compute-bound (80% of each second busy). */
-    busyHighMsPerSecond: z.number().gt(0).lte(1000).default(800),
+    /**
+     * busyTimeMsPerSecond of the busiest task that counts as compute-bound. Unset, it is the same share
+     * of each second as cpuHighPercent is of the CPU (75% -> 750 ms/s; see {@link busyHighMsPerSecond}),
+     * so the CPU alarm and the rule it starts agree on what compute-bound means. Set it only to make
+     * them differ on purpose.
+     */
+    busyHighMsPerSecond: z.number().gt(0).lte(1000).optional(),
     /** backPressuredTimeMsPerSecond that counts as back-pressured from downstream. */
     backPressureHighMsPerSecond: z.number().gt(0).lte(1000).default(500),
     /** Heap (%) that counts as memory pressure when it is also rising. */
@@ -85,6 +90,22 @@ export const PolicySchema = z
     hotShardUtilization: z.number().gt(0).lt(1).default(0.6),
     /** Read utilisation (bytes) at which more shards, not fan-out, is the read fix. */
     readScaleUtilization: z.number().gt(0).lte(1).default(0.8),
+    /**
+     * Minutes between re-assessments of a target while one of its alarms stays in ALARM: an alarm
+     * starts a run only when it goes into ALARM, so a run that fixed part of an incident, or answered
+     * too early, is followed up this often. Short enough to act before lag builds, long enough for a
+     * change's settling time (5 minutes) to show in the metrics.
+     */
+    reassessMinutes: positiveInt.max(60).default(5),
   })
   .strict();
 export type Policy = z.output<typeof PolicySchema>;
+
+/**
+ * The busy time (ms/s) that counts as compute-bound: the policy's own, else cpuHighPercent's share of
+ * each second. The CPU alarm fires at cpuHighPercent; a task busy that share of each second keeps its
+ * core about that busy, so a run the alarm starts finds the job compute-bound by both measures.
+ */
+export function busyHighMsPerSecond(policy: Policy): number {
+  return policy.busyHighMsPerSecond ?? policy.cpuHighPercent * 10;
+}

@@ -27,6 +27,13 @@ export const TriggerSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('manual') }).strict(),
+  z
+    .object({
+      kind: z.literal('sweep'),
+      /** The target's alarms that were still in ALARM when the sweep looked. */
+      alarmNames: z.array(z.string().min(1)).min(1),
+    })
+    .strict(),
 ]);
 export type Trigger = z.infer<typeof TriggerSchema>;
 

@@ -106,3 +106,56 @@ export interface ExecutionReader {
   /** The execution's input as it was started with (DescribeExecution `input`). */
   inputOf(executionArn: string): Promise<string>;
 }
+
+/** An alarm in ALARM, and since when (DescribeAlarms `StateTransitionedTimestamp`). */
+export interface AlarmInAlarm {
+  readonly alarmName: string;
+  /** ISO time the alarm last changed state, when CloudWatch reports it. */
+  readonly since?: string;
+}
+
+/** Reads the state of CloudWatch alarms (DescribeAlarms). */
+export interface AlarmsSource {
+  /** Those of the named alarms that are in ALARM now; names CloudWatch does not know are left out. */
+  alarmsInAlarm(alarmNames: readonly string[]): Promise<AlarmInAlarm[]>;
+}
+
+/** Starts executions of the remediation workflow (Step Functions StartExecution). */
+export interface ExecutionStarter {
+  /** Starts one execution with `input`; `name` is unique per execution (Step Functions refuses a reused one). */
+  start(input: unknown, name: string): Promise<{ readonly executionArn: string }>;
+}
+
+/** What a run told on-call about a target, kept so that a re-assessment telling the same says nothing. */
+export interface Notice {
+  readonly target: string;
+  /** ISO time the message was published. */
+  readonly at: string;
+  readonly executionId: string;
+  /** What the message said that matters: outcome, cause and plan (see domain/notice.ts). */
+  readonly fingerprint: string;
+  readonly subject: string;
+}
+
+/** The last notice per target, in the ledger table under a key prefix of its own. */
+export interface NoticeLog {
+  last(target: string): Promise<Notice | undefined>;
+  remember(notice: Notice): Promise<void>;
+}
+
+/** A run the target's lock turned away because another run held it. */
+export interface TurnedAwayRun {
+  readonly target: string;
+  /** ISO time the run was turned away. */
+  readonly at: string;
+  readonly executionId: string;
+  /** What started it: an alarm's name, `sweep` or `manual`. */
+  readonly trigger: string;
+  /** The execution that held the lock, when it could be read. */
+  readonly heldBy?: string;
+}
+
+/** Records of turned-away runs, in the ledger table under a key prefix of their own. */
+export interface TurnedAwayLog {
+  record(run: TurnedAwayRun): Promise<void>;
+}

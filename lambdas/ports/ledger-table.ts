@@ -2,13 +2,16 @@
  * The ledger table's layout, shared by the CDK stack (which creates the table) and the DynamoDB
  * adapters (which read and write it). One table holds, per target, the ledger entries and the lock:
  *
- * | item   | pk              | sk                                 |
- * | ------ | --------------- | ---------------------------------- |
- * | ledger | `TARGET#<name>` | `LEDGER#<ISO time>#<unique>`       |
- * | lock   | `LOCK#<name>`   | `LOCK`                             |
+ * | item            | pk                   | sk                            |
+ * | --------------- | -------------------- | ----------------------------- |
+ * | ledger          | `TARGET#<name>`      | `LEDGER#<ISO time>#<unique>`  |
+ * | lock            | `LOCK#<name>`        | `LOCK`                        |
+ * | last notice     | `NOTICE#<name>`      | `LAST`                        |
+ * | turned-away run | `TURNED_AWAY#<name>` | `<ISO time>#<execution ARN>`  |
  *
- * Locks and ledger entries have partition keys of their own prefix, so IAM's `dynamodb:LeadingKeys`
- * condition can keep the lock steps off the audit trail and the ledger writer off the locks.
+ * Each kind of item has partition keys of its own prefix, so IAM's `dynamodb:LeadingKeys` condition
+ * can keep the lock steps off the audit trail, the ledger writer off the locks, and the notify step
+ * to its notices.
  *
  * No AWS SDK import here: the CDK app must not pull the runtime clients in.
  */
@@ -30,6 +33,11 @@ export const LEDGER_TABLE_KEY_SCHEMA = {
 export const LEDGER_PARTITION_PREFIX = 'TARGET#';
 /** Partition key prefix of lock items. */
 export const LOCK_PARTITION_PREFIX = 'LOCK#';
+/** Partition key prefix of the last notice per target (notification de-duplication). */
+export const NOTICE_PARTITION_PREFIX = 'NOTICE#';
+/** Partition key prefix of the runs a busy lock turned away. */
+export const TURNED_AWAY_PARTITION_PREFIX = 'TURNED_AWAY#';
+export const NOTICE_SORT_KEY = 'LAST';
 const LEDGER_PREFIX = 'LEDGER#';
 export const LOCK_SORT_KEY = 'LOCK';
 
@@ -66,6 +74,17 @@ export function ledgerItemKey(target: string, atIso: string, unique: string): Le
 export function lockItemKey(target: string): LedgerTableKey {
   if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
   return { pk: `${LOCK_PARTITION_PREFIX}${target}`, sk: LOCK_SORT_KEY };
+}
+
+export function noticeItemKey(target: string): LedgerTableKey {
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  return { pk: `${NOTICE_PARTITION_PREFIX}${target}`, sk: NOTICE_SORT_KEY };
+}
+
+export function turnedAwayItemKey(target: string, atIso: string, executionId: string): LedgerTableKey {
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  if (!executionId) throw new InvalidRequestError('execution id must not be empty', { action: 'LedgerKey' });
+  return { pk: `${TURNED_AWAY_PARTITION_PREFIX}${target}`, sk: `${canonicalIsoTime(atIso)}#${executionId}` };
 }
 
 /**

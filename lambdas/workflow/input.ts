@@ -1,6 +1,8 @@
 /**
  * The workflow's input: an EventBridge `CloudWatch Alarm State Change` event for one of StreamMedic's
- * own alarms, or an operator's `{"target": "orders", "dryRun": true}`. Both become one shape.
+ * own alarms, an operator's `{"target": "orders", "dryRun": true}`, or the sweep's
+ * `{"sweep": {"target": "orders", "alarmNames": [...]}}` for a target whose alarm stays in ALARM. All
+ * become one shape.
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
@@ -39,6 +41,19 @@ export const ManualInputSchema = z
   })
   .strict();
 export type ManualInput = z.input<typeof ManualInputSchema>;
+
+/** What the sweep starts a run with: the target, and its alarms that were still in ALARM. */
+export const SweepInputSchema = z
+  .object({
+    sweep: z
+      .object({
+        target: z.string({ message: 'must be the name of a configured target' }).min(1),
+        alarmNames: z.array(z.string().min(1)).min(1, { message: 'must name at least one alarm in ALARM' }),
+      })
+      .strict(),
+  })
+  .strict();
+export type SweepInput = z.input<typeof SweepInputSchema>;
 
 /** The input reduced to what the run needs, before the config is consulted. */
 export interface WorkflowRequest {
@@ -132,8 +147,24 @@ export function parseWorkflowInput(raw: unknown, alarmNamePrefix: string = DEFAU
       },
     };
   }
+  if ('sweep' in raw) {
+    const { sweep } = parse(SweepInputSchema, raw);
+    return { target: sweep.target, dryRun: false, trigger: { kind: 'sweep', alarmNames: sweep.alarmNames } };
+  }
   const manual = parse(ManualInputSchema, raw);
   return { target: manual.target, dryRun: manual.dryRun, trigger: { kind: 'manual' } };
+}
+
+/** What started a run, in a word for logs and records: the alarm's name, `sweep` or `manual`. */
+export function triggerLabel(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case 'alarm':
+      return trigger.alarmName;
+    case 'sweep':
+      return 'sweep';
+    case 'manual':
+      return 'manual';
+  }
 }
 
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`: the name, or undefined for any other ARN. */
@@ -173,18 +204,28 @@ export function toRunContext(
 ): RunContext {
   const target = config.targets.find((t) => t.name === request.target);
   if (!target) {
-    const field = request.trigger.kind === 'alarm' ? 'detail.alarmName' : 'target';
+    const field =
+      request.trigger.kind === 'alarm'
+        ? 'detail.alarmName'
+        : request.trigger.kind === 'sweep'
+          ? 'sweep.target'
+          : 'target';
     const known = config.targets.map((t) => `"${t.name}"`).join(', ');
     throw new InvalidInputError(field, `no target named "${request.target}" is configured (known: ${known})`);
   }
-  if (request.trigger.kind === 'alarm') {
-    const alarmName = request.trigger.alarmName;
+  if (request.trigger.kind !== 'manual') {
+    const [field, names] =
+      request.trigger.kind === 'alarm'
+        ? ['detail.alarmName', [request.trigger.alarmName]]
+        : ['sweep.alarmNames', request.trigger.alarmNames];
     const own = alarmDefinitionsForTarget(config, target).map((d) => d.alarmName);
-    if (!own.includes(alarmName)) {
-      throw new InvalidInputError(
-        'detail.alarmName',
-        `"${alarmName}" is not an alarm of target "${target.name}" (its alarms: ${own.map((n) => `"${n}"`).join(', ')})`,
-      );
+    for (const alarmName of names) {
+      if (!own.includes(alarmName)) {
+        throw new InvalidInputError(
+          field,
+          `"${alarmName}" is not an alarm of target "${target.name}" (its alarms: ${own.map((n) => `"${n}"`).join(', ')})`,
+        );
+      }
     }
   }
   return {

@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { NotificationMessage } from '../ports';
 import { TargetSchema } from '../domain/config';
+import type { Trigger } from '../domain/run-state';
 import { executionConsoleUrl, failureMessage, toSubject } from '../domain/notification';
 import { InvalidInputError, formatPath } from '../domain/validation';
 import { describeIntent } from '../domain/ledger-intents';
@@ -89,7 +90,7 @@ export function isAbnormalEnd(status: string): status is AbnormalEndStatus {
 }
 
 /** The target a run's input names, or why none can be read from it (the run was refused at intake). */
-export type InputTarget = { readonly target: string } | { readonly refused: string };
+export type InputTarget = { readonly target: string; readonly trigger: Trigger['kind'] } | { readonly refused: string };
 
 /**
  * The target of the run, read from its input exactly as the intake step reads it. A name that is not
@@ -103,9 +104,9 @@ export function targetOfInput(input: string, alarmNamePrefix: string): InputTarg
     return { refused: 'the input is not JSON' };
   }
   try {
-    const { target } = parseWorkflowInput(parsed, alarmNamePrefix);
+    const { target, trigger } = parseWorkflowInput(parsed, alarmNamePrefix);
     if (!TargetSchema.shape.name.safeParse(target).success) return { refused: 'the input names no valid target' };
-    return { target };
+    return { target, trigger: trigger.kind };
   } catch (error) {
     return { refused: error instanceof InvalidInputError ? `the input was refused at ${error.path}` : 'unreadable' };
   }

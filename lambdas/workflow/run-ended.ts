@@ -40,6 +40,8 @@ export type RunEndedResult =
       readonly target?: string;
       readonly lock: LockOutcome['kind'];
       readonly subject: string;
+      /** False for a sweep's run that went through its own notify and unlock steps: it has told what it had to. */
+      readonly published: boolean;
     };
 
 /**
@@ -97,7 +99,28 @@ export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Prom
       lock,
       ...(changes ? { changes } : {}),
     });
+    const result = {
+      handled: true,
+      status,
+      ...(target ? { target } : {}),
+      lock: lock.kind,
+      subject: message.subject,
+    } as const;
+    // A sweep repeats a failing re-assessment every few minutes; its notify step already held back
+    // what it had said before, so a message per failed run would be the repetition it avoids. A run
+    // that died still holding the lock never reached that step, and is reported, as is a run whose
+    // changes were settled or could not be settled here: that news is in no other message.
+    const changesToTell = changes !== undefined && ('unsettled' in changes || changes.settled.length > 0);
+    if (
+      'trigger' in read &&
+      read.trigger === 'sweep' &&
+      status === 'FAILED' &&
+      lock.kind === 'not-held' &&
+      !changesToTell
+    ) {
+      return { ...result, published: false };
+    }
     await notifier.publish(message);
-    return { handled: true, status, ...(target ? { target } : {}), lock: lock.kind, subject: message.subject };
+    return { ...result, published: true };
   };
 }

@@ -19,7 +19,14 @@ import {
 export const LockResultSchema = z.object({ acquired: z.boolean() }).strict();
 export type LockResult = z.infer<typeof LockResultSchema>;
 
-export const NotifyResultSchema = z.object({ subject: z.string(), outcome: z.string() }).strict();
+export const NotifyResultSchema = z
+  .object({
+    subject: z.string(),
+    outcome: z.string(),
+    /** False when a sweep's run had nothing new to tell and published nothing. */
+    published: z.boolean().optional(),
+  })
+  .strict();
 export type NotifyResult = z.infer<typeof NotifyResultSchema>;
 
 /** The apply loop: the cursor through the plan's steps, and the wait for the resource the last step changed. */

@@ -14,6 +14,7 @@ import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas
 import { createTaskCores } from '../../lambdas/workflow/tasks';
 import { TASK_NAMES, type TaskCores, type TaskName } from '../../lambdas/workflow/task-payloads';
 import { createRunEndedCore } from '../../lambdas/workflow/run-ended';
+import { createSweepCore, sweepPlan } from '../../lambdas/workflow/sweep';
 import { SILENT_TELEMETRY } from '../../lambdas/workflow/telemetry';
 import {
   runLocalWorkflow,
@@ -22,6 +23,7 @@ import {
   type PauseReason,
 } from '../../lambdas/workflow/local-runner';
 import { embeddedConfig } from '../../lib/remediation-workflow';
+import { SimulatedAlarmsSource } from '../adapters';
 import { checkExpectation, type ExpectationResult, type RunEnds, type RunObservation } from '../expectation';
 import { CHANGING_APIS } from '../faults';
 import { uniformAt } from '../random';
@@ -260,7 +262,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
     options.onEvent?.(event);
   };
 
-  const startExecution = (input: unknown, trigger: string): void => {
+  const startExecution = (input: unknown, trigger: string): string => {
     const index = runs.length;
     const name = `${scenario.name}-${index + 1}`.slice(-MAX_EXECUTION_NAME);
     const record: ExecutionRecord = {
@@ -349,9 +351,14 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             proposed = next?.assessment;
             return;
           }
-          case 'notify':
-            emit({ kind: 'notification', at: world.now, run: name, subject: (result as { subject: string }).subject });
+          case 'notify': {
+            const notified = result as { subject: string; published?: boolean };
+            // A sweep's run with nothing new to tell publishes nothing.
+            if (notified.published !== false) {
+              emit({ kind: 'notification', at: world.now, run: name, subject: notified.subject });
+            }
             return;
+          }
           default:
             return;
         }
@@ -394,13 +401,17 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         };
         // A publish the world's SNS refuses is counted and retried in AWS; here it is simply not sent.
         return runEnded(event).then(
-          (ended) => ended.handled && emit({ kind: 'notification', at: world.now, run: name, subject: ended.subject }),
+          (ended) =>
+            ended.handled &&
+            ended.published &&
+            emit({ kind: 'notification', at: world.now, run: name, subject: ended.subject }),
           () => undefined,
         );
       });
     // Failures surface when the play waits for every run; until then they are not unhandled.
     done.catch(() => undefined);
     finished.push(done);
+    return record.executionArn;
   };
 
   // Recovery as the world judges it at the end, announced live the first time it holds after trouble.
@@ -424,6 +435,30 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
       }
     }
   };
+
+  // As in AWS, the schedule invokes the sweep every `rateMinutes`, counted from the scenario's start;
+  // it starts a run for the target while one of its lag, CPU or throttling alarms stays in ALARM.
+  const plan = sweepPlan(world.config);
+  const sweep = plan
+    ? createSweepCore({
+        alarms: new SimulatedAlarmsSource(world.alarms),
+        executions: {
+          start: async (input) => {
+            triggered = true;
+            const alarms = (input as { sweep: { alarmNames: string[] } }).sweep.alarmNames;
+            return { executionArn: startExecution(input, `sweep (${alarms.join(', ')} still in ALARM)`) };
+          },
+        },
+        notices: world.notices,
+        clock: world.clock,
+        telemetry: SILENT_TELEMETRY,
+      })
+    : undefined;
+  const sweepDue = (at: number): boolean =>
+    plan !== undefined &&
+    at > world.startMs &&
+    at < world.endMs &&
+    (at - world.startMs) % (plan.rateMinutes * MINUTE_MS) === 0;
 
   const end = world.endMs;
   const instants = triggerInstants(scenario, world.startMs);
@@ -453,6 +488,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         startExecution(trigger.input, trigger.label);
       }
     }
+    if (sweep && sweepDue(world.now)) await sweep(plan);
     await scheduler.idle();
     await scheduler.wakeDue();
     watchRecovery();

@@ -64,8 +64,9 @@ describe('compute versus sink (read from the sink back)', () => {
       'SINK_BACKPRESSURE',
     ],
     ['CPU at 75%', { containerCpu: 75, busyTime: 500, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
-    ['busy just under 800 ms/s', { containerCpu: 60, busyTime: 799, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
-    ['busy at 800 ms/s', { containerCpu: 60, busyTime: 800, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
+    // Busy counts from the CPU threshold's share of each second: 75% -> 750 ms/s.
+    ['busy just under 750 ms/s', { containerCpu: 60, busyTime: 749, backPressuredTime: 100 }, 'SINK_BACKPRESSURE'],
+    ['busy at 750 ms/s', { containerCpu: 60, busyTime: 750, backPressuredTime: 100 }, 'CONSUMER_COMPUTE'],
     [
       'busy but back-pressure just under 500 ms/s',
       { containerCpu: 50, busyTime: 850, backPressuredTime: 499 },

@@ -289,3 +289,18 @@ describe('composeNotification for a run that went round again', () => {
     );
   });
 });
+
+describe('composeNotification: a run the sweep started', () => {
+  it('says which alarms were still in ALARM when the sweep asked again, with a link to the first', () => {
+    const run = {
+      ...runContext(),
+      trigger: { kind: 'sweep' as const, alarmNames: ['StreamMedic-orders-app-lag', 'StreamMedic-orders-app-cpu'] },
+    };
+    const lines = composeNotification({ run, assessment: assessment(run), region: 'eu-west-1' }).body.split('\n');
+    const trigger = lines.indexOf('TRIGGER');
+    expect(lines[trigger + 1]).toBe(
+      `Re-assessed at ${run.startedAt}: alarms StreamMedic-orders-app-lag, StreamMedic-orders-app-cpu still in ALARM.`,
+    );
+    expect(lines[trigger + 2]).toContain('#alarmsV2:alarm/StreamMedic-orders-app-lag');
+  });
+});

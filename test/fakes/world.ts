@@ -8,6 +8,7 @@ import { InMemoryLedger } from './ledger';
 import { FakeMetricsSource } from './metrics-source';
 import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
+import { InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
 import { InMemoryTargetLock } from './target-lock';
 import { RecordingTelemetry } from './telemetry';
 
@@ -19,6 +20,8 @@ export interface FakeWorld extends WorkflowPorts {
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
   readonly notifier: FakeNotifier;
+  readonly notices: InMemoryNoticeLog;
+  readonly turnedAway: InMemoryTurnedAwayLog;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
   readonly cores: TaskCores;
@@ -51,6 +54,8 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     ledger: new InMemoryLedger(snapshot.ledger),
     lock: new InMemoryTargetLock(clock),
     notifier: new FakeNotifier(),
+    notices: new InMemoryNoticeLog(),
+    turnedAway: new InMemoryTurnedAwayLog(),
     clock,
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),

@@ -12,8 +12,9 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
 import { ENV } from '../../lambdas/workflow/env';
+import { SWEEP_ENV } from '../../lambdas/workflow/sweep';
 import { TASK_NAMES } from '../../lambdas/workflow/task-payloads';
-import { ledgerItemKey, lockItemKey } from '../../lambdas/ports/ledger-table';
+import { ledgerItemKey, lockItemKey, noticeItemKey, turnedAwayItemKey } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
   resolve,
@@ -132,12 +133,14 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
   const stepOfFunction = (id: string): string => {
     const variables = (template.Resources[id]!.Properties!['Environment'] as { Variables: Record<string, string> })
       .Variables;
-    return variables[ENV.task] ?? 'run-ended';
+    return variables[ENV.task] ?? (variables[SWEEP_ENV.stateMachineArn] !== undefined ? 'sweep' : 'run-ended');
   };
   const target = config.targets[0]!.name;
   const table = logicalIdsOf(synthesized, 'AWS::DynamoDB::Table')[0]!;
   const lockKey = lockItemKey(target).pk;
   const ledgerKey = ledgerItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
+  const noticeKey = noticeItemKey(target).pk;
+  const turnedAwayKey = turnedAwayItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
   const logGroups = logicalIdsOf(synthesized, 'AWS::Logs::LogGroup');
   return {
     kinesis: [
@@ -160,6 +163,8 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'lock items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey] } },
       { label: 'ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [ledgerKey] } },
       { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
+      { label: 'notice items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [noticeKey] } },
+      { label: 'turned-away items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [turnedAwayKey] } },
       { label: 'table', arn: arnOf(table) },
     ],
     sns: [
@@ -191,7 +196,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
     ],
     logs: [
       ...logGroups.map((id) => ({
-        label: `log stream of ${id.replace(/^.*(?:Workflow|Watchdog)(\w+?)Logs.*$/, '$1')}`,
+        label: `log stream of ${id.replace(/^.*(?:Workflow|Watchdog|Sweep)(\w+?)Logs.*$/, '$1')}`,
         arn: `${arnOf(id).replace(/:\*$/, '')}:log-stream:s`,
       })),
       { label: '*', arn: '*' },
@@ -292,9 +297,24 @@ function runEndedBasics(): string[] {
   ];
 }
 
+/** The sweep starts runs of this state machine and nothing else; its schedule may invoke it alone. */
+function sweepBasics(): string[] {
+  return [
+    'sweep dynamodb:GetItem on notice items',
+    'sweep logs:CreateLogStream on log stream of Sweep',
+    'sweep logs:PutLogEvents on log stream of Sweep',
+    'sweep states:StartExecution on state machine',
+    'sweepSchedule lambda:InvokeFunction on function sweep',
+  ];
+}
+
 function tableAndTopic(): string[] {
   return [
     'lock dynamodb:PutItem on lock items',
+    'lock dynamodb:GetItem on lock items',
+    'lock dynamodb:PutItem on turned-away items',
+    'notify dynamodb:GetItem on notice items',
+    'notify dynamodb:PutItem on notice items',
     'unlock dynamodb:DeleteItem on lock items',
     'assess dynamodb:Query on ledger items',
     'assess dynamodb:PutItem on ledger items',
@@ -397,6 +417,36 @@ describe('the read-only roles, as AWS would judge them', () => {
   );
 });
 
+describe('the sweep role, as AWS would judge it', () => {
+  const alarmArn = (name: string): string =>
+    `arn:aws:cloudwatch:${ENVIRONMENT.region}:${ENVIRONMENT.account}:alarm:${name}`;
+
+  it("may read the state of this stack's alarms (DescribeAlarms supports the alarm resource type), and no others", async () => {
+    const sweep = roleOf(example, 'sweep');
+    const prefix = example.config.alarms.namePrefix;
+    expect(await decide(sweep, 'cloudwatch:DescribeAlarms', alarmArn(`${prefix}-orders-app-cpu`))).toBe('Allowed');
+    expect(await decide(sweep, 'cloudwatch:DescribeAlarms', alarmArn('someone-elses-alarm'))).toBe('ImplicitlyDenied');
+  });
+
+  it('may start executions of this state machine only, and read no metrics', async () => {
+    const sweep = roleOf(example, 'sweep');
+    const machine = logicalIdsOf(example, 'AWS::StepFunctions::StateMachine')[0]!;
+    const arn = resourceArn(example.template, machine, ENVIRONMENT);
+    expect(await decide(sweep, 'states:StartExecution', arn)).toBe('Allowed');
+    expect(await decide(sweep, 'states:StartExecution', `${arn}-other`)).toBe('ImplicitlyDenied');
+    expect(await decide(sweep, 'cloudwatch:GetMetricData', '*')).toBe('ImplicitlyDenied');
+  });
+
+  it('is not deployed when every target is in observe mode: nothing would be swept', () => {
+    const observeOnly = synthesize({
+      notifications: { emails: ['oncall@example.com'] },
+      targets: [{ name: 'fraud', mode: 'observe', stream: { name: 'fraud-stream' } }],
+    });
+    expect(observeOnly.roles.map((r) => r.holder)).not.toContain('sweep');
+    expect(logicalIdsOf(observeOnly, 'AWS::Scheduler::Schedule')).toEqual([]);
+  });
+});
+
 describe('every role, over every action that changes something', () => {
   // One pass over roles x actions x resources; several thousand evaluations.
   jest.setTimeout(240_000);
@@ -407,6 +457,7 @@ describe('every role, over every action that changes something', () => {
       ...stateMachineBasics(),
       ...tableAndTopic(),
       ...runEndedBasics(),
+      ...sweepBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
@@ -420,6 +471,7 @@ describe('every role, over every action that changes something', () => {
       ...stateMachineBasics(),
       ...tableAndTopic(),
       ...runEndedBasics(),
+      ...sweepBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',

@@ -190,7 +190,9 @@ describe('RemediationWorkflow functions', () => {
   });
 
   it.each<[TaskName, string[], string]>([
-    ['lock', ['dynamodb:PutItem'], 'LOCK#*'],
+    ['lock', ['dynamodb:PutItem', 'dynamodb:GetItem'], 'LOCK#*'],
+    ['lock', ['dynamodb:PutItem'], 'TURNED_AWAY#*'],
+    ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem'], 'NOTICE#*'],
     ['unlock', ['dynamodb:DeleteItem'], 'LOCK#*'],
     ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
     ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], 'TARGET#*'],
@@ -233,13 +235,13 @@ describe('RemediationWorkflow functions', () => {
 
   it.each<[TaskName, string[]]>([
     ['intake', []],
-    ['lock', ['dynamodb:PutItem']],
+    ['lock', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
     ['assess', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['verify', ['dynamodb:Query']],
     ['apply', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['wait-check', []],
-    ['notify', ['dynamodb:Query']],
+    ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
   ])('gives %s only the table actions it uses: %j', (step, expected) => {
     const actions = [...permissionsByStep()[step].keys()].filter((a) => a.startsWith('dynamodb:')).sort();
     expect(actions).toEqual(expected);

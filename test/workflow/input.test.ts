@@ -189,3 +189,32 @@ describe('alarm events that try to fool the workflow', () => {
     expect('changedAt' in parseWorkflowInput(event).trigger).toBe(false);
   });
 });
+
+describe('parseWorkflowInput: the sweep', () => {
+  const names = [alarmName('orders', 'writeThrottling')];
+
+  it('reads a sweep input as a live run of the target, started by the sweep for the alarms still in ALARM', () => {
+    const request = parseWorkflowInput({ sweep: { target: 'orders', alarmNames: names } });
+    expect(request).toEqual({ target: 'orders', dryRun: false, trigger: { kind: 'sweep', alarmNames: names } });
+    const run = toRunContext(request, config, execution);
+    expect(run.trigger).toEqual({ kind: 'sweep', alarmNames: names });
+  });
+
+  it.each([
+    [{ sweep: { target: 'orders', alarmNames: [] } }, 'sweep.alarmNames'],
+    [{ sweep: { target: 'orders', alarmNames: names, dryRun: true } }, 'sweep.dryRun'],
+    [{ sweep: { alarmNames: names } }, 'sweep.target'],
+  ])('refuses %j naming %s', (input, path) => {
+    expect(thrown(() => parseWorkflowInput(input)).path).toBe(path);
+  });
+
+  it("refuses an alarm that is not one of the target's own, naming sweep.alarmNames", () => {
+    const request = parseWorkflowInput({ sweep: { target: 'orders', alarmNames: [alarmName('orders-eu', 'appLag')] } });
+    expect(thrown(() => toRunContext(request, config, execution)).path).toBe('sweep.alarmNames');
+  });
+
+  it('refuses a target that is not configured, naming sweep.target', () => {
+    const request = parseWorkflowInput({ sweep: { target: 'nope', alarmNames: names } });
+    expect(thrown(() => toRunContext(request, config, execution)).path).toBe('sweep.target');
+  });
+});

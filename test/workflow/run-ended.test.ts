@@ -292,3 +292,35 @@ describe('run-ended core: a change the dying run requested without recording its
     expect(notifier.messages[0]!.body).toContain('A change this run requested may have been made');
   });
 });
+
+describe('run-ended core: runs the sweep started', () => {
+  const SWEEP_INPUT = { sweep: { target: 'orders', alarmNames: ['StreamMedic-orders-app-lag'] } };
+
+  it('says nothing of a failed sweep run that went through its own notify and unlock steps', async () => {
+    const { notifier, core } = setUp();
+    const result = await core(statusChange('FAILED', SWEEP_INPUT));
+    expect(result).toMatchObject({ handled: true, target: 'orders', lock: 'not-held', published: false });
+    expect(notifier.messages).toEqual([]);
+  });
+
+  it.each(['TIMED_OUT', 'ABORTED'])('reports a sweep run that ended %s, which told nobody', async (status) => {
+    const { notifier, core } = setUp();
+    const result = await core(statusChange(status, SWEEP_INPUT));
+    expect(result).toMatchObject({ handled: true, published: true });
+    expect(notifier.messages).toHaveLength(1);
+  });
+
+  it('frees and reports a sweep run that died holding the lock', async () => {
+    const { lock, notifier, core } = setUp();
+    await lock.acquire('orders', EXECUTION, LOCK_TTL_SECONDS);
+    const result = await core(statusChange('FAILED', SWEEP_INPUT));
+    expect(result).toMatchObject({ lock: 'freed', published: true });
+    expect(notifier.messages).toHaveLength(1);
+  });
+
+  it('still reports a failed alarm-started run that released its lock', async () => {
+    const { notifier, core } = setUp();
+    await core(statusChange('FAILED', ALARM_INPUT));
+    expect(notifier.messages).toHaveLength(1);
+  });
+});

@@ -3,9 +3,11 @@ import type {
   Clock,
   Ledger,
   MetricsSource,
+  NoticeLog,
   Notifier,
   StreamControl,
   TargetLock,
+  TurnedAwayLog,
 } from '../../ports';
 import type { TaskCores } from '../task-payloads';
 import { SILENT_TELEMETRY, type TaskTelemetry } from '../telemetry';
@@ -25,6 +27,10 @@ export interface WorkflowPorts {
   readonly ledger: Ledger;
   readonly lock: TargetLock;
   readonly notifier: Notifier;
+  /** The last message per target (notification de-duplication). */
+  readonly notices: NoticeLog;
+  /** Runs the lock turned away. */
+  readonly turnedAway: TurnedAwayLog;
   readonly clock: Clock;
   /** Region reported when the config names none. */
   readonly region: string;

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../domain/config';
 import type { RunContext } from '../../domain/run-state';
-import { parseWorkflowInput, toRunContext } from '../input';
+import { parseWorkflowInput, toRunContext, triggerLabel } from '../input';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
 
@@ -23,7 +23,7 @@ export function createIntakeTask(deps: IntakeDeps): TaskCore<unknown, RunContext
     deps.telemetry.info('run accepted', {
       target: run.target,
       dryRun: run.dryRun,
-      trigger: run.trigger.kind === 'alarm' ? run.trigger.alarmName : 'manual',
+      trigger: triggerLabel(run.trigger),
       mode: run.config.mode,
     });
     return run;

@@ -5,6 +5,7 @@
  */
 import { ENV } from '../../../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../../../lambdas/workflow/run-ended';
+import { SWEEP_ENV } from '../../../lambdas/workflow/sweep';
 import type { TaskName } from '../../../lambdas/workflow/task-payloads';
 
 export interface Environment {
@@ -17,8 +18,11 @@ export interface PolicyDocument {
   readonly Statement: ReadonlyArray<Record<string, unknown>>;
 }
 
-/** Who holds a role: a workflow task's function, the run-ended function, the state machine, or an EventBridge rule target. */
-export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded';
+/**
+ * Who holds a role: a workflow task's function, the run-ended function, the sweep function, the state
+ * machine, an EventBridge rule target, or the sweep's EventBridge Scheduler schedule.
+ */
+export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded' | 'sweep' | 'sweepSchedule';
 
 export interface RolePolicies {
   readonly holder: RoleHolder;
@@ -121,10 +125,15 @@ function holderOf(template: Template, roleId: string): RoleHolder | undefined {
       const variables = (props['Environment'] as { Variables: Record<string, string> }).Variables;
       // The run-ended function serves no Task state: it is the one that knows the alarm-name prefix.
       if (variables[RUN_ENDED_ENV.alarmNamePrefix] !== undefined) return 'runEnded';
+      if (variables[SWEEP_ENV.stateMachineArn] !== undefined) return 'sweep';
       return variables[ENV.task] as TaskName;
     }
     if (resource.Type === 'AWS::StepFunctions::StateMachine' && roleRef(props['RoleArn']) === roleId) {
       return 'stateMachine';
+    }
+    if (resource.Type === 'AWS::Scheduler::Schedule') {
+      const target = props['Target'] as { RoleArn?: unknown } | undefined;
+      if (roleRef(target?.RoleArn) === roleId) return 'sweepSchedule';
     }
     if (resource.Type === 'AWS::Events::Rule') {
       const targets = (props['Targets'] as Array<{ RoleArn?: unknown }> | undefined) ?? [];

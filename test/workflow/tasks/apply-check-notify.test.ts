@@ -110,3 +110,48 @@ describe('notify task', () => {
     await expect(world.cores.notify({ run, assessment })).rejects.toMatchObject({ name: 'AccessDeniedError' });
   });
 });
+
+describe('notify task: one message per incident and per change of state', () => {
+  const sweep = { kind: 'sweep' as const, alarmNames: ['StreamMedic-orders-write-throttling'] };
+  const alarm = { kind: 'alarm' as const, alarmName: 'StreamMedic-orders-write-throttling' };
+
+  it("keeps a sweep's run quiet when it would tell what the last message told, and remembers each message sent", async () => {
+    const { world, assessment } = await planned();
+    const first = (await world.cores.notify({ run: { ...run, trigger: alarm }, assessment })) as NotifyResult;
+    const again = (await world.cores.notify({
+      run: { ...run, trigger: sweep, executionId: `${run.executionId}-sweep` },
+      assessment,
+    })) as NotifyResult;
+    expect(first.published).toBe(true);
+    expect(again).toEqual({ subject: first.subject, outcome: first.outcome, published: false });
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(await world.notices.last('orders')).toMatchObject({ executionId: run.executionId, subject: first.subject });
+  });
+
+  it('lets an alarm-started run tell on-call even when nothing changed since the last message', async () => {
+    const { world, assessment } = await planned();
+    await world.cores.notify({ run: { ...run, trigger: alarm }, assessment });
+    await world.cores.notify({ run: { ...run, trigger: alarm }, assessment });
+    expect(world.notifier.messages).toHaveLength(2);
+  });
+
+  it("publishes a sweep's run whose outcome differs from the last message", async () => {
+    const { world, assessment } = await planned();
+    await world.cores.notify({
+      run: { ...run, trigger: alarm },
+      assessment: { ...assessment, disposition: 'all-refused' },
+    });
+    const result = (await world.cores.notify({ run: { ...run, trigger: sweep }, assessment })) as NotifyResult;
+    expect(result.published).toBe(true);
+    expect(world.notifier.messages.map((m) => m.attributes['outcome'])).toEqual(['all-refused', 'applied']);
+  });
+
+  it("keeps a sweep's run quiet when it finds nothing to do", async () => {
+    const { world, assessment } = await planned();
+    const report = { ...assessment.report, diagnosis: { ...assessment.report.diagnosis, cause: 'HEALTHY' as const } };
+    const healthy: Assessment = { ...assessment, report, disposition: 'nothing-to-do', steps: [] };
+    const result = (await world.cores.notify({ run: { ...run, trigger: sweep }, assessment: healthy })) as NotifyResult;
+    expect(result).toMatchObject({ outcome: 'nothing-to-do', published: false });
+    expect(world.notifier.messages).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { createLockTask, createUnlockTask } from '../../../lambdas/workflow/tasks/lock';
+import { InMemoryTurnedAwayLog } from '../../../sim/adapters';
 import { FakeClock } from '../../fakes/clock';
 import { runContext } from '../../fakes/runs';
 import { InMemoryTargetLock } from '../../fakes/target-lock';
@@ -8,11 +9,13 @@ function setUp() {
   const clock = new FakeClock();
   const lock = new InMemoryTargetLock(clock);
   const telemetry = new RecordingTelemetry();
+  const turnedAway = new InMemoryTurnedAwayLog();
   return {
     clock,
     lock,
     telemetry,
-    acquire: createLockTask({ lock, telemetry }),
+    turnedAway,
+    acquire: createLockTask({ lock, turnedAway, clock, telemetry }),
     release: createUnlockTask({ lock, telemetry }),
   };
 }
@@ -24,6 +27,8 @@ const second = {
   trigger: { kind: 'alarm' as const, alarmName: 'StreamMedic-orders-app-lag' },
 };
 
+const sweepTrigger = { kind: 'sweep' as const, alarmNames: ['StreamMedic-orders-app-cpu'] };
+
 describe('lock and unlock steps', () => {
   it('lets the first run in and records the second as set aside', async () => {
     const { acquire, telemetry } = setUp();
@@ -34,6 +39,28 @@ describe('lock and unlock steps', () => {
       message: 'target is busy with another run; this run ends without acting',
       attributes: { target: 'orders', executionId: second.executionId, trigger: 'StreamMedic-orders-app-lag' },
     });
+  });
+
+  it('records a turned-away run with who held the target, so the history shows it', async () => {
+    const { acquire, turnedAway, clock } = setUp();
+    await acquire({ run: first, ttlSeconds: 600 });
+    const swept = { ...first, executionId: `${first.executionId}-sweep`, trigger: sweepTrigger };
+    await acquire({ run: swept, ttlSeconds: 600 });
+    expect(turnedAway.runs).toEqual([
+      {
+        target: 'orders',
+        at: clock.now().toISOString(),
+        executionId: swept.executionId,
+        trigger: 'sweep',
+        heldBy: first.executionId,
+      },
+    ]);
+  });
+
+  it('records nothing for a run that takes the lock', async () => {
+    const { acquire, turnedAway } = setUp();
+    await acquire({ run: first, ttlSeconds: 600 });
+    expect(turnedAway.runs).toEqual([]);
   });
 
   it('frees the target for the next run once released', async () => {

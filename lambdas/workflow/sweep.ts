@@ -1,0 +1,193 @@
+/**
+ * The sweep: re-assessment while alarmed. An alarm starts a run only when it goes into ALARM, so a
+ * run that answered HEALTHY too early, or fixed only part of an incident, would leave the alarm in
+ * ALARM and nobody asking again. Every few minutes the sweep reads which of StreamMedic's alarms are
+ * still in ALARM and starts one run per target that has one. The runs go through the same lock as
+ * every other run, so a target that is being remediated turns the sweep's run away.
+ */
+// A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
+import * as z from 'zod';
+import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-definitions';
+import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
+import { parseWith } from '../domain/validation';
+import type { AlarmsSource, Clock, ExecutionStarter, NoticeLog } from '../ports';
+import type { SweepInput } from './input';
+import type { TaskTelemetry } from './telemetry';
+
+/** Environment the sweep function reads. */
+export const SWEEP_ENV = {
+  /** The remediation workflow the sweep starts runs of. */
+  stateMachineArn: 'STREAM_MEDIC_STATE_MACHINE_ARN',
+} as const;
+
+/**
+ * The alarms whose staying in ALARM means trouble not yet fixed. The low-utilisation alarms are left
+ * out: they stay in ALARM for as long as the capacity is idle, and a scale-in is planned once per
+ * quiet window by the run their transition starts, not every few minutes.
+ */
+export const SWEPT_ALARM_KINDS: readonly AlarmKind[] = [
+  'appLag',
+  'streamLag',
+  'appCpu',
+  'writeThrottling',
+  'readThrottling',
+];
+
+/** One target the sweep looks after: the alarms that make it re-assess, and how often (its `policy.reassessMinutes`). */
+const SweepTargetSchema = z
+  .object({
+    target: z.string().min(1),
+    alarmNames: z.array(z.string().min(1)).min(1),
+    everyMinutes: z.number().int().positive(),
+  })
+  .strict();
+
+/**
+ * What the schedule invokes the sweep with: the targets to look after and the schedule's own rate.
+ * The schedule carries it, worked out from the config at synthesis (see {@link sweepPlan}).
+ */
+export const SweepEventSchema = z
+  .object({
+    rateMinutes: z.number().int().positive(),
+    targets: z.array(SweepTargetSchema),
+  })
+  .strict();
+export type SweepEvent = z.infer<typeof SweepEventSchema>;
+export type SweepTarget = SweepEvent['targets'][number];
+
+/**
+ * The targets the sweep re-assesses, from the config: those in `auto` and `recommend` mode, by their
+ * lag, CPU and throttling alarms. An `observe` target is left to the runs its alarms start: it only
+ * reports, and a report repeated every few minutes tells on-call nothing the first one did not.
+ * Undefined when no target is swept, so no schedule is created.
+ */
+export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
+  const targets: SweepTarget[] = [];
+  for (const target of config.targets) {
+    if (target.mode === 'observe') continue;
+    const alarmNames = alarmDefinitionsForTarget(config, target)
+      .filter((definition) => SWEPT_ALARM_KINDS.includes(definition.kind))
+      .map((definition) => definition.alarmName);
+    if (alarmNames.length === 0) continue;
+    targets.push({ target: target.name, alarmNames, everyMinutes: effectivePolicy(config, target).reassessMinutes });
+  }
+  if (targets.length === 0) return undefined;
+  return { rateMinutes: Math.min(...targets.map((t) => t.everyMinutes)), targets };
+}
+
+/**
+ * Whether a target re-assessed every `everyMinutes` is due at this sweep: the schedule runs at the
+ * shortest interval of all targets, and a target with a longer one is due on the sweep that enters a
+ * new interval of its own (counted in whole minutes since the epoch, so no state is needed).
+ */
+export function isDue(everyMinutes: number, rateMinutes: number, now: Date): boolean {
+  const minute = Math.floor(now.getTime() / 60_000);
+  return Math.floor(minute / everyMinutes) !== Math.floor((minute - rateMinutes) / everyMinutes);
+}
+
+/** Step Functions execution names: at most 80 of letters, digits, `-`, `_` and `.` here. */
+const MAX_EXECUTION_NAME = 80;
+
+/**
+ * `sweep-<target>-<yyyymmddThhmm>`: one name per target and minute, so a sweep Lambda invoked twice
+ * for the same minute starts no second run (Step Functions never runs two executions of one name; the
+ * adapter takes its ExecutionAlreadyExists as the run already started).
+ */
+export function sweepExecutionName(target: string, now: Date): string {
+  const minute = now.toISOString().slice(0, 16).replace(/[-:]/g, '');
+  const suffix = `-${minute}`;
+  const head = `sweep-${target}`.slice(0, MAX_EXECUTION_NAME - suffix.length);
+  return `${head}${suffix}`;
+}
+
+/** CloudWatch DescribeAlarms takes at most 100 alarm names per call. */
+export const DESCRIBE_ALARMS_MAX_NAMES = 100;
+
+export interface SweepDeps {
+  readonly alarms: AlarmsSource;
+  readonly executions: ExecutionStarter;
+  /** The last message per target: a run that told on-call within the interval is given the interval. */
+  readonly notices: Pick<NoticeLog, 'last'>;
+  readonly clock: Clock;
+  readonly telemetry: TaskTelemetry;
+}
+
+export interface SweepResult {
+  /** Targets a run was started for, with the execution. */
+  readonly started: ReadonlyArray<{ readonly target: string; readonly executionArn: string }>;
+  /**
+   * Targets with an alarm in ALARM that are not due at this sweep: every such alarm went into ALARM
+   * within the target's interval, a run told on-call about the target within it, or the target's
+   * `reassessMinutes` is longer than the schedule's.
+   */
+  readonly notDue: readonly string[];
+}
+
+/**
+ * The sweep core: reads which swept alarms are in ALARM, and starts a run for every due target that
+ * has one. A start that fails does not keep the other targets from theirs; the sweep fails afterwards
+ * naming them, so the function's error alarm tells on-call.
+ */
+export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<SweepResult> {
+  return async (event) => {
+    const plan = parseWith(SweepEventSchema, event, 'event');
+    const now = deps.clock.now();
+    const names = plan.targets.flatMap((t) => t.alarmNames);
+    const inAlarm = new Map<string, string | undefined>();
+    for (let from = 0; from < names.length; from += DESCRIBE_ALARMS_MAX_NAMES) {
+      for (const alarm of await deps.alarms.alarmsInAlarm(names.slice(from, from + DESCRIBE_ALARMS_MAX_NAMES))) {
+        inAlarm.set(alarm.alarmName, alarm.since);
+      }
+    }
+    // An alarm that went into ALARM within the last interval started its own run (or had it turned
+    // away by a busy lock only moments ago); the sweep asks once that run has had its interval.
+    const heldSince = (name: string, everyMinutes: number): boolean => {
+      const since = inAlarm.get(name);
+      return since === undefined || now.getTime() - Date.parse(since) >= everyMinutes * 60_000;
+    };
+    // A run that finished and told on-call within the interval (a fix, or what is left to a person)
+    // is given the interval for its change to show in the metrics before the target is asked again.
+    const quietSince = async (target: string, everyMinutes: number): Promise<boolean> => {
+      const last = await deps.notices.last(target);
+      return last === undefined || now.getTime() - Date.parse(last.at) >= everyMinutes * 60_000;
+    };
+    const started: { target: string; executionArn: string }[] = [];
+    const notDue: string[] = [];
+    const failed: string[] = [];
+    for (const target of plan.targets) {
+      const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
+      if (alarmNames.length === 0) continue;
+      if (
+        !alarmNames.some((name) => heldSince(name, target.everyMinutes)) ||
+        !(await quietSince(target.target, target.everyMinutes))
+      ) {
+        notDue.push(target.target);
+        continue;
+      }
+      if (!isDue(target.everyMinutes, plan.rateMinutes, now)) {
+        notDue.push(target.target);
+        continue;
+      }
+      const input: SweepInput = { sweep: { target: target.target, alarmNames } };
+      try {
+        const { executionArn } = await deps.executions.start(input, sweepExecutionName(target.target, now));
+        started.push({ target: target.target, executionArn });
+        deps.telemetry.info('re-assessment started: alarm still in ALARM', {
+          target: target.target,
+          alarmNames,
+          executionArn,
+        });
+      } catch (error) {
+        failed.push(target.target);
+        deps.telemetry.warn('could not start the re-assessment', {
+          target: target.target,
+          error: (error as Error).message,
+        });
+      }
+    }
+    if (failed.length > 0) {
+      throw new Error(`the sweep could not start a run for ${failed.join(', ')}; the next sweep tries again`);
+    }
+    return { started, notDue };
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The CPU alarm and the rule its run applies must agree on what compute-bound means: a run the alarm
+ * starts at its threshold finds the job compute-bound, and where the alarm stays quiet the rule does
+ * not ask for headroom either. Both come from policy.cpuHighPercent; the busy threshold is the same
+ * share of each second unless set on purpose.
+ */
+import fc from 'fast-check';
+import { alarmDefinitionsForTarget, breaches } from '../../lambdas/domain/alarm-definitions';
+import { effectivePolicy, parseConfig } from '../../lambdas/domain/config';
+import { assess } from '../../lambdas/domain/engine';
+import { busyHighMsPerSecond } from '../../lambdas/domain/policy';
+import { buildSnapshot } from '../builders/snapshot-builder';
+
+const MIB = 1024 * 1024;
+const MINUTE = 60;
+
+function setUp(cpuHighPercent: number) {
+  const config = parseConfig({
+    policy: { cpuHighPercent },
+    targets: [
+      {
+        name: 'orders',
+        mode: 'auto',
+        stream: { name: 'orders-stream' },
+        application: { name: 'orders-enricher', maxParallelism: 64 },
+      },
+    ],
+  });
+  const target = config.targets[0]!;
+  const alarm = alarmDefinitionsForTarget(config, target).find((d) => d.kind === 'appCpu')!;
+  return { target, policy: effectivePolicy(config, target), alarm };
+}
+
+/** The cause found for a job keeping up (lag 1 s) whose CPU and busiest task are both at `cpuPercent`. */
+function causeAt(cpuHighPercent: number, cpuPercent: number): string {
+  const { target, policy } = setUp(cpuHighPercent);
+  const snapshot = buildSnapshot({
+    stream: { shards: 8 },
+    app: { parallelism: 4 },
+    metrics: {
+      incomingBytes: 8 * MIB * MINUTE * 0.4,
+      incomingRecords: 3000 * MINUTE,
+      writeThrottled: 0,
+      recordsInPerSecond: 2800,
+      millisBehindLatest: 1000,
+      containerCpu: cpuPercent,
+      busyTime: cpuPercent * 10,
+      backPressuredTime: 50,
+    },
+  });
+  return assess(snapshot, { target, policy, dryRun: true }).diagnosis.cause;
+}
+
+describe('the CPU alarm and the compute rule', () => {
+  it('take their thresholds from one policy field: the busy threshold is the CPU threshold per second', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 100 }), (cpuHighPercent) => {
+        const { policy, alarm } = setUp(cpuHighPercent);
+        expect(alarm.threshold).toBe(policy.cpuHighPercent);
+        expect(busyHighMsPerSecond(policy)).toBe(cpuHighPercent * 10);
+      }),
+    );
+  });
+
+  it('keeps a busy threshold that is set on purpose', () => {
+    const config = parseConfig({
+      policy: { cpuHighPercent: 70, busyHighMsPerSecond: 900 },
+      targets: [{ name: 'orders', application: { name: 'orders-enricher' } }],
+    });
+    expect(busyHighMsPerSecond(effectivePolicy(config, config.targets[0]!))).toBe(900);
+  });
+
+  it.each([60, 75, 85])(
+    'at cpuHighPercent %i: a job at the alarm threshold is compute-bound, one just under it is healthy',
+    (cpuHighPercent) => {
+      const { alarm } = setUp(cpuHighPercent);
+      expect(breaches(alarm.comparisonOperator, alarm.threshold, alarm.threshold)).toBe(true);
+      expect(causeAt(cpuHighPercent, alarm.threshold)).toBe('CONSUMER_COMPUTE');
+      expect(breaches(alarm.comparisonOperator, alarm.threshold - 1, alarm.threshold)).toBe(false);
+      expect(causeAt(cpuHighPercent, alarm.threshold - 1)).toBe('HEALTHY');
+    },
+  );
+});

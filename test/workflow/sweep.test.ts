@@ -1,0 +1,218 @@
+import { alarmName } from '../../lambdas/domain/alarm-definitions';
+import { parseConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
+import { parseWorkflowInput, toRunContext } from '../../lambdas/workflow/input';
+import {
+  DESCRIBE_ALARMS_MAX_NAMES,
+  createSweepCore,
+  isDue,
+  sweepExecutionName,
+  sweepPlan,
+} from '../../lambdas/workflow/sweep';
+import { InMemoryNoticeLog } from '../../sim/adapters';
+import { FakeAlarmsSource } from '../fakes/alarms-source';
+import { FakeClock } from '../fakes/clock';
+import { FakeExecutionStarter } from '../fakes/execution-starter';
+import { RecordingTelemetry } from '../fakes/telemetry';
+
+const NOW = '2026-11-21T10:15:00.000Z';
+/** Long enough in ALARM for the sweep to ask again (more than the 5-minute default interval). */
+const LONG_AGO = '2026-11-21T10:00:00.000Z';
+
+const CONFIG: StreamMedicConfigInput = {
+  targets: [
+    { name: 'orders', mode: 'auto', stream: { name: 'orders-stream' }, application: { name: 'orders-enricher' } },
+    { name: 'clicks', mode: 'recommend', stream: { name: 'clicks-stream' } },
+    { name: 'audit', mode: 'observe', stream: { name: 'audit-stream' } },
+  ],
+};
+
+function setUp(input: StreamMedicConfigInput = CONFIG) {
+  const config = parseConfig(input);
+  const alarms = new FakeAlarmsSource();
+  const executions = new FakeExecutionStarter();
+  const clock = new FakeClock(NOW);
+  const telemetry = new RecordingTelemetry();
+  const notices = new InMemoryNoticeLog();
+  const plan = sweepPlan(config)!;
+  const sweep = createSweepCore({ alarms, executions, notices, clock, telemetry });
+  return { config, alarms, executions, notices, clock, plan, sweep };
+}
+
+describe('sweepPlan: which targets the sweep looks after', () => {
+  it('sweeps auto and recommend targets by their lag, CPU and throttling alarms, at the default 5 minutes', () => {
+    const { plan } = setUp();
+    expect(plan.rateMinutes).toBe(5);
+    expect(plan.targets).toEqual([
+      {
+        target: 'orders',
+        alarmNames: [
+          alarmName('orders', 'appLag'),
+          alarmName('orders', 'appCpu'),
+          alarmName('orders', 'writeThrottling'),
+          alarmName('orders', 'readThrottling'),
+        ],
+        everyMinutes: 5,
+      },
+      {
+        target: 'clicks',
+        alarmNames: [
+          alarmName('clicks', 'streamLag'),
+          alarmName('clicks', 'writeThrottling'),
+          alarmName('clicks', 'readThrottling'),
+        ],
+        everyMinutes: 5,
+      },
+    ]);
+  });
+
+  it('leaves out observe targets and the low-utilisation alarms, and no schedule at all when nothing is swept', () => {
+    const { plan } = setUp();
+    const swept = plan.targets.flatMap((t) => t.alarmNames);
+    expect(plan.targets.map((t) => t.target)).not.toContain('audit');
+    expect(swept).not.toContain(alarmName('orders', 'streamLowUtilization'));
+    expect(swept).not.toContain(alarmName('orders', 'appLowCpu'));
+    expect(sweepPlan(parseConfig({ targets: [CONFIG.targets[2]!] }))).toBeUndefined();
+  });
+
+  it("runs at the shortest interval of any target, each target at its own policy's", () => {
+    const { plan } = setUp({
+      policy: { reassessMinutes: 10 },
+      targets: [
+        { name: 'orders', mode: 'auto', stream: { name: 'orders-stream' }, policy: { reassessMinutes: 2 } },
+        { name: 'clicks', mode: 'auto', stream: { name: 'clicks-stream' } },
+      ],
+    });
+    expect(plan.rateMinutes).toBe(2);
+    expect(plan.targets.map((t) => [t.target, t.everyMinutes])).toEqual([
+      ['orders', 2],
+      ['clicks', 10],
+    ]);
+  });
+
+  it('refuses a re-assessment interval outside 1 to 60 minutes, naming the field', () => {
+    expect(() => parseConfig({ policy: { reassessMinutes: 0 }, targets: [CONFIG.targets[0]!] })).toThrow(
+      /policy\.reassessMinutes/,
+    );
+    expect(() => parseConfig({ policy: { reassessMinutes: 61 }, targets: [CONFIG.targets[0]!] })).toThrow(
+      /policy\.reassessMinutes/,
+    );
+  });
+});
+
+describe('the sweep', () => {
+  it('starts one run per target with an alarm in ALARM, naming every such alarm, and none for the others', async () => {
+    const { alarms, executions, sweep, plan } = setUp();
+    alarms
+      .set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO)
+      .set(alarmName('orders', 'appCpu'), 'ALARM', LONG_AGO)
+      .set(alarmName('orders', 'writeThrottling'), 'OK')
+      .set(alarmName('clicks', 'streamLag'), 'INSUFFICIENT_DATA')
+      .set(alarmName('clicks', 'writeThrottling'), 'OK');
+
+    const result = await sweep(plan);
+
+    expect(executions.started).toEqual([
+      {
+        name: 'sweep-orders-20261121T1015',
+        input: {
+          sweep: { target: 'orders', alarmNames: [alarmName('orders', 'appLag'), alarmName('orders', 'appCpu')] },
+        },
+      },
+    ]);
+    expect(result.started.map((s) => s.target)).toEqual(['orders']);
+  });
+
+  it("starts a run whose input the workflow's intake accepts as a sweep of that target", async () => {
+    const { alarms, executions, sweep, plan, config } = setUp();
+    alarms.set(alarmName('clicks', 'writeThrottling'), 'ALARM', LONG_AGO);
+    await sweep(plan);
+    const request = parseWorkflowInput(executions.started[0]!.input);
+    const run = toRunContext(request, config, { executionId: 'x', startedAt: NOW, region: 'eu-west-1' });
+    expect(run.trigger).toEqual({ kind: 'sweep', alarmNames: [alarmName('clicks', 'writeThrottling')] });
+    expect(run.dryRun).toBe(false);
+  });
+
+  it('starts nothing when no swept alarm is in ALARM', async () => {
+    const { alarms, executions, sweep, plan } = setUp();
+    alarms.set(alarmName('orders', 'appLag'), 'OK').set(alarmName('clicks', 'streamLag'), 'INSUFFICIENT_DATA');
+    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [] });
+    expect(executions.started).toEqual([]);
+  });
+
+  it('leaves an alarm that went into ALARM within the interval to the run its own transition started', async () => {
+    const { alarms, executions, sweep, plan } = setUp();
+    alarms.set(alarmName('orders', 'appLag'), 'ALARM', '2026-11-21T10:12:00.000Z');
+    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'] });
+    expect(executions.started).toEqual([]);
+  });
+
+  it('asks again about a target whose alarm has stayed in ALARM for a whole interval', async () => {
+    const { alarms, executions, sweep, plan } = setUp();
+    alarms.set(alarmName('orders', 'appLag'), 'ALARM', '2026-11-21T10:10:00.000Z');
+    await sweep(plan);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1015']);
+  });
+
+  it('gives a run that told on-call within the interval that interval before asking again', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp();
+    alarms
+      .set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO)
+      .set(alarmName('clicks', 'streamLag'), 'ALARM', LONG_AGO);
+    const told = { executionId: 'run-1', fingerprint: 'f', subject: 's' };
+    await notices.remember({ ...told, target: 'orders', at: '2026-11-21T10:12:30.000Z' });
+    await notices.remember({ ...told, target: 'clicks', at: '2026-11-21T10:09:00.000Z' });
+
+    const result = await sweep(plan);
+
+    expect(result.notDue).toEqual(['orders']);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-clicks-20261121T1015']);
+  });
+
+  it('reads the alarms in calls of at most 100 names', async () => {
+    const targets = Array.from({ length: 30 }, (_, i) => ({
+      name: `t${i}`,
+      mode: 'auto' as const,
+      stream: { name: `s${i}` },
+      application: { name: `a${i}` },
+    }));
+    const { alarms, sweep, plan } = setUp({ targets });
+    await sweep(plan);
+    const names = plan.targets.flatMap((t) => t.alarmNames);
+    expect(names.length).toBeGreaterThan(DESCRIBE_ALARMS_MAX_NAMES);
+    expect(alarms.calls.every((call) => call.length <= DESCRIBE_ALARMS_MAX_NAMES)).toBe(true);
+    expect(alarms.calls.flat()).toEqual(names);
+  });
+
+  it('starts the other targets when one start fails, then fails naming it', async () => {
+    const { alarms, executions, sweep, plan } = setUp();
+    alarms
+      .set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO)
+      .set(alarmName('clicks', 'streamLag'), 'ALARM', LONG_AGO);
+    executions.failFor('sweep-orders', new Error('ThrottlingException'));
+    await expect(sweep(plan)).rejects.toThrow(/could not start a run for orders/);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-clicks-20261121T1015']);
+  });
+
+  it('refuses an event that is not a sweep plan, naming the field', async () => {
+    const { sweep } = setUp();
+    await expect(sweep({ rateMinutes: 5 })).rejects.toMatchObject({ name: 'InvalidInputError', path: 'event.targets' });
+  });
+});
+
+describe('sweep timing and names', () => {
+  it('makes a target with a longer interval than the schedule due once per interval of its own', () => {
+    const due = Array.from({ length: 6 }, (_, i) =>
+      isDue(15, 5, new Date(Date.parse('2026-11-21T10:00:00.000Z') + i * 5 * 60_000)),
+    );
+    expect(due).toEqual([true, false, false, true, false, false]);
+    expect(isDue(5, 5, new Date(NOW))).toBe(true);
+  });
+
+  it('names an execution per target and minute, within the 80 characters Step Functions allows', () => {
+    const long = 'a'.repeat(64);
+    const name = sweepExecutionName(long, new Date(NOW));
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(name.endsWith('-20261121T1015')).toBe(true);
+    expect(sweepExecutionName('orders', new Date(NOW))).toBe(sweepExecutionName('orders', new Date(NOW)));
+  });
+});
