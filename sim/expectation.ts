@@ -15,7 +15,10 @@ export interface RunObservation {
 
 /** How the runs ended, for the expectations about every run (`everyRunEnds`, `told`, `maxChangeAttempts`). */
 export interface RunEnds {
-  /** Each execution: how it ended, whether it held the lock, and whether its own path told on-call. */
+  /**
+   * Each execution: how it ended, whether it held the lock, and whether its own path told on-call (or,
+   * for a sweep's run, found that on-call already had its news).
+   */
   readonly runs: readonly {
     readonly name: string;
     readonly status?: string;

@@ -126,6 +126,11 @@ export interface ExecutionRecord {
   error?: string;
   /** False when another run held the target. */
   lockAcquired?: boolean;
+  /**
+   * True once its notify step decided what to tell: a message, or nothing new for a sweep's run whose
+   * news on-call already has.
+   */
+  toldOnCall?: boolean;
   readonly rounds: RoundRecord[];
   states: string[];
   /** Simulated time the execution let pass, by Wait state or retried state. */
@@ -226,7 +231,7 @@ function runEndsOf(world: SimWorld, runs: readonly ExecutionRecord[], events: re
       name: r.name,
       ...(r.status ? { status: r.status } : {}),
       ...(r.lockAcquired !== undefined ? { lockAcquired: r.lockAcquired } : {}),
-      notified: notified.has(r.name),
+      notified: notified.has(r.name) || r.toldOnCall === true,
     })),
     ...(world.lock.holder(world.target.name) ? { lockHolder: world.lock.holder(world.target.name)! } : {}),
     messages: world.notifier.messages().map((m) => `${m.message.subject}\n${m.message.body}`),
@@ -353,6 +358,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
           }
           case 'notify': {
             const notified = result as { subject: string; published?: boolean };
+            record.toldOnCall = true;
             // A sweep's run with nothing new to tell publishes nothing.
             if (notified.published !== false) {
               emit({ kind: 'notification', at: world.now, run: name, subject: notified.subject });
