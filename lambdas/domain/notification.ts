@@ -92,6 +92,7 @@ const PERSON_GUARDRAILS: ReadonlySet<Guardrail> = new Set([
   'daily-budget',
   'on-demand',
   'snapshots-disabled',
+  'ineffective-scaling',
 ]);
 
 /**
@@ -154,7 +155,7 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   if (cause === 'INSUFFICIENT_DATA') return NEEDS_A_PERSON.INSUFFICIENT_DATA!(facts.run);
   const stopped = assessmentsOf(facts)
     .flatMap((a) => a.report.plan.refused)
-    .find((r) => PERSON_GUARDRAILS.has(r.guardrail));
+    .find((r) => PERSON_GUARDRAILS.has(r.guardrail) && !DRAINS_AT_CAP.test(r.reason));
   if (stopped && !SETTLED_CAUSES.has(cause))
     return `a fix was stopped by the "${stopped.guardrail}" guardrail: ${stopped.reason}`;
   const capped = report.plan.recommendations.find((r) => CAPPED_ADVICE.test(r) && !DRAINS_AT_CAP.test(r));

@@ -13,7 +13,8 @@ import {
 } from './model';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
-import { flinkParallelismNeeded, kpusFor, shardSteps, shardsNeeded } from './sizing';
+import { ineffectiveScaleUp } from './scaling-effect';
+import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
 export interface PlanContext {
   readonly target: TargetConfig;
@@ -85,9 +86,13 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
     return;
   }
   if (to < needed) {
-    out.recommendations.push(
-      `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`,
-    );
+    const advice = `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`;
+    out.recommendations.push(advice);
+    out.refused.push({
+      action: shardAction(config.name, to, needed),
+      guardrail: 'bounds',
+      reason: `needs ${needed} shards but maxShards is ${config.maxShards}; raised to ${to} only`,
+    });
   }
   out.add(shardAction(config.name, from, to, ceiling));
 }
@@ -138,6 +143,22 @@ function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
   return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
 
+/**
+ * Whether a job behind on its backlog drains it on plan: its lag falls now fast enough to reach zero
+ * within the catch-up time. FLIP-271 judges a job in catch-up by its drain rate, not its size: such a
+ * job is left alone, since a restart would stop the draining and add its own backlog.
+ */
+export function drainsOnPlan(
+  signals: Signals,
+  policy: Pick<Policy, 'catchUpSeconds'>,
+): { readonly seconds: number } | undefined {
+  const lag = signals.app?.lagMs;
+  const slope = signals.app?.lagSlopeNow;
+  if (lag === undefined || slope === undefined || !(slope < 0)) return undefined;
+  const seconds = lag / -slope / 1000;
+  return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
+}
+
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -148,11 +169,21 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     );
     return;
   }
+  const ineffective = ctx.window
+    ? ineffectiveScaleUp({
+        applicationName: config.name,
+        ledger: ctx.ledger,
+        window: ctx.window,
+        nowMinutes: ctx.policy.nowMinutes,
+        restartSeconds: ctx.policy.expectedRestartSeconds,
+      })
+    : undefined;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const from = app.parallelism;
   const signals = ctx.signals;
   const busy = busyFraction(ctx) ?? 1;
-  const slope = Math.max(0, signals.app?.lagSlope ?? 0);
+  // Negative while the job drains: then it processes more than arrives, and the input is below the rate processed.
+  const slope = signals.app?.lagSlope ?? 0;
   const processed = signals.app?.recordsInPerSecond;
   const arriving = signals.stream?.demandRecordsPerSecond;
   // Lag that grows at s ms per ms means input = processed / (1 - s): recover the rate the source sees.
@@ -160,6 +191,23 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
+    const steady = flinkSteadyParallelism({
+      currentParallelism: from,
+      inputRatePerSecond: input,
+      processedRatePerSecond: processedRate,
+      busyFraction: busy,
+      targetUtilization: ctx.policy.targetUtilization,
+    });
+    // A job that drains on plan and will hold its input at the target utilisation once caught up is
+    // left alone: a restart would stop the draining and add its own backlog. One that drains but will
+    // run too hot afterwards is sized now, while the incident is open, rather than in the next one.
+    const draining = drainsOnPlan(signals, ctx.policy);
+    if (draining && steady <= from) {
+      out.recommendations.push(
+        `Application ${config.name} is draining its backlog on plan (about ${Math.ceil(draining.seconds / 60)} min to catch up, within the ${ctx.policy.catchUpSeconds} s catch-up time) and parallelism ${from} carries its input at the target utilisation: it is not restarted.`,
+      );
+      return;
+    }
     needed = flinkParallelismNeeded({
       currentParallelism: from,
       inputRatePerSecond: input,
@@ -176,9 +224,8 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       `No throughput metrics (numRecordsInPerSecond, IncomingRecords) for ${config.name}: the parallelism target is a doubling, not a measured size.`,
     );
   }
-  needed = Math.max(needed, from + 1, config.minParallelism);
-  const ceiling = appParallelismCeiling(ctx, perKpu);
-  const to = Math.min(needed, ceiling);
+  // No floor at the current size plus one: a job the measured rates say is big enough is not restarted.
+  needed = Math.max(needed, config.minParallelism);
   const autoscaling =
     ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
   const desired = {
@@ -189,28 +236,48 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     parallelismPerKpu: perKpu,
     ...autoscaling,
   };
-  if (to <= from) {
-    const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-    const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  if (needed <= from) {
+    out.recommendations.push(
+      `Application ${config.name}: its measured rate (${processedRate === undefined ? 'unknown' : Math.round(processedRate)} records/s at ${Math.round(busy * 100)}% busy) carries the input at parallelism ${from}; it is not restarted.`,
+    );
+    return;
+  }
+  if (ineffective) {
+    const e = ineffective;
     out.refused.push({
       action: desired,
-      guardrail: kpuBound && !jobBound ? 'kpu-limit' : 'bounds',
-      reason: jobBound
-        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state, and it runs at ${from}`
-        : kpuBound
-          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
-          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
+      guardrail: 'ineffective-scaling',
+      reason: `the last scale-up (parallelism ${e.entry.from} -> ${e.entry.to} at ${e.entry.at}) raised the processed rate from ${Math.round(e.beforePerSecond)} to ${Math.round(e.afterPerSecond)} records/s where about ${Math.round(e.expectedPerSecond)} was expected: more parallelism does not help this job (a skewed key, a slow sink or an external limit); a person must look`,
     });
     return;
   }
+  const ceiling = appParallelismCeiling(ctx, perKpu);
+  const to = Math.min(needed, ceiling);
+  const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  const boundReason = jobBound
+    ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
+    : kpuBound
+      ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
+      : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
+  const guardrail = kpuBound && !jobBound ? 'kpu-limit' : 'bounds';
+  if (to <= from) {
+    out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
+    return;
+  }
   if (to < needed) {
-    out.recommendations.push(
-      cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
-        input,
-        perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
-        lagMs: signals.lagMs ?? 0,
-      }),
-    );
+    const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
+      input,
+      perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
+      lagMs: signals.lagMs ?? 0,
+    });
+    out.recommendations.push(advice);
+    // The part of the scale-up past the bound is refused, with what was needed, so the run says a bound stopped it.
+    out.refused.push({
+      action: { ...desired, from: to },
+      guardrail,
+      reason: `${boundReason}; raised to ${to} only. ${advice}`,
+    });
   }
   out.add({ ...desired, to });
 }

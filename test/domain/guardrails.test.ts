@@ -294,8 +294,13 @@ describe('optional fixes', () => {
     spec.metrics!.millisBehindLatest = 13 * 3_600_000;
     const report = run(spec, target({}, {}, { maxRetentionHours: 0 }));
     expect(report.diagnosis.secondary).toContain('RETENTION_RISK');
-    expect(report.plan.refused).toEqual([
-      expect.objectContaining({ guardrail: 'bounds', reason: expect.stringContaining('turned off') }),
-    ]);
+    expect(report.plan.refused).toContainEqual(
+      expect.objectContaining({
+        action: expect.objectContaining({ type: 'IncreaseStreamRetention' }),
+        guardrail: 'bounds',
+        reason: expect.stringContaining('turned off'),
+      }),
+    );
+    expect(report.plan.actions.some((a) => a.type === 'IncreaseStreamRetention')).toBe(false);
   });
 });
