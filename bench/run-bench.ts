@@ -64,7 +64,7 @@ async function playAll(
   const start = incidentStart(baseline.world);
   const runs = new Map<PolicyName, RunResult>();
   for (const policy of policies) {
-    const played = policy === none ? baseline : await policy.play(scenario, options);
+    const played = policy === none ? baseline : await policy.play(scenario, { ...options, incidentStartMs: start });
     runs.set(policy.name, runResult(scenario, policy.name, played, start));
   }
   return runs;

@@ -110,8 +110,9 @@ function streamScaleIn(ctx: PlanContext, out: Draft): void {
     },
     ctx.policy.targetUtilization,
   );
-  // Scale in by at most half in one incident, never below the bound.
-  const to = Math.max(needed, Math.ceil(from / 2), config.minShards);
+  // The whole way to what the quiet window's peak needs, never below the bound: the quiet window
+  // (scaleInWindowMinutes) and the target utilisation are the safety, not a halving.
+  const to = Math.max(needed, config.minShards);
   if (to >= from) {
     if (needed < from) {
       out.refused.push({
@@ -337,7 +338,7 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   const from = app.parallelism;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const needed = Math.max(1, Math.ceil((from * peakBusy) / ctx.policy.targetUtilization));
-  const to = Math.max(needed, Math.ceil(from / 2), config.minParallelism);
+  const to = Math.max(needed, config.minParallelism);
   if (to >= from) {
     if (needed < from) {
       out.refused.push({

@@ -228,9 +228,13 @@ export function extractSignals(inputs: SignalInputs): Signals {
   if (streamName) {
     const shards = stream?.openShards;
     // Minutes before a reshard were judged against another shard count: after one, only the last
-    // few minutes (all at the new count by the time a run verifies) describe the stream now.
+    // few minutes (all at the new count by the time a run verifies) describe the stream now. A reshard
+    // finishes minutes after it was asked for (up to a cooldown's worth), so one asked for that long
+    // before the recent window may still have ended inside it.
     const streamFrom =
-      streamChangedAt !== undefined && streamChangedAt >= recentFrom ? Math.max(recentFrom, nowFrom) : recentFrom;
+      streamChangedAt !== undefined && streamChangedAt >= recentFrom - policy.cooldownUpMinutes * 60_000
+        ? Math.max(recentFrom, nowFrom)
+        : recentFrom;
     // Stream rates matter only inside the recent and scale-in windows; older points would be work for nothing.
     const relevantFrom = Math.min(streamFrom, scaleInFrom);
     const pickRecent = (key: MetricKey, required: boolean): Picked | undefined => {

@@ -1,5 +1,5 @@
 import { PolicySchema, TargetSchema, type TargetConfig } from '../../lambdas/domain/config';
-import { assess } from '../../lambdas/domain/engine';
+import { assess, backlogDrain } from '../../lambdas/domain/engine';
 import type { LedgerEntry } from '../../lambdas/domain/model';
 import { buildSnapshot, CAPTURED_AT, type SnapshotSpec } from '../builders/snapshot-builder';
 
@@ -164,5 +164,52 @@ describe('write demand behind throttling', () => {
     );
 
     expect(report.plan.actions).toEqual([expect.objectContaining({ type: 'UpdateShardCount', from: 8, to: 29 })]);
+  });
+});
+
+describe('the backlog drain verification reads', () => {
+  const config = target();
+  const policy = PolicySchema.parse({});
+
+  it('is the time to catch up at the rate the lag falls now, when that is within the catch-up time', () => {
+    // 4 min behind, falling 1.5 s per second: 160 s to go.
+    const drain = backlogDrain(
+      buildSnapshot(
+        job(
+          (i) => 240_000 + (59 - i) * 90_000,
+          () => 4000,
+        ),
+      ),
+      {
+        target: config,
+        policy,
+      },
+    );
+    expect(drain?.seconds).toBeCloseTo(160, 0);
+  });
+
+  it('is absent for a backlog that grows, or falls too slowly', () => {
+    expect(
+      backlogDrain(
+        buildSnapshot(
+          job(
+            (i) => 60_000 + i * 5000,
+            () => 1000,
+          ),
+        ),
+        { target: config, policy },
+      ),
+    ).toBeUndefined();
+    expect(
+      backlogDrain(
+        buildSnapshot(
+          job(
+            (i) => 1_800_000 + (59 - i) * 2000,
+            () => 1000,
+          ),
+        ),
+        { target: config, policy },
+      ),
+    ).toBeUndefined();
   });
 });
