@@ -44,6 +44,9 @@ export function judgeOutcome(
       reason: `${was.cause} is still found, but the backlog drains on plan: about ${Math.ceil(drain.seconds / 60)} min to catch up at the rate it falls now`,
     };
   }
+  // FLIP-271's ineffective scaling: the change did not raise throughput, so it is not repeated.
+  const ineffective = after.plan.refused.find((r) => r.guardrail === 'ineffective-scaling');
+  if (ineffective) return { outcome: 'not-improved', reason: `the scale-up was ineffective: ${ineffective.reason}` };
   const severityDelta = severityRank(now.severity) - severityRank(was.severity);
   if (now.cause !== was.cause) {
     return severityDelta <= 0
