@@ -177,6 +177,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         window: ctx.window,
         nowMinutes: ctx.policy.nowMinutes,
         restartSeconds: ctx.policy.expectedRestartSeconds,
+        lagThresholdMs: ctx.policy.lagThresholdMs,
       })
     : undefined;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;

@@ -12,6 +12,9 @@ import { applicationResource, type LedgerEntry } from './model';
 /** Share of the expected throughput gain below which a scale-up counts as ineffective (FLIP-271 uses 10%). */
 export const INEFFECTIVE_GAIN_SHARE = 0.1;
 
+/** Lag (ms) under which a rise is noise, not a job falling behind. */
+const RISING_LAG_FLOOR_MS = 1000;
+
 export interface IneffectiveScaling {
   readonly entry: LedgerEntry;
   readonly beforePerSecond: number;
@@ -27,13 +30,16 @@ export interface ScalingEffectInput {
   readonly nowMinutes: number;
   /** Seconds the update keeps the job down: the minutes after a change that say nothing about its effect. */
   readonly restartSeconds: number;
+  /** Lag (ms) past which the job is behind: a job that keeps up processes what arrives, whatever its size. */
+  readonly lagThresholdMs: number;
 }
 
 /**
  * The last scale-up of the application, when it raised the processed rate by less than
  * {@link INEFFECTIVE_GAIN_SHARE} of what the added subtasks should have added. Only judged on a job
- * that is behind both before and after (the caller's condition): a job that keeps up processes what
- * arrives, whatever its size. Undefined when there is no such scale-up or the window cannot tell.
+ * that was behind both before the change and now, so that what it processed is what it can process:
+ * a job that keeps up processes what arrives, whatever its size. Undefined when there is no such
+ * scale-up or the window cannot tell.
  */
 export function ineffectiveScaleUp(input: ScalingEffectInput): IneffectiveScaling | undefined {
   const resource = applicationResource(input.applicationName);
@@ -50,6 +56,15 @@ export function ineffectiveScaleUp(input: ScalingEffectInput): IneffectiveScalin
   const settledFrom = changedAt + input.restartSeconds * 1000 + 60_000;
   const afterFrom = Math.max(settledFrom, input.window.end - span);
   if (input.window.end - afterFrom < 60_000) return undefined;
+  const lag = input.window.pick(METRICS.millisBehindLatest, input.applicationName)?.series.points ?? [];
+  const lagBefore = lag.filter((p) => p.t < changedAt && p.t >= changedAt - span);
+  const lagNow = lag.filter((p) => p.t >= afterFrom && p.t <= input.window.end);
+  // Behind: past the lag threshold, or falling further behind (processing less than arrives).
+  const behind = (points: readonly { v: number }[]): boolean =>
+    points.length > 0 &&
+    (points.every((p) => p.v > input.lagThresholdMs) ||
+      (points.length >= 2 && points.at(-1)!.v > points[0]!.v && points.at(-1)!.v >= RISING_LAG_FLOOR_MS));
+  if (!behind(lagBefore) || !behind(lagNow)) return undefined;
   const points = view.series.points;
   const before = meanOf(points.filter((p) => p.t < changedAt && p.t >= changedAt - span));
   const after = meanOf(points.filter((p) => p.t >= afterFrom && p.t <= input.window.end));

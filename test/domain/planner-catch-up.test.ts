@@ -113,6 +113,18 @@ describe('a scale-up that did not raise throughput', () => {
     ]);
   });
 
+  it('is not judged on a job that kept up before the change: it processed what arrived, whatever its size', () => {
+    const report = run(
+      job(
+        (i) => (i < 30 ? 1000 : 60_000 + (i - 30) * 5000),
+        () => 1000,
+        ledger,
+      ),
+    );
+
+    expect(report.plan.refused.filter((r) => r.guardrail === 'ineffective-scaling')).toEqual([]);
+  });
+
   it('is not flagged when the scale-up raised the processed rate', () => {
     const minuteOfChange = 30;
     const report = run(
