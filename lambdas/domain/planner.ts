@@ -38,11 +38,13 @@ export interface BoundedPlan {
 }
 
 const ACTION_ORDER: Record<Action['type'], number> = {
-  // Protect unread data first, then the stream, then the job that reads it.
+  // Protect unread data first, then the job, then the stream. The job's one update (a restart of a
+  // few minutes) goes before the reshard's calls (minutes each), so the job, sized for the demand the
+  // reshard lets in, is back and catching up while the stream grows, not only after it.
   IncreaseStreamRetention: 0,
-  UpdateShardCount: 1,
+  UpdateApplicationParallelism: 1,
   UpdateApplicationMonitoring: 2,
-  UpdateApplicationParallelism: 3,
+  UpdateShardCount: 3,
 };
 
 /** An UpdateShardCount whose `to` is where its steps end (the last step may round up to a 25% multiple). */

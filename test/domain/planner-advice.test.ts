@@ -44,8 +44,8 @@ describe('advice about source subtasks beyond the shard count', () => {
     const p = plan(2, 1300);
 
     expect(p.actions).toEqual([
-      expect.objectContaining({ type: 'UpdateShardCount', from: 2, to: 4 }),
       expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 9 }),
+      expect.objectContaining({ type: 'UpdateShardCount', from: 2, to: 4 }),
     ]);
     expect(advice(p)).toEqual([
       expect.stringMatching(/^Parallelism 9 exceeds the 4 shards orders-stream will have after this plan's reshard:/),
@@ -56,8 +56,8 @@ describe('advice about source subtasks beyond the shard count', () => {
     const p = plan(4, 3400);
 
     expect(p.actions).toEqual([
-      expect.objectContaining({ type: 'UpdateShardCount', from: 4, to: 7 }),
       expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 6 }),
+      expect.objectContaining({ type: 'UpdateShardCount', from: 4, to: 7 }),
     ]);
     expect(advice(p)).toEqual([]);
   });
