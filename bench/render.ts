@@ -135,8 +135,8 @@ export function markdown(
   out.push(
     '## Caveats',
     '',
-    '- `none` recovers by itself where the trouble ends (a spike passes), at the lowest cost. The cost goal counts every policy that recovers, so there it compares StreamMedic with doing nothing; the cheapest policy that acted is shown beside it.',
-    '- The oracle acts at the first alarm, so a policy that acts before any alarm (Managed Flink autoscaling and the alarm sample both watch CPU, which rises before lag) can recover sooner. It sizes for the same objective as DESIGN.md (target utilisation, catch-up time) with true values; a policy that over-provisions can drain a backlog faster at a higher cost.',
+    '- `none` recovers by itself where the trouble ends (a spike passes), at the lowest cost. The dominance goal counts it as a policy: where a spike passes by itself, doing nothing is a real alternative.',
+    "- The oracle acts from the incident's start (the first unhealthy minute with nothing done, or the first alarm if sooner) on the true demand, sizes each resource for the true peak with a margin for the traffic's noise only (not StreamMedic's target utilisation or catch-up time), drains the backlog within a restart's length, changes the stream and the application at once, and scales back when the incident's traffic has passed. No single policy is a lower bound on both lag and cost: a policy that over-provisions can have less lag at a higher cost, and one that never acts costs less.",
     "- A job's own restart puts lag over the threshold for a minute or two: those minutes count as unhealthy for every policy.",
     "- Bounds: `alarm-doubling` gets the target's parallelism bounds; `shard-doubling` has no shard ceiling, as in the sample; `msf-builtin` is bounded only by the application's KPU quota; StreamMedic and the oracle by the target's config.",
     '',

@@ -4,10 +4,12 @@
  * bench/results.md and bench/results.html, checks the goals, and then prints the earlier performance
  * figures (Lambda bundle sizes and load times, diagnoses per second) from their own scripts.
  *
- *   npm run bench -- [--seed N] [--scenario NAME]... [--policy NAME]... [--out DIR] [--no-perf]
+ *   npm run bench -- [--seed N] [--scenario NAME|FILE|FOLDER]... [--policy NAME]... [--out DIR] [--no-perf]
+ *
+ * A folder stands for every scenario file (*.json) in it, so a team can benchmark its own pipeline.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { builtInScenarioNames, resolveScenario, type Scenario } from '../sim/scenario';
@@ -64,7 +66,7 @@ async function playAll(
   const start = incidentStart(baseline.world);
   const runs = new Map<PolicyName, RunResult>();
   for (const policy of policies) {
-    const played = policy === none ? baseline : await policy.play(scenario, options);
+    const played = policy === none ? baseline : await policy.play(scenario, { ...options, incidentStartMs: start });
     runs.set(policy.name, runResult(scenario, policy.name, played, start));
   }
   return runs;
@@ -110,6 +112,17 @@ export async function writeResults(
   return written;
 }
 
+/** A built-in scenario's name or a scenario file as given; a folder, as the scenario files (*.json) in it. */
+export function scenarioFiles(nameOrPath: string): string[] {
+  if (!existsSync(nameOrPath) || !statSync(nameOrPath).isDirectory()) return [nameOrPath];
+  const files = readdirSync(nameOrPath)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => join(nameOrPath, file));
+  if (files.length === 0) throw new Error(`--scenario ${nameOrPath}: the folder has no scenario files (*.json)`);
+  return files;
+}
+
 interface Cli {
   seed?: number;
   scenarios: string[];
@@ -135,7 +148,7 @@ function parseArgs(argv: readonly string[]): Cli {
         break;
       }
       case '--scenario':
-        cli.scenarios.push(value());
+        cli.scenarios.push(...scenarioFiles(value()));
         break;
       case '--policy': {
         const name = value();

@@ -1,19 +1,23 @@
 /**
- * `oracle`: a lower bound, not a policy anyone could run. At the instant the first alarm fires it
- * knows the truth: the scenario's true cause (its `expect`), the traffic to come, the job's real
- * per-subtask rate and the exact backlog. It computes the capacity that is needed and reaches it in
- * the fewest calls the APIs allow, each call the instant the API accepts it (the stream's next call
- * the moment it is ACTIVE again), paying the same reshard and restart delays as every policy.
+ * `oracle`: a reference no one could run. From the incident's start (the first minute the pipeline
+ * is unhealthy with nothing done about it, or the first alarm if that comes sooner) it knows the truth:
+ * the scenario's true cause (its `expect`), the traffic to come, the job's real per-subtask rate and
+ * the exact backlog. It changes every resource at once (the stream's calls one after another, each
+ * the moment the stream is ACTIVE again, the application's update beside them), within the APIs'
+ * limits and with the same reshard and restart delays as every policy, and it scales back to the
+ * pre-incident size once the incident's traffic has passed.
  *
- * "Needed" is DESIGN.md's definition evaluated with true values instead of estimates, within the
- * target's bounds:
+ * Its sizing is its own, not StreamMedic's (no target utilisation, no catch-up time from the policy):
  * - shards: the most of peak bytes / 1 MiB and peak records / 1,000 (and, for a read-capacity cause,
- *   peak bytes x polling readers / 2 MiB) over the rest of the scenario, at the policy's target
- *   utilisation; reached by doubling (or halving), so ceil(log2(needed / current)) calls;
- * - parallelism: (peak input / target utilisation + backlog when the job resumes / catch-up time)
- *   over the true per-subtask rate; one UpdateApplication (which also turns Managed Flink's own
- *   autoscaling off, so it cannot undo the change); and, when the job's catch-up would read faster
- *   than the shards serve polling readers (2 MiB/s each), the shards that reading needs;
+ *   peak bytes x polling readers / 2 MiB) over the incident, with a margin of three times the traffic's
+ *   noise and nothing more; reached by doubling (or halving), ceil(log2(needed / current)) calls;
+ * - parallelism: the peak input over the true per-subtask rate with the same margin, plus what drains
+ *   the backlog (and the restart's own) within the restart's length; one UpdateApplication (which also
+ *   turns Managed Flink's own autoscaling off); and, when that catch-up would read faster than the
+ *   shards serve polling readers (2 MiB/s each), the shards that reading needs;
+ * - when the incident's traffic has passed (demand back under 110% of its level before the incident,
+ *   to the end) and the backlog is gone: back to the size before the incident, or what the rest of the
+ *   scenario needs if that is more, in the fewest calls;
  * - memory pressure: the most tasks per KPU that keeps the heap under 80% to the end; verbose
  *   monitoring: INFO and APPLICATION; retention: raised only if the oldest unread record would
  *   expire before the job resumes.
@@ -41,6 +45,13 @@ const RETENTION_MARGIN_MS = 15 * MINUTE_MS;
 const RETRYABLE = new Set(['ThrottlingError', 'ResourceInUseError', 'ServiceUnavailableError', 'LimitExceededError']);
 /** Attempts per call before the oracle gives up on it (a fault that never clears). */
 const MAX_ATTEMPTS = 60;
+/** Demand under this share of its level before the incident means the incident's traffic has passed. */
+const INCIDENT_OVER_SHARE = 1.1;
+
+/** The share of capacity the oracle may fill: all of it but a margin for the traffic's own noise. */
+export function oracleUtilization(scenario: SimWorld['scenario']): number {
+  return 1 / (1 + 3 * (scenario.traffic.noise ?? 0.02));
+}
 
 /** The per-call targets from `from` to `to` shards: each call at most doubles or halves. */
 export function oracleShardSteps(from: number, to: number): number[] {
@@ -80,29 +91,84 @@ function peakDemand(world: SimWorld, from: number): { records: number; bytes: nu
   };
 }
 
+/** Shards that carry `peak` at utilisation `u` (and its reads, for a read-capacity cause), within the target's bounds. */
+function shardsFor(world: SimWorld, peak: { records: number; bytes: number }, u: number): number {
+  const streamTarget = world.target.stream!;
+  let needed = Math.ceil(
+    Math.max(peak.bytes / AWS_LIMITS.shardWriteBytesPerSecond, peak.records / AWS_LIMITS.shardWriteRecordsPerSecond) /
+      u -
+      1e-9,
+  );
+  if (statedExpectation(world.scenario).causes.includes('STREAM_READ_CAPACITY')) {
+    const app = world.scenario.pipeline.application;
+    const readers =
+      (app && !app.efo ? 1 : 0) + world.scenario.pipeline.consumers.filter((consumer) => !consumer.efo).length;
+    needed = Math.max(needed, Math.ceil((peak.bytes * readers) / (AWS_LIMITS.shardReadBytesPerSecond * u) - 1e-9));
+  }
+  return Math.min(streamTarget.maxShards, Math.max(streamTarget.minShards, needed));
+}
+
+/**
+ * When the incident's traffic has passed: the minute after the last one whose demand is over
+ * {@link INCIDENT_OVER_SHARE} of its level before the incident; undefined when it lasts to the end,
+ * or when the traffic never rose (the incident is not the traffic's).
+ */
+export function incidentOverAt(world: SimWorld, from: number, incidentStartMs: number): number | undefined {
+  const traffic = new TrafficModel(world.scenario.traffic, world.startMs, 0);
+  let before = 0;
+  for (let t = world.startMs; t < incidentStartMs - 5 * MINUTE_MS; t += MINUTE_MS) {
+    before = Math.max(before, traffic.multiplier(t));
+  }
+  if (before === 0) before = traffic.multiplier(world.startMs);
+  let last: number | undefined;
+  for (let t = Math.floor(from / MINUTE_MS) * MINUTE_MS; t < world.endMs; t += MINUTE_MS) {
+    if (traffic.multiplier(t) > before * INCIDENT_OVER_SHARE) last = t;
+  }
+  // An incident that is not the traffic's (a job too small for steady traffic) has no end to wait for.
+  if (last === undefined) return undefined;
+  return last + MINUTE_MS < world.endMs - MINUTE_MS ? last + MINUTE_MS : undefined;
+}
+
+/** The size before the incident, where the plan raised it: what the oracle scales back to. */
+export interface SizeBefore {
+  readonly shards: number;
+  readonly parallelism?: number;
+}
+
+/**
+ * Back to the size before the incident once its traffic has passed, or to what the rest of the
+ * scenario needs if that is more; only what the incident's plan raised.
+ */
+export function planScaleBack(world: SimWorld, now: number, before: SizeBefore, raised: OraclePlan): OraclePlan {
+  const u = oracleUtilization(world.scenario);
+  const peak = peakDemand(world, now);
+  const stream = world.stream;
+  let shardSteps: number[] = [];
+  if (raised.shardSteps.length > 0 && !stream.isDeleted && world.target.stream) {
+    const to = Math.max(before.shards, shardsFor(world, peak, u));
+    if (to < stream.openShards) shardSteps = oracleShardSteps(stream.openShards, to);
+  }
+  const app = world.app;
+  if (!raised.application || !app || before.parallelism === undefined) return { shardSteps };
+  const perTask = app.capacity(AWS_LIMITS.maxShardsPerStream, now) / app.currentParallelism;
+  // The scale-back restarts the job too: room to drain its own backlog within as long as the restart takes.
+  const to = Math.max(before.parallelism, Math.ceil((peak.records / u + peak.records) / perTask - 1e-9));
+  return to < app.currentParallelism
+    ? { shardSteps, application: { parallelism: to, parallelismPerKpu: app.parallelismPerKpu } }
+    : { shardSteps };
+}
+
 /** What the oracle does, decided once, from the truth at `now`. */
 export function planOracle(world: SimWorld, now: number): OraclePlan {
   const helpful = helpfulKinds(statedExpectation(world.scenario));
-  const policy = world.policy;
-  const u = policy.targetUtilization;
+  const u = oracleUtilization(world.scenario);
   const peak = peakDemand(world, now);
   const stream = world.stream;
   const streamTarget = world.target.stream;
   let shardSteps: number[] = [];
   let shardsAfter = stream.isDeleted ? 0 : stream.openShards;
   if (stream.mode === 'PROVISIONED' && !stream.isDeleted && streamTarget) {
-    let needed = Math.ceil(
-      Math.max(peak.bytes / AWS_LIMITS.shardWriteBytesPerSecond, peak.records / AWS_LIMITS.shardWriteRecordsPerSecond) /
-        u -
-        1e-9,
-    );
-    if (statedExpectation(world.scenario).causes.includes('STREAM_READ_CAPACITY')) {
-      const app = world.scenario.pipeline.application;
-      const readers =
-        (app && !app.efo ? 1 : 0) + world.scenario.pipeline.consumers.filter((consumer) => !consumer.efo).length;
-      needed = Math.max(needed, Math.ceil((peak.bytes * readers) / (AWS_LIMITS.shardReadBytesPerSecond * u) - 1e-9));
-    }
-    needed = Math.min(streamTarget.maxShards, Math.max(streamTarget.minShards, needed));
+    const needed = shardsFor(world, peak, u);
     const current = stream.openShards;
     if ((helpful.has('shards-up') && needed > current) || (helpful.has('shards-down') && needed < current)) {
       shardSteps = oracleShardSteps(current, needed);
@@ -143,7 +209,8 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
         stream.mode === 'PROVISIONED' ? streamRecordsPerSecond(stream.openShards) : Number.POSITIVE_INFINITY,
       );
       const backlogAtResume = stream.log.backlog(cursor) + (arrivingNow * restartMs) / 1000;
-      const required = incomingPeak / u + backlogAtResume / policy.catchUpSeconds;
+      // The backlog (with the restart's own) drained within as long as the restart took.
+      const required = incomingPeak / u + backlogAtResume / (restartMs / 1000);
       const needed = Math.min(ceiling, Math.max(appTarget.minParallelism, Math.ceil(required / perTask - 1e-9)));
       if (needed > app.currentParallelism) {
         plan.application = { parallelism: needed, parallelismPerKpu: perKpu };
@@ -197,7 +264,34 @@ class OracleController implements Controller {
   private streamAttempts = 0;
   private appAttempts = 0;
 
-  constructor(private readonly world: SimWorld) {}
+  private raised: OraclePlan | undefined;
+  private scaleBackAt: number | undefined;
+  private readonly before: SizeBefore;
+
+  constructor(
+    private readonly world: SimWorld,
+    private readonly incidentStartMs: number | undefined,
+  ) {
+    this.before = {
+      shards: world.stream.openShards,
+      ...(world.app ? { parallelism: world.app.currentParallelism } : {}),
+    };
+  }
+
+  private start(plan: OraclePlan): void {
+    this.plan = plan;
+    if (plan.retentionHours !== undefined) this.streamQueue.push({ kind: 'retention', hours: plan.retentionHours });
+    for (const to of plan.shardSteps) this.streamQueue.push({ kind: 'shards', to });
+    this.appPending = plan.application !== undefined || plan.monitoring !== undefined;
+    this.appAttempts = 0;
+  }
+
+  /** Whether the job has read what was written up to a minute ago (or there is no job). */
+  private caughtUp(now: number): boolean {
+    const stream = this.world.stream;
+    if (!this.world.app || stream.isDeleted) return true;
+    return stream.log.ageMs(stream.log.cursor(APP_READER_ID), now) < MINUTE_MS;
+  }
 
   nextWake(now: number): number | undefined {
     const candidates: number[] = [];
@@ -210,14 +304,23 @@ class OracleController implements Controller {
   }
 
   async tick(now: number, events: readonly WorldEvent[]): Promise<void> {
-    if (!this.plan) {
-      if (!events.some((e) => e.kind === 'alarm' && e.change.to === 'ALARM')) return;
-      this.plan = planOracle(this.world, now);
-      if (this.plan.retentionHours !== undefined) {
-        this.streamQueue.push({ kind: 'retention', hours: this.plan.retentionHours });
-      }
-      for (const to of this.plan.shardSteps) this.streamQueue.push({ kind: 'shards', to });
-      this.appPending = this.plan.application !== undefined || this.plan.monitoring !== undefined;
+    if (!this.raised) {
+      const alarmed = events.some((e) => e.kind === 'alarm' && e.change.to === 'ALARM');
+      const started = this.incidentStartMs !== undefined && now >= this.incidentStartMs;
+      if (!alarmed && !started) return;
+      this.raised = planOracle(this.world, now);
+      this.start(this.raised);
+      const raisedSize = this.raised.shardSteps.length > 0 || this.raised.application !== undefined;
+      this.scaleBackAt = raisedSize ? incidentOverAt(this.world, now, this.incidentStartMs ?? now) : undefined;
+    } else if (
+      this.scaleBackAt !== undefined &&
+      now >= this.scaleBackAt &&
+      this.streamQueue.length === 0 &&
+      !this.appPending &&
+      this.caughtUp(now)
+    ) {
+      this.scaleBackAt = undefined;
+      this.start(planScaleBack(this.world, now, this.before, this.raised));
     }
     await this.stepApplication(now);
     await this.stepStream(now);
@@ -285,6 +388,6 @@ class OracleController implements Controller {
 export const oraclePolicy = controllerPolicy({
   name: 'oracle',
   summary:
-    'Lower bound: at the first alarm it knows the true cause, the traffic to come and the real rates, and reaches the needed capacity in the fewest calls, each as soon as the API accepts it.',
-  controller: (world) => new OracleController(world),
+    "Reference: from the incident's start it knows the true cause, the traffic to come and the real rates; it sizes each resource for the true peak (no target utilisation), changes them all at once in the fewest calls the APIs allow, and scales back when the incident's traffic has passed.",
+  controller: (world, options) => new OracleController(world, options.incidentStartMs),
 });

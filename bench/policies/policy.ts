@@ -19,6 +19,11 @@ export type PolicyName = (typeof POLICY_NAMES)[number];
 export interface PlayOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: number;
+  /**
+   * When the incident starts (the first unhealthy minute with nothing done about it): known only to
+   * the oracle, which acts on the truth from then on. Every other policy ignores it.
+   */
+  readonly incidentStartMs?: number;
 }
 
 /** A played scenario: the world (which may have run past the end to let a workflow finish) and the outcome at the end. */
@@ -65,7 +70,7 @@ export async function drive(world: SimWorld, controller: Controller): Promise<vo
 export function controllerPolicy(props: {
   readonly name: PolicyName;
   readonly summary: string;
-  readonly controller: (world: SimWorld) => Controller;
+  readonly controller: (world: SimWorld, options: PlayOptions) => Controller;
   readonly prepare?: (scenario: Scenario) => Scenario;
 }): BenchPolicy {
   return {
@@ -75,7 +80,7 @@ export function controllerPolicy(props: {
       const world = createWorld(props.prepare ? props.prepare(scenario) : scenario, {
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       });
-      await drive(world, props.controller(world));
+      await drive(world, props.controller(world, options));
       return { world, outcome: world.outcome() };
     },
   };

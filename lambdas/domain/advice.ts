@@ -240,7 +240,7 @@ export function producerBackoffAdvice(ctx: AdviceContext): Advice | undefined {
       `if refused records are retried until accepted (the KPL and the AWS SDKs retry), each accepted record accounts for at most one first refusal, ` +
       `so at least ${percent(repeats)} of the refusals are repeated attempts, not new demand. ` +
       `Retry with capped exponential backoff and jitter in the producers so retries do not hammer full shards; ` +
-      `the shard plan counts refusals as demand, so StreamMedic re-checks the need from fresh metrics after each step.`,
+      `the shard plan counts as demand only the refusals producers do not resend (policy producerResendShare), and StreamMedic re-checks the need from fresh metrics after each step.`,
     basis: [
       {
         metric: 'WriteProvisionedThroughputExceeded / PutRecords.ThrottledRecords (Sum)',
@@ -365,7 +365,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
   const ceiling = bounds[0]!.limit;
   const from = app.parallelism;
   const rates = consumerRates(ctx);
-  const stopped = plan.refused.some(
+  const stoppedAt = plan.refused.find(
     (r) =>
       r.action.type === 'UpdateApplicationParallelism' &&
       r.action.applicationName === config.name &&
@@ -376,9 +376,11 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
     (a) =>
       a.type === 'UpdateApplicationParallelism' && a.applicationName === config.name && a.to === ceiling && a.to > from,
   );
+  const stopped = stoppedAt !== undefined;
   if (!stopped && !capped) return undefined;
-  // A refused scale-up leaves the job where it is; a capped one takes it to the bound.
-  const cap = stopped ? from : ceiling;
+  // A refused scale-up leaves the job where it is; a capped one takes it to the bound (where its
+  // refused remainder starts).
+  const cap = stoppedAt && 'from' in stoppedAt.action ? stoppedAt.action.from : ceiling;
   if (capped && !stopped) {
     // Reaching the bound is only being stopped by it when the measured need lies beyond it.
     const needed = rates

@@ -6,7 +6,8 @@ import { MetricWindow } from './metric-window';
 import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { changesOf } from './ledger-intents';
-import { planActions } from './planner';
+import type { BacklogDrain } from './outcome';
+import { drainsOnPlan, planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
@@ -16,6 +17,24 @@ export interface AssessOptions {
   readonly policy: Policy;
   /** A dry run plans exactly as a live run; it only sets `plan.apply` to false. */
   readonly dryRun: boolean;
+}
+
+/**
+ * Whether the consumer's backlog drains on plan in a snapshot: its lag falls now fast enough to be gone
+ * within the catch-up time. What verification judges a catch-up by.
+ */
+export function backlogDrain(snapshot: Snapshot, options: Omit<AssessOptions, 'dryRun'>): BacklogDrain | undefined {
+  const { target, policy } = options;
+  const appName = target.application?.name;
+  if (!appName) return undefined;
+  const now = Date.parse(snapshot.capturedAt);
+  const window = MetricWindow.fromGetMetricData(
+    snapshot.getMetricData ?? { MetricDataQueries: [], MetricDataResults: [] },
+    now,
+  );
+  const app = snapshot.describeApplication ? appStateOf(snapshot.describeApplication) : undefined;
+  const signals = extractSignals({ window, policy, ...(app ? { app } : {}), appName });
+  return drainsOnPlan(signals, policy);
 }
 
 /**

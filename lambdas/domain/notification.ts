@@ -98,6 +98,7 @@ const PERSON_GUARDRAILS: ReadonlySet<Guardrail> = new Set([
   'daily-budget',
   'on-demand',
   'snapshots-disabled',
+  'ineffective-scaling',
 ]);
 
 /**
@@ -106,13 +107,19 @@ const PERSON_GUARDRAILS: ReadonlySet<Guardrail> = new Set([
  */
 const CAPPED_ADVICE = /StreamMedic stops at/;
 const DRAINS_AT_CAP = /the backlog drains in about/;
+/** The planner's words for a job it leaves alone because it catches up, or carries its input, as it is. */
+const LEFT_ALONE = /it is not restarted\./;
 
 export function runOutcome(facts: Pick<NotificationFacts, 'assessment' | 'verification' | 'failure'>): RunOutcome {
   if (facts.failure) return 'failed';
   if (!facts.assessment) return 'failed';
   const disposition = facts.assessment.disposition;
   if (disposition === 'nothing-to-do') {
-    return SETTLED_CAUSES.has(facts.assessment.report.diagnosis.cause) ? 'nothing-to-do' : 'action-required';
+    const report = facts.assessment.report;
+    // A busy job the planner leaves alone (it drains on plan, or carries its input as it is) needs nobody.
+    const leftAlone =
+      report.diagnosis.cause === 'CONSUMER_COMPUTE' && report.plan.recommendations.some((r) => LEFT_ALONE.test(r));
+    return SETTLED_CAUSES.has(report.diagnosis.cause) || leftAlone ? 'nothing-to-do' : 'action-required';
   }
   if (disposition !== 'apply') return disposition;
   return facts.verification?.outcome ?? 'applied';
@@ -160,7 +167,7 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   if (cause === 'INSUFFICIENT_DATA') return NEEDS_A_PERSON.INSUFFICIENT_DATA!(facts.run);
   const stopped = assessmentsOf(facts)
     .flatMap((a) => a.report.plan.refused)
-    .find((r) => PERSON_GUARDRAILS.has(r.guardrail));
+    .find((r) => PERSON_GUARDRAILS.has(r.guardrail) && !DRAINS_AT_CAP.test(r.reason));
   if (stopped && !SETTLED_CAUSES.has(cause))
     return `a fix was stopped by the "${stopped.guardrail}" guardrail: ${stopped.reason}`;
   const capped = report.plan.recommendations.find((r) => CAPPED_ADVICE.test(r) && !DRAINS_AT_CAP.test(r));

@@ -13,7 +13,8 @@ import {
 } from './model';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
-import { flinkParallelismNeeded, kpusFor, shardSteps, shardsNeeded } from './sizing';
+import { ineffectiveScaleUp } from './scaling-effect';
+import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
 export interface PlanContext {
   readonly target: TargetConfig;
@@ -37,11 +38,13 @@ export interface BoundedPlan {
 }
 
 const ACTION_ORDER: Record<Action['type'], number> = {
-  // Protect unread data first, then the stream, then the job that reads it.
+  // Protect unread data first, then the job, then the stream. The job's one update (a restart of a
+  // few minutes) goes before the reshard's calls (minutes each), so the job, sized for the demand the
+  // reshard lets in, is back and catching up while the stream grows, not only after it.
   IncreaseStreamRetention: 0,
-  UpdateShardCount: 1,
+  UpdateApplicationParallelism: 1,
   UpdateApplicationMonitoring: 2,
-  UpdateApplicationParallelism: 3,
+  UpdateShardCount: 3,
 };
 
 /** An UpdateShardCount whose `to` is where its steps end (the last step may round up to a 25% multiple). */
@@ -85,9 +88,13 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
     return;
   }
   if (to < needed) {
-    out.recommendations.push(
-      `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`,
-    );
+    const advice = `Stream ${config.name} needs about ${needed} shards; StreamMedic stops at maxShards ${config.maxShards}. Raise the bound if the cost is acceptable.`;
+    out.recommendations.push(advice);
+    out.beyondBounds.push({
+      action: shardAction(config.name, to, needed),
+      guardrail: 'bounds',
+      reason: `needs ${needed} shards but maxShards is ${config.maxShards}; raised to ${to} only`,
+    });
   }
   out.add(shardAction(config.name, from, to, ceiling));
 }
@@ -105,8 +112,9 @@ function streamScaleIn(ctx: PlanContext, out: Draft): void {
     },
     ctx.policy.targetUtilization,
   );
-  // Scale in by at most half in one incident, never below the bound.
-  const to = Math.max(needed, Math.ceil(from / 2), config.minShards);
+  // The whole way to what the quiet window's peak needs, never below the bound: the quiet window
+  // (scaleInWindowMinutes) and the target utilisation are the safety, not a halving.
+  const to = Math.max(needed, config.minShards);
   if (to >= from) {
     if (needed < from) {
       out.refused.push({
@@ -138,6 +146,22 @@ function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
   return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
 
+/**
+ * Whether a job behind on its backlog drains it on plan: its lag falls now fast enough to reach zero
+ * within the catch-up time. FLIP-271 judges a job in catch-up by its drain rate, not its size: such a
+ * job is left alone, since a restart would stop the draining and add its own backlog.
+ */
+export function drainsOnPlan(
+  signals: Signals,
+  policy: Pick<Policy, 'catchUpSeconds'>,
+): { readonly seconds: number } | undefined {
+  const lag = signals.app?.lagMs;
+  const slope = signals.app?.lagSlopeNow;
+  if (lag === undefined || slope === undefined || !(slope < 0)) return undefined;
+  const seconds = lag / -slope / 1000;
+  return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
+}
+
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -148,11 +172,22 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     );
     return;
   }
+  const ineffective = ctx.window
+    ? ineffectiveScaleUp({
+        applicationName: config.name,
+        ledger: ctx.ledger,
+        window: ctx.window,
+        nowMinutes: ctx.policy.nowMinutes,
+        restartSeconds: ctx.policy.expectedRestartSeconds,
+        lagThresholdMs: ctx.policy.lagThresholdMs,
+      })
+    : undefined;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const from = app.parallelism;
   const signals = ctx.signals;
   const busy = busyFraction(ctx) ?? 1;
-  const slope = Math.max(0, signals.app?.lagSlope ?? 0);
+  // Negative while the job drains: then it processes more than arrives, and the input is below the rate processed.
+  const slope = signals.app?.lagSlope ?? 0;
   const processed = signals.app?.recordsInPerSecond;
   const arriving = signals.stream?.demandRecordsPerSecond;
   // Lag that grows at s ms per ms means input = processed / (1 - s): recover the rate the source sees.
@@ -160,6 +195,23 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
+    const steady = flinkSteadyParallelism({
+      currentParallelism: from,
+      inputRatePerSecond: input,
+      processedRatePerSecond: processedRate,
+      busyFraction: busy,
+      targetUtilization: ctx.policy.targetUtilization,
+    });
+    // A job that drains on plan and will hold its input at the target utilisation once caught up is
+    // left alone: a restart would stop the draining and add its own backlog. One that drains but will
+    // run too hot afterwards is sized now, while the incident is open, rather than in the next one.
+    const draining = drainsOnPlan(signals, ctx.policy);
+    if (draining && steady <= from) {
+      out.recommendations.push(
+        `Application ${config.name} is draining its backlog on plan (about ${Math.ceil(draining.seconds / 60)} min to catch up, within the ${ctx.policy.catchUpSeconds} s catch-up time) and parallelism ${from} carries its input at the target utilisation: it is not restarted.`,
+      );
+      return;
+    }
     needed = flinkParallelismNeeded({
       currentParallelism: from,
       inputRatePerSecond: input,
@@ -176,9 +228,8 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       `No throughput metrics (numRecordsInPerSecond, IncomingRecords) for ${config.name}: the parallelism target is a doubling, not a measured size.`,
     );
   }
-  needed = Math.max(needed, from + 1, config.minParallelism);
-  const ceiling = appParallelismCeiling(ctx, perKpu);
-  const to = Math.min(needed, ceiling);
+  // No floor at the current size plus one: a job the measured rates say is big enough is not restarted.
+  needed = Math.max(needed, config.minParallelism);
   const autoscaling =
     ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
   const desired = {
@@ -189,28 +240,48 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     parallelismPerKpu: perKpu,
     ...autoscaling,
   };
-  if (to <= from) {
-    const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-    const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  if (needed <= from) {
+    out.recommendations.push(
+      `Application ${config.name}: its measured rate (${processedRate === undefined ? 'unknown' : Math.round(processedRate)} records/s at ${Math.round(busy * 100)}% busy) carries the input at parallelism ${from}; it is not restarted.`,
+    );
+    return;
+  }
+  if (ineffective) {
+    const e = ineffective;
     out.refused.push({
       action: desired,
-      guardrail: kpuBound && !jobBound ? 'kpu-limit' : 'bounds',
-      reason: jobBound
-        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state, and it runs at ${from}`
-        : kpuBound
-          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}, and it runs at ${from}`
-          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)} and it runs at ${from}`,
+      guardrail: 'ineffective-scaling',
+      reason: `the last scale-up (parallelism ${e.entry.from} -> ${e.entry.to} at ${e.entry.at}) raised the processed rate from ${Math.round(e.beforePerSecond)} to ${Math.round(e.afterPerSecond)} records/s where about ${Math.round(e.expectedPerSecond)} was expected: more parallelism does not help this job (a skewed key, a slow sink or an external limit); a person must look`,
     });
     return;
   }
+  const ceiling = appParallelismCeiling(ctx, perKpu);
+  const to = Math.min(needed, ceiling);
+  const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
+  const boundReason = jobBound
+    ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
+    : kpuBound
+      ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
+      : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
+  const guardrail = kpuBound && !jobBound ? 'kpu-limit' : 'bounds';
+  if (to <= from) {
+    out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
+    return;
+  }
   if (to < needed) {
-    out.recommendations.push(
-      cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
-        input,
-        perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
-        lagMs: signals.lagMs ?? 0,
-      }),
-    );
+    const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
+      input,
+      perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
+      lagMs: signals.lagMs ?? 0,
+    });
+    out.recommendations.push(advice);
+    // The part of the scale-up past the bound is refused, with what was needed, so the run says a bound stopped it.
+    out.beyondBounds.push({
+      action: { ...desired, from: to },
+      guardrail,
+      reason: `${boundReason}; raised to ${to} only. ${advice}`,
+    });
   }
   out.add({ ...desired, to });
 }
@@ -270,7 +341,7 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   const from = app.parallelism;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const needed = Math.max(1, Math.ceil((from * peakBusy) / ctx.policy.targetUtilization));
-  const to = Math.max(needed, Math.ceil(from / 2), config.minParallelism);
+  const to = Math.max(needed, config.minParallelism);
   if (to >= from) {
     if (needed < from) {
       out.refused.push({
@@ -395,6 +466,8 @@ const ADVICE: Partial<Record<Finding['cause'], (ctx: PlanContext) => string>> = 
 class Draft {
   readonly actions: Action[] = [];
   readonly refused: Refusal[] = [];
+  /** What a capped scale-up leaves out, from the cap on: refused by its bound only if the capped part goes ahead. */
+  readonly beyondBounds: Refusal[] = [];
   readonly recommendations: string[] = [];
 
   /** One action per resource and type: the larger change wins when two findings want the same. */
@@ -466,7 +539,22 @@ function draftPlan(ctx: PlanContext): Draft {
 export function planActions(ctx: PlanContext): BoundedPlan {
   const draft = draftPlan(ctx);
   const ordered = [...draft.actions].sort((a, b) => ACTION_ORDER[a.type] - ACTION_ORDER[b.type]);
-  const { actions, refused } = guardPlan(ctx, { actions: ordered, refused: draft.refused });
+  const guarded = guardPlan(ctx, { actions: ordered, refused: draft.refused });
+  const { actions } = guarded;
+  // A capped scale-up that a guardrail stopped is refused once, for that guardrail, not also for its bound.
+  const refused = [
+    ...guarded.refused,
+    ...draft.beyondBounds.filter((r) =>
+      actions.some(
+        (a) =>
+          a.type === r.action.type &&
+          actionResource(a) === actionResource(r.action) &&
+          'to' in a &&
+          'from' in r.action &&
+          a.to === r.action.from,
+      ),
+    ),
+  ];
   // Advice beside the bounded plan is only ever recommended: it never becomes an action.
   const advice = adviseBeyondCapacity(ctx, { actions, refused }).map(adviceText);
   return { actions, refused, recommendations: [...new Set([...draft.recommendations, ...advice])] };

@@ -69,6 +69,11 @@ export const PolicySchema = z
     throttleMinutes: positiveInt.default(3),
     /** Share of write or read demand refused that makes throttling worth acting on (0.1%). */
     throttleShare: z.number().gte(0).lt(1).default(0.001),
+    /**
+     * Share of refused records that producers send again (the KPL and SDK retry loops resend failed
+     * records): that share of WriteProvisionedThroughputExceeded is a resend, not new demand.
+     */
+    producerResendShare: z.number().gte(0).lt(1).default(0.5),
     /** Container CPU (%) that counts as busy: the threshold Managed Flink's own autoscaler uses. */
     cpuHighPercent: z.number().gt(0).lte(100).default(75),
     /**

@@ -23,7 +23,10 @@ export interface StreamSignals {
   /** Accepted writes, recent peak per second. */
   readonly incomingBytesPerSecond?: number;
   readonly incomingRecordsPerSecond?: number;
-  /** Accepted plus refused writes, recent peak per second: the demand the stream must carry. */
+  /**
+   * Accepted writes plus the refused ones producers do not resend, recent peak per second: the demand
+   * the stream must carry, without counting a resent record twice (docs/demand-estimation.md).
+   */
   readonly demandBytesPerSecond?: number;
   readonly demandRecordsPerSecond?: number;
   /** Recent peak share of the stream's write capacity that was accepted (bytes or records, whichever binds). */
@@ -68,6 +71,8 @@ export interface AppSignals {
   readonly lagPeakMs?: number;
   /** Lag growth in ms per ms over the recent window (> 0: falling further behind). */
   readonly lagSlope?: number;
+  /** Lag growth in ms per ms over the last `nowMinutes` (< 0: draining now), for judging a catch-up by its drain rate. */
+  readonly lagSlopeNow?: number;
   readonly cpu?: Observed;
   readonly busy?: Observed;
   readonly backPressured?: Observed;
@@ -223,9 +228,13 @@ export function extractSignals(inputs: SignalInputs): Signals {
   if (streamName) {
     const shards = stream?.openShards;
     // Minutes before a reshard were judged against another shard count: after one, only the last
-    // few minutes (all at the new count by the time a run verifies) describe the stream now.
+    // few minutes (all at the new count by the time a run verifies) describe the stream now. A reshard
+    // finishes minutes after it was asked for (up to a cooldown's worth), so one asked for that long
+    // before the recent window may still have ended inside it.
     const streamFrom =
-      streamChangedAt !== undefined && streamChangedAt >= recentFrom ? Math.max(recentFrom, nowFrom) : recentFrom;
+      streamChangedAt !== undefined && streamChangedAt >= recentFrom - policy.cooldownUpMinutes * 60_000
+        ? Math.max(recentFrom, nowFrom)
+        : recentFrom;
     // Stream rates matter only inside the recent and scale-in windows; older points would be work for nothing.
     const relevantFrom = Math.min(streamFrom, scaleInFrom);
     const pickRecent = (key: MetricKey, required: boolean): Picked | undefined => {
@@ -250,11 +259,17 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const totalBytes = (bytes?.points ?? []).reduce((s, p) => s + p.v, 0);
     const totalRecords = (records?.points ?? []).reduce((s, p) => s + p.v, 0);
     const avgRecordBytes = totalRecords > 0 ? totalBytes / totalRecords : 0;
-    const throttledRate = ratePoints(throttled, period);
-    const demandRecordsRate = combine(recordsRate, throttledRate, add);
+    // Refused attempts include the resends of records refused before: only the share producers do not
+    // resend is new demand, or a stream under retry storms looks twice as busy as its producers are.
+    // The estimator and its reasoning: docs/demand-estimation.md.
+    const refusedRate = ratePoints(throttled, period).map((p) => ({
+      t: p.t,
+      v: p.v * (1 - policy.producerResendShare),
+    }));
+    const demandRecordsRate = combine(recordsRate, refusedRate, add);
     const demandBytesRate = combine(
       bytesRate,
-      throttledRate,
+      refusedRate,
       (bytesPerSecond, refused) => bytesPerSecond + refused * avgRecordBytes,
     );
 
@@ -388,6 +403,11 @@ export function extractSignals(inputs: SignalInputs): Signals {
       const last = lagRecent[lagRecent.length - 1]!;
       lagSlope = last.t > first.t ? (last.v - first.v) / (last.t - first.t) : 0;
     }
+    const lagNow = since(lagPoints, nowFrom);
+    const lagSlopeNow =
+      lagNow.length >= 2 && lagNow.at(-1)!.t > lagNow[0]!.t
+        ? (lagNow.at(-1)!.v - lagNow[0]!.v) / (lagNow.at(-1)!.t - lagNow[0]!.t)
+        : undefined;
     const current = (p: Picked | undefined): readonly Point[] => since(p?.points ?? [], nowFrom);
     const heapRecent = current(heap);
     const checkpointPoints = checkpointDuration?.points ?? [];
@@ -408,6 +428,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(app ? { state: app } : {}),
       ...(lagRecent.length > 0 ? { lagMs: lastOf(lagRecent)!, lagPeakMs: maxOf(lagRecent)! } : {}),
       ...(lagSlope !== undefined ? { lagSlope } : {}),
+      ...(lagSlopeNow !== undefined ? { lagSlopeNow } : {}),
       ...(cpuObserved ? { cpu: cpuObserved } : {}),
       ...(busyObserved ? { busy: busyObserved } : {}),
       ...(bpObserved ? { backPressured: bpObserved } : {}),

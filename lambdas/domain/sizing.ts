@@ -101,6 +101,20 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
   return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
 }
 
+/**
+ * The steady size: the input at the target utilisation over the true per-subtask rate, without the
+ * catch-up share. A job draining its backlog on plan at or above this size needs no restart.
+ */
+export function flinkSteadyParallelism(
+  input: Omit<FlinkSizingInput, 'lagMs' | 'catchUpSeconds' | 'restartSeconds'>,
+): number {
+  const busy = Math.min(1, Math.max(0.05, input.busyFraction));
+  const trueRate = input.processedRatePerSecond / busy;
+  if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
+  const required = input.inputRatePerSecond / input.targetUtilization;
+  return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+}
+
 export function kpusFor(parallelism: number, parallelismPerKpu: number): number {
   return Math.ceil(parallelism / parallelismPerKpu);
 }

@@ -47,6 +47,7 @@ export const GUARDRAILS = [
   'snapshots-disabled',
   'builtin-autoscaling',
   'backlog-draining',
+  'ineffective-scaling',
 ] as const;
 export type Guardrail = (typeof GUARDRAILS)[number];
 

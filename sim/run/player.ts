@@ -211,14 +211,16 @@ function observeCores(cores: TaskCores, observer: TaskObserver): TaskCores {
 
 /** What the rounds of one run named, for checking the scenario's expectation. */
 function observationsOf(record: ExecutionRecord): RunObservation[] {
-  const rounds = record.rounds.map((round) => {
-    const diagnosis = round.assessment.report.diagnosis;
-    return {
-      cause: diagnosis.cause,
-      secondary: diagnosis.secondary as SecondaryFinding[],
-      refused: round.assessment.report.plan.refused.map((r) => r.guardrail),
-    };
-  });
+  // What verification found counts too: a cause a change uncovered is a cause of the run.
+  const reports = record.rounds.flatMap((round) => [
+    round.assessment.report,
+    ...(round.verification ? [round.verification.report] : []),
+  ]);
+  const rounds = reports.map((report) => ({
+    cause: report.diagnosis.cause,
+    secondary: report.diagnosis.secondary as SecondaryFinding[],
+    refused: report.plan.refused.map((r) => r.guardrail),
+  }));
   const failed = record.status !== 'SUCCEEDED' && record.error ? [{ failure: record.error }] : [];
   return [...rounds, ...failed];
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLICY_NAMES } from '../../bench/policies/policy';
-import { resultsJson, runBench, writeResults, type BenchResults } from '../../bench/run-bench';
+import { resultsJson, runBench, scenarioFiles, writeResults, type BenchResults } from '../../bench/run-bench';
 
 const KEYS = [
   'scenario',
@@ -80,6 +80,35 @@ describe('npm run bench', () => {
       }
       await writeResults(dir, first, meta, asIs);
       expect(files.map((file) => readFileSync(file, 'utf8'))).toEqual(contents);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run bench -- --scenario', () => {
+  it("plays a team's own scenario files, one by one or a whole folder of them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-scenarios-'));
+    try {
+      const own = join(dir, 'my-spike.json');
+      const scenario = JSON.parse(readFileSync(join(__dirname, '../../sim/scenarios/traffic-spike-3x.json'), 'utf8'));
+      writeFileSync(own, JSON.stringify({ ...scenario, name: 'my-spike' }));
+      copyFileSync(join(__dirname, '../../sim/scenarios/hot-partition-key.json'), join(dir, 'hot.json'));
+      writeFileSync(join(dir, 'notes.txt'), 'not a scenario');
+
+      expect(scenarioFiles(dir)).toEqual([join(dir, 'hot.json'), own]);
+      expect(scenarioFiles('traffic-spike-3x')).toEqual(['traffic-spike-3x']);
+      const results = await runBench({ scenarios: [own], policies: ['none'] });
+      expect(results.rows.map((r) => r.scenario)).toEqual(['my-spike']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a folder without scenario files, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-empty-'));
+    try {
+      expect(() => scenarioFiles(dir)).toThrow(`--scenario ${dir}: the folder has no scenario files (*.json)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

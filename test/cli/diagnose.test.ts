@@ -221,11 +221,14 @@ describe('stream-medic diagnose --config', () => {
     expect(report.target.name).toBe('orders');
     expect(report.plan.mode).toBe('recommend');
     expect(report.plan.apply).toBe(false);
-    const parallelism = [...report.plan.actions, ...report.plan.refused.map((r) => r.action)].filter(
-      (a) => a.type === 'UpdateApplicationParallelism',
-    );
+    const parallelism = report.plan.actions.filter((a) => a.type === 'UpdateApplicationParallelism');
     expect(parallelism.length).toBeGreaterThan(0);
     for (const action of parallelism) expect(action.to).toBeLessThanOrEqual(6);
+    // What the bound kept out is refused by it, with the size that was needed.
+    for (const refusal of report.plan.refused.filter((r) => r.action.type === 'UpdateApplicationParallelism')) {
+      expect(refusal.guardrail).toBe('bounds');
+      expect(refusal.reason).toMatch(/maxParallelism is 6/);
+    }
   });
 
   it('finds the target in the config without --target, and says the mode keeps it from applying', async () => {

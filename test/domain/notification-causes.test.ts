@@ -158,6 +158,20 @@ const CASES: CauseCase[] = [
     lookFirst: [/Which metrics are missing/, /The assess step of the execution: https:/, /insufficient-data\.md$/],
   },
   {
+    name: 'a job left alone because it drains its backlog on plan',
+    cause: 'CONSUMER_COMPUTE',
+    severity: 'warning',
+    actions: [],
+    recommendations: [
+      'Application orders-enricher is draining its backlog on plan (about 3 min to catch up, within the 300 s catch-up time) and parallelism 10 carries its input at the target utilisation: it is not restarted.',
+    ],
+    subject: 'No action needed | StreamMedic orders: CONSUMER_COMPUTE (warning)',
+    outcome: 'nothing-to-do',
+    actionRequired: false,
+    firstLine: 'No action needed: Summary.',
+    lookFirst: [],
+  },
+  {
     name: 'a scale-up that fixed it',
     cause: 'CONSUMER_COMPUTE',
     severity: 'warning',

@@ -44,20 +44,20 @@ describe('advice about source subtasks beyond the shard count', () => {
     const p = plan(2, 1300);
 
     expect(p.actions).toEqual([
+      expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 9 }),
       expect.objectContaining({ type: 'UpdateShardCount', from: 2, to: 4 }),
-      expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 10 }),
     ]);
     expect(advice(p)).toEqual([
-      expect.stringMatching(/^Parallelism 10 exceeds the 4 shards orders-stream will have after this plan's reshard:/),
+      expect.stringMatching(/^Parallelism 9 exceeds the 4 shards orders-stream will have after this plan's reshard:/),
     ]);
   });
 
   it('says nothing when the reshard brings the stream past the parallelism', () => {
-    const p = plan(4, 6000);
+    const p = plan(4, 3400);
 
     expect(p.actions).toEqual([
+      expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 6 }),
       expect.objectContaining({ type: 'UpdateShardCount', from: 4, to: 7 }),
-      expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 5 }),
     ]);
     expect(advice(p)).toEqual([]);
   });

@@ -204,8 +204,9 @@ function throttledStreamCalmApp() {
     metrics: {
       incomingBytes: 2 * MIB * 60,
       incomingRecords: 1500 * 60,
-      writeThrottled: 120_000,
-      putRecordsThrottled: 120_000,
+      // Half of the refusals are resends (docs/demand-estimation.md): 2,000 records/s of new demand.
+      writeThrottled: 240_000,
+      putRecordsThrottled: 240_000,
       millisBehindLatest: 1000,
       containerCpu: 40,
       busyTime: 300,

@@ -357,6 +357,34 @@ describe('judgeOutcome', () => {
     );
     expect(reason).toBe('CONSUMER_COMPUTE is still found but easing: millisBehindLatest 600000 -> 200000');
   });
+
+  it('calls a backlog that drains on plan improving, though it is larger than before the restart', () => {
+    const after = report({ diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(700_000)] } });
+
+    expect(judgeOutcome(before, after).outcome).toBe('not-improved');
+    const judged = judgeOutcome(before, after, { seconds: 240 });
+    expect(judged.outcome).toBe('improving');
+    expect(judged.reason).toMatch(/the backlog drains on plan: about 4 min to catch up/);
+  });
+
+  it('calls a scale-up that did not raise throughput ineffective, whatever else eased', () => {
+    const after = report({
+      diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(200_000)] },
+      refused: [
+        { action: RAISE_PARALLELISM, guardrail: 'ineffective-scaling', reason: 'processed 1300 -> 1300 records/s' },
+      ],
+    });
+    expect(judgeOutcome(before, after)).toEqual({
+      outcome: 'not-improved',
+      reason: 'the scale-up was ineffective: processed 1300 -> 1300 records/s',
+    });
+  });
+
+  it('does not let a draining backlog speak for a stream that still refuses writes', () => {
+    const throttled = report({ diagnosis: { cause: 'STREAM_WRITE_CAPACITY', severity: 'critical', evidence: [] } });
+
+    expect(judgeOutcome(before, throttled, { seconds: 60 }).outcome).toBe('not-improved');
+  });
 });
 
 describe('nextRoundOf', () => {

@@ -1,5 +1,5 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
-import { assess } from '../../domain/engine';
+import { assess, backlogDrain } from '../../domain/engine';
 import { nextRoundOf } from '../../domain/next-round';
 import { judgeOutcome } from '../../domain/outcome';
 import type { Verification, VerifyResult } from '../../domain/run-state';
@@ -31,7 +31,8 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
     const snapshot = await collectSnapshot(deps, run.config);
     // Planned as a dry run: what verification saw, whatever the mode.
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
-    const { outcome, reason } = judgeOutcome(assessment.report, report);
+    const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
+    const { outcome, reason } = judgeOutcome(assessment.report, report, drain);
     const now = deps.clock.now();
     const verification: Verification = { outcome, reason, report, verifiedAt: now.toISOString() };
     const next = progress

@@ -33,7 +33,8 @@ describe("the oracle's shard steps", () => {
 });
 
 describe('the oracle in the world', () => {
-  // 5,000 records/s into 4 shards from minute 10: needed ceil(5 / 0.7) = 8 shards.
+  // 5,000 records/s into 4 shards from minute 10, without noise: exactly the 5 shards that carry it
+  // (no target utilisation; the margin is three times the traffic's noise, here none).
   const writeIncident = (faults: readonly Readonly<Record<string, unknown>>[] = []) =>
     benchScenario({
       durationMinutes: 40,
@@ -51,12 +52,12 @@ describe('the oracle in the world', () => {
     const { world } = await oraclePolicy.play(writeIncident());
     const firstAlarm = world.timeline().find((e) => e.kind === 'alarm' && e.change.to === 'ALARM')!;
     const changes = changeMinutes(world);
-    expect(changes.map((c) => c.call.change)).toEqual([{ kind: 'shards', from: 4, to: 8 }]);
+    expect(changes.map((c) => c.call.change)).toEqual([{ kind: 'shards', from: 4, to: 5 }]);
     expect(changes[0]!.call.at).toBe(firstAlarm.at);
   });
 
   it('makes each next call the moment the stream is ACTIVE again', async () => {
-    // 20,000 records/s into 4 shards: ceil(20 / 0.7) = 29 shards, 4 -> 8 -> 16 -> 29.
+    // 20,000 records/s into 4 shards: 20 shards, 4 -> 8 -> 16 -> 20.
     const scenario = benchScenario({
       durationMinutes: 60,
       application: { parallelism: 40 },
@@ -72,11 +73,48 @@ describe('the oracle in the world', () => {
     expect(shards.map((c) => c.call.change)).toEqual([
       { kind: 'shards', from: 4, to: 8 },
       { kind: 'shards', from: 8, to: 16 },
-      { kind: 'shards', from: 16, to: 29 },
+      { kind: 'shards', from: 16, to: 20 },
     ]);
     // 4 -> 8 keeps the stream UPDATING 120 s + 4 x 6 s; 8 -> 16, 120 s + 8 x 6 s.
     expect(shards[1]!.call.at - shards[0]!.call.at).toBe(144_000);
     expect(shards[2]!.call.at - shards[1]!.call.at).toBe(168_000);
+  });
+
+  it("acts at the incident's start when it is told it, before any alarm", async () => {
+    const incidentStartMs = START + 10 * MINUTE;
+    const { world } = await oraclePolicy.play(writeIncident(), { incidentStartMs });
+    const firstAlarm = world.timeline().find((e) => e.kind === 'alarm' && e.change.to === 'ALARM')!;
+    const changes = changeMinutes(world);
+    expect(changes[0]!.call.at).toBe(incidentStartMs);
+    expect(changes[0]!.call.at).toBeLessThan(firstAlarm.at);
+  });
+
+  it("scales back to the size before the incident once the incident's traffic has passed", async () => {
+    // Ten times the orders from minute 10 to 30; 4 shards and parallelism 4 carry the rest.
+    const scenario = benchScenario({
+      durationMinutes: 90,
+      application: { parallelism: 4 },
+      traffic: {
+        recordsPerSecond: 2000,
+        bytesPerSecond: 2000 * 512,
+        events: [{ type: 'spike', atMinute: 10, durationMinutes: 20, factor: 10 }],
+      },
+      expect: {
+        causes: ['STREAM_WRITE_CAPACITY', 'CONSUMER_COMPUTE'],
+        actions: ['UpdateShardCount', 'UpdateApplicationParallelism'],
+      },
+    });
+    const { world } = await oraclePolicy.play(scenario, { incidentStartMs: START + 10 * MINUTE });
+    const calls = changeMinutes(world).map((c) => c.call);
+    const shards = calls.flatMap((c) => (c.change?.kind === 'shards' ? [c.change] : []));
+    const parallelism = calls.flatMap((c) => (c.change?.kind === 'parallelism' ? [c.change] : []));
+    expect(shards.at(-1)!.to).toBe(4);
+    expect(Math.max(...shards.map((c) => c.to))).toBeGreaterThan(16);
+    expect(parallelism).toHaveLength(2);
+    expect(parallelism[1]!.to.parallelism).toBeLessThan(parallelism[0]!.to.parallelism);
+    // Nothing is scaled back before the spike ends.
+    const back = calls.find((c) => c.change?.kind === 'shards' && c.change.to < c.change.from)!;
+    expect(back.at).toBeGreaterThanOrEqual(START + 30 * MINUTE);
   });
 
   it("retries a reshard the control plane throttles past the SDK's own three attempts", async () => {

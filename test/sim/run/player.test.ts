@@ -170,6 +170,23 @@ describe('another round under the lock', () => {
   });
 });
 
+describe('the 10x spike', () => {
+  it('sizes the stream and the job once, from real demand, the job first', async () => {
+    const play = await played('traffic-spike-10x');
+    const spikeEnds = play.world.startMs + 70 * 60_000;
+    const during = (api: string) => callsOf(play, api).filter((c) => c.outcome === 'ok' && c.at < spikeEnds);
+    // 20,000 real records/s of 1 KiB (not the 32,000 that counting resends would read): 29 shards.
+    expect(during('UpdateShardCount').map((c) => c.change)).toEqual([
+      { kind: 'shards', from: 8, to: 16 },
+      { kind: 'shards', from: 16, to: 29 },
+    ]);
+    const updates = during('UpdateApplication');
+    expect(updates).toHaveLength(1);
+    // The job's restart goes first, so it is back and catching up while the stream reshards.
+    expect(updates[0]!.at).toBeLessThan(during('UpdateShardCount')[0]!.at);
+  });
+});
+
 describe('runs started by hand, and runs still going at the end', () => {
   it('starts a run at the manual time, with that time as its start', async () => {
     const play = await played('metrics-outage');

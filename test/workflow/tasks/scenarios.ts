@@ -15,8 +15,9 @@ export function writeThrottledSnapshot(ledger: LedgerEntry[] = []): Snapshot {
     metrics: {
       incomingBytes: 2 * MIB * 60,
       incomingRecords: 1500 * 60,
-      writeThrottled: 120_000,
-      putRecordsThrottled: 120_000,
+      // 4,000 refusals a second, half of them resends: 2,000 records/s of new demand behind the 1,500 accepted.
+      writeThrottled: 240_000,
+      putRecordsThrottled: 240_000,
       iteratorAge: 1000,
     },
     ledger,
