@@ -1,0 +1,260 @@
+/**
+ * How a fleet's per-target resources are spread over CloudFormation stacks. The CDK construct builds
+ * exactly this layout and `config validate` predicts from it, so the two cannot disagree: the
+ * targets' alarms, their "cannot see" alarms and the EventBridge rules that start runs are packed, in
+ * config order, into target groups. The first group lives in the main stack (next to the one workflow,
+ * ledger and topic of the fleet); every further group is a nested stack of its own, with its own
+ * dead-letter queue for the alarm events its rules could not deliver.
+ */
+import { alarmDefinitionsFor, type AlarmDefinition } from './alarm-definitions';
+import type { StreamMedicConfig } from './config';
+import { blindAlarmDefinitions, type BlindAlarmDefinition } from './watchdog';
+
+/**
+ * CloudFormation's per-template quotas (docs/fleet.md cites the page). Nested stack templates are
+ * uploaded to S3 as assets, so the S3 template-body quota applies to every template.
+ */
+export const CLOUDFORMATION_LIMITS = {
+  resources: 500,
+  templateBytes: 1024 * 1024,
+  outputs: 200,
+  parameters: 200,
+} as const;
+
+/** EventBridge's default cap on an event pattern, in characters. */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+/** What a pattern holds besides the alarm ARNs: source, detail-type and state, with room to spare. */
+const EVENT_PATTERN_FIXED_CHARS = 248;
+/** Longest partition (`aws-us-gov`) and region, for ARNs whose parts are not known at synth. */
+const ARN_PARTITION_CHARS = 10;
+export const LONGEST_REGION_CHARS = 16;
+
+/**
+ * Amazon SQS allows 20 statements in a queue policy; each rule adds one to its dead-letter queue's
+ * policy (the one that lets it send there) and `enforceSSL` one more, so a group has at most 19 rules.
+ */
+export const SQS_POLICY_MAX_STATEMENTS = 20;
+const MAX_RULES_PER_GROUP = SQS_POLICY_MAX_STATEMENTS - 1;
+
+/**
+ * Resources a group may hold. The main stack keeps room for its fixed resources (the workflow's
+ * functions, roles, the watchdog's own alarms) and one `AWS::CloudFormation::Stack` per further group;
+ * a nested group keeps room for its queue, queue policy and queue alarm. Both stay well under the
+ * 500-resource and 1 MB quotas: an alarm renders to at most about 2 KB of template.
+ */
+export const GROUP_RESOURCE_BUDGET = { main: 300, nested: 400 } as const;
+
+/** What a nested group holds besides its targets' alarms and rules: dead-letter queue, its policy, its alarm. */
+export const NESTED_GROUP_FIXED_RESOURCES = 3;
+
+export interface TargetGroupPlan {
+  /** 0 is the main stack; 1 and up are nested stacks, in order. */
+  readonly index: number;
+  readonly targets: readonly string[];
+  readonly alarms: readonly AlarmDefinition[];
+  readonly blindAlarms: readonly BlindAlarmDefinition[];
+  /** The alarm names each rule of the group matches, in order: one event pattern each. */
+  readonly rules: readonly (readonly string[])[];
+}
+
+/** The characters one alarm ARN takes in an event pattern: `"arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>",`. */
+function arnChars(alarmName: string, regionChars: number): number {
+  return `"arn::cloudwatch:::alarm:",`.length + ARN_PARTITION_CHARS + regionChars + 12 + alarmName.length;
+}
+
+/**
+ * Alarm names split into groups whose ARNs fit one event pattern each, in order. The ARN length is
+ * worked out from the name and the longest partition (and region, when it is not known), so a
+ * pattern never overflows.
+ */
+export function ruleGroups(alarmNames: readonly string[], region: string | undefined): string[][] {
+  const regionChars = region?.length ?? LONGEST_REGION_CHARS;
+  const budget = EVENT_PATTERN_MAX_CHARS - EVENT_PATTERN_FIXED_CHARS;
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let used = 0;
+  for (const name of alarmNames) {
+    const chars = arnChars(name, regionChars);
+    if (current.length > 0 && used + chars > budget) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(name);
+    used += chars;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Resources a group of these alarms takes in its stack. */
+export function groupResourceCount(group: Pick<TargetGroupPlan, 'index' | 'alarms' | 'blindAlarms' | 'rules'>): number {
+  const own = group.alarms.length + group.blindAlarms.length + group.rules.length;
+  return group.index === 0 ? own : own + NESTED_GROUP_FIXED_RESOURCES;
+}
+
+/**
+ * The config's targets packed into groups, in config order: a target joins the current group while
+ * the group stays within its resource budget and rule count, else it opens the next group. Adding
+ * targets at the end of the list leaves every existing target in its group; removing or reordering
+ * targets may move later ones to another group (see docs/fleet.md).
+ *
+ * `region` is the deploy region when known: it decides how many alarm ARNs fit one rule.
+ */
+export function planTargetGroups(config: StreamMedicConfig, region: string | undefined): TargetGroupPlan[] {
+  const alarms = alarmDefinitionsFor(config);
+  const blind = blindAlarmDefinitions(config);
+  const groups: TargetGroupPlan[] = [];
+  let current: { targets: string[]; alarms: AlarmDefinition[]; blindAlarms: BlindAlarmDefinition[] } | undefined;
+  const close = (): void => {
+    if (current === undefined) return;
+    groups.push(sealed(groups.length, current, region));
+    current = undefined;
+  };
+  for (const target of config.targets) {
+    const own = {
+      alarms: alarms.filter((a) => a.target === target.name),
+      blindAlarms: blind.filter((b) => b.target === target.name),
+    };
+    if (current !== undefined) {
+      const grown = sealed(
+        groups.length,
+        {
+          targets: [...current.targets, target.name],
+          alarms: [...current.alarms, ...own.alarms],
+          blindAlarms: [...current.blindAlarms, ...own.blindAlarms],
+        },
+        region,
+      );
+      const budget = groups.length === 0 ? GROUP_RESOURCE_BUDGET.main : GROUP_RESOURCE_BUDGET.nested;
+      if (groupResourceCount(grown) > budget || grown.rules.length > MAX_RULES_PER_GROUP) close();
+    }
+    current ??= { targets: [], alarms: [], blindAlarms: [] };
+    current.targets.push(target.name);
+    current.alarms.push(...own.alarms);
+    current.blindAlarms.push(...own.blindAlarms);
+  }
+  close();
+  // The main stack always has its group, empty or not, so its rule and queue exist as before.
+  return groups.length > 0 ? groups : [sealed(0, { targets: [], alarms: [], blindAlarms: [] }, region)];
+}
+
+function sealed(
+  index: number,
+  group: {
+    targets: readonly string[];
+    alarms: readonly AlarmDefinition[];
+    blindAlarms: readonly BlindAlarmDefinition[];
+  },
+  region: string | undefined,
+): TargetGroupPlan {
+  return {
+    index,
+    targets: group.targets,
+    alarms: group.alarms,
+    blindAlarms: group.blindAlarms,
+    rules: ruleGroups(
+      group.alarms.map((a) => a.alarmName),
+      region,
+    ),
+  };
+}
+
+/**
+ * Template bytes, as CDK writes templates, per thing the layout holds; measured on synthesized fleets
+ * (test/lib/fleet-layout.test.ts checks the estimate against real synthesis), rounded up.
+ */
+const TEMPLATE_BYTES = {
+  /** The main stack without targets: functions, roles, state machine, watchdog, dashboard frame. */
+  mainFixed: 110_000,
+  /** What each target of the fleet adds to the main stack wherever its alarms live: IAM grants on
+   *  its stream and application, its entry in the state machine's config, its alarms on the dashboard. */
+  mainPerTarget: 6_000,
+  /** A nested group's queue, queue policy, queue alarm and parameters. */
+  nestedFixed: 8_000,
+  alarm: 1_300,
+  rule: 1_300,
+  /** An `AWS::CloudFormation::Stack` resource in the main stack. */
+  nestedStackResource: 700,
+} as const;
+
+/**
+ * Resources the main stack holds besides its target group and nested stacks, with room for the IAM
+ * managed policies CDK splits off a role whose inline policy grows past IAM's inline size quota.
+ */
+export const MAIN_STACK_RESERVED_RESOURCES = 100;
+
+export interface StackPrediction {
+  /** `main`, or `target group <n>` for a nested stack. */
+  readonly stack: string;
+  readonly targets: number;
+  /** Alarms, "cannot see" alarms, rules (and for a nested group its queue, policy and queue alarm). */
+  readonly targetResources: number;
+  /** Upper bound of the stack's resources: exact for a nested group; the main stack adds its reserve. */
+  readonly resources: number;
+  readonly templateBytes: number;
+}
+
+export interface LimitBreach {
+  readonly stack: string;
+  readonly limit: string;
+  readonly predicted: number;
+  readonly allowed: number;
+}
+
+export function predictStacks(config: StreamMedicConfig, region: string | undefined): StackPrediction[] {
+  const groups = planTargetGroups(config, region);
+  return groups.map((group) => {
+    const targetResources = groupResourceCount(group);
+    const alarmBytes =
+      (group.alarms.length + group.blindAlarms.length) * TEMPLATE_BYTES.alarm +
+      group.rules.length * TEMPLATE_BYTES.rule;
+    if (group.index > 0) {
+      return {
+        stack: `target group ${group.index + 1}`,
+        targets: group.targets.length,
+        targetResources,
+        resources: targetResources,
+        templateBytes: TEMPLATE_BYTES.nestedFixed + alarmBytes,
+      };
+    }
+    const nested = groups.length - 1;
+    return {
+      stack: 'main',
+      targets: group.targets.length,
+      targetResources,
+      resources: MAIN_STACK_RESERVED_RESOURCES + targetResources + nested,
+      templateBytes:
+        TEMPLATE_BYTES.mainFixed +
+        config.targets.length * TEMPLATE_BYTES.mainPerTarget +
+        alarmBytes +
+        nested * TEMPLATE_BYTES.nestedStackResource,
+    };
+  });
+}
+
+/** Every CloudFormation quota a predicted stack would exceed, naming the stack and the limit. */
+export function limitBreaches(stacks: readonly StackPrediction[]): LimitBreach[] {
+  return stacks.flatMap((s) => [
+    ...(s.resources > CLOUDFORMATION_LIMITS.resources
+      ? [
+          {
+            stack: s.stack,
+            limit: 'CloudFormation resources per stack',
+            predicted: s.resources,
+            allowed: CLOUDFORMATION_LIMITS.resources,
+          },
+        ]
+      : []),
+    ...(s.templateBytes > CLOUDFORMATION_LIMITS.templateBytes
+      ? [
+          {
+            stack: s.stack,
+            limit: 'CloudFormation template body size (bytes, 1 MB)',
+            predicted: s.templateBytes,
+            allowed: CLOUDFORMATION_LIMITS.templateBytes,
+          },
+        ]
+      : []),
+  ]);
+}
