@@ -24,6 +24,7 @@ import {
 import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
 import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
 import { RemediationWorkflow } from './remediation-workflow';
+import { compactArn } from './workflow-permissions';
 import { Watchdog } from './watchdog';
 
 type TargetInput = StreamMedicConfigInput['targets'][number];
@@ -264,9 +265,12 @@ export class StreamRemediator extends Construct {
       alarms: [
         ...layout[0]!.alarms.map((definition) => alarms.get(definition.alarmName)!),
         ...this.watchdog.alarms,
-        ...nestedAlarmNames.map((name, index) =>
-          cloudwatch.Alarm.fromAlarmName(nestedAlarmScope, `Alarm${index + 1}`, name),
-        ),
+        ...nestedAlarmNames.map((name, index) => {
+          const arn = compactArn(Stack.of(this), 'cloudwatch', Stack.of(this).region, `alarm:${name}`);
+          return arn !== undefined
+            ? cloudwatch.Alarm.fromAlarmArn(nestedAlarmScope, `Alarm${index + 1}`, arn)
+            : cloudwatch.Alarm.fromAlarmName(nestedAlarmScope, `Alarm${index + 1}`, name);
+        }),
       ],
       deadLetterQueue: this.deadLetterQueue,
     });

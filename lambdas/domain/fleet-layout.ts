@@ -7,7 +7,7 @@
  * dead-letter queue for the alarm events its rules could not deliver.
  */
 import { alarmDefinitionsFor, type AlarmDefinition } from './alarm-definitions';
-import type { StreamMedicConfig } from './config';
+import type { StreamMedicConfig, TargetConfig } from './config';
 import { blindAlarmDefinitions, type BlindAlarmDefinition } from './watchdog';
 
 /**
@@ -167,9 +167,14 @@ function sealed(
 const TEMPLATE_BYTES = {
   /** The main stack without targets: functions, roles, state machine, watchdog, dashboard frame. */
   mainFixed: 110_000,
-  /** What each target of the fleet adds to the main stack wherever its alarms live: IAM grants on
-   *  its stream and application, its entry in the state machine's config, its alarms on the dashboard. */
-  mainPerTarget: 6_000,
+  /**
+   * What each target of the fleet adds to the main stack wherever its alarms live: IAM grants on its
+   * stream and application, its entry in the state machine's config, its alarms on the dashboard;
+   * plus bytes per character of its name (in every alarm name) and of its resources' names (in grants).
+   */
+  mainPerTarget: 2_800,
+  mainPerTargetNameChar: 24,
+  mainPerResourceNameChar: 12,
   /** A nested group's queue, queue policy, queue alarm and parameters. */
   nestedFixed: 8_000,
   alarm: 1_300,
@@ -226,11 +231,20 @@ export function predictStacks(config: StreamMedicConfig, region: string | undefi
       resources: MAIN_STACK_RESERVED_RESOURCES + targetResources + nested,
       templateBytes:
         TEMPLATE_BYTES.mainFixed +
-        config.targets.length * TEMPLATE_BYTES.mainPerTarget +
+        config.targets.reduce((sum, target) => sum + mainBytesOf(target), 0) +
         alarmBytes +
         nested * TEMPLATE_BYTES.nestedStackResource,
     };
   });
+}
+
+function mainBytesOf(target: TargetConfig): number {
+  const resourceNames = (target.stream?.name.length ?? 0) + (target.application?.name.length ?? 0);
+  return (
+    TEMPLATE_BYTES.mainPerTarget +
+    target.name.length * TEMPLATE_BYTES.mainPerTargetNameChar +
+    resourceNames * TEMPLATE_BYTES.mainPerResourceNameChar
+  );
 }
 
 /** Every CloudFormation quota a predicted stack would exceed, naming the stack and the limit. */
