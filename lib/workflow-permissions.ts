@@ -23,8 +23,9 @@ export function workflowResourceArns(
   config: Pick<StreamMedicConfig, 'targets'>,
   targetRegion: string,
 ): WorkflowResourceArns {
+  // formatArn, not compactArn: CDK splits a role policy past IAM's size quotas by its own estimate
+  // of each ARN's length, which a single Fn::Sub token would understate.
   const arn = (service: string, resource: string, name: string): string =>
-    compactArn(stack, service, targetRegion, `${resource}/${name}`) ??
     stack.formatArn({
       service,
       resource,
@@ -54,9 +55,8 @@ export function workflowResourceArns(
 }
 
 /**
- * An ARN in this stack's account as one `Fn::Sub`, rather than the `Fn::Join` of formatArn: a fleet
- * lists hundreds of ARNs (in grants, on the dashboard), and this renders each in about a third of the
- * template bytes. A pseudo parameter (an environment-agnostic stack) becomes its `${AWS::...}`
+ * An ARN in this stack's account as one `Fn::Sub`, rather than the `Fn::Join` of formatArn: the
+ * dashboard lists every alarm of a fleet, and this renders each in about a third of the template bytes. A pseudo parameter (an environment-agnostic stack) becomes its `${AWS::...}`
  * reference, a value known at synth is written as is; anything else (a resource name that is a token)
  * returns undefined, for formatArn to resolve.
  */
@@ -67,6 +67,19 @@ export function compactArn(stack: Stack, service: string, region: string, resour
   const accountPart = known(stack.account, Aws.ACCOUNT_ID, '${AWS::AccountId}');
   if (regionPart === undefined || accountPart === undefined || Token.isUnresolved(resource)) return undefined;
   return Fn.sub(`arn:\${AWS::Partition}:${service}:${regionPart}:${accountPart}:${resource}`);
+}
+
+/**
+ * The ARNs in statements of {@link arnsPerStatement} each. CDK moves a role's statements past IAM's
+ * inline quota into managed policies but never splits a statement, and a statement of a whole
+ * fleet's ARNs would exceed any managed policy (docs/fleet.md).
+ */
+export function statementChunks(arns: readonly string[], perStatement: number): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < arns.length; start += perStatement) {
+    chunks.push(arns.slice(start, start + perStatement));
+  }
+  return chunks;
 }
 
 function unique(values: readonly string[]): string[] {

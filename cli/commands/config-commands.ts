@@ -5,7 +5,7 @@ import {
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
-import { limitBreaches, predictStacks, type StackPrediction } from '../../lambdas/domain/fleet-layout';
+import { IAM_ROLE_LIMITS, limitBreaches, predictStacks, type StackPrediction } from '../../lambdas/domain/fleet-layout';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { METRICS } from '../../lambdas/domain/metric-catalog';
 import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
@@ -46,7 +46,10 @@ export function stackLines(stacks: readonly StackPrediction[]): string {
     .map(
       (s) =>
         `  ${s.stack}: ${plural(s.targets, 'target')}, ${s.targetResources} target resources, ` +
-        `at most ${s.resources} of 500 resources, about ${Math.ceil(s.templateBytes / 1024)} KB of 1024 KB template`,
+        `at most ${s.resources} of 500 resources, about ${Math.ceil(s.templateBytes / 1024)} KB of 1024 KB template` +
+        (s.roleManagedPolicies !== undefined
+          ? `, ${s.roleManagedPolicies} of ${IAM_ROLE_LIMITS.managedPoliciesPerRole} managed policies on the largest role`
+          : ''),
     )
     .join('\n');
 }

@@ -172,7 +172,7 @@ const TEMPLATE_BYTES = {
    * stream and application, its entry in the state machine's config, its alarms on the dashboard;
    * plus bytes per character of its name (in every alarm name) and of its resources' names (in grants).
    */
-  mainPerTarget: 2_800,
+  mainPerTarget: 4_900,
   mainPerTargetNameChar: 24,
   mainPerResourceNameChar: 12,
   /** A nested group's queue, queue policy, queue alarm and parameters. */
@@ -189,6 +189,49 @@ const TEMPLATE_BYTES = {
  */
 export const MAIN_STACK_RESERVED_RESOURCES = 100;
 
+/**
+ * IAM's size quotas on one role: 10,240 characters of inline policies, and 10 managed policies of
+ * 6,144 characters each (docs/fleet.md). CDK moves the statements past the inline quota into managed
+ * policies of up to 6,000 characters by its own estimate, whole statements at a time, so a role's
+ * resource lists are cut into statements that fill one managed policy each.
+ */
+export const IAM_ROLE_LIMITS = { managedPoliciesPerRole: 10 } as const;
+/** What a statement may take by CDK's estimate, under its 6,000-character managed policy with room for the envelope. */
+const STATEMENT_BUDGET_CHARS = 5_900;
+/**
+ * The length CDK gives an ARN of an environment-agnostic stack when it sizes a policy, besides the
+ * name: `arn:${Token[AWS.Partition.n]}:kinesisanalytics:${Token[AWS.Region.n]}:${Token[AWS.AccountId.n]}:application/`
+ * with quotes and comma, the longer of the stream and the application forms. It is longer than the ARN
+ * IAM will count, so a statement CDK sizes within budget is within IAM's quota.
+ */
+const ARN_ESTIMATE_CHARS = 115;
+
+/** ARNs one IAM statement lists, for resource names of at most `longestName` characters. */
+export function arnsPerStatement(longestName: number): number {
+  return Math.max(1, Math.floor(STATEMENT_BUDGET_CHARS / (ARN_ESTIMATE_CHARS + longestName)));
+}
+
+/** The longest stream or application name of the config: it sizes every grant's statements. */
+export function longestResourceName(config: Pick<StreamMedicConfig, 'targets'>): number {
+  return Math.max(0, ...config.targets.flatMap((t) => [t.stream?.name.length ?? 0, t.application?.name.length ?? 0]));
+}
+
+/**
+ * Managed policies CDK will attach to the role with the most ARN statements: `apply` lists each `auto`
+ * target's stream and application in two statements each (and so do `assess` and `verify` for every
+ * target, once), docs/iam.md. The statements beyond the first stay inline.
+ */
+export function largestRoleManagedPolicies(config: StreamMedicConfig): number {
+  const perStatement = arnsPerStatement(longestResourceName(config));
+  const statements = (count: number): number => Math.ceil(count / perStatement);
+  const count = (targets: readonly TargetConfig[], kind: 'stream' | 'application'): number =>
+    new Set(targets.flatMap((t) => (t[kind] ? [t[kind].name] : []))).size;
+  const auto = config.targets.filter((t) => t.mode === 'auto');
+  const apply = 2 * statements(count(auto, 'stream')) + 2 * statements(count(auto, 'application'));
+  const assess = statements(count(config.targets, 'stream')) + statements(count(config.targets, 'application'));
+  return Math.max(0, Math.max(apply, assess) - 1);
+}
+
 export interface StackPrediction {
   /** `main`, or `target group <n>` for a nested stack. */
   readonly stack: string;
@@ -198,6 +241,8 @@ export interface StackPrediction {
   /** Upper bound of the stack's resources: exact for a nested group; the main stack adds its reserve. */
   readonly resources: number;
   readonly templateBytes: number;
+  /** The main stack's: the managed policies of the role with the most grants. */
+  readonly roleManagedPolicies?: number;
 }
 
 export interface LimitBreach {
@@ -229,6 +274,7 @@ export function predictStacks(config: StreamMedicConfig, region: string | undefi
       targets: group.targets.length,
       targetResources,
       resources: MAIN_STACK_RESERVED_RESOURCES + targetResources + nested,
+      roleManagedPolicies: largestRoleManagedPolicies(config),
       templateBytes:
         TEMPLATE_BYTES.mainFixed +
         config.targets.reduce((sum, target) => sum + mainBytesOf(target), 0) +
@@ -247,7 +293,7 @@ function mainBytesOf(target: TargetConfig): number {
   );
 }
 
-/** Every CloudFormation quota a predicted stack would exceed, naming the stack and the limit. */
+/** Every CloudFormation or IAM quota a predicted stack would exceed, naming the stack and the limit. */
 export function limitBreaches(stacks: readonly StackPrediction[]): LimitBreach[] {
   return stacks.flatMap((s) => [
     ...(s.resources > CLOUDFORMATION_LIMITS.resources
@@ -267,6 +313,16 @@ export function limitBreaches(stacks: readonly StackPrediction[]): LimitBreach[]
             limit: 'CloudFormation template body size (bytes, 1 MB)',
             predicted: s.templateBytes,
             allowed: CLOUDFORMATION_LIMITS.templateBytes,
+          },
+        ]
+      : []),
+    ...(s.roleManagedPolicies !== undefined && s.roleManagedPolicies > IAM_ROLE_LIMITS.managedPoliciesPerRole
+      ? [
+          {
+            stack: s.stack,
+            limit: 'IAM managed policies per role',
+            predicted: s.roleManagedPolicies,
+            allowed: IAM_ROLE_LIMITS.managedPoliciesPerRole,
           },
         ]
       : []),

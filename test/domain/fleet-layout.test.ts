@@ -4,6 +4,7 @@ import {
   CLOUDFORMATION_LIMITS,
   EVENT_PATTERN_MAX_CHARS,
   GROUP_RESOURCE_BUDGET,
+  arnsPerStatement,
   SQS_POLICY_MAX_STATEMENTS,
   groupResourceCount,
   limitBreaches,
@@ -76,5 +77,21 @@ describe('deployment prediction', () => {
       }),
     );
     expect(breaches.every((b) => b.predicted > b.allowed)).toBe(true);
+  });
+
+  it('counts the grants of auto targets against the IAM managed-policy quota, not those of observe targets', () => {
+    const auto = parseConfig(fleetConfig(89));
+    const observe = parseConfig({
+      ...fleetConfig(89),
+      targets: fleetConfig(89).targets.map((t) => ({ ...t, mode: 'observe' })),
+    });
+    const iamBreach = expect.objectContaining({ stack: 'main', limit: 'IAM managed policies per role', allowed: 10 });
+    expect(limitBreaches(predictStacks(auto, 'eu-west-1'))).toContainEqual(iamBreach);
+    expect(limitBreaches(predictStacks(observe, 'eu-west-1'))).not.toContainEqual(iamBreach);
+  });
+
+  it('cuts grants into statements that get shorter as resource names get longer', () => {
+    expect(arnsPerStatement(128)).toBeLessThan(arnsPerStatement(19));
+    expect(arnsPerStatement(128)).toBeGreaterThan(0);
   });
 });

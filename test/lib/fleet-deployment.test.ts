@@ -7,6 +7,7 @@ import { CLOUDFORMATION_LIMITS, predictStacks } from '../../lambdas/domain/fleet
 import { ALARM_STATUS_WIDGET_MAX_ALARMS, DASHBOARD_WIDGETS } from '../../lib/stream-remediator';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import { fleetConfig } from '../builders/fleet-config';
+import { iamQuotaBreaches, rolePolicySizes } from './support/iam-quotas';
 
 /**
  * A fleet too large for one template, synthesized as `cdk synth` writes it: the target groups go to
@@ -71,6 +72,14 @@ describe(`a fleet of ${TARGETS} stream+app targets`, () => {
         CLOUDFORMATION_LIMITS.parameters,
       );
     }
+  });
+
+  it("keeps every role's policies within IAM's size quotas", () => {
+    const sizes = rolePolicySizes(main.template, { account: '123456789012', region: 'ap-southeast-5' });
+    expect(sizes.some((s) => s.managedChars.length > 0)).toBe(true);
+    expect(iamQuotaBreaches(sizes)).toEqual([]);
+    const predicted = predictStacks(parseConfig(input), undefined)[0]!.roleManagedPolicies!;
+    expect(Math.max(...sizes.map((s) => s.managedChars.length))).toBeLessThanOrEqual(predicted);
   });
 
   it('creates each alarm of each target exactly once, across the stacks', () => {

@@ -41,7 +41,7 @@ describe('stream-medic config validate', () => {
     );
     expect(stacks).toHaveLength(1);
     expect(stacks[0]).toMatch(
-      /^ {2}main: 2 targets, \d+ target resources, at most \d+ of 500 resources, about \d+ KB of 1024 KB template$/,
+      /^ {2}main: 2 targets, \d+ target resources, at most \d+ of 500 resources, about \d+ KB of 1024 KB template, \d+ of 10 managed policies on the largest role$/,
     );
   });
 
