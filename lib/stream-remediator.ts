@@ -412,6 +412,7 @@ export const DASHBOARD_WIDGETS = {
   actions: 'Actions taken and refused',
   undelivered: 'Alarm events not delivered',
   alarms: 'StreamMedic alarms',
+  fleet: 'Fleet summary',
 } as const;
 
 function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Dashboard {
@@ -465,6 +466,22 @@ function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Da
           statistic: cloudwatch.Stats.MAXIMUM,
           label: 'In dead-letter queue',
         }),
+      ],
+    }),
+  );
+  // One number each over the dashboard's time range, for the whole fleet at a glance.
+  const total = { statistic: cloudwatch.Stats.SUM };
+  dashboard.addWidgets(
+    new cloudwatch.SingleValueWidget({
+      title: DASHBOARD_WIDGETS.fleet,
+      width: 24,
+      setPeriodToTimeRange: true,
+      metrics: [
+        parts.stateMachine.metricStarted({ ...total, label: 'Runs started' }),
+        serviceMetric(SERVICE_METRIC_NAMES.actionsTaken, 'Changes made').with(total),
+        serviceMetric(SERVICE_METRIC_NAMES.actionsRefused, 'Changes refused').with(total),
+        parts.stateMachine.metricFailed({ ...total, label: 'Runs failed' }),
+        parts.stateMachine.metricTimedOut({ ...total, label: 'Runs timed out' }),
       ],
     }),
   );
