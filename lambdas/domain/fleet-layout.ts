@@ -216,20 +216,53 @@ export function longestResourceName(config: Pick<StreamMedicConfig, 'targets'>):
   return Math.max(0, ...config.targets.flatMap((t) => [t.stream?.name.length ?? 0, t.application?.name.length ?? 0]));
 }
 
+/** What CDK keeps inline of a role's policy, by its estimate, less the statements every role holds. */
+const INLINE_BUDGET_CHARS = 10_000 - 2_000;
+const MANAGED_POLICY_BUDGET_CHARS = 6_000;
+/** A statement's actions, effect and brackets, besides its ARNs. */
+const STATEMENT_ENVELOPE_CHARS = 100;
+
 /**
  * Managed policies CDK will attach to the role with the most ARN statements: `apply` lists each `auto`
- * target's stream and application in two statements each (and so do `assess` and `verify` for every
- * target, once), docs/iam.md. The statements beyond the first stay inline.
+ * target's stream and application in two statements each, `assess` and `verify` every target's once
+ * (docs/iam.md). Statements stay inline while they fit, then fill managed policies in order.
  */
 export function largestRoleManagedPolicies(config: StreamMedicConfig): number {
-  const perStatement = arnsPerStatement(longestResourceName(config));
-  const statements = (count: number): number => Math.ceil(count / perStatement);
+  const longest = longestResourceName(config);
+  const perStatement = arnsPerStatement(longest);
+  const statementSizes = (count: number): number[] =>
+    Array.from({ length: Math.ceil(count / perStatement) }, (_, index) => {
+      const arns = Math.min(perStatement, count - index * perStatement);
+      return STATEMENT_ENVELOPE_CHARS + arns * (ARN_ESTIMATE_CHARS + longest);
+    });
   const count = (targets: readonly TargetConfig[], kind: 'stream' | 'application'): number =>
     new Set(targets.flatMap((t) => (t[kind] ? [t[kind].name] : []))).size;
   const auto = config.targets.filter((t) => t.mode === 'auto');
-  const apply = 2 * statements(count(auto, 'stream')) + 2 * statements(count(auto, 'application'));
-  const assess = statements(count(config.targets, 'stream')) + statements(count(config.targets, 'application'));
-  return Math.max(0, Math.max(apply, assess) - 1);
+  const autoStreams = statementSizes(count(auto, 'stream'));
+  const autoApps = statementSizes(count(auto, 'application'));
+  const apply = [...autoStreams, ...autoApps, ...autoStreams, ...autoApps];
+  const assess = [
+    ...statementSizes(count(config.targets, 'stream')),
+    ...statementSizes(count(config.targets, 'application')),
+  ];
+  return Math.max(managedPoliciesFor(apply), managedPoliciesFor(assess));
+}
+
+function managedPoliciesFor(statements: readonly number[]): number {
+  let inline = 0;
+  let policies = 0;
+  let current = MANAGED_POLICY_BUDGET_CHARS;
+  for (const size of statements) {
+    if (policies === 0 && inline + size <= INLINE_BUDGET_CHARS) {
+      inline += size;
+    } else if (current + size <= MANAGED_POLICY_BUDGET_CHARS) {
+      current += size;
+    } else {
+      policies += 1;
+      current = size;
+    }
+  }
+  return policies;
 }
 
 export interface StackPrediction {
