@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { checkDeployable } from '../cli/commands/config-commands';
 import { parseFile } from '../cli/io';
 import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
 import { InvalidInputError } from '../lambdas/domain/validation';
@@ -8,10 +9,17 @@ import { StreamMedicStack } from '../lib/stream-medic-stack';
 /** The config synthesized when no `-c config=PATH` is given. */
 const DEFAULT_CONFIG_PATH = 'stream-medic.config.json';
 
-/** Reads and validates the config file; a bad one stops synthesis with the schema's message naming the file and field. */
+/**
+ * Reads and validates the config file; a bad one, or one whose deployment would exceed a
+ * CloudFormation quota, stops synthesis with a message naming the file and field or the quota.
+ */
 function loadConfig(path: string): StreamMedicConfig {
   try {
-    return parseFile(path, 'config', parseConfig);
+    return parseFile(path, 'config', (value) => {
+      const config = parseConfig(value);
+      checkDeployable(config);
+      return config;
+    });
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -20,10 +20,11 @@ import {
   NOTICE_PARTITION_PREFIX,
   TURNED_AWAY_PARTITION_PREFIX,
 } from '../lambdas/ports/ledger-table';
+import { arnsPerStatement, longestResourceName } from '../lambdas/domain/fleet-layout';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { bundledCode } from './lambda-code';
-import { grantOnPartition, workflowResourceArns } from './workflow-permissions';
+import { grantOnPartition, statementChunks, workflowResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -310,8 +311,11 @@ export class RemediationWorkflow extends Construct {
     targetRegion: string,
   ): void {
     const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
+    const perStatement = arnsPerStatement(longestResourceName(props.config));
     const allow = (fn: lambda.IFunction, actions: string[], arns: readonly string[]): void => {
-      if (arns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [...arns] }));
+      for (const chunk of statementChunks(arns, perStatement)) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: chunk }));
+      }
     };
 
     for (const task of ['assess', 'verify'] as const) {

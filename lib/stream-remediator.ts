@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, NestedStack, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,8 +11,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ALARM_KIND_SLUGS, alarmDefinitionsFor, type AlarmDefinition } from '../lambdas/domain/alarm-definitions';
+import { ALARM_KIND_SLUGS, type AlarmDefinition } from '../lambdas/domain/alarm-definitions';
 import { ConfigSchema, type StreamMedicConfig, type StreamMedicConfigInput } from '../lambdas/domain/config';
+import { planTargetGroups, type TargetGroupPlan } from '../lambdas/domain/fleet-layout';
 import { ALARM_STATE_CHANGE } from '../lambdas/workflow/input';
 import { toAlarmMetric } from './alarm-metrics';
 import {
@@ -25,6 +26,7 @@ import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
 import { sweepPlan } from '../lambdas/workflow/sweep';
 import { ReassessmentSweep } from './reassessment-sweep';
 import { RemediationWorkflow } from './remediation-workflow';
+import { compactArn } from './workflow-permissions';
 import { Watchdog } from './watchdog';
 
 type TargetInput = StreamMedicConfigInput['targets'][number];
@@ -119,7 +121,7 @@ export class StreamRemediator extends Construct {
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** The first of {@link rules}. */
   readonly rule: events.Rule;
-  /** The rules that start the workflow: together they match exactly this stack's alarms, by ARN. */
+  /** The rules that start the workflow: together they match exactly this construct's alarms, by ARN. */
   readonly rules: readonly events.Rule[];
   /** Alarm events the rule failed to deliver to the state machine. */
   readonly deadLetterQueue: sqs.Queue;
@@ -131,6 +133,10 @@ export class StreamRemediator extends Construct {
    * CPU or throttling alarm stays in ALARM; absent when every target is in `observe` mode.
    */
   readonly sweep?: ReassessmentSweep;
+  /** The targets packed into groups: the first in this stack, each further one in {@link nestedStacks}. */
+  readonly targetGroups: readonly TargetGroupPlan[];
+  /** One per target group after the first, in order: its alarms, rules and dead-letter queue. */
+  readonly nestedStacks: readonly NestedStack[];
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
@@ -181,12 +187,18 @@ export class StreamRemediator extends Construct {
     });
     this.stateMachine = workflow.stateMachine;
 
+    // Per-target resources are packed into groups (lambdas/domain/fleet-layout.ts): the first in this
+    // stack, every further one in a nested stack of its own, so a fleet of any size stays within
+    // CloudFormation's per-template quotas while sharing this one workflow, ledger and topic.
+    const region = Stack.of(this).region;
+    const layout = planTargetGroups(this.config, Token.isUnresolved(region) ? undefined : region);
+    this.targetGroups = layout;
+
     const alarms = new Map<string, cloudwatch.Alarm>();
     const alarmScope = new Construct(this, 'Alarms');
-    for (const definition of alarmDefinitionsFor(this.config)) {
+    for (const definition of layout[0]!.alarms) {
       alarms.set(definition.alarmName, createAlarm(alarmScope, definition));
     }
-    this.alarms = alarms;
 
     this.deadLetterQueue = new sqs.Queue(this, 'AlarmEventsDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -199,34 +211,7 @@ export class StreamRemediator extends Construct {
         'This queue is itself the dead-letter queue of the alarm rule target; a queue for messages nobody could deliver needs no further dead-letter queue.',
     });
 
-    // The rules match this stack's alarms by ARN, so an alarm of the same name pattern created outside
-    // the stack (or by another StreamMedic stack) never starts this workflow. EventBridge caps an event
-    // pattern at 2,048 characters, so a large config gets several rules with the same target.
-    const ruleGroups = alarmArnGroups(alarms, Stack.of(this).region);
-    this.rules = ruleGroups.map((group, index) => {
-      const rule = new events.Rule(this, index === 0 ? 'AlarmRule' : `AlarmRule${index + 1}`, {
-        description: "Starts the StreamMedic workflow when one of this stack's alarms goes into ALARM",
-        eventPattern: {
-          source: ['aws.cloudwatch'],
-          detailType: [ALARM_STATE_CHANGE],
-          resources: group.map((alarm) => alarm.alarmArn),
-          detail: { state: { value: ['ALARM'] } },
-        },
-      });
-      // No `input`: the event goes through unchanged, and the workflow's intake step reads both it
-      // and an operator's manual `{"target", "dryRun"}` input.
-      // An alarm older than two hours describes a past incident; the assessment reads fresh metrics
-      // anyway, so stale deliveries go to the dead-letter queue instead of starting late runs.
-      rule.addTarget(
-        new eventsTargets.SfnStateMachine(this.stateMachine, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 10,
-          maxEventAge: Duration.hours(2),
-        }),
-      );
-      return rule;
-    });
-    this.rule = this.rules[0]!;
+    const rules = createAlarmRules(this, layout[0]!, alarms, this.stateMachine, this.deadLetterQueue);
 
     const plan = sweepPlan(this.config);
     if (plan !== undefined) {
@@ -247,50 +232,104 @@ export class StreamRemediator extends Construct {
       topicKey: this.topicKey,
       functions: { ...workflow.functions, ...(this.sweep ? { sweep: this.sweep.sweepFunction } : {}) },
       deadLetterQueues: { 'alarm-events': this.deadLetterQueue },
+      blindAlarms: layout[0]!.blindAlarms,
       lambdaTracing: props.lambdaTracing ?? false,
     });
 
+    const nestedStacks: NestedStack[] = [];
+    const nestedAlarmNames: string[] = [];
+    for (const group of layout.slice(1)) {
+      const nested = new NestedStack(this, `TargetGroup${group.index + 1}`, {
+        description: `StreamMedic target group ${group.index + 1}: alarms of ${group.targets.length} targets and the rules that start their runs`,
+      });
+      nestedStacks.push(nested);
+      const groupAlarms = new Map<string, cloudwatch.Alarm>();
+      const groupAlarmScope = new Construct(nested, 'Alarms');
+      for (const definition of group.alarms) {
+        groupAlarms.set(definition.alarmName, createAlarm(groupAlarmScope, definition));
+        alarms.set(definition.alarmName, groupAlarms.get(definition.alarmName)!);
+      }
+      const queue = new sqs.Queue(nested, 'AlarmEventsDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: props.deadLetterRetention ?? MAX_RETENTION,
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "This queue is itself the dead-letter queue of this group's alarm rules; a queue for messages nobody could deliver needs no further dead-letter queue.",
+      });
+      rules.push(...createAlarmRules(nested, group, groupAlarms, this.stateMachine, queue));
+      nestedAlarmNames.push(...group.alarms.map((definition) => definition.alarmName));
+      const watched = this.watchdog.watchTargetGroup(new Construct(nested, 'Watchdog'), {
+        blindAlarms: group.blindAlarms,
+        deadLetterQueueName: `alarm-events-group-${group.index + 1}`,
+        deadLetterQueue: queue,
+      });
+      nestedAlarmNames.push(...watched);
+    }
+    this.alarms = alarms;
+    this.rules = rules;
+    this.rule = rules[0]!;
+    this.nestedStacks = nestedStacks;
+
+    const nestedAlarmScope = new Construct(this, 'TargetGroupAlarms');
     this.dashboard = createDashboard(this, {
       dashboardName: props.dashboardName,
       stateMachine: this.stateMachine,
       functions: this.node.findAll().filter((child): child is lambda.Function => child instanceof lambda.Function),
-      alarms: [...alarms.values(), ...this.watchdog.alarms],
+      // Alarms of nested stacks are shown by name: a reference to each would be an output of its stack,
+      // and CloudFormation allows 200 outputs a template.
+      alarms: [
+        ...layout[0]!.alarms.map((definition) => alarms.get(definition.alarmName)!),
+        ...this.watchdog.alarms,
+        ...nestedAlarmNames.map((name, index) => {
+          const arn = compactArn(Stack.of(this), 'cloudwatch', Stack.of(this).region, `alarm:${name}`);
+          return arn !== undefined
+            ? cloudwatch.Alarm.fromAlarmArn(nestedAlarmScope, `Alarm${index + 1}`, arn)
+            : cloudwatch.Alarm.fromAlarmName(nestedAlarmScope, `Alarm${index + 1}`, name);
+        }),
+      ],
       deadLetterQueue: this.deadLetterQueue,
     });
   }
 }
 
-/** EventBridge's default cap on an event pattern, in characters. */
-const EVENT_PATTERN_MAX_CHARS = 2048;
-/** What a pattern holds besides the alarm ARNs: source, detail-type and state, with room to spare. */
-const EVENT_PATTERN_FIXED_CHARS = 248;
-/** Longest partition (`aws-us-gov`) and a 12-digit account, for ARNs whose parts are not known at synth. */
-const ARN_PARTITION_CHARS = 10;
-const LONGEST_REGION_CHARS = 16;
-
 /**
- * The alarms split into groups whose ARNs fit one event pattern each, in order. The ARN length is
- * worked out from the alarm name and the longest partition and region, so a group never overflows.
+ * The rules that start the workflow for one group's alarms, matched by ARN so an alarm of the same
+ * name pattern created outside the stack (or by another StreamMedic stack) never starts this workflow.
+ * EventBridge caps an event pattern at 2,048 characters, so a group may need several rules.
  */
-function alarmArnGroups(alarms: ReadonlyMap<string, cloudwatch.Alarm>, region: string): cloudwatch.Alarm[][] {
-  const regionChars = Token.isUnresolved(region) ? LONGEST_REGION_CHARS : region.length;
-  const budget = EVENT_PATTERN_MAX_CHARS - EVENT_PATTERN_FIXED_CHARS;
-  const groups: cloudwatch.Alarm[][] = [];
-  let current: cloudwatch.Alarm[] = [];
-  let used = 0;
-  for (const [alarmName, alarm] of alarms) {
-    // `"arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>",`
-    const chars = `"arn::cloudwatch:::alarm:",`.length + ARN_PARTITION_CHARS + regionChars + 12 + alarmName.length;
-    if (current.length > 0 && used + chars > budget) {
-      groups.push(current);
-      current = [];
-      used = 0;
-    }
-    current.push(alarm);
-    used += chars;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
+function createAlarmRules(
+  scope: Construct,
+  group: TargetGroupPlan,
+  alarms: ReadonlyMap<string, cloudwatch.Alarm>,
+  stateMachine: sfn.IStateMachine,
+  deadLetterQueue: sqs.IQueue,
+): events.Rule[] {
+  return group.rules.map((names, index) => {
+    const rule = new events.Rule(scope, index === 0 ? 'AlarmRule' : `AlarmRule${index + 1}`, {
+      description: "Starts the StreamMedic workflow when one of this stack's alarms goes into ALARM",
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: [ALARM_STATE_CHANGE],
+        resources: names.map((name) => alarms.get(name)!.alarmArn),
+        detail: { state: { value: ['ALARM'] } },
+      },
+    });
+    // No `input`: the event goes through unchanged, and the workflow's intake step reads both it
+    // and an operator's manual `{"target", "dryRun"}` input.
+    // An alarm older than two hours describes a past incident; the assessment reads fresh metrics
+    // anyway, so stale deliveries go to the dead-letter queue instead of starting late runs.
+    rule.addTarget(
+      new eventsTargets.SfnStateMachine(stateMachine, {
+        deadLetterQueue,
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(2),
+      }),
+    );
+    return rule;
+  });
 }
 
 /**
@@ -374,9 +413,15 @@ interface DashboardParts {
   readonly dashboardName: string | undefined;
   readonly stateMachine: sfn.StateMachine;
   readonly functions: readonly lambda.Function[];
-  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly alarms: readonly cloudwatch.IAlarm[];
   readonly deadLetterQueue: sqs.Queue;
 }
+
+/**
+ * Alarms one alarm-status widget lists at most: CloudWatch shows up to 100 alarms in one widget
+ * (docs/fleet.md), so a fleet's alarms are shown in several.
+ */
+export const ALARM_STATUS_WIDGET_MAX_ALARMS = 100;
 
 /** Widget titles, exported so tests and readers find the same names. */
 export const DASHBOARD_WIDGETS = {
@@ -385,6 +430,7 @@ export const DASHBOARD_WIDGETS = {
   actions: 'Actions taken and refused',
   undelivered: 'Alarm events not delivered',
   alarms: 'StreamMedic alarms',
+  fleet: 'Fleet summary',
 } as const;
 
 function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Dashboard {
@@ -441,12 +487,32 @@ function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Da
       ],
     }),
   );
+  // One number each over the dashboard's time range, for the whole fleet at a glance.
+  const total = { statistic: cloudwatch.Stats.SUM };
   dashboard.addWidgets(
-    new cloudwatch.AlarmStatusWidget({
-      title: DASHBOARD_WIDGETS.alarms,
+    new cloudwatch.SingleValueWidget({
+      title: DASHBOARD_WIDGETS.fleet,
       width: 24,
-      alarms: [...parts.alarms],
+      setPeriodToTimeRange: true,
+      metrics: [
+        parts.stateMachine.metricStarted({ ...total, label: 'Runs started' }),
+        serviceMetric(SERVICE_METRIC_NAMES.actionsTaken, 'Changes made').with(total),
+        serviceMetric(SERVICE_METRIC_NAMES.actionsRefused, 'Changes refused').with(total),
+        parts.stateMachine.metricFailed({ ...total, label: 'Runs failed' }),
+        parts.stateMachine.metricTimedOut({ ...total, label: 'Runs timed out' }),
+      ],
     }),
   );
+  for (let start = 0; start < parts.alarms.length; start += ALARM_STATUS_WIDGET_MAX_ALARMS) {
+    const shown = parts.alarms.slice(start, start + ALARM_STATUS_WIDGET_MAX_ALARMS);
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title:
+          start === 0 ? DASHBOARD_WIDGETS.alarms : `${DASHBOARD_WIDGETS.alarms} ${start + 1}-${start + shown.length}`,
+        width: 24,
+        alarms: shown,
+      }),
+    );
+  }
   return dashboard;
 }

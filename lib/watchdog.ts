@@ -25,7 +25,7 @@ import {
   SERVICE_NAME,
   serviceMetricDimensions,
 } from '../lambdas/domain/service-metrics';
-import { blindAlarmDefinitions, watchdogAlarmName } from '../lambdas/domain/watchdog';
+import { watchdogAlarmName, type BlindAlarmDefinition } from '../lambdas/domain/watchdog';
 import { ENV } from '../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
 import { toAlarmMetric } from './alarm-metrics';
@@ -51,6 +51,11 @@ export interface WatchdogProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter queues by a short name; each gets an alarm on its depth. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /**
+   * The "cannot see" alarms created here, next to the stack's own target alarms; target groups in
+   * nested stacks get theirs through {@link Watchdog.watchTargetGroup}.
+   */
+  readonly blindAlarms: readonly BlindAlarmDefinition[];
   /**
    * Retention of the run-ended function's logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -136,7 +141,26 @@ export class Watchdog extends Construct {
     this.createDeadLetterAlarms({ ...props.deadLetterQueues, 'run-ended': this.runEndedDeadLetterQueue });
     this.createErrorAlarms({ ...props.functions, 'run-ended': this.runEndedFunction });
     this.createPublishFailureAlarm();
-    this.createBlindAlarms(props.config);
+    this.createBlindAlarms(this, props.blindAlarms);
+  }
+
+  /**
+   * Watches a target group deployed in a nested stack: its "cannot see" alarms and its dead-letter
+   * queue's depth, created in `scope` (inside that stack) and publishing to the same topic. Returns
+   * their names; they are not in {@link alarms}, which holds this stack's alarms only.
+   */
+  watchTargetGroup(
+    scope: Construct,
+    group: {
+      readonly blindAlarms: readonly BlindAlarmDefinition[];
+      readonly deadLetterQueueName: string;
+      readonly deadLetterQueue: sqs.IQueue;
+    },
+  ): string[] {
+    return [
+      ...this.createDeadLetterAlarms({ [group.deadLetterQueueName]: group.deadLetterQueue }, scope),
+      ...this.createBlindAlarms(scope, group.blindAlarms),
+    ];
   }
 
   /**
@@ -268,11 +292,16 @@ export class Watchdog extends Construct {
     return fn;
   }
 
-  private addAlarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, props);
+  /** Creates the alarm in `scope`; those created in this construct's own stack are listed in {@link alarms}. */
+  private addAlarm(
+    id: string,
+    props: cloudwatch.AlarmProps & { readonly alarmName: string },
+    scope: Construct = this,
+  ): string {
+    const alarm = new cloudwatch.Alarm(scope, id, props);
     alarm.addAlarmAction(this.alarmAction);
-    this.alarmList.push(alarm);
-    return alarm;
+    if (scope === this) this.alarmList.push(alarm);
+    return props.alarmName;
   }
 
   /** One alarm per abnormal end: any single one is worth a look, and the run-ended message says which run. */
@@ -293,24 +322,28 @@ export class Watchdog extends Construct {
     }
   }
 
-  private createDeadLetterAlarms(queues: Readonly<Record<string, sqs.IQueue>>): void {
-    for (const [name, queue] of Object.entries(queues)) {
-      this.addAlarm(`Alarm-dead-letters-${name}`, {
-        alarmName: watchdogAlarmName(this.namePrefix, `dead-letters-${name}`),
-        alarmDescription:
-          `Messages wait in StreamMedic's ${name} dead-letter queue: events it could not deliver or handle ` +
-          'after every retry. Read them, fix the cause, and redrive them.',
-        metric: queue.metricApproximateNumberOfMessagesVisible({
-          period: COUNT_PERIOD,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // SQS stops publishing for a queue idle for six hours: an empty, idle queue.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    }
+  private createDeadLetterAlarms(queues: Readonly<Record<string, sqs.IQueue>>, scope: Construct = this): string[] {
+    return Object.entries(queues).map(([name, queue]) =>
+      this.addAlarm(
+        `Alarm-dead-letters-${name}`,
+        {
+          alarmName: watchdogAlarmName(this.namePrefix, `dead-letters-${name}`),
+          alarmDescription:
+            `Messages wait in StreamMedic's ${name} dead-letter queue: events it could not deliver or handle ` +
+            'after every retry. Read them, fix the cause, and redrive them.',
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: COUNT_PERIOD,
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          // SQS stops publishing for a queue idle for six hours: an empty, idle queue.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+        scope,
+      ),
+    );
   }
 
   private createErrorAlarms(functions: Readonly<Record<string, lambda.IFunction>>): void {
@@ -350,18 +383,22 @@ export class Watchdog extends Construct {
     });
   }
 
-  private createBlindAlarms(config: StreamMedicConfig): void {
-    for (const definition of blindAlarmDefinitions(config)) {
-      this.addAlarm(`Alarm-blind-${definition.target}-${definition.watches.kind}`, {
-        alarmName: definition.alarmName,
-        alarmDescription: definition.description,
-        metric: toAlarmMetric(definition.value, definition.periodSeconds),
-        threshold: definition.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: definition.evaluationPeriods,
-        datapointsToAlarm: definition.datapointsToAlarm,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      });
-    }
+  private createBlindAlarms(scope: Construct, definitions: readonly BlindAlarmDefinition[]): string[] {
+    return definitions.map((definition) =>
+      this.addAlarm(
+        `Alarm-blind-${definition.target}-${definition.watches.kind}`,
+        {
+          alarmName: definition.alarmName,
+          alarmDescription: definition.description,
+          metric: toAlarmMetric(definition.value, definition.periodSeconds),
+          threshold: definition.threshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: definition.evaluationPeriods,
+          datapointsToAlarm: definition.datapointsToAlarm,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        },
+        scope,
+      ),
+    );
   }
 }

@@ -5,6 +5,8 @@ import {
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
+import { IAM_ROLE_LIMITS, limitBreaches, predictStacks, type StackPrediction } from '../../lambdas/domain/fleet-layout';
+import { InvalidInputError } from '../../lambdas/domain/validation';
 import { METRICS } from '../../lambdas/domain/metric-catalog';
 import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
 import { parseFile, type CliIo } from '../io';
@@ -38,6 +40,38 @@ export function configSummary(file: string, config: StreamMedicConfig, alarms: r
   );
 }
 
+/** One line per stack of the deployment: what it holds and how close it comes to CloudFormation's quotas. */
+export function stackLines(stacks: readonly StackPrediction[]): string {
+  return stacks
+    .map(
+      (s) =>
+        `  ${s.stack}: ${plural(s.targets, 'target')}, ${s.targetResources} target resources, ` +
+        `at most ${s.resources} of 500 resources, about ${Math.ceil(s.templateBytes / 1024)} KB of 1024 KB template` +
+        (s.roleManagedPolicies !== undefined
+          ? `, ${s.roleManagedPolicies} of ${IAM_ROLE_LIMITS.managedPoliciesPerRole} managed policies on the largest role`
+          : ''),
+    )
+    .join('\n');
+}
+
+/**
+ * Refuses a config whose deployment would exceed a CloudFormation quota, naming the stack and the
+ * limit, before `cdk synth` or `cdk deploy` find out the hard way.
+ */
+export function checkDeployable(config: StreamMedicConfig): StackPrediction[] {
+  const stacks = predictStacks(config, config.region);
+  const breach = limitBreaches(stacks)[0];
+  if (breach !== undefined) {
+    throw new InvalidInputError(
+      'targets',
+      `${plural(config.targets.length, 'target')} cannot deploy: the ${breach.stack} stack would need ` +
+        `${breach.predicted.toLocaleString('en-US')} where the ${breach.limit} quota allows ` +
+        `${breach.allowed.toLocaleString('en-US')} (docs/fleet.md)`,
+    );
+  }
+  return stacks;
+}
+
 function validateCommand(io: CliIo): Command {
   return new Command('validate')
     .description('Check a StreamMedic config against the schema the stack and the Lambdas use.')
@@ -46,12 +80,17 @@ function validateCommand(io: CliIo): Command {
       'after',
       helpEpilogue(
         ['stream-medic config validate', 'stream-medic config validate stream-medic.config.json'],
-        ['A bad config is reported with the path of the first bad field, e.g. targets[1].stream.maxShards.'],
+        [
+          'A bad config is reported with the path of the first bad field, e.g. targets[1].stream.maxShards.',
+          'Each stack of the deployment is listed with its predicted resources and template size; a config',
+          'that would exceed a CloudFormation quota is refused, naming the stack and the quota.',
+        ],
       ),
     )
     .action((file: string) => {
       const config = readConfig(file);
-      io.stdout(`${configSummary(file, config, alarmDefinitionsFor(config))}\n`);
+      const stacks = parseFile(file, 'config file', () => checkDeployable(config));
+      io.stdout(`${configSummary(file, config, alarmDefinitionsFor(config))}\n${stackLines(stacks)}\n`);
     });
 }
 

@@ -352,6 +352,18 @@ describe('dashboard', () => {
     ]);
   });
 
+  it('sums runs, changes, refusals and failures of the whole fleet over the time shown', () => {
+    const fleet = widget(DASHBOARD_WIDGETS.fleet) as { metrics?: unknown[][]; setPeriodToTimeRange?: boolean };
+    expect(fleet.setPeriodToTimeRange).toBe(true);
+    expect((fleet.metrics ?? []).map((m) => [m[0], m[1], (m.at(-1) as { stat?: string }).stat])).toEqual([
+      ['AWS/States', 'ExecutionsStarted', 'Sum'],
+      ['StreamMedic', 'ActionsTaken', 'Sum'],
+      ['StreamMedic', 'ActionsRefused', 'Sum'],
+      ['AWS/States', 'ExecutionsFailed', 'Sum'],
+      ['AWS/States', 'ExecutionsTimedOut', 'Sum'],
+    ]);
+  });
+
   it('shows the state of every StreamMedic alarm', () => {
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
     const shown: string[] = widget(DASHBOARD_WIDGETS.alarms).alarms ?? [];

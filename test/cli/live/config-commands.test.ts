@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { alarmDefinitionsFor } from '../../../lambdas/domain/alarm-definitions';
 import { parseConfig } from '../../../lambdas/domain/config';
+import { fleetConfig } from '../../builders/fleet-config';
 import { Scratch } from '../support/cli-harness';
 import { callCount, liveRun, mockedAws } from './support/live-harness';
 
@@ -28,15 +29,40 @@ async function offline(argv: string[]) {
 }
 
 describe('stream-medic config validate', () => {
-  it('prints one line saying the config is good and what it holds', async () => {
+  it('prints one line saying the config is good and what it holds, then the stacks it deploys as', async () => {
     const result = await offline(['config', 'validate', configFile]);
 
     const alarms = alarmDefinitionsFor(parseConfig(CONFIG)).length;
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(
-      `${configFile}: OK: 2 targets (orders auto, clicks recommend), ${alarms} alarms, 2 notification emails, region eu-west-1\n`,
+    const [summary, ...stacks] = result.stdout.trimEnd().split('\n');
+    expect(summary).toBe(
+      `${configFile}: OK: 2 targets (orders auto, clicks recommend), ${alarms} alarms, 2 notification emails, region eu-west-1`,
     );
+    expect(stacks).toHaveLength(1);
+    expect(stacks[0]).toMatch(
+      /^ {2}main: 2 targets, \d+ target resources, at most \d+ of 500 resources, about \d+ KB of 1024 KB template, \d+ of 10 managed policies on the largest role$/,
+    );
+  });
+
+  it('lists a nested stack per further target group of a large fleet', async () => {
+    const result = await offline(['config', 'validate', scratch.file('fleet-80.json', fleetConfig(80))]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}main: \d+ targets, [^\n]+\n {2}target group 2: \d+ targets, /);
+  });
+
+  it('refuses a fleet that cannot deploy, naming the stack and the CloudFormation quota (exit 2)', async () => {
+    const file = scratch.file('fleet-500.json', fleetConfig(500));
+
+    const result = await offline(['config', 'validate', file]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `stream-medic: ${file}: targets: 500 targets cannot deploy: the main stack would need `,
+    );
+    expect(result.stderr).toContain('where the CloudFormation template body size (bytes, 1 MB) quota allows 1,048,576');
   });
 
   it('reads stream-medic.config.json from the current directory by default', async () => {

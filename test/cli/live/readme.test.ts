@@ -73,10 +73,10 @@ describe('the commands in README.md', () => {
     },
   );
 
-  it('shows the line config validate prints for the example config', async () => {
+  it('shows what config validate prints for the example config', async () => {
     const result = await liveRun(['config', 'validate'], anyAccount().factory);
 
-    expect(README.replace(/\s+/g, ' ')).toContain(`\`${result.stdout.trim()}\``);
+    expect(README.replace(/\s+/g, ' ')).toContain(result.stdout.trim().replace(/\s+/g, ' '));
   });
 });
 
