@@ -13,6 +13,7 @@ import { EXIT_CODES_HELP } from './commands/help';
 import type * as Capture from './commands/capture';
 import type * as ConfigCommands from './commands/config-commands';
 import type * as Diagnose from './commands/diagnose';
+import type * as Pause from './commands/pause';
 import type * as Run from './commands/run';
 import type * as Services from './commands/services';
 import type * as Simulate from './commands/simulate';
@@ -36,6 +37,8 @@ const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
   run: (io, services) => (require('./commands/run') as typeof Run).runCommand(io, services),
   config: (io) => (require('./commands/config-commands') as typeof ConfigCommands).configCommand(io),
   alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
+  pause: (io, services) => (require('./commands/pause') as typeof Pause).pauseCommand(io, services),
+  resume: (io, services) => (require('./commands/pause') as typeof Pause).resumeCommand(io, services),
   simulate: (io) => (require('./commands/simulate') as typeof Simulate).simulateCommand(io),
 };
 

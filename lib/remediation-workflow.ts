@@ -13,7 +13,7 @@ import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state'
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
-import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX, PAUSE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { bundledCode } from './lambda-code';
@@ -294,6 +294,9 @@ export class RemediationWorkflow extends Construct {
     const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
       ['assess', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
       ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      // The kill switch: read on every assessment, set only by the operators' policy (operator-policy.ts).
+      ['assess', ['dynamodb:GetItem'], PAUSE_PARTITION_PREFIX, false],
+      ['verify', ['dynamodb:GetItem'], PAUSE_PARTITION_PREFIX, false],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       ['lock', ['dynamodb:PutItem'], LOCK_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],

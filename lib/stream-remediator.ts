@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,6 +23,7 @@ import {
 } from '../lambdas/domain/service-metrics';
 import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
 import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
+import { OperatorPolicy } from './operator-policy';
 import { RemediationWorkflow } from './remediation-workflow';
 import { Watchdog } from './watchdog';
 
@@ -124,6 +126,8 @@ export class StreamRemediator extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** What watches StreamMedic itself: its alarms and the run-ended rule that frees stranded locks. */
   readonly watchdog: Watchdog;
+  /** For operators: pause and resume StreamMedic and read its history; nothing else may pause it. */
+  readonly operatorPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
@@ -164,6 +168,8 @@ export class StreamRemediator extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+
+    this.operatorPolicy = new OperatorPolicy(this, 'Operators', { table: this.table }).policy;
 
     const workflow = new RemediationWorkflow(this, 'Workflow', {
       config: this.config,

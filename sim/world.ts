@@ -3,6 +3,7 @@ import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
+  InMemoryPauseSwitch,
   InMemoryNotifier,
   InMemoryTargetLock,
   SimulatedApplicationControl,
@@ -139,6 +140,8 @@ export class SimWorld implements SimulatedAws {
   readonly notifier: InMemoryNotifier;
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
+  /** The operators' kill switch. */
+  readonly pauses = new InMemoryPauseSwitch();
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -279,6 +282,7 @@ export class SimWorld implements SimulatedAws {
       ledger: this.ledger,
       lock: this.lock,
       notifier: this.notifier,
+      pauses: this.pauses,
       clock: this.clock,
       region: this.region,
     };

@@ -1,6 +1,7 @@
 /** Whether a run goes round again after its verification, and what the next round starts from. */
 import { assessmentOf } from './disposition';
 import { actionResource, type Report } from './model';
+import type { Pause } from './pause';
 import type { Assessment, CompletedRound, NextRound, Progress, RunContext, Verification, WorkStep } from './run-state';
 import { actionOf } from './work-steps';
 
@@ -25,6 +26,8 @@ export interface RoundFacts {
   /** The verifying re-assessment, planned as a live run would plan it; made only when it can matter. */
   readonly replan: () => Report;
   readonly now: Date;
+  /** The pause in force at the verification, if any: a paused run takes no further round. */
+  readonly pause?: Pause;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface RoundFacts {
 export function nextRoundOf(facts: RoundFacts): NextRound | undefined {
   if (facts.verification.outcome === 'resolved') return undefined;
   if (facts.round >= facts.maxRounds) return undefined;
-  const next = assessmentOf(facts.replan(), facts.run, facts.now);
+  const next = assessmentOf(facts.replan(), facts.run, facts.now, facts.pause);
   if (next.disposition !== 'apply') return undefined;
   const made = new Set(
     [...facts.rounds.map((r) => r.progress), facts.progress].flatMap((p) => p.applied.map((a) => changeKey(a.step))),

@@ -27,6 +27,7 @@ import type {
   WorkflowFailure,
 } from './run-state';
 import type { Action, Evidence, Report } from './model';
+import { describePause, type Pause } from './pause';
 import { formatQuantity } from './units';
 import type { Cause, Guardrail } from './vocabulary';
 import type { NotificationMessage } from '../ports';
@@ -169,6 +170,9 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
     return 'the target is in mode "recommend": nothing was changed; apply the plan by hand or set mode "auto"';
   }
   if (outcome === 'observe-mode') return 'the target is in mode "observe": StreamMedic only watches it';
+  if (outcome === 'paused') {
+    return `StreamMedic is paused (${assessment.pause?.reason ?? 'no reason given'}): nothing was changed; apply the plan by hand or resume`;
+  }
   return undefined;
 }
 
@@ -186,6 +190,7 @@ const OUTCOME_HEADS: Readonly<Record<RunOutcome, string>> = {
   'all-refused': 'Refused by guardrails',
   'nothing-to-do': 'No action needed',
   'action-required': 'ACTION REQUIRED',
+  paused: 'Paused',
 };
 
 const ACTION_REQUIRED = 'ACTION REQUIRED';
@@ -276,6 +281,7 @@ const DISPOSITION_HEADINGS: Readonly<Record<Disposition, string>> = {
   'observe-mode': 'What would be done (mode "observe": nothing was changed)',
   'all-refused': 'What was done',
   'nothing-to-do': 'What was done',
+  paused: 'What would be done (StreamMedic is paused: nothing was changed)',
 };
 
 /** Outcome words inside the body ("Verified at ...: resolved: ..."). */
@@ -292,6 +298,7 @@ const OUTCOME_WORDS: Readonly<Record<RunOutcome, string>> = {
   'all-refused': 'refused by guardrails',
   'nothing-to-do': 'no action needed',
   'action-required': 'action required: StreamMedic changed nothing',
+  paused: 'paused: nothing was changed',
 };
 
 /** `shards 2->7`, `parallelism 4->10 (+1 more action)`: the first planned action, and how many follow. */
@@ -681,6 +688,11 @@ function headline(facts: NotificationFacts, outcome: RunOutcome, person: string 
   }
 }
 
+/** The pause the run last saw: the verification's, else the assessment's. */
+function pauseOf(facts: NotificationFacts): Pause | undefined {
+  return facts.verification?.pause ?? facts.assessment?.pause;
+}
+
 /** Builds the SNS message for a finished run (successful, refused, dry or failed). */
 export function composeNotification(facts: NotificationFacts): NotificationMessage {
   const outcome = runOutcome(facts);
@@ -701,7 +713,11 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
   const diagnosis = report
     ? diagnosisLines(report, facts.run)
     : [`No diagnosis for ${facts.run.target} (${resourcesLine(facts.run)}): the run failed before the assessment.`];
-  const mode = `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`;
+  const pause = pauseOf(facts);
+  const mode = [
+    `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`,
+    ...(pause ? [describePause(pause)] : []),
+  ].join(' ');
   const done = rounds ? roundLines(facts) : actionLines(facts);
   const outcomeText = outcomeLines(facts, outcome);
   const links = linkLines(facts);
@@ -724,6 +740,7 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
     actionRequired: String(person !== undefined),
     incident: key,
     dryRun: String(facts.run.dryRun),
+    ...(pause ? { pausedBy: pause.by } : {}),
   };
   if (report) {
     attributes['cause'] = report.diagnosis.cause;

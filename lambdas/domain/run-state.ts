@@ -8,7 +8,9 @@
 import * as z from 'zod';
 import { TargetSchema } from './config';
 import type { Report } from './model';
+import { PauseSchema } from './pause';
 import { PolicySchema } from './policy';
+import { PAUSED } from './vocabulary';
 
 const positiveInt = z.number().int().positive();
 const count = z.number().int().nonnegative();
@@ -119,6 +121,7 @@ export const DISPOSITIONS = [
   'observe-mode',
   'all-refused',
   'nothing-to-do',
+  PAUSED,
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
@@ -128,6 +131,8 @@ export const AssessmentSchema = z
     steps: z.array(WorkStepSchema),
     disposition: z.enum(DISPOSITIONS),
     assessedAt: z.string(),
+    /** The pause in force when the assessment was made, if any: it turns every plan into a recommendation. */
+    pause: PauseSchema.optional(),
   })
   .strict();
 export type Assessment = z.infer<typeof AssessmentSchema>;
@@ -186,6 +191,8 @@ export const VerificationSchema = z
     reason: z.string(),
     report: ReportSchema,
     verifiedAt: z.string(),
+    /** The pause in force when the verification was made: no further round is taken while it holds. */
+    pause: PauseSchema.optional(),
     /** The round it closes, once the verify task has numbered it. */
     round: positiveInt.optional(),
     // What the verify task proposed for another round; kept as it came inside a finished round.

@@ -53,3 +53,9 @@ export type Guardrail = (typeof GUARDRAILS)[number];
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
+
+/**
+ * The disposition of a plan held back by the operators' kill switch (pause.ts): whatever the mode,
+ * nothing is changed while StreamMedic is paused.
+ */
+export const PAUSED = 'paused' as const;

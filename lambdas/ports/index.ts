@@ -10,6 +10,7 @@ import type {
 } from '../domain/aws-shapes';
 import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
+import type { Pause, PauseEvent } from '../domain/pause';
 
 export interface Clock {
   now(): Date;
@@ -105,4 +106,20 @@ export interface TargetLock {
 export interface ExecutionReader {
   /** The execution's input as it was started with (DescribeExecution `input`). */
   inputOf(executionArn: string): Promise<string>;
+}
+
+/** The operators' kill switch (domain/pause.ts), as the assess and verify tasks read it. */
+export interface PauseSwitch {
+  /** The pauses set for the target and for every target (the fleet), whichever are set. */
+  pausesFor(target: string): Promise<Pause[]>;
+}
+
+/** The kill switch as the pause and resume commands change it, with the history of its changes. */
+export interface PauseControl extends PauseSwitch {
+  /** Sets (or replaces) the pause of `pause.scope` and records the event. */
+  pause(pause: Pause): Promise<void>;
+  /** Clears the scope's pause and records the event; returns the pause it cleared, if one was set. */
+  resume(scope: string, by: string, at: string): Promise<Pause | undefined>;
+  /** The pause and resume events of one scope at or after `sinceIso`, oldest first. */
+  events(scope: string, sinceIso: string): Promise<PauseEvent[]>;
 }

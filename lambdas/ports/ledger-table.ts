@@ -6,6 +6,12 @@
  * | ------ | --------------- | ---------------------------------- |
  * | ledger | `TARGET#<name>` | `LEDGER#<ISO time>#<unique>`       |
  * | lock   | `LOCK#<name>`   | `LOCK`                             |
+ * | pause  | `PAUSE#<scope>` | `PAUSE`                            |
+ * | pause or resume event | `PAUSE#<scope>` | `EVENT#<ISO time>#<unique>` |
+ *
+ * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
+ * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
+ * the workflow may only read them.
  *
  * Locks and ledger entries have partition keys of their own prefix, so IAM's `dynamodb:LeadingKeys`
  * condition can keep the lock steps off the audit trail and the ledger writer off the locks.
@@ -31,6 +37,10 @@ export const LEDGER_PARTITION_PREFIX = 'TARGET#';
 /** Partition key prefix of lock items. */
 export const LOCK_PARTITION_PREFIX = 'LOCK#';
 const LEDGER_PREFIX = 'LEDGER#';
+/** Partition key prefix of pauses and of their history. */
+export const PAUSE_PARTITION_PREFIX = 'PAUSE#';
+export const PAUSE_SORT_KEY = 'PAUSE';
+const PAUSE_EVENT_PREFIX = 'EVENT#';
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -80,4 +90,21 @@ export function ledgerSortKeyRange(sinceIso: string): { readonly from: string; r
 /** TTL value for an item that should disappear `seconds` after `from`. */
 export function expiresAtEpochSeconds(from: Date, seconds: number): number {
   return Math.floor(from.getTime() / 1000) + seconds;
+}
+
+/** The item that holds the pause of a target, or of every target (scope `*`), while it is set. */
+export function pauseItemKey(scope: string): LedgerTableKey {
+  if (!scope) throw new InvalidRequestError('pause scope must not be empty', { action: 'LedgerKey' });
+  return { pk: `${PAUSE_PARTITION_PREFIX}${scope}`, sk: PAUSE_SORT_KEY };
+}
+
+/** One pause or resume of a scope, kept for the history. */
+export function pauseEventKey(scope: string, atIso: string, unique: string): LedgerTableKey {
+  if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
+  return { pk: pauseItemKey(scope).pk, sk: `${PAUSE_EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+}
+
+/** Inclusive sort key bounds of the pause events at or after `sinceIso`. */
+export function pauseEventSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: `${PAUSE_EVENT_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${PAUSE_EVENT_PREFIX}~` };
 }

@@ -9,6 +9,7 @@ import { FakeMetricsSource } from './metrics-source';
 import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
 import { InMemoryTargetLock } from './target-lock';
+import { InMemoryPauseSwitch } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
 
 /** Every port of the workflow, in memory, with the handles a test inspects. */
@@ -19,6 +20,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
   readonly notifier: FakeNotifier;
+  readonly pauses: InMemoryPauseSwitch;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
   readonly cores: TaskCores;
@@ -51,6 +53,7 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     ledger: new InMemoryLedger(snapshot.ledger),
     lock: new InMemoryTargetLock(clock),
     notifier: new FakeNotifier(),
+    pauses: new InMemoryPauseSwitch(),
     clock,
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),

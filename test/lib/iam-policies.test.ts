@@ -13,7 +13,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
 import { ENV } from '../../lambdas/workflow/env';
 import { TASK_NAMES } from '../../lambdas/workflow/task-payloads';
-import { ledgerItemKey, lockItemKey } from '../../lambdas/ports/ledger-table';
+import { FLEET_SCOPE } from '../../lambdas/domain/pause';
+import { ledgerItemKey, lockItemKey, pauseItemKey } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
   resolve,
@@ -138,6 +139,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
   const table = logicalIdsOf(synthesized, 'AWS::DynamoDB::Table')[0]!;
   const lockKey = lockItemKey(target).pk;
   const ledgerKey = ledgerItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
+  const pauseKeys = [pauseItemKey(target).pk, pauseItemKey(FLEET_SCOPE).pk];
   const logGroups = logicalIdsOf(synthesized, 'AWS::Logs::LogGroup');
   return {
     kinesis: [
@@ -160,6 +162,12 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'lock items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey] } },
       { label: 'ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [ledgerKey] } },
       { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
+      { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
+      {
+        label: 'pause and ledger items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [...pauseKeys, ledgerKey] },
+      },
       { label: 'table', arn: arnOf(table) },
     ],
     sns: [
@@ -298,12 +306,25 @@ function tableAndTopic(): string[] {
     'verify dynamodb:Query on ledger items',
     'apply dynamodb:Query on ledger items',
     'apply dynamodb:PutItem on ledger items',
+    'assess dynamodb:GetItem on pause items',
+    'verify dynamodb:GetItem on pause items',
     'notify sns:Publish on topic',
     'notify kms:Decrypt on topic key',
     'notify kms:GenerateDataKey on topic key',
     'notify kms:GenerateDataKeyPair on topic key',
     'notify kms:GenerateDataKeyPairWithoutPlaintext on topic key',
     'notify kms:GenerateDataKeyWithoutPlaintext on topic key',
+  ];
+}
+
+/** The operators' policy: the kill switch and its history, and the ledger to read; no workflow role may set the switch. */
+function operatorBasics(): string[] {
+  return [
+    'operator dynamodb:DeleteItem on pause items',
+    'operator dynamodb:GetItem on pause items',
+    'operator dynamodb:PutItem on pause items',
+    'operator dynamodb:Query on ledger items',
+    'operator dynamodb:Query on pause items',
   ];
 }
 
@@ -393,6 +414,27 @@ describe('the read-only roles, as AWS would judge them', () => {
   );
 });
 
+describe('the kill switch, as AWS would judge it', () => {
+  it('only the operators may set or clear a pause, of a target or of every target; assess and verify may read it', async () => {
+    const table = logicalIdsOf(example, 'AWS::DynamoDB::Table')[0]!;
+    const tableArn = resourceArn(example.template, table, ENVIRONMENT);
+    const whoMay = async (action: string, scope: string): Promise<string[]> => {
+      const holders: string[] = [];
+      for (const role of example.roles) {
+        const context = { 'dynamodb:LeadingKeys': [pauseItemKey(scope).pk] };
+        if ((await decide(role, action, tableArn, context)) === 'Allowed') holders.push(role.holder);
+      }
+      return holders.sort();
+    };
+    for (const scope of [example.config.targets[0]!.name, FLEET_SCOPE]) {
+      expect(await whoMay('dynamodb:PutItem', scope)).toEqual(['operator']);
+      expect(await whoMay('dynamodb:DeleteItem', scope)).toEqual(['operator']);
+      expect(await whoMay('dynamodb:UpdateItem', scope)).toEqual([]);
+      expect(await whoMay('dynamodb:GetItem', scope)).toEqual(['assess', 'operator', 'verify']);
+    }
+  });
+});
+
 describe('every role, over every action that changes something', () => {
   // One pass over roles x actions x resources; several thousand evaluations.
   jest.setTimeout(240_000);
@@ -403,6 +445,7 @@ describe('every role, over every action that changes something', () => {
       ...stateMachineBasics(),
       ...tableAndTopic(),
       ...runEndedBasics(),
+      ...operatorBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
@@ -416,6 +459,7 @@ describe('every role, over every action that changes something', () => {
       ...stateMachineBasics(),
       ...tableAndTopic(),
       ...runEndedBasics(),
+      ...operatorBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',

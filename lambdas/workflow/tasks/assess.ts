@@ -1,25 +1,31 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assessmentOf } from '../../domain/disposition';
 import { assess } from '../../domain/engine';
+import { pauseFor } from '../../domain/pause';
 import type { Assessment } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { PauseSwitch } from '../../ports';
 import type { TaskTelemetry } from '../telemetry';
 
 export interface AssessDeps extends CollectPorts {
   readonly telemetry: TaskTelemetry;
+  /** The operators' kill switch, read on every run. */
+  readonly pauses: PauseSwitch;
 }
 
 /**
  * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
- * bounded planner, and decides whether the plan is applied now (the disposition).
+ * bounded planner, and decides whether the plan is applied now (the disposition); a pause in force
+ * holds the plan back as a recommendation.
  */
 export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
     const { run } = parseTaskPayload('assess', payload);
     const snapshot = await collectSnapshot(deps, run.config);
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
-    const assessment = assessmentOf(report, run, deps.clock.now());
+    const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
+    const assessment = assessmentOf(report, run, deps.clock.now(), pause);
     const refused = report.plan.refused.length;
     if (refused > 0) deps.telemetry.count(SERVICE_METRIC_NAMES.actionsRefused, refused);
     deps.telemetry.info('assessed', {
@@ -27,6 +33,7 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
       cause: report.diagnosis.cause,
       severity: report.diagnosis.severity,
       disposition: assessment.disposition,
+      ...(pause ? { pausedBy: pause.by, pausedFor: pause.reason } : {}),
       actions: report.plan.actions.map((a) => a.type),
       refused: report.plan.refused.map((r) => `${r.action.type}: ${r.guardrail}`),
     });

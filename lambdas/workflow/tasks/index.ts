@@ -4,6 +4,7 @@ import type {
   Ledger,
   MetricsSource,
   Notifier,
+  PauseSwitch,
   StreamControl,
   TargetLock,
 } from '../../ports';
@@ -25,6 +26,8 @@ export interface WorkflowPorts {
   readonly ledger: Ledger;
   readonly lock: TargetLock;
   readonly notifier: Notifier;
+  /** The operators' kill switch. */
+  readonly pauses: PauseSwitch;
   readonly clock: Clock;
   /** Region reported when the config names none. */
   readonly region: string;

@@ -17,8 +17,11 @@ export interface PolicyDocument {
   readonly Statement: ReadonlyArray<Record<string, unknown>>;
 }
 
-/** Who holds a role: a workflow task's function, the run-ended function, the state machine, or an EventBridge rule target. */
-export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded';
+/**
+ * Who holds a role: a workflow task's function, the run-ended function, the state machine, an
+ * EventBridge rule target, or the operators (a managed policy the stack attaches to nobody).
+ */
+export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded' | 'operator';
 
 export interface RolePolicies {
   readonly holder: RoleHolder;
@@ -160,6 +163,18 @@ export function rolePolicies(template: Template, env: Environment): RolePolicies
       });
     }
     roles.push({ holder, logicalId, arn: resourceArn(template, logicalId, env), policies });
+  }
+  // A managed policy attached to nothing is for people to attach: judged as the role of an operator.
+  for (const [policyId, policy] of Object.entries(template.Resources)) {
+    if (policy.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const props = policy.Properties ?? {};
+    if (props['Roles'] !== undefined || props['Users'] !== undefined || props['Groups'] !== undefined) continue;
+    roles.push({
+      holder: 'operator',
+      logicalId: policyId,
+      arn: `arn:aws:iam::${env.account}:role/operator`,
+      policies: [{ name: policyId, document: resolve(template, props['PolicyDocument'], env) as PolicyDocument }],
+    });
   }
   return roles;
 }

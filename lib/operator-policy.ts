@@ -1,0 +1,46 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { LEDGER_PARTITION_PREFIX, PAUSE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { grantOnPartition } from './workflow-permissions';
+
+export interface OperatorPolicyProps {
+  /** The ledger table; the pauses are items of their own partition prefix in it. */
+  readonly table: dynamodb.ITable;
+}
+
+/**
+ * What the operators' commands need, as a managed policy to attach to the people (or their roles)
+ * who may stop StreamMedic: set and clear the kill switch (`stream-medic pause` / `resume`), read
+ * its history and the ledger (`stream-medic history`), and find the stack's outputs. Nothing else
+ * in the stack may set the switch: the workflow's functions may only read it.
+ */
+export class OperatorPolicy extends Construct {
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: OperatorPolicyProps) {
+    super(scope, id);
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'StreamMedic operators: pause and resume StreamMedic, and read its history',
+    });
+    grantOnPartition(
+      this.policy,
+      props.table,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      PAUSE_PARTITION_PREFIX,
+    );
+    grantOnPartition(this.policy, props.table, ['dynamodb:Query'], LEDGER_PARTITION_PREFIX);
+    const stack = Stack.of(this);
+    // The commands find the table from the stack's outputs; a stack's ARN ends in a generated id.
+    const stackArn = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${stack.stackName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.policy.addStatements(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stackArn] }),
+    );
+  }
+}
