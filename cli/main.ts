@@ -13,6 +13,7 @@ import { EXIT_CODES_HELP } from './commands/help';
 import type * as Capture from './commands/capture';
 import type * as ConfigCommands from './commands/config-commands';
 import type * as Diagnose from './commands/diagnose';
+import type * as History from './commands/history';
 import type * as Pause from './commands/pause';
 import type * as Run from './commands/run';
 import type * as Services from './commands/services';
@@ -39,6 +40,7 @@ const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
   alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
   pause: (io, services) => (require('./commands/pause') as typeof Pause).pauseCommand(io, services),
   resume: (io, services) => (require('./commands/pause') as typeof Pause).resumeCommand(io, services),
+  history: (io, services) => (require('./commands/history') as typeof History).historyCommand(io, services),
   simulate: (io) => (require('./commands/simulate') as typeof Simulate).simulateCommand(io),
 };
 

@@ -50,7 +50,7 @@ export async function stackOutput(
       throw error;
     }
   });
-  const stack = described.Stacks?.[0];
+  const stack = described?.Stacks?.[0];
   const value = stack?.Outputs?.find((output) => output.OutputKey === outputKey)?.OutputValue;
   if (!value) {
     throw new CommandFailure(
