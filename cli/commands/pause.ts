@@ -108,8 +108,8 @@ export function pauseCommand(io: CliIo, services: CliServices): Command {
       'after',
       helpEpilogue(
         [
-          'stream-medic pause --reason "database migration until 06:00"',
-          'stream-medic pause --target orders --reason "investigating a bad deploy" --region eu-west-1',
+          'stream-medic pause --reason failover-drill',
+          'stream-medic pause --target orders --reason bad-deploy --by alice --region eu-west-1',
         ],
         [
           'From the next assessment on, every plan is a recommendation: nothing is changed, and every message',

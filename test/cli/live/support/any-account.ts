@@ -5,6 +5,8 @@ import {
   type DescribeApplicationCommandOutput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE_OUTPUT_KEY } from '../../../../lib/stack-outputs';
 import { LAGGING_APP } from '../../support/cli-harness';
 import { EXECUTION_ARN, STATE_MACHINE_ARN, finalStateFor } from './execution-output';
 import { mockedAws, serveAccount, type MockedAws } from './live-harness';
@@ -36,10 +38,18 @@ export function anyAccount(): MockedAws {
         StackName: 'StreamMedic',
         StackStatus: 'CREATE_COMPLETE',
         CreationTime: new Date(),
-        Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+        Outputs: [
+          { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN },
+          { OutputKey: LEDGER_TABLE_OUTPUT_KEY, OutputValue: 'StreamMedic-Ledger' },
+        ],
       },
     ],
   });
+  // An empty ledger: nothing paused, nothing changed yet.
+  aws.dynamoDbDocument.on(GetCommand).resolves({});
+  aws.dynamoDbDocument.on(PutCommand).resolves({});
+  aws.dynamoDbDocument.on(DeleteCommand).resolves({});
+  aws.dynamoDbDocument.on(QueryCommand).resolves({ Items: [] });
   aws.stepFunctions.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
   aws.stepFunctions.on(DescribeExecutionCommand).resolves({
     executionArn: EXECUTION_ARN,
