@@ -1,11 +1,13 @@
 import type { DescribeApplicationRecord, DescribeStreamSummaryRecord } from '../lambdas/domain/aws-shapes';
 import type { LedgerEntry } from '../lambdas/domain/model';
+import type { ApprovalEvent, ApprovalRequest } from '../lambdas/domain/approval';
 import { FLEET_SCOPE, type Pause, type PauseEvent } from '../lambdas/domain/pause';
 import type { ActionType } from '../lambdas/domain/vocabulary';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
 import type {
   ApplicationControl,
+  ApprovalDesk,
   Clock,
   Ledger,
   MonitoringUpdate,
@@ -321,6 +323,31 @@ export class InMemoryPauseSwitch implements PauseControl {
   async events(scope: string, sinceIso: string): Promise<PauseEvent[]> {
     const since = Date.parse(sinceIso);
     return this.history.filter((e) => e.scope === scope && Date.parse(e.at) >= since).map((e) => ({ ...e }));
+  }
+}
+
+/** Approval requests, in memory: the one waiting per target, and every decision and timeout. */
+export class InMemoryApprovals implements ApprovalDesk {
+  readonly requests = new Map<string, ApprovalRequest>();
+  readonly history: ApprovalEvent[] = [];
+
+  async open(request: ApprovalRequest): Promise<void> {
+    this.requests.set(request.target, { ...request, plan: [...request.plan] });
+  }
+
+  async close(event: ApprovalEvent): Promise<void> {
+    this.history.push({ ...event });
+    if (this.requests.get(event.target)?.executionId === event.executionId) this.requests.delete(event.target);
+  }
+
+  async waiting(target: string): Promise<ApprovalRequest | undefined> {
+    const request = this.requests.get(target);
+    return request ? { ...request, plan: [...request.plan] } : undefined;
+  }
+
+  async events(target: string, sinceIso: string): Promise<ApprovalEvent[]> {
+    const since = Date.parse(sinceIso);
+    return this.history.filter((e) => e.target === target && Date.parse(e.at) >= since).map((e) => ({ ...e }));
   }
 }
 

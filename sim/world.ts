@@ -4,6 +4,7 @@ import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
   InMemoryPauseSwitch,
+  InMemoryApprovals,
   InMemoryNotifier,
   InMemoryTargetLock,
   SimulatedApplicationControl,
@@ -142,6 +143,8 @@ export class SimWorld implements SimulatedAws {
   readonly lock: InMemoryTargetLock;
   /** The operators' kill switch. */
   readonly pauses = new InMemoryPauseSwitch();
+  /** Approval requests of targets in mode `approve`. */
+  readonly approvals = new InMemoryApprovals();
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -283,6 +286,7 @@ export class SimWorld implements SimulatedAws {
       lock: this.lock,
       notifier: this.notifier,
       pauses: this.pauses,
+      approvals: this.approvals,
       clock: this.clock,
       region: this.region,
     };

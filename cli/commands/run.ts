@@ -111,6 +111,7 @@ const DISPOSITION_TEXT: Readonly<Record<Disposition, string>> = {
   'all-refused': 'every planned action was refused by a guardrail: nothing was changed',
   'nothing-to-do': 'no action needed: nothing was changed',
   paused: 'StreamMedic is paused: nothing was changed (stream-medic resume lifts the pause)',
+  'awaiting-approval': 'the plan waits for approval (stream-medic approve or deny); nothing was changed',
 };
 
 function seconds(from: Date | undefined, to: Date | undefined): string {

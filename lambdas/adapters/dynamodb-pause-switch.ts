@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
 import {
   DeleteCommand,
   GetCommand,
@@ -17,10 +16,11 @@ import {
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
   pauseEventKey,
-  pauseEventSortKeyRange,
+  eventSortKeyRange,
   pauseItemKey,
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
+import { parseStoredItem } from './stored-item';
 
 // Items written by another version may carry more fields; keep what the domain knows.
 const StoredPauseSchema = PauseSchema.strip();
@@ -35,8 +35,6 @@ export interface DynamoDbPauseSwitchProps {
    */
   readonly uniqueId?: () => string;
 }
-
-const KEY_ATTRIBUTES = new Set([LEDGER_TABLE_PARTITION_KEY, LEDGER_TABLE_SORT_KEY, LEDGER_TABLE_TTL_ATTRIBUTE]);
 
 /**
  * The kill switch in the ledger table: one item per paused scope, which the workflow reads with
@@ -63,7 +61,7 @@ export class DynamoDbPauseSwitch implements PauseControl {
       const found = await callAws(context, () =>
         this.client.send(new GetCommand({ TableName: this.tableName, Key: pauseItemKey(scope), ConsistentRead: true })),
       );
-      if (found.Item) pauses.push(parseStored(StoredPauseSchema, found.Item, 'pause'));
+      if (found.Item) pauses.push(parseStoredItem(StoredPauseSchema, found.Item, 'pause'));
     }
     return pauses;
   }
@@ -93,12 +91,12 @@ export class DynamoDbPauseSwitch implements PauseControl {
     );
     if (!deleted.Attributes) return undefined;
     await this.recordEvent({ kind: 'resume', scope, by, at });
-    return parseStored(StoredPauseSchema, deleted.Attributes, 'pause');
+    return parseStoredItem(StoredPauseSchema, deleted.Attributes, 'pause');
   }
 
   async events(scope: string, sinceIso: string): Promise<PauseEvent[]> {
     const context = { action: 'Query', resource: `${this.tableName}/pause/${scope}` };
-    const range = pauseEventSortKeyRange(sinceIso);
+    const range = eventSortKeyRange(sinceIso);
     const events: PauseEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -116,7 +114,7 @@ export class DynamoDbPauseSwitch implements PauseControl {
           }),
         ),
       );
-      for (const item of page.Items ?? []) events.push(parseStored(StoredPauseEventSchema, item, 'pause event'));
+      for (const item of page.Items ?? []) events.push(parseStoredItem(StoredPauseEventSchema, item, 'pause event'));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return events;
@@ -135,16 +133,4 @@ export class DynamoDbPauseSwitch implements PauseControl {
       ),
     );
   }
-}
-
-function parseStored<T>(schema: z.ZodType<T>, item: Record<string, unknown>, what: string): T {
-  const fields = Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
-  const parsed = schema.safeParse(fields);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(
-      `${what} item ${String(item[LEDGER_TABLE_PARTITION_KEY])}/${String(item[LEDGER_TABLE_SORT_KEY])} is malformed at ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
-    );
-  }
-  return parsed.data;
 }

@@ -9,6 +9,7 @@ import { planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
+import { modeMayChange } from './vocabulary';
 
 export interface AssessOptions {
   readonly target: TargetConfig;
@@ -76,7 +77,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
         ]
       : []),
   ];
-  const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;
+  const apply = modeMayChange(target.mode) && !options.dryRun && bounded.actions.length > 0;
   const ref: TargetRef = {
     name: target.name,
     ...(streamName ? { streamName } : {}),

@@ -39,7 +39,7 @@ export interface RoundFacts {
 export function nextRoundOf(facts: RoundFacts): NextRound | undefined {
   if (facts.verification.outcome === 'resolved') return undefined;
   if (facts.round >= facts.maxRounds) return undefined;
-  const next = assessmentOf(facts.replan(), facts.run, facts.now, facts.pause);
+  const next = assessmentOf(facts.replan(), facts.run, facts.now, facts.pause ? { pause: facts.pause } : {});
   if (next.disposition !== 'apply') return undefined;
   const made = new Set(
     [...facts.rounds.map((r) => r.progress), facts.progress].flatMap((p) => p.applied.map((a) => changeKey(a.step))),

@@ -10,7 +10,8 @@ import { TargetSchema } from './config';
 import type { Report } from './model';
 import { PauseSchema } from './pause';
 import { PolicySchema } from './policy';
-import { PAUSED } from './vocabulary';
+import { ApprovalDecisionSchema } from './approval';
+import { AWAITING_APPROVAL, PAUSED } from './vocabulary';
 
 const positiveInt = z.number().int().positive();
 const count = z.number().int().nonnegative();
@@ -122,6 +123,7 @@ export const DISPOSITIONS = [
   'all-refused',
   'nothing-to-do',
   PAUSED,
+  AWAITING_APPROVAL,
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
@@ -133,6 +135,8 @@ export const AssessmentSchema = z
     assessedAt: z.string(),
     /** The pause in force when the assessment was made, if any: it turns every plan into a recommendation. */
     pause: PauseSchema.optional(),
+    /** In mode `approve`: the approval this plan was re-assessed under (it is applied only if unchanged). */
+    approval: ApprovalDecisionSchema.optional(),
   })
   .strict();
 export type Assessment = z.infer<typeof AssessmentSchema>;

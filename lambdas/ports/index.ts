@@ -8,6 +8,7 @@ import type {
   GetMetricDataRecord,
   MetricDataQuery,
 } from '../domain/aws-shapes';
+import type { ApprovalEvent, ApprovalRequest } from '../domain/approval';
 import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
 import type { Pause, PauseEvent } from '../domain/pause';
@@ -122,4 +123,20 @@ export interface PauseControl extends PauseSwitch {
   resume(scope: string, by: string, at: string): Promise<Pause | undefined>;
   /** The pause and resume events of one scope at or after `sinceIso`, oldest first. */
   events(scope: string, sinceIso: string): Promise<PauseEvent[]>;
+}
+
+/** Approval requests (mode `approve`) as the workflow opens and closes them. */
+export interface ApprovalRequests {
+  /** Keeps the request where the approve and deny commands find it by target. */
+  open(request: ApprovalRequest): Promise<void>;
+  /** Records how a request ended and withdraws it, if it is still the one waiting for its target. */
+  close(event: ApprovalEvent): Promise<void>;
+}
+
+/** Approval requests as the approve and deny commands find and decide them, with their history. */
+export interface ApprovalDesk extends ApprovalRequests {
+  /** The request waiting for a decision on the target, if any. */
+  waiting(target: string): Promise<ApprovalRequest | undefined>;
+  /** Decisions and timeouts of the target's requests at or after `sinceIso`, oldest first. */
+  events(target: string, sinceIso: string): Promise<ApprovalEvent[]>;
 }

@@ -8,10 +8,13 @@
  * | lock   | `LOCK#<name>`   | `LOCK`                             |
  * | pause  | `PAUSE#<scope>` | `PAUSE`                            |
  * | pause or resume event | `PAUSE#<scope>` | `EVENT#<ISO time>#<unique>` |
+ * | approval request | `APPROVAL#<name>` | `WAITING`                   |
+ * | approval decision | `APPROVAL#<name>` | `EVENT#<ISO time>#<unique>` |
  *
  * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
  * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
- * the workflow may only read them.
+ * the workflow may only read them. Approval requests (mode `approve`) have theirs: the workflow
+ * opens and closes them, the operators decide on them.
  *
  * Locks and ledger entries have partition keys of their own prefix, so IAM's `dynamodb:LeadingKeys`
  * condition can keep the lock steps off the audit trail and the ledger writer off the locks.
@@ -40,7 +43,10 @@ const LEDGER_PREFIX = 'LEDGER#';
 /** Partition key prefix of pauses and of their history. */
 export const PAUSE_PARTITION_PREFIX = 'PAUSE#';
 export const PAUSE_SORT_KEY = 'PAUSE';
-const PAUSE_EVENT_PREFIX = 'EVENT#';
+/** Partition key prefix of approval requests and decisions. */
+export const APPROVAL_PARTITION_PREFIX = 'APPROVAL#';
+const APPROVAL_WAITING_SORT_KEY = 'WAITING';
+const EVENT_PREFIX = 'EVENT#';
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -101,10 +107,22 @@ export function pauseItemKey(scope: string): LedgerTableKey {
 /** One pause or resume of a scope, kept for the history. */
 export function pauseEventKey(scope: string, atIso: string, unique: string): LedgerTableKey {
   if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
-  return { pk: pauseItemKey(scope).pk, sk: `${PAUSE_EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+  return { pk: pauseItemKey(scope).pk, sk: `${EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
 }
 
-/** Inclusive sort key bounds of the pause events at or after `sinceIso`. */
-export function pauseEventSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
-  return { from: `${PAUSE_EVENT_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${PAUSE_EVENT_PREFIX}~` };
+/** The request of the run of a target that waits for a decision. */
+export function approvalRequestKey(target: string): LedgerTableKey {
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  return { pk: `${APPROVAL_PARTITION_PREFIX}${target}`, sk: APPROVAL_WAITING_SORT_KEY };
+}
+
+/** One decision on (or timeout of) a target's approval request, kept for the history. */
+export function approvalEventKey(target: string, atIso: string, unique: string): LedgerTableKey {
+  if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
+  return { pk: approvalRequestKey(target).pk, sk: `${EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+}
+
+/** Inclusive sort key bounds of the pause or approval events at or after `sinceIso`. */
+export function eventSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: `${EVENT_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${EVENT_PREFIX}~` };
 }

@@ -17,14 +17,14 @@ describe('pauseFor', () => {
 describe('the disposition under a pause', () => {
   it('turns a plan that would be applied into "paused"', () => {
     expect(dispositionOf(report(), runContext({ mode: 'auto' }))).toBe('apply');
-    expect(dispositionOf(report(), runContext({ mode: 'auto' }), fleet)).toBe('paused');
+    expect(dispositionOf(report(), runContext({ mode: 'auto' }), { pause: fleet })).toBe('paused');
   });
 
   it('keeps the words of every disposition that changes nothing anyway', () => {
-    expect(dispositionOf(report(), runContext({ mode: 'recommend' }), fleet)).toBe('recommend-mode');
-    expect(dispositionOf(report(), runContext({ mode: 'observe' }), fleet)).toBe('observe-mode');
-    expect(dispositionOf(report(), runContext({ dryRun: true }), fleet)).toBe('dry-run');
-    expect(dispositionOf(report({ actions: [] }), runContext(), fleet)).toBe('nothing-to-do');
+    expect(dispositionOf(report(), runContext({ mode: 'recommend' }), { pause: fleet })).toBe('recommend-mode');
+    expect(dispositionOf(report(), runContext({ mode: 'observe' }), { pause: fleet })).toBe('observe-mode');
+    expect(dispositionOf(report(), runContext({ dryRun: true }), { pause: fleet })).toBe('dry-run');
+    expect(dispositionOf(report({ actions: [] }), runContext(), { pause: fleet })).toBe('nothing-to-do');
   });
 });
 
@@ -32,7 +32,7 @@ describe('the message while paused', () => {
   it('says who paused and why even when nothing was planned', () => {
     const run = runContext({ mode: 'auto' });
     const healthy = report({ actions: [], diagnosis: { cause: 'HEALTHY', severity: 'info', evidence: [] } });
-    const assessment = assessmentOf(healthy, run, new Date('2026-11-21T10:15:02.000Z'), fleet);
+    const assessment = assessmentOf(healthy, run, new Date('2026-11-21T10:15:02.000Z'), { pause: fleet });
 
     const message = composeNotification({ run, assessment, region: 'eu-west-1' });
 
@@ -45,7 +45,7 @@ describe('the message while paused', () => {
 
   it('asks a person to act on a withheld fix, and says how to resume a target', () => {
     const run = runContext({ mode: 'auto' });
-    const assessment = assessmentOf(report(), run, new Date('2026-11-21T10:15:02.000Z'), own);
+    const assessment = assessmentOf(report(), run, new Date('2026-11-21T10:15:02.000Z'), { pause: own });
 
     const message = composeNotification({ run, assessment, region: 'eu-west-1' });
 

@@ -9,7 +9,7 @@ import { FakeMetricsSource } from './metrics-source';
 import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
 import { InMemoryTargetLock } from './target-lock';
-import { InMemoryPauseSwitch } from '../../sim/adapters';
+import { InMemoryApprovals, InMemoryPauseSwitch } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
 
 /** Every port of the workflow, in memory, with the handles a test inspects. */
@@ -21,6 +21,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly lock: InMemoryTargetLock;
   readonly notifier: FakeNotifier;
   readonly pauses: InMemoryPauseSwitch;
+  readonly approvals: InMemoryApprovals;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
   readonly cores: TaskCores;
@@ -54,6 +55,7 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     lock: new InMemoryTargetLock(clock),
     notifier: new FakeNotifier(),
     pauses: new InMemoryPauseSwitch(),
+    approvals: new InMemoryApprovals(),
     clock,
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),

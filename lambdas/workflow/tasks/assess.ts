@@ -17,15 +17,19 @@ export interface AssessDeps extends CollectPorts {
 /**
  * Read-only: collects the metric window and resource descriptions, runs the diagnosis engine and the
  * bounded planner, and decides whether the plan is applied now (the disposition); a pause in force
- * holds the plan back as a recommendation.
+ * holds the plan back as a recommendation. In mode `approve`, after a person approved a plan, the
+ * re-assessment is applied only if it plans the very same calls (else it asks again).
  */
 export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
-    const { run } = parseTaskPayload('assess', payload);
+    const { run, approved } = parseTaskPayload('assess', payload);
     const snapshot = await collectSnapshot(deps, run.config);
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
-    const assessment = assessmentOf(report, run, deps.clock.now(), pause);
+    const assessment = assessmentOf(report, run, deps.clock.now(), {
+      ...(pause ? { pause } : {}),
+      ...(approved ? { approved } : {}),
+    });
     const refused = report.plan.refused.length;
     if (refused > 0) deps.telemetry.count(SERVICE_METRIC_NAMES.actionsRefused, refused);
     deps.telemetry.info('assessed', {

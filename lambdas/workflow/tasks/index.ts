@@ -1,5 +1,6 @@
 import type {
   ApplicationControl,
+  ApprovalRequests,
   Clock,
   Ledger,
   MetricsSource,
@@ -11,6 +12,7 @@ import type {
 import type { TaskCores } from '../task-payloads';
 import { SILENT_TELEMETRY, type TaskTelemetry } from '../telemetry';
 import { createApplyTask } from './apply';
+import { createApprovalTask } from './approval';
 import { createAssessTask } from './assess';
 import { createIntakeTask } from './intake';
 import { createLockTask, createUnlockTask } from './lock';
@@ -28,6 +30,8 @@ export interface WorkflowPorts {
   readonly notifier: Notifier;
   /** The operators' kill switch. */
   readonly pauses: PauseSwitch;
+  /** Approval requests of targets in mode `approve`. */
+  readonly approvals: ApprovalRequests;
   readonly clock: Clock;
   /** Region reported when the config names none. */
   readonly region: string;
@@ -51,5 +55,6 @@ export function createTaskCores(ports: WorkflowPorts): TaskCores {
     verify: createVerifyTask(deps),
     notify: createNotifyTask(deps),
     unlock: createUnlockTask(deps),
+    approval: createApprovalTask(deps),
   };
 }

@@ -21,6 +21,7 @@ export function createNotifyTask(deps: NotifyDeps): TaskCore<unknown, NotifyResu
       ...(state.verification ? { verification: state.verification } : {}),
       ...(state.failure ? { failure: state.failure } : {}),
       ...(state.rounds ? { rounds: state.rounds } : {}),
+      ...(state.approvalRefusal ? { approvalRefusal: state.approvalRefusal } : {}),
     });
     await deps.notifier.publish(message);
     const outcome = message.attributes['outcome'] ?? 'unknown';
