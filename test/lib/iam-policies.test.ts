@@ -14,7 +14,7 @@ import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from
 import { ENV } from '../../lambdas/workflow/env';
 import { TASK_NAMES } from '../../lambdas/workflow/task-payloads';
 import { FLEET_SCOPE } from '../../lambdas/domain/pause';
-import { ledgerItemKey, lockItemKey, pauseItemKey } from '../../lambdas/ports/ledger-table';
+import { approvalRequestKey, ledgerItemKey, lockItemKey, pauseItemKey } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
   resolve,
@@ -164,6 +164,11 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
       { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
       {
+        label: 'approval items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [approvalRequestKey(target).pk] },
+      },
+      {
         label: 'pause and ledger items',
         arn: arnOf(table),
         context: { 'dynamodb:LeadingKeys': [...pauseKeys, ledgerKey] },
@@ -261,6 +266,7 @@ function functionBasics(): string[] {
     verify: 'Verify',
     notify: 'Notify',
     unlock: 'Unlock',
+    approval: 'Approval',
   };
   return TASK_NAMES.flatMap((step) => [
     `${step} logs:CreateLogStream on log stream of ${logGroupOf[step]}`,
@@ -308,6 +314,14 @@ function tableAndTopic(): string[] {
     'apply dynamodb:PutItem on ledger items',
     'assess dynamodb:GetItem on pause items',
     'verify dynamodb:GetItem on pause items',
+    'approval dynamodb:PutItem on approval items',
+    'approval dynamodb:DeleteItem on approval items',
+    'approval sns:Publish on topic',
+    'approval kms:Decrypt on topic key',
+    'approval kms:GenerateDataKey on topic key',
+    'approval kms:GenerateDataKeyPair on topic key',
+    'approval kms:GenerateDataKeyPairWithoutPlaintext on topic key',
+    'approval kms:GenerateDataKeyWithoutPlaintext on topic key',
     'notify sns:Publish on topic',
     'notify kms:Decrypt on topic key',
     'notify kms:GenerateDataKey on topic key',
@@ -320,6 +334,12 @@ function tableAndTopic(): string[] {
 /** The operators' policy: the kill switch and its history, and the ledger to read; no workflow role may set the switch. */
 function operatorBasics(): string[] {
   return [
+    'operator dynamodb:DeleteItem on approval items',
+    'operator dynamodb:GetItem on approval items',
+    'operator dynamodb:PutItem on approval items',
+    'operator dynamodb:Query on approval items',
+    'operator states:SendTaskFailure on *',
+    'operator states:SendTaskSuccess on *',
     'operator dynamodb:DeleteItem on pause items',
     'operator dynamodb:GetItem on pause items',
     'operator dynamodb:PutItem on pause items',
@@ -374,6 +394,19 @@ describe('the apply role, as AWS would judge it', () => {
         expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('ImplicitlyDenied');
       }
     }
+  });
+
+  it('may change the resources of an approve target, whose plans it applies once approved', async () => {
+    const approving = synthesize({
+      targets: [
+        { name: 'gated', mode: 'approve', stream: { name: 'gated-stream' }, application: { name: 'gated-app' } },
+      ],
+    });
+    const apply = roleOf(approving, 'apply');
+    expect(await decide(apply, 'kinesis:UpdateShardCount', '*')).toBe('Allowed');
+    expect(await decide(apply, 'kinesisanalytics:UpdateApplication', appArn(approving.config, 'gated-app'))).toBe(
+      'Allowed',
+    );
   });
 
   it('holds no write grant at all when every target is recommend or observe', async () => {
@@ -431,6 +464,16 @@ describe('the kill switch, as AWS would judge it', () => {
       expect(await whoMay('dynamodb:DeleteItem', scope)).toEqual(['operator']);
       expect(await whoMay('dynamodb:UpdateItem', scope)).toEqual([]);
       expect(await whoMay('dynamodb:GetItem', scope)).toEqual(['assess', 'operator', 'verify']);
+    }
+  });
+});
+
+describe('decisions on plans of targets in mode approve, as AWS would judge them', () => {
+  it('only the operators may send a task result (SendTaskSuccess and SendTaskFailure support only "*")', async () => {
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+      const holders: string[] = [];
+      for (const role of example.roles) if ((await decide(role, action, '*')) === 'Allowed') holders.push(role.holder);
+      expect({ action, holders }).toEqual({ action, holders: action.endsWith('Heartbeat') ? [] : ['operator'] });
     }
   });
 });
