@@ -10,6 +10,7 @@ import { packageRoot } from '../lib/package-root';
 import { CommandFailure } from './commands/aws-failure';
 import { COMMAND_SUMMARIES, COMMAND_USAGES, type CommandName } from './commands/catalog';
 import { EXIT_CODES_HELP } from './commands/help';
+import type * as Approve from './commands/approve';
 import type * as Capture from './commands/capture';
 import type * as ConfigCommands from './commands/config-commands';
 import type * as Diagnose from './commands/diagnose';
@@ -40,6 +41,8 @@ const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
   alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
   pause: (io, services) => (require('./commands/pause') as typeof Pause).pauseCommand(io, services),
   resume: (io, services) => (require('./commands/pause') as typeof Pause).resumeCommand(io, services),
+  approve: (io, services) => (require('./commands/approve') as typeof Approve).approveCommand(io, services),
+  deny: (io, services) => (require('./commands/approve') as typeof Approve).denyCommand(io, services),
   history: (io, services) => (require('./commands/history') as typeof History).historyCommand(io, services),
   simulate: (io) => (require('./commands/simulate') as typeof Simulate).simulateCommand(io),
 };

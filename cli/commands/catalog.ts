@@ -12,8 +12,10 @@ export const COMMAND_SUMMARIES = {
   alarms: 'Show the CloudWatch alarms a config would deploy, target by target.',
   pause: 'Pause StreamMedic for one target or every target: from the next run on, every plan is only a recommendation.',
   resume: 'Lift a pause set with `stream-medic pause`.',
+  approve: 'Approve the plan a run of a target in mode "approve" waits on; the run re-assesses, then applies it.',
+  deny: 'Deny the plan a run of a target in mode "approve" waits on; nothing is changed.',
   history:
-    'Show what the deployed StreamMedic changed, and who paused and resumed it, from its ledger. Changes nothing.',
+    'Show what the deployed StreamMedic changed, who paused and resumed it, and who approved or denied its plans. Changes nothing.',
   simulate:
     'Play incidents in a simulated Kinesis + Managed Flink pipeline through the real workflow: the state ' +
     'machine CDK synthesizes, the Lambda handlers, simulated AWS on a virtual clock. Needs no AWS account.',
@@ -30,6 +32,8 @@ export const COMMAND_USAGES: Readonly<Record<CommandName, string>> = {
   alarms: '[options] [file]',
   pause: '[options]',
   resume: '[options]',
+  approve: '[options]',
+  deny: '[options]',
   history: '[options]',
   simulate: '[options]',
 };

@@ -4,11 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
+import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../../lambdas/adapters/dynamodb-pause-switch';
 import { auditTrail, type AuditEvent } from '../../lambdas/domain/audit-trail';
 import { TargetSchema, parseConfig } from '../../lambdas/domain/config';
 import type { LedgerEntry } from '../../lambdas/domain/model';
+import type { ApprovalEvent } from '../../lambdas/domain/approval';
 import { FLEET_SCOPE, type PauseEvent } from '../../lambdas/domain/pause';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
 import type { CliIo } from '../io';
@@ -82,9 +84,10 @@ export function historyCommand(io: CliIo, services: CliServices): Command {
           'stream-medic history --config stream-medic.config.json --since 7d --json',
         ],
         [
-          'Lists, oldest first, every change the workflow made (with its execution) and every pause and resume',
-          '(with who and why), within the ledger retention of 30 days. Read-only. Calls made:',
-          'cloudformation:DescribeStacks (unless --table), dynamodb:Query on the ledger and pause items.',
+          'Lists, oldest first, every change the workflow made (with its execution), every pause and resume, and',
+          'every approval, denial and unanswered request (with who and why), within the ledger retention of 30',
+          'days. Read-only. Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:Query on the',
+          'ledger, pause and approval items.',
           CREDENTIALS_NOTE,
         ],
       ),
@@ -96,14 +99,17 @@ export function historyCommand(io: CliIo, services: CliServices): Command {
       const ledger = new DynamoDbLedger(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const pauses = new DynamoDbPauseSwitch(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const query = { action: 'Query', iamAction: 'dynamodb:Query', resource: `table ${located.tableName}` };
+      const approvals = new DynamoDbApprovals(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const changes: LedgerEntry[] = [];
       const switches: PauseEvent[] = [];
+      const decisions: ApprovalEvent[] = [];
       for (const target of targets) {
         changes.push(...(await explained(query, located.region, () => ledger.list(target, since))));
         switches.push(...(await explained(query, located.region, () => pauses.events(target, since))));
+        decisions.push(...(await explained(query, located.region, () => approvals.events(target, since))));
       }
       switches.push(...(await explained(query, located.region, () => pauses.events(FLEET_SCOPE, since))));
-      const events = auditTrail(changes, switches);
+      const events = auditTrail(changes, switches, decisions);
       io.stdout(options.json ? `${JSON.stringify({ since, events }, null, 2)}\n` : renderTrail(events, since));
     });
 }

@@ -78,12 +78,12 @@ function scopeOf(options: PauseOptions): string {
 }
 
 /**
- * Who is recorded as having paused: `--by`, else the local user. Not checked against the AWS
- * identity; the table's own access (the operators' policy) decides who may change the switch.
+ * Who is recorded as pausing, resuming or deciding: `--by`, else the local user. Not checked against
+ * the AWS identity; IAM (the operators' policy) decides who may do it at all.
  */
-function operatorOf(options: PauseOptions, io: CliIo): string {
+export function operatorOf(options: { readonly by?: string }, io: CliIo): string {
   const by = (options.by ?? io.env['USER'] ?? userInfo().username).trim();
-  if (!by) throw new InvalidInputError('--by', 'must name who pauses');
+  if (!by) throw new InvalidInputError('--by', 'must name who acts');
   return by;
 }
 

@@ -67,7 +67,7 @@ export class DynamoDbApprovals implements ApprovalDesk {
       throw new InvalidRequestError(`approval request ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
     }
     // The request goes when its wait would have timed out, whoever forgets to remove it.
-    const expiresAt = Math.ceil(Date.parse(request.expiresAt) / 1000);
+    const expiresAt = Math.ceil(Date.parse(request.timesOutAt) / 1000);
     await callAws(context, () =>
       this.client.send(
         new PutCommand({

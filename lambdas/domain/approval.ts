@@ -34,8 +34,8 @@ export const ApprovalRequestSchema = z
     /** The task token SendTaskSuccess and SendTaskFailure take. */
     taskToken: z.string().min(1),
     requestedAt: z.iso.datetime({ offset: true }),
-    /** When the wait times out and the plan is refused. */
-    expiresAt: z.iso.datetime({ offset: true }),
+    /** When the wait times out and the plan is refused (not `expiresAt`, the table's TTL attribute). */
+    timesOutAt: z.iso.datetime({ offset: true }),
     /** The planned calls, in words, for the person deciding. */
     plan: z.array(z.string()),
   })

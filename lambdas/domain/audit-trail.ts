@@ -4,9 +4,10 @@
  * The guardrails read the ledger through history.ts; this is the same record told as a history.
  */
 import type { LedgerEntry } from './model';
+import type { ApprovalEvent } from './approval';
 import { FLEET_SCOPE, pauseScopeText, type PauseEvent } from './pause';
 
-export const AUDIT_EVENT_KINDS = ['change', 'pause', 'resume'] as const;
+export const AUDIT_EVENT_KINDS = ['change', 'pause', 'resume', 'approved', 'denied', 'timed-out'] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 export interface AuditEvent {
@@ -50,9 +51,33 @@ export function pauseEventOf(event: PauseEvent): AuditEvent {
   };
 }
 
-/** Every change and every pause and resume, oldest first; events at the same instant keep their order. */
-export function auditTrail(changes: readonly LedgerEntry[], pauses: readonly PauseEvent[]): AuditEvent[] {
-  const events = [...changes.map(changeEvent), ...pauses.map(pauseEventOf)];
+const APPROVAL_WORDS: Readonly<Record<ApprovalEvent['outcome'], string>> = {
+  approved: 'approved the plan',
+  denied: 'denied the plan',
+  'timed-out': 'refused the plan: no decision in time',
+};
+
+export function approvalEventOf(event: ApprovalEvent): AuditEvent {
+  return {
+    at: event.at,
+    kind: event.outcome,
+    target: event.target,
+    by: event.by,
+    what: `${APPROVAL_WORDS[event.outcome]} of ${event.executionId}`,
+    ...(event.reason !== undefined ? { why: event.reason } : {}),
+  };
+}
+
+/**
+ * Every change, pause, resume and decision on a plan, oldest first; events at the same instant keep
+ * their order.
+ */
+export function auditTrail(
+  changes: readonly LedgerEntry[],
+  pauses: readonly PauseEvent[],
+  approvals: readonly ApprovalEvent[] = [],
+): AuditEvent[] {
+  const events = [...changes.map(changeEvent), ...pauses.map(pauseEventOf), ...approvals.map(approvalEventOf)];
   return events
     .map((event, index) => ({ event, index, time: Date.parse(event.at) }))
     .sort((a, b) => a.time - b.time || a.index - b.index)

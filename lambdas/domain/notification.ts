@@ -72,7 +72,7 @@ export interface NotificationFacts {
   /** In mode `approve`: why the plan was not applied, as the wait for a decision ended (denied, timed out). */
   readonly approvalRefusal?: WorkflowFailure;
   /** In mode `approve`, while the run waits: when the request times out. */
-  readonly approvalExpiresAt?: string;
+  readonly approvalTimesOutAt?: string;
   /** Region of the watched resources and of the workflow, for console links. */
   readonly region: string;
 }
@@ -180,7 +180,7 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   }
   if (outcome === 'observe-mode') return 'the target is in mode "observe": StreamMedic only watches it';
   if (outcome === 'awaiting-approval') {
-    const until = facts.approvalExpiresAt ? ` by ${facts.approvalExpiresAt}` : '';
+    const until = facts.approvalTimesOutAt ? ` by ${facts.approvalTimesOutAt}` : '';
     return `approve or deny the plan${until}: stream-medic approve --target ${facts.run.target}, or stream-medic deny --target ${facts.run.target}; unanswered, it is refused`;
   }
   if (outcome === 'not-approved') {

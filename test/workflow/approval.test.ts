@@ -94,7 +94,7 @@ describe('mode approve in the workflow', () => {
     const request = world.approvals.requests.get('orders')!;
     expect(request.taskToken).toBe(issued.token);
     expect(request.plan).toHaveLength(2);
-    expect(Date.parse(request.expiresAt) - Date.parse(request.requestedAt)).toBe(APPROVAL_MINUTES * 60_000);
+    expect(Date.parse(request.timesOutAt) - Date.parse(request.requestedAt)).toBe(APPROVAL_MINUTES * 60_000);
     expect(world.streams.calls).toEqual([]);
     const [asked] = world.notifier.messages;
     expect(asked!.attributes['outcome']).toBe('awaiting-approval');

@@ -26,18 +26,18 @@ export function createApprovalTask(deps: ApprovalDeps): TaskCore<unknown, { read
     const now = deps.clock.now();
     if (parsed.action === 'request') {
       const { run, assessment, taskToken, timeoutSeconds } = parsed;
-      const expiresAt = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+      const timesOutAt = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
       await deps.approvals.open({
         target: run.target,
         executionId: run.executionId,
         taskToken,
         requestedAt: now.toISOString(),
-        expiresAt,
+        timesOutAt,
         plan: assessment.steps.map(describeStep),
       });
-      const message = composeNotification({ run, region: run.region, assessment, approvalExpiresAt: expiresAt });
+      const message = composeNotification({ run, region: run.region, assessment, approvalTimesOutAt: timesOutAt });
       await deps.notifier.publish(message);
-      deps.telemetry.info('approval requested', { target: run.target, expiresAt, steps: assessment.steps.length });
+      deps.telemetry.info('approval requested', { target: run.target, timesOutAt, steps: assessment.steps.length });
       return { recorded: 'requested' };
     }
     const { run, refusal } = parsed;
