@@ -14,6 +14,8 @@ const COMMANDS = [
   ['pause'],
   ['resume'],
   ['history'],
+  ['approve'],
+  ['deny'],
 ];
 
 describe('--help on every command', () => {
@@ -38,7 +40,18 @@ describe('--help on every command', () => {
     const result = await liveRun(['--help'], mockedAws().factory);
 
     expect(result.stdout).toContain('Exit codes:\n  0  success');
-    for (const command of ['diagnose', 'capture', 'run', 'config', 'alarms', 'pause', 'resume', 'history']) {
+    for (const command of [
+      'diagnose',
+      'capture',
+      'run',
+      'config',
+      'alarms',
+      'pause',
+      'resume',
+      'history',
+      'approve',
+      'deny',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`\\n {2}${command} `));
     }
   });

@@ -52,8 +52,10 @@ describe('the commands in README.md', () => {
 
     expect([...shown].sort()).toStrictEqual([
       'alarms',
+      'approve',
       'capture',
       'config validate',
+      'deny',
       'diagnose',
       'history',
       'pause',

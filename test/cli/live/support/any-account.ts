@@ -4,7 +4,13 @@ import {
   DescribeApplicationCommand,
   type DescribeApplicationCommandOutput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { approvalRequestKey } from '../../../../lambdas/ports/ledger-table';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LEDGER_TABLE_OUTPUT_KEY } from '../../../../lib/stack-outputs';
 import { LAGGING_APP } from '../../support/cli-harness';
@@ -45,8 +51,21 @@ export function anyAccount(): MockedAws {
       },
     ],
   });
-  // An empty ledger: nothing paused, nothing changed yet.
+  // A ledger with nothing paused or changed yet, and one run of "orders" waiting for a decision.
   aws.dynamoDbDocument.on(GetCommand).resolves({});
+  aws.dynamoDbDocument.on(GetCommand, { Key: approvalRequestKey('orders') }).resolves({
+    Item: {
+      ...approvalRequestKey('orders'),
+      target: 'orders',
+      executionId: EXECUTION_ARN,
+      taskToken: 'token-of-orders',
+      requestedAt: new Date().toISOString(),
+      timesOutAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      plan: ['UpdateShardCount orders-stream 2 -> 4 shards (call 1 of 1)'],
+    },
+  });
+  aws.stepFunctions.on(SendTaskSuccessCommand).resolves({});
+  aws.stepFunctions.on(SendTaskFailureCommand).resolves({});
   aws.dynamoDbDocument.on(PutCommand).resolves({});
   aws.dynamoDbDocument.on(DeleteCommand).resolves({});
   aws.dynamoDbDocument.on(QueryCommand).resolves({ Items: [] });
