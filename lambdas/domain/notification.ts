@@ -798,7 +798,12 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
     ],
     threadId: key,
     summary: first,
-    eventType: person ? 'StreamMedicActionRequired' : 'StreamMedicRunFinished',
+    eventType:
+      outcome === 'awaiting-approval'
+        ? 'StreamMedicApprovalRequired'
+        : person
+          ? 'StreamMedicActionRequired'
+          : 'StreamMedicRunFinished',
     relatedResources: [
       ...(facts.run.config.stream ? [facts.run.config.stream.name] : []),
       ...(facts.run.config.application ? [facts.run.config.application.name] : []),
