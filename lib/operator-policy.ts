@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -28,7 +28,7 @@ export class OperatorPolicy extends Construct {
   constructor(scope: Construct, id: string, props: OperatorPolicyProps) {
     super(scope, id);
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'StreamMedic operators: pause and resume StreamMedic, and read its history',
+      description: 'StreamMedic operators: pause and resume, approve and deny plans, read the history',
     });
     grantOnPartition(
       this.policy,
@@ -54,16 +54,9 @@ export class OperatorPolicy extends Construct {
       reason:
         'Silences exactly states:SendTaskSuccess and states:SendTaskFailure on "*": they support no resource-level permissions; the task token names the waiting task, and only this operators\' policy holds them.',
     });
-    const stack = Stack.of(this);
-    // The commands find the table from the stack's outputs; a stack's ARN ends in a generated id.
-    const stackArn = stack.formatArn({
-      service: 'cloudformation',
-      resource: 'stack',
-      resourceName: `${stack.stackName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    // The commands find the table from the stack's outputs: this stack alone, by its own ID.
     this.policy.addStatements(
-      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stackArn] }),
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }),
     );
   }
 }

@@ -6,7 +6,6 @@
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
-import type { WorkStep } from './run-state';
 
 /** The error a denial ends the wait with (SendTaskFailure `error`); the state machine catches it. */
 export const APPROVAL_DENIED_ERROR = 'ApprovalDenied';
@@ -60,7 +59,7 @@ export const ApprovalEventSchema = z
 export type ApprovalEvent = z.infer<typeof ApprovalEventSchema>;
 
 /** Whether a fresh plan is the one that was approved: the same calls, from the same sizes, to the same sizes. */
-export function samePlan(fresh: readonly WorkStep[], approved: readonly WorkStep[]): boolean {
+export function samePlan<Step>(fresh: readonly Step[], approved: readonly Step[]): boolean {
   return (
     fresh.length === approved.length && fresh.every((step, i) => JSON.stringify(step) === JSON.stringify(approved[i]))
   );

@@ -149,10 +149,10 @@ describe('StreamRemediator Lambda tracing', () => {
     const untraced = synth({ config: { targets: [ORDERS] } }).template;
     const traced = synth({ config: { targets: [ORDERS] }, lambdaTracing: true }).template;
 
-    traced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 9);
-    untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.absent() }, 9);
+    traced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 10);
+    untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.absent() }, 10);
     const tracedKeys = new Set(codeKeys(traced));
-    expect(tracedKeys.size).toBe(9);
+    expect(tracedKeys.size).toBe(10);
     expect(codeKeys(untraced).filter((key) => tracedKeys.has(key))).toEqual([]);
   });
 });

@@ -145,7 +145,7 @@ describe('alarms on StreamMedic itself', () => {
 
   it('alarms on the errors of every StreamMedic function', () => {
     const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       alarmOn({
         Namespace: 'AWS/Lambda',
@@ -233,8 +233,8 @@ describe('alarms on StreamMedic itself', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => (a as { Properties: { AlarmName: string } }).Properties.AlarmName)
       .filter((name) => name.startsWith('StreamMedicWatch-'));
-    // 3 execution ends + 2 queues + 9 functions + failed publishes + 3 lag/CPU metrics watched.
-    expect(names).toHaveLength(18);
+    // 3 execution ends + 2 queues + 10 functions + failed publishes + 3 lag/CPU metrics watched.
+    expect(names).toHaveLength(19);
   });
 
   it('lets CloudWatch alarms publish to the topic and use its key, from this account only', () => {

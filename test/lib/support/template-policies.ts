@@ -74,6 +74,8 @@ function refValue(template: Template, name: string, env: Environment): string {
       return env.account;
     case 'AWS::URLSuffix':
       return 'amazonaws.com';
+    case 'AWS::StackId':
+      return `arn:aws:cloudformation:${env.region}:${env.account}:stack/StreamMedic/00000000-0000-0000-0000-000000000000`;
   }
   const type = template.Resources[name]?.Type;
   if (type === 'AWS::DynamoDB::Table' || type === 'AWS::Logs::LogGroup' || type === 'AWS::IAM::Role') return name;
