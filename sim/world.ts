@@ -1,5 +1,6 @@
 import { alarmDefinitionsForTarget, type AlarmDefinition, type AlarmKind } from '../lambdas/domain/alarm-definitions';
 import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig } from '../lambdas/domain/config';
+import { FLEET_SCOPE } from '../lambdas/domain/pause';
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
@@ -266,6 +267,16 @@ export class SimWorld implements SimulatedAws {
           input: { target: this.target.name, dryRun: run.dryRun },
         }),
       );
+    }
+    for (const pause of scenario.pauses) {
+      const scope = pause.fleet ? FLEET_SCOPE : this.target.name;
+      this.at(pause.atMinute, () => {
+        const at = this.clock.now().toISOString();
+        void this.pauses.pause({ scope, by: pause.by, reason: pause.reason, at });
+      });
+      if (pause.untilMinute !== undefined) {
+        this.at(pause.untilMinute, () => void this.pauses.resume(scope, pause.by, this.clock.now().toISOString()));
+      }
     }
     this.schedule.sort((a, b) => a.at - b.at);
 
