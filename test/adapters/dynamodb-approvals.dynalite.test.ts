@@ -42,7 +42,13 @@ describe('DynamoDbApprovals against dynalite', () => {
     await approvals.close({ outcome: 'timed-out', target: 'orders', executionId: 'run-1', by: 'StreamMedic', at });
     expect((await approvals.waiting('orders'))?.executionId).toBe('run-2');
 
-    await approvals.close({ outcome: 'approved', target: 'orders', executionId: 'run-2', by: 'alice', at });
+    await approvals.close({
+      outcome: 'approved',
+      target: 'orders',
+      executionId: 'run-2',
+      by: 'alice',
+      at: '2026-12-07T03:11:00.000Z',
+    });
     expect(await approvals.waiting('orders')).toBeUndefined();
     expect((await approvals.events('orders', '2026-12-07T00:00:00Z')).map((e) => `${e.outcome} ${e.by}`)).toEqual([
       'timed-out StreamMedic',

@@ -44,7 +44,8 @@ describe('stream-medic pause and resume', () => {
       { scope: FLEET_SCOPE, by: 'alice', reason: 'failover drill', at: NOW.toISOString() },
     ]);
 
-    const resumed = await liveRun(['resume', '--by', 'bob'], factory);
+    // A minute later, so the history's order does not rest on two events of the same instant.
+    const resumed = await liveRun(['resume', '--by', 'bob'], factory, { now: new Date(NOW.getTime() + 60_000) });
 
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toBe(`Resumed every target (paused by alice since ${NOW.toISOString()}: failover drill).\n`);
