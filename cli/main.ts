@@ -10,9 +10,12 @@ import { packageRoot } from '../lib/package-root';
 import { CommandFailure } from './commands/aws-failure';
 import { COMMAND_SUMMARIES, COMMAND_USAGES, type CommandName } from './commands/catalog';
 import { EXIT_CODES_HELP } from './commands/help';
+import type * as Approve from './commands/approve';
 import type * as Capture from './commands/capture';
 import type * as ConfigCommands from './commands/config-commands';
 import type * as Diagnose from './commands/diagnose';
+import type * as History from './commands/history';
+import type * as Pause from './commands/pause';
 import type * as Run from './commands/run';
 import type * as Services from './commands/services';
 import type * as Simulate from './commands/simulate';
@@ -36,6 +39,11 @@ const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
   run: (io, services) => (require('./commands/run') as typeof Run).runCommand(io, services),
   config: (io) => (require('./commands/config-commands') as typeof ConfigCommands).configCommand(io),
   alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
+  pause: (io, services) => (require('./commands/pause') as typeof Pause).pauseCommand(io, services),
+  resume: (io, services) => (require('./commands/pause') as typeof Pause).resumeCommand(io, services),
+  approve: (io, services) => (require('./commands/approve') as typeof Approve).approveCommand(io, services),
+  deny: (io, services) => (require('./commands/approve') as typeof Approve).denyCommand(io, services),
+  history: (io, services) => (require('./commands/history') as typeof History).historyCommand(io, services),
   simulate: (io) => (require('./commands/simulate') as typeof Simulate).simulateCommand(io),
 };
 

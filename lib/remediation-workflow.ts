@@ -12,12 +12,16 @@ import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { INITIAL_PROGRESS, type Disposition } from '../lambdas/domain/run-state';
 import type { TimeBudget } from '../lambdas/domain/time-budget';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
+import { AWAITING_APPROVAL, modeMayChange } from '../lambdas/domain/vocabulary';
+import { APPROVAL_DENIED_ERROR } from '../lambdas/domain/approval';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import {
+  APPROVAL_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
   LOCK_PARTITION_PREFIX,
   NOTICE_PARTITION_PREFIX,
+  PAUSE_PARTITION_PREFIX,
   TURNED_AWAY_PARTITION_PREFIX,
 } from '../lambdas/ports/ledger-table';
 import { arnsPerStatement, longestResourceName } from '../lambdas/domain/fleet-layout';
@@ -51,6 +55,9 @@ export const STATE_NAMES = {
   notificationFailed: 'NotificationFailed',
   unlockFailed: 'UnlockFailed',
   done: 'Done',
+  requestApproval: 'RequestApproval',
+  reassessApproved: 'ReassessApproved',
+  expireApproval: 'ExpireApproval',
 } as const;
 
 export interface RemediationWorkflowProps {
@@ -117,6 +124,7 @@ const FUNCTION_SIZES: Readonly<Record<TaskName, { memoryMb: number; timeout: Dur
   verify: { memoryMb: 512, timeout: Duration.seconds(60) },
   notify: { memoryMb: 256, timeout: Duration.seconds(15) },
   unlock: { memoryMb: 256, timeout: Duration.seconds(15) },
+  approval: { memoryMb: 256, timeout: Duration.seconds(15) },
 };
 
 const FUNCTION_DESCRIPTIONS: Readonly<Record<TaskName, string>> = {
@@ -128,6 +136,7 @@ const FUNCTION_DESCRIPTIONS: Readonly<Record<TaskName, string>> = {
   verify: 'StreamMedic: read-only re-assessment after the change',
   notify: 'StreamMedic: tells on-call what was seen and done',
   unlock: 'StreamMedic: releases the per-target lock',
+  approval: 'StreamMedic: asks on-call to approve a plan (mode approve) and records an unanswered request',
 };
 
 interface RetrierBackoff {
@@ -220,10 +229,15 @@ export class RemediationWorkflow extends Construct {
         throw new Error(`${prop} must be a whole number of seconds${least > 0 ? ', at least one' : ''}, got ${ms} ms`);
       }
     }
-    const longestWait = pollInterval.toSeconds() * maxPolls + settleTime.toSeconds();
+    // A target in mode `approve` waits for a decision before its plan is applied.
+    const approvalTimeout = props.config.targets.some((t) => t.mode === 'approve')
+      ? Duration.minutes(props.config.approvals.timeoutMinutes)
+      : undefined;
+    const longestWait =
+      pollInterval.toSeconds() * maxPolls + settleTime.toSeconds() + (approvalTimeout?.toSeconds() ?? 0);
     if (timeout.toSeconds() <= longestWait) {
       throw new Error(
-        `timeout (${timeout.toSeconds()} s) must exceed one step's longest wait plus the settling time (${longestWait} s)`,
+        `timeout (${timeout.toSeconds()} s) must exceed one step's longest wait plus the settling time${approvalTimeout ? ' and the wait for approval (approvals.timeoutMinutes)' : ''} (${longestWait} s)`,
       );
     }
 
@@ -240,6 +254,7 @@ export class RemediationWorkflow extends Construct {
       settleTime,
       lockTtlSeconds: timeout.plus(LOCK_GRACE).toSeconds(),
       budget: timeBudgetOf({ pollInterval, maxPolls, settleTime, timeout }),
+      approvalTimeout: Duration.minutes(props.config.approvals.timeoutMinutes),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -269,11 +284,11 @@ export class RemediationWorkflow extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS_NAMESPACE,
       };
-      if (['lock', 'unlock', 'assess', 'apply', 'verify', 'notify'].includes(task)) {
+      if (['lock', 'unlock', 'assess', 'apply', 'verify', 'notify', 'approval'].includes(task)) {
         environment[ENV.tableName] = props.table.tableName;
       }
       if (['assess', 'apply', 'wait-check', 'verify'].includes(task)) environment[ENV.targetRegion] = targetRegion;
-      if (task === 'notify') environment[ENV.topicArn] = props.topic.topicArn;
+      if (task === 'notify' || task === 'approval') environment[ENV.topicArn] = props.topic.topicArn;
       const id = pascalCase(task);
       const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
       // Its own role, allowed to write only its own log group (no managed policy with logs:* on every group).
@@ -342,6 +357,11 @@ export class RemediationWorkflow extends Construct {
       // assess settles a change whose result a dead run left unrecorded (lambdas/workflow/reconcile-intents.ts).
       ['assess', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       ['verify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
+      // The kill switch: read on every assessment, set only by the operators' policy (operator-policy.ts).
+      ['assess', ['dynamodb:GetItem'], PAUSE_PARTITION_PREFIX, false],
+      ['verify', ['dynamodb:GetItem'], PAUSE_PARTITION_PREFIX, false],
+      // Opens a request with its task token and records a timeout; only the operators decide.
+      ['approval', ['dynamodb:PutItem', 'dynamodb:DeleteItem'], APPROVAL_PARTITION_PREFIX, true],
       ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX, true],
       // notify reads whether a failed run left a change it requested unrecorded.
       ['notify', ['dynamodb:Query'], LEDGER_PARTITION_PREFIX, false],
@@ -360,8 +380,10 @@ export class RemediationWorkflow extends Construct {
         ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []),
       );
     }
-    props.topic.grantPublish(functions.notify);
-    props.topicKey?.grant(functions.notify, 'kms:Decrypt', 'kms:GenerateDataKey');
+    for (const task of ['notify', 'approval'] as const) {
+      props.topic.grantPublish(functions[task]);
+      props.topicKey?.grant(functions[task], 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
   }
 
   private buildDefinition(
@@ -374,6 +396,7 @@ export class RemediationWorkflow extends Construct {
       settleTime: Duration;
       lockTtlSeconds: number;
       budget: TimeBudget;
+      approvalTimeout: Duration;
     },
   ): sfn.IChainable {
     const invoke = (
@@ -471,6 +494,41 @@ export class RemediationWorkflow extends Construct {
     const releaseLock = invoke(STATE_NAMES.releaseLock, 'unlock', sfn.TaskInput.fromObject({ run }), {
       resultPath: sfn.JsonPath.DISCARD,
     });
+    // Mode `approve`: ask on-call and wait for the decision (the task token comes back with it); an
+    // approval is re-assessed and applied only if the plan is unchanged, else it asks again.
+    const requestApproval = new tasks.LambdaInvoke(this, STATE_NAMES.requestApproval, {
+      stateName: STATE_NAMES.requestApproval,
+      lambdaFunction: functions.approval,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        action: 'request',
+        taskToken: sfn.JsonPath.taskToken,
+        run,
+        assessment: sfn.JsonPath.objectAt(paths.assessment),
+        timeoutSeconds: options.approvalTimeout.toSeconds(),
+      }),
+      taskTimeout: sfn.Timeout.duration(options.approvalTimeout),
+      resultPath: paths.approval,
+    });
+    const reassessApproved = invoke(
+      STATE_NAMES.reassessApproved,
+      'assess',
+      sfn.TaskInput.fromObject({
+        run,
+        approved: { steps: sfn.JsonPath.listAt(paths.steps), decision: sfn.JsonPath.objectAt(paths.approval) },
+      }),
+      { resultPath: paths.assessment },
+    );
+    const expireApproval = invoke(
+      STATE_NAMES.expireApproval,
+      'approval',
+      sfn.TaskInput.fromObject({ action: 'expire', run, refusal: sfn.JsonPath.objectAt(paths.approvalRefusal) }),
+      { resultPath: sfn.JsonPath.DISCARD },
+    );
+    requestApproval.addCatch(expireApproval, {
+      errors: [APPROVAL_DENIED_ERROR, sfn.Errors.TIMEOUT],
+      resultPath: paths.approvalRefusal,
+    });
     const howDidItEnd = new sfn.Choice(this, STATE_NAMES.howDidItEnd, { stateName: STATE_NAMES.howDidItEnd });
     const failWith = (stateName: string, key: FailureKey, comment: string): sfn.Fail =>
       new sfn.Fail(this, stateName, {
@@ -480,7 +538,18 @@ export class RemediationWorkflow extends Construct {
         causePath: sfn.JsonPath.stringAt(failurePaths(key).cause),
       });
 
-    for (const task of [acquireLock, assess, applyStep, checkResource, verify, notify, releaseLock]) {
+    for (const task of [
+      acquireLock,
+      assess,
+      applyStep,
+      checkResource,
+      verify,
+      notify,
+      releaseLock,
+      requestApproval,
+      reassessApproved,
+      expireApproval,
+    ]) {
       for (const [retrier, backoff] of Object.entries(RETRIER_BACKOFF) as [WorkflowRetrier, RetrierBackoff][]) {
         task.addRetry({
           errors: errorsRetriedBy(retrier),
@@ -494,7 +563,16 @@ export class RemediationWorkflow extends Construct {
       }
     }
     // Once the lock may be held, every failure is told and the lock released before the run ends.
-    for (const task of [acquireLock, assess, applyStep, checkResource, verify]) {
+    for (const task of [
+      acquireLock,
+      assess,
+      applyStep,
+      checkResource,
+      verify,
+      requestApproval,
+      reassessApproved,
+      expireApproval,
+    ]) {
       task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: paths.failure });
     }
     notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: paths.notifyFailure });
@@ -543,7 +621,11 @@ export class RemediationWorkflow extends Construct {
 
     const shouldApply = new sfn.Choice(this, STATE_NAMES.shouldApply, { stateName: STATE_NAMES.shouldApply })
       .when(sfn.Condition.stringEquals(paths.disposition, 'apply' satisfies Disposition), beginSteps.next(applyStep))
+      .when(sfn.Condition.stringEquals(paths.disposition, AWAITING_APPROVAL satisfies Disposition), requestApproval)
       .otherwise(notify);
+    requestApproval.next(reassessApproved);
+    reassessApproved.next(shouldApply);
+    expireApproval.next(notify);
     const isLockAcquired = new sfn.Choice(this, STATE_NAMES.isLockAcquired, { stateName: STATE_NAMES.isLockAcquired })
       .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), assess.next(shouldApply))
       .otherwise(
@@ -572,11 +654,13 @@ export class RemediationWorkflow extends Construct {
         reason: 'Node.js 22 is the runtime the bundles are built for and tested on (target node22).',
       });
     }
-    Validations.of(this.functions.notify.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        "Silences kms:GenerateDataKey* only, on the topic's customer-managed key alone: Topic.grantPublish grants it so the function can publish to the encrypted topic.",
-    });
+    for (const task of ['notify', 'approval'] as const) {
+      Validations.of(this.functions[task].role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "Silences kms:GenerateDataKey* only, on the topic's customer-managed key alone: Topic.grantPublish grants it so the function can publish to the encrypted topic.",
+      });
+    }
     const role = this.stateMachine.role;
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -629,7 +713,7 @@ export function wildcardResourceActions(
         },
       ];
     case 'apply':
-      return config.targets.some((t) => t.mode === 'auto' && t.stream)
+      return config.targets.some((t) => modeMayChange(t.mode) && t.stream)
         ? [
             ...tracing,
             {

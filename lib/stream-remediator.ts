@@ -2,6 +2,7 @@ import { Duration, NestedStack, RemovalPolicy, Stack, Token, Validations } from 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,6 +26,7 @@ import { InvalidInputError, parseWith } from '../lambdas/domain/validation';
 import { LEDGER_TABLE_KEY_SCHEMA } from '../lambdas/ports/ledger-table';
 import { sweepPlan } from '../lambdas/workflow/sweep';
 import { ReassessmentSweep } from './reassessment-sweep';
+import { OperatorPolicy } from './operator-policy';
 import { RemediationWorkflow } from './remediation-workflow';
 import { compactArn } from './workflow-permissions';
 import { Watchdog } from './watchdog';
@@ -137,6 +139,8 @@ export class StreamRemediator extends Construct {
   readonly targetGroups: readonly TargetGroupPlan[];
   /** One per target group after the first, in order: its alarms, rules and dead-letter queue. */
   readonly nestedStacks: readonly NestedStack[];
+  /** For operators: pause and resume StreamMedic and read its history; nothing else may pause it. */
+  readonly operatorPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StreamRemediatorProps) {
     super(scope, id);
@@ -177,6 +181,8 @@ export class StreamRemediator extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+
+    this.operatorPolicy = new OperatorPolicy(this, 'Operators', { table: this.table }).policy;
 
     const workflow = new RemediationWorkflow(this, 'Workflow', {
       config: this.config,

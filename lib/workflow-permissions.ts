@@ -2,6 +2,7 @@ import { ArnFormat, Aws, Fn, Token, type Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { StreamMedicConfig, TargetConfig } from '../lambdas/domain/config';
+import { modeMayChange } from '../lambdas/domain/vocabulary';
 
 /** ARNs of one kind of watched resource: every configured one, and those an `auto` target may change. */
 export interface ResourceArns {
@@ -16,7 +17,8 @@ export interface WorkflowResourceArns {
 
 /**
  * The ARNs of the streams and applications the config names, in the region the targets live in.
- * Only `auto` targets' resources may receive a write grant; recommend and observe targets are read.
+ * Only the resources of `auto` and `approve` targets may receive a write grant; recommend and observe
+ * targets are read.
  */
 export function workflowResourceArns(
   stack: Stack,
@@ -47,7 +49,7 @@ export function workflowResourceArns(
       'application',
       targets.flatMap((t) => (t.application ? [t.application.name] : [])),
     );
-  const auto = config.targets.filter((t) => t.mode === 'auto');
+  const auto = config.targets.filter((t) => modeMayChange(t.mode));
   return {
     streams: { all: streamArns(config.targets), auto: streamArns(auto) },
     applications: { all: applicationArns(config.targets), auto: applicationArns(auto) },

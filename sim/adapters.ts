@@ -1,5 +1,7 @@
 import type { DescribeApplicationRecord, DescribeStreamSummaryRecord } from '../lambdas/domain/aws-shapes';
 import type { LedgerEntry } from '../lambdas/domain/model';
+import type { ApprovalEvent, ApprovalRequest } from '../lambdas/domain/approval';
+import { FLEET_SCOPE, type Pause, type PauseEvent } from '../lambdas/domain/pause';
 import type { ActionType } from '../lambdas/domain/vocabulary';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
@@ -7,6 +9,7 @@ import type {
   AlarmInAlarm,
   AlarmsSource,
   ApplicationControl,
+  ApprovalDesk,
   Clock,
   Ledger,
   MonitoringUpdate,
@@ -15,6 +18,7 @@ import type {
   NotificationMessage,
   Notifier,
   ParallelismUpdate,
+  PauseControl,
   StreamControl,
   TargetLock,
   TurnedAwayLog,
@@ -307,6 +311,62 @@ export class InMemoryLedger implements Ledger {
 
   all(): readonly LedgerEntry[] {
     return this.entries;
+  }
+}
+
+/** The kill switch, in memory: the pauses set now, and every pause and resume for the history. */
+export class InMemoryPauseSwitch implements PauseControl {
+  readonly set = new Map<string, Pause>();
+  readonly history: PauseEvent[] = [];
+
+  async pausesFor(target: string): Promise<Pause[]> {
+    return [target, FLEET_SCOPE].flatMap((scope) => {
+      const pause = this.set.get(scope);
+      return pause ? [{ ...pause }] : [];
+    });
+  }
+
+  async pause(pause: Pause): Promise<void> {
+    this.set.set(pause.scope, { ...pause });
+    this.history.push({ kind: 'pause', scope: pause.scope, by: pause.by, reason: pause.reason, at: pause.at });
+  }
+
+  async resume(scope: string, by: string, at: string): Promise<Pause | undefined> {
+    const pause = this.set.get(scope);
+    if (!pause) return undefined;
+    this.set.delete(scope);
+    this.history.push({ kind: 'resume', scope, by, at });
+    return pause;
+  }
+
+  async events(scope: string, sinceIso: string): Promise<PauseEvent[]> {
+    const since = Date.parse(sinceIso);
+    return this.history.filter((e) => e.scope === scope && Date.parse(e.at) >= since).map((e) => ({ ...e }));
+  }
+}
+
+/** Approval requests, in memory: the one waiting per target, and every decision and timeout. */
+export class InMemoryApprovals implements ApprovalDesk {
+  readonly requests = new Map<string, ApprovalRequest>();
+  readonly history: ApprovalEvent[] = [];
+
+  async open(request: ApprovalRequest): Promise<void> {
+    this.requests.set(request.target, { ...request, plan: [...request.plan] });
+  }
+
+  async close(event: ApprovalEvent): Promise<void> {
+    this.history.push({ ...event });
+    if (this.requests.get(event.target)?.executionId === event.executionId) this.requests.delete(event.target);
+  }
+
+  async waiting(target: string): Promise<ApprovalRequest | undefined> {
+    const request = this.requests.get(target);
+    return request ? { ...request, plan: [...request.plan] } : undefined;
+  }
+
+  async events(target: string, sinceIso: string): Promise<ApprovalEvent[]> {
+    const since = Date.parse(sinceIso);
+    return this.history.filter((e) => e.target === target && Date.parse(e.at) >= since).map((e) => ({ ...e }));
   }
 }
 

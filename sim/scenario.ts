@@ -311,6 +311,23 @@ export const ScenarioSchema = z
     faults: z.array(FaultSchema).default([]),
     /** An operator starting the workflow by hand, e.g. a dry run. */
     manualRuns: z.array(z.object({ atMinute: minute, dryRun: z.boolean().default(true) }).strict()).default([]),
+    /**
+     * An operator pausing StreamMedic (`stream-medic pause`) at a minute, for the target or for every
+     * target, and resuming at `untilMinute` if given.
+     */
+    pauses: z
+      .array(
+        z
+          .object({
+            atMinute: minute,
+            untilMinute: minute.optional(),
+            fleet: z.boolean().default(false),
+            by: z.string().min(1).default('on-call'),
+            reason: z.string().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
     /** StreamMedic's config for this pipeline: one target, and optionally the global policy and alarms. */
     streamMedic: z
       .object({
@@ -404,6 +421,12 @@ export const ScenarioSchema = z
       if (needsApp.has(fault.type) && !app) issue([...path, 'type'], `"${fault.type}" needs pipeline.application`);
     });
     scenario.manualRuns.forEach((run, index) => inside(run.atMinute, ['manualRuns', index, 'atMinute']));
+    scenario.pauses.forEach((pause, index) => {
+      inside(pause.atMinute, ['pauses', index, 'atMinute']);
+      if (pause.untilMinute !== undefined && pause.untilMinute <= pause.atMinute) {
+        issue(['pauses', index, 'untilMinute'], 'must be after atMinute');
+      }
+    });
     const expect = scenario.expect;
     expect?.forbiddenActions.forEach((action, index) => {
       if (expect.actions.includes(action)) {

@@ -1,9 +1,12 @@
 import { alarmDefinitionsForTarget, type AlarmDefinition, type AlarmKind } from '../lambdas/domain/alarm-definitions';
 import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig } from '../lambdas/domain/config';
+import { FLEET_SCOPE } from '../lambdas/domain/pause';
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
   InMemoryNoticeLog,
+  InMemoryPauseSwitch,
+  InMemoryApprovals,
   InMemoryNotifier,
   InMemoryTargetLock,
   InMemoryTurnedAwayLog,
@@ -150,6 +153,10 @@ export class SimWorld implements SimulatedAws {
   readonly lock: InMemoryTargetLock;
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
+  /** The operators' kill switch. */
+  readonly pauses = new InMemoryPauseSwitch();
+  /** Approval requests of targets in mode `approve`. */
+  readonly approvals = new InMemoryApprovals();
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -274,6 +281,16 @@ export class SimWorld implements SimulatedAws {
         }),
       );
     }
+    for (const pause of scenario.pauses) {
+      const scope = pause.fleet ? FLEET_SCOPE : this.target.name;
+      this.at(pause.atMinute, () => {
+        const at = this.clock.now().toISOString();
+        void this.pauses.pause({ scope, by: pause.by, reason: pause.reason, at });
+      });
+      if (pause.untilMinute !== undefined) {
+        this.at(pause.untilMinute, () => void this.pauses.resume(scope, pause.by, this.clock.now().toISOString()));
+      }
+    }
     this.schedule.sort((a, b) => a.at - b.at);
 
     // The pipeline's past: metrics and alarm states exist when the scenario starts.
@@ -294,6 +311,8 @@ export class SimWorld implements SimulatedAws {
       notifier: this.notifier,
       notices: this.notices,
       turnedAway: this.turnedAway,
+      pauses: this.pauses,
+      approvals: this.approvals,
       clock: this.clock,
       region: this.region,
     };

@@ -10,6 +10,12 @@ export const COMMAND_SUMMARIES = {
   run: 'Start the deployed StreamMedic workflow for a target, optionally as a dry run, and show what it did.',
   config: 'Work with the StreamMedic config file.',
   alarms: 'Show the CloudWatch alarms a config would deploy, target by target.',
+  pause: 'Pause StreamMedic for one target or every target: from the next run on, every plan is only a recommendation.',
+  resume: 'Lift a pause set with `stream-medic pause`.',
+  approve: 'Approve the plan a run of a target in mode "approve" waits on; the run re-assesses, then applies it.',
+  deny: 'Deny the plan a run of a target in mode "approve" waits on; nothing is changed.',
+  history:
+    'Show what the deployed StreamMedic changed, who paused and resumed it, and who approved or denied its plans. Changes nothing.',
   simulate:
     'Play incidents in a simulated Kinesis + Managed Flink pipeline through the real workflow: the state ' +
     'machine CDK synthesizes, the Lambda handlers, simulated AWS on a virtual clock. Needs no AWS account.',
@@ -24,5 +30,10 @@ export const COMMAND_USAGES: Readonly<Record<CommandName, string>> = {
   run: '[options]',
   config: '[options] [command]',
   alarms: '[options] [file]',
+  pause: '[options]',
+  resume: '[options]',
+  approve: '[options]',
+  deny: '[options]',
+  history: '[options]',
   simulate: '[options]',
 };

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { resolveTarget } from '../../lambdas/domain/engine';
+import type { Ledger } from '../../lambdas/ports';
+import { LEDGER_TABLE_OUTPUT_KEY } from '../../lib/stack-outputs';
+import { CommandFailure, explained, regionOf } from './aws-failure';
 import {
   forConfigTarget,
   liveRequestFrom,
@@ -9,6 +13,8 @@ import {
   type LiveOptions,
   type LiveRequest,
 } from './live-capture';
+import type { CliAwsClients, CliServices } from './services';
+import { DEFAULT_STACK_NAME, stackOutput } from './stack-outputs';
 
 /** What errors about the live snapshot name as their source, where a file name would go. */
 export const LIVE_SOURCE = 'live capture';
@@ -52,4 +58,50 @@ export function liveRequestForConfig(
 ): LiveRequest {
   const { target } = resolveTarget(namesOnlySnapshot(request, now), config, targetName);
   return forConfigTarget(request, target, config.targets.indexOf(target), config.region);
+}
+
+/** Where the deployed workflow's ledger is: a table named outright, or the stack whose output names it. */
+export interface DeployedLedgerOptions {
+  readonly stack?: string;
+  readonly table?: string;
+}
+
+/**
+ * The deployed workflow's ledger, read with the user's credentials, so a live diagnosis with a config
+ * applies the cooldowns and the daily budget to the changes the workflow really made. Without
+ * `--stack` or `--table`, a missing default stack is only noted (`warn`) and the guardrails assume
+ * no past changes; a stack or table named outright must be found.
+ */
+export async function deployedLedger(
+  services: CliServices,
+  options: DeployedLedgerOptions,
+  region: string | undefined,
+  warn: (line: string) => void,
+): Promise<Ledger | undefined> {
+  let tableName = options.table;
+  let clients: CliAwsClients | undefined;
+  if (tableName === undefined) {
+    try {
+      const found = await stackOutput(services, {
+        stackName: options.stack ?? DEFAULT_STACK_NAME,
+        ...(region !== undefined ? { region } : {}),
+        outputKey: LEDGER_TABLE_OUTPUT_KEY,
+        alternative: 'the ledger table with --table',
+      });
+      tableName = found.value;
+      clients = found.clients;
+    } catch (error) {
+      if (options.stack !== undefined || !(error instanceof CommandFailure)) throw error;
+      warn(`the ledger was not read (${error.message}); cooldowns and the daily budget assume no past changes`);
+      return undefined;
+    }
+  }
+  const reader = clients ?? services.awsClients(region !== undefined ? { region } : {});
+  const ledger = new DynamoDbLedger(reader.dynamoDbDocument, { tableName });
+  const where = async () => region ?? (await regionOf(reader.cloudFormation));
+  const call = { action: 'Query', iamAction: 'dynamodb:Query', resource: `ledger table ${tableName}` };
+  return {
+    list: (target, sinceIso) => explained(call, where, () => ledger.list(target, sinceIso)),
+    record: () => Promise.reject(new Error('stream-medic diagnose never writes the ledger')),
+  };
 }

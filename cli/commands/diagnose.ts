@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../lambdas/domain/validation';
 import { parseFile, type CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
 import { COMMAND_SUMMARIES } from './catalog';
-import { LIVE_SOURCE, liveDiagnoseRequest, liveRequestForConfig } from './diagnose-live';
+import { LIVE_SOURCE, deployedLedger, liveDiagnoseRequest, liveRequestForConfig } from './diagnose-live';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { addLiveOptions, captureLive, type LiveOptions } from './live-capture';
 import type { CliServices } from './services';
@@ -62,6 +62,8 @@ interface DiagnoseOptions extends LiveOptions {
   readonly json?: boolean;
   readonly config?: string;
   readonly target?: string;
+  readonly stack?: string;
+  readonly table?: string;
 }
 
 export function diagnoseCommand(io: CliIo, services: CliServices): Command {
@@ -72,6 +74,11 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
     .option('--json', 'print only the JSON report')
     .option('-c, --config <file>', 'StreamMedic config with the target bounds and mode')
     .option('-t, --target <name>', 'target in the config to diagnose as')
+    .option(
+      '--stack <name>',
+      'with --config on a live read: the deployed stack whose ledger the guardrails read (default: StreamMedic, if it exists)',
+    )
+    .option('--table <name>', 'with --config on a live read: the ledger table the guardrails read')
     .addHelpText(
       'after',
       helpEpilogue(
@@ -83,7 +90,8 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
         ],
         [
           'Give --input, or --stream and/or --app to read the live account (read-only, as `capture` does).',
-          "With --config, the target's stream and application are both read.",
+          "With --config, the target's stream and application are both read, and so is the deployed stack's",
+          'ledger (dynamodb:Query), so the cooldowns and the daily budget are those the workflow applies.',
           'A snapshot is written by `capture`, or built with the AWS CLI as docs/snapshot-recipe.md shows.',
           CREDENTIALS_NOTE,
         ],
@@ -91,6 +99,14 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
     )
     .action(async (options: DiagnoseOptions, command: Command) => {
       const live = liveDiagnoseRequest(options, command);
+      for (const flag of ['stack', 'table'] as const) {
+        if (options[flag] !== undefined && (live === undefined || options.config === undefined)) {
+          command.error(`--${flag} applies to a live read with --config`);
+        }
+      }
+      if (options.stack !== undefined && options.table !== undefined) {
+        command.error('--stack and --table both name the ledger table: give one');
+      }
       let snapshot: Snapshot;
       let config: StreamMedicConfig | undefined;
       const source = options.input ?? LIVE_SOURCE;
@@ -107,7 +123,12 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
               options.config,
             )
           : live;
-        snapshot = await captureLive(services, request);
+        const ledger = forConfig
+          ? await deployedLedger(services, options, request.region, (line) =>
+              io.stderr(`stream-medic: note: ${line}\n`),
+            )
+          : undefined;
+        snapshot = await captureLive(services, request, ledger);
       }
       const { target, policy } = attributed(
         () => resolveTarget(snapshot, config, options.target),

@@ -6,7 +6,7 @@ import { DEFAULT_WINDOW_MINUTES, collectSnapshot } from '../../lambdas/domain/co
 import { TargetSchema, type TargetConfig } from '../../lambdas/domain/config';
 import { SNAPSHOT_VERSION, parseSnapshot, type Snapshot } from '../../lambdas/domain/snapshot';
 import { InvalidInputError } from '../../lambdas/domain/validation';
-import type { ApplicationControl, StreamControl } from '../../lambdas/ports';
+import type { ApplicationControl, Ledger, StreamControl } from '../../lambdas/ports';
 import { CommandFailure, explained, regionOf } from './aws-failure';
 import type { CliServices } from './services';
 
@@ -172,10 +172,11 @@ function refuseWrite(): Promise<never> {
 
 /**
  * Reads the live metrics and descriptions with the user's credentials, through the same adapters and
- * the same `collectSnapshot` as the assess Lambda, and returns them as an incident snapshot. Only
- * read calls can be made: the ports' writing methods refuse.
+ * the same `collectSnapshot` as the assess Lambda, and returns them as an incident snapshot, with
+ * the ledger's last day when a `ledger` is given. Only read calls can be made: the ports' writing
+ * methods refuse.
  */
-export async function captureLive(services: CliServices, request: LiveRequest): Promise<Snapshot> {
+export async function captureLive(services: CliServices, request: LiveRequest, ledger?: Ledger): Promise<Snapshot> {
   const clients = services.awsClients(request.region !== undefined ? { region: request.region } : {});
   const region = async () => request.region ?? (await regionOf(clients.kinesis));
   const metricsSource = new CloudWatchMetricsSource(clients.cloudWatch);
@@ -220,6 +221,7 @@ export async function captureLive(services: CliServices, request: LiveRequest): 
       },
       streams,
       applications,
+      ...(ledger !== undefined ? { ledger } : {}),
       clock: services.clock,
     },
     target,

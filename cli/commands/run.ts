@@ -1,4 +1,3 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { TargetSchema } from '../../lambdas/domain/config';
@@ -10,14 +9,13 @@ import { TASK_PAYLOADS, type TaskPayload } from '../../lambdas/workflow/task-pay
 import type { CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
 import { COMMAND_SUMMARIES } from './catalog';
-import { CommandFailure, explained, regionOf, type AwsCallContext } from './aws-failure';
+import { CommandFailure, explained, type AwsCallContext } from './aws-failure';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { checkRegion } from './live-capture';
+import { DEFAULT_STACK_NAME, stackOutput } from './stack-outputs';
 import type { CliServices } from './services';
 import { Spinner } from './spinner';
 
-/** The stack name `npx cdk deploy` uses unless `-c stackName=...` is given (bin/app.ts). */
-export const DEFAULT_STACK_NAME = 'StreamMedic';
 /** The stack output that holds the state machine's ARN (lib/stream-medic-stack.ts). */
 export const STATE_MACHINE_OUTPUT_KEY = 'StateMachineArn';
 /** How long `--wait` waits by default: a dry run takes seconds, a live run up to the workflow's timeout. */
@@ -77,38 +75,13 @@ async function findStateMachine(
   stackName: string,
   region: string | undefined,
 ): Promise<Located & { readonly clients: ReturnType<CliServices['awsClients']> }> {
-  const clients = services.awsClients(region !== undefined ? { region } : {});
-  const regionFn = async () => region ?? (await regionOf(clients.cloudFormation));
-  const call: AwsCallContext = {
-    action: 'DescribeStacks',
-    iamAction: 'cloudformation:DescribeStacks',
-    resource: `stack "${stackName}"`,
-  };
-  const described = await explained(call, regionFn, async () => {
-    try {
-      return await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    } catch (error) {
-      // CloudFormation reports a missing stack as a ValidationError, not as "not found".
-      if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
-        const where = await regionFn();
-        throw new CommandFailure(
-          `stack "${stackName}" was not found${where ? ` in ${where}` : ''}: deploy StreamMedic ` +
-            '(npx cdk deploy -c config=stream-medic.config.json), or name the stack with --stack or the state machine with --state-machine-arn',
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+  const found = await stackOutput(services, {
+    stackName,
+    ...(region !== undefined ? { region } : {}),
+    outputKey: STATE_MACHINE_OUTPUT_KEY,
+    alternative: 'the state machine with --state-machine-arn',
   });
-  const stack = described.Stacks?.[0];
-  const arn = stack?.Outputs?.find((output) => output.OutputKey === STATE_MACHINE_OUTPUT_KEY)?.OutputValue;
-  if (!arn) {
-    throw new CommandFailure(
-      `stack "${stackName}" (${stack?.StackStatus ?? 'unknown status'}) has no ${STATE_MACHINE_OUTPUT_KEY} output: ` +
-        'is it a StreamMedic stack, and has its deployment finished? Or give --state-machine-arn',
-    );
-  }
-  return { stateMachineArn: arn, region: regionFn, clients };
+  return { stateMachineArn: found.value, region: found.region, clients: found.clients };
 }
 
 /** Step Functions errors the port mapping has no name for, in words a person can act on. */
@@ -137,6 +110,8 @@ const DISPOSITION_TEXT: Readonly<Record<Disposition, string>> = {
   'observe-mode': 'mode "observe": nothing was changed',
   'all-refused': 'every planned action was refused by a guardrail: nothing was changed',
   'nothing-to-do': 'no action needed: nothing was changed',
+  paused: 'StreamMedic is paused: nothing was changed (stream-medic resume lifts the pause)',
+  'awaiting-approval': 'the plan waits for approval (stream-medic approve or deny); nothing was changed',
 };
 
 function seconds(from: Date | undefined, to: Date | undefined): string {

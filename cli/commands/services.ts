@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
@@ -19,6 +20,8 @@ export interface CliAwsClients {
   readonly kinesisAnalytics: KinesisAnalyticsV2Client;
   readonly stepFunctions: SFNClient;
   readonly cloudFormation: CloudFormationClient;
+  /** The ledger table: pauses and the history. */
+  readonly dynamoDbDocument: DynamoDBDocumentClient;
 }
 
 export interface AwsClientRequest {
@@ -68,6 +71,7 @@ export function createCliAwsClients(props: CliAwsClientsProps = {}): CliAwsClien
       ...(endpoints?.cloudWatch !== undefined && { cloudWatch: endpoints.cloudWatch }),
       ...(endpoints?.kinesis !== undefined && { kinesis: endpoints.kinesis }),
       ...(endpoints?.kinesisAnalytics !== undefined && { kinesisAnalytics: endpoints.kinesisAnalytics }),
+      ...(endpoints?.dynamoDbDocument !== undefined && { dynamoDb: endpoints.dynamoDbDocument }),
     },
   });
   const requestHandler = new NodeHttpHandler({
@@ -89,6 +93,7 @@ export function createCliAwsClients(props: CliAwsClientsProps = {}): CliAwsClien
     kinesisAnalytics: shared.kinesisAnalytics,
     stepFunctions: new SFNClient(configFor(endpoints?.stepFunctions)),
     cloudFormation: new CloudFormationClient(configFor(endpoints?.cloudFormation)),
+    dynamoDbDocument: shared.dynamoDbDocument,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunContext, WorkStep } from './run-state';
+import { CHANGING_MODES, modeMayChange } from './vocabulary';
 
 /**
  * A step that would change something the run's target may not change: a dry run, a target not in
@@ -18,7 +19,7 @@ export class OutOfScopeError extends Error {
 
 /**
  * Throws {@link OutOfScopeError} unless the step may be applied for this run: a live run of an `auto`
- * target, on the stream or application its config names. Called before any changing AWS call.
+ * target (or an `approve` target, whose run reaches the apply step only with an approved plan), on the stream or application its config names. Called before any changing AWS call.
  */
 export function assertStepInScope(
   run: Pick<RunContext, 'target' | 'dryRun' | 'config'>,
@@ -29,8 +30,11 @@ export function assertStepInScope(
     throw new OutOfScopeError('run.config.name', `is "${run.config.name}", not the run's target "${run.target}"`);
   }
   if (run.dryRun) throw new OutOfScopeError('run.dryRun', 'a dry run changes nothing');
-  if (run.config.mode !== 'auto') {
-    throw new OutOfScopeError('run.config.mode', `target "${run.target}" is in ${run.config.mode} mode, not auto`);
+  if (!modeMayChange(run.config.mode)) {
+    throw new OutOfScopeError(
+      'run.config.mode',
+      `target "${run.target}" is in ${run.config.mode} mode, not ${CHANGING_MODES.join(' or ')}`,
+    );
   }
   if ('streamName' in step) {
     const own = run.config.stream?.name;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from './approval';
 import { AWS_LIMITS, PolicySchema, type Policy } from './policy';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
@@ -109,6 +110,18 @@ export const WatchdogSchema = z
   })
   .strict();
 
+export const ApprovalsSchema = z
+  .object({
+    /** Minutes a plan waits for `stream-medic approve` or `deny`; unanswered, it is refused. */
+    timeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(12 * 60)
+      .default(DEFAULT_APPROVAL_TIMEOUT_MINUTES),
+  })
+  .strict();
+
 export const TargetSchema = z
   .object({
     name: z
@@ -149,6 +162,8 @@ export const ConfigSchema = z
     alarms: AlarmSettingsSchema.default(AlarmSettingsSchema.parse({})),
     /** The alarms that watch StreamMedic itself and what it can see. */
     watchdog: WatchdogSchema.default(WatchdogSchema.parse({})),
+    /** Targets in mode `approve`: how long a plan waits for a person's decision before it is refused. */
+    approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
   })
   .strict()

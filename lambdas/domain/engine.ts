@@ -11,6 +11,7 @@ import { drainsOnPlan, planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
+import { modeMayChange } from './vocabulary';
 
 export interface AssessOptions {
   readonly target: TargetConfig;
@@ -97,7 +98,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
         ]
       : []),
   ];
-  const apply = target.mode === 'auto' && !options.dryRun && bounded.actions.length > 0;
+  const apply = modeMayChange(target.mode) && !options.dryRun && bounded.actions.length > 0;
   const ref: TargetRef = {
     name: target.name,
     ...(streamName ? { streamName } : {}),

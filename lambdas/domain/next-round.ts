@@ -2,6 +2,7 @@
 import { assessmentOf } from './disposition';
 import { actionResource, type Report } from './model';
 import { fitsTimeBudget, type TimeBudget } from './time-budget';
+import type { Pause } from './pause';
 import type { Assessment, CompletedRound, NextRound, Progress, RunContext, Verification, WorkStep } from './run-state';
 import { actionOf } from './work-steps';
 
@@ -28,6 +29,8 @@ export interface RoundFacts {
   readonly now: Date;
   /** The run's time budget and start: a round that may not finish before the timeout is not started. */
   readonly timeBudget?: { readonly budget: TimeBudget; readonly startedAt: string };
+  /** The pause in force at the verification, if any: a paused run takes no further round. */
+  readonly pause?: Pause;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface RoundFacts {
 export function nextRoundOf(facts: RoundFacts): NextRound | undefined {
   if (facts.verification.outcome === 'resolved') return undefined;
   if (facts.round >= facts.maxRounds) return undefined;
-  const next = assessmentOf(facts.replan(), facts.run, facts.now);
+  const next = assessmentOf(facts.replan(), facts.run, facts.now, facts.pause ? { pause: facts.pause } : {});
   if (next.disposition !== 'apply') return undefined;
   const made = new Set(
     [...facts.rounds.map((r) => r.progress), facts.progress].flatMap((p) => p.applied.map((a) => changeKey(a.step))),

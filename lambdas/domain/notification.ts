@@ -28,6 +28,8 @@ import type {
 } from './run-state';
 import { describeIntent } from './ledger-intents';
 import type { Action, Evidence, LedgerEntry, Report } from './model';
+import { describePause, type Pause } from './pause';
+import { refusalOutcome } from './approval';
 import { formatQuantity } from './units';
 import type { Cause, Guardrail } from './vocabulary';
 import type { NotificationMessage } from '../ports';
@@ -68,6 +70,10 @@ export interface NotificationFacts {
    * round is `assessment`, `progress` and `verification`.
    */
   readonly rounds?: readonly CompletedRound[];
+  /** In mode `approve`: why the plan was not applied, as the wait for a decision ended (denied, timed out). */
+  readonly approvalRefusal?: WorkflowFailure;
+  /** In mode `approve`, while the run waits: when the request times out. */
+  readonly approvalTimesOutAt?: string;
   /** Region of the watched resources and of the workflow, for console links. */
   readonly region: string;
   /**
@@ -81,7 +87,8 @@ export interface NotificationFacts {
  * How the run ended, in one word a subscription filter can match. `action-required` is a run that
  * found the pipeline unhealthy and had no bounded fix for it; `nothing-to-do` is a healthy one.
  */
-export type RunOutcome = 'failed' | VerifyOutcome | Exclude<Disposition, 'apply'> | 'applied' | 'action-required';
+export type RunOutcome =
+  'failed' | VerifyOutcome | Exclude<Disposition, 'apply'> | 'applied' | 'action-required' | 'not-approved';
 
 /** Causes that mean nothing is wrong that a person must fix. */
 const SETTLED_CAUSES: ReadonlySet<Cause> = new Set(['HEALTHY', 'OVER_PROVISIONED']);
@@ -110,8 +117,11 @@ const DRAINS_AT_CAP = /the backlog drains in about/;
 /** The planner's words for a job it leaves alone because it catches up, or carries its input, as it is. */
 const LEFT_ALONE = /it is not restarted\./;
 
-export function runOutcome(facts: Pick<NotificationFacts, 'assessment' | 'verification' | 'failure'>): RunOutcome {
+export function runOutcome(
+  facts: Pick<NotificationFacts, 'assessment' | 'verification' | 'failure' | 'approvalRefusal'>,
+): RunOutcome {
   if (facts.failure) return 'failed';
+  if (facts.approvalRefusal) return 'not-approved';
   if (!facts.assessment) return 'failed';
   const disposition = facts.assessment.disposition;
   if (disposition === 'nothing-to-do') {
@@ -182,6 +192,16 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
     return 'the target is in mode "recommend": nothing was changed; apply the plan by hand or set mode "auto"';
   }
   if (outcome === 'observe-mode') return 'the target is in mode "observe": StreamMedic only watches it';
+  if (outcome === 'awaiting-approval') {
+    const until = facts.approvalTimesOutAt ? ` by ${facts.approvalTimesOutAt}` : '';
+    return `approve or deny the plan${until}: stream-medic approve --target ${facts.run.target}, or stream-medic deny --target ${facts.run.target}; unanswered, it is refused`;
+  }
+  if (outcome === 'not-approved') {
+    return `the plan was not applied (${approvalRefusalText(facts.approvalRefusal!)}); the incident is not fixed`;
+  }
+  if (outcome === 'paused') {
+    return `StreamMedic is paused (${assessment.pause?.reason ?? 'no reason given'}): nothing was changed; apply the plan by hand or resume`;
+  }
   return undefined;
 }
 
@@ -199,6 +219,9 @@ const OUTCOME_HEADS: Readonly<Record<RunOutcome, string>> = {
   'all-refused': 'Refused by guardrails',
   'nothing-to-do': 'No action needed',
   'action-required': 'ACTION REQUIRED',
+  paused: 'Paused',
+  'awaiting-approval': 'APPROVAL REQUIRED',
+  'not-approved': 'Not approved',
 };
 
 const ACTION_REQUIRED = 'ACTION REQUIRED';
@@ -207,6 +230,8 @@ const ACTION_REQUIRED = 'ACTION REQUIRED';
 function headOf(facts: NotificationFacts, outcome: RunOutcome, person: string | undefined): string {
   const word = OUTCOME_HEADS[outcome] + (facts.failure ? ` (${facts.failure.Error})` : '');
   if (!person) return word;
+  // Asking for a decision is itself the call to act.
+  if (outcome === 'awaiting-approval') return word;
   return outcome === 'action-required' ? ACTION_REQUIRED : `${ACTION_REQUIRED}, ${word}`;
 }
 
@@ -289,6 +314,8 @@ const DISPOSITION_HEADINGS: Readonly<Record<Disposition, string>> = {
   'observe-mode': 'What would be done (mode "observe": nothing was changed)',
   'all-refused': 'What was done',
   'nothing-to-do': 'What was done',
+  paused: 'What would be done (StreamMedic is paused: nothing was changed)',
+  'awaiting-approval': 'What will be done once approved (nothing is changed until then)',
 };
 
 /** Outcome words inside the body ("Verified at ...: resolved: ..."). */
@@ -305,6 +332,9 @@ const OUTCOME_WORDS: Readonly<Record<RunOutcome, string>> = {
   'all-refused': 'refused by guardrails',
   'nothing-to-do': 'no action needed',
   'action-required': 'action required: StreamMedic changed nothing',
+  paused: 'paused: nothing was changed',
+  'awaiting-approval': 'waiting for approval: nothing was changed yet',
+  'not-approved': 'not approved: nothing was changed',
 };
 
 /** `shards 2->7`, `parallelism 4->10 (+1 more action)`: the first planned action, and how many follow. */
@@ -691,7 +721,7 @@ function linkLines(facts: NotificationFacts): string[] {
 
 /** The first line of the body: whether a person must act and why, or how the run ended. */
 function headline(facts: NotificationFacts, outcome: RunOutcome, person: string | undefined): string {
-  if (person) return `${ACTION_REQUIRED}: ${person}.`;
+  if (person) return `${outcome === 'awaiting-approval' ? OUTCOME_HEADS[outcome] : ACTION_REQUIRED}: ${person}.`;
   const summary = assessmentsOf(facts)[0]?.report.diagnosis.summary;
   switch (outcome) {
     case 'resolved':
@@ -706,6 +736,17 @@ function headline(facts: NotificationFacts, outcome: RunOutcome, person: string 
     default:
       return `${OUTCOME_HEADS[outcome]}: nothing was changed.`;
   }
+}
+
+/** `denied by alice: wrong stream`, `nobody approved it within the wait`: why an approval ended in no. */
+function approvalRefusalText(refusal: WorkflowFailure): string {
+  if (refusalOutcome(refusal.Error) === 'timed-out') return 'nobody approved it before the wait timed out';
+  return refusal.Cause?.trim() || 'denied';
+}
+
+/** The pause the run last saw: the verification's, else the assessment's. */
+function pauseOf(facts: NotificationFacts): Pause | undefined {
+  return facts.verification?.pause ?? facts.assessment?.pause;
 }
 
 /** Builds the SNS message for a finished run (successful, refused, dry or failed). */
@@ -728,7 +769,13 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
   const diagnosis = report
     ? diagnosisLines(report, facts.run)
     : [`No diagnosis for ${facts.run.target} (${resourcesLine(facts.run)}): the run failed before the assessment.`];
-  const mode = `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`;
+  const pause = pauseOf(facts);
+  const approval = facts.assessment?.approval;
+  const mode = [
+    `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`,
+    ...(approval ? [`Approved by ${approval.by} at ${approval.at}.`] : []),
+    ...(pause ? [describePause(pause)] : []),
+  ].join(' ');
   const done = rounds ? roundLines(facts) : actionLines(facts);
   const outcomeText = outcomeLines(facts, outcome);
   const links = linkLines(facts);
@@ -751,6 +798,7 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
     actionRequired: String(person !== undefined),
     incident: key,
     dryRun: String(facts.run.dryRun),
+    ...(pause ? { pausedBy: pause.by } : {}),
   };
   if (report) {
     attributes['cause'] = report.diagnosis.cause;
@@ -777,7 +825,12 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
     ],
     threadId: key,
     summary: first,
-    eventType: person ? 'StreamMedicActionRequired' : 'StreamMedicRunFinished',
+    eventType:
+      outcome === 'awaiting-approval'
+        ? 'StreamMedicApprovalRequired'
+        : person
+          ? 'StreamMedicActionRequired'
+          : 'StreamMedicRunFinished',
     relatedResources: [
       ...(facts.run.config.stream ? [facts.run.config.stream.name] : []),
       ...(facts.run.config.application ? [facts.run.config.application.name] : []),

@@ -8,7 +8,10 @@
 import * as z from 'zod';
 import { TargetSchema } from './config';
 import type { Report } from './model';
+import { PauseSchema } from './pause';
 import { PolicySchema } from './policy';
+import { ApprovalDecisionSchema } from './approval';
+import { AWAITING_APPROVAL, PAUSED } from './vocabulary';
 
 const positiveInt = z.number().int().positive();
 const count = z.number().int().nonnegative();
@@ -126,6 +129,8 @@ export const DISPOSITIONS = [
   'observe-mode',
   'all-refused',
   'nothing-to-do',
+  PAUSED,
+  AWAITING_APPROVAL,
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
@@ -135,6 +140,10 @@ export const AssessmentSchema = z
     steps: z.array(WorkStepSchema),
     disposition: z.enum(DISPOSITIONS),
     assessedAt: z.string(),
+    /** The pause in force when the assessment was made, if any: it turns every plan into a recommendation. */
+    pause: PauseSchema.optional(),
+    /** In mode `approve`: the approval this plan was re-assessed under (it is applied only if unchanged). */
+    approval: ApprovalDecisionSchema.optional(),
   })
   .strict();
 export type Assessment = z.infer<typeof AssessmentSchema>;
@@ -193,6 +202,8 @@ export const VerificationSchema = z
     reason: z.string(),
     report: ReportSchema,
     verifiedAt: z.string(),
+    /** The pause in force when the verification was made: no further round is taken while it holds. */
+    pause: PauseSchema.optional(),
     /** The round it closes, once the verify task has numbered it. */
     round: positiveInt.optional(),
     // What the verify task proposed for another round; kept as it came inside a finished round.

@@ -25,8 +25,18 @@ export type SecondaryFinding = Cause | (typeof SECONDARY_ONLY_FINDINGS)[number];
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const MODES = ['auto', 'recommend', 'observe'] as const;
+export const MODES = ['auto', 'recommend', 'observe', 'approve'] as const;
 export type Mode = (typeof MODES)[number];
+
+/**
+ * The modes whose plans may change a resource: `auto` at once, `approve` once a person approved the
+ * plan. Only these targets' resources get write grants.
+ */
+export const CHANGING_MODES: readonly Mode[] = ['auto', 'approve'];
+
+export function modeMayChange(mode: Mode): boolean {
+  return CHANGING_MODES.includes(mode);
+}
 
 export const ACTION_TYPES = [
   'UpdateShardCount',
@@ -54,3 +64,12 @@ export type Guardrail = (typeof GUARDRAILS)[number];
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
+
+/**
+ * The disposition of a plan held back by the operators' kill switch (pause.ts): whatever the mode,
+ * nothing is changed while StreamMedic is paused.
+ */
+export const PAUSED = 'paused' as const;
+
+/** The disposition of a plan in mode `approve` that waits for a person's decision. */
+export const AWAITING_APPROVAL = 'awaiting-approval' as const;

@@ -8,8 +8,10 @@ import type {
   GetMetricDataRecord,
   MetricDataQuery,
 } from '../domain/aws-shapes';
+import type { ApprovalEvent, ApprovalRequest } from '../domain/approval';
 import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
+import type { Pause, PauseEvent } from '../domain/pause';
 
 export interface Clock {
   now(): Date;
@@ -158,4 +160,36 @@ export interface TurnedAwayRun {
 /** Records of turned-away runs, in the ledger table under a key prefix of their own. */
 export interface TurnedAwayLog {
   record(run: TurnedAwayRun): Promise<void>;
+}
+
+/** The operators' kill switch (domain/pause.ts), as the assess and verify tasks read it. */
+export interface PauseSwitch {
+  /** The pauses set for the target and for every target (the fleet), whichever are set. */
+  pausesFor(target: string): Promise<Pause[]>;
+}
+
+/** The kill switch as the pause and resume commands change it, with the history of its changes. */
+export interface PauseControl extends PauseSwitch {
+  /** Sets (or replaces) the pause of `pause.scope` and records the event. */
+  pause(pause: Pause): Promise<void>;
+  /** Clears the scope's pause and records the event; returns the pause it cleared, if one was set. */
+  resume(scope: string, by: string, at: string): Promise<Pause | undefined>;
+  /** The pause and resume events of one scope at or after `sinceIso`, oldest first. */
+  events(scope: string, sinceIso: string): Promise<PauseEvent[]>;
+}
+
+/** Approval requests (mode `approve`) as the workflow opens and closes them. */
+export interface ApprovalRequests {
+  /** Keeps the request where the approve and deny commands find it by target. */
+  open(request: ApprovalRequest): Promise<void>;
+  /** Records how a request ended and withdraws it, if it is still the one waiting for its target. */
+  close(event: ApprovalEvent): Promise<void>;
+}
+
+/** Approval requests as the approve and deny commands find and decide them, with their history. */
+export interface ApprovalDesk extends ApprovalRequests {
+  /** The request waiting for a decision on the target, if any. */
+  waiting(target: string): Promise<ApprovalRequest | undefined>;
+  /** Decisions and timeouts of the target's requests at or after `sinceIso`, oldest first. */
+  events(target: string, sinceIso: string): Promise<ApprovalEvent[]>;
 }

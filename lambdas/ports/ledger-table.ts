@@ -2,12 +2,21 @@
  * The ledger table's layout, shared by the CDK stack (which creates the table) and the DynamoDB
  * adapters (which read and write it). One table holds, per target, the ledger entries and the lock:
  *
- * | item            | pk                   | sk                            |
- * | --------------- | -------------------- | ----------------------------- |
- * | ledger          | `TARGET#<name>`      | `LEDGER#<ISO time>#<unique>`  |
- * | lock            | `LOCK#<name>`        | `LOCK`                        |
- * | last notice     | `NOTICE#<name>`      | `LAST`                        |
- * | turned-away run | `TURNED_AWAY#<name>` | `<ISO time>#<execution ARN>`  |
+ * | item                  | pk                   | sk                            |
+ * | --------------------- | -------------------- | ----------------------------- |
+ * | ledger                | `TARGET#<name>`      | `LEDGER#<ISO time>#<unique>`  |
+ * | lock                  | `LOCK#<name>`        | `LOCK`                        |
+ * | last notice           | `NOTICE#<name>`      | `LAST`                        |
+ * | turned-away run       | `TURNED_AWAY#<name>` | `<ISO time>#<execution ARN>`  |
+ * | pause                 | `PAUSE#<scope>`      | `PAUSE`                       |
+ * | pause or resume event | `PAUSE#<scope>`      | `EVENT#<ISO time>#<unique>`   |
+ * | approval request      | `APPROVAL#<name>`    | `WAITING`                     |
+ * | approval decision     | `APPROVAL#<name>`    | `EVENT#<ISO time>#<unique>`   |
+ *
+ * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
+ * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
+ * the workflow may only read them. Approval requests (mode `approve`) have theirs: the workflow
+ * opens and closes them, the operators decide on them.
  *
  * Each kind of item has partition keys of its own prefix, so IAM's `dynamodb:LeadingKeys` condition
  * can keep the lock steps off the audit trail, the ledger writer off the locks, and the notify step
@@ -39,6 +48,13 @@ export const NOTICE_PARTITION_PREFIX = 'NOTICE#';
 export const TURNED_AWAY_PARTITION_PREFIX = 'TURNED_AWAY#';
 export const NOTICE_SORT_KEY = 'LAST';
 const LEDGER_PREFIX = 'LEDGER#';
+/** Partition key prefix of pauses and of their history. */
+export const PAUSE_PARTITION_PREFIX = 'PAUSE#';
+export const PAUSE_SORT_KEY = 'PAUSE';
+/** Partition key prefix of approval requests and decisions. */
+export const APPROVAL_PARTITION_PREFIX = 'APPROVAL#';
+const APPROVAL_WAITING_SORT_KEY = 'WAITING';
+const EVENT_PREFIX = 'EVENT#';
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -99,4 +115,33 @@ export function ledgerSortKeyRange(sinceIso: string): { readonly from: string; r
 /** TTL value for an item that should disappear `seconds` after `from`. */
 export function expiresAtEpochSeconds(from: Date, seconds: number): number {
   return Math.floor(from.getTime() / 1000) + seconds;
+}
+
+/** The item that holds the pause of a target, or of every target (scope `*`), while it is set. */
+export function pauseItemKey(scope: string): LedgerTableKey {
+  if (!scope) throw new InvalidRequestError('pause scope must not be empty', { action: 'LedgerKey' });
+  return { pk: `${PAUSE_PARTITION_PREFIX}${scope}`, sk: PAUSE_SORT_KEY };
+}
+
+/** One pause or resume of a scope, kept for the history. */
+export function pauseEventKey(scope: string, atIso: string, unique: string): LedgerTableKey {
+  if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
+  return { pk: pauseItemKey(scope).pk, sk: `${EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+}
+
+/** The request of the run of a target that waits for a decision. */
+export function approvalRequestKey(target: string): LedgerTableKey {
+  if (!target) throw new InvalidRequestError('target name must not be empty', { action: 'LedgerKey' });
+  return { pk: `${APPROVAL_PARTITION_PREFIX}${target}`, sk: APPROVAL_WAITING_SORT_KEY };
+}
+
+/** One decision on (or timeout of) a target's approval request, kept for the history. */
+export function approvalEventKey(target: string, atIso: string, unique: string): LedgerTableKey {
+  if (!unique) throw new InvalidRequestError('unique part must not be empty', { action: 'LedgerKey' });
+  return { pk: approvalRequestKey(target).pk, sk: `${EVENT_PREFIX}${canonicalIsoTime(atIso)}#${unique}` };
+}
+
+/** Inclusive sort key bounds of the pause or approval events at or after `sinceIso`. */
+export function eventSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: `${EVENT_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${EVENT_PREFIX}~` };
 }

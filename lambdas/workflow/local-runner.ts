@@ -8,6 +8,7 @@ import './promise-with-resolvers';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { TASK_NAMES, type TaskCores, type TaskName } from './task-payloads';
 import { ENV } from './env';
+import { LocalTaskTokens, type TaskTokenOutcome } from './local-task-tokens';
 
 interface TemplateResource {
   readonly Type: string;
@@ -41,6 +42,10 @@ export interface LocalWorkflow {
 }
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke/;
+/** A Task that waits until its task token is sent back (the callback pattern). */
+const WAITS_FOR_TASK_TOKEN = /\.waitForTaskToken$/;
+/** What `$$.Task.Token` resolves to while the library builds a payload; each wait then gets its own token. */
+const TASK_TOKEN_PLACEHOLDER = 'local-task-token';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -228,6 +233,13 @@ export interface LocalRunOptions {
    * asynchronously): for watching a run, not for acting inside it; `virtualTime` is how time passes.
    */
   readonly onStateEntered?: (stateName: string, stateType: string) => void;
+  /**
+   * Where `.waitForTaskToken` tasks wait: each gets a token here, and the run goes on when the token
+   * is sent back with `sendTaskSuccess` or `sendTaskFailure`. The wait times out after the state's
+   * `TimeoutSeconds` (on `virtualTime`, when given) with `States.Timeout`, as Step Functions does.
+   * @default a store of its own, which nobody can answer: every wait times out
+   */
+  readonly taskTokens?: LocalTaskTokens;
 }
 
 export type LocalRunResult =
@@ -306,13 +318,11 @@ function retryBackoffMs(
   return retrier.JitterStrategy === 'FULL' ? Math.floor(random() * (ms + 1)) : ms;
 }
 
-/** Paths in a Parameters template whose value is the execution's start time. */
-function startTimePaths(template: unknown, at: string[] = []): string[][] {
+/** Paths in a Parameters template whose value is the given context field, e.g. the execution's start time. */
+function contextPaths(template: unknown, field: string, at: string[] = []): string[][] {
   if (!isRecord(template)) return [];
   return Object.entries(template).flatMap(([key, value]) =>
-    key.endsWith('.$') && value === '$$.Execution.StartTime'
-      ? [[...at, key.slice(0, -2)]]
-      : startTimePaths(value, [...at, key]),
+    key.endsWith('.$') && value === field ? [[...at, key.slice(0, -2)]] : contextPaths(value, field, [...at, key]),
   );
 }
 
@@ -330,6 +340,42 @@ interface TaskContext {
   /** Where the Parameters put `$$.Execution.StartTime`, which the library fills from the wall clock. */
   readonly startTimePaths: readonly string[][];
   readonly retriers: readonly Retrier[];
+  /** For a `.waitForTaskToken` task: where its token goes in the payload, and how long it may wait. */
+  readonly callback?: {
+    readonly tokenPaths: readonly string[][];
+    readonly timeoutMs: number;
+    readonly tokens: LocalTaskTokens;
+    readonly executionArn: string;
+    readonly virtualTime?: VirtualTime;
+  };
+}
+
+/** An error as the service names it when a callback task fails or times out, for the state's Catch. */
+class CallbackError extends Error {
+  constructor(name: string, cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+/** Waits for the task token's outcome, or for the timeout (on the simulated clock, if there is one). */
+async function awaitCallback(
+  name: string,
+  token: string,
+  callback: NonNullable<TaskContext['callback']>,
+): Promise<TaskTokenOutcome> {
+  const outcome = callback.tokens.wait({ token, executionArn: callback.executionArn, state: name });
+  if (!callback.virtualTime) return outcome;
+  const timedOut = Symbol('timed out');
+  const first = await Promise.race([
+    outcome,
+    callback.virtualTime.sleep(callback.timeoutMs, { kind: 'wait', state: name }).then(() => timedOut),
+  ]);
+  if (first !== timedOut) return first as TaskTokenOutcome;
+  // A decision sent at the very moment the wait ends still counts, as it would have reached the service first.
+  if (!callback.tokens.isWaiting(token)) return outcome;
+  callback.tokens.expire(token);
+  return { error: 'States.Timeout', cause: `the task waited ${callback.timeoutMs / 1000} s for its token` };
 }
 
 /** One execution's bookkeeping of simulated time: Wait seconds and backoff owed before the next Task. */
@@ -391,6 +437,9 @@ function taskHandler(name: string, task: TaskContext, startTime: string, clock: 
     await clock?.beforeTask(name);
     let payload: unknown = task.viaInvokeApi && isRecord(input) ? input['Payload'] : input;
     for (const path of task.startTimePaths) payload = withValueAt(payload, path, startTime);
+    const token = task.callback?.tokens.issue(task.callback.executionArn, name);
+    if (task.callback && token)
+      for (const path of task.callback.tokenPaths) payload = withValueAt(payload, path, token);
     let result: unknown;
     try {
       // Round trip through JSON as Lambda does: no Dates or undefined survive into the state.
@@ -399,6 +448,12 @@ function taskHandler(name: string, task: TaskContext, startTime: string, clock: 
       const failure = new LambdaFunctionError(error);
       clock?.failed(name, failure.name, task.retriers);
       throw failure;
+    }
+    if (task.callback && token) {
+      // The function's own result is dropped: the state's result is what the token is sent back with.
+      const outcome = await awaitCallback(name, token, task.callback);
+      if ('error' in outcome) throw new CallbackError(outcome.error, outcome.cause ?? '');
+      return outcome.output as never;
     }
     return (task.viaInvokeApi ? { Payload: result } : result) as never;
   };
@@ -447,6 +502,7 @@ export async function runLocalWorkflow(
       )
     : undefined;
 
+  const taskTokens = options.taskTokens ?? new LocalTaskTokens();
   const taskResourceLocalHandlers: Record<string, ReturnType<typeof taskHandler>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -473,15 +529,28 @@ export async function runLocalWorkflow(
     if (!task) throw new Error(`Task state "${name}" runs no StreamMedic task; nothing can stand in for it`);
     const viaInvokeApi = LAMBDA_INVOKE.test(state.Resource);
     const parameters = 'Parameters' in state ? state.Parameters : undefined;
+    const payloadTemplate =
+      viaInvokeApi && isRecord(parameters) ? (parameters['Payload'] ?? parameters['Payload.$']) : parameters;
+    const timeoutSeconds = (state as { TimeoutSeconds?: number }).TimeoutSeconds;
     taskResourceLocalHandlers[name] = taskHandler(
       name,
       {
         core: options.cores[task],
         viaInvokeApi,
-        startTimePaths: startTimePaths(
-          viaInvokeApi && isRecord(parameters) ? (parameters['Payload'] ?? parameters['Payload.$']) : parameters,
-        ),
+        startTimePaths: contextPaths(payloadTemplate, '$$.Execution.StartTime'),
         retriers: state.Retry ?? [],
+        ...(WAITS_FOR_TASK_TOKEN.test(state.Resource)
+          ? {
+              callback: {
+                tokenPaths: contextPaths(payloadTemplate, '$$.Task.Token'),
+                // Step Functions' default for a task without TimeoutSeconds is the execution's own limit.
+                timeoutMs: (timeoutSeconds ?? Number.MAX_SAFE_INTEGER / 1000) * 1000,
+                tokens: taskTokens,
+                executionArn,
+                ...(virtual ? { virtualTime: virtual } : {}),
+              },
+            }
+          : {}),
       },
       startTime.toISOString(),
       clock,
@@ -495,6 +564,8 @@ export async function runLocalWorkflow(
         Id: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
         Name: 'StreamMedic',
       },
+      // Replaced in each waiting task's payload by a token of its own (see taskHandler).
+      Task: { Token: TASK_TOKEN_PLACEHOLDER },
     },
   });
   abort = execution.abort;

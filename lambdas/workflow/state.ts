@@ -15,6 +15,7 @@ import {
   VerifyResultSchema,
   WorkflowFailureSchema,
 } from '../domain/run-state';
+import { ApprovalDecisionSchema } from '../domain/approval';
 
 export const LockResultSchema = z.object({ acquired: z.boolean() }).strict();
 export type LockResult = z.infer<typeof LockResultSchema>;
@@ -59,6 +60,10 @@ export const RunStateSchema = z
     verification: VerifyResultSchema.optional(),
     /** Why the run failed, as the `Catch` of the failing state hands it over. */
     failure: WorkflowFailureSchema.optional(),
+    /** In mode `approve`: the decision the wait for approval ended with. */
+    approval: ApprovalDecisionSchema.optional(),
+    /** In mode `approve`: a denial or a timeout, as the `Catch` of the wait hands it over. */
+    approvalRefusal: WorkflowFailureSchema.optional(),
     notification: NotifyResultSchema.optional(),
     notifyFailure: WorkflowFailureSchema.optional(),
     unlockFailure: WorkflowFailureSchema.optional(),
@@ -101,6 +106,8 @@ export const STATE_PATHS = {
   nextRound: statePath('verification.next'),
   nextRoundAssessment: statePath('verification.next.assessment'),
   nextRoundRounds: statePath('verification.next.rounds'),
+  approval: statePath('approval'),
+  approvalRefusal: statePath('approvalRefusal'),
   failure: statePath('failure'),
   notification: statePath('notification'),
   notifyFailure: statePath('notifyFailure'),

@@ -12,13 +12,25 @@ import {
   ResourceWaitSchema,
   RunContextSchema,
   WorkStepSchema,
+  WorkflowFailureSchema,
 } from '../domain/run-state';
 import { TimeBudgetSchema } from '../domain/time-budget';
+import { ApprovalDecisionSchema } from '../domain/approval';
 import { InvalidInputError, formatPath } from '../domain/validation';
 import { RunStateSchema } from './state';
 
 /** The workflow's tasks, one Lambda function each. */
-export const TASK_NAMES = ['intake', 'lock', 'assess', 'apply', 'wait-check', 'verify', 'notify', 'unlock'] as const;
+export const TASK_NAMES = [
+  'intake',
+  'lock',
+  'assess',
+  'apply',
+  'wait-check',
+  'verify',
+  'notify',
+  'unlock',
+  'approval',
+] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /** A task's core: the handler without Lambda around it, so the same code runs in Lambda and locally. */
@@ -45,7 +57,16 @@ export const TASK_PAYLOADS = {
       ttlSeconds: positiveInt,
     })
     .strict(),
-  assess: z.object({ run: RunContextSchema }).strict(),
+  assess: z
+    .object({
+      run: RunContextSchema,
+      /** After an approval: the steps approved and the decision; the plan is applied only if it is unchanged. */
+      approved: z
+        .object({ steps: z.array(WorkStepSchema), decision: ApprovalDecisionSchema })
+        .strict()
+        .optional(),
+    })
+    .strict(),
   apply: z
     .object({
       run: RunContextSchema,
@@ -84,6 +105,23 @@ export const TASK_PAYLOADS = {
    */
   notify: RunStateSchema.partial({ round: true, rounds: true }),
   unlock: z.object({ run: RunContextSchema }).loose(),
+  /**
+   * Mode `approve`: `request` opens the request with the wait's task token and asks on-call; `expire`
+   * records a request nobody answered before the wait timed out.
+   */
+  approval: z.discriminatedUnion('action', [
+    z
+      .object({
+        action: z.literal('request'),
+        taskToken: z.string().min(1),
+        run: RunContextSchema,
+        assessment: AssessmentSchema,
+        /** How long the wait lasts, as the state machine's timeout of the waiting state. */
+        timeoutSeconds: positiveInt,
+      })
+      .strict(),
+    z.object({ action: z.literal('expire'), run: RunContextSchema, refusal: WorkflowFailureSchema }).strict(),
+  ]),
 } as const;
 
 export type TaskPayload<T extends TaskName> = z.infer<(typeof TASK_PAYLOADS)[T]>;

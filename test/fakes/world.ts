@@ -10,6 +10,7 @@ import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
 import { InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
 import { InMemoryTargetLock } from './target-lock';
+import { InMemoryApprovals, InMemoryPauseSwitch } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
 
 /** Every port of the workflow, in memory, with the handles a test inspects. */
@@ -22,6 +23,8 @@ export interface FakeWorld extends WorkflowPorts {
   readonly notifier: FakeNotifier;
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
+  readonly pauses: InMemoryPauseSwitch;
+  readonly approvals: InMemoryApprovals;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
   readonly cores: TaskCores;
@@ -56,6 +59,8 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     notifier: new FakeNotifier(),
     notices: new InMemoryNoticeLog(),
     turnedAway: new InMemoryTurnedAwayLog(),
+    pauses: new InMemoryPauseSwitch(),
+    approvals: new InMemoryApprovals(),
     clock,
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),

@@ -14,7 +14,15 @@ import { parseConfig, type StreamMedicConfig, type StreamMedicConfigInput } from
 import { ENV } from '../../lambdas/workflow/env';
 import { SWEEP_ENV } from '../../lambdas/workflow/sweep';
 import { TASK_NAMES } from '../../lambdas/workflow/task-payloads';
-import { ledgerItemKey, lockItemKey, noticeItemKey, turnedAwayItemKey } from '../../lambdas/ports/ledger-table';
+import { FLEET_SCOPE } from '../../lambdas/domain/pause';
+import {
+  approvalRequestKey,
+  ledgerItemKey,
+  lockItemKey,
+  noticeItemKey,
+  pauseItemKey,
+  turnedAwayItemKey,
+} from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
   resolve,
@@ -141,6 +149,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
   const ledgerKey = ledgerItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
   const noticeKey = noticeItemKey(target).pk;
   const turnedAwayKey = turnedAwayItemKey(target, '2026-12-07T00:00:00Z', 'x').pk;
+  const pauseKeys = [pauseItemKey(target).pk, pauseItemKey(FLEET_SCOPE).pk];
   const logGroups = logicalIdsOf(synthesized, 'AWS::Logs::LogGroup');
   return {
     kinesis: [
@@ -165,6 +174,17 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
       { label: 'notice items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [noticeKey] } },
       { label: 'turned-away items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [turnedAwayKey] } },
+      { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
+      {
+        label: 'approval items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [approvalRequestKey(target).pk] },
+      },
+      {
+        label: 'pause and ledger items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [...pauseKeys, ledgerKey] },
+      },
       { label: 'table', arn: arnOf(table) },
     ],
     sns: [
@@ -258,6 +278,7 @@ function functionBasics(): string[] {
     verify: 'Verify',
     notify: 'Notify',
     unlock: 'Unlock',
+    approval: 'Approval',
   };
   return TASK_NAMES.flatMap((step) => [
     `${step} logs:CreateLogStream on log stream of ${logGroupOf[step]}`,
@@ -322,12 +343,39 @@ function tableAndTopic(): string[] {
     'apply dynamodb:Query on ledger items',
     'apply dynamodb:PutItem on ledger items',
     'notify dynamodb:Query on ledger items',
+    'assess dynamodb:GetItem on pause items',
+    'verify dynamodb:GetItem on pause items',
+    'approval dynamodb:PutItem on approval items',
+    'approval dynamodb:DeleteItem on approval items',
+    'approval sns:Publish on topic',
+    'approval kms:Decrypt on topic key',
+    'approval kms:GenerateDataKey on topic key',
+    'approval kms:GenerateDataKeyPair on topic key',
+    'approval kms:GenerateDataKeyPairWithoutPlaintext on topic key',
+    'approval kms:GenerateDataKeyWithoutPlaintext on topic key',
     'notify sns:Publish on topic',
     'notify kms:Decrypt on topic key',
     'notify kms:GenerateDataKey on topic key',
     'notify kms:GenerateDataKeyPair on topic key',
     'notify kms:GenerateDataKeyPairWithoutPlaintext on topic key',
     'notify kms:GenerateDataKeyWithoutPlaintext on topic key',
+  ];
+}
+
+/** The operators' policy: the kill switch and its history, and the ledger to read; no workflow role may set the switch. */
+function operatorBasics(): string[] {
+  return [
+    'operator dynamodb:DeleteItem on approval items',
+    'operator dynamodb:GetItem on approval items',
+    'operator dynamodb:PutItem on approval items',
+    'operator dynamodb:Query on approval items',
+    'operator states:SendTaskFailure on *',
+    'operator states:SendTaskSuccess on *',
+    'operator dynamodb:DeleteItem on pause items',
+    'operator dynamodb:GetItem on pause items',
+    'operator dynamodb:PutItem on pause items',
+    'operator dynamodb:Query on ledger items',
+    'operator dynamodb:Query on pause items',
   ];
 }
 
@@ -377,6 +425,19 @@ describe('the apply role, as AWS would judge it', () => {
         expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('ImplicitlyDenied');
       }
     }
+  });
+
+  it('may change the resources of an approve target, whose plans it applies once approved', async () => {
+    const approving = synthesize({
+      targets: [
+        { name: 'gated', mode: 'approve', stream: { name: 'gated-stream' }, application: { name: 'gated-app' } },
+      ],
+    });
+    const apply = roleOf(approving, 'apply');
+    expect(await decide(apply, 'kinesis:UpdateShardCount', '*')).toBe('Allowed');
+    expect(await decide(apply, 'kinesisanalytics:UpdateApplication', appArn(approving.config, 'gated-app'))).toBe(
+      'Allowed',
+    );
   });
 
   it('holds no write grant at all when every target is recommend or observe', async () => {
@@ -447,6 +508,37 @@ describe('the sweep role, as AWS would judge it', () => {
   });
 });
 
+describe('the kill switch, as AWS would judge it', () => {
+  it('only the operators may set or clear a pause, of a target or of every target; assess and verify may read it', async () => {
+    const table = logicalIdsOf(example, 'AWS::DynamoDB::Table')[0]!;
+    const tableArn = resourceArn(example.template, table, ENVIRONMENT);
+    const whoMay = async (action: string, scope: string): Promise<string[]> => {
+      const holders: string[] = [];
+      for (const role of example.roles) {
+        const context = { 'dynamodb:LeadingKeys': [pauseItemKey(scope).pk] };
+        if ((await decide(role, action, tableArn, context)) === 'Allowed') holders.push(role.holder);
+      }
+      return holders.sort();
+    };
+    for (const scope of [example.config.targets[0]!.name, FLEET_SCOPE]) {
+      expect(await whoMay('dynamodb:PutItem', scope)).toEqual(['operator']);
+      expect(await whoMay('dynamodb:DeleteItem', scope)).toEqual(['operator']);
+      expect(await whoMay('dynamodb:UpdateItem', scope)).toEqual([]);
+      expect(await whoMay('dynamodb:GetItem', scope)).toEqual(['assess', 'operator', 'verify']);
+    }
+  });
+});
+
+describe('decisions on plans of targets in mode approve, as AWS would judge them', () => {
+  it('only the operators may send a task result (SendTaskSuccess and SendTaskFailure support only "*")', async () => {
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+      const holders: string[] = [];
+      for (const role of example.roles) if ((await decide(role, action, '*')) === 'Allowed') holders.push(role.holder);
+      expect({ action, holders }).toEqual({ action, holders: action.endsWith('Heartbeat') ? [] : ['operator'] });
+    }
+  });
+});
+
 describe('every role, over every action that changes something', () => {
   // One pass over roles x actions x resources; several thousand evaluations.
   jest.setTimeout(240_000);
@@ -458,6 +550,7 @@ describe('every role, over every action that changes something', () => {
       ...tableAndTopic(),
       ...runEndedBasics(),
       ...sweepBasics(),
+      ...operatorBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
@@ -472,6 +565,7 @@ describe('every role, over every action that changes something', () => {
       ...tableAndTopic(),
       ...runEndedBasics(),
       ...sweepBasics(),
+      ...operatorBasics(),
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',

@@ -133,7 +133,7 @@ function pascal(step: string): string {
 }
 
 describe('RemediationWorkflow functions', () => {
-  it('runs eight arm64 Node.js 22 functions with their own log groups, untraced unless asked', () => {
+  it('runs nine arm64 Node.js 22 functions with their own log groups, untraced unless asked', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -143,12 +143,12 @@ describe('RemediationWorkflow functions', () => {
         TracingConfig: Match.absent(),
         LoggingConfig: { LogGroup: Match.anyValue() },
       },
-      8,
+      9,
     );
   });
 
   it('keeps every log group for a month', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10);
   });
 
   it('lets only the apply function reshard, on "*": UpdateShardCount supports no resource-level permissions', () => {
@@ -237,21 +237,24 @@ describe('RemediationWorkflow functions', () => {
     ['intake', []],
     ['lock', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['unlock', ['dynamodb:DeleteItem']],
-    ['assess', ['dynamodb:PutItem', 'dynamodb:Query']],
-    ['verify', ['dynamodb:Query']],
+    // GetItem reads the kill switch (stream-medic pause).
+    ['assess', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['verify', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['apply', ['dynamodb:PutItem', 'dynamodb:Query']],
     ['wait-check', []],
     ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['approval', ['dynamodb:DeleteItem', 'dynamodb:PutItem']],
   ])('gives %s only the table actions it uses: %j', (step, expected) => {
     const actions = [...permissionsByStep()[step].keys()].filter((a) => a.startsWith('dynamodb:')).sort();
     expect(actions).toEqual(expected);
   });
 
-  it('lets only the notify function publish, with use of the topic key', () => {
+  it('lets only the notify function and the approval request publish, with use of the topic key', () => {
     const permissions = permissionsByStep();
     const publishers = Object.entries(permissions).filter(([, actions]) => actions.has('sns:Publish'));
-    expect(publishers.map(([step]) => step)).toEqual(['notify']);
+    expect(publishers.map(([step]) => step).sort()).toEqual(['approval', 'notify']);
     expect(permissions.notify.has('kms:GenerateDataKey')).toBe(true);
+    expect(permissions.approval.has('kms:GenerateDataKey')).toBe(true);
   });
 
   it('sets each function the environment it reads, and no more', () => {
@@ -260,13 +263,17 @@ describe('RemediationWorkflow functions', () => {
     const withTopic = functions.filter((f) => ENV.topicArn in f['Properties'].Environment.Variables);
     expect(withTable.map((f) => f['Properties'].Environment.Variables[ENV.task]).sort()).toEqual([
       'apply',
+      'approval',
       'assess',
       'lock',
       'notify',
       'unlock',
       'verify',
     ]);
-    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.task])).toEqual(['notify']);
+    expect(withTopic.map((f) => f['Properties'].Environment.Variables[ENV.task]).sort()).toEqual([
+      'approval',
+      'notify',
+    ]);
   });
 });
 
@@ -283,7 +290,8 @@ describe('RemediationWorkflow state machine', () => {
     const tasks = Object.entries(workflow.definition.States).filter(
       ([name, state]) => state.Type === 'Task' && name !== STATE_NAMES.intake,
     );
-    expect(tasks).toHaveLength(7);
+    // The seven of every run, and the three of mode approve (request, re-assess, expire).
+    expect(tasks).toHaveLength(10);
     for (const [, state] of tasks) {
       const retriers = 'Retry' in state ? (state.Retry ?? []) : [];
       for (const error of [

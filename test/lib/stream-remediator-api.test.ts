@@ -149,9 +149,9 @@ describe('StreamRemediator Lambda tracing', () => {
     const untraced = synth({ config: { targets: [ORDERS] } }).template;
     const traced = synth({ config: { targets: [ORDERS] }, lambdaTracing: true }).template;
 
-    // Eight task functions, the run-ended function and the sweep.
-    traced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 10);
-    untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.absent() }, 10);
+    // Nine task functions (approval included), the run-ended function and the sweep.
+    traced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 11);
+    untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.absent() }, 11);
     const tracedKeys = new Set(codeKeys(traced));
     expect(tracedKeys.size).toBe(10);
     expect(codeKeys(untraced).filter((key) => tracedKeys.has(key))).toEqual([]);

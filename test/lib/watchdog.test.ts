@@ -153,8 +153,8 @@ describe('alarms on StreamMedic itself', () => {
 
   it('alarms on the errors of every StreamMedic function', () => {
     const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
-    // 8 tasks, the sweep and the run-ended function.
-    expect(functions).toHaveLength(10);
+    // 9 tasks (approval included), the sweep and the run-ended function.
+    expect(functions).toHaveLength(11);
     for (const fn of functions) {
       alarmOn({
         Namespace: 'AWS/Lambda',

@@ -1,25 +1,31 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assessmentOf } from '../../domain/disposition';
 import { assess } from '../../domain/engine';
+import { pauseFor } from '../../domain/pause';
 import type { Assessment } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { reconcileOpenIntents } from '../reconcile-intents';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { PauseSwitch } from '../../ports';
 import type { TaskTelemetry } from '../telemetry';
 
 export interface AssessDeps extends CollectPorts {
   readonly telemetry: TaskTelemetry;
+  /** The operators' kill switch, read on every run. */
+  readonly pauses: PauseSwitch;
 }
 
 /**
  * Collects the metric window and resource descriptions, runs the diagnosis engine and the bounded
- * planner, and decides whether the plan is applied now (the disposition). It changes nothing; its one
+ * planner, and decides whether the plan is applied now (the disposition); a pause in force holds the
+ * plan back as a recommendation. In mode `approve`, after a person approved a plan, the re-assessment
+ * is applied only if it plans the very same calls (else it asks again). It changes nothing; its one
  * write is to the ledger: a change an earlier run requested and died before recording the result of
  * is settled from the resource first, so the guardrails count what AWS did.
  */
 export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
-    const { run } = parseTaskPayload('assess', payload);
+    const { run, approved } = parseTaskPayload('assess', payload);
     if (deps.ledger) {
       const settled = await reconcileOpenIntents({ ...deps, ledger: deps.ledger }, run.target);
       for (const result of settled) {
@@ -34,7 +40,11 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
     }
     const snapshot = await collectSnapshot(deps, run.config);
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
-    const assessment = assessmentOf(report, run, deps.clock.now());
+    const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
+    const assessment = assessmentOf(report, run, deps.clock.now(), {
+      ...(pause ? { pause } : {}),
+      ...(approved ? { approved } : {}),
+    });
     const refused = report.plan.refused.length;
     if (refused > 0) deps.telemetry.count(SERVICE_METRIC_NAMES.actionsRefused, refused);
     deps.telemetry.info('assessed', {
@@ -42,6 +52,7 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
       cause: report.diagnosis.cause,
       severity: report.diagnosis.severity,
       disposition: assessment.disposition,
+      ...(pause ? { pausedBy: pause.by, pausedFor: pause.reason } : {}),
       actions: report.plan.actions.map((a) => a.type),
       refused: report.plan.refused.map((r) => `${r.action.type}: ${r.guardrail}`),
     });

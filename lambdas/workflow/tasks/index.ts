@@ -1,10 +1,12 @@
 import type {
   ApplicationControl,
+  ApprovalRequests,
   Clock,
   Ledger,
   MetricsSource,
   NoticeLog,
   Notifier,
+  PauseSwitch,
   StreamControl,
   TargetLock,
   TurnedAwayLog,
@@ -12,6 +14,7 @@ import type {
 import type { TaskCores } from '../task-payloads';
 import { SILENT_TELEMETRY, type TaskTelemetry } from '../telemetry';
 import { createApplyTask } from './apply';
+import { createApprovalTask } from './approval';
 import { createAssessTask } from './assess';
 import { createIntakeTask } from './intake';
 import { createLockTask, createUnlockTask } from './lock';
@@ -31,6 +34,10 @@ export interface WorkflowPorts {
   readonly notices: NoticeLog;
   /** Runs the lock turned away. */
   readonly turnedAway: TurnedAwayLog;
+  /** The operators' kill switch. */
+  readonly pauses: PauseSwitch;
+  /** Approval requests of targets in mode `approve`. */
+  readonly approvals: ApprovalRequests;
   readonly clock: Clock;
   /** Region reported when the config names none. */
   readonly region: string;
@@ -54,5 +61,6 @@ export function createTaskCores(ports: WorkflowPorts): TaskCores {
     verify: createVerifyTask(deps),
     notify: createNotifyTask(deps),
     unlock: createUnlockTask(deps),
+    approval: createApprovalTask(deps),
   };
 }

@@ -41,6 +41,7 @@ export function createNotifyTask(deps: NotifyDeps): TaskCore<unknown, NotifyResu
       ...(state.failure ? { failure: state.failure } : {}),
       ...(state.rounds ? { rounds: state.rounds } : {}),
       ...(uncertain.length > 0 ? { uncertain } : {}),
+      ...(state.approvalRefusal ? { approvalRefusal: state.approvalRefusal } : {}),
     });
     const target = state.run.target;
     const outcome = message.attributes['outcome'] ?? 'unknown';

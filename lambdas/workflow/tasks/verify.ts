@@ -2,13 +2,17 @@ import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assess, backlogDrain } from '../../domain/engine';
 import { nextRoundOf } from '../../domain/next-round';
 import { judgeOutcome } from '../../domain/outcome';
+import { pauseFor } from '../../domain/pause';
 import type { Verification, VerifyResult } from '../../domain/run-state';
 import { FIRST_ROUND } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
+import type { PauseSwitch } from '../../ports';
 import type { TaskTelemetry } from '../telemetry';
 
 export interface VerifyDeps extends CollectPorts {
   readonly telemetry: TaskTelemetry;
+  /** The operators' kill switch: a run paused since its assessment takes no further round. */
+  readonly pauses: PauseSwitch;
 }
 
 /**
@@ -34,7 +38,14 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
     const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
     const { outcome, reason } = judgeOutcome(assessment.report, report, drain);
     const now = deps.clock.now();
-    const verification: Verification = { outcome, reason, report, verifiedAt: now.toISOString() };
+    const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
+    const verification: Verification = {
+      outcome,
+      reason,
+      report,
+      verifiedAt: now.toISOString(),
+      ...(pause ? { pause } : {}),
+    };
     const next = progress
       ? nextRoundOf({
           run,
@@ -47,6 +58,7 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
           replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
           now,
           ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
+          ...(pause ? { pause } : {}),
         })
       : undefined;
     deps.telemetry.info('verified', {
@@ -58,6 +70,7 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
       ...(next ? { nextRound: next.assessment.report.plan.actions.map((a) => a.type) } : {}),
     });
     const result: VerifyResult = { outcome, reason, report, verifiedAt: verification.verifiedAt, round };
+    if (pause) result.pause = pause;
     return next ? { ...result, next } : result;
   };
 }

@@ -4,7 +4,19 @@ import { anyAccount } from './support/any-account';
 import { callCount, liveRun, mockedAws } from './support/live-harness';
 
 const ROOT = resolve(__dirname, '../../..');
-const COMMANDS = [['diagnose'], ['capture'], ['run'], ['config'], ['config', 'validate'], ['alarms']];
+const COMMANDS = [
+  ['diagnose'],
+  ['capture'],
+  ['run'],
+  ['config'],
+  ['config', 'validate'],
+  ['alarms'],
+  ['pause'],
+  ['resume'],
+  ['history'],
+  ['approve'],
+  ['deny'],
+];
 
 describe('--help on every command', () => {
   it.each(COMMANDS.map((path) => [path.join(' '), path] as const))(
@@ -28,7 +40,18 @@ describe('--help on every command', () => {
     const result = await liveRun(['--help'], mockedAws().factory);
 
     expect(result.stdout).toContain('Exit codes:\n  0  success');
-    for (const command of ['diagnose', 'capture', 'run', 'config', 'alarms']) {
+    for (const command of [
+      'diagnose',
+      'capture',
+      'run',
+      'config',
+      'alarms',
+      'pause',
+      'resume',
+      'history',
+      'approve',
+      'deny',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`\\n {2}${command} `));
     }
   });

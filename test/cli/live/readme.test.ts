@@ -50,7 +50,19 @@ describe('the commands in README.md', () => {
   it('include every command, so each one is exercised below', () => {
     const shown = new Set(COMMANDS.map((argv) => (argv[0] === 'config' ? `config ${argv[1]}` : argv[0])));
 
-    expect([...shown].sort()).toStrictEqual(['alarms', 'capture', 'config validate', 'diagnose', 'run', 'simulate']);
+    expect([...shown].sort()).toStrictEqual([
+      'alarms',
+      'approve',
+      'capture',
+      'config validate',
+      'deny',
+      'diagnose',
+      'history',
+      'pause',
+      'resume',
+      'run',
+      'simulate',
+    ]);
     expect(COMMANDS.some((argv) => argv[0] === 'diagnose' && argv.includes('--stream'))).toBe(true);
     expect(COMMANDS.some((argv) => argv[0] === 'run' && argv.includes('--dry-run'))).toBe(true);
   });

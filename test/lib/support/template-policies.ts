@@ -20,9 +20,10 @@ export interface PolicyDocument {
 
 /**
  * Who holds a role: a workflow task's function, the run-ended function, the sweep function, the state
- * machine, an EventBridge rule target, or the sweep's EventBridge Scheduler schedule.
+ * machine, an EventBridge rule target, the sweep's EventBridge Scheduler schedule, or the operators (a
+ * managed policy the stack attaches to nobody).
  */
-export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded' | 'sweep' | 'sweepSchedule';
+export type RoleHolder = TaskName | 'stateMachine' | 'alarmRule' | 'runEnded' | 'sweep' | 'sweepSchedule' | 'operator';
 
 export interface RolePolicies {
   readonly holder: RoleHolder;
@@ -75,6 +76,8 @@ function refValue(template: Template, name: string, env: Environment): string {
       return env.account;
     case 'AWS::URLSuffix':
       return 'amazonaws.com';
+    case 'AWS::StackId':
+      return `arn:aws:cloudformation:${env.region}:${env.account}:stack/StreamMedic/00000000-0000-0000-0000-000000000000`;
   }
   const type = template.Resources[name]?.Type;
   if (type === 'AWS::DynamoDB::Table' || type === 'AWS::Logs::LogGroup' || type === 'AWS::IAM::Role') return name;
@@ -169,6 +172,18 @@ export function rolePolicies(template: Template, env: Environment): RolePolicies
       });
     }
     roles.push({ holder, logicalId, arn: resourceArn(template, logicalId, env), policies });
+  }
+  // A managed policy attached to nothing is for people to attach: judged as the role of an operator.
+  for (const [policyId, policy] of Object.entries(template.Resources)) {
+    if (policy.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const props = policy.Properties ?? {};
+    if (props['Roles'] !== undefined || props['Users'] !== undefined || props['Groups'] !== undefined) continue;
+    roles.push({
+      holder: 'operator',
+      logicalId: policyId,
+      arn: `arn:aws:iam::${env.account}:role/operator`,
+      policies: [{ name: policyId, document: resolve(template, props['PolicyDocument'], env) as PolicyDocument }],
+    });
   }
   return roles;
 }

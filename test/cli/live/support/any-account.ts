@@ -4,7 +4,15 @@ import {
   DescribeApplicationCommand,
   type DescribeApplicationCommandOutput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { approvalRequestKey } from '../../../../lambdas/ports/ledger-table';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE_OUTPUT_KEY } from '../../../../lib/stack-outputs';
 import { LAGGING_APP } from '../../support/cli-harness';
 import { EXECUTION_ARN, STATE_MACHINE_ARN, finalStateFor } from './execution-output';
 import { mockedAws, serveAccount, type MockedAws } from './live-harness';
@@ -36,10 +44,31 @@ export function anyAccount(): MockedAws {
         StackName: 'StreamMedic',
         StackStatus: 'CREATE_COMPLETE',
         CreationTime: new Date(),
-        Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+        Outputs: [
+          { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN },
+          { OutputKey: LEDGER_TABLE_OUTPUT_KEY, OutputValue: 'StreamMedic-Ledger' },
+        ],
       },
     ],
   });
+  // A ledger with nothing paused or changed yet, and one run of "orders" waiting for a decision.
+  aws.dynamoDbDocument.on(GetCommand).resolves({});
+  aws.dynamoDbDocument.on(GetCommand, { Key: approvalRequestKey('orders') }).resolves({
+    Item: {
+      ...approvalRequestKey('orders'),
+      target: 'orders',
+      executionId: EXECUTION_ARN,
+      taskToken: 'token-of-orders',
+      requestedAt: new Date().toISOString(),
+      timesOutAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      plan: ['UpdateShardCount orders-stream 2 -> 4 shards (call 1 of 1)'],
+    },
+  });
+  aws.stepFunctions.on(SendTaskSuccessCommand).resolves({});
+  aws.stepFunctions.on(SendTaskFailureCommand).resolves({});
+  aws.dynamoDbDocument.on(PutCommand).resolves({});
+  aws.dynamoDbDocument.on(DeleteCommand).resolves({});
+  aws.dynamoDbDocument.on(QueryCommand).resolves({ Items: [] });
   aws.stepFunctions.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
   aws.stepFunctions.on(DescribeExecutionCommand).resolves({
     executionArn: EXECUTION_ARN,

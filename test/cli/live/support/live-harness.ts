@@ -16,7 +16,9 @@ import {
   KinesisAnalyticsV2Client,
   type DescribeApplicationCommandOutput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CliIo } from '../../../../cli/io';
 import { runCli } from '../../../../cli/main';
@@ -39,6 +41,7 @@ export function mockedAws() {
     kinesisAnalytics: new KinesisAnalyticsV2Client({ region: REGION }),
     stepFunctions: new SFNClient({ region: REGION }),
     cloudFormation: new CloudFormationClient({ region: REGION }),
+    dynamoDbDocument: DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION })),
   };
   const requests: AwsClientRequest[] = [];
   const factory: AwsClientFactory = (request) => {
@@ -55,16 +58,21 @@ export function mockedAws() {
     kinesisAnalytics: mockClient(clients.kinesisAnalytics),
     stepFunctions: mockClient(clients.stepFunctions),
     cloudFormation: mockClient(clients.cloudFormation),
+    dynamoDbDocument: mockClient(clients.dynamoDbDocument),
   };
 }
 export type MockedAws = ReturnType<typeof mockedAws>;
 
 /** The number of calls made to any of the mocked clients. */
 export function callCount(aws: MockedAws): number {
-  return [aws.cloudWatch, aws.kinesis, aws.kinesisAnalytics, aws.stepFunctions, aws.cloudFormation].reduce(
-    (sum, stub) => sum + stub.calls().length,
-    0,
-  );
+  return [
+    aws.cloudWatch,
+    aws.kinesis,
+    aws.kinesisAnalytics,
+    aws.stepFunctions,
+    aws.cloudFormation,
+    aws.dynamoDbDocument,
+  ].reduce((sum, stub) => sum + stub.calls().length, 0);
 }
 
 export interface LiveRunOptions {

@@ -1,0 +1,138 @@
+/**
+ * `stream-medic approve` and `deny`: the decision on the plan a run of a target in mode `approve`
+ * waits on. The waiting request (with its task token) is found by target in the ledger table, the
+ * decision is sent to Step Functions with the operator's name, and recorded for the history.
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { Command } from 'commander';
+import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
+import { APPROVAL_DENIED_ERROR, type ApprovalDecision, type ApprovalRequest } from '../../lambdas/domain/approval';
+import { TargetSchema } from '../../lambdas/domain/config';
+import { executionConsoleUrl } from '../../lambdas/domain/notification';
+import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
+import type { CliIo } from '../io';
+import { CommandFailure, explained } from './aws-failure';
+import { COMMAND_SUMMARIES } from './catalog';
+import { CREDENTIALS_NOTE, helpEpilogue } from './help';
+import { locateTable, operatorOf, withTableOptions, type TableOptions } from './pause';
+import type { CliServices } from './services';
+
+interface DecisionOptions extends TableOptions {
+  readonly target: string;
+  readonly reason?: string;
+  readonly by?: string;
+}
+
+type Decision = 'approve' | 'deny';
+
+/** Step Functions caps SendTaskFailure's `cause` at 32,768 characters; a reason is a sentence. */
+const MAX_REASON_LENGTH = 300;
+
+/** The two answers a token can no longer take, in words the operator can act on. */
+function explainSend(error: unknown, request: ApprovalRequest): Error | undefined {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'TaskTimedOut' || name === 'TaskDoesNotExist') {
+    return new CommandFailure(
+      `the run of "${request.target}" no longer waits for a decision (${name}): it timed out at ${request.timesOutAt} ` +
+        `or was decided already; see ${executionConsoleUrl(request.executionId) ?? request.executionId}`,
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
+function decisionCommand(decision: Decision, io: CliIo, services: CliServices): Command {
+  const command = withTableOptions(
+    new Command(decision)
+      .description(COMMAND_SUMMARIES[decision])
+      .requiredOption('-t, --target <name>', 'the target whose run waits for a decision')
+      .option('--reason <text>', decision === 'deny' ? 'why the plan is denied' : 'a note kept with the approval')
+      .option('--by <name>', 'who decides, as the ledger records it (default: the local user name)'),
+  );
+  return command
+    .addHelpText(
+      'after',
+      helpEpilogue(
+        [
+          `stream-medic ${decision} --target orders`,
+          `stream-medic ${decision} --target orders --by alice --region eu-west-1`,
+        ],
+        [
+          decision === 'approve'
+            ? 'The run re-assesses the target first and applies the plan only if it is still the one approved;'
+            : 'The run changes nothing, records the denial and tells on-call.',
+          ...(decision === 'approve' ? ['a plan that changed in the meantime is sent for approval again.'] : []),
+          `Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:GetItem, dynamodb:PutItem and`,
+          `dynamodb:DeleteItem on the approval items, states:${decision === 'approve' ? 'SendTaskSuccess' : 'SendTaskFailure'}.`,
+          CREDENTIALS_NOTE,
+        ],
+      ),
+    )
+    .action(async (options: DecisionOptions, self: Command) => {
+      const target = parseWith(TargetSchema.shape.name, options.target, '--target');
+      const reason = options.reason?.trim();
+      if (options.reason !== undefined && !reason) throw new InvalidInputError('--reason', 'must not be empty');
+      if (reason && reason.length > MAX_REASON_LENGTH) {
+        throw new InvalidInputError(
+          '--reason',
+          `must be at most ${MAX_REASON_LENGTH} characters, got ${reason.length}`,
+        );
+      }
+      const by = operatorOf(options, io);
+      const located = await locateTable(services, options, self);
+      const approvals = new DynamoDbApprovals(located.clients.dynamoDbDocument, { tableName: located.tableName });
+      const table = { iamAction: 'dynamodb:GetItem', resource: `table ${located.tableName}` };
+      const request = await explained({ action: 'GetItem', ...table }, located.region, () => approvals.waiting(target));
+      if (!request) throw new CommandFailure(`no run of "${target}" waits for a decision`);
+      const at = services.clock.now().toISOString();
+      const stepFunctions = located.clients.stepFunctions;
+      const send = decision === 'approve' ? 'SendTaskSuccess' : 'SendTaskFailure';
+      await explained(
+        { action: send, iamAction: `states:${send}`, resource: `the run of "${target}"` },
+        located.region,
+        async () => {
+          try {
+            if (decision === 'approve') {
+              const output: ApprovalDecision = { decision: 'approved', by, at };
+              await stepFunctions.send(
+                new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }),
+              );
+            } else {
+              await stepFunctions.send(
+                new SendTaskFailureCommand({
+                  taskToken: request.taskToken,
+                  error: APPROVAL_DENIED_ERROR,
+                  cause: `denied by ${by}${reason ? `: ${reason}` : ''}`,
+                }),
+              );
+            }
+          } catch (error) {
+            throw explainSend(error, request) ?? error;
+          }
+        },
+      );
+      await explained({ action: 'PutItem', ...table, iamAction: 'dynamodb:PutItem' }, located.region, () =>
+        approvals.close({
+          outcome: decision === 'approve' ? 'approved' : 'denied',
+          target,
+          executionId: request.executionId,
+          by,
+          ...(reason ? { reason } : {}),
+          at,
+        }),
+      );
+      io.stdout(
+        decision === 'approve'
+          ? `Approved the plan of ${target} as ${by}: ${request.plan.join('; ')}. The run re-assesses and applies it if unchanged.\n`
+          : `Denied the plan of ${target} as ${by}; nothing is changed.\n`,
+      );
+    });
+}
+
+export function approveCommand(io: CliIo, services: CliServices): Command {
+  return decisionCommand('approve', io, services);
+}
+
+export function denyCommand(io: CliIo, services: CliServices): Command {
+  return decisionCommand('deny', io, services);
+}

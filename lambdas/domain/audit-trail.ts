@@ -1,0 +1,85 @@
+/**
+ * What StreamMedic did and was told to do, in time order, for people: the changes the ledger holds
+ * and the pauses and resumes of the kill switch, each with who and why where the record says so.
+ * The guardrails read the ledger through history.ts; this is the same record told as a history.
+ */
+import type { LedgerEntry } from './model';
+import type { ApprovalEvent } from './approval';
+import { FLEET_SCOPE, pauseScopeText, type PauseEvent } from './pause';
+
+export const AUDIT_EVENT_KINDS = ['change', 'pause', 'resume', 'approved', 'denied', 'timed-out'] as const;
+export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
+
+export interface AuditEvent {
+  readonly at: string;
+  readonly kind: AuditEventKind;
+  /** The target it concerns, or `*` for every target. */
+  readonly target: string;
+  /** Who: the operator, or the workflow execution that made a change. */
+  readonly by: string;
+  /** What was done, in one line. */
+  readonly what: string;
+  /** Why, where the record says. */
+  readonly why?: string;
+}
+
+function changeText(entry: LedgerEntry): string {
+  const span = entry.from !== undefined && entry.to !== undefined ? ` ${entry.from} -> ${entry.to}` : '';
+  const calls = `${entry.calls} call${entry.calls === 1 ? '' : 's'}`;
+  return `${entry.actionType} ${entry.resource}${span} (${entry.direction}, ${calls})`;
+}
+
+export function changeEvent(entry: LedgerEntry): AuditEvent {
+  return {
+    at: entry.at,
+    kind: 'change',
+    target: entry.target,
+    by: entry.executionId ?? 'StreamMedic',
+    what: changeText(entry),
+  };
+}
+
+export function pauseEventOf(event: PauseEvent): AuditEvent {
+  const scope = pauseScopeText(event.scope);
+  return {
+    at: event.at,
+    kind: event.kind,
+    target: event.scope === FLEET_SCOPE ? FLEET_SCOPE : event.scope,
+    by: event.by,
+    what: event.kind === 'pause' ? `paused ${scope}` : `resumed ${scope}`,
+    ...(event.reason !== undefined ? { why: event.reason } : {}),
+  };
+}
+
+const APPROVAL_WORDS: Readonly<Record<ApprovalEvent['outcome'], string>> = {
+  approved: 'approved the plan',
+  denied: 'denied the plan',
+  'timed-out': 'refused the plan: no decision in time',
+};
+
+export function approvalEventOf(event: ApprovalEvent): AuditEvent {
+  return {
+    at: event.at,
+    kind: event.outcome,
+    target: event.target,
+    by: event.by,
+    what: `${APPROVAL_WORDS[event.outcome]} of ${event.executionId}`,
+    ...(event.reason !== undefined ? { why: event.reason } : {}),
+  };
+}
+
+/**
+ * Every change, pause, resume and decision on a plan, oldest first; events at the same instant keep
+ * their order.
+ */
+export function auditTrail(
+  changes: readonly LedgerEntry[],
+  pauses: readonly PauseEvent[],
+  approvals: readonly ApprovalEvent[] = [],
+): AuditEvent[] {
+  const events = [...changes.map(changeEvent), ...pauses.map(pauseEventOf), ...approvals.map(approvalEventOf)];
+  return events
+    .map((event, index) => ({ event, index, time: Date.parse(event.at) }))
+    .sort((a, b) => a.time - b.time || a.index - b.index)
+    .map(({ event }) => event);
+}
