@@ -24,11 +24,10 @@ import {
   PAUSE_PARTITION_PREFIX,
   TURNED_AWAY_PARTITION_PREFIX,
 } from '../lambdas/ports/ledger-table';
-import { arnsPerStatement, longestResourceName } from '../lambdas/domain/fleet-layout';
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { bundledCode } from './lambda-code';
-import { grantOnPartition, statementChunks, workflowResourceArns } from './workflow-permissions';
+import { allowInStatements, grantOnPartition, workflowResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -326,12 +325,8 @@ export class RemediationWorkflow extends Construct {
     targetRegion: string,
   ): void {
     const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
-    const perStatement = arnsPerStatement(longestResourceName(props.config));
-    const allow = (fn: lambda.IFunction, actions: string[], arns: readonly string[]): void => {
-      for (const chunk of statementChunks(arns, perStatement)) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: chunk }));
-      }
-    };
+    const allow = (fn: lambda.IFunction, actions: string[], arns: readonly string[]): void =>
+      allowInStatements(fn, actions, arns, props.config);
 
     for (const task of ['assess', 'verify'] as const) {
       // Neither supports resource-level permissions for metrics (Service Authorization Reference, CloudWatch).

@@ -29,7 +29,7 @@ import { watchdogAlarmName, type BlindAlarmDefinition } from '../lambdas/domain/
 import { ENV } from '../lambdas/workflow/env';
 import { RUN_ENDED_ENV } from '../lambdas/workflow/run-ended';
 import { toAlarmMetric } from './alarm-metrics';
-import { grantOnPartition, workflowResourceArns } from './workflow-permissions';
+import { allowInStatements, grantOnPartition, workflowResourceArns } from './workflow-permissions';
 import { bundledCode } from './lambda-code';
 
 export interface WatchdogProps {
@@ -244,12 +244,8 @@ export class Watchdog extends Construct {
     // the resource, which only an `auto` target's apply step can have changed.
     grantOnPartition(fn, props.table, ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX);
     const resources = workflowResourceArns(stack, props.config, targetRegion);
-    for (const [action, arns] of [
-      ['kinesis:DescribeStreamSummary', resources.streams.auto],
-      ['kinesisanalytics:DescribeApplication', resources.applications.auto],
-    ] as const) {
-      if (arns.length > 0) fn.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources: [...arns] }));
-    }
+    allowInStatements(fn, ['kinesis:DescribeStreamSummary'], resources.streams.auto, props.config);
+    allowInStatements(fn, ['kinesisanalytics:DescribeApplication'], resources.applications.auto, props.config);
     props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     // Only when the event left the input out; only this state machine's executions.
     const executionsArn = stack.formatArn({

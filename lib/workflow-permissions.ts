@@ -2,6 +2,7 @@ import { ArnFormat, Aws, Fn, Token, type Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { StreamMedicConfig, TargetConfig } from '../lambdas/domain/config';
+import { arnsPerStatement, longestResourceName } from '../lambdas/domain/fleet-layout';
 import { modeMayChange } from '../lambdas/domain/vocabulary';
 
 /** ARNs of one kind of watched resource: every configured one, and those an `auto` target may change. */
@@ -82,6 +83,22 @@ export function statementChunks(arns: readonly string[], perStatement: number): 
     chunks.push(arns.slice(start, start + perStatement));
   }
   return chunks;
+}
+
+/**
+ * Grants `actions` on `arns` to the role `grantee` acts with, in statements sized for the config's
+ * longest resource name ({@link statementChunks}); a grant on no ARN adds nothing.
+ */
+export function allowInStatements(
+  grantee: iam.IGrantable,
+  actions: string[],
+  arns: readonly string[],
+  config: StreamMedicConfig,
+): void {
+  const perStatement = arnsPerStatement(longestResourceName(config));
+  for (const chunk of statementChunks(arns, perStatement)) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: chunk }));
+  }
 }
 
 function unique(values: readonly string[]): string[] {

@@ -172,7 +172,7 @@ const TEMPLATE_BYTES = {
    * stream and application, its entry in the state machine's config, its alarms on the dashboard;
    * plus bytes per character of its name (in every alarm name) and of its resources' names (in grants).
    */
-  mainPerTarget: 4_900,
+  mainPerTarget: 6_100,
   mainPerTargetNameChar: 24,
   mainPerResourceNameChar: 12,
   /** A nested group's queue, queue policy, queue alarm and parameters. */
@@ -187,7 +187,7 @@ const TEMPLATE_BYTES = {
  * Resources the main stack holds besides its target group and nested stacks, with room for the IAM
  * managed policies CDK splits off a role whose inline policy grows past IAM's inline size quota.
  */
-export const MAIN_STACK_RESERVED_RESOURCES = 100;
+export const MAIN_STACK_RESERVED_RESOURCES = 120;
 
 /**
  * IAM's size quotas on one role: 10,240 characters of inline policies, and 10 managed policies of

@@ -153,7 +153,7 @@ describe('StreamRemediator Lambda tracing', () => {
     traced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 11);
     untraced.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.absent() }, 11);
     const tracedKeys = new Set(codeKeys(traced));
-    expect(tracedKeys.size).toBe(10);
+    expect(tracedKeys.size).toBe(11);
     expect(codeKeys(untraced).filter((key) => tracedKeys.has(key))).toEqual([]);
   });
 });

@@ -242,8 +242,8 @@ describe('alarms on StreamMedic itself', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => (a as { Properties: { AlarmName: string } }).Properties.AlarmName)
       .filter((name) => name.startsWith('StreamMedicWatch-'));
-    // 3 execution ends + 2 queues + 10 functions + failed publishes + 3 lag/CPU metrics watched.
-    expect(names).toHaveLength(19);
+    // 3 execution ends + 2 queues + 11 functions + failed publishes + 3 lag/CPU metrics watched.
+    expect(names).toHaveLength(20);
   });
 
   it('lets CloudWatch alarms publish to the topic and use its key, from this account only', () => {
