@@ -99,10 +99,10 @@ function msfBuiltInController(world: SimWorld): Controller {
       );
       const to = rule.observe(maxCpu, app.currentParallelism);
       if (to === undefined) return;
-      const detail = (await world.ports.applications.describeApplication(app.name)).ApplicationDetail;
-      // The service scales only a RUNNING application.
-      if (detail.ApplicationStatus !== 'RUNNING') return;
       try {
+        const detail = (await world.ports.applications.describeApplication(app.name)).ApplicationDetail;
+        // The service scales only a RUNNING application.
+        if (detail.ApplicationStatus !== 'RUNNING') return;
         await world.ports.applications.updateParallelism({
           applicationName: app.name,
           currentApplicationVersionId: detail.ApplicationVersionId,
