@@ -92,7 +92,7 @@ env -i HOME="$WORK" PATH="$NODE_DIR" CDK_OUTDIR="$OUT" CDK_DISABLE_CLI_TELEMETRY
 node -e '
 const t = require(process.argv[1]);
 const fns = Object.values(t.Resources).filter((r) => r.Type === "AWS::Lambda::Function");
-if (fns.length !== 18) throw new Error(`expected 18 functions (9 per remediator), found ${fns.length}`);
+if (fns.length !== 22) throw new Error(`expected 22 functions (11 per remediator: nine tasks, run-ended and the sweep), found ${fns.length}`);
 if (!fns.every((f) => f.Properties.Runtime === "nodejs22.x" && f.Properties.Code.S3Key)) throw new Error("a function is not a Node.js 22 asset");
 ' "$OUT/PackSmoke.template.json"
 BUNDLES="$(find "$OUT" -path '*/asset.*/index.js' | wc -l)"
