@@ -1,8 +1,9 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { checkDeployable } from '../cli/commands/config-commands';
+import { loadConfigFile } from '../cli/config-file';
 import { parseFile } from '../cli/io';
-import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
+import type { StreamMedicConfig } from '../lambdas/domain/config';
 import { InvalidInputError } from '../lambdas/domain/validation';
 import { StreamMedicStack } from '../lib/stream-medic-stack';
 
@@ -15,11 +16,10 @@ const DEFAULT_CONFIG_PATH = 'stream-medic.config.json';
  */
 function loadConfig(path: string): StreamMedicConfig {
   try {
-    return parseFile(path, 'config', (value) => {
-      const config = parseConfig(value);
-      checkDeployable(config);
-      return config;
-    });
+    const { config, warnings } = loadConfigFile(path, 'config', new Date());
+    for (const warning of warnings) process.stderr.write(`warning: ${path}: ${warning}\n`);
+    parseFile(path, 'config', () => checkDeployable(config));
+    return config;
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     process.stderr.write(`${error.message}\n`);

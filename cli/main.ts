@@ -14,6 +14,7 @@ import type * as Approve from './commands/approve';
 import type * as Capture from './commands/capture';
 import type * as ConfigCommands from './commands/config-commands';
 import type * as Diagnose from './commands/diagnose';
+import type * as Discover from './commands/discover';
 import type * as History from './commands/history';
 import type * as Pause from './commands/pause';
 import type * as Run from './commands/run';
@@ -39,6 +40,7 @@ const LOADERS: Readonly<Record<CommandName, CommandLoader>> = {
   run: (io, services) => (require('./commands/run') as typeof Run).runCommand(io, services),
   config: (io) => (require('./commands/config-commands') as typeof ConfigCommands).configCommand(io),
   alarms: (io) => (require('./commands/config-commands') as typeof ConfigCommands).alarmsCommand(io),
+  discover: (io, services) => (require('./commands/discover') as typeof Discover).discoverCommand(io, services),
   pause: (io, services) => (require('./commands/pause') as typeof Pause).pauseCommand(io, services),
   resume: (io, services) => (require('./commands/pause') as typeof Pause).resumeCommand(io, services),
   approve: (io, services) => (require('./commands/approve') as typeof Approve).approveCommand(io, services),

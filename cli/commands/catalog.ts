@@ -9,6 +9,8 @@ export const COMMAND_SUMMARIES = {
     'Read the live metrics and descriptions of a stream and/or a Flink application (read-only) and write an incident snapshot.',
   run: 'Start the deployed StreamMedic workflow for a target, optionally as a dry run, and show what it did.',
   config: 'Work with the StreamMedic config file.',
+  discover:
+    'Read every Kinesis data stream and Managed Flink application of a region, with their tags (read-only), and write the inventory config selectors resolve targets from.',
   alarms: 'Show the CloudWatch alarms a config would deploy, target by target.',
   pause: 'Pause StreamMedic for one target or every target: from the next run on, every plan is only a recommendation.',
   resume: 'Lift a pause set with `stream-medic pause`.',
@@ -29,6 +31,7 @@ export const COMMAND_USAGES: Readonly<Record<CommandName, string>> = {
   capture: '[options]',
   run: '[options]',
   config: '[options] [command]',
+  discover: '[options]',
   alarms: '[options] [file]',
   pause: '[options]',
   resume: '[options]',

@@ -4,11 +4,13 @@ import {
   type AlarmDefinition,
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
-import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
+import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { IAM_ROLE_LIMITS, limitBreaches, predictStacks, type StackPrediction } from '../../lambdas/domain/fleet-layout';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { METRICS } from '../../lambdas/domain/metric-catalog';
 import { parseInsightsQuery } from '../../lambdas/domain/metrics-insights';
+import type { SelectorCount } from '../../lambdas/domain/selectors';
+import { loadConfigFile, type LoadedConfig } from '../config-file';
 import { parseFile, type CliIo } from '../io';
 import { table } from '../render';
 import { COMMAND_SUMMARIES } from './catalog';
@@ -21,8 +23,22 @@ function configArgument(): Argument {
   return new Argument('[file]', 'StreamMedic config (JSON)').default(DEFAULT_CONFIG_FILE);
 }
 
-function readConfig(file: string): StreamMedicConfig {
-  return parseFile(file, 'config file', parseConfig);
+/** Reads a config, its selectors resolved; their warnings go to stderr. */
+function readConfig(io: CliIo, file: string): LoadedConfig {
+  const loaded = loadConfigFile(file, 'config file', new Date());
+  for (const warning of loaded.warnings) io.stderr(`stream-medic: warning: ${file}: ${warning}\n`);
+  return loaded;
+}
+
+/** One line per selector: how many streams it matched and how many targets it added. */
+export function selectionLines(selections: readonly SelectorCount[]): string {
+  return selections
+    .map(
+      (s) =>
+        `  selectors.${s.selector} (${s.description}): ${plural(s.matched, 'stream')} matched, ` +
+        `${plural(s.added, 'target')} added (${s.paired} with an application)`,
+    )
+    .join('\n');
 }
 
 function plural(count: number, noun: string): string {
@@ -88,9 +104,10 @@ function validateCommand(io: CliIo): Command {
       ),
     )
     .action((file: string) => {
-      const config = readConfig(file);
+      const { config, selections } = readConfig(io, file);
       const stacks = parseFile(file, 'config file', () => checkDeployable(config));
-      io.stdout(`${configSummary(file, config, alarmDefinitionsFor(config))}\n${stackLines(stacks)}\n`);
+      const selected = selections.length > 0 ? `${selectionLines(selections)}\n` : '';
+      io.stdout(`${configSummary(file, config, alarmDefinitionsFor(config))}\n${selected}${stackLines(stacks)}\n`);
     });
 }
 
@@ -161,7 +178,7 @@ export function alarmsCommand(io: CliIo): Command {
       ),
     )
     .action((file: string, options: { readonly json?: boolean }) => {
-      const definitions = alarmDefinitionsFor(readConfig(file));
+      const definitions = alarmDefinitionsFor(readConfig(io, file).config);
       if (options.json) {
         io.stdout(`${JSON.stringify(definitions, null, 2)}\n`);
         return;

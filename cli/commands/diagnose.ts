@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { parseConfig, type StreamMedicConfig } from '../../lambdas/domain/config';
+import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { assess, resolveTarget } from '../../lambdas/domain/engine';
 import { parseSnapshot, type Snapshot } from '../../lambdas/domain/snapshot';
 import { InvalidInputError } from '../../lambdas/domain/validation';
+import { loadConfigFile } from '../config-file';
 import { parseFile, type CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
 import { COMMAND_SUMMARIES } from './catalog';
@@ -11,8 +12,11 @@ import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { addLiveOptions, captureLive, type LiveOptions } from './live-capture';
 import type { CliServices } from './services';
 
-function loadConfig(path: string | undefined): StreamMedicConfig | undefined {
-  return path === undefined ? undefined : parseFile(path, '--config', parseConfig);
+function loadConfig(io: CliIo, path: string | undefined, now: Date): StreamMedicConfig | undefined {
+  if (path === undefined) return undefined;
+  const loaded = loadConfigFile(path, '--config', now);
+  for (const warning of loaded.warnings) io.stderr(`stream-medic: warning: ${path}: ${warning}\n`);
+  return loaded.config;
 }
 
 /**
@@ -112,9 +116,9 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
       const source = options.input ?? LIVE_SOURCE;
       if (live === undefined) {
         snapshot = parseFile(source, '--input', parseSnapshotFile);
-        config = loadConfig(options.config);
+        config = loadConfig(io, options.config, services.clock.now());
       } else {
-        config = loadConfig(options.config);
+        config = loadConfig(io, options.config, services.clock.now());
         const forConfig = config;
         const request = forConfig
           ? attributed(

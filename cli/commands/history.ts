@@ -8,13 +8,13 @@ import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../../lambdas/adapters/dynamodb-pause-switch';
 import { auditTrail, type AuditEvent } from '../../lambdas/domain/audit-trail';
-import { TargetSchema, parseConfig } from '../../lambdas/domain/config';
+import { TargetSchema } from '../../lambdas/domain/config';
 import type { LedgerEntry } from '../../lambdas/domain/model';
 import type { ApprovalEvent } from '../../lambdas/domain/approval';
 import { FLEET_SCOPE, type PauseEvent } from '../../lambdas/domain/pause';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
+import { loadConfigFile } from '../config-file';
 import type { CliIo } from '../io';
-import { parseFile } from '../io';
 import { table } from '../render';
 import { explained } from './aws-failure';
 import { COMMAND_SUMMARIES } from './catalog';
@@ -51,7 +51,8 @@ function targetsOf(options: HistoryOptions, command: Command): string[] {
   if (options.config === undefined && !existsSync(path)) {
     command.error(`give --target <name>, or --config <file> for every target (no ${DEFAULT_CONFIG_FILE} here)`);
   }
-  return parseFile(path, '--config', parseConfig).targets.map((t) => t.name);
+  // Only the target names are read: the inventory's age, the one thing the time decides, is not.
+  return loadConfigFile(path, '--config', new Date()).config.targets.map((t) => t.name);
 }
 
 function renderTrail(events: readonly AuditEvent[], since: string): string {

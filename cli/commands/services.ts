@@ -30,6 +30,11 @@ export interface AwsClientRequest {
    * @default the SDK's provider chain (`AWS_REGION`, the profile's region)
    */
   readonly region?: string;
+  /**
+   * One endpoint for every service, e.g. an emulator (`--endpoint-url`).
+   * @default each service's AWS endpoint
+   */
+  readonly endpoint?: string;
 }
 
 /** Builds the clients for one command; tests pass mocked clients or clients aimed at an emulator. */
@@ -100,7 +105,11 @@ export function createCliAwsClients(props: CliAwsClientsProps = {}): CliAwsClien
 /** The real world: the user's AWS account and the wall clock. */
 export function defaultServices(): CliServices {
   return {
-    awsClients: (request) => createCliAwsClients(request.region !== undefined ? { region: request.region } : {}),
+    awsClients: (request) =>
+      createCliAwsClients({
+        ...(request.region !== undefined && { region: request.region }),
+        ...(request.endpoint !== undefined && { endpoint: request.endpoint }),
+      }),
     clock: { now: () => new Date() },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -144,6 +144,86 @@ export const TargetSchema = z
     }
   });
 export type TargetConfig = z.output<typeof TargetSchema>;
+
+/** A glob over stream names: `*` stands for any run of characters. */
+const NAME_PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
+
+/** Stream tags a selector requires, key to exact value. */
+const SelectorTagsSchema = z.record(z.string().min(1).max(128), z.string().max(256));
+
+/** Settings a selector gives every target it makes; the stream and application names come from the inventory. */
+const SelectorSettingsSchema = z.record(z.string(), z.unknown()).superRefine((settings, ctx) => {
+  if ('name' in settings) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: 'is taken from the inventory; remove it' });
+  }
+});
+
+/**
+ * One selector: the streams of the inventory it takes (every tag must match, and the name the
+ * pattern), how each is paired with the Flink application that reads it, and the settings of the
+ * targets it makes. `docs/discover.md` describes the resolution.
+ */
+export const SelectorSchema = z
+  .object({
+    streams: z
+      .object({
+        tags: SelectorTagsSchema.optional(),
+        namePattern: z
+          .string()
+          .regex(NAME_PATTERN, { message: 'letters, digits, "-", "_", "." and "*" only' })
+          .optional(),
+      })
+      .strict()
+      .refine((streams) => streams.tags !== undefined || streams.namePattern !== undefined, {
+        message: 'needs tags, a namePattern or both',
+      }),
+    /**
+     * `by-tag:<key>`: the application whose tag `<key>` is the stream's name; `by-source`: the
+     * application whose config names the stream as its input; `none`: stream-only targets.
+     */
+    pairApplications: z
+      .string()
+      .regex(/^(none|by-source|by-tag:.{1,128})$/, { message: 'must be "none", "by-source" or "by-tag:<key>"' })
+      .default('none'),
+    mode: z.enum(MODES).default('recommend'),
+    policy: PolicyOverridesSchema.optional(),
+    /** Stream bounds of each target (minShards, maxShards, maxRetentionHours). */
+    stream: SelectorSettingsSchema.optional(),
+    /** Application bounds of each paired target (minParallelism, maxParallelism, ...). */
+    application: SelectorSettingsSchema.optional(),
+  })
+  .strict()
+  .superRefine((selector, ctx) => {
+    if (selector.application !== undefined && selector.pairApplications === 'none') {
+      ctx.addIssue({ code: 'custom', path: ['application'], message: 'applies only when pairApplications pairs one' });
+    }
+    // The settings are checked as the targets they become will be, so a bad bound is named here.
+    const trial = TargetSchema.safeParse({
+      name: 'selector',
+      mode: selector.mode,
+      ...(selector.policy !== undefined && { policy: selector.policy }),
+      stream: { ...selector.stream, name: 'selector' },
+      ...(selector.application !== undefined && { application: { ...selector.application, name: 'selector' } }),
+    });
+    for (const issue of trial.success ? [] : trial.error.issues) {
+      if (issue.path.at(-1) === 'name') continue;
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  });
+export type SelectorConfig = z.output<typeof SelectorSchema>;
+
+/** Targets found in a `stream-medic discover` inventory instead of listed one by one. */
+export const SelectorsSchema = z
+  .object({
+    /** The inventory file, relative to the config file. */
+    inventory: z.string().min(1),
+    /** An inventory older than this many days is resolved with a warning: the account may have changed. */
+    maxAgeDays: z.number().int().min(1).max(365).default(7),
+    select: z.array(SelectorSchema).min(1),
+  })
+  .strict();
+export type SelectorsConfig = z.output<typeof SelectorsSchema>;
+
 export type StreamTargetConfig = NonNullable<TargetConfig['stream']>;
 export type ApplicationTargetConfig = NonNullable<TargetConfig['application']>;
 
@@ -165,6 +245,11 @@ export const ConfigSchema = z
     /** Targets in mode `approve`: how long a plan waits for a person's decision before it is refused. */
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
+    /**
+     * Targets found by tag or name pattern in a `stream-medic discover` inventory; the CLI and
+     * `cdk synth` resolve them into `targets` (config-file.ts) before this schema sees the config.
+     */
+    selectors: SelectorsSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
