@@ -3,6 +3,8 @@ import {
   ListStreamsCommand,
   ListTagsForResourceCommand,
   type KinesisClient,
+  type ListStreamsCommandInput,
+  type StreamSummary,
 } from '@aws-sdk/client-kinesis';
 import {
   DescribeApplicationCommand,
@@ -55,19 +57,31 @@ export function sdkAccountReader(kinesis: KinesisClient, flink: KinesisAnalytics
   return {
     region,
     async readStreams() {
-      const summaries = [];
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
+      // Each stream is named by StreamNames; StreamSummaries adds its ARN, mode and status where the
+      // service returns them (AWS does; emulators may not), DescribeStreamSummary fills in the rest.
+      const names: string[] = [];
+      const summaries = new Map<string, StreamSummary>();
+      let next: ListStreamsCommandInput | undefined = {};
+      while (next !== undefined) {
+        const input: ListStreamsCommandInput = next;
         const page = await explained({ action: 'ListStreams', iamAction: 'kinesis:ListStreams' }, region, () =>
-          kinesis.send(new ListStreamsCommand(token === undefined ? {} : { NextToken: token })),
+          kinesis.send(new ListStreamsCommand(input)),
         );
-        summaries.push(...(page.StreamSummaries ?? []));
-        nextToken = page.HasMoreStreams ? page.NextToken : undefined;
-      } while (nextToken !== undefined);
+        const pageNames = page.StreamNames ?? page.StreamSummaries?.map((summary) => summary.StreamName ?? '') ?? [];
+        names.push(...pageNames);
+        for (const summary of page.StreamSummaries ?? []) summaries.set(summary.StreamName ?? '', summary);
+        const last = pageNames.at(-1);
+        next = !page.HasMoreStreams
+          ? undefined
+          : page.NextToken !== undefined
+            ? { NextToken: page.NextToken }
+            : last !== undefined
+              ? { ExclusiveStartStreamName: last }
+              : undefined;
+      }
       const streams: InventoryStream[] = [];
-      for (const summary of summaries) {
-        const name = summary.StreamName ?? '';
+      for (const name of names) {
+        const summary = summaries.get(name);
         const resource = `stream "${name}"`;
         const described = await explained(
           { action: 'DescribeStreamSummary', iamAction: 'kinesis:DescribeStreamSummary', resource },
@@ -75,7 +89,7 @@ export function sdkAccountReader(kinesis: KinesisClient, flink: KinesisAnalytics
           () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
         );
         const detail = described.StreamDescriptionSummary;
-        const arn = summary.StreamARN ?? detail?.StreamARN ?? '';
+        const arn = summary?.StreamARN ?? detail?.StreamARN ?? '';
         const tags = await explained(
           { action: 'ListTagsForResource', iamAction: 'kinesis:ListTagsForResource', resource },
           region,
@@ -84,8 +98,8 @@ export function sdkAccountReader(kinesis: KinesisClient, flink: KinesisAnalytics
         streams.push({
           name,
           arn,
-          mode: summary.StreamModeDetails?.StreamMode ?? detail?.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
-          status: summary.StreamStatus ?? detail?.StreamStatus ?? 'UNKNOWN',
+          mode: summary?.StreamModeDetails?.StreamMode ?? detail?.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
+          status: summary?.StreamStatus ?? detail?.StreamStatus ?? 'UNKNOWN',
           openShardCount: detail?.OpenShardCount ?? 0,
           tags: tagMap(tags.Tags),
         });

@@ -253,6 +253,15 @@ export const ConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Resolution reads a file, so it happens before this pure schema: left here, selectors would be ignored.
+    if (config.selectors !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selectors'],
+        message:
+          'are resolved into targets by `cdk synth` and the CLI (cli/config-file.ts, docs/discover.md); pass the resolved config',
+      });
+    }
     const seen = new Map<string, number>();
     config.targets.forEach((target, index) => {
       const first = seen.get(target.name);

@@ -276,3 +276,14 @@ describe('globMatches', () => {
     expect(globMatches(pattern, name)).toBe(expected);
   });
 });
+
+describe('parseConfig', () => {
+  it('refuses selectors it would otherwise ignore: they are resolved before the schema sees the config', () => {
+    expect(() =>
+      parseConfig({
+        targets: [{ name: 'orders', stream: { name: 'orders' } }],
+        selectors: { inventory: 'i.json', select: [{ streams: { tags: PAYMENTS } }] },
+      }),
+    ).toThrow('selectors: are resolved into targets by `cdk synth` and the CLI');
+  });
+});

@@ -57,6 +57,7 @@ describe('the commands in README.md', () => {
       'config validate',
       'deny',
       'diagnose',
+      'discover',
       'history',
       'pause',
       'resume',

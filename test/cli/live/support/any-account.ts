@@ -1,7 +1,14 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeStreamSummaryCommand, type DescribeStreamSummaryCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  ListStreamsCommand,
+  ListTagsForResourceCommand,
+  type DescribeStreamSummaryCommandOutput,
+} from '@aws-sdk/client-kinesis';
 import {
   DescribeApplicationCommand,
+  ListApplicationsCommand,
+  ListTagsForResourceCommand as ListApplicationTagsCommand,
   type DescribeApplicationCommandOutput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import {
@@ -77,5 +84,20 @@ export function anyAccount(): MockedAws {
     startDate: new Date(),
     output: JSON.stringify(finalStateFor({ target: 'orders', dryRun: true })),
   });
+  // The pipeline `discover` finds: the stream and the application that reads it.
+  aws.kinesis.on(ListStreamsCommand).resolves({ StreamNames: ['orders-stream'], HasMoreStreams: false });
+  aws.kinesis.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
+  aws.kinesisAnalytics.on(ListApplicationsCommand).resolves({
+    ApplicationSummaries: [
+      {
+        ApplicationName: 'orders-enricher',
+        ApplicationARN: 'arn:aws:kinesisanalytics:eu-west-1:123456789012:application/orders-enricher',
+        ApplicationStatus: 'RUNNING',
+        ApplicationVersionId: 1,
+        RuntimeEnvironment: 'FLINK-1_20',
+      },
+    ],
+  });
+  aws.kinesisAnalytics.on(ListApplicationTagsCommand).resolves({ Tags: [] });
   return aws;
 }
