@@ -59,3 +59,16 @@ export function boostFollowedUp(
 ): boolean {
   return now <= Date.parse(boost.drainedBy) + policy.scaleInWindowMinutes * 60_000;
 }
+
+/**
+ * How far under the target utilisation the job must run at its boosted size before the boost comes
+ * off: the scale-back restarts the job, and a job near its target is left alone. The Flink Kubernetes
+ * operator's autoscaler keeps such a band (`job.autoscaler.target.utilization.boundary`), 0.2 in
+ * Amazon EMR's defaults.
+ */
+export const SCALE_BACK_BAND = 0.2;
+
+/** Whether going from `from` to `to` subtasks is worth a restart: the job at `from` runs under the band. */
+export function worthScaleBack(from: number, to: number, targetUtilization: number): boolean {
+  return to < from && (targetUtilization * to) / from < targetUtilization - SCALE_BACK_BAND;
+}

@@ -1,5 +1,5 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
-import { outstandingBoost } from './boost';
+import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import { appIdle, streamIdle, type Finding } from './diagnosis';
 import { guardPlan } from './guardrails';
@@ -341,9 +341,9 @@ function boostScaleBack(ctx: PlanContext, out: Draft): void {
     return;
   }
   const to = Math.max(boost.steady, steadyNow, config.minParallelism);
-  if (to >= from) {
+  if (!worthScaleBack(from, to, ctx.policy.targetUtilization)) {
     out.recommendations.push(
-      `Application ${config.name}: the backlog has drained, but the input now needs parallelism ${steadyNow}: the catch-up boost (${from} where ${boost.steady} was steady) stays.`,
+      `Application ${config.name}: the backlog has drained, and the input needs parallelism ${steadyNow}: at ${from} the job runs within ${Math.round(SCALE_BACK_BAND * 100)} points of the target utilisation, too close to be worth a restart, so the catch-up boost (${from} where ${boost.steady} was steady) stays.`,
     );
     return;
   }

@@ -128,6 +128,16 @@ describe('the planned scale-back', () => {
     );
   });
 
+  it('leaves a boost too small to be worth a restart: the job runs near its target at the boosted size', () => {
+    const small: LedgerEntry = { ...boostedScaleUp, to: 9, boost: { steady: 7, drainedBy: minutesBefore(12) } };
+    // 50% busy at 9: the input needs 7, and 9 runs at 54%, within 20 points of the 70% target.
+    const report = run(
+      boosted({ millisBehindLatest: 1000, containerCpu: 50, busyTime: 500, recordsInPerSecond: 4000 }, 9, [small]),
+    );
+    expect(parallelismChanges(report)).toEqual([]);
+    expect(report.plan.recommendations).toContainEqual(expect.stringContaining('too close to be worth a restart'));
+  });
+
   it('leaves a size someone else set since the boost alone', () => {
     const report = run(
       boosted({ millisBehindLatest: 1000, containerCpu: 30, busyTime: 300, recordsInPerSecond: 3000 }, 10),
