@@ -9,7 +9,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmNamePrefix } from '../lambdas/domain/alarm-definitions';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { LEDGER_PARTITION_PREFIX, NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { SWEEP_ENV, type SweepEvent } from '../lambdas/workflow/sweep';
 import { bundledCode } from './lambda-code';
@@ -22,7 +22,7 @@ export interface ReassessmentSweepProps {
   readonly namePrefix: string;
   /** The remediation workflow the sweep starts runs of. */
   readonly stateMachine: sfn.IStateMachine;
-  /** The ledger table: the sweep reads the last notice per target (its `NOTICE#` items) and nothing else. */
+  /** The ledger table: the sweep reads the last notice per target (`NOTICE#` items) and the ledger (`TARGET#` items), and writes nothing. */
   readonly table: dynamodb.ITable;
   /**
    * Retention of the sweep function's logs.
@@ -90,6 +90,8 @@ export class ReassessmentSweep extends Construct {
     );
     props.stateMachine.grantStartExecution(this.sweepFunction);
     grantOnPartition(this.sweepFunction, props.table, ['dynamodb:GetItem'], NOTICE_PARTITION_PREFIX);
+    // The ledger, read only: a target whose application still runs a catch-up boost is re-assessed too.
+    grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], LEDGER_PARTITION_PREFIX);
     props.table.encryptionKey?.grant(this.sweepFunction, 'kms:Decrypt', 'kms:DescribeKey');
 
     // The role EventBridge Scheduler invokes the sweep with: its own, so that it holds nothing else.

@@ -425,47 +425,69 @@ function retentionRisk(ctx: RuleContext): Finding | undefined {
   };
 }
 
+/**
+ * Whether the stream was idle for the whole quiet window: no write refused, and the peak under the
+ * scale-in utilisation. Judged apart from the application: one idle resource is scaled in by itself.
+ */
+export function streamIdle(signals: Signals, policy: Policy): boolean {
+  const stream = signals.stream;
+  return (
+    stream?.scaleInPeakUtilization !== undefined &&
+    stream.throttledInScaleInWindow === 0 &&
+    stream.scaleInPeakUtilization < policy.scaleInUtilization
+  );
+}
+
+/** Whether the application was idle for the whole quiet window: its CPU peak under the scale-in utilisation. */
+export function appIdle(signals: Signals, policy: Policy): boolean {
+  const cpuPeak = signals.app?.scaleInPeakCpu;
+  return cpuPeak !== undefined && cpuPeak < policy.scaleInUtilization * 100;
+}
+
 function overProvisioned(ctx: RuleContext): Finding | undefined {
   const { signals, policy } = ctx;
   if (signals.coveredMinutes < policy.scaleInWindowMinutes - 1) return undefined;
   const stream = signals.stream;
   const app = signals.app;
+  // Nothing is scaled in after the consumer was behind within the window, whichever resource is idle.
+  if (app) {
+    const lagPeak = app.lagInScaleInWindowMs ?? signals.stream?.iteratorAgeMs;
+    if (lagPeak === undefined || lagPeak >= policy.lagThresholdMs) return undefined;
+  } else if (stream && (stream.iteratorAgeMs ?? 0) >= policy.lagThresholdMs) {
+    return undefined;
+  }
   const evidence: Evidence[] = [];
-  let reducible = false;
-  if (stream) {
-    if (stream.scaleInPeakUtilization === undefined || stream.throttledInScaleInWindow > 0) return undefined;
-    if (stream.scaleInPeakUtilization >= policy.scaleInUtilization) return undefined;
-    if ((stream.shards ?? 0) > 1 && stream.state?.mode !== 'ON_DEMAND') reducible = true;
+  const idle: string[] = [];
+  if (stream && streamIdle(signals, policy)) {
+    if ((stream.shards ?? 0) > 1 && stream.state?.mode !== 'ON_DEMAND') idle.push(`stream ${ctx.streamName}`);
     evidence.push({
       metric: 'IncomingBytes',
       stat: 'Sum',
-      value: round(stream.scaleInPeakUtilization * 100, 1),
+      value: round(stream.scaleInPeakUtilization! * 100, 1),
       threshold: round(policy.scaleInUtilization * 100, 1),
       unit: 'Percent of stream write capacity',
     });
   }
-  if (app) {
-    const lagPeak = app.lagInScaleInWindowMs ?? signals.stream?.iteratorAgeMs;
-    if (lagPeak === undefined || lagPeak >= policy.lagThresholdMs) return undefined;
-    const cpuPeak = app.scaleInPeakCpu;
-    if (cpuPeak === undefined || cpuPeak >= policy.scaleInUtilization * 100) return undefined;
-    if ((app.state?.parallelism ?? 1) > 1) reducible = true;
+  if (app && appIdle(signals, policy)) {
+    if ((app.state?.parallelism ?? 1) > 1) idle.push(`application ${ctx.appName}`);
     evidence.push({
       metric: app.cpu?.metric ?? 'containerCPUUtilization',
       stat: app.cpu?.stat ?? 'Maximum',
-      value: round(cpuPeak),
+      value: round(app.scaleInPeakCpu!),
       threshold: round(policy.scaleInUtilization * 100, 1),
       unit: 'Percent',
     });
-  } else if (stream && (stream.iteratorAgeMs ?? 0) >= policy.lagThresholdMs) {
-    return undefined;
   }
-  if (!reducible) return undefined;
+  if (idle.length === 0) return undefined;
+  const hours = Math.round((policy.scaleInWindowMinutes / 60) * 10) / 10;
+  const both = idle.length === 2 || (stream === undefined) !== (app === undefined);
   return {
     cause: 'OVER_PROVISIONED',
     severity: 'info',
     confidence: 0.8,
-    summary: `For ${Math.round((policy.scaleInWindowMinutes / 60) * 10) / 10} h the pipeline peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in, slowly.`,
+    summary: both
+      ? `For ${hours} h the pipeline peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in, slowly.`
+      : `For ${hours} h ${idle[0]} peaked under ${percent(policy.scaleInUtilization)} of its capacity with no lag or throttling: it can be scaled in by itself, slowly.`,
     evidence,
   };
 }

@@ -4,6 +4,7 @@
  * `refused` with the guardrail's name and the reason.
  */
 import { unknownApplicationValues, unknownStreamValues } from './aws-values';
+import { outstandingBoost } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import { historyByResource, type ResourceHistory } from './history';
 import {
@@ -166,6 +167,7 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
       const { changes } = ctx.history(resource);
       const { cooldownUpMinutes, cooldownDownMinutes } = ctx.policy;
       if (actionDirection(action) === 'down') {
+        if (isPlannedScaleBack(ctx, action)) return undefined;
         const recent = changes.find((c) => c.minutesAgo < cooldownDownMinutes);
         return recent
           ? `${resource} changed ${Math.floor(recent.minutesAgo)} min ago; scale-in waits ${cooldownDownMinutes} min after any change`
@@ -185,6 +187,17 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
     },
   },
 ];
+
+/**
+ * The scale-back of a catch-up boost (boost.ts): it removes what a scale-up planned to be temporary,
+ * never below the steady size, so the cooldown meant for unplanned scale-ins does not hold it; the
+ * backlog-draining guardrail still does.
+ */
+function isPlannedScaleBack(ctx: CheckContext, action: Action): boolean {
+  if (action.type !== 'UpdateApplicationParallelism') return false;
+  const boost = outstandingBoost(ctx.ledger, action.applicationName, ctx.now);
+  return boost !== undefined && action.from === boost.to && action.to >= boost.steady && action.to < action.from;
+}
 
 function firstRefusal(ctx: CheckContext, action: Action, guardrails: readonly ActionGuardrail[]): Refusal | undefined {
   for (const { guardrail, check } of guardrails) {

@@ -76,6 +76,20 @@ export interface UpdateApplicationParallelismAction {
   readonly parallelismPerKpu: number;
   /** Set when the same update turns Managed Flink's own autoscaling off. */
   readonly autoScalingEnabled?: boolean;
+  /** Set on a scale-up whose size holds a catch-up share above the steady size: a boost to take back off. */
+  readonly boost?: Boost;
+}
+
+/**
+ * The catch-up share of a scale-up: the job is sized for its input at the target utilisation
+ * (`steady`) plus what drains the backlog in time; the part above `steady` is removed by a planned
+ * scale-back once the backlog has drained (boost.ts).
+ */
+export interface Boost {
+  /** The parallelism that carries the input at the target utilisation once the job has caught up. */
+  readonly steady: number;
+  /** ISO-8601 time by which the backlog is expected to have drained (the restart plus the catch-up time). */
+  readonly drainedBy: string;
 }
 
 export interface UpdateApplicationMonitoringAction {
@@ -140,6 +154,8 @@ export interface LedgerEntry {
    * without a phase are changes recorded whole (ledgers written before intents were kept).
    */
   readonly phase?: LedgerPhase;
+  /** A parallelism scale-up's catch-up boost: the steady size it comes back to and when it is expected to drain. */
+  readonly boost?: Boost;
   /** A result's answer: made, not made (AWS refused it), or unknown (the resource cannot tell). */
   readonly result?: ChangeResult;
   /** A result's intent: the `at` of the intent entry of the same execution it closes. */

@@ -526,8 +526,13 @@ function triggerLines(run: RunContext, region: string): string[] {
   }
   if (run.trigger.kind === 'sweep') {
     const names = run.trigger.alarmNames;
+    const boost = run.trigger.boost
+      ? [`Re-assessed at ${run.startedAt}: the catch-up boost is still on; it comes off once the backlog has drained.`]
+      : [];
+    if (names.length === 0) return boost;
     return [
       `Re-assessed at ${run.startedAt}: alarm${names.length === 1 ? '' : 's'} ${names.join(', ')} still in ALARM.`,
+      ...boost,
       alarmConsoleUrl(region, names[0]!),
     ];
   }

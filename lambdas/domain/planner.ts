@@ -1,6 +1,7 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
+import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
-import type { Finding } from './diagnosis';
+import { appIdle, streamIdle, type Finding } from './diagnosis';
 import { guardPlan } from './guardrails';
 import {
   actionResource,
@@ -194,8 +195,9 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const input = arriving ?? (processed !== undefined && slope < 0.95 ? processed / (1 - slope) : undefined);
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
+  let steady: number | undefined;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
-    const steady = flinkSteadyParallelism({
+    steady = flinkSteadyParallelism({
       currentParallelism: from,
       inputRatePerSecond: input,
       processedRatePerSecond: processedRate,
@@ -283,7 +285,80 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       reason: `${boundReason}; raised to ${to} only. ${advice}`,
     });
   }
-  out.add({ ...desired, to });
+  // The share above the steady size drains the backlog; it is recorded as a boost for a later run to take back off.
+  const steadyTo = steady === undefined ? undefined : Math.max(steady, config.minParallelism);
+  const boost =
+    steadyTo !== undefined && steadyTo < to
+      ? {
+          steady: steadyTo,
+          drainedBy: new Date(
+            ctx.now + (ctx.policy.expectedRestartSeconds + ctx.policy.catchUpSeconds) * 1000,
+          ).toISOString(),
+        }
+      : undefined;
+  if (boost) {
+    out.recommendations.push(
+      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time and come back off once it has drained.`,
+    );
+  }
+  out.add({ ...desired, to, ...(boost ? { boost } : {}) });
+}
+
+/**
+ * The planned scale-back: once the backlog a boosted scale-up was to drain is gone (the consumer is no
+ * longer behind), the boost comes off, down to the steady size or what the input needs now, whichever
+ * is more. It does not wait for the scale-in's quiet window or cooldown: it undoes a share planned to
+ * be temporary and sized from measured rates, not a guess from a quiet spell.
+ */
+function boostScaleBack(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  const app = ctx.app;
+  // Never while a backlog still drains: the boost is there for it.
+  if (!config || !app || ctx.lagging || drainsOnPlan(ctx.signals, ctx.policy)) return;
+  if (out.actions.some((a) => 'applicationName' in a && a.applicationName === config.name)) return;
+  const boost = outstandingBoost(ctx.ledger, config.name, ctx.now);
+  // A size someone else changed since (a person, Managed Flink's autoscaling) is not StreamMedic's boost any more.
+  if (!boost || app.parallelism !== boost.to) return;
+  const from = app.parallelism;
+  const signals = ctx.signals;
+  const processed = signals.app?.recordsInPerSecond;
+  const input = signals.stream?.demandRecordsPerSecond ?? processed;
+  const busy = busyFraction(ctx);
+  const steadyNow =
+    input !== undefined && processed !== undefined && processed > 0 && busy !== undefined
+      ? flinkSteadyParallelism({
+          currentParallelism: from,
+          inputRatePerSecond: input,
+          processedRatePerSecond: processed,
+          busyFraction: busy,
+          targetUtilization: ctx.policy.targetUtilization,
+        })
+      : undefined;
+  if (steadyNow === undefined) {
+    out.recommendations.push(
+      `Application ${config.name} still runs the catch-up boost (parallelism ${from}, steady ${boost.steady}), but its throughput metrics are missing: it is not scaled back blind.`,
+    );
+    return;
+  }
+  const to = Math.max(boost.steady, steadyNow, config.minParallelism);
+  if (!worthScaleBack(from, to, ctx.policy.targetUtilization)) {
+    out.recommendations.push(
+      `Application ${config.name}: the backlog has drained, and the input needs parallelism ${steadyNow}: at ${from} the job runs within ${Math.round(SCALE_BACK_BAND * 100)} points of the target utilisation, too close to be worth a restart, so the catch-up boost (${from} where ${boost.steady} was steady) stays.`,
+    );
+    return;
+  }
+  const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
+  out.recommendations.push(
+    `Application ${config.name}: the backlog has drained; the catch-up boost comes off: parallelism ${from} -> ${to} (the steady size for the input at the target utilisation).`,
+  );
+  out.add({
+    type: 'UpdateApplicationParallelism',
+    applicationName: config.name,
+    from,
+    to,
+    parallelismPerKpu: perKpu,
+    ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
+  });
 }
 
 /**
@@ -516,8 +591,9 @@ function draftPlan(ctx: PlanContext): Draft {
         monitoringFix(ctx, out);
         break;
       case 'OVER_PROVISIONED':
-        streamScaleIn(ctx, out);
-        appScaleIn(ctx, out);
+        // Each resource that was idle by itself is scaled in; the other keeps its size.
+        if (streamIdle(ctx.signals, ctx.policy)) streamScaleIn(ctx, out);
+        if (appIdle(ctx.signals, ctx.policy)) appScaleIn(ctx, out);
         break;
       case 'RETENTION_RISK':
         retentionFix(ctx, out);
@@ -528,6 +604,7 @@ function draftPlan(ctx: PlanContext): Draft {
     const advice = ADVICE[finding.cause];
     if (advice) out.recommendations.push(advice(ctx));
   }
+  if (!ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) boostScaleBack(ctx, out);
   sourceShardAdvice(ctx, out);
   return out;
 }

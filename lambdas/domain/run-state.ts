@@ -6,6 +6,7 @@
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
+import { BoostSchema } from './boost';
 import { TargetSchema } from './config';
 import type { Report } from './model';
 import { PauseSchema } from './pause';
@@ -33,8 +34,10 @@ export const TriggerSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('sweep'),
-      /** The target's alarms that were still in ALARM when the sweep looked. */
-      alarmNames: z.array(z.string().min(1)).min(1),
+      /** The target's alarms that were still in ALARM when the sweep looked (none for a boost's follow-up alone). */
+      alarmNames: z.array(z.string().min(1)),
+      /** The target runs a catch-up boost that is to come back off once its backlog has drained. */
+      boost: z.literal(true).optional(),
     })
     .strict(),
 ]);
@@ -83,6 +86,7 @@ export const WorkStepSchema = z.discriminatedUnion('type', [
       to: positiveInt,
       parallelismPerKpu: positiveInt,
       autoScalingEnabled: z.boolean().optional(),
+      boost: BoostSchema.optional(),
     })
     .strict(),
   z

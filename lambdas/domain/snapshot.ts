@@ -7,6 +7,7 @@ import {
   type DescribeStreamSummaryRecord,
   type GetMetricDataRecord,
 } from './aws-shapes';
+import { BoostSchema } from './boost';
 import { TargetSchema } from './config';
 import { CHANGE_RESULTS, LEDGER_PHASES, type AppState, type LedgerEntry, type StreamState } from './model';
 import { ACTION_TYPES } from './vocabulary';
@@ -32,6 +33,7 @@ export const LedgerEntrySchema = z
     intentAt: z.iso.datetime({ offset: true }).optional(),
     applicationVersionId: z.number().int().optional(),
     detail: z.string().optional(),
+    boost: BoostSchema.optional(),
   })
   .strict();
 

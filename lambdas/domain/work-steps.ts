@@ -30,6 +30,7 @@ export function workStepsOf(actions: readonly Action[]): WorkStep[] {
           to: action.to,
           parallelismPerKpu: action.parallelismPerKpu,
           ...(action.autoScalingEnabled !== undefined ? { autoScalingEnabled: action.autoScalingEnabled } : {}),
+          ...(action.boost ? { boost: action.boost } : {}),
         });
         break;
       case 'UpdateApplicationMonitoring':
@@ -76,6 +77,7 @@ export function ledgerEntryFor(step: WorkStep, run: Pick<RunContext, 'target' | 
     actionType: step.type,
     direction: actionDirection(actionOf(step)),
     ...fromTo,
+    ...(step.type === 'UpdateApplicationParallelism' && step.boost ? { boost: step.boost } : {}),
     calls: 1,
     executionId: run.executionId,
   };

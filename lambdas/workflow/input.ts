@@ -48,9 +48,15 @@ export const SweepInputSchema = z
     sweep: z
       .object({
         target: z.string({ message: 'must be the name of a configured target' }).min(1),
-        alarmNames: z.array(z.string().min(1)).min(1, { message: 'must name at least one alarm in ALARM' }),
+        alarmNames: z.array(z.string().min(1)),
+        /** The target runs a catch-up boost that is to come back off once its backlog has drained (boost.ts). */
+        boost: z.literal(true).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((sweep) => sweep.alarmNames.length > 0 || sweep.boost === true, {
+        message: 'must name at least one alarm in ALARM, unless the run follows up a catch-up boost',
+        path: ['alarmNames'],
+      }),
   })
   .strict();
 export type SweepInput = z.input<typeof SweepInputSchema>;
@@ -149,7 +155,11 @@ export function parseWorkflowInput(raw: unknown, alarmNamePrefix: string = DEFAU
   }
   if ('sweep' in raw) {
     const { sweep } = parse(SweepInputSchema, raw);
-    return { target: sweep.target, dryRun: false, trigger: { kind: 'sweep', alarmNames: sweep.alarmNames } };
+    return {
+      target: sweep.target,
+      dryRun: false,
+      trigger: { kind: 'sweep', alarmNames: sweep.alarmNames, ...(sweep.boost ? { boost: true } : {}) },
+    };
   }
   const manual = parse(ManualInputSchema, raw);
   return { target: manual.target, dryRun: manual.dryRun, trigger: { kind: 'manual' } };

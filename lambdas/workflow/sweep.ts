@@ -8,9 +8,11 @@
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
 import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-definitions';
+import { boostFollowedUp, outstandingBoost } from '../domain/boost';
+import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import { parseWith } from '../domain/validation';
-import type { AlarmsSource, Clock, ExecutionStarter, NoticeLog } from '../ports';
+import type { AlarmsSource, Clock, ExecutionStarter, Ledger, NoticeLog } from '../ports';
 import type { SweepInput } from './input';
 import type { TaskTelemetry } from './telemetry';
 
@@ -39,6 +41,11 @@ const SweepTargetSchema = z
     target: z.string().min(1),
     alarmNames: z.array(z.string().min(1)).min(1),
     everyMinutes: z.number().int().positive(),
+    /**
+     * How long after its expected drain a catch-up boost is still followed up (the target's
+     * `policy.scaleInWindowMinutes`); past it the ordinary scale-in takes over.
+     */
+    boostFollowUpMinutes: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -69,7 +76,13 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
       .filter((definition) => SWEPT_ALARM_KINDS.includes(definition.kind))
       .map((definition) => definition.alarmName);
     if (alarmNames.length === 0) continue;
-    targets.push({ target: target.name, alarmNames, everyMinutes: effectivePolicy(config, target).reassessMinutes });
+    const policy = effectivePolicy(config, target);
+    targets.push({
+      target: target.name,
+      alarmNames,
+      everyMinutes: policy.reassessMinutes,
+      ...(target.application ? { boostFollowUpMinutes: policy.scaleInWindowMinutes } : {}),
+    });
   }
   if (targets.length === 0) return undefined;
   return { rateMinutes: Math.min(...targets.map((t) => t.everyMinutes)), targets };
@@ -108,6 +121,8 @@ export interface SweepDeps {
   readonly executions: ExecutionStarter;
   /** The last message per target: a run that told on-call within the interval is given the interval. */
   readonly notices: Pick<NoticeLog, 'last'>;
+  /** The ledger, read for a catch-up boost still on a target's application (its `TARGET#` items). */
+  readonly ledger: Pick<Ledger, 'list'>;
   readonly clock: Clock;
   readonly telemetry: TaskTelemetry;
 }
@@ -151,14 +166,34 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
       const last = await deps.notices.last(target);
       return last === undefined || now.getTime() - Date.parse(last.at) >= everyMinutes * 60_000;
     };
+    // A target with no alarm in ALARM is still asked while its application runs a catch-up boost, so
+    // the boost comes off once the backlog has drained, when the lag alarm has gone back to OK.
+    const boostStillOn = async (target: SweepTarget, at: Date): Promise<boolean> => {
+      if (target.boostFollowUpMinutes === undefined) return false;
+      const since = new Date(at.getTime() - LEDGER_LOOKBACK_MS).toISOString();
+      const entries = await deps.ledger.list(target.target, since);
+      const applications = new Set(
+        entries
+          .filter((e) => e.resource.startsWith('application/'))
+          .map((e) => e.resource.slice('application/'.length)),
+      );
+      return [...applications].some((name) => {
+        const boost = outstandingBoost(entries, name, at.getTime());
+        return (
+          boost !== undefined &&
+          boostFollowedUp(boost, at.getTime(), { scaleInWindowMinutes: target.boostFollowUpMinutes! })
+        );
+      });
+    };
     const started: { target: string; executionArn: string }[] = [];
     const notDue: string[] = [];
     const failed: string[] = [];
     for (const target of plan.targets) {
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
-      if (alarmNames.length === 0) continue;
+      const boost = alarmNames.length === 0 && (await boostStillOn(target, now));
+      if (alarmNames.length === 0 && !boost) continue;
       if (
-        !alarmNames.some((name) => heldSince(name, target.everyMinutes)) ||
+        (alarmNames.length > 0 && !alarmNames.some((name) => heldSince(name, target.everyMinutes))) ||
         !(await quietSince(target.target, target.everyMinutes))
       ) {
         notDue.push(target.target);
@@ -168,15 +203,18 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
         notDue.push(target.target);
         continue;
       }
-      const input: SweepInput = { sweep: { target: target.target, alarmNames } };
+      const input: SweepInput = { sweep: { target: target.target, alarmNames, ...(boost ? { boost: true } : {}) } };
       try {
         const { executionArn } = await deps.executions.start(input, sweepExecutionName(target.target, now));
         started.push({ target: target.target, executionArn });
-        deps.telemetry.info('re-assessment started: alarm still in ALARM', {
-          target: target.target,
-          alarmNames,
-          executionArn,
-        });
+        deps.telemetry.info(
+          boost ? 're-assessment started: catch-up boost still on' : 're-assessment started: alarm still in ALARM',
+          {
+            target: target.target,
+            alarmNames,
+            executionArn,
+          },
+        );
       } catch (error) {
         failed.push(target.target);
         deps.telemetry.warn('could not start the re-assessment', {

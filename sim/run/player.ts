@@ -453,11 +453,18 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         executions: {
           start: async (input) => {
             triggered = true;
-            const alarms = (input as { sweep: { alarmNames: string[] } }).sweep.alarmNames;
-            return { executionArn: startExecution(input, `sweep (${alarms.join(', ')} still in ALARM)`) };
+            const { alarmNames, boost } = (input as { sweep: { alarmNames: string[]; boost?: true } }).sweep;
+            const why = alarmNames.length > 0 ? `${alarmNames.join(', ')} still in ALARM` : 'catch-up boost still on';
+            return {
+              executionArn: startExecution(
+                input,
+                `sweep (${why}${boost && alarmNames.length > 0 ? '; catch-up boost still on' : ''})`,
+              ),
+            };
           },
         },
         notices: world.notices,
+        ledger: world.ledger,
         clock: world.clock,
         telemetry: SILENT_TELEMETRY,
       })

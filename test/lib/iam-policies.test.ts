@@ -322,6 +322,7 @@ function runEndedBasics(): string[] {
 function sweepBasics(): string[] {
   return [
     'sweep dynamodb:GetItem on notice items',
+    'sweep dynamodb:Query on ledger items',
     'sweep logs:CreateLogStream on log stream of Sweep',
     'sweep logs:PutLogEvents on log stream of Sweep',
     'sweep states:StartExecution on state machine',

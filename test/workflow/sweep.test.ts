@@ -8,10 +8,12 @@ import {
   sweepExecutionName,
   sweepPlan,
 } from '../../lambdas/workflow/sweep';
+import type { LedgerEntry } from '../../lambdas/domain/model';
 import { InMemoryNoticeLog } from '../../sim/adapters';
 import { FakeAlarmsSource } from '../fakes/alarms-source';
 import { FakeClock } from '../fakes/clock';
 import { FakeExecutionStarter } from '../fakes/execution-starter';
+import { InMemoryLedger } from '../fakes/ledger';
 import { RecordingTelemetry } from '../fakes/telemetry';
 
 const NOW = '2026-11-21T10:15:00.000Z';
@@ -33,9 +35,10 @@ function setUp(input: StreamMedicConfigInput = CONFIG) {
   const clock = new FakeClock(NOW);
   const telemetry = new RecordingTelemetry();
   const notices = new InMemoryNoticeLog();
+  const ledger = new InMemoryLedger();
   const plan = sweepPlan(config)!;
-  const sweep = createSweepCore({ alarms, executions, notices, clock, telemetry });
-  return { config, alarms, executions, notices, clock, plan, sweep };
+  const sweep = createSweepCore({ alarms, executions, notices, ledger, clock, telemetry });
+  return { config, alarms, executions, notices, ledger, clock, plan, sweep };
 }
 
 describe('sweepPlan: which targets the sweep looks after', () => {
@@ -52,6 +55,7 @@ describe('sweepPlan: which targets the sweep looks after', () => {
           alarmName('orders', 'readThrottling'),
         ],
         everyMinutes: 5,
+        boostFollowUpMinutes: 120,
       },
       {
         target: 'clicks',
@@ -191,6 +195,82 @@ describe('the sweep', () => {
     executions.failFor('sweep-orders', new Error('ThrottlingException'));
     await expect(sweep(plan)).rejects.toThrow(/could not start a run for orders/);
     expect(executions.started.map((s) => s.name)).toEqual(['sweep-clicks-20261121T1015']);
+  });
+
+  describe('a catch-up boost still on', () => {
+    /** A boosted scale-up of orders-enricher at 10:00: steady 29, boost to 43, drained by 10:07:30. */
+    const boosted: LedgerEntry = {
+      at: '2026-11-21T10:00:00.000Z',
+      target: 'orders',
+      resource: 'application/orders-enricher',
+      actionType: 'UpdateApplicationParallelism',
+      direction: 'up',
+      from: 4,
+      to: 43,
+      calls: 1,
+      executionId: 'run-1',
+      boost: { steady: 29, drainedBy: '2026-11-21T10:07:30.000Z' },
+    };
+
+    it('starts a run for the target once its alarms are back to OK, saying it follows up the boost', async () => {
+      const { alarms, executions, ledger, sweep, plan, config } = setUp();
+      alarms.set(alarmName('orders', 'appLag'), 'OK');
+      await ledger.record(boosted);
+
+      const result = await sweep(plan);
+
+      expect(executions.started).toEqual([
+        { name: 'sweep-orders-20261121T1015', input: { sweep: { target: 'orders', alarmNames: [], boost: true } } },
+      ]);
+      expect(result.started.map((s) => s.target)).toEqual(['orders']);
+      const run = toRunContext(parseWorkflowInput(executions.started[0]!.input), config, {
+        executionId: 'x',
+        startedAt: NOW,
+        region: 'eu-west-1',
+      });
+      expect(run.trigger).toEqual({ kind: 'sweep', alarmNames: [], boost: true });
+    });
+
+    it('stops asking once the boost has come off (a later change of the parallelism)', async () => {
+      const { executions, ledger, sweep, plan } = setUp();
+      await ledger.record(boosted);
+      const { boost: _boost, ...change } = boosted;
+      await ledger.record({
+        ...change,
+        at: '2026-11-21T10:12:00.000Z',
+        direction: 'down',
+        from: 43,
+        to: 29,
+        executionId: 'run-2',
+      });
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [] });
+      expect(executions.started).toEqual([]);
+    });
+
+    it('stops asking a scale-in window after the expected drain, leaving the rest to the ordinary scale-in', async () => {
+      const { executions, ledger, sweep, plan, clock } = setUp();
+      await ledger.record(boosted);
+      clock.set('2026-11-21T12:07:31.000Z');
+      await sweep(plan);
+      expect(executions.started).toEqual([]);
+      clock.set('2026-11-21T12:05:00.000Z');
+      await sweep(plan);
+      expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1205']);
+    });
+
+    it('gives a run that told on-call within the interval that interval, as for an alarm', async () => {
+      const { executions, ledger, notices, sweep, plan } = setUp();
+      await ledger.record(boosted);
+      await notices.remember({
+        executionId: 'run-1',
+        fingerprint: 'f',
+        subject: 's',
+        target: 'orders',
+        at: '2026-11-21T10:13:00.000Z',
+      });
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'] });
+      expect(executions.started).toEqual([]);
+    });
   });
 
   it('refuses an event that is not a sweep plan, naming the field', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { narrate } from '../../../sim/run/narration';
+import type { ResourceChange } from '../../../sim/adapters';
 import { playScenario, type ExecutionRecord, type Playthrough } from '../../../sim/run/player';
 import { summarize } from '../../../sim/run/summary';
 import { synthesizedWorkflow } from '../../../sim/run/workflow-template';
@@ -181,9 +182,33 @@ describe('the 10x spike', () => {
       { kind: 'shards', from: 16, to: 29 },
     ]);
     const updates = during('UpdateApplication');
-    expect(updates).toHaveLength(1);
+    expect(updates[0]!.change).toMatchObject({
+      kind: 'parallelism',
+      from: { parallelism: 4 },
+      to: { parallelism: 43 },
+    });
     // The job's restart goes first, so it is back and catching up while the stream reshards.
     expect(updates[0]!.at).toBeLessThan(during('UpdateShardCount')[0]!.at);
+  });
+
+  it('takes the catch-up boost back off once the backlog has drained, to the steady size', async () => {
+    const play = await played('traffic-spike-10x');
+    // The scale-up's ledger entry: 29 subtasks carry 20,000 records/s at 70%; the other 14 drain the backlog.
+    const boosted = play.world.ledger.entries.find((e) => e.boost !== undefined && e.phase !== 'result')!;
+    expect(boosted).toMatchObject({ from: 4, to: 43, boost: { steady: 29 } });
+    const spikeEnds = play.world.startMs + 70 * 60_000;
+    const updates = callsOf(play, 'UpdateApplication').filter((c) => c.outcome === 'ok' && c.at < spikeEnds);
+    expect(updates).toHaveLength(2);
+    const back = updates[1]!.change as Extract<ResourceChange, { kind: 'parallelism' }>;
+    expect(back.from.parallelism).toBe(43);
+    expect(back.to.parallelism).toBeGreaterThanOrEqual(29);
+    expect(back.to.parallelism).toBeLessThan(43);
+    // Not before the backlog has drained: the lag is back under the threshold when it is asked for.
+    const lagAt = play.world
+      .samples()
+      .filter((s) => s.t + 60_000 <= updates[1]!.at)
+      .at(-1)!;
+    expect(lagAt.lagMs).toBeLessThan(60_000);
   });
 });
 
