@@ -1,5 +1,6 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
+import { busyHighMsPerSecond } from './policy';
 import type { Finding } from './diagnosis';
 import { guardPlan } from './guardrails';
 import {
@@ -287,6 +288,30 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
 }
 
 /**
+ * A job fed by a stream that refuses writes sees only the records the stream admits, so it can look
+ * comfortable while its producers are turned away. Once the reshard lets that demand in, a job busy
+ * at the compute rule's threshold or more at the projected input would be the next bottleneck: it is
+ * planned in the same round, not found by the verification after the reshard and a settling wait.
+ */
+function starvedJobScaleUp(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  if (!config || !ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY')) return;
+  if (ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) return;
+  const reshard = out.actions.find((a) => a.type === 'UpdateShardCount' && a.to > a.from);
+  const demand = ctx.signals.stream?.demandRecordsPerSecond;
+  const processed = ctx.signals.app?.recordsInPerSecond;
+  const busy = busyFraction(ctx);
+  if (!reshard || demand === undefined || processed === undefined || !(processed > 0) || busy === undefined) return;
+  const projectedBusy = (busy * demand) / processed;
+  const threshold = busyHighMsPerSecond(ctx.policy) / 1000;
+  if (projectedBusy < threshold) return;
+  out.recommendations.push(
+    `Application ${config.name} processes ${Math.round(processed)} records/s at ${Math.round(busy * 100)}% busy; once the reshard admits the ${Math.round(demand)} records/s producers send, it would be about ${Math.round(projectedBusy * 100)}% busy (the compute threshold is ${Math.round(threshold * 100)}%), so it is sized for that input in the same round.`,
+  );
+  appScaleUp(ctx, out);
+}
+
+/**
  * Source subtasks beyond the shard count read nothing. Compared with the shards the stream will have
  * once this plan's reshard is done, not the ones it has now, so advice does not ask for shards the
  * plan already adds.
@@ -528,6 +553,7 @@ function draftPlan(ctx: PlanContext): Draft {
     const advice = ADVICE[finding.cause];
     if (advice) out.recommendations.push(advice(ctx));
   }
+  starvedJobScaleUp(ctx, out);
   sourceShardAdvice(ctx, out);
   return out;
 }
