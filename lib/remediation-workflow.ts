@@ -582,7 +582,8 @@ export class RemediationWorkflow extends Construct {
       .when(sfn.Condition.booleanEquals(paths.resourceReady, true), hasMoreSteps)
       .otherwise(waitForResource);
 
-    applyStep.next(waitForResource);
+    // A step followed by one on another resource is ready at once: the next call does not wait behind it.
+    applyStep.next(isResourceReady);
     waitForResource.next(checkResource);
     checkResource.next(isResourceReady);
     const anotherRound = new sfn.Choice(this, STATE_NAMES.anotherRound, { stateName: STATE_NAMES.anotherRound })

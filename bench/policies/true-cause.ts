@@ -40,6 +40,9 @@ export function helpfulKinds(expect: Pick<ScenarioExpectation, 'causes' | 'secon
     switch (cause) {
       case 'STREAM_WRITE_CAPACITY':
         kinds.add('shards-up');
+        // A job fed only what a full stream admits is starved once the stream is fixed: where the
+        // scenario expects its parallelism raised too, raising it helps.
+        if (expect.actions.includes('UpdateApplicationParallelism')) kinds.add('parallelism-up');
         break;
       case 'STREAM_READ_CAPACITY':
         // Too many GetRecords calls per shard are not helped by more shards (each reader polls every shard).

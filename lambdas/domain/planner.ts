@@ -2,6 +2,7 @@ import { adviceText, adviseBeyondCapacity } from './advice';
 import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import { appIdle, streamIdle, type Finding } from './diagnosis';
+import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
   actionResource,
@@ -362,6 +363,30 @@ function boostScaleBack(ctx: PlanContext, out: Draft): void {
 }
 
 /**
+ * A job fed by a stream that refuses writes sees only the records the stream admits, so it can look
+ * comfortable while its producers are turned away. Once the reshard lets that demand in, a job busy
+ * at the compute rule's threshold or more at the projected input would be the next bottleneck: it is
+ * planned in the same round, not found by the verification after the reshard and a settling wait.
+ */
+function starvedJobScaleUp(ctx: PlanContext, out: Draft): void {
+  const config = ctx.target.application;
+  if (!config || !ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY')) return;
+  if (ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) return;
+  const reshard = out.actions.find((a) => a.type === 'UpdateShardCount' && a.to > a.from);
+  const demand = ctx.signals.stream?.demandRecordsPerSecond;
+  const processed = ctx.signals.app?.recordsInPerSecond;
+  const busy = busyFraction(ctx);
+  if (!reshard || demand === undefined || processed === undefined || !(processed > 0) || busy === undefined) return;
+  const projectedBusy = (busy * demand) / processed;
+  const threshold = busyHighMsPerSecond(ctx.policy) / 1000;
+  if (projectedBusy < threshold) return;
+  out.recommendations.push(
+    `Application ${config.name} processes ${Math.round(processed)} records/s at ${Math.round(busy * 100)}% busy; once the reshard admits the ${Math.round(demand)} records/s producers send, it would be about ${Math.round(projectedBusy * 100)}% busy (the compute threshold is ${Math.round(threshold * 100)}%), so it is sized for that input in the same round.`,
+  );
+  appScaleUp(ctx, out);
+}
+
+/**
  * Source subtasks beyond the shard count read nothing. Compared with the shards the stream will have
  * once this plan's reshard is done, not the ones it has now, so advice does not ask for shards the
  * plan already adds.
@@ -604,7 +629,10 @@ function draftPlan(ctx: PlanContext): Draft {
     const advice = ADVICE[finding.cause];
     if (advice) out.recommendations.push(advice(ctx));
   }
-  if (!ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) boostScaleBack(ctx, out);
+  starvedJobScaleUp(ctx, out);
+  // A job this plan already sizes up (compute-bound, or starved behind the reshard) keeps its boost.
+  const sizedUp = out.actions.some((a) => a.type === 'UpdateApplicationParallelism');
+  if (!sizedUp && !ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) boostScaleBack(ctx, out);
   sourceShardAdvice(ctx, out);
   return out;
 }

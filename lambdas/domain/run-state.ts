@@ -172,6 +172,12 @@ export const ProgressSchema = z
     applied: z.array(AppliedStepSchema),
     /** Whether steps remain after the ones applied. */
     more: z.boolean(),
+    /**
+     * Resources changed by earlier steps of this round that the run went on from without seeing them
+     * ACTIVE / RUNNING, because the steps after them change another resource; seen ready before the
+     * next step on the same resource and before the settling wait.
+     */
+    changing: z.array(z.lazy(() => AwaitingSchema)).optional(),
   })
   .strict();
 export type Progress = z.infer<typeof ProgressSchema>;
@@ -193,6 +199,8 @@ export const ResourceWaitSchema = z
     ready: z.boolean(),
     /** The status last seen by a check. */
     lastStatus: z.string().optional(),
+    /** Other resources changed in this round that must be ACTIVE / RUNNING too before the run goes on. */
+    also: z.array(AwaitingSchema).optional(),
   })
   .strict();
 export type ResourceWait = z.infer<typeof ResourceWaitSchema>;

@@ -217,6 +217,7 @@ export async function applyNextStep(
     );
   }
   const next = progress.next + 1;
+  const { changing, wait } = waitAfter(step, steps[next], progress.changing ?? []);
   return {
     progress: {
       next,
@@ -230,7 +231,41 @@ export async function applyNextStep(
         },
       ],
       more: next < steps.length,
+      ...(changing.length > 0 ? { changing } : {}),
     },
-    wait: { awaiting: awaitingFor(step), polls: 0, ready: false },
+    wait,
+  };
+}
+
+function sameResource(a: Awaiting, b: Awaiting): boolean {
+  return a.kind === b.kind && a.name === b.name;
+}
+
+/**
+ * What the run waits for after a step. A next step that changes another resource is made at once:
+ * a Flink restart does not wait behind a reshard, nor a reshard behind a restart, since neither call
+ * needs the other resource settled. The run waits only for the resource the next step changes, and,
+ * after the last step, for every resource the round changed, so the settling wait starts from a
+ * pipeline that is whole again.
+ */
+export function waitAfter(
+  step: WorkStep,
+  nextStep: WorkStep | undefined,
+  changingBefore: readonly Awaiting[],
+): { readonly changing: Awaiting[]; readonly wait: ResourceWait } {
+  const changed = awaitingFor(step);
+  const changing = [...changingBefore.filter((r) => !sameResource(r, changed)), changed];
+  const nextResource = nextStep ? awaitingFor(nextStep) : undefined;
+  if (nextResource && !changing.some((r) => sameResource(r, nextResource))) {
+    return { changing, wait: { awaiting: changed, polls: 0, ready: true } };
+  }
+  const blocking = nextResource ? [nextResource] : changing;
+  const [awaiting, ...also] = [
+    ...blocking.filter((r) => sameResource(r, changed)),
+    ...blocking.filter((r) => !sameResource(r, changed)),
+  ] as [Awaiting, ...Awaiting[]];
+  return {
+    changing: changing.filter((r) => !blocking.some((b) => sameResource(b, r))),
+    wait: { awaiting, polls: 0, ready: false, ...(also.length > 0 ? { also } : {}) },
   };
 }

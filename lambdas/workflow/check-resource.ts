@@ -3,7 +3,7 @@
  * workflow spaces them by its poll interval, so the bound is a time). A check whose describe call is
  * throttled or fails on AWS's side counts as a check that did not see the resource ready.
  */
-import type { ResourceWait } from '../domain/run-state';
+import type { Awaiting, ResourceWait } from '../domain/run-state';
 import { parseAppState, parseStreamState } from '../domain/snapshot';
 import type { ApplicationControl, StreamControl } from '../ports';
 import { ServiceUnavailableError, ThrottlingError } from '../ports/errors';
@@ -24,43 +24,54 @@ export interface CheckPorts {
 }
 
 /**
- * One status check of the resource the last step changed. Throws {@link ResourceNotReadyError} when
- * this was the last allowed check and the resource is still changing, so the bound on waiting is
- * enforced here and the state machine only loops on `ready`.
+ * One status check of each resource the run waits for: the one the last step changed, and any other
+ * the round changed that must be back before the run goes on (`also`, dropped as each is seen ready).
+ * Throws {@link ResourceNotReadyError} when this was the last allowed check and one is still changing,
+ * so the bound on waiting is enforced here and the state machine only loops on `ready`.
  */
 export async function checkResource(ports: CheckPorts, wait: ResourceWait, maxPolls: number): Promise<ResourceWait> {
-  const awaiting = wait.awaiting;
   const polls = wait.polls + 1;
-  let status: string;
-  let ready: boolean;
-  try {
-    ({ status, ready } = await readStatus(ports, awaiting));
-  } catch (error) {
-    // Describe calls are throttled hardest right after a change, while the wait still has time: a
-    // throttled or failed-on-AWS's-side read is one more check that did not see the resource ready.
-    if (!(error instanceof ThrottlingError || error instanceof ServiceUnavailableError)) throw error;
-    if (polls >= maxPolls) {
-      throw new ResourceNotReadyError(
-        `${awaiting.kind} ${awaiting.name} could not be read at the last of ${polls} checks (${error.name}: ${error.message}); ` +
-          `it was last seen ${wait.lastStatus ?? 'never'}`,
-      );
-    }
-    return { ...wait, polls, ready: false, lastStatus: wait.lastStatus ?? `unread (${error.name})` };
+  const main = await checkOne(ports, wait.awaiting, polls, maxPolls, wait.lastStatus);
+  const also: Awaiting[] = [];
+  for (const other of wait.also ?? []) {
+    if (!(await checkOne(ports, other, polls, maxPolls, undefined)).ready) also.push(other);
   }
+  const ready = main.ready && also.length === 0;
   if (!ready && polls >= maxPolls) {
+    const [awaiting, status] = main.ready ? [also[0]!, 'changing'] : [wait.awaiting, main.status];
     throw new ResourceNotReadyError(
       `${awaiting.kind} ${awaiting.name} is still ${status} after ${polls} checks; expected ${
         awaiting.kind === 'stream' ? 'ACTIVE' : 'RUNNING'
       }`,
     );
   }
-  return { ...wait, polls, ready, lastStatus: status };
+  return { awaiting: wait.awaiting, polls, ready, lastStatus: main.status, ...(also.length > 0 ? { also } : {}) };
 }
 
-async function readStatus(
+/** One resource's status; a throttled or failed-on-AWS's-side read is a check that did not see it ready. */
+async function checkOne(
   ports: CheckPorts,
-  awaiting: ResourceWait['awaiting'],
+  awaiting: Awaiting,
+  polls: number,
+  maxPolls: number,
+  lastStatus: string | undefined,
 ): Promise<{ status: string; ready: boolean }> {
+  try {
+    return await readStatus(ports, awaiting);
+  } catch (error) {
+    // Describe calls are throttled hardest right after a change, while the wait still has time.
+    if (!(error instanceof ThrottlingError || error instanceof ServiceUnavailableError)) throw error;
+    if (polls >= maxPolls) {
+      throw new ResourceNotReadyError(
+        `${awaiting.kind} ${awaiting.name} could not be read at the last of ${polls} checks (${error.name}: ${error.message}); ` +
+          `it was last seen ${lastStatus ?? 'never'}`,
+      );
+    }
+    return { status: lastStatus ?? `unread (${error.name})`, ready: false };
+  }
+}
+
+async function readStatus(ports: CheckPorts, awaiting: Awaiting): Promise<{ status: string; ready: boolean }> {
   let status: string;
   let ready: boolean;
   if (awaiting.kind === 'stream') {

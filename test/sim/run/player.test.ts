@@ -17,24 +17,26 @@ function builtInWith(name: string, edit: (doc: ScenarioInput) => ScenarioInput) 
 }
 
 /**
- * Producers outgrow a four-shard stream; the job reading it keeps up with what the full stream lets
- * through, but not with everything once the stream is resharded: fixing the stream uncovers the job.
+ * Producers outgrow a four-shard stream; the job reading it has room for all of them, until a
+ * deployment makes each record dearer while the reshard is under way: the job falls short after the
+ * run planned, which no projection in round 1 could see.
  */
 const RESHARD_UNCOVERS_CONSUMER = parseScenario({
   name: 'reshard-uncovers-consumer',
-  description: 'A 2.5x step on a full four-shard stream; the job has room only for what four shards let in.',
+  description: 'A 2.5x step on a full four-shard stream; the job slows down while the stream reshards.',
   seed: 7,
   startTime: '2026-03-02T09:00:00Z',
   durationMinutes: 150,
   pipeline: {
     stream: { name: 'orders-stream', shards: 4 },
-    application: { name: 'orders-enricher', parallelism: 8, recordsPerSecondPerSubtask: 700 },
+    application: { name: 'orders-enricher', parallelism: 8, recordsPerSecondPerSubtask: 1000 },
   },
   traffic: {
     bytesPerSecond: 2_048_000,
     recordsPerSecond: 2000,
     events: [{ type: 'step', atMinute: 30, factor: 2.5 }],
   },
+  faults: [{ type: 'subtaskRate', atMinute: 34, recordsPerSecondPerSubtask: 550 }],
   streamMedic: {
     target: {
       name: 'orders',
@@ -44,7 +46,7 @@ const RESHARD_UNCOVERS_CONSUMER = parseScenario({
     },
   },
   expect: {
-    rationale: 'STREAM_WRITE_CAPACITY, then CONSUMER_COMPUTE once every record gets in; both fixed in one run.',
+    rationale: 'STREAM_WRITE_CAPACITY, then CONSUMER_COMPUTE once the job slows down; both fixed in one run.',
     causes: ['STREAM_WRITE_CAPACITY', 'CONSUMER_COMPUTE'],
     actions: ['UpdateShardCount', 'UpdateApplicationParallelism'],
     recovers: true,
@@ -152,7 +154,7 @@ describe('overlapping executions and the target lock', () => {
 });
 
 describe('another round under the lock', () => {
-  it('fixes the job that a reshard uncovers, though its alarm fired while the lock turned it away', async () => {
+  it('fixes the job that falls short during the reshard, though its alarm fired while the lock turned it away', async () => {
     const play = await playScenario(RESHARD_UNCOVERS_CONSUMER);
     const acting = firstActing(play);
     const turnedAway = play.runs.filter((r) => r.lockAcquired === false);
@@ -187,8 +189,10 @@ describe('the 10x spike', () => {
       from: { parallelism: 4 },
       to: { parallelism: 43 },
     });
-    // The job's restart goes first, so it is back and catching up while the stream reshards.
-    expect(updates[0]!.at).toBeLessThan(during('UpdateShardCount')[0]!.at);
+    // The job's update goes first and the reshard does not wait for its restart: both are under way at once.
+    const firstReshard = during('UpdateShardCount')[0]!.at;
+    expect(updates[0]!.at).toBeLessThanOrEqual(firstReshard);
+    expect(firstReshard - updates[0]!.at).toBeLessThan(MINUTE);
   });
 
   it('takes the catch-up boost back off once the backlog has drained, to the steady size', async () => {
@@ -209,6 +213,24 @@ describe('the 10x spike', () => {
       .filter((s) => s.t + 60_000 <= updates[1]!.at)
       .at(-1)!;
     expect(lagAt.lagMs).toBeLessThan(60_000);
+  });
+});
+
+describe('the pipeline planned in round 1', () => {
+  it('sizes the starved job with the reshard in one round, and restarts it while the stream reshards', async () => {
+    const play = await played('starved-job-found-in-round-1');
+    const acting = firstActing(play);
+    expect(acting.rounds).toHaveLength(1);
+    expect(acting.rounds[0]!.assessment.steps.map((s) => s.type)).toEqual([
+      'UpdateApplicationParallelism',
+      'UpdateShardCount',
+      'UpdateShardCount',
+    ]);
+    const [update] = callsOf(play, 'UpdateApplication').filter((c) => c.outcome === 'ok');
+    const [firstReshard] = callsOf(play, 'UpdateShardCount').filter((c) => c.outcome === 'ok');
+    // The reshard does not wait behind the job's restart, which takes about two minutes.
+    expect(firstReshard!.at - update!.at).toBeLessThan(MINUTE);
+    expect(play.expectation!.misses).toEqual([]);
   });
 });
 
