@@ -5,13 +5,16 @@
  * `config validate` predicted, and the largest fleet of the same shape it accepts.
  * Exits 1 when a template exceeds a quota.
  *
- *   npm run bench:fleet -- [--targets 500]
+ * The fleet is granted by tag (`grantByTag`, what a fleet of hundreds needs); `--grant-by-arn`
+ * measures the default, every stream and application listed by ARN in the roles' policies.
+ *
+ *   npm run bench:fleet -- [--targets 500] [--grant-by-arn]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { parseConfig } from '../lambdas/domain/config';
+import { parseConfig, type StreamMedicConfigInput } from '../lambdas/domain/config';
 import { CLOUDFORMATION_LIMITS, limitBreaches, predictStacks } from '../lambdas/domain/fleet-layout';
 import { StreamMedicStack } from '../lib/stream-medic-stack';
 import { fleetConfig } from '../test/builders/fleet-config';
@@ -33,19 +36,26 @@ function targetsArgument(argv: readonly string[]): number {
 }
 
 /** The largest fleet of this shape `config validate` accepts: its prediction only, no synthesis. */
-function largestAccepted(): number {
+function largestAccepted(extra: Partial<StreamMedicConfigInput>): number {
   let low = 1;
   let high = 2000;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (limitBreaches(predictStacks(parseConfig(fleetConfig(mid)), undefined)).length === 0) low = mid;
+    if (limitBreaches(predictStacks(parseConfig(fleetConfig(mid, extra)), undefined)).length === 0) low = mid;
     else high = mid - 1;
   }
   return low;
 }
 
+const BY_TAG: Partial<StreamMedicConfigInput> = { grantByTag: { key: 'stream-medic', value: 'fleet' } };
 const targets = targetsArgument(process.argv.slice(2));
-const input = fleetConfig(targets);
+const grants = process.argv.includes('--grant-by-arn') ? {} : BY_TAG;
+const input = fleetConfig(targets, grants);
+const grantsLabel = grants === BY_TAG ? 'granted by tag' : 'granted by ARN';
+const acceptedLine = (): string =>
+  `config validate: ${limitBreaches(predicted).length === 0 ? 'accepts' : 'refuses'} this fleet; ` +
+  `largest fleet of this shape it accepts: ${largestAccepted(grants)} targets ${grantsLabel}` +
+  ` (${largestAccepted(grants === BY_TAG ? {} : BY_TAG)} ${grants === BY_TAG ? 'by ARN' : 'by tag'})`;
 const predicted = predictStacks(parseConfig(input), undefined);
 const outdir = mkdtempSync(join(tmpdir(), 'stream-medic-bench-fleet-'));
 try {
@@ -59,9 +69,7 @@ try {
     // CDK refuses some quotas itself (500 resources a stack): that is this benchmark's finding too.
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     process.stdout.write(
-      `fleet of ${targets} stream+app targets: synth refused: ${message}\n` +
-        `config validate: ${limitBreaches(predicted).length === 0 ? 'accepts' : 'refuses'} this fleet; ` +
-        `largest fleet of this shape it accepts: ${largestAccepted()} targets\n`,
+      `fleet of ${targets} stream+app targets ${grantsLabel}: synth refused: ${message}\n${acceptedLine()}\n`,
     );
     process.exit(1);
   }
@@ -99,7 +107,7 @@ try {
   )[0]!;
   const largest = [...measured].sort((a, b) => b.bytes - a.bytes)[0]!;
   const lines = [
-    `fleet of ${targets} stream+app targets: synth ${synthSeconds.toFixed(1)} s, ${measured.length} templates`,
+    `fleet of ${targets} stream+app targets ${grantsLabel}: synth ${synthSeconds.toFixed(1)} s, ${measured.length} templates`,
     ...measured.map((m, index) => {
       const p = predicted[index];
       return (
@@ -109,8 +117,7 @@ try {
     }),
     `largest template: ${largest.stack}, ${largest.resources} resources, ${largest.bytes} bytes ` +
       `(quotas: ${CLOUDFORMATION_LIMITS.resources} resources, ${CLOUDFORMATION_LIMITS.templateBytes} bytes)`,
-    `config validate: ${limitBreaches(predicted).length === 0 ? 'accepts' : 'refuses'} this fleet; ` +
-      `largest fleet of this shape it accepts: ${largestAccepted()} targets`,
+    acceptedLine(),
     `largest role policy: ${largestRole.role}, ${largestRole.inlineChars} inline characters and ` +
       `${largestRole.managedChars.length} managed policies of at most ${Math.max(0, ...largestRole.managedChars)} ` +
       `(quotas: 10240 inline, 10 managed of 6144; predicted ${predicted[0]?.roleManagedPolicies ?? 0} managed)`,

@@ -27,7 +27,7 @@ import {
 import { ENV } from '../lambdas/workflow/env';
 import { FIRST_ROUND, STATE_PATHS, failurePaths, type ApplyLoop, type FailureKey } from '../lambdas/workflow/state';
 import { bundledCode } from './lambda-code';
-import { allowInStatements, grantOnPartition, workflowResourceArns } from './workflow-permissions';
+import { allowInStatements, grantOnPartition, workflowResourceArns, type ResourceArns } from './workflow-permissions';
 
 /** The state names of the workflow; local runs override Task and Wait states by these names. */
 export const STATE_NAMES = {
@@ -325,19 +325,24 @@ export class RemediationWorkflow extends Construct {
     targetRegion: string,
   ): void {
     const resources = workflowResourceArns(Stack.of(this), props.config, targetRegion);
-    const allow = (fn: lambda.IFunction, actions: string[], arns: readonly string[]): void =>
-      allowInStatements(fn, actions, arns, props.config);
+    const allow = (
+      fn: lambda.IFunction,
+      actions: string[],
+      arns: readonly string[],
+      conditions?: ResourceArns['conditions'],
+    ): void => allowInStatements(fn, actions, arns, props.config, conditions);
+    const { streams, applications } = resources;
 
     for (const task of ['assess', 'verify'] as const) {
       // Neither supports resource-level permissions for metrics (Service Authorization Reference, CloudWatch).
       allow(functions[task], ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], ['*']);
-      allow(functions[task], ['kinesis:DescribeStreamSummary'], resources.streams.all);
-      allow(functions[task], ['kinesisanalytics:DescribeApplication'], resources.applications.all);
+      allow(functions[task], ['kinesis:DescribeStreamSummary'], streams.all, streams.conditions);
+      allow(functions[task], ['kinesisanalytics:DescribeApplication'], applications.all, applications.conditions);
     }
     // apply and wait-check only ever act on what an `auto` target may change.
     for (const task of ['apply', 'wait-check'] as const) {
-      allow(functions[task], ['kinesis:DescribeStreamSummary'], resources.streams.auto);
-      allow(functions[task], ['kinesisanalytics:DescribeApplication'], resources.applications.auto);
+      allow(functions[task], ['kinesis:DescribeStreamSummary'], streams.auto, streams.conditions);
+      allow(functions[task], ['kinesisanalytics:DescribeApplication'], applications.auto, applications.conditions);
     }
     if (resources.streams.auto.length > 0) {
       // UpdateShardCount supports no resource-level permissions: a grant on stream ARNs never matches
@@ -345,8 +350,8 @@ export class RemediationWorkflow extends Construct {
       // target's own (lambdas/domain/apply-scope.ts), which is the guard IAM cannot be here.
       allow(functions.apply, ['kinesis:UpdateShardCount'], ['*']);
     }
-    allow(functions.apply, ['kinesis:IncreaseStreamRetentionPeriod'], resources.streams.auto);
-    allow(functions.apply, ['kinesisanalytics:UpdateApplication'], resources.applications.auto);
+    allow(functions.apply, ['kinesis:IncreaseStreamRetentionPeriod'], streams.auto, streams.conditions);
+    allow(functions.apply, ['kinesisanalytics:UpdateApplication'], applications.auto, applications.conditions);
 
     const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
       // assess settles a change whose result a dead run left unrecorded (lambdas/workflow/reconcile-intents.ts).

@@ -28,7 +28,6 @@ import { sweepPlan } from '../lambdas/workflow/sweep';
 import { ReassessmentSweep } from './reassessment-sweep';
 import { OperatorPolicy } from './operator-policy';
 import { RemediationWorkflow } from './remediation-workflow';
-import { compactArn } from './workflow-permissions';
 import { Watchdog } from './watchdog';
 
 type TargetInput = StreamMedicConfigInput['targets'][number];
@@ -243,7 +242,6 @@ export class StreamRemediator extends Construct {
     });
 
     const nestedStacks: NestedStack[] = [];
-    const nestedAlarmNames: string[] = [];
     for (const group of layout.slice(1)) {
       const nested = new NestedStack(this, `TargetGroup${group.index + 1}`, {
         description: `StreamMedic target group ${group.index + 1}: alarms of ${group.targets.length} targets and the rules that start their runs`,
@@ -266,36 +264,25 @@ export class StreamRemediator extends Construct {
           "This queue is itself the dead-letter queue of this group's alarm rules; a queue for messages nobody could deliver needs no further dead-letter queue.",
       });
       rules.push(...createAlarmRules(nested, group, groupAlarms, this.stateMachine, queue));
-      nestedAlarmNames.push(...group.alarms.map((definition) => definition.alarmName));
-      const watched = this.watchdog.watchTargetGroup(new Construct(nested, 'Watchdog'), {
+      this.watchdog.watchTargetGroup(new Construct(nested, 'Watchdog'), {
         blindAlarms: group.blindAlarms,
         deadLetterQueueName: `alarm-events-group-${group.index + 1}`,
         deadLetterQueue: queue,
       });
-      nestedAlarmNames.push(...watched);
+      createGroupDashboard(nested, group.index + 1, props.dashboardName);
     }
     this.alarms = alarms;
     this.rules = rules;
     this.rule = rules[0]!;
     this.nestedStacks = nestedStacks;
 
-    const nestedAlarmScope = new Construct(this, 'TargetGroupAlarms');
     this.dashboard = createDashboard(this, {
       dashboardName: props.dashboardName,
       stateMachine: this.stateMachine,
       functions: this.node.findAll().filter((child): child is lambda.Function => child instanceof lambda.Function),
-      // Alarms of nested stacks are shown by name: a reference to each would be an output of its stack,
-      // and CloudFormation allows 200 outputs a template.
-      alarms: [
-        ...layout[0]!.alarms.map((definition) => alarms.get(definition.alarmName)!),
-        ...this.watchdog.alarms,
-        ...nestedAlarmNames.map((name, index) => {
-          const arn = compactArn(Stack.of(this), 'cloudwatch', Stack.of(this).region, `alarm:${name}`);
-          return arn !== undefined
-            ? cloudwatch.Alarm.fromAlarmArn(nestedAlarmScope, `Alarm${index + 1}`, arn)
-            : cloudwatch.Alarm.fromAlarmName(nestedAlarmScope, `Alarm${index + 1}`, name);
-        }),
-      ],
+      // A nested group's alarms are on its own dashboard, built in its stack: listed here, every one
+      // would add its ARN to this template, and a reference to each would be an output of its stack.
+      alarms: [...layout[0]!.alarms.map((definition) => alarms.get(definition.alarmName)!), ...this.watchdog.alarms],
       deadLetterQueue: this.deadLetterQueue,
     });
   }
@@ -415,6 +402,39 @@ function createAlarm(scope: Construct, definition: AlarmDefinition): cloudwatch.
   });
 }
 
+/**
+ * A nested target group's own dashboard: the status of every alarm its stack holds (its targets'
+ * alarms, their "cannot see" alarms, its dead-letter queue's alarm), in widgets of at most
+ * {@link ALARM_STATUS_WIDGET_MAX_ALARMS}. Named after the main dashboard when that has a name.
+ */
+function createGroupDashboard(nested: NestedStack, groupNumber: number, mainName: string | undefined): void {
+  const alarms = nested.node.findAll().filter((child): child is cloudwatch.Alarm => child instanceof cloudwatch.Alarm);
+  const suffix = `-group-${groupNumber}`;
+  const dashboard = new cloudwatch.Dashboard(nested, 'Dashboard', {
+    ...(mainName !== undefined ? { dashboardName: `${mainName.slice(0, 255 - suffix.length)}${suffix}` } : {}),
+    defaultInterval: Duration.days(1),
+  });
+  addAlarmStatusWidgets(dashboard, alarms, `${DASHBOARD_WIDGETS.alarms}, target group ${groupNumber}`);
+}
+
+/** Alarm-status widgets of at most {@link ALARM_STATUS_WIDGET_MAX_ALARMS} alarms each, titled by range after the first. */
+function addAlarmStatusWidgets(
+  dashboard: cloudwatch.Dashboard,
+  alarms: readonly cloudwatch.IAlarm[],
+  title: string,
+): void {
+  for (let start = 0; start < alarms.length; start += ALARM_STATUS_WIDGET_MAX_ALARMS) {
+    const shown = alarms.slice(start, start + ALARM_STATUS_WIDGET_MAX_ALARMS);
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: start === 0 ? title : `${title} ${start + 1}-${start + shown.length}`,
+        width: 24,
+        alarms: shown,
+      }),
+    );
+  }
+}
+
 interface DashboardParts {
   readonly dashboardName: string | undefined;
   readonly stateMachine: sfn.StateMachine;
@@ -509,16 +529,6 @@ function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Da
       ],
     }),
   );
-  for (let start = 0; start < parts.alarms.length; start += ALARM_STATUS_WIDGET_MAX_ALARMS) {
-    const shown = parts.alarms.slice(start, start + ALARM_STATUS_WIDGET_MAX_ALARMS);
-    dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({
-        title:
-          start === 0 ? DASHBOARD_WIDGETS.alarms : `${DASHBOARD_WIDGETS.alarms} ${start + 1}-${start + shown.length}`,
-        width: 24,
-        alarms: shown,
-      }),
-    );
-  }
+  addAlarmStatusWidgets(dashboard, parts.alarms, DASHBOARD_WIDGETS.alarms);
   return dashboard;
 }

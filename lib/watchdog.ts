@@ -244,8 +244,15 @@ export class Watchdog extends Construct {
     // the resource, which only an `auto` target's apply step can have changed.
     grantOnPartition(fn, props.table, ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX);
     const resources = workflowResourceArns(stack, props.config, targetRegion);
-    allowInStatements(fn, ['kinesis:DescribeStreamSummary'], resources.streams.auto, props.config);
-    allowInStatements(fn, ['kinesisanalytics:DescribeApplication'], resources.applications.auto, props.config);
+    const { streams, applications } = resources;
+    allowInStatements(fn, ['kinesis:DescribeStreamSummary'], streams.auto, props.config, streams.conditions);
+    allowInStatements(
+      fn,
+      ['kinesisanalytics:DescribeApplication'],
+      applications.auto,
+      props.config,
+      applications.conditions,
+    );
     props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
     // Only when the event left the input out; only this state machine's executions.
     const executionsArn = stack.formatArn({

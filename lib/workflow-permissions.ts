@@ -1,14 +1,19 @@
-import { ArnFormat, Aws, Fn, Token, type Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { StreamMedicConfig, TargetConfig } from '../lambdas/domain/config';
 import { arnsPerStatement, longestResourceName } from '../lambdas/domain/fleet-layout';
 import { modeMayChange } from '../lambdas/domain/vocabulary';
 
-/** ARNs of one kind of watched resource: every configured one, and those an `auto` target may change. */
+/**
+ * ARNs of one kind of watched resource: every configured one, and those an `auto` target may change.
+ * With `grantByTag`, each list is the one ARN pattern of every such resource of the account and
+ * region, and `conditions` keeps it to those carrying the tag.
+ */
 export interface ResourceArns {
   readonly all: readonly string[];
   readonly auto: readonly string[];
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface WorkflowResourceArns {
@@ -23,10 +28,10 @@ export interface WorkflowResourceArns {
  */
 export function workflowResourceArns(
   stack: Stack,
-  config: Pick<StreamMedicConfig, 'targets'>,
+  config: Pick<StreamMedicConfig, 'targets' | 'grantByTag'>,
   targetRegion: string,
 ): WorkflowResourceArns {
-  // formatArn, not compactArn: CDK splits a role policy past IAM's size quotas by its own estimate
+  // formatArn, not one Fn::Sub: CDK splits a role policy past IAM's size quotas by its own estimate
   // of each ARN's length, which a single Fn::Sub token would understate.
   const arn = (service: string, resource: string, name: string): string =>
     stack.formatArn({
@@ -51,25 +56,30 @@ export function workflowResourceArns(
       targets.flatMap((t) => (t.application ? [t.application.name] : [])),
     );
   const auto = config.targets.filter((t) => modeMayChange(t.mode));
+  if (config.grantByTag !== undefined) {
+    // Kinesis streams and Flink applications both take `aws:ResourceTag/<key>` (docs/iam.md).
+    const conditions = { StringEquals: { [`aws:ResourceTag/${config.grantByTag.key}`]: config.grantByTag.value } };
+    const tagged = (some: boolean, service: string, resource: string): string[] =>
+      some ? [arn(service, resource, '*')] : [];
+    const has = (targets: readonly TargetConfig[], kind: 'stream' | 'application'): boolean =>
+      targets.some((t) => t[kind] !== undefined);
+    return {
+      streams: {
+        all: tagged(has(config.targets, 'stream'), 'kinesis', 'stream'),
+        auto: tagged(has(auto, 'stream'), 'kinesis', 'stream'),
+        conditions,
+      },
+      applications: {
+        all: tagged(has(config.targets, 'application'), 'kinesisanalytics', 'application'),
+        auto: tagged(has(auto, 'application'), 'kinesisanalytics', 'application'),
+        conditions,
+      },
+    };
+  }
   return {
     streams: { all: streamArns(config.targets), auto: streamArns(auto) },
     applications: { all: applicationArns(config.targets), auto: applicationArns(auto) },
   };
-}
-
-/**
- * An ARN in this stack's account as one `Fn::Sub`, rather than the `Fn::Join` of formatArn: the
- * dashboard lists every alarm of a fleet, and this renders each in about a third of the template bytes. A pseudo parameter (an environment-agnostic stack) becomes its `${AWS::...}`
- * reference, a value known at synth is written as is; anything else (a resource name that is a token)
- * returns undefined, for formatArn to resolve.
- */
-export function compactArn(stack: Stack, service: string, region: string, resource: string): string | undefined {
-  const known = (value: string, pseudo: string, reference: string): string | undefined =>
-    !Token.isUnresolved(value) ? value : value === pseudo ? reference : undefined;
-  const regionPart = known(region, Aws.REGION, '${AWS::Region}');
-  const accountPart = known(stack.account, Aws.ACCOUNT_ID, '${AWS::AccountId}');
-  if (regionPart === undefined || accountPart === undefined || Token.isUnresolved(resource)) return undefined;
-  return Fn.sub(`arn:\${AWS::Partition}:${service}:${regionPart}:${accountPart}:${resource}`);
 }
 
 /**
@@ -94,11 +104,39 @@ export function allowInStatements(
   actions: string[],
   arns: readonly string[],
   config: StreamMedicConfig,
+  conditions?: ResourceArns['conditions'],
 ): void {
   const perStatement = arnsPerStatement(longestResourceName(config));
   for (const chunk of statementChunks(arns, perStatement)) {
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: chunk }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions, resources: chunk, ...(conditions !== undefined ? { conditions } : {}) }),
+    );
   }
+  const principal = grantee.grantPrincipal;
+  if (conditions !== undefined && principal instanceof iam.Role) {
+    for (const arn of arns) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(Stack.of(principal), arn)}]`,
+        reason: `Silences ${actions.join(', ')} on this one ARN pattern only, held to the resources carrying the config's grantByTag tag (${JSON.stringify(conditions)}).`,
+      });
+    }
+  }
+}
+
+/** An ARN as cdk-nag names it in a finding: references as `<Name>`, literals as they are. */
+function nagResource(stack: Stack, arn: string): string {
+  const resolved: unknown = stack.resolve(arn);
+  const part = (value: unknown): string =>
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object' && value !== null && 'Ref' in value
+        ? `<${String((value as { Ref: unknown }).Ref)}>`
+        : JSON.stringify(value);
+  if (typeof resolved === 'object' && resolved !== null && 'Fn::Join' in resolved) {
+    const [, parts] = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return parts.map(part).join('');
+  }
+  return part(resolved);
 }
 
 function unique(values: readonly string[]): string[] {

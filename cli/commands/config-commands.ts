@@ -78,11 +78,16 @@ export function checkDeployable(config: StreamMedicConfig): StackPrediction[] {
   const stacks = predictStacks(config, config.region);
   const breach = limitBreaches(stacks)[0];
   if (breach !== undefined) {
+    // Whether granting by tag, the opt-in for large fleets, is what would let this fleet deploy.
+    const byTag = { ...config, grantByTag: { key: 'stream-medic', value: '' } };
+    const fitsByTag =
+      config.grantByTag === undefined && limitBreaches(predictStacks(byTag, config.region)).length === 0;
     throw new InvalidInputError(
       'targets',
       `${plural(config.targets.length, 'target')} cannot deploy: the ${breach.stack} stack would need ` +
         `${breach.predicted.toLocaleString('en-US')} where the ${breach.limit} quota allows ` +
-        `${breach.allowed.toLocaleString('en-US')} (docs/fleet.md)`,
+        `${breach.allowed.toLocaleString('en-US')}` +
+        `${fitsByTag ? '; it fits with grantByTag, which grants on tagged streams and applications instead of each ARN' : ''} (docs/fleet.md)`,
     );
   }
   return stacks;

@@ -122,6 +122,19 @@ export const ApprovalsSchema = z
   })
   .strict();
 
+/** Tag keys and values as Kinesis Data Streams and Managed Service for Apache Flink accept them. */
+export const GrantByTagSchema = z
+  .object({
+    key: z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((key) => !key.startsWith('aws:'), { message: 'must not start with "aws:" (reserved for AWS)' }),
+    value: z.string().max(256),
+  })
+  .strict();
+export type GrantByTag = z.output<typeof GrantByTagSchema>;
+
 export const TargetSchema = z
   .object({
     name: z
@@ -244,6 +257,12 @@ export const ConfigSchema = z
     watchdog: WatchdogSchema.default(WatchdogSchema.parse({})),
     /** Targets in mode `approve`: how long a plan waits for a person's decision before it is refused. */
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
+    /**
+     * Opt-in: grant on the streams and applications that carry this tag instead of on each one's ARN,
+     * so the roles' policies stay the same size however many targets there are (docs/fleet.md).
+     * Every target's stream and application must then carry the tag.
+     */
+    grantByTag: GrantByTagSchema.optional(),
     targets: z.array(TargetSchema).min(1),
     /**
      * Targets found by tag or name pattern in a `stream-medic discover` inventory; the CLI and

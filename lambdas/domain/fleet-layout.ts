@@ -44,8 +44,8 @@ const MAX_RULES_PER_GROUP = SQS_POLICY_MAX_STATEMENTS - 1;
  */
 export const GROUP_RESOURCE_BUDGET = { main: 300, nested: 400 } as const;
 
-/** What a nested group holds besides its targets' alarms and rules: dead-letter queue, its policy, its alarm. */
-export const NESTED_GROUP_FIXED_RESOURCES = 3;
+/** What a nested group holds besides its targets' alarms and rules: dead-letter queue, its policy, its alarm, its dashboard. */
+export const NESTED_GROUP_FIXED_RESOURCES = 4;
 
 export interface TargetGroupPlan {
   /** 0 is the main stack; 1 and up are nested stacks, in order. */
@@ -168,16 +168,21 @@ const TEMPLATE_BYTES = {
   /** The main stack without targets: functions, roles, state machine, watchdog, dashboard frame. */
   mainFixed: 110_000,
   /**
-   * What each target of the fleet adds to the main stack wherever its alarms live: IAM grants on its
-   * stream and application, its entry in the state machine's config, its alarms on the dashboard;
-   * plus bytes per character of its name (in every alarm name) and of its resources' names (in grants).
+   * What each target of the fleet adds to the main stack wherever its alarms live: its entry in the
+   * config the state machine carries and in the sweep's schedule; plus bytes per character of its
+   * name and of its resources' names.
    */
-  mainPerTarget: 6_100,
-  mainPerTargetNameChar: 24,
-  mainPerResourceNameChar: 12,
-  /** A nested group's queue, queue policy, queue alarm and parameters. */
-  nestedFixed: 8_000,
-  alarm: 1_300,
+  mainPerTarget: 550,
+  mainPerTargetNameChar: 12,
+  mainPerResourceNameChar: 6,
+  /** Granted by ARN (no `grantByTag`): its stream and application in every role that reads or changes them. */
+  grantsPerTarget: 4_300,
+  grantsPerResourceNameChar: 12,
+  /** A nested group's queue, queue policy, queue alarm, dashboard frame and parameters. */
+  nestedFixed: 5_000,
+  /** An alarm, with its line on its stack's dashboard, plus bytes per character of its target's name. */
+  alarm: 1_350,
+  alarmPerTargetNameChar: 8,
   rule: 1_300,
   /** An `AWS::CloudFormation::Stack` resource in the main stack. */
   nestedStackResource: 700,
@@ -228,6 +233,8 @@ const STATEMENT_ENVELOPE_CHARS = 100;
  * (docs/iam.md). Statements stay inline while they fit, then fill managed policies in order.
  */
 export function largestRoleManagedPolicies(config: StreamMedicConfig): number {
+  // Granted by tag, each grant is one ARN pattern whatever the fleet's size.
+  if (config.grantByTag !== undefined) return 0;
   const longest = longestResourceName(config);
   const perStatement = arnsPerStatement(longest);
   const statementSizes = (count: number): number[] =>
@@ -287,10 +294,12 @@ export interface LimitBreach {
 
 export function predictStacks(config: StreamMedicConfig, region: string | undefined): StackPrediction[] {
   const groups = planTargetGroups(config, region);
+  const alarmBytesOf = (target: string): number =>
+    TEMPLATE_BYTES.alarm + TEMPLATE_BYTES.alarmPerTargetNameChar * target.length;
   return groups.map((group) => {
     const targetResources = groupResourceCount(group);
     const alarmBytes =
-      (group.alarms.length + group.blindAlarms.length) * TEMPLATE_BYTES.alarm +
+      [...group.alarms, ...group.blindAlarms].reduce((sum, alarm) => sum + alarmBytesOf(alarm.target), 0) +
       group.rules.length * TEMPLATE_BYTES.rule;
     if (group.index > 0) {
       return {
@@ -310,19 +319,23 @@ export function predictStacks(config: StreamMedicConfig, region: string | undefi
       roleManagedPolicies: largestRoleManagedPolicies(config),
       templateBytes:
         TEMPLATE_BYTES.mainFixed +
-        config.targets.reduce((sum, target) => sum + mainBytesOf(target), 0) +
+        config.targets.reduce((sum, target) => sum + mainBytesOf(target, config.grantByTag === undefined), 0) +
         alarmBytes +
         nested * TEMPLATE_BYTES.nestedStackResource,
     };
   });
 }
 
-function mainBytesOf(target: TargetConfig): number {
+function mainBytesOf(target: TargetConfig, grantedByArn: boolean): number {
   const resourceNames = (target.stream?.name.length ?? 0) + (target.application?.name.length ?? 0);
+  const grants = grantedByArn
+    ? TEMPLATE_BYTES.grantsPerTarget + resourceNames * TEMPLATE_BYTES.grantsPerResourceNameChar
+    : 0;
   return (
     TEMPLATE_BYTES.mainPerTarget +
     target.name.length * TEMPLATE_BYTES.mainPerTargetNameChar +
-    resourceNames * TEMPLATE_BYTES.mainPerResourceNameChar
+    resourceNames * TEMPLATE_BYTES.mainPerResourceNameChar +
+    grants
   );
 }
 

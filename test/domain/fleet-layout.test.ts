@@ -90,6 +90,16 @@ describe('deployment prediction', () => {
     expect(limitBreaches(predictStacks(observe, 'eu-west-1'))).not.toContainEqual(iamBreach);
   });
 
+  it('lets 500 auto targets granted by tag deploy: no managed policy, and the main template within 1 MB', () => {
+    const byTag = parseConfig(fleetConfig(500, { grantByTag: { key: 'stream-medic', value: 'payments' } }));
+    const stacks = predictStacks(byTag, 'eu-west-1');
+    expect(limitBreaches(stacks)).toEqual([]);
+    expect(stacks[0]!.roleManagedPolicies).toBe(0);
+    // The same fleet granted by ARN would need far more of the main template than its quota.
+    const byArn = predictStacks(parseConfig(fleetConfig(500)), 'eu-west-1');
+    expect(byArn[0]!.templateBytes - stacks[0]!.templateBytes).toBeGreaterThan(CLOUDFORMATION_LIMITS.templateBytes);
+  });
+
   it('cuts grants into statements that get shorter as resource names get longer', () => {
     expect(arnsPerStatement(128)).toBeLessThan(arnsPerStatement(19));
     expect(arnsPerStatement(128)).toBeGreaterThan(0);

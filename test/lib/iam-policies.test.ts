@@ -574,3 +574,72 @@ describe('every role, over every action that changes something', () => {
     expect(await allowedChanges(mixed)).toEqual(expected);
   });
 });
+
+describe('grants by tag (grantByTag), as AWS would judge them', () => {
+  const TAG = { key: 'stream-medic', value: 'payments-platform' };
+  let tagged: Synthesized;
+  beforeAll(() => {
+    tagged = synthesize({ ...MIXED_CONFIG, grantByTag: TAG });
+  });
+  const carrying = (value: string): Record<string, string> => ({ [`aws:ResourceTag/${TAG.key}`]: value });
+  const anyStream = (config: StreamMedicConfig): string => streamArn(config, 'a-stream-not-in-the-config');
+  const anyApp = (config: StreamMedicConfig): string => appArn(config, 'an-app-not-in-the-config');
+
+  it('lets apply change a stream or an application only while it carries the tag and its value', async () => {
+    const apply = roleOf(tagged, 'apply');
+    const writes: [string, string][] = [
+      ['kinesis:IncreaseStreamRetentionPeriod', anyStream(tagged.config)],
+      ['kinesisanalytics:UpdateApplication', anyApp(tagged.config)],
+    ];
+    for (const [action, arn] of writes) {
+      expect(await decide(apply, action, arn, carrying(TAG.value))).toBe('Allowed');
+      expect(await decide(apply, action, arn, carrying('another-team'))).toBe('ImplicitlyDenied');
+      expect(await decide(apply, action, arn)).toBe('ImplicitlyDenied');
+    }
+    // Only in the config's region.
+    const elsewhere = anyStream({ ...tagged.config, region: 'eu-central-1' });
+    expect(await decide(apply, 'kinesis:IncreaseStreamRetentionPeriod', elsewhere, carrying(TAG.value))).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('gives no other role a write grant on tagged resources', async () => {
+    const writers: string[] = [];
+    for (const role of tagged.roles) {
+      for (const [action, arn] of [
+        ['kinesis:IncreaseStreamRetentionPeriod', anyStream(tagged.config)],
+        ['kinesisanalytics:UpdateApplication', anyApp(tagged.config)],
+      ] as const) {
+        if ((await decide(role, action, arn, carrying(TAG.value))) === 'Allowed')
+          writers.push(`${role.holder} ${action}`);
+      }
+    }
+    expect(writers.sort()).toEqual([
+      'apply kinesis:IncreaseStreamRetentionPeriod',
+      'apply kinesisanalytics:UpdateApplication',
+    ]);
+  });
+
+  it.each(['assess', 'verify', 'wait-check', 'runEnded'] as const)(
+    '%s may describe tagged streams and applications only',
+    async (holder) => {
+      const role = roleOf(tagged, holder);
+      for (const [action, arn] of [
+        ['kinesis:DescribeStreamSummary', anyStream(tagged.config)],
+        ['kinesisanalytics:DescribeApplication', anyApp(tagged.config)],
+      ] as const) {
+        expect(await decide(role, action, arn, carrying(TAG.value))).toBe('Allowed');
+        expect(await decide(role, action, arn)).toBe('ImplicitlyDenied');
+      }
+    },
+  );
+
+  it('lists no stream or application ARN in any policy', () => {
+    const policies = JSON.stringify(tagged.roles.map((r) => r.policies));
+    for (const t of tagged.config.targets) {
+      for (const name of [t.stream?.name, t.application?.name].filter((n) => n !== undefined)) {
+        expect(policies).not.toContain(`/${name}`);
+      }
+    }
+  });
+});

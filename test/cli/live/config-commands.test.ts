@@ -63,6 +63,30 @@ describe('stream-medic config validate', () => {
       `stream-medic: ${file}: targets: 500 targets cannot deploy: the main stack would need `,
     );
     expect(result.stderr).toContain('where the CloudFormation template body size (bytes, 1 MB) quota allows 1,048,576');
+    expect(result.stderr).toContain('it fits with grantByTag');
+  });
+
+  it('accepts 500 targets granted by tag, in eleven stacks of which none needs a managed policy', async () => {
+    const file = scratch.file(
+      'fleet-500-by-tag.json',
+      fleetConfig(500, { grantByTag: { key: 'stream-medic', value: 'payments' } }),
+    );
+
+    const result = await offline(['config', 'validate', file]);
+
+    expect(result.code).toBe(0);
+    const stacks = result.stdout.split('\n').filter((line) => /^ {2}(main|target group \d+):/.test(line));
+    expect(stacks).toHaveLength(11);
+    expect(stacks[0]).toMatch(/, 0 of 10 managed policies on the largest role$/);
+  });
+
+  it('refuses a grantByTag key AWS reserves, naming the field (exit 2)', async () => {
+    const file = scratch.file('reserved-tag.json', fleetConfig(2, { grantByTag: { key: 'aws:owner', value: 'x' } }));
+
+    const result = await offline(['config', 'validate', file]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`stream-medic: ${file}: grantByTag.key: must not start with "aws:"`);
   });
 
   it('reads stream-medic.config.json from the current directory by default', async () => {
