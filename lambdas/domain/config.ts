@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
 import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from './approval';
+import { FleetSchema } from './fleet-limits';
 import { AWS_LIMITS, PolicySchema, type Policy } from './policy';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
@@ -164,6 +165,8 @@ export const ConfigSchema = z
     watchdog: WatchdogSchema.default(WatchdogSchema.parse({})),
     /** Targets in mode `approve`: how long a plan waits for a person's decision before it is refused. */
     approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})),
+    /** Limits across every target: runs at once (docs/fleet.md). */
+    fleet: FleetSchema.default(FleetSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
   })
   .strict()

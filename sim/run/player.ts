@@ -256,6 +256,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
   // As in AWS, a run that ends FAILED or TIMED_OUT is followed by the run-ended function.
   const runEnded = createRunEndedCore({
     lock: world.lock,
+    slots: world.slots,
     notifier: world.notifier,
     executions: { inputOf: (arn) => Promise.reject(new Error(`${arn}: the event carries the input`)) },
     telemetry: SILENT_TELEMETRY,
@@ -458,6 +459,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
           },
         },
         notices: world.notices,
+        slots: world.slots,
         clock: world.clock,
         telemetry: SILENT_TELEMETRY,
       })
