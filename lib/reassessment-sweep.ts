@@ -9,7 +9,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmNamePrefix } from '../lambdas/domain/alarm-definitions';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { LEDGER_PARTITION_PREFIX, NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import { FLEET_SLOT_PARTITION_PREFIX, LEDGER_PARTITION_PREFIX, NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { SWEEP_ENV, type SweepEvent } from '../lambdas/workflow/sweep';
 import { bundledCode } from './lambda-code';
@@ -92,6 +92,8 @@ export class ReassessmentSweep extends Construct {
     grantOnPartition(this.sweepFunction, props.table, ['dynamodb:GetItem'], NOTICE_PARTITION_PREFIX);
     // The ledger, read only: a target whose application still runs a catch-up boost is re-assessed too.
     grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], LEDGER_PARTITION_PREFIX);
+    // Counts the held fleet slots, so it starts no run that would only be turned away.
+    grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], FLEET_SLOT_PARTITION_PREFIX);
     props.table.encryptionKey?.grant(this.sweepFunction, 'kms:Decrypt', 'kms:DescribeKey');
 
     // The role EventBridge Scheduler invokes the sweep with: its own, so that it holds nothing else.

@@ -19,6 +19,7 @@ import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import {
   APPROVAL_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
+  FLEET_SLOT_PARTITION_PREFIX,
   LOCK_PARTITION_PREFIX,
   NOTICE_PARTITION_PREFIX,
   PAUSE_PARTITION_PREFIX,
@@ -368,8 +369,11 @@ export class RemediationWorkflow extends Construct {
       // GetItem: a run turned away records who held the target.
       ['lock', ['dynamodb:PutItem', 'dynamodb:GetItem'], LOCK_PARTITION_PREFIX, true],
       ['lock', ['dynamodb:PutItem'], TURNED_AWAY_PARTITION_PREFIX, true],
+      // Query: one strongly consistent read of every slot finds a free one (dynamodb-fleet-slots.ts).
+      ['lock', ['dynamodb:Query', 'dynamodb:PutItem'], FLEET_SLOT_PARTITION_PREFIX, true],
       ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem'], NOTICE_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
+      ['unlock', ['dynamodb:Query', 'dynamodb:DeleteItem'], FLEET_SLOT_PARTITION_PREFIX, true],
     ];
     for (const [task, actions, partitionPrefix, writes] of tableAccess) {
       grantOnPartition(functions[task], props.table, actions, partitionPrefix);
@@ -431,7 +435,7 @@ export class RemediationWorkflow extends Construct {
     const acquireLock = invoke(
       STATE_NAMES.acquireLock,
       'lock',
-      sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds }),
+      sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds, fleetSlots: config.fleet.maxConcurrentRuns }),
       { resultPath: paths.lock },
     );
     const assess = invoke(STATE_NAMES.assess, 'assess', sfn.TaskInput.fromObject({ run }), {

@@ -12,7 +12,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { LEDGER_PARTITION_PREFIX, LOCK_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import {
+  FLEET_SLOT_PARTITION_PREFIX,
+  LEDGER_PARTITION_PREFIX,
+  LOCK_PARTITION_PREFIX,
+} from '../lambdas/ports/ledger-table';
 import type { StreamMedicConfig } from '../lambdas/domain/config';
 import {
   ABNORMAL_END_STATUSES,
@@ -240,6 +244,8 @@ export class Watchdog extends Construct {
 
     // Lock items only: read the owner, delete on the owner's condition (the lock adapter's calls).
     grantOnPartition(fn, props.table, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX);
+    // The dead run's fleet slot: find it among the slots, delete on the owner's condition.
+    grantOnPartition(fn, props.table, ['dynamodb:Query', 'dynamodb:DeleteItem'], FLEET_SLOT_PARTITION_PREFIX);
     // Ledger items only: a change the dying run requested without recording its result is settled from
     // the resource, which only an `auto` target's apply step can have changed.
     grantOnPartition(fn, props.table, ['dynamodb:Query', 'dynamodb:PutItem'], LEDGER_PARTITION_PREFIX);

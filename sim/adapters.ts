@@ -21,6 +21,7 @@ import type {
   PauseControl,
   StreamControl,
   TargetLock,
+  FleetSlots,
   TurnedAwayLog,
   TurnedAwayRun,
 } from '../lambdas/ports';
@@ -407,6 +408,38 @@ export class InMemoryTargetLock implements TargetLock {
   holder(target: string): string | undefined {
     const held = this.held.get(target);
     return held && held.expiresAt > this.clock.now().getTime() ? held.owner : undefined;
+  }
+}
+
+/** The fleet's run slots, in memory: leases that expire on the given clock, as the DynamoDB slots do. */
+export class InMemoryFleetSlots implements FleetSlots {
+  readonly held = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async acquire(owner: string, capacity: number, ttlSeconds: number): Promise<boolean> {
+    const context = { action: 'PutItem', resource: 'fleet-slot' };
+    if (!owner) throw new InvalidRequestError('fleet slot owner must not be empty', context);
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new InvalidRequestError(`fleet.maxConcurrentRuns must be a positive integer, got ${capacity}`, context);
+    }
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new InvalidRequestError(`fleet slot ttlSeconds must be a positive integer, got ${ttlSeconds}`, context);
+    }
+    const live = await this.holders();
+    if (live.includes(owner)) return true;
+    if (live.length >= capacity) return false;
+    this.held.set(owner, this.clock.now().getTime() + ttlSeconds * 1000);
+    return true;
+  }
+
+  async release(owner: string): Promise<void> {
+    this.held.delete(owner);
+  }
+
+  async holders(): Promise<string[]> {
+    const now = this.clock.now().getTime();
+    return [...this.held].filter(([, expiresAt]) => expiresAt > now).map(([owner]) => owner);
   }
 }
 

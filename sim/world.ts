@@ -8,6 +8,7 @@ import {
   InMemoryPauseSwitch,
   InMemoryApprovals,
   InMemoryNotifier,
+  InMemoryFleetSlots,
   InMemoryTargetLock,
   InMemoryTurnedAwayLog,
   SimulatedApplicationControl,
@@ -151,6 +152,8 @@ export class SimWorld implements SimulatedAws {
   readonly notifier: InMemoryNotifier;
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
+  /** The fleet's run slots. */
+  readonly slots: InMemoryFleetSlots;
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
   /** The operators' kill switch. */
@@ -266,6 +269,7 @@ export class SimWorld implements SimulatedAws {
     this.notifier = new InMemoryNotifier(this, `arn:aws:sns:${this.region}:${this.account}:stream-medic`);
     this.ledger = new InMemoryLedger([], this.injector);
     this.lock = new InMemoryTargetLock(this.clock, this.injector);
+    this.slots = new InMemoryFleetSlots(this.clock);
     this.notices = new InMemoryNoticeLog();
     this.turnedAway = new InMemoryTurnedAwayLog();
     this.streams = new SimulatedStreamControl(this);
@@ -308,6 +312,7 @@ export class SimWorld implements SimulatedAws {
       applications: this.applications,
       ledger: this.ledger,
       lock: this.lock,
+      slots: this.slots,
       notifier: this.notifier,
       notices: this.notices,
       turnedAway: this.turnedAway,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AlarmSettingsSchema, TargetAlarmSettingsSchema, alarmSettingsIssues } from './alarm-settings';
 import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from './approval';
+import { FleetSchema } from './fleet-limits';
 import { AWS_LIMITS, PolicySchema, type Policy } from './policy';
 import { MODES } from './vocabulary';
 import { parseWith } from './validation';
@@ -263,6 +264,8 @@ export const ConfigSchema = z
      * Every target's stream and application must then carry the tag.
      */
     grantByTag: GrantByTagSchema.optional(),
+    /** Limits across every target: runs at once (docs/fleet.md). */
+    fleet: FleetSchema.default(FleetSchema.parse({})),
     targets: z.array(TargetSchema).min(1),
     /**
      * Targets found by tag or name pattern in a `stream-medic discover` inventory; the CLI and

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTurnedAwayLog } from '../adapters/dynamodb-run-notes';
+import { DynamoDbFleetSlots } from '../adapters/dynamodb-fleet-slots';
 import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
 import { createLockTask } from '../workflow/tasks/lock';
 import { ENV, lambdaHandler, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
@@ -13,6 +14,7 @@ const tableName = requireEnv(ENV.tableName);
 export const handler = lambdaHandler(
   createLockTask({
     lock: new DynamoDbTargetLock(documents, { tableName, clock }),
+    slots: new DynamoDbFleetSlots(documents, { tableName, clock }),
     turnedAway: new DynamoDbTurnedAwayLog(documents, tableName),
     clock,
     telemetry,

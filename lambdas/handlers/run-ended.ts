@@ -4,6 +4,7 @@ import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbFleetSlots } from '../adapters/dynamodb-fleet-slots';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbTargetLock } from '../adapters/dynamodb-target-lock';
 import { FlinkApplicationControl } from '../adapters/flink-application-control';
@@ -23,6 +24,10 @@ const clock = { now: () => new Date() };
 export const handler = lambdaHandler(
   createRunEndedCore({
     lock: new DynamoDbTargetLock(DynamoDBDocumentClient.from(dynamoDb), {
+      tableName: requireEnv(ENV.tableName),
+      clock,
+    }),
+    slots: new DynamoDbFleetSlots(DynamoDBDocumentClient.from(dynamoDb), {
       tableName: requireEnv(ENV.tableName),
       clock,
     }),

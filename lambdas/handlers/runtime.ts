@@ -8,12 +8,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../domain/service-metrics';
 import type { TaskCore } from '../workflow/task-payloads';
 import { ENV } from '../workflow/env';
 
 export { ENV };
+export { sdkClientConfig } from './sdk-client-config';
 import type { TaskTelemetry } from '../workflow/telemetry';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -30,29 +30,6 @@ export function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} must be set`);
   return value;
-}
-
-/**
- * The SDK settings `createAwsClients` (adapters/aws-clients.ts) uses. They are repeated here, not
- * imported: importing that module would bundle every client into every function, since
- * @aws-sdk/lib-dynamodb does not declare itself free of side effects and so is never tree-shaken.
- */
-const SDK_MAX_ATTEMPTS = 3;
-const SDK_CONNECTION_TIMEOUT_MS = 3_000;
-const SDK_REQUEST_TIMEOUT_MS = 20_000;
-
-// One HTTP handler per container: its keep-alive agent serves every client of the function.
-const requestHandler = new NodeHttpHandler({
-  connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
-  requestTimeout: SDK_REQUEST_TIMEOUT_MS,
-});
-
-/**
- * SDK client settings for the workflow Lambdas. Each function builds only the clients it calls, so
- * its bundle carries no others. Few SDK attempts: the Step Functions retriers do the patient retrying.
- */
-export function sdkClientConfig(region: string) {
-  return { region, maxAttempts: SDK_MAX_ATTEMPTS, requestHandler, customUserAgent: SERVICE_NAME };
 }
 
 function flushMetrics(): void {

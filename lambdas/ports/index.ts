@@ -155,7 +155,12 @@ export interface TurnedAwayRun {
   readonly trigger: string;
   /** The execution that held the lock, when it could be read. */
   readonly heldBy?: string;
+  /** Why: the target's lock was held (`target-busy`, also when absent) or every fleet slot was (`fleet-busy`). */
+  readonly reason?: TurnedAwayReason;
 }
+
+/** Why a run was turned away before it assessed anything. */
+export type TurnedAwayReason = 'target-busy' | 'fleet-busy';
 
 /** Records of turned-away runs, in the ledger table under a key prefix of their own. */
 export interface TurnedAwayLog {
@@ -192,4 +197,17 @@ export interface ApprovalDesk extends ApprovalRequests {
   waiting(target: string): Promise<ApprovalRequest | undefined>;
   /** Decisions and timeouts of the target's requests at or after `sinceIso`, oldest first. */
   events(target: string, sinceIso: string): Promise<ApprovalEvent[]>;
+}
+
+/**
+ * The fleet's run slots (config `fleet.maxConcurrentRuns`): at most `capacity` runs hold one at a
+ * time across every target. A slot is a lease that expires by itself, so a run that dies frees it.
+ */
+export interface FleetSlots {
+  /** Takes a slot for `owner` unless `capacity` live runs hold one; a slot `owner` holds already counts as taken. */
+  acquire(owner: string, capacity: number, ttlSeconds: number): Promise<boolean>;
+  /** Frees the slot `owner` holds, if any; freeing twice is harmless. */
+  release(owner: string): Promise<void>;
+  /** The runs holding a live slot now. */
+  holders(): Promise<string[]>;
 }

@@ -12,6 +12,7 @@
  * | pause or resume event | `PAUSE#<scope>`      | `EVENT#<ISO time>#<unique>`   |
  * | approval request      | `APPROVAL#<name>`    | `WAITING`                     |
  * | approval decision     | `APPROVAL#<name>`    | `EVENT#<ISO time>#<unique>`   |
+ * | fleet run slot        | `FLEET_SLOT#fleet`   | `SLOT#<index>`                |
  *
  * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
  * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
@@ -55,6 +56,10 @@ export const PAUSE_SORT_KEY = 'PAUSE';
 export const APPROVAL_PARTITION_PREFIX = 'APPROVAL#';
 const APPROVAL_WAITING_SORT_KEY = 'WAITING';
 const EVENT_PREFIX = 'EVENT#';
+/** Partition key prefix of the fleet's run slots (fleet.maxConcurrentRuns), all in one partition so one Query reads them. */
+export const FLEET_SLOT_PARTITION_PREFIX = 'FLEET_SLOT#';
+const FLEET_SLOT_PARTITION_KEY = `${FLEET_SLOT_PARTITION_PREFIX}fleet`;
+const FLEET_SLOT_SORT_PREFIX = 'SLOT#';
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -144,4 +149,19 @@ export function approvalEventKey(target: string, atIso: string, unique: string):
 /** Inclusive sort key bounds of the pause or approval events at or after `sinceIso`. */
 export function eventSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
   return { from: `${EVENT_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${EVENT_PREFIX}~` };
+}
+
+/** The partition that holds every fleet run slot. */
+export function fleetSlotPartitionKey(): string {
+  return FLEET_SLOT_PARTITION_KEY;
+}
+
+/** Fleet run slot `index` (0-based); zero-padded so the slots sort in order. */
+export function fleetSlotKey(index: number): LedgerTableKey {
+  if (!Number.isInteger(index) || index < 0) {
+    throw new InvalidRequestError(`fleet slot index must be a whole number >= 0, got ${index}`, {
+      action: 'LedgerKey',
+    });
+  }
+  return { pk: FLEET_SLOT_PARTITION_KEY, sk: `${FLEET_SLOT_SORT_PREFIX}${String(index).padStart(4, '0')}` };
 }

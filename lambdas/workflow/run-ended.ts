@@ -6,7 +6,7 @@ import {
   type AbnormalEndStatus,
   type LockOutcome,
 } from './run-ended-event';
-import type { ExecutionReader, Notifier, TargetLock } from '../ports';
+import type { ExecutionReader, FleetSlots, Notifier, TargetLock } from '../ports';
 import { CountedNotifier } from './counted-notifier';
 import { reconcileOpenIntents, type ReconcilePorts } from './reconcile-intents';
 import type { SettledChanges } from './run-ended-event';
@@ -20,6 +20,8 @@ export const RUN_ENDED_ENV = {
 
 export interface RunEndedDeps {
   readonly lock: TargetLock;
+  /** The fleet's run slots: the slot of a run that died is freed with its lock. */
+  readonly slots: FleetSlots;
   readonly notifier: Notifier;
   readonly executions: ExecutionReader;
   readonly telemetry: TaskTelemetry;
@@ -46,7 +48,7 @@ export type RunEndedResult =
 
 /**
  * Runs when an execution of the workflow ends FAILED, TIMED_OUT or ABORTED: frees the target's lock
- * if that execution still holds it (the lock's owner is the execution ARN), settles any change the run
+ * and its fleet slot if that execution still holds them (the lock's owner is the execution ARN), settles any change the run
  * requested without recording its result, then tells on-call how the run ended, what AWS did, and
  * what to check. A failed publish is counted and thrown, so Lambda retries the event;
  * the lock is released first, so a topic that is down cannot keep a target locked.
@@ -75,6 +77,7 @@ export function createRunEndedCore(deps: RunEndedDeps): (event: unknown) => Prom
         lock = { kind: 'held-by-another', owner };
       }
     }
+    await deps.slots.release(end.executionArn);
     let changes: SettledChanges | undefined;
     if (target !== undefined && deps.reconcile) {
       try {

@@ -12,7 +12,7 @@ import { boostFollowedUp, outstandingBoost } from '../domain/boost';
 import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import { parseWith } from '../domain/validation';
-import type { AlarmsSource, Clock, ExecutionStarter, Ledger, NoticeLog } from '../ports';
+import type { AlarmsSource, Clock, ExecutionStarter, FleetSlots, Ledger, NoticeLog } from '../ports';
 import type { SweepInput } from './input';
 import type { TaskTelemetry } from './telemetry';
 
@@ -57,6 +57,8 @@ export const SweepEventSchema = z
   .object({
     rateMinutes: z.number().int().positive(),
     targets: z.array(SweepTargetSchema),
+    /** fleet.maxConcurrentRuns: the sweep starts no more runs than there are free fleet slots. */
+    maxConcurrentRuns: z.number().int().positive().optional(),
   })
   .strict();
 export type SweepEvent = z.infer<typeof SweepEventSchema>;
@@ -85,7 +87,11 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
     });
   }
   if (targets.length === 0) return undefined;
-  return { rateMinutes: Math.min(...targets.map((t) => t.everyMinutes)), targets };
+  return {
+    rateMinutes: Math.min(...targets.map((t) => t.everyMinutes)),
+    targets,
+    maxConcurrentRuns: config.fleet.maxConcurrentRuns,
+  };
 }
 
 /**
@@ -123,6 +129,8 @@ export interface SweepDeps {
   readonly notices: Pick<NoticeLog, 'last'>;
   /** The ledger, read for a catch-up boost still on a target's application (its `TARGET#` items). */
   readonly ledger: Pick<Ledger, 'list'>;
+  /** The fleet's run slots: a run started with none free would only be turned away. */
+  readonly slots: Pick<FleetSlots, 'holders'>;
   readonly clock: Clock;
   readonly telemetry: TaskTelemetry;
 }
@@ -136,6 +144,8 @@ export interface SweepResult {
    * `reassessMinutes` is longer than the schedule's.
    */
   readonly notDue: readonly string[];
+  /** Targets due but left to a later sweep because every fleet slot is held (`fleet.maxConcurrentRuns`). */
+  readonly waiting: readonly string[];
 }
 
 /**
@@ -187,8 +197,13 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     };
     const started: { target: string; executionArn: string }[] = [];
     const notDue: string[] = [];
+    const waiting: string[] = [];
     const failed: string[] = [];
-    for (const target of plan.targets) {
+    const freeSlots =
+      plan.maxConcurrentRuns === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, plan.maxConcurrentRuns - (await deps.slots.holders()).length);
+    for (const target of inTurn(plan, now)) {
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
       const boost = alarmNames.length === 0 && (await boostStillOn(target, now));
       if (alarmNames.length === 0 && !boost) continue;
@@ -201,6 +216,10 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
       }
       if (!isDue(target.everyMinutes, plan.rateMinutes, now)) {
         notDue.push(target.target);
+        continue;
+      }
+      if (started.length + failed.length >= freeSlots) {
+        waiting.push(target.target);
         continue;
       }
       const input: SweepInput = { sweep: { target: target.target, alarmNames, ...(boost ? { boost: true } : {}) } };
@@ -226,6 +245,24 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     if (failed.length > 0) {
       throw new Error(`the sweep could not start a run for ${failed.join(', ')}; the next sweep tries again`);
     }
-    return { started, notDue };
+    if (waiting.length > 0) {
+      deps.telemetry.info('every fleet slot is held; these targets wait for a later sweep', {
+        waiting,
+        maxConcurrentRuns: plan.maxConcurrentRuns,
+      });
+    }
+    return { started, notDue, waiting };
   };
+}
+
+/**
+ * The plan's targets, starting at a different one at each sweep: when fleet slots are fewer than the
+ * targets in ALARM, every target gets its turn instead of the first ones in the config taking the
+ * free slots every time.
+ */
+function inTurn(plan: SweepEvent, now: Date): SweepTarget[] {
+  if (plan.targets.length === 0) return [];
+  const sweepNumber = Math.floor(now.getTime() / (plan.rateMinutes * 60_000));
+  const first = sweepNumber % plan.targets.length;
+  return [...plan.targets.slice(first), ...plan.targets.slice(0, first)];
 }

@@ -55,6 +55,8 @@ export const TASK_PAYLOADS = {
       run: RunContextSchema,
       /** How long the lock holds if the workflow dies without releasing it. */
       ttlSeconds: positiveInt,
+      /** fleet.maxConcurrentRuns: the run also takes one of this many fleet slots; absent, no fleet slot. */
+      fleetSlots: positiveInt.optional(),
     })
     .strict(),
   assess: z

@@ -256,6 +256,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
   // As in AWS, a run that ends FAILED or TIMED_OUT is followed by the run-ended function.
   const runEnded = createRunEndedCore({
     lock: world.lock,
+    slots: world.slots,
     notifier: world.notifier,
     executions: { inputOf: (arn) => Promise.reject(new Error(`${arn}: the event carries the input`)) },
     telemetry: SILENT_TELEMETRY,
@@ -465,6 +466,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         },
         notices: world.notices,
         ledger: world.ledger,
+        slots: world.slots,
         clock: world.clock,
         telemetry: SILENT_TELEMETRY,
       })

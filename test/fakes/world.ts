@@ -8,7 +8,7 @@ import { InMemoryLedger } from './ledger';
 import { FakeMetricsSource } from './metrics-source';
 import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
-import { InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
+import { InMemoryFleetSlots, InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
 import { InMemoryTargetLock } from './target-lock';
 import { InMemoryApprovals, InMemoryPauseSwitch } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
@@ -20,6 +20,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly applications: FakeApplicationControl;
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
+  readonly slots: InMemoryFleetSlots;
   readonly notifier: FakeNotifier;
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
@@ -56,6 +57,7 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     applications,
     ledger: new InMemoryLedger(snapshot.ledger),
     lock: new InMemoryTargetLock(clock),
+    slots: new InMemoryFleetSlots(clock),
     notifier: new FakeNotifier(),
     notices: new InMemoryNoticeLog(),
     turnedAway: new InMemoryTurnedAwayLog(),

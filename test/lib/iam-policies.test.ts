@@ -22,6 +22,7 @@ import {
   noticeItemKey,
   pauseItemKey,
   turnedAwayItemKey,
+  fleetSlotPartitionKey,
 } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
 import {
@@ -174,6 +175,7 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'lock and ledger items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [lockKey, ledgerKey] } },
       { label: 'notice items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [noticeKey] } },
       { label: 'turned-away items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [turnedAwayKey] } },
+      { label: 'fleet slot items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [fleetSlotPartitionKey()] } },
       { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
       {
         label: 'approval items',
@@ -304,6 +306,8 @@ function runEndedBasics(): string[] {
   return [
     'runEnded dynamodb:DeleteItem on lock items',
     'runEnded dynamodb:GetItem on lock items',
+    'runEnded dynamodb:Query on fleet slot items',
+    'runEnded dynamodb:DeleteItem on fleet slot items',
     'runEnded dynamodb:PutItem on ledger items',
     'runEnded dynamodb:Query on ledger items',
     'runEnded kms:Decrypt on topic key',
@@ -323,6 +327,7 @@ function sweepBasics(): string[] {
   return [
     'sweep dynamodb:GetItem on notice items',
     'sweep dynamodb:Query on ledger items',
+    'sweep dynamodb:Query on fleet slot items',
     'sweep logs:CreateLogStream on log stream of Sweep',
     'sweep logs:PutLogEvents on log stream of Sweep',
     'sweep states:StartExecution on state machine',
@@ -335,9 +340,13 @@ function tableAndTopic(): string[] {
     'lock dynamodb:PutItem on lock items',
     'lock dynamodb:GetItem on lock items',
     'lock dynamodb:PutItem on turned-away items',
+    'lock dynamodb:Query on fleet slot items',
+    'lock dynamodb:PutItem on fleet slot items',
     'notify dynamodb:GetItem on notice items',
     'notify dynamodb:PutItem on notice items',
     'unlock dynamodb:DeleteItem on lock items',
+    'unlock dynamodb:Query on fleet slot items',
+    'unlock dynamodb:DeleteItem on fleet slot items',
     'assess dynamodb:Query on ledger items',
     'assess dynamodb:PutItem on ledger items',
     'verify dynamodb:Query on ledger items',

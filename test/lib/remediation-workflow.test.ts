@@ -235,8 +235,9 @@ describe('RemediationWorkflow functions', () => {
 
   it.each<[TaskName, string[]]>([
     ['intake', []],
-    ['lock', ['dynamodb:GetItem', 'dynamodb:PutItem']],
-    ['unlock', ['dynamodb:DeleteItem']],
+    // Query: the fleet's run slots, read in one call (lambdas/adapters/dynamodb-fleet-slots.ts).
+    ['lock', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['unlock', ['dynamodb:DeleteItem', 'dynamodb:Query']],
     // GetItem reads the kill switch (stream-medic pause).
     ['assess', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['verify', ['dynamodb:GetItem', 'dynamodb:Query']],

@@ -88,7 +88,7 @@ describe('run-ended rule', () => {
     });
   });
 
-  it('grants the function the lock item reads and deletes, ledger reads and writes, describes of auto targets, DescribeExecution on this machine only, and Publish', () => {
+  it('grants the function the lock item reads and deletes, the fleet slot reads and deletes, ledger reads and writes, describes of auto targets, DescribeExecution on this machine only, and Publish', () => {
     const role = onlyId('AWS::IAM::Role', (id) => id.includes('RunEnded'));
     const policies = Object.values(
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
@@ -100,6 +100,9 @@ describe('run-ended rule', () => {
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:Query',
+        // The fleet slot of the run that died (FLEET_SLOT# items).
+        'dynamodb:DeleteItem',
         'dynamodb:Query',
         'kinesis:DescribeStreamSummary',
         'kinesisanalytics:DescribeApplication',

@@ -8,6 +8,7 @@ import { InMemoryLedger } from '../fakes/ledger';
 import { FakeStreamControl } from '../fakes/stream-control';
 import { FakeNotifier } from '../fakes/notifier';
 import { InMemoryTargetLock } from '../fakes/target-lock';
+import { InMemoryFleetSlots } from '../../sim/adapters';
 import { RecordingTelemetry } from '../fakes/telemetry';
 
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:StreamMedicWorkflow';
@@ -54,11 +55,23 @@ function setUp(inputs: Record<string, string> = {}) {
   const notifier = new FakeNotifier();
   const telemetry = new RecordingTelemetry();
   const executions = new FakeExecutionReader(inputs);
-  const core = createRunEndedCore({ lock, notifier, executions, telemetry, alarmNamePrefix: 'StreamMedic' });
-  return { clock, lock, notifier, telemetry, executions, core };
+  const slots = new InMemoryFleetSlots(clock);
+  const core = createRunEndedCore({ lock, slots, notifier, executions, telemetry, alarmNamePrefix: 'StreamMedic' });
+  return { clock, lock, slots, notifier, telemetry, executions, core };
 }
 
 describe('run-ended core', () => {
+  it('frees the fleet slot of a run that died, so the next run of the fleet may take it', async () => {
+    const { slots, core } = setUp();
+    await slots.acquire(EXECUTION, 1, LOCK_TTL_SECONDS);
+    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toBe(false);
+
+    await core(statusChange('FAILED', { target: 'orders', dryRun: false }));
+
+    expect(await slots.holders()).toEqual([]);
+    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toBe(true);
+  });
+
   it.each(['TIMED_OUT', 'ABORTED', 'FAILED'])(
     'frees the lock a run that ended %s still holds, and says so',
     async (status) => {
@@ -255,6 +268,7 @@ describe('run-ended core: a change the dying run requested without recording its
     const notifier = new FakeNotifier();
     const core = createRunEndedCore({
       lock: new InMemoryTargetLock(clock),
+      slots: new InMemoryFleetSlots(clock),
       notifier,
       executions: new FakeExecutionReader({}),
       telemetry: new RecordingTelemetry(),

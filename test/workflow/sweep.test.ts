@@ -9,7 +9,7 @@ import {
   sweepPlan,
 } from '../../lambdas/workflow/sweep';
 import type { LedgerEntry } from '../../lambdas/domain/model';
-import { InMemoryNoticeLog } from '../../sim/adapters';
+import { InMemoryFleetSlots, InMemoryNoticeLog } from '../../sim/adapters';
 import { FakeAlarmsSource } from '../fakes/alarms-source';
 import { FakeClock } from '../fakes/clock';
 import { FakeExecutionStarter } from '../fakes/execution-starter';
@@ -36,9 +36,10 @@ function setUp(input: StreamMedicConfigInput = CONFIG) {
   const telemetry = new RecordingTelemetry();
   const notices = new InMemoryNoticeLog();
   const ledger = new InMemoryLedger();
+  const slots = new InMemoryFleetSlots(clock);
   const plan = sweepPlan(config)!;
-  const sweep = createSweepCore({ alarms, executions, notices, ledger, clock, telemetry });
-  return { config, alarms, executions, notices, ledger, clock, plan, sweep };
+  const sweep = createSweepCore({ alarms, executions, notices, ledger, slots, clock, telemetry });
+  return { config, alarms, executions, notices, ledger, slots, clock, plan, sweep };
 }
 
 describe('sweepPlan: which targets the sweep looks after', () => {
@@ -139,14 +140,14 @@ describe('the sweep', () => {
   it('starts nothing when no swept alarm is in ALARM', async () => {
     const { alarms, executions, sweep, plan } = setUp();
     alarms.set(alarmName('orders', 'appLag'), 'OK').set(alarmName('clicks', 'streamLag'), 'INSUFFICIENT_DATA');
-    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [] });
+    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [], waiting: [] });
     expect(executions.started).toEqual([]);
   });
 
   it('leaves an alarm that went into ALARM within the interval to the run its own transition started', async () => {
     const { alarms, executions, sweep, plan } = setUp();
     alarms.set(alarmName('orders', 'appLag'), 'ALARM', '2026-11-21T10:12:00.000Z');
-    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'] });
+    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'], waiting: [] });
     expect(executions.started).toEqual([]);
   });
 
@@ -243,7 +244,7 @@ describe('the sweep', () => {
         to: 29,
         executionId: 'run-2',
       });
-      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [] });
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [], waiting: [] });
       expect(executions.started).toEqual([]);
     });
 
@@ -268,8 +269,58 @@ describe('the sweep', () => {
         target: 'orders',
         at: '2026-11-21T10:13:00.000Z',
       });
-      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'] });
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'], waiting: [] });
       expect(executions.started).toEqual([]);
+    });
+  });
+
+  describe('with fleet slots (fleet.maxConcurrentRuns)', () => {
+    const fleet = (count: number, maxConcurrentRuns: number): StreamMedicConfigInput => ({
+      fleet: { maxConcurrentRuns },
+      targets: Array.from({ length: count }, (_, i) => ({
+        name: `t${i}`,
+        mode: 'auto' as const,
+        stream: { name: `s${i}` },
+      })),
+    });
+
+    it('carries the cap in its plan', () => {
+      expect(setUp(fleet(3, 2)).plan.maxConcurrentRuns).toBe(2);
+      expect(setUp().plan.maxConcurrentRuns).toBe(10);
+    });
+
+    it('starts no more runs than there are free slots, and names the targets left waiting', async () => {
+      const { alarms, executions, slots, sweep, plan } = setUp(fleet(5, 3));
+      for (let i = 0; i < 5; i += 1) alarms.set(alarmName(`t${i}`, 'streamLag'), 'ALARM', LONG_AGO);
+      await slots.acquire('a run already under way', 3, 600);
+
+      const result = await sweep(plan);
+
+      expect(executions.started).toHaveLength(2);
+      expect(result.started).toHaveLength(2);
+      expect(result.waiting).toHaveLength(3);
+      expect(new Set([...result.started.map((s) => s.target), ...result.waiting])).toEqual(
+        new Set(['t0', 't1', 't2', 't3', 't4']),
+      );
+    });
+
+    it('starts nothing while every slot is held', async () => {
+      const { alarms, executions, slots, sweep, plan } = setUp(fleet(2, 1));
+      alarms.set(alarmName('t0', 'streamLag'), 'ALARM', LONG_AGO);
+      await slots.acquire('a run already under way', 1, 600);
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [], waiting: ['t0'] });
+      expect(executions.started).toEqual([]);
+    });
+
+    it('gives every target its turn over successive sweeps when slots are fewer than targets in ALARM', async () => {
+      const { alarms, executions, clock, sweep, plan } = setUp(fleet(4, 1));
+      for (let i = 0; i < 4; i += 1) alarms.set(alarmName(`t${i}`, 'streamLag'), 'ALARM', LONG_AGO);
+      for (let sweepIndex = 0; sweepIndex < 4; sweepIndex += 1) {
+        await sweep(plan);
+        clock.advance(plan.rateMinutes * 60_000);
+      }
+      const targets = executions.started.map((s) => (s.input as { sweep: { target: string } }).sweep.target);
+      expect(new Set(targets)).toEqual(new Set(['t0', 't1', 't2', 't3']));
     });
   });
 

@@ -2,6 +2,7 @@ import type {
   ApplicationControl,
   ApprovalRequests,
   Clock,
+  FleetSlots,
   Ledger,
   MetricsSource,
   NoticeLog,
@@ -29,6 +30,8 @@ export interface WorkflowPorts {
   readonly applications: ApplicationControl;
   readonly ledger: Ledger;
   readonly lock: TargetLock;
+  /** The fleet's run slots (fleet.maxConcurrentRuns). */
+  readonly slots: FleetSlots;
   readonly notifier: Notifier;
   /** The last message per target (notification de-duplication). */
   readonly notices: NoticeLog;

@@ -1,5 +1,5 @@
 import { createLockTask, createUnlockTask } from '../../../lambdas/workflow/tasks/lock';
-import { InMemoryTurnedAwayLog } from '../../../sim/adapters';
+import { InMemoryFleetSlots, InMemoryTurnedAwayLog } from '../../../sim/adapters';
 import { FakeClock } from '../../fakes/clock';
 import { runContext } from '../../fakes/runs';
 import { InMemoryTargetLock } from '../../fakes/target-lock';
@@ -10,13 +10,15 @@ function setUp() {
   const lock = new InMemoryTargetLock(clock);
   const telemetry = new RecordingTelemetry();
   const turnedAway = new InMemoryTurnedAwayLog();
+  const slots = new InMemoryFleetSlots(clock);
   return {
     clock,
     lock,
+    slots,
     telemetry,
     turnedAway,
-    acquire: createLockTask({ lock, turnedAway, clock, telemetry }),
-    release: createUnlockTask({ lock, telemetry }),
+    acquire: createLockTask({ lock, slots, turnedAway, clock, telemetry }),
+    release: createUnlockTask({ lock, slots, telemetry }),
   };
 }
 
@@ -52,9 +54,70 @@ describe('lock and unlock steps', () => {
         at: clock.now().toISOString(),
         executionId: swept.executionId,
         trigger: 'sweep',
+        reason: 'target-busy',
         heldBy: first.executionId,
       },
     ]);
+  });
+
+  describe('fleet slots (fleet.maxConcurrentRuns)', () => {
+    const otherTarget = { ...second, target: 'payments' };
+
+    it('turns a run of another target away as fleet-busy when every slot is held, and gives its lock back', async () => {
+      const { acquire, lock, turnedAway, telemetry, clock } = setUp();
+      await expect(acquire({ run: first, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({ acquired: true });
+
+      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({
+        acquired: false,
+      });
+
+      expect(await lock.ownerOf('payments')).toBeUndefined();
+      expect(turnedAway.runs).toEqual([
+        {
+          target: 'payments',
+          at: clock.now().toISOString(),
+          executionId: otherTarget.executionId,
+          trigger: 'StreamMedic-orders-app-lag',
+          reason: 'fleet-busy',
+        },
+      ]);
+      expect(telemetry.logs).toContainEqual({
+        level: 'warn',
+        message: 'every fleet slot is held (fleet.maxConcurrentRuns); this run ends without acting',
+        attributes: {
+          target: 'payments',
+          executionId: otherTarget.executionId,
+          trigger: 'StreamMedic-orders-app-lag',
+          maxConcurrentRuns: 1,
+        },
+      });
+    });
+
+    it('lets as many runs in as there are slots, and the next one once a run released its slot', async () => {
+      const { acquire, release, slots } = setUp();
+      const third = { ...first, target: 'clicks', executionId: `${first.executionId}-third` };
+      await acquire({ run: first, ttlSeconds: 600, fleetSlots: 2 });
+      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: true });
+      await expect(acquire({ run: third, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: false });
+
+      await release({ run: first });
+
+      expect(await slots.holders()).toEqual([otherTarget.executionId]);
+      await expect(acquire({ run: third, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: true });
+    });
+
+    it('frees the slot of a run that died once its lease expires', async () => {
+      const { acquire, clock } = setUp();
+      await acquire({ run: first, ttlSeconds: 600, fleetSlots: 1 });
+      clock.advance(601_000);
+      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({ acquired: true });
+    });
+
+    it('takes no slot when the state machine sets no cap', async () => {
+      const { acquire, slots } = setUp();
+      await acquire({ run: first, ttlSeconds: 600 });
+      expect(await slots.holders()).toEqual([]);
+    });
   });
 
   it('records nothing for a run that takes the lock', async () => {

@@ -1,0 +1,32 @@
+import * as z from 'zod';
+
+/**
+ * Default of the fleet-wide cap on runs, with its reason (docs/fleet.md has the AWS pages): a run's
+ * polling while it waits for a reshard or a restart is one DescribeStreamSummary or
+ * DescribeApplication every 30 s, and its assessment a handful of reads. Ten runs at once stay below
+ * DescribeStreamSummary's 20 calls per second per account even when every one of them calls in the
+ * same second, and leave most of the account's rate to the teams' own tools.
+ */
+export const FLEET_DEFAULTS = {
+  maxConcurrentRuns: 10,
+} as const;
+
+/** Upper bound: Step Functions and DynamoDB take far more, but the point of a cap is to be small. */
+export const FLEET_BOUNDS = {
+  maxConcurrentRuns: 100,
+} as const;
+
+export const FleetSchema = z
+  .object({
+    /**
+     * Runs that may assess or act at once across every target. A run past it is turned away
+     * (`fleet-busy`) and re-assessed by the sweep when a slot is free.
+     */
+    maxConcurrentRuns: z
+      .number()
+      .int()
+      .min(1)
+      .max(FLEET_BOUNDS.maxConcurrentRuns)
+      .default(FLEET_DEFAULTS.maxConcurrentRuns),
+  })
+  .strict();
