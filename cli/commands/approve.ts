@@ -6,7 +6,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
-import { APPROVAL_DENIED_ERROR, type ApprovalDecision, type ApprovalRequest } from '../../lambdas/domain/approval';
+import { APPROVAL_DENIED_ERROR, denialCause, type ApprovalDecision, type ApprovalRequest } from '../../lambdas/domain/approval';
 import { TargetSchema } from '../../lambdas/domain/config';
 import { executionConsoleUrl } from '../../lambdas/domain/notification';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
@@ -102,7 +102,7 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
                 new SendTaskFailureCommand({
                   taskToken: request.taskToken,
                   error: APPROVAL_DENIED_ERROR,
-                  cause: `denied by ${by}${reason ? `: ${reason}` : ''}`,
+                  cause: denialCause(by, reason),
                 }),
               );
             }

@@ -65,6 +65,11 @@ export function samePlan<Step>(fresh: readonly Step[], approved: readonly Step[]
   );
 }
 
+/** The cause a denial ends the wait with (SendTaskFailure `cause`): who denied, and why if they said. */
+export function denialCause(by: string, reason?: string): string {
+  return `denied by ${by}${reason ? `: ${reason}` : ''}`;
+}
+
 /** The refusal a failed wait stands for: a denial, or a timeout. */
 export function refusalOutcome(error: string): Extract<ApprovalOutcome, 'denied' | 'timed-out'> | undefined {
   if (error === APPROVAL_DENIED_ERROR) return 'denied';
