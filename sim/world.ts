@@ -513,7 +513,11 @@ export class SimWorld implements SimulatedAws {
         const decision: ApprovalDecision = { decision: 'approved', by: approval.by, at };
         this.taskTokens.sendTaskSuccess(request.taskToken, decision);
       } else {
-        this.taskTokens.sendTaskFailure(request.taskToken, APPROVAL_DENIED_ERROR, denialCause(approval.by, approval.reason));
+        this.taskTokens.sendTaskFailure(
+          request.taskToken,
+          APPROVAL_DENIED_ERROR,
+          denialCause(approval.by, approval.reason),
+        );
       }
     } catch (error) {
       const message = `${command}: refused by Step Functions (${(error as Error).name})`;

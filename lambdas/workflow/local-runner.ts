@@ -376,9 +376,7 @@ async function awaitCallback(
   const timedOut = Symbol('timed out');
   const first = await Promise.race([
     outcome,
-    callback.virtualTime
-      .sleep(callback.timeoutMs, { kind: 'wait', state: name }, answered.signal)
-      .then(() => timedOut),
+    callback.virtualTime.sleep(callback.timeoutMs, { kind: 'wait', state: name }, answered.signal).then(() => timedOut),
   ]);
   if (first !== timedOut) return first as TaskTokenOutcome;
   // A decision sent at the very moment the wait ends still counts, as it would have reached the service first.
