@@ -329,14 +329,15 @@ export class InMemoryPauseSwitch implements PauseControl {
 
   async pause(pause: Pause): Promise<void> {
     this.set.set(pause.scope, { ...pause });
-    this.history.push({ kind: 'pause', scope: pause.scope, by: pause.by, reason: pause.reason, at: pause.at });
+    const { scope, by, operatorArn, reason, at } = pause;
+    this.history.push({ kind: 'pause', scope, by, ...(operatorArn ? { operatorArn } : {}), reason, at });
   }
 
-  async resume(scope: string, by: string, at: string): Promise<Pause | undefined> {
+  async resume(scope: string, by: string, at: string, operatorArn?: string): Promise<Pause | undefined> {
     const pause = this.set.get(scope);
     if (!pause) return undefined;
     this.set.delete(scope);
-    this.history.push({ kind: 'resume', scope, by, at });
+    this.history.push({ kind: 'resume', scope, by, ...(operatorArn ? { operatorArn } : {}), at });
     return pause;
   }
 

@@ -328,6 +328,24 @@ export const ScenarioSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * An operator answering the approval request of a target in mode `approve` at a minute
+     * (`stream-medic approve` or `deny`). A request nobody answers times out and is refused.
+     */
+    approvals: z
+      .array(
+        z
+          .object({
+            atMinute: minute,
+            /** The target whose run waits; the scenario's one target when left out. */
+            target: z.string().min(1).optional(),
+            decision: z.enum(['approve', 'deny']),
+            by: z.string().min(1),
+            reason: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     /** StreamMedic's config for this pipeline: one target, and optionally the global policy and alarms. */
     streamMedic: z
       .object({
@@ -427,6 +445,18 @@ export const ScenarioSchema = z
         issue(['pauses', index, 'untilMinute'], 'must be after atMinute');
       }
     });
+    scenario.approvals.forEach((approval, index) => {
+      inside(approval.atMinute, ['approvals', index, 'atMinute']);
+      if (approval.target !== undefined && approval.target !== target.name) {
+        issue(['approvals', index, 'target'], `must be the scenario's target "${target.name}"`);
+      }
+      if (target.mode !== 'approve') {
+        issue(
+          ['approvals', index],
+          `the target is in mode "${target.mode}"; only a target in mode "approve" waits for a decision`,
+        );
+      }
+    });
     const expect = scenario.expect;
     expect?.forbiddenActions.forEach((action, index) => {
       if (expect.actions.includes(action)) {
@@ -438,6 +468,7 @@ export const ScenarioSchema = z
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ScenarioFault = Scenario['faults'][number];
+export type ScenarioApproval = Scenario['approvals'][number];
 export type ScenarioExpectation = NonNullable<Scenario['expect']>;
 
 /** The expectation of a scenario that must state one, as every built-in scenario does. */

@@ -1,6 +1,8 @@
 import { alarmDefinitionsForTarget, type AlarmDefinition, type AlarmKind } from '../lambdas/domain/alarm-definitions';
 import { effectivePolicy, type Policy, type StreamMedicConfig, type TargetConfig } from '../lambdas/domain/config';
+import { APPROVAL_DENIED_ERROR, denialCause, type ApprovalDecision } from '../lambdas/domain/approval';
 import { FLEET_SCOPE } from '../lambdas/domain/pause';
+import { LocalTaskTokens } from '../lambdas/workflow/local-task-tokens';
 import type { WorkflowPorts } from '../lambdas/workflow/tasks';
 import {
   InMemoryLedger,
@@ -23,7 +25,7 @@ import { FaultInjector, THROTTLING_EXCEPTION, type SimulatedApi } from './faults
 import { FlinkApplicationModel } from './flink-application';
 import { KinesisStreamModel } from './kinesis-stream';
 import { Pipeline, type MinuteSample } from './pipeline';
-import { scenarioConfig, type Scenario, type ScenarioFault } from './scenario';
+import { scenarioConfig, type Scenario, type ScenarioApproval, type ScenarioFault } from './scenario';
 import { SinkModel } from './sink';
 import { TrafficModel } from './traffic';
 
@@ -69,6 +71,8 @@ export type WorldEvent =
       readonly by: string;
     }
   | { readonly kind: 'fault'; readonly at: number; readonly message: string }
+  /** What an operator did by the scenario (an approval or a denial), or tried to do. */
+  | { readonly kind: 'operator'; readonly at: number; readonly message: string }
   | { readonly kind: 'resource'; readonly at: number; readonly message: string }
   | { readonly kind: 'api-call'; readonly at: number; readonly call: ApiCall }
   | { readonly kind: 'records-lost'; readonly at: number; readonly records: number; readonly message: string };
@@ -160,6 +164,8 @@ export class SimWorld implements SimulatedAws {
   readonly pauses = new InMemoryPauseSwitch();
   /** Approval requests of targets in mode `approve`. */
   readonly approvals = new InMemoryApprovals();
+  /** Where the runs' `.waitForTaskToken` tasks wait: the scenario's approvals and denials answer them. */
+  readonly taskTokens = new LocalTaskTokens();
   readonly streams: SimulatedStreamControl;
   readonly applications: SimulatedApplicationControl;
   readonly region: string;
@@ -295,6 +301,7 @@ export class SimWorld implements SimulatedAws {
         this.at(pause.untilMinute, () => void this.pauses.resume(scope, pause.by, this.clock.now().toISOString()));
       }
     }
+    for (const approval of scenario.approvals) this.at(approval.atMinute, () => this.decide(approval));
     this.schedule.sort((a, b) => a.at - b.at);
 
     // The pipeline's past: metrics and alarm states exist when the scenario starts.
@@ -489,6 +496,54 @@ export class SimWorld implements SimulatedAws {
     this.events.push(event);
     this.pending.push(event);
     for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * `stream-medic approve` or `deny` as the operator runs it: finds the waiting request, sends the
+   * decision with its task token, and records it. Everything here is synchronous so the decision is
+   * recorded before the run it resumes takes its next step, as the command's calls come back long
+   * before the run's re-assessment does.
+   */
+  private decide(approval: ScenarioApproval): void {
+    const target = approval.target ?? this.target.name;
+    const command = `${approval.by} runs stream-medic ${approval.decision} --target ${target}`;
+    const request = this.approvals.requests.get(target);
+    const at = this.clock.now().toISOString();
+    if (!request) {
+      this.emit({ kind: 'operator', at: this.clock.nowMs(), message: `${command}: no run waits for a decision` });
+      return;
+    }
+    try {
+      if (approval.decision === 'approve') {
+        const decision: ApprovalDecision = { decision: 'approved', by: approval.by, at };
+        this.taskTokens.sendTaskSuccess(request.taskToken, decision);
+      } else {
+        this.taskTokens.sendTaskFailure(
+          request.taskToken,
+          APPROVAL_DENIED_ERROR,
+          denialCause(approval.by, approval.reason),
+        );
+      }
+    } catch (error) {
+      const message = `${command}: refused by Step Functions (${(error as Error).name})`;
+      this.emit({ kind: 'operator', at: this.clock.nowMs(), message });
+      return;
+    }
+    void this.approvals.close({
+      outcome: approval.decision === 'approve' ? 'approved' : 'denied',
+      target,
+      executionId: request.executionId,
+      by: approval.by,
+      ...(approval.reason ? { reason: approval.reason } : {}),
+      at,
+    });
+    const what = approval.decision === 'approve' ? 'approved' : 'denied';
+    const why = approval.reason ? `: ${approval.reason}` : '';
+    this.emit({
+      kind: 'operator',
+      at: this.clock.nowMs(),
+      message: `${approval.by} ${what} the plan of ${target} (${request.plan.join('; ')})${why}`,
+    });
   }
 
   private at(minute: number, apply: () => void): void {

@@ -6,7 +6,12 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
-import { APPROVAL_DENIED_ERROR, type ApprovalDecision, type ApprovalRequest } from '../../lambdas/domain/approval';
+import {
+  APPROVAL_DENIED_ERROR,
+  denialCause,
+  type ApprovalDecision,
+  type ApprovalRequest,
+} from '../../lambdas/domain/approval';
 import { TargetSchema } from '../../lambdas/domain/config';
 import { executionConsoleUrl } from '../../lambdas/domain/notification';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
@@ -14,7 +19,7 @@ import type { CliIo } from '../io';
 import { CommandFailure, explained } from './aws-failure';
 import { COMMAND_SUMMARIES } from './catalog';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
-import { locateTable, operatorOf, withTableOptions, type TableOptions } from './pause';
+import { locateTable, operatorOn, withTableOptions, type TableOptions } from './pause';
 import type { CliServices } from './services';
 
 interface DecisionOptions extends TableOptions {
@@ -47,7 +52,7 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
       .description(COMMAND_SUMMARIES[decision])
       .requiredOption('-t, --target <name>', 'the target whose run waits for a decision')
       .option('--reason <text>', decision === 'deny' ? 'why the plan is denied' : 'a note kept with the approval')
-      .option('--by <name>', 'who decides, as the ledger records it (default: the local user name)'),
+      .option('--by <name>', 'who decides, recorded next to your verified AWS identity (default: the local user name)'),
   );
   return command
     .addHelpText(
@@ -62,7 +67,8 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
             ? 'The run re-assesses the target first and applies the plan only if it is still the one approved;'
             : 'The run changes nothing, records the denial and tells on-call.',
           ...(decision === 'approve' ? ['a plan that changed in the meantime is sent for approval again.'] : []),
-          `Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:GetItem, dynamodb:PutItem and`,
+          `Calls made: cloudformation:DescribeStacks (unless --table), sts:GetCallerIdentity (recorded as who`,
+          `decided, next to --by), dynamodb:GetItem, dynamodb:PutItem and`,
           `dynamodb:DeleteItem on the approval items, states:${decision === 'approve' ? 'SendTaskSuccess' : 'SendTaskFailure'}.`,
           CREDENTIALS_NOTE,
         ],
@@ -78,8 +84,8 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
           `must be at most ${MAX_REASON_LENGTH} characters, got ${reason.length}`,
         );
       }
-      const by = operatorOf(options, io);
       const located = await locateTable(services, options, self);
+      const { by, operatorArn } = await operatorOn(located, options, io);
       const approvals = new DynamoDbApprovals(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const table = { iamAction: 'dynamodb:GetItem', resource: `table ${located.tableName}` };
       const request = await explained({ action: 'GetItem', ...table }, located.region, () => approvals.waiting(target));
@@ -93,7 +99,7 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
         async () => {
           try {
             if (decision === 'approve') {
-              const output: ApprovalDecision = { decision: 'approved', by, at };
+              const output: ApprovalDecision = { decision: 'approved', by, operatorArn, at };
               await stepFunctions.send(
                 new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify(output) }),
               );
@@ -102,7 +108,7 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
                 new SendTaskFailureCommand({
                   taskToken: request.taskToken,
                   error: APPROVAL_DENIED_ERROR,
-                  cause: `denied by ${by}${reason ? `: ${reason}` : ''}`,
+                  cause: denialCause(by, reason, operatorArn),
                 }),
               );
             }
@@ -117,14 +123,15 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
           target,
           executionId: request.executionId,
           by,
+          operatorArn,
           ...(reason ? { reason } : {}),
           at,
         }),
       );
       io.stdout(
         decision === 'approve'
-          ? `Approved the plan of ${target} as ${by}: ${request.plan.join('; ')}. The run re-assesses and applies it if unchanged.\n`
-          : `Denied the plan of ${target} as ${by}; nothing is changed.\n`,
+          ? `Approved the plan of ${target} as ${by} (${operatorArn}): ${request.plan.join('; ')}. The run re-assesses and applies it if unchanged.\n`
+          : `Denied the plan of ${target} as ${by} (${operatorArn}); nothing is changed.\n`,
       );
     });
 }

@@ -62,7 +62,7 @@ function renderTrail(events: readonly AuditEvent[], since: string): string {
     e.target === FLEET_SCOPE ? '(every target)' : e.target,
     e.kind,
     e.what,
-    e.by,
+    e.operatorArn ? `${e.by} (${e.operatorArn})` : e.by,
     e.why ?? '',
   ]);
   return `${table(['at', 'target', 'what', 'detail', 'by', 'why'], rows)}\n`;

@@ -3,7 +3,6 @@
  * every target) back as a recommendation from the next assessment on, without a redeploy; the
  * messages say who paused and why until someone resumes.
  */
-import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { TargetSchema } from '../../lambdas/domain/config';
 import { FLEET_SCOPE, describePause, pauseScopeText, type Pause } from '../../lambdas/domain/pause';
@@ -16,6 +15,7 @@ import { COMMAND_SUMMARIES } from './catalog';
 import { explained, type AwsCallContext } from './aws-failure';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { checkRegion } from './live-capture';
+import { StsOperatorIdentity, identifyOperator } from './operator-identity';
 import type { CliServices } from './services';
 import { DEFAULT_STACK_NAME, stackOutput } from './stack-outputs';
 
@@ -77,14 +77,13 @@ function scopeOf(options: PauseOptions): string {
   return options.target === undefined ? FLEET_SCOPE : parseWith(TargetSchema.shape.name, options.target, '--target');
 }
 
-/**
- * Who is recorded as pausing, resuming or deciding: `--by`, else the local user. Not checked against
- * the AWS identity; IAM (the operators' policy) decides who may do it at all.
- */
-export function operatorOf(options: { readonly by?: string }, io: CliIo): string {
-  const by = (options.by ?? io.env['USER'] ?? userInfo().username).trim();
-  if (!by) throw new InvalidInputError('--by', 'must name who acts');
-  return by;
+/** Who runs the command on the located table's account: the name given and the verified ARN. */
+export function operatorOn(
+  located: Awaited<ReturnType<typeof locateTable>>,
+  options: { readonly by?: string },
+  io: CliIo,
+) {
+  return identifyOperator(options, io, new StsOperatorIdentity(located.clients.sts), located.region);
 }
 
 async function onSwitch<T>(
@@ -102,7 +101,7 @@ export function pauseCommand(io: CliIo, services: CliServices): Command {
       .description(COMMAND_SUMMARIES.pause)
       .option('-t, --target <name>', 'pause this target only (default: every target)')
       .requiredOption('--reason <text>', 'why; every message repeats it while the pause holds')
-      .option('--by <name>', 'who pauses, as the ledger records it (default: the local user name)'),
+      .option('--by <name>', 'who pauses, recorded next to your verified AWS identity (default: the local user name)'),
   )
     .addHelpText(
       'after',
@@ -114,7 +113,8 @@ export function pauseCommand(io: CliIo, services: CliServices): Command {
         [
           'From the next assessment on, every plan is a recommendation: nothing is changed, and every message',
           'says who paused and why. A run already applying finishes its current step and takes no further round.',
-          'Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:PutItem on the pause items;',
+          'Calls made: cloudformation:DescribeStacks (unless --table), sts:GetCallerIdentity (recorded as who',
+          'paused, next to --by), dynamodb:PutItem on the pause items;',
           "the stack's OperatorPolicyArn output is a managed policy that allows exactly these.",
           CREDENTIALS_NOTE,
         ],
@@ -130,8 +130,9 @@ export function pauseCommand(io: CliIo, services: CliServices): Command {
           `must be at most ${MAX_REASON_LENGTH} characters, got ${reason.length}`,
         );
       }
-      const pause: Pause = { scope, by: operatorOf(options, io), reason, at: services.clock.now().toISOString() };
       const located = await locateTable(services, options, self);
+      const operator = await operatorOn(located, options, io);
+      const pause: Pause = { scope, ...operator, reason, at: services.clock.now().toISOString() };
       await onSwitch(
         located,
         { action: 'PutItem', iamAction: 'dynamodb:PutItem', resource: `table ${located.tableName}` },
@@ -146,7 +147,7 @@ export function resumeCommand(io: CliIo, services: CliServices): Command {
     new Command('resume')
       .description(COMMAND_SUMMARIES.resume)
       .option('-t, --target <name>', "lift this target's own pause (default: the pause of every target)")
-      .option('--by <name>', 'who resumes, as the ledger records it (default: the local user name)'),
+      .option('--by <name>', 'who resumes, recorded next to your verified AWS identity (default: the local user name)'),
   )
     .addHelpText(
       'after',
@@ -155,18 +156,18 @@ export function resumeCommand(io: CliIo, services: CliServices): Command {
         [
           "A target's own pause and the pause of every target are lifted separately; the command says which",
           'pause still holds, if any. Calls made: cloudformation:DescribeStacks (unless --table),',
-          'dynamodb:DeleteItem, dynamodb:PutItem and dynamodb:GetItem on the pause items.',
+          'sts:GetCallerIdentity, dynamodb:DeleteItem, dynamodb:PutItem and dynamodb:GetItem on the pause items.',
           CREDENTIALS_NOTE,
         ],
       ),
     )
     .action(async (options: PauseOptions, self: Command) => {
       const scope = scopeOf(options);
-      const by = operatorOf(options, io);
       const located = await locateTable(services, options, self);
+      const { by, operatorArn } = await operatorOn(located, options, io);
       const call = { action: 'DeleteItem', iamAction: 'dynamodb:DeleteItem', resource: `table ${located.tableName}` };
       const { lifted, remaining } = await onSwitch(located, call, async (pauses) => ({
-        lifted: await pauses.resume(scope, by, services.clock.now().toISOString()),
+        lifted: await pauses.resume(scope, by, services.clock.now().toISOString(), operatorArn),
         remaining: scope === FLEET_SCOPE ? [] : await pauses.pausesFor(scope),
       }));
       io.stdout(

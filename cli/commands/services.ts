@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
@@ -22,6 +23,8 @@ export interface CliAwsClients {
   readonly cloudFormation: CloudFormationClient;
   /** The ledger table: pauses and the history. */
   readonly dynamoDbDocument: DynamoDBDocumentClient;
+  /** Who runs an operator command (GetCallerIdentity). */
+  readonly sts: STSClient;
 }
 
 export interface AwsClientRequest {
@@ -99,6 +102,7 @@ export function createCliAwsClients(props: CliAwsClientsProps = {}): CliAwsClien
     stepFunctions: new SFNClient(configFor(endpoints?.stepFunctions)),
     cloudFormation: new CloudFormationClient(configFor(endpoints?.cloudFormation)),
     dynamoDbDocument: shared.dynamoDbDocument,
+    sts: new STSClient(configFor(endpoints?.sts)),
   };
 }
 

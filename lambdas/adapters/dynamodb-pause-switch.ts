@@ -79,10 +79,17 @@ export class DynamoDbPauseSwitch implements PauseControl {
         new PutCommand({ TableName: this.tableName, Item: { ...parsed.data, ...pauseItemKey(pause.scope) } }),
       ),
     );
-    await this.recordEvent({ kind: 'pause', scope: pause.scope, by: pause.by, reason: pause.reason, at: pause.at });
+    await this.recordEvent({
+      kind: 'pause',
+      scope: pause.scope,
+      by: pause.by,
+      ...(pause.operatorArn ? { operatorArn: pause.operatorArn } : {}),
+      reason: pause.reason,
+      at: pause.at,
+    });
   }
 
-  async resume(scope: string, by: string, at: string): Promise<Pause | undefined> {
+  async resume(scope: string, by: string, at: string, operatorArn?: string): Promise<Pause | undefined> {
     const context = { action: 'DeleteItem', resource: `${this.tableName}/pause/${scope}` };
     const deleted = await callAws(context, () =>
       this.client.send(
@@ -90,7 +97,7 @@ export class DynamoDbPauseSwitch implements PauseControl {
       ),
     );
     if (!deleted.Attributes) return undefined;
-    await this.recordEvent({ kind: 'resume', scope, by, at });
+    await this.recordEvent({ kind: 'resume', scope, by, ...(operatorArn ? { operatorArn } : {}), at });
     return parseStoredItem(StoredPauseSchema, deleted.Attributes, 'pause');
   }
 

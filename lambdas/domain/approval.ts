@@ -20,6 +20,9 @@ export const ApprovalDecisionSchema = z
   .object({
     decision: z.literal('approved'),
     by: z.string().min(1),
+    /** The caller's AWS identity as STS GetCallerIdentity verified it (`by` is the name they gave). */
+    operatorArn: z.string().min(1).optional(),
+
     at: z.iso.datetime({ offset: true }),
   })
   .strict();
@@ -52,6 +55,9 @@ export const ApprovalEventSchema = z
     executionId: z.string().min(1),
     /** The operator, or `StreamMedic` for a timeout. */
     by: z.string().min(1),
+    /** The caller's AWS identity as STS GetCallerIdentity verified it (`by` is the name they gave). */
+    operatorArn: z.string().min(1).optional(),
+
     reason: z.string().min(1).optional(),
     at: z.iso.datetime({ offset: true }),
   })
@@ -63,6 +69,14 @@ export function samePlan<Step>(fresh: readonly Step[], approved: readonly Step[]
   return (
     fresh.length === approved.length && fresh.every((step, i) => JSON.stringify(step) === JSON.stringify(approved[i]))
   );
+}
+
+/**
+ * The cause a denial ends the wait with (SendTaskFailure `cause`): who denied (with their verified
+ * ARN, when known), and why if they said.
+ */
+export function denialCause(by: string, reason?: string, operatorArn?: string): string {
+  return `denied by ${by}${operatorArn ? ` (${operatorArn})` : ''}${reason ? `: ${reason}` : ''}`;
 }
 
 /** The refusal a failed wait stands for: a denial, or a timeout. */

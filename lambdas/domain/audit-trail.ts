@@ -17,6 +17,8 @@ export interface AuditEvent {
   readonly target: string;
   /** Who: the operator, or the workflow execution that made a change. */
   readonly by: string;
+  /** The operator's AWS identity as STS verified it, when the command recorded it. */
+  readonly operatorArn?: string;
   /** What was done, in one line. */
   readonly what: string;
   /** Why, where the record says. */
@@ -46,6 +48,7 @@ export function pauseEventOf(event: PauseEvent): AuditEvent {
     kind: event.kind,
     target: event.scope === FLEET_SCOPE ? FLEET_SCOPE : event.scope,
     by: event.by,
+    ...(event.operatorArn !== undefined ? { operatorArn: event.operatorArn } : {}),
     what: event.kind === 'pause' ? `paused ${scope}` : `resumed ${scope}`,
     ...(event.reason !== undefined ? { why: event.reason } : {}),
   };
@@ -63,6 +66,7 @@ export function approvalEventOf(event: ApprovalEvent): AuditEvent {
     kind: event.outcome,
     target: event.target,
     by: event.by,
+    ...(event.operatorArn !== undefined ? { operatorArn: event.operatorArn } : {}),
     what: `${APPROVAL_WORDS[event.outcome]} of ${event.executionId}`,
     ...(event.reason !== undefined ? { why: event.reason } : {}),
   };

@@ -17,6 +17,11 @@ export function noticeFingerprint(message: Pick<NotificationMessage, 'subject' |
   return [outcome, cause, severity, message.subject].join('|');
 }
 
+/** The outcome a remembered notice told (the first part of its fingerprint). */
+export function noticeOutcome(notice: Pick<Notice, 'fingerprint'>): string {
+  return notice.fingerprint.split('|', 1)[0]!;
+}
+
 export type NoticeDecision =
   { readonly publish: true } | { readonly publish: false; readonly why: 'nothing to do' | 'same as the last message' };
 

@@ -778,7 +778,9 @@ export function composeNotification(facts: NotificationFacts): NotificationMessa
   const approval = facts.assessment?.approval;
   const mode = [
     `Mode ${facts.run.config.mode}${facts.run.dryRun ? ', dry run' : ''}.`,
-    ...(approval ? [`Approved by ${approval.by} at ${approval.at}.`] : []),
+    ...(approval
+      ? [`Approved by ${approval.by}${approval.operatorArn ? ` (${approval.operatorArn})` : ''} at ${approval.at}.`]
+      : []),
     ...(pause ? [describePause(pause)] : []),
   ].join(' ');
   const done = rounds ? roundLines(facts) : actionLines(facts);

@@ -15,6 +15,8 @@ export const PauseSchema = z
     scope: z.string().min(1),
     /** Who paused: the operator's identity as the pause command recorded it. */
     by: z.string().min(1),
+    /** The caller's AWS identity as STS GetCallerIdentity verified it (`by` is the name they gave). */
+    operatorArn: z.string().min(1).optional(),
     reason: z.string().min(1),
     /** ISO-8601 time the pause was set. */
     at: z.iso.datetime({ offset: true }),
@@ -28,6 +30,8 @@ export const PauseEventSchema = z
     kind: z.enum(['pause', 'resume']),
     scope: z.string().min(1),
     by: z.string().min(1),
+    /** The caller's AWS identity as STS GetCallerIdentity verified it (`by` is the name they gave). */
+    operatorArn: z.string().min(1).optional(),
     /** Why, for a pause; a resume needs no reason. */
     reason: z.string().min(1).optional(),
     at: z.iso.datetime({ offset: true }),

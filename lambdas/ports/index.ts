@@ -177,8 +177,11 @@ export interface PauseSwitch {
 export interface PauseControl extends PauseSwitch {
   /** Sets (or replaces) the pause of `pause.scope` and records the event. */
   pause(pause: Pause): Promise<void>;
-  /** Clears the scope's pause and records the event; returns the pause it cleared, if one was set. */
-  resume(scope: string, by: string, at: string): Promise<Pause | undefined>;
+  /**
+   * Clears the scope's pause and records the event (with the caller's verified ARN, when known);
+   * returns the pause it cleared, if one was set.
+   */
+  resume(scope: string, by: string, at: string, operatorArn?: string): Promise<Pause | undefined>;
   /** The pause and resume events of one scope at or after `sinceIso`, oldest first. */
   events(scope: string, sinceIso: string): Promise<PauseEvent[]>;
 }

@@ -192,8 +192,12 @@ export interface PauseReason {
 export interface VirtualTime {
   /** Epoch ms now. */
   now(): number;
-  /** Resolves once `ms` of simulated time have passed; the execution does nothing until then. */
-  sleep(ms: number, reason: PauseReason): Promise<void>;
+  /**
+   * Resolves once `ms` of simulated time have passed; the execution does nothing until then. A wait
+   * for a task token passes `answered`, aborted the moment the token is sent: the execution goes on
+   * then, and a scheduler that keeps time for it should count it as running again at once.
+   */
+  sleep(ms: number, reason: PauseReason, answered?: AbortSignal): Promise<void>;
   /** Uniform numbers in [0, 1) for the retriers' full jitter; seed it for reproducible runs. */
   random(): number;
 }
@@ -364,12 +368,15 @@ async function awaitCallback(
   token: string,
   callback: NonNullable<TaskContext['callback']>,
 ): Promise<TaskTokenOutcome> {
-  const outcome = callback.tokens.wait({ token, executionArn: callback.executionArn, state: name });
+  const answered = new AbortController();
+  const outcome = callback.tokens.wait({ token, executionArn: callback.executionArn, state: name }, () =>
+    answered.abort(),
+  );
   if (!callback.virtualTime) return outcome;
   const timedOut = Symbol('timed out');
   const first = await Promise.race([
     outcome,
-    callback.virtualTime.sleep(callback.timeoutMs, { kind: 'wait', state: name }).then(() => timedOut),
+    callback.virtualTime.sleep(callback.timeoutMs, { kind: 'wait', state: name }, answered.signal).then(() => timedOut),
   ]);
   if (first !== timedOut) return first as TaskTokenOutcome;
   // A decision sent at the very moment the wait ends still counts, as it would have reached the service first.

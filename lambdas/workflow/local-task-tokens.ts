@@ -25,7 +25,11 @@ export class TaskTokenError extends Error {
 export class LocalTaskTokens {
   private readonly waiting = new Map<
     string,
-    { readonly outcome: Promise<TaskTokenOutcome>; readonly resolve: (outcome: TaskTokenOutcome) => void }
+    {
+      readonly outcome: Promise<TaskTokenOutcome>;
+      readonly resolve: (outcome: TaskTokenOutcome) => void;
+      onAnswered?: () => void;
+    }
   >();
   private readonly expired = new Set<string>();
   private readonly answered = new Set<string>();
@@ -48,10 +52,14 @@ export class LocalTaskTokens {
     return token;
   }
 
-  /** The token's outcome, once it is sent; the listeners hear that the task waits. */
-  wait(issued: IssuedToken): Promise<TaskTokenOutcome> {
+  /**
+   * The token's outcome, once it is sent; the listeners hear that the task waits. `onAnswered` is
+   * called within the send itself, before anything awaiting the outcome runs.
+   */
+  wait(issued: IssuedToken, onAnswered?: () => void): Promise<TaskTokenOutcome> {
     const entry = this.waiting.get(issued.token);
     if (!entry) throw new TaskTokenError('TaskDoesNotExist', `token ${issued.token} was not issued`);
+    if (onAnswered) entry.onAnswered = onAnswered;
     for (const listener of this.listeners) listener(issued);
     return entry.outcome;
   }
@@ -82,5 +90,6 @@ export class LocalTaskTokens {
       throw new TaskTokenError('TaskDoesNotExist', `no task waits on token ${token}`);
     this.answered.add(token);
     entry.resolve(outcome);
+    entry.onAnswered?.();
   }
 }

@@ -11,8 +11,9 @@ import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-defin
 import { boostFollowedUp, outstandingBoost } from '../domain/boost';
 import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
+import { noticeOutcome } from '../domain/notice';
 import { parseWith } from '../domain/validation';
-import type { AlarmsSource, Clock, ExecutionStarter, FleetSlots, Ledger, NoticeLog } from '../ports';
+import type { AlarmsSource, Clock, ExecutionStarter, FleetSlots, Ledger, Notice, NoticeLog } from '../ports';
 import type { SweepInput } from './input';
 import type { TaskTelemetry } from './telemetry';
 
@@ -46,6 +47,11 @@ const SweepTargetSchema = z
      * `policy.scaleInWindowMinutes`); past it the ordinary scale-in takes over.
      */
     boostFollowUpMinutes: z.number().int().positive().optional(),
+    /**
+     * Mode `approve`: how long a plan on-call denied, or let time out, holds the sweep off the target
+     * (see {@link REFUSAL_HOLD_FACTOR}).
+     */
+    refusalHoldMinutes: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -63,6 +69,15 @@ export const SweepEventSchema = z
   .strict();
 export type SweepEvent = z.infer<typeof SweepEventSchema>;
 export type SweepTarget = SweepEvent['targets'][number];
+
+/**
+ * After on-call denied a plan, or let its request time out, the sweep asks again only once this many
+ * approval timeouts have passed (2 hours at the default 30 minutes): a person said no, or was not
+ * there, and a request every few minutes until the alarm clears would ask them the same question
+ * again and again. A new alarm transition still starts a run that asks at once, as every transition
+ * does, and so does a run started by hand.
+ */
+export const REFUSAL_HOLD_FACTOR = 4;
 
 /**
  * The targets the sweep re-assesses, from the config: those in `auto` and `recommend` mode, by their
@@ -84,6 +99,9 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
       alarmNames,
       everyMinutes: policy.reassessMinutes,
       ...(target.application ? { boostFollowUpMinutes: policy.scaleInWindowMinutes } : {}),
+      ...(target.mode === 'approve'
+        ? { refusalHoldMinutes: config.approvals.timeoutMinutes * REFUSAL_HOLD_FACTOR }
+        : {}),
     });
   }
   if (targets.length === 0) return undefined;
@@ -140,8 +158,9 @@ export interface SweepResult {
   readonly started: ReadonlyArray<{ readonly target: string; readonly executionArn: string }>;
   /**
    * Targets with an alarm in ALARM that are not due at this sweep: every such alarm went into ALARM
-   * within the target's interval, a run told on-call about the target within it, or the target's
-   * `reassessMinutes` is longer than the schedule's.
+   * within the target's interval, a run told on-call about the target within it, the target's
+   * `reassessMinutes` is longer than the schedule's, or on-call refused its plan (denied, or let the
+   * request time out) since its alarms went into ALARM, within the target's `refusalHoldMinutes`.
    */
   readonly notDue: readonly string[];
   /** Targets due but left to a later sweep because every fleet slot is held (`fleet.maxConcurrentRuns`). */
@@ -172,9 +191,18 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     };
     // A run that finished and told on-call within the interval (a fix, or what is left to a person)
     // is given the interval for its change to show in the metrics before the target is asked again.
-    const quietSince = async (target: string, everyMinutes: number): Promise<boolean> => {
-      const last = await deps.notices.last(target);
-      return last === undefined || now.getTime() - Date.parse(last.at) >= everyMinutes * 60_000;
+    const quietSince = (last: Notice | undefined, everyMinutes: number): boolean =>
+      last === undefined || now.getTime() - Date.parse(last.at) >= everyMinutes * 60_000;
+    // The last message refused the plan (mode `approve`): the target is left alone for its hold,
+    // unless one of its alarms went into ALARM after the refusal (a new incident, asked at once).
+    const refusalHolds = (last: Notice | undefined, target: SweepTarget, alarmNames: readonly string[]): boolean => {
+      if (target.refusalHoldMinutes === undefined || !last || noticeOutcome(last) !== 'not-approved') return false;
+      const refusedAt = Date.parse(last.at);
+      if (now.getTime() - refusedAt >= target.refusalHoldMinutes * 60_000) return false;
+      return !alarmNames.some((name) => {
+        const since = inAlarm.get(name);
+        return since !== undefined && Date.parse(since) > refusedAt;
+      });
     };
     // A target with no alarm in ALARM is still asked while its application runs a catch-up boost, so
     // the boost comes off once the backlog has drained, when the lag alarm has gone back to OK.
@@ -207,9 +235,11 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
       const boost = alarmNames.length === 0 && (await boostStillOn(target, now));
       if (alarmNames.length === 0 && !boost) continue;
+      const last = await deps.notices.last(target.target);
       if (
         (alarmNames.length > 0 && !alarmNames.some((name) => heldSince(name, target.everyMinutes))) ||
-        !(await quietSince(target.target, target.everyMinutes))
+        !quietSince(last, target.everyMinutes) ||
+        refusalHolds(last, target, alarmNames)
       ) {
         notDue.push(target.target);
         continue;

@@ -67,14 +67,29 @@ export class ExecutionScheduler {
     );
   }
 
-  /** Called by an execution: resolves once the world's clock has moved `ms` on. */
-  sleep(ms: number): Promise<void> {
-    if (!(ms > 0)) return Promise.resolve();
+  /**
+   * Called by an execution: resolves once the world's clock has moved `ms` on, or as soon as `early`
+   * aborts (a task token answered while the world moves): the execution then counts as running
+   * again at once, so the player waits for it before moving the world further.
+   */
+  sleep(ms: number, early?: AbortSignal): Promise<void> {
+    if (!(ms > 0) || early?.aborted) return Promise.resolve();
     return new Promise((wake) => {
       const sleeper: Sleeper = { wakeAt: this.now() + ms, order: this.order++, wake };
       const at = this.sleepers.findIndex((s) => s.wakeAt > sleeper.wakeAt);
       if (at < 0) this.sleepers.push(sleeper);
       else this.sleepers.splice(at, 0, sleeper);
+      early?.addEventListener(
+        'abort',
+        () => {
+          const index = this.sleepers.indexOf(sleeper);
+          if (index < 0) return;
+          this.sleepers.splice(index, 1);
+          this.running += 1;
+          wake();
+        },
+        { once: true },
+      );
       this.settled();
     });
   }

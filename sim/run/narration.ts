@@ -37,6 +37,8 @@ export function narrate(event: PlayEvent): NarratedLine | undefined {
         }
         case 'fault':
           return line('FAULT', world.message, 'fault');
+        case 'operator':
+          return line('OPERATOR', world.message, 'info');
         case 'resource':
           return line('AWS', world.message, 'info');
         case 'records-lost':

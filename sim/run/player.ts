@@ -378,11 +378,12 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         runLocalWorkflow(workflow, input, {
           cores: observed,
           executionName: name,
+          taskTokens: world.taskTokens,
           virtualTime: {
             now: () => world.now,
-            sleep: (ms, reason) => {
+            sleep: (ms, reason, answered) => {
               record.paused.push({ reason, ms, at: world.now });
-              return scheduler.sleep(ms);
+              return scheduler.sleep(ms, answered);
             },
             random: () => uniformAt(seed, JITTER_CHANNEL + index, draws++),
           },

@@ -1,8 +1,10 @@
 import { alarmName } from '../../lambdas/domain/alarm-definitions';
 import { parseConfig, type StreamMedicConfigInput } from '../../lambdas/domain/config';
+import { noticeFingerprint } from '../../lambdas/domain/notice';
 import { parseWorkflowInput, toRunContext } from '../../lambdas/workflow/input';
 import {
   DESCRIBE_ALARMS_MAX_NAMES,
+  REFUSAL_HOLD_FACTOR,
   createSweepCore,
   isDue,
   sweepExecutionName,
@@ -345,5 +347,63 @@ describe('sweep timing and names', () => {
     expect(name.length).toBeLessThanOrEqual(80);
     expect(name.endsWith('-20261121T1015')).toBe(true);
     expect(sweepExecutionName('orders', new Date(NOW))).toBe(sweepExecutionName('orders', new Date(NOW)));
+  });
+});
+
+describe('the sweep after on-call refused a plan (mode approve)', () => {
+  const APPROVE_CONFIG: StreamMedicConfigInput = {
+    targets: [{ name: 'orders', mode: 'approve', stream: { name: 'orders-stream' } }],
+    approvals: { timeoutMinutes: 20 },
+  };
+  /** What notify remembers of a message that told on-call the plan was not approved (or of another outcome). */
+  const told = (outcome: string, at: string) => ({
+    target: 'orders',
+    at,
+    executionId: 'run-1',
+    subject: 'ACTION REQUIRED, Not approved | StreamMedic orders',
+    fingerprint: noticeFingerprint({
+      subject: 'ACTION REQUIRED, Not approved | StreamMedic orders',
+      attributes: { outcome, cause: 'STREAM_WRITE_CAPACITY', severity: 'warning' },
+    }),
+  });
+
+  it('holds an approve target off for its timeout times the hold factor; other targets hold no refusal', () => {
+    const { plan } = setUp({ ...APPROVE_CONFIG, targets: [...APPROVE_CONFIG.targets!, CONFIG.targets![1]!] });
+    expect(plan.targets.map((t) => [t.target, t.refusalHoldMinutes])).toEqual([
+      ['orders', 20 * REFUSAL_HOLD_FACTOR],
+      ['clicks', undefined],
+    ]);
+  });
+
+  it('does not ask again while the refusal is younger than the hold and no alarm went into ALARM since', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp(APPROVE_CONFIG);
+    alarms.set(alarmName('orders', 'streamLag'), 'ALARM', '2026-11-21T08:00:00.000Z');
+    await notices.remember(told('not-approved', '2026-11-21T09:00:00.000Z'));
+    await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'], waiting: [] });
+    expect(executions.started).toEqual([]);
+  });
+
+  it('asks again once the refusal is as old as the hold', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp(APPROVE_CONFIG);
+    alarms.set(alarmName('orders', 'streamLag'), 'ALARM', '2026-11-21T08:00:00.000Z');
+    await notices.remember(told('not-approved', '2026-11-21T08:55:00.000Z'));
+    await sweep(plan);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1015']);
+  });
+
+  it('asks again when an alarm went into ALARM after the refusal: a new transition is a new question', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp(APPROVE_CONFIG);
+    alarms.set(alarmName('orders', 'streamLag'), 'ALARM', '2026-11-21T10:05:00.000Z');
+    await notices.remember(told('not-approved', '2026-11-21T10:00:00.000Z'));
+    await sweep(plan);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1015']);
+  });
+
+  it('asks as usual when the last message was not a refusal', async () => {
+    const { alarms, executions, notices, sweep, plan } = setUp(APPROVE_CONFIG);
+    alarms.set(alarmName('orders', 'streamLag'), 'ALARM', '2026-11-21T08:00:00.000Z');
+    await notices.remember(told('awaiting-approval', '2026-11-21T10:00:00.000Z'));
+    await sweep(plan);
+    expect(executions.started.map((s) => s.name)).toEqual(['sweep-orders-20261121T1015']);
   });
 });

@@ -1,10 +1,11 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DynamoDbApprovals } from '../../../lambdas/adapters/dynamodb-approvals';
 import type { ApprovalRequest } from '../../../lambdas/domain/approval';
 import { LEDGER_TABLE_OUTPUT_KEY } from '../../../lib/stack-outputs';
 import { startDynaliteLedgerTable, type DynaliteLedgerTable } from '../../adapters/support/dynalite-server';
-import { NOW, liveRun, mockedAws, serviceError } from './support/live-harness';
+import { NOW, OPERATOR_ARN, liveRun, mockedAws, serviceError } from './support/live-harness';
 
 const EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:StreamMedic:run-9';
 
@@ -51,24 +52,40 @@ describe('stream-medic approve and deny', () => {
     aws.stepFunctions.on(SendTaskFailureCommand).resolves({});
   });
 
-  it("sends the approval with the operator's name to the waiting run, records it, and withdraws the request", async () => {
+  it("sends the approval with the operator's name and verified ARN to the waiting run, records it, and withdraws the request", async () => {
     await approvals.open(request('orders'));
 
     const result = await liveRun(['approve', '--target', 'orders', '--by', 'alice'], factory);
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('Approved the plan of orders as alice: UpdateShardCount orders-stream 2 -> 4');
+    expect(result.stdout).toContain(
+      `Approved the plan of orders as alice (${OPERATOR_ARN}): UpdateShardCount orders-stream 2 -> 4`,
+    );
     const sent = aws.stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input;
     expect(sent.taskToken).toBe('token-of-orders');
-    expect(JSON.parse(sent.output!)).toEqual({ decision: 'approved', by: 'alice', at: NOW.toISOString() });
+    expect(JSON.parse(sent.output!)).toEqual({
+      decision: 'approved',
+      by: 'alice',
+      operatorArn: OPERATOR_ARN,
+      at: NOW.toISOString(),
+    });
     expect(await approvals.waiting('orders')).toBeUndefined();
     expect(await approvals.events('orders', '2026-01-01T00:00:00Z')).toEqual([
-      { outcome: 'approved', target: 'orders', executionId: EXECUTION, by: 'alice', at: NOW.toISOString() },
+      {
+        outcome: 'approved',
+        target: 'orders',
+        executionId: EXECUTION,
+        by: 'alice',
+        operatorArn: OPERATOR_ARN,
+        at: NOW.toISOString(),
+      },
     ]);
   });
 
   it('sends a denial as the ApprovalDenied error, with who and why, and records it', async () => {
     await approvals.open(request('clicks'));
+    const bob = 'arn:aws:sts::123456789012:assumed-role/StreamMedicOperators/bob';
+    aws.sts.on(GetCallerIdentityCommand).resolves({ Arn: bob });
 
     const result = await liveRun(
       ['deny', '--target', 'clicks', '--by', 'bob', '--reason', 'a deploy is rolling out'],
@@ -79,16 +96,41 @@ describe('stream-medic approve and deny', () => {
     expect(aws.stepFunctions.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toEqual({
       taskToken: 'token-of-clicks',
       error: 'ApprovalDenied',
-      cause: 'denied by bob: a deploy is rolling out',
+      cause: `denied by bob (${bob}): a deploy is rolling out`,
     });
     expect(aws.stepFunctions.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
     const [event] = await approvals.events('clicks', '2026-01-01T00:00:00Z');
-    expect(event).toMatchObject({ outcome: 'denied', by: 'bob', reason: 'a deploy is rolling out' });
+    expect(event).toMatchObject({ outcome: 'denied', by: 'bob', operatorArn: bob, reason: 'a deploy is rolling out' });
 
     const history = await liveRun(['history', '--target', 'clicks', '--json'], factory);
     expect(JSON.parse(history.stdout).events).toEqual([
-      expect.objectContaining({ kind: 'denied', by: 'bob', why: 'a deploy is rolling out' }),
+      expect.objectContaining({ kind: 'denied', by: 'bob', operatorArn: bob, why: 'a deploy is rolling out' }),
     ]);
+    const table = await liveRun(['history', '--target', 'clicks'], factory);
+    expect(table.stdout).toContain(`bob (${bob})`);
+  });
+
+  it('records the verified ARN whatever --by says: the name is for people, the ARN is who called', async () => {
+    await approvals.open(request('spoofed'));
+
+    await liveRun(['approve', '--target', 'spoofed', '--by', 'the-cto'], factory);
+
+    const [event] = await approvals.events('spoofed', '2026-01-01T00:00:00Z');
+    expect(event).toMatchObject({ outcome: 'approved', by: 'the-cto', operatorArn: OPERATOR_ARN });
+  });
+
+  it('sends no decision when STS cannot say who calls, and says why', async () => {
+    await approvals.open(request('unknown'));
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(serviceError('ExpiredTokenException', 'The security token included in the request is expired'));
+
+    const result = await liveRun(['approve', '--target', 'unknown', '--by', 'erin'], factory);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the AWS credentials have expired');
+    expect(aws.stepFunctions.calls()).toHaveLength(0);
+    expect(await approvals.waiting('unknown')).toBeDefined();
   });
 
   it('says so when no run of the target waits, and sends nothing', async () => {

@@ -3,7 +3,8 @@ import { DynamoDbPauseSwitch } from '../../../lambdas/adapters/dynamodb-pause-sw
 import { FLEET_SCOPE } from '../../../lambdas/domain/pause';
 import { LEDGER_TABLE_OUTPUT_KEY } from '../../../lib/stack-outputs';
 import { startDynaliteLedgerTable, type DynaliteLedgerTable } from '../../adapters/support/dynalite-server';
-import { NOW, liveRun, mockedAws } from './support/live-harness';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { NOW, OPERATOR_ARN, liveRun, mockedAws } from './support/live-harness';
 
 describe('stream-medic pause and resume', () => {
   let table: DynaliteLedgerTable;
@@ -41,19 +42,20 @@ describe('stream-medic pause and resume', () => {
         'Nothing is changed until it is resumed (stream-medic resume).\n',
     );
     expect(await pauses.pausesFor('orders')).toEqual([
-      { scope: FLEET_SCOPE, by: 'alice', reason: 'failover drill', at: NOW.toISOString() },
+      { scope: FLEET_SCOPE, by: 'alice', operatorArn: OPERATOR_ARN, reason: 'failover drill', at: NOW.toISOString() },
     ]);
 
+    const bob = 'arn:aws:iam::123456789012:user/bob';
+    aws.sts.on(GetCallerIdentityCommand).resolves({ Arn: bob });
     // A minute later, so the history's order does not rest on two events of the same instant.
     const resumed = await liveRun(['resume', '--by', 'bob'], factory, { now: new Date(NOW.getTime() + 60_000) });
 
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toBe(`Resumed every target (paused by alice since ${NOW.toISOString()}: failover drill).\n`);
     expect(await pauses.pausesFor('orders')).toEqual([]);
-    expect((await pauses.events(FLEET_SCOPE, '2026-01-01T00:00:00Z')).map((e) => `${e.kind} by ${e.by}`)).toEqual([
-      'pause by alice',
-      'resume by bob',
-    ]);
+    expect(
+      (await pauses.events(FLEET_SCOPE, '2026-01-01T00:00:00Z')).map((e) => `${e.kind} by ${e.by} as ${e.operatorArn}`),
+    ).toEqual([`pause by alice as ${OPERATOR_ARN}`, `resume by bob as ${bob}`]);
   });
 
   it("says which pause still holds when a target's own pause is lifted under a fleet pause", async () => {

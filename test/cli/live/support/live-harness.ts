@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CliIo } from '../../../../cli/io';
@@ -34,6 +35,9 @@ export const WINDOW_END = '2026-11-21T10:15:00.000Z';
 export const REGION = 'eu-west-1';
 
 /** Every SDK client of the CLI, each with its own aws-sdk-client-mock stub. */
+/** Who the mocked STS says runs the operator commands. */
+export const OPERATOR_ARN = 'arn:aws:sts::123456789012:assumed-role/StreamMedicOperators/alice';
+
 export function mockedAws() {
   const clients: CliAwsClients = {
     cloudWatch: new CloudWatchClient({ region: REGION }),
@@ -42,12 +46,17 @@ export function mockedAws() {
     stepFunctions: new SFNClient({ region: REGION }),
     cloudFormation: new CloudFormationClient({ region: REGION }),
     dynamoDbDocument: DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION })),
+    sts: new STSClient({ region: REGION }),
   };
   const requests: AwsClientRequest[] = [];
   const factory: AwsClientFactory = (request) => {
     requests.push(request);
     return clients;
   };
+  const sts = mockClient(clients.sts);
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Arn: OPERATOR_ARN, Account: '123456789012', UserId: 'AROAEXAMPLE:alice' });
   return {
     clients,
     factory,
@@ -59,6 +68,7 @@ export function mockedAws() {
     stepFunctions: mockClient(clients.stepFunctions),
     cloudFormation: mockClient(clients.cloudFormation),
     dynamoDbDocument: mockClient(clients.dynamoDbDocument),
+    sts,
   };
 }
 export type MockedAws = ReturnType<typeof mockedAws>;
@@ -72,6 +82,7 @@ export function callCount(aws: MockedAws): number {
     aws.stepFunctions,
     aws.cloudFormation,
     aws.dynamoDbDocument,
+    aws.sts,
   ].reduce((sum, stub) => sum + stub.calls().length, 0);
 }
 
