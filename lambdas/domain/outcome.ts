@@ -1,5 +1,5 @@
 /** Judging a change: the assessment after it against the one that led to it. */
-import type { Report } from './model';
+import type { Diagnosis, Report } from './model';
 import type { VerifyOutcome } from './run-state';
 import { severityRank, type Cause } from './vocabulary';
 
@@ -18,16 +18,29 @@ const DRAINING_CAUSES: ReadonlySet<Cause> = new Set(['CONSUMER_COMPUTE']);
 const IMPROVEMENT_SHARE = 0.2;
 
 /**
+ * How much further past its threshold a measure must move, as a share of its distance before (or of
+ * the threshold, when it was barely past), before the change is judged harmful: smaller moves are noise.
+ */
+const HARM_SHARE = 0.2;
+
+/** A change's judgement: `harm` says, with the figures, how the change made things worse. */
+export interface Judgement {
+  readonly outcome: VerifyOutcome;
+  readonly reason: string;
+  readonly harm?: string;
+}
+
+/**
  * Compares the assessment after the change with the one before it. Evidence is compared measure by
  * measure (same metric and statistic): a measure improves when its distance past the threshold
  * shrinks by at least {@link IMPROVEMENT_SHARE}, and worsens when that distance grows. A backlog that
  * drains on plan (`drain`, read from the lag's trend now) is improving whatever the levels say.
+ *
+ * Harm is found only in a `not-improved` judgement: the job failing after the change (APP_UNHEALTHY
+ * found where it was not), or no measure easing and one moved further past its threshold by more
+ * than {@link HARM_SHARE} (lag or throttling up; a scale-up that lowered throughput shows as lag up).
  */
-export function judgeOutcome(
-  before: Report,
-  after: Report,
-  drain?: BacklogDrain,
-): { outcome: VerifyOutcome; reason: string } {
+export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain): Judgement {
   const was = before.diagnosis;
   const now = after.diagnosis;
   if (SETTLED_CAUSES.has(now.cause)) {
@@ -44,38 +57,76 @@ export function judgeOutcome(
       reason: `${was.cause} is still found, but the backlog drains on plan: about ${Math.ceil(drain.seconds / 60)} min to catch up at the rate it falls now`,
     };
   }
+  const moves = compareMeasures(was, now);
+  const worse =
+    moves.improved === 0 && moves.harmful.length > 0
+      ? `${was.cause} is worse after the change: ${moves.harmful.join(', ')}`
+      : undefined;
   // FLIP-271's ineffective scaling: the change did not raise throughput, so it is not repeated.
   const ineffective = after.plan.refused.find((r) => r.guardrail === 'ineffective-scaling');
-  if (ineffective) return { outcome: 'not-improved', reason: `the scale-up was ineffective: ${ineffective.reason}` };
+  if (ineffective) {
+    const reason = `the scale-up was ineffective: ${ineffective.reason}`;
+    return worse && now.cause === was.cause
+      ? { outcome: 'not-improved', reason, harm: worse }
+      : { outcome: 'not-improved', reason };
+  }
   const severityDelta = severityRank(now.severity) - severityRank(was.severity);
   if (now.cause !== was.cause) {
-    return severityDelta <= 0
-      ? { outcome: 'improving', reason: `${was.cause} is no longer found, but ${now.cause} is: ${now.summary}` }
-      : { outcome: 'not-improved', reason: `${was.cause} gave way to a more severe ${now.cause}: ${now.summary}` };
+    if (severityDelta <= 0) {
+      return { outcome: 'improving', reason: `${was.cause} is no longer found, but ${now.cause} is: ${now.summary}` };
+    }
+    const reason = `${was.cause} gave way to a more severe ${now.cause}: ${now.summary}`;
+    // Another bottleneck surfacing is not the change's doing; a job failing after its update is.
+    return now.cause === 'APP_UNHEALTHY' && was.cause !== 'APP_UNHEALTHY'
+      ? {
+          outcome: 'not-improved',
+          reason,
+          harm: `${was.cause} (${was.severity}) before the change, ${now.cause} (${now.severity}) after it: ${now.summary}`,
+        }
+      : { outcome: 'not-improved', reason };
   }
+  if (severityDelta < 0 || (moves.improved > 0 && moves.worsened === 0 && severityDelta <= 0)) {
+    const detail = moves.text.length > 0 ? moves.text.join(', ') : `severity ${was.severity} -> ${now.severity}`;
+    return { outcome: 'improving', reason: `${was.cause} is still found but easing: ${detail}` };
+  }
+  const detail = moves.text.length > 0 ? `: ${moves.text.join(', ')}` : '';
+  const reason = `${was.cause} is still found and not easing${detail}`;
+  return worse ? { outcome: 'not-improved', reason, harm: worse } : { outcome: 'not-improved', reason };
+}
+
+interface MeasureMoves {
+  readonly improved: number;
+  readonly worsened: number;
+  /** Each measure that moved, in words. */
+  readonly text: readonly string[];
+  /** The measures that moved further past their threshold than noise, with the threshold. */
+  readonly harmful: readonly string[];
+}
+
+/** Evidence compared measure by measure (same metric and statistic), by its distance past the threshold. */
+function compareMeasures(was: Diagnosis, now: Diagnosis): MeasureMoves {
   let improved = 0;
   let worsened = 0;
-  const moves: string[] = [];
+  const text: string[] = [];
+  const harmful: string[] = [];
   for (const old of was.evidence) {
     const fresh = now.evidence.find((e) => e.metric === old.metric && e.stat === old.stat);
     if (!fresh) continue;
     const direction = Math.sign(old.value - old.threshold) || 1;
     const oldDistance = (old.value - old.threshold) * direction;
     const newDistance = (fresh.value - fresh.threshold) * direction;
+    const move = `${old.metric} ${formatNumber(old.value)} -> ${formatNumber(fresh.value)}`;
     if (oldDistance > 0 && newDistance <= oldDistance * (1 - IMPROVEMENT_SHARE)) {
       improved += 1;
-      moves.push(`${old.metric} ${formatNumber(old.value)} -> ${formatNumber(fresh.value)}`);
+      text.push(move);
     } else if (newDistance > oldDistance) {
       worsened += 1;
-      moves.push(`${old.metric} ${formatNumber(old.value)} -> ${formatNumber(fresh.value)} (worse)`);
+      text.push(`${move} (worse)`);
+      const noise = HARM_SHARE * Math.max(Math.abs(oldDistance), Math.abs(old.threshold));
+      if (newDistance - oldDistance > noise) harmful.push(`${move} (threshold ${formatNumber(fresh.threshold)})`);
     }
   }
-  if (severityDelta < 0 || (improved > 0 && worsened === 0 && severityDelta <= 0)) {
-    const detail = moves.length > 0 ? moves.join(', ') : `severity ${was.severity} -> ${now.severity}`;
-    return { outcome: 'improving', reason: `${was.cause} is still found but easing: ${detail}` };
-  }
-  const detail = moves.length > 0 ? `: ${moves.join(', ')}` : '';
-  return { outcome: 'not-improved', reason: `${was.cause} is still found and not easing${detail}` };
+  return { improved, worsened, text, harmful };
 }
 
 function formatNumber(value: number): string {

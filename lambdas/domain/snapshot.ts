@@ -8,7 +8,14 @@ import {
   type GetMetricDataRecord,
 } from './aws-shapes';
 import { TargetSchema } from './config';
-import { CHANGE_RESULTS, LEDGER_PHASES, type AppState, type LedgerEntry, type StreamState } from './model';
+import {
+  CHANGE_RESULTS,
+  LEDGER_ENTRY_KINDS,
+  LEDGER_PHASES,
+  type AppState,
+  type LedgerEntry,
+  type StreamState,
+} from './model';
 import { ACTION_TYPES } from './vocabulary';
 import { InvalidInputError, parseWith } from './validation';
 
@@ -32,6 +39,7 @@ export const LedgerEntrySchema = z
     intentAt: z.iso.datetime({ offset: true }).optional(),
     applicationVersionId: z.number().int().optional(),
     detail: z.string().optional(),
+    kind: z.enum(LEDGER_ENTRY_KINDS).optional(),
   })
   .strict();
 

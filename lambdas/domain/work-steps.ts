@@ -78,5 +78,6 @@ export function ledgerEntryFor(step: WorkStep, run: Pick<RunContext, 'target' | 
     ...fromTo,
     calls: 1,
     executionId: run.executionId,
+    ...('revert' in step && step.revert ? { kind: 'revert' as const } : {}),
   };
 }
