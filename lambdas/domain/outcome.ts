@@ -38,7 +38,8 @@ export interface Judgement {
  *
  * Harm is found only in a `not-improved` judgement: the job failing after the change (APP_UNHEALTHY
  * found where it was not), or no measure easing and one moved further past its threshold by more
- * than {@link HARM_SHARE} (lag or throttling up; a scale-up that lowered throughput shows as lag up).
+ * than {@link HARM_SHARE} (lag or throttling up; a scale-up that lowered throughput shows as lag up),
+ * whatever the cause is called now.
  */
 export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain): Judgement {
   const was = before.diagnosis;
@@ -66,12 +67,18 @@ export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain
   const ineffective = after.plan.refused.find((r) => r.guardrail === 'ineffective-scaling');
   if (ineffective) {
     const reason = `the scale-up was ineffective: ${ineffective.reason}`;
-    return worse && now.cause === was.cause
-      ? { outcome: 'not-improved', reason, harm: worse }
-      : { outcome: 'not-improved', reason };
+    return worse ? { outcome: 'not-improved', reason, harm: worse } : { outcome: 'not-improved', reason };
   }
   const severityDelta = severityRank(now.severity) - severityRank(was.severity);
   if (now.cause !== was.cause) {
+    // A new name for the same trouble (a job now waiting on its sink) is no relief when the lag grew.
+    if (worse) {
+      return {
+        outcome: 'not-improved',
+        reason: `${was.cause} gave way to ${now.cause}, and it is worse: ${now.summary}`,
+        harm: `${was.cause} gave way to ${now.cause} after the change, worse: ${moves.harmful.join(', ')}`,
+      };
+    }
     if (severityDelta <= 0) {
       return { outcome: 'improving', reason: `${was.cause} is no longer found, but ${now.cause} is: ${now.summary}` };
     }

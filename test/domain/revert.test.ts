@@ -1,4 +1,6 @@
+import { auditTrail } from '../../lambdas/domain/audit-trail';
 import { PolicySchema, TargetSchema } from '../../lambdas/domain/config';
+import { composeNotification } from '../../lambdas/domain/notification';
 import { assess } from '../../lambdas/domain/engine';
 import type { Diagnosis, LedgerEntry } from '../../lambdas/domain/model';
 import { judgeOutcome } from '../../lambdas/domain/outcome';
@@ -47,6 +49,17 @@ describe('judgeOutcome finds harm', () => {
     const failing = report({ diagnosis: { cause: 'APP_UNHEALTHY', severity: 'critical', evidence: [] } });
     expect(judgeOutcome(before, failing).harm).toMatch(
       /^CONSUMER_COMPUTE \(warning\) before the change, APP_UNHEALTHY/,
+    );
+  });
+
+  it('when the trouble has a new name but the lag grew: a job now waiting on its sink', () => {
+    const waiting = report({
+      diagnosis: { cause: 'SINK_BACKPRESSURE', severity: 'warning', evidence: [lag(1_200_000)] },
+    });
+    const judged = judgeOutcome(before, waiting);
+    expect(judged.outcome).toBe('not-improved');
+    expect(judged.harm).toBe(
+      'CONSUMER_COMPUTE gave way to SINK_BACKPRESSURE after the change, worse: millisBehindLatest 600000 -> 1200000 (threshold 60000)',
     );
   });
 
@@ -235,5 +248,62 @@ describe('the reverted guardrail', () => {
   it('lets it once the cooldown is over, and never holds after a plain scale-in', () => {
     expect(throttled([change(100, 4, 8), change(61, 8, 4, 'revert')]).plan.actions).not.toEqual([]);
     expect(throttled([change(40, 4, 8), change(30, 8, 4)]).plan.actions).not.toEqual([]);
+  });
+});
+
+describe('what on-call and history are told of a revert', () => {
+  const harm = 'STREAM_WRITE_CAPACITY is worse after the change: WriteProvisionedThroughputExceeded 1800000 -> 3600000';
+  const first = assessment(run, report());
+  const firstProgress: Progress = { next: 2, applied: applied(), more: false };
+  const harmed: Verification = {
+    outcome: 'not-improved',
+    reason: 'STREAM_WRITE_CAPACITY is still found and not easing',
+    harm,
+    report: report(),
+    verifiedAt: '2026-11-21T10:30:00.000Z',
+  };
+
+  it('a reverted change: what was taken back, why with the figures, and that a person must look', () => {
+    const steps = revertStepsOf(firstProgress.applied);
+    const revertRound = { ...first, steps, revert: { reason: harm } };
+    const message = composeNotification({
+      run,
+      region: 'eu-west-1',
+      rounds: [{ assessment: first, progress: firstProgress, verification: harmed }],
+      assessment: revertRound,
+      progress: {
+        next: 2,
+        more: false,
+        applied: steps.map((step) => ({ step, at: '2026-11-21T10:31:00.000Z', outcome: 'requested' })),
+      },
+      verification: { ...harmed, outcome: 'improving', harm: undefined, reason: 'easing' },
+    });
+    expect(message.attributes['actionRequired']).toBe('true');
+    expect(message.body.split('\n')[0]).toBe(
+      `ACTION REQUIRED: a change made things worse and StreamMedic reverted it (REVERT UpdateShardCount orders-stream 7 -> 4 shards (call 1 of 2); REVERT UpdateShardCount orders-stream 4 -> 2 shards (call 2 of 2)): ${harm}; a person must look at why before it is tried again.`,
+    );
+    expect(message.body).toContain(`Revert of the change before it, because ${harm}`);
+  });
+
+  it('a harmful change that could not be reverted: why not, and that a person must undo it', () => {
+    const message = composeNotification({
+      run,
+      region: 'eu-west-1',
+      assessment: first,
+      progress: firstProgress,
+      verification: { ...harmed, revertRefused: "the revert does not fit the run's time" },
+    });
+    expect(message.body.split('\n')[0]).toBe(
+      `ACTION REQUIRED: a change made things worse and was NOT reverted (the revert does not fit the run's time): ${harm}; a person must undo it.`,
+    );
+  });
+
+  it('history lists a revert as a revert', () => {
+    const [step] = revertStepsOf(applied());
+    const entry = ledgerEntryFor(step!, run, new Date(CAPTURED_AT));
+    const [event] = auditTrail([entry], []);
+    expect(event).toEqual(
+      expect.objectContaining({ kind: 'revert', what: 'UpdateShardCount stream/orders-stream 7 -> 4 (down, 1 call)' }),
+    );
   });
 });
