@@ -1,4 +1,5 @@
 /** Judging a change: the assessment after it against the one that led to it. */
+import { METRICS } from './metric-catalog';
 import type { Diagnosis, Report } from './model';
 import type { VerifyOutcome } from './run-state';
 import { severityRank, type Cause } from './vocabulary';
@@ -23,6 +24,22 @@ const IMPROVEMENT_SHARE = 0.2;
  */
 const HARM_SHARE = 0.2;
 
+/**
+ * Refusals are counted per interval, so a level that rises after a change is the change's doing. Lag
+ * is not: it accumulates while any deficit lasts, so a lag larger than before says only that the
+ * job is still short; a change that hurt the job shows as a lower processed rate instead.
+ */
+const THROTTLING_METRICS: ReadonlySet<string> = new Set([
+  METRICS.writeThrottled.metricName,
+  METRICS.readThrottled.metricName,
+]);
+
+/** The processed rate of the job before and after StreamMedic's last scale-up of it (scaling-effect.ts). */
+export interface ProcessedRates {
+  readonly beforePerSecond: number;
+  readonly afterPerSecond: number;
+}
+
 /** A change's judgement: `harm` says, with the figures, how the change made things worse. */
 export interface Judgement {
   readonly outcome: VerifyOutcome;
@@ -36,12 +53,12 @@ export interface Judgement {
  * shrinks by at least {@link IMPROVEMENT_SHARE}, and worsens when that distance grows. A backlog that
  * drains on plan (`drain`, read from the lag's trend now) is improving whatever the levels say.
  *
- * Harm is found only in a `not-improved` judgement: the job failing after the change (APP_UNHEALTHY
- * found where it was not), or no measure easing and one moved further past its threshold by more
- * than {@link HARM_SHARE} (lag or throttling up; a scale-up that lowered throughput shows as lag up),
- * whatever the cause is called now.
+ * Harm is found only in a `not-improved` judgement, whatever the cause is called now: the job failing
+ * after the change (APP_UNHEALTHY found where it was not), throttling moved further past its
+ * threshold by more than {@link HARM_SHARE} with no measure easing, or a scale-up after which the job
+ * processes less by more than {@link HARM_SHARE} (`rates`, read from the window now).
  */
-export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain): Judgement {
+export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain, rates?: ProcessedRates): Judgement {
   const was = before.diagnosis;
   const now = after.diagnosis;
   if (SETTLED_CAUSES.has(now.cause)) {
@@ -59,10 +76,14 @@ export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain
     };
   }
   const moves = compareMeasures(was, now);
-  const worse =
-    moves.improved === 0 && moves.harmful.length > 0
-      ? `${was.cause} is worse after the change: ${moves.harmful.join(', ')}`
-      : undefined;
+  const slower =
+    rates && rates.afterPerSecond < rates.beforePerSecond * (1 - HARM_SHARE)
+      ? [
+          `processed ${Math.round(rates.beforePerSecond)} -> ${Math.round(rates.afterPerSecond)} records/s after the scale-up`,
+        ]
+      : [];
+  const harmful = [...slower, ...(moves.improved === 0 ? moves.harmful : [])];
+  const worse = harmful.length > 0 ? `${was.cause} is worse after the change: ${harmful.join(', ')}` : undefined;
   // FLIP-271's ineffective scaling: the change did not raise throughput, so it is not repeated.
   const ineffective = after.plan.refused.find((r) => r.guardrail === 'ineffective-scaling');
   if (ineffective) {
@@ -76,7 +97,7 @@ export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain
       return {
         outcome: 'not-improved',
         reason: `${was.cause} gave way to ${now.cause}, and it is worse: ${now.summary}`,
-        harm: `${was.cause} gave way to ${now.cause} after the change, worse: ${moves.harmful.join(', ')}`,
+        harm: `${was.cause} gave way to ${now.cause} after the change, worse: ${harmful.join(', ')}`,
       };
     }
     if (severityDelta <= 0) {
@@ -106,7 +127,7 @@ interface MeasureMoves {
   readonly worsened: number;
   /** Each measure that moved, in words. */
   readonly text: readonly string[];
-  /** The measures that moved further past their threshold than noise, with the threshold. */
+  /** The throttling measures that moved further past their threshold than noise, with the threshold. */
   readonly harmful: readonly string[];
 }
 
@@ -130,7 +151,9 @@ function compareMeasures(was: Diagnosis, now: Diagnosis): MeasureMoves {
       worsened += 1;
       text.push(`${move} (worse)`);
       const noise = HARM_SHARE * Math.max(Math.abs(oldDistance), Math.abs(old.threshold));
-      if (newDistance - oldDistance > noise) harmful.push(`${move} (threshold ${formatNumber(fresh.threshold)})`);
+      if (THROTTLING_METRICS.has(old.metric) && newDistance - oldDistance > noise) {
+        harmful.push(`${move} (threshold ${formatNumber(fresh.threshold)})`);
+      }
     }
   }
   return { improved, worsened, text, harmful };

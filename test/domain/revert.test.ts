@@ -30,19 +30,41 @@ const behind = (value: number, severity: Diagnosis['severity'] = 'warning') =>
 
 describe('judgeOutcome finds harm', () => {
   const before = behind(600_000);
+  const throttledBy = (value: number) =>
+    report({
+      diagnosis: {
+        evidence: [{ metric: 'WriteProvisionedThroughputExceeded', stat: 'Sum', value, threshold: 0, unit: 'Count' }],
+      },
+    });
 
-  it('when a measure moves past its threshold by more than noise, with the figures', () => {
-    const judged = judgeOutcome(before, behind(900_000));
+  it('when throttling moves past its threshold by more than noise, with the figures', () => {
+    const judged = judgeOutcome(throttledBy(1_800_000), throttledBy(3_600_000));
     expect(judged.outcome).toBe('not-improved');
     expect(judged.harm).toBe(
-      'CONSUMER_COMPUTE is worse after the change: millisBehindLatest 600000 -> 900000 (threshold 60000)',
+      'STREAM_WRITE_CAPACITY is worse after the change: WriteProvisionedThroughputExceeded 1800000 -> 3600000 (threshold 0)',
     );
   });
 
-  it('not when the measure only drifts (within noise)', () => {
-    const judged = judgeOutcome(before, behind(650_000));
+  it('not when throttling only drifts (within noise)', () => {
+    const judged = judgeOutcome(throttledBy(1_800_000), throttledBy(2_000_000));
     expect(judged.outcome).toBe('not-improved');
     expect(judged.harm).toBeUndefined();
+  });
+
+  it('not when only the lag is larger: it grows while the job is still short, whatever the change did', () => {
+    const judged = judgeOutcome(before, behind(900_000));
+    expect(judged.outcome).toBe('not-improved');
+    expect(judged.harm).toBeUndefined();
+  });
+
+  it('when the job processes less after the scale-up, by more than noise', () => {
+    const judged = judgeOutcome(before, behind(900_000), undefined, { beforePerSecond: 1300, afterPerSecond: 700 });
+    expect(judged.harm).toBe(
+      'CONSUMER_COMPUTE is worse after the change: processed 1300 -> 700 records/s after the scale-up',
+    );
+    expect(
+      judgeOutcome(before, behind(900_000), undefined, { beforePerSecond: 1300, afterPerSecond: 1200 }).harm,
+    ).toBeUndefined();
   });
 
   it('when the job fails after its update', () => {
@@ -52,14 +74,14 @@ describe('judgeOutcome finds harm', () => {
     );
   });
 
-  it('when the trouble has a new name but the lag grew: a job now waiting on its sink', () => {
+  it('when the trouble has a new name but the job processes less: a job now waiting on its sink', () => {
     const waiting = report({
       diagnosis: { cause: 'SINK_BACKPRESSURE', severity: 'warning', evidence: [lag(1_200_000)] },
     });
-    const judged = judgeOutcome(before, waiting);
+    const judged = judgeOutcome(before, waiting, undefined, { beforePerSecond: 1300, afterPerSecond: 650 });
     expect(judged.outcome).toBe('not-improved');
     expect(judged.harm).toBe(
-      'CONSUMER_COMPUTE gave way to SINK_BACKPRESSURE after the change, worse: millisBehindLatest 600000 -> 1200000 (threshold 60000)',
+      'CONSUMER_COMPUTE gave way to SINK_BACKPRESSURE after the change, worse: processed 1300 -> 650 records/s after the scale-up',
     );
   });
 
@@ -70,8 +92,13 @@ describe('judgeOutcome finds harm', () => {
     expect(judged.harm).toBeUndefined();
   });
 
-  it('not when the backlog, larger after the restart, drains on plan', () => {
-    const judged = judgeOutcome(before, behind(900_000), { seconds: 240 });
+  it('not when the backlog, larger after the restart, drains on plan, whatever the rates', () => {
+    const judged = judgeOutcome(
+      before,
+      behind(900_000),
+      { seconds: 240 },
+      { beforePerSecond: 1300, afterPerSecond: 700 },
+    );
     expect(judged.outcome).toBe('improving');
     expect(judged.harm).toBeUndefined();
   });

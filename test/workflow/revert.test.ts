@@ -33,7 +33,10 @@ function behindSnapshot() {
   });
 }
 
-/** After the update the job processes less and falls further behind: the change made things worse. */
+/**
+ * After the update (at 10:15) the job processes 700 records/s where it processed 1,300 before, and
+ * falls further behind: the change made things worse.
+ */
 function worseAfterUpdate(): GetMetricDataRecord {
   return buildSnapshot({
     capturedAt: VERIFIED_AT,
@@ -45,7 +48,8 @@ function worseAfterUpdate(): GetMetricDataRecord {
       millisBehindLatest: (i) => 400_000 + i * 10_000,
       containerCpu: 95,
       busyTime: 990,
-      recordsInPerSecond: 700,
+      // Minute i of the hour before 10:40: the update went in at minute 35.
+      recordsInPerSecond: (i) => (i < 35 ? 1300 : 700),
     },
   }).getMetricData as GetMetricDataRecord;
 }
@@ -91,7 +95,7 @@ describe('the verify and apply tasks on a change that made things worse', () => 
 
     expect(verification.outcome).toBe('not-improved');
     expect(verification.harm).toBe(
-      'CONSUMER_COMPUTE is worse after the change: millisBehindLatest 355000 -> 990000 (threshold 60000)',
+      'CONSUMER_COMPUTE is worse after the change: processed 1300 -> 700 records/s after the scale-up',
     );
     const revert = verification.next!.assessment;
     expect(revert.revert).toEqual({ reason: verification.harm });

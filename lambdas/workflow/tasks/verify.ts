@@ -1,5 +1,5 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
-import { assess, backlogDrain } from '../../domain/engine';
+import { assess, backlogDrain, processedRates } from '../../domain/engine';
 import { nextRoundOf } from '../../domain/next-round';
 import { judgeOutcome } from '../../domain/outcome';
 import { pauseFor } from '../../domain/pause';
@@ -38,7 +38,8 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
     // Planned as a dry run: what verification saw, whatever the mode.
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
     const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
-    const { outcome, reason, harm } = judgeOutcome(assessment.report, report, drain);
+    const rates = processedRates(snapshot, { target: run.config, policy: run.policy });
+    const { outcome, reason, harm } = judgeOutcome(assessment.report, report, drain, rates);
     const now = deps.clock.now();
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
     const judged: Verification = {

@@ -11,7 +11,12 @@ import { PROPERTY_TEST_TIMEOUT_MS, propertyParams } from './property-settings';
 
 const run = runContext();
 const policy = PolicySchema.parse({});
-const METRICS = ['millisBehindLatest', 'WriteProvisionedThroughputExceeded', 'containerCPUUtilization'] as const;
+const METRICS = [
+  'millisBehindLatest',
+  'WriteProvisionedThroughputExceeded',
+  'ReadProvisionedThroughputExceeded',
+  'containerCPUUtilization',
+] as const;
 
 const evidence = fc.uniqueArray(
   fc.record({
@@ -31,6 +36,13 @@ const verificationInputs = fc.record({
   measures: evidence,
   drainSeconds: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
   ineffective: fc.boolean(),
+  rates: fc.option(
+    fc.record({
+      beforePerSecond: fc.integer({ min: 1, max: 5000 }),
+      afterPerSecond: fc.integer({ min: 0, max: 5000 }),
+    }),
+    { nil: undefined },
+  ),
 });
 
 function diagnosisOf(
@@ -83,7 +95,7 @@ describe('a revert happens only when verification shows harm', () => {
             ),
           });
           const drain = input.drainSeconds === undefined ? undefined : { seconds: input.drainSeconds };
-          const judged = judgeOutcome(before, after, drain);
+          const judged = judgeOutcome(before, after, drain, input.rates);
           const verification: Verification = {
             ...judged,
             report: after,
