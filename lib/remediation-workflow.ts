@@ -600,7 +600,11 @@ export class RemediationWorkflow extends Construct {
         sfn.Condition.and(
           sfn.Condition.isPresent(paths.nextRound),
           // The verify task keeps within the bound; the state machine, which counts the rounds, holds it too.
-          sfn.Condition.numberLessThan(paths.round, options.maxRounds),
+          // A revert undoes the round's own change, so the bound does not keep it; a run reverts at most once.
+          sfn.Condition.or(
+            sfn.Condition.numberLessThan(paths.round, options.maxRounds),
+            sfn.Condition.isPresent(paths.nextRoundRevert),
+          ),
         ),
         nextRound.next(beginSteps),
       )

@@ -85,7 +85,8 @@ export function historyCommand(io: CliIo, services: CliServices): Command {
           'stream-medic history --config stream-medic.config.json --since 7d --json',
         ],
         [
-          'Lists, oldest first, every change the workflow made (with its execution), every pause and resume, and',
+          'Lists, oldest first, every change the workflow made (with its execution; a change that took back a',
+          'harmful one is listed as a revert), every pause and resume, and',
           'every approval, denial and unanswered request (with who and why), within the ledger retention of 30',
           'days. Read-only. Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:Query on the',
           'ledger, pause and approval items.',

@@ -1,5 +1,5 @@
 /**
- * What StreamMedic did and was told to do, in time order, for people: the changes the ledger holds
+ * What StreamMedic did and was told to do, in time order, for people: the changes and reverts the ledger holds
  * and the pauses and resumes of the kill switch, each with who and why where the record says so.
  * The guardrails read the ledger through history.ts; this is the same record told as a history.
  */
@@ -7,7 +7,7 @@ import type { LedgerEntry } from './model';
 import type { ApprovalEvent } from './approval';
 import { FLEET_SCOPE, pauseScopeText, type PauseEvent } from './pause';
 
-export const AUDIT_EVENT_KINDS = ['change', 'pause', 'resume', 'approved', 'denied', 'timed-out'] as const;
+export const AUDIT_EVENT_KINDS = ['change', 'revert', 'pause', 'resume', 'approved', 'denied', 'timed-out'] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 export interface AuditEvent {
@@ -31,10 +31,11 @@ function changeText(entry: LedgerEntry): string {
   return `${entry.actionType} ${entry.resource}${span} (${entry.direction}, ${calls})`;
 }
 
+/** A change, or a revert: a change that took back one the verification found harmful. */
 export function changeEvent(entry: LedgerEntry): AuditEvent {
   return {
     at: entry.at,
-    kind: 'change',
+    kind: entry.kind === 'revert' ? 'revert' : 'change',
     target: entry.target,
     by: entry.executionId ?? 'StreamMedic',
     what: changeText(entry),

@@ -6,7 +6,8 @@ import { MetricWindow } from './metric-window';
 import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { changesOf } from './ledger-intents';
-import type { BacklogDrain } from './outcome';
+import type { BacklogDrain, ProcessedRates } from './outcome';
+import { ineffectiveScaleUp } from './scaling-effect';
 import { drainsOnPlan, planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
@@ -36,6 +37,29 @@ export function backlogDrain(snapshot: Snapshot, options: Omit<AssessOptions, 'd
   const app = snapshot.describeApplication ? appStateOf(snapshot.describeApplication) : undefined;
   const signals = extractSignals({ window, policy, ...(app ? { app } : {}), appName });
   return drainsOnPlan(signals, policy);
+}
+
+/**
+ * What the job processed before and after StreamMedic's last scale-up of it, when that scale-up did
+ * not raise the rate as it should have (FLIP-271's check, scaling-effect.ts): what verification
+ * reads a scale-up that slowed the job from.
+ */
+export function processedRates(snapshot: Snapshot, options: Omit<AssessOptions, 'dryRun'>): ProcessedRates | undefined {
+  const { target, policy } = options;
+  const appName = target.application?.name;
+  if (!appName) return undefined;
+  const window = MetricWindow.fromGetMetricData(
+    snapshot.getMetricData ?? { MetricDataQueries: [], MetricDataResults: [] },
+    Date.parse(snapshot.capturedAt),
+  );
+  return ineffectiveScaleUp({
+    applicationName: appName,
+    ledger: changesOf(snapshot.ledger.filter((e) => e.target === target.name)),
+    window,
+    nowMinutes: policy.nowMinutes,
+    restartSeconds: policy.expectedRestartSeconds,
+    lagThresholdMs: policy.lagThresholdMs,
+  });
 }
 
 /**

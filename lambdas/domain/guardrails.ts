@@ -160,6 +160,29 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
         : undefined,
   },
   {
+    // A change StreamMedic took back because it made things worse is not made again while its
+    // effect may still show: for the scale-in cooldown after the revert, the resource is not moved
+    // the way the reverted change moved it.
+    guardrail: 'reverted',
+    check: (ctx, action) => {
+      const direction = actionDirection(action);
+      if (direction === 'none' || action.type === 'IncreaseStreamRetention') return undefined;
+      const resource = actionResource(action);
+      const revert = ctx
+        .history(resource)
+        .changes.findLast(
+          (c) =>
+            c.entry.kind === 'revert' &&
+            c.minutesAgo < ctx.policy.cooldownDownMinutes &&
+            c.entry.direction !== direction &&
+            c.entry.direction !== 'none',
+        );
+      return revert
+        ? `${resource} was reverted ${Math.floor(revert.minutesAgo)} min ago (${revert.entry.from} -> ${revert.entry.to}) because the change before it made things worse; it is not moved that way again for ${ctx.policy.cooldownDownMinutes} min: a person must look`
+        : undefined;
+    },
+  },
+  {
     guardrail: 'cooldown',
     check: (ctx, action) => {
       if (action.type === 'IncreaseStreamRetention') return undefined;

@@ -164,7 +164,12 @@ export interface LedgerEntry {
   readonly applicationVersionId?: number;
   /** How a result is known: AWS's answer, the error AWS refused with, or what the description showed. */
   readonly detail?: string;
+  /** `revert`: the change undoes one this run made that verification found harmful (revert.ts). */
+  readonly kind?: LedgerEntryKind;
 }
+
+export const LEDGER_ENTRY_KINDS = ['revert'] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
 
 export const LEDGER_PHASES = ['intent', 'result'] as const;
 export type LedgerPhase = (typeof LEDGER_PHASES)[number];

@@ -106,6 +106,7 @@ const PERSON_GUARDRAILS: ReadonlySet<Guardrail> = new Set([
   'on-demand',
   'snapshots-disabled',
   'ineffective-scaling',
+  'reverted',
 ]);
 
 /**
@@ -169,6 +170,8 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   }
   const assessment = facts.assessment;
   if (!assessment) return `StreamMedic failed before it could assess ${facts.run.target}`;
+  const harm = harmText(facts);
+  if (harm) return harm;
   if (outcome === 'dry-run' || outcome === 'resolved') return undefined;
   if (outcome === 'not-improved') return `the change did not help: ${facts.verification!.reason}`;
   if (outcome === 'inconclusive') return 'StreamMedic cannot tell whether the change helped: metrics are missing';
@@ -201,6 +204,25 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   }
   if (outcome === 'paused') {
     return `StreamMedic is paused (${assessment.pause?.reason ?? 'no reason given'}): nothing was changed; apply the plan by hand or resume`;
+  }
+  return undefined;
+}
+
+/**
+ * A change that made things worse always needs a person, reverted or not: what was taken back and
+ * why (the figures before and after), or why it could not be.
+ */
+function harmText(facts: NotificationFacts): string | undefined {
+  const revertRound = assessmentsOf(facts).find((a) => a.revert);
+  if (revertRound?.revert) {
+    const what = revertRound.steps.map(describeStep).join('; ');
+    return `a change made things worse and StreamMedic reverted it (${what}): ${revertRound.revert.reason}; a person must look at why before it is tried again`;
+  }
+  const refused = [...(facts.rounds ?? []).map((r) => r.verification), facts.verification].find(
+    (v) => v?.harm && v.revertRefused,
+  );
+  if (refused) {
+    return `a change made things worse and was NOT reverted (${refused.revertRefused}): ${refused.harm}; a person must undo it`;
   }
   return undefined;
 }
@@ -271,6 +293,10 @@ export function describeAction(action: Action): string {
 
 /** One changing call in words, as the ledger records it. */
 export function describeStep(step: WorkStep): string {
+  return 'revert' in step && step.revert ? `REVERT ${describeCall(step)}` : describeCall(step);
+}
+
+function describeCall(step: WorkStep): string {
   switch (step.type) {
     case 'UpdateShardCount':
       return `UpdateShardCount ${step.streamName} ${step.from} -> ${step.to} shards (call ${step.call} of ${step.calls})`;
@@ -454,7 +480,10 @@ function actionLines(facts: NotificationFacts): string[] {
       lines.push(...remaining.slice(uncertain.length).map((step) => `NOT DONE: ${step}`));
     }
     if (lines.length === 0) lines.push('Nothing was changed.');
-    return [`Planned: ${plan.actions.map(describeAction).join('; ')}`, ...bullets(lines)];
+    const planned = assessment.revert
+      ? `Revert of the change before it, because ${assessment.revert.reason}`
+      : `Planned: ${plan.actions.map(describeAction).join('; ')}`;
+    return [planned, ...bullets(lines)];
   }
   if (assessment.disposition === 'nothing-to-do') return ['Nothing: no bounded fix applies to this cause.'];
   if (assessment.disposition === 'all-refused') return ['Nothing: every planned action was refused (see below).'];

@@ -76,6 +76,8 @@ export const WorkStepSchema = z.discriminatedUnion('type', [
       /** 1-based position of this call within its action, and the action's number of calls. */
       call: positiveInt,
       calls: positiveInt,
+      /** The step undoes a change of this run that made things worse. */
+      revert: z.literal(true).optional(),
     })
     .strict(),
   z
@@ -87,6 +89,8 @@ export const WorkStepSchema = z.discriminatedUnion('type', [
       parallelismPerKpu: positiveInt,
       autoScalingEnabled: z.boolean().optional(),
       boost: BoostSchema.optional(),
+      /** The step undoes a change of this run that made things worse. */
+      revert: z.literal(true).optional(),
     })
     .strict(),
   z
@@ -148,6 +152,11 @@ export const AssessmentSchema = z
     pause: PauseSchema.optional(),
     /** In mode `approve`: the approval this plan was re-assessed under (it is applied only if unchanged). */
     approval: ApprovalDecisionSchema.optional(),
+    /** A round that undoes the round before it: why (the harm verification found, with its figures). */
+    revert: z
+      .object({ reason: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Assessment = z.infer<typeof AssessmentSchema>;
@@ -218,6 +227,10 @@ export const VerificationSchema = z
     pause: PauseSchema.optional(),
     /** The round it closes, once the verify task has numbered it. */
     round: positiveInt.optional(),
+    /** The change made things worse: how, with the figures before and after (outcome.ts). */
+    harm: z.string().optional(),
+    /** Why a harmful change was not reverted (budget, time, a revert already made): a person must undo it. */
+    revertRefused: z.string().optional(),
     // What the verify task proposed for another round; kept as it came inside a finished round.
     next: z.unknown().optional(),
   })

@@ -9,7 +9,14 @@ import {
 } from './aws-shapes';
 import { BoostSchema } from './boost';
 import { TargetSchema } from './config';
-import { CHANGE_RESULTS, LEDGER_PHASES, type AppState, type LedgerEntry, type StreamState } from './model';
+import {
+  CHANGE_RESULTS,
+  LEDGER_ENTRY_KINDS,
+  LEDGER_PHASES,
+  type AppState,
+  type LedgerEntry,
+  type StreamState,
+} from './model';
 import { ACTION_TYPES } from './vocabulary';
 import { InvalidInputError, parseWith } from './validation';
 
@@ -34,6 +41,7 @@ export const LedgerEntrySchema = z
     applicationVersionId: z.number().int().optional(),
     detail: z.string().optional(),
     boost: BoostSchema.optional(),
+    kind: z.enum(LEDGER_ENTRY_KINDS).optional(),
   })
   .strict();
 

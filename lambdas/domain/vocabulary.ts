@@ -58,6 +58,7 @@ export const GUARDRAILS = [
   'builtin-autoscaling',
   'backlog-draining',
   'ineffective-scaling',
+  'reverted',
 ] as const;
 export type Guardrail = (typeof GUARDRAILS)[number];
 

@@ -80,5 +80,6 @@ export function ledgerEntryFor(step: WorkStep, run: Pick<RunContext, 'target' | 
     ...(step.type === 'UpdateApplicationParallelism' && step.boost ? { boost: step.boost } : {}),
     calls: 1,
     executionId: run.executionId,
+    ...('revert' in step && step.revert ? { kind: 'revert' as const } : {}),
   };
 }

@@ -106,6 +106,7 @@ export const STATE_PATHS = {
   nextRound: statePath('verification.next'),
   nextRoundAssessment: statePath('verification.next.assessment'),
   nextRoundRounds: statePath('verification.next.rounds'),
+  nextRoundRevert: statePath('verification.next.assessment.revert'),
   approval: statePath('approval'),
   approvalRefusal: statePath('approvalRefusal'),
   failure: statePath('failure'),

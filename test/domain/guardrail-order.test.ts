@@ -13,6 +13,7 @@ describe('the guardrails of an action', () => {
       'bounds',
       'kpu-limit',
       'backlog-draining',
+      'reverted',
       'cooldown',
     ]);
   });

@@ -328,7 +328,7 @@ describe('RemediationWorkflow state machine', () => {
     }
   });
 
-  it('goes round again only from a verification that proposes it, and counts the rounds itself', () => {
+  it('goes round again only from a verification that proposes it, and counts the rounds itself; a revert passes the bound', () => {
     const choice = workflow.definition.States[STATE_NAMES.anotherRound]!;
     expect(choice).toMatchObject({
       Type: 'Choice',
@@ -337,7 +337,12 @@ describe('RemediationWorkflow state machine', () => {
         {
           And: [
             { Variable: '$.verification.next', IsPresent: true },
-            { Variable: '$.round', NumericLessThan: 3 },
+            {
+              Or: [
+                { Variable: '$.round', NumericLessThan: 3 },
+                { Variable: '$.verification.next.assessment.revert', IsPresent: true },
+              ],
+            },
           ],
           Next: STATE_NAMES.nextRound,
         },

@@ -1,8 +1,9 @@
 import { collectSnapshot, type CollectPorts } from '../../domain/collect';
-import { assess, backlogDrain } from '../../domain/engine';
+import { assess, backlogDrain, processedRates } from '../../domain/engine';
 import { nextRoundOf } from '../../domain/next-round';
 import { judgeOutcome } from '../../domain/outcome';
 import { pauseFor } from '../../domain/pause';
+import { decideRevert } from '../../domain/revert';
 import type { Verification, VerifyResult } from '../../domain/run-state';
 import { FIRST_ROUND } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
@@ -19,7 +20,8 @@ export interface VerifyDeps extends CollectPorts {
  * Read-only: re-assesses the target after the settling wait and compares the result with the
  * assessment that led to the change. When the change did not resolve the incident and the fresh
  * assessment has a new bounded plan the run may apply, it proposes another round; the state machine
- * takes it within its round bound, still under the same lock.
+ * takes it within its round bound, still under the same lock. When the change made things worse, the
+ * round it proposes instead takes the change back (revert.ts), and a run that reverted goes no further.
  */
 export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResult> {
   return async (payload) => {
@@ -36,31 +38,54 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
     // Planned as a dry run: what verification saw, whatever the mode.
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
     const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
-    const { outcome, reason } = judgeOutcome(assessment.report, report, drain);
+    const rates = processedRates(snapshot, { target: run.config, policy: run.policy });
+    const { outcome, reason, harm } = judgeOutcome(assessment.report, report, drain, rates);
     const now = deps.clock.now();
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
-    const verification: Verification = {
+    const judged: Verification = {
       outcome,
       reason,
       report,
       verifiedAt: now.toISOString(),
       ...(pause ? { pause } : {}),
+      ...(harm ? { harm } : {}),
     };
-    const next = progress
-      ? nextRoundOf({
-          run,
-          assessment,
-          progress,
-          verification,
-          rounds,
-          round,
-          maxRounds,
-          replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
-          now,
-          ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
-          ...(pause ? { pause } : {}),
-        })
-      : undefined;
+    const revert =
+      progress && !run.dryRun
+        ? decideRevert({
+            assessment,
+            progress,
+            verification: judged,
+            rounds,
+            policy: run.policy,
+            ledger: snapshot.ledger.filter((e) => e.target === run.target),
+            now,
+            ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
+            ...(pause ? { pause } : {}),
+          })
+        : undefined;
+    const verification: Verification =
+      revert?.kind === 'refused' ? { ...judged, revertRefused: revert.reason } : judged;
+    const reverted = assessment.revert !== undefined || rounds.some((r) => r.assessment.revert);
+    const next = revert
+      ? revert.kind === 'revert'
+        ? revert.next
+        : undefined
+      : progress && !reverted
+        ? nextRoundOf({
+            run,
+            assessment,
+            progress,
+            verification,
+            rounds,
+            round,
+            maxRounds,
+            replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
+            now,
+            ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
+            ...(pause ? { pause } : {}),
+          })
+        : undefined;
     deps.telemetry.info('verified', {
       target: run.target,
       outcome,
@@ -68,9 +93,11 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
       cause: report.diagnosis.cause,
       round,
       ...(next ? { nextRound: next.assessment.report.plan.actions.map((a) => a.type) } : {}),
+      ...(harm ? { harm } : {}),
+      ...(revert ? { revert: revert.kind === 'revert' ? 'reverting' : revert.reason } : {}),
     });
-    const result: VerifyResult = { outcome, reason, report, verifiedAt: verification.verifiedAt, round };
-    if (pause) result.pause = pause;
+    const { next: _proposed, ...verified } = verification;
+    const result: VerifyResult = { ...verified, round };
     return next ? { ...result, next } : result;
   };
 }
