@@ -9,7 +9,11 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmNamePrefix } from '../lambdas/domain/alarm-definitions';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
-import { FLEET_SLOT_PARTITION_PREFIX, LEDGER_PARTITION_PREFIX, NOTICE_PARTITION_PREFIX } from '../lambdas/ports/ledger-table';
+import {
+  FLEET_SLOT_PARTITION_PREFIX,
+  LEDGER_PARTITION_PREFIX,
+  NOTICE_PARTITION_PREFIX,
+} from '../lambdas/ports/ledger-table';
 import { ENV } from '../lambdas/workflow/env';
 import { SWEEP_ENV, type SweepEvent } from '../lambdas/workflow/sweep';
 import { bundledCode } from './lambda-code';
