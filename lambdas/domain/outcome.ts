@@ -62,6 +62,10 @@ export function judgeOutcome(before: Report, after: Report, drain?: BacklogDrain
   const was = before.diagnosis;
   const now = after.diagnosis;
   if (SETTLED_CAUSES.has(now.cause)) {
+    // A change made while the target was already settled (a catch-up boost taken back off, a scale-in).
+    if (was.cause === now.cause) {
+      return { outcome: 'resolved', reason: `the target still assesses as ${now.cause} after the change` };
+    }
     return { outcome: 'resolved', reason: `${was.cause} is no longer found; the target now assesses as ${now.cause}` };
   }
   if (now.cause === 'INSUFFICIENT_DATA') {

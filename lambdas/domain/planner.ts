@@ -288,8 +288,9 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   }
   // The share above the steady size drains the backlog; it is recorded as a boost for a later run to take back off.
   const steadyTo = steady === undefined ? undefined : Math.max(steady, config.minParallelism);
+  // A boost too small to be worth a restart to take off is not one: the sweep would follow it up for nothing.
   const boost =
-    steadyTo !== undefined && steadyTo < to
+    steadyTo !== undefined && worthScaleBack(to, steadyTo, ctx.policy.targetUtilization)
       ? {
           steady: steadyTo,
           drainedBy: new Date(

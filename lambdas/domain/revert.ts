@@ -22,7 +22,8 @@ export function revertStepsOf(applied: readonly AppliedStep[]): WorkStep[] {
     if (step.type === 'UpdateShardCount') {
       steps.push({ ...step, from: step.to, to: step.from, revert: true });
     } else if (step.type === 'UpdateApplicationParallelism') {
-      const { autoScalingEnabled: _autoScaling, ...parallelism } = step;
+      // A revert goes back to the size before the change; it is no catch-up boost of its own.
+      const { autoScalingEnabled: _autoScaling, boost: _boost, ...parallelism } = step;
       steps.push({ ...parallelism, from: step.to, to: step.from, revert: true });
     }
   }

@@ -29,7 +29,11 @@ export interface ScenarioSummary {
   readonly seed: number;
   /** The cause the first assessment named; null when no run got that far. */
   readonly cause: Cause | null;
-  /** Every primary cause the runs named, first time each, in order. */
+  /**
+   * Every primary cause the runs named, first time each, in order. HEALTHY only when no run named a
+   * problem: the runs that follow an incident up (a catch-up boost coming off) find the target healthy,
+   * which is no second cause of it.
+   */
   readonly causes: Cause[];
   /** Changing calls AWS accepted. */
   readonly actionsTaken: ActionTaken[];
@@ -62,10 +66,11 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function summarize(play: Playthrough): ScenarioSummary {
   const { outcome } = play;
-  const causes: Cause[] = [];
+  const named: Cause[] = [];
   for (const observation of play.observations) {
-    if (observation.cause && !causes.includes(observation.cause)) causes.push(observation.cause);
+    if (observation.cause && !named.includes(observation.cause)) named.push(observation.cause);
   }
+  const causes = named.some((c) => c !== 'HEALTHY') ? named.filter((c) => c !== 'HEALTHY') : named;
   const actionsRefused = play.runs.flatMap((run) =>
     run.rounds.flatMap((round) =>
       round.assessment.report.plan.refused.map((refusal) => ({
