@@ -300,7 +300,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       : undefined;
   if (boost) {
     out.recommendations.push(
-      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time and come back off once it has drained.`,
+      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time${ctx.policy.boostScaleBack ? ' and come back off once it has drained' : ', and stay until the scale-in finds them idle'}.`,
     );
   }
   out.add({ ...desired, to, ...(boost ? { boost } : {}) });
@@ -633,7 +633,9 @@ function draftPlan(ctx: PlanContext): Draft {
   starvedJobScaleUp(ctx, out);
   // A job this plan already sizes up (compute-bound, or starved behind the reshard) keeps its boost.
   const sizedUp = out.actions.some((a) => a.type === 'UpdateApplicationParallelism');
-  if (!sizedUp && !ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) boostScaleBack(ctx, out);
+  if (ctx.policy.boostScaleBack && !sizedUp && !ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) {
+    boostScaleBack(ctx, out);
+  }
   sourceShardAdvice(ctx, out);
   return out;
 }

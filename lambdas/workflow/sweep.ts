@@ -98,7 +98,7 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
       target: target.name,
       alarmNames,
       everyMinutes: policy.reassessMinutes,
-      ...(target.application ? { boostFollowUpMinutes: policy.scaleInWindowMinutes } : {}),
+      ...(target.application && policy.boostScaleBack ? { boostFollowUpMinutes: policy.scaleInWindowMinutes } : {}),
       ...(target.mode === 'approve'
         ? { refusalHoldMinutes: config.approvals.timeoutMinutes * REFUSAL_HOLD_FACTOR }
         : {}),

@@ -20,7 +20,11 @@ function target(application: Record<string, unknown> = {}, stream?: Record<strin
 }
 
 function run(spec: SnapshotSpec, config: TargetConfig = target()) {
-  return assess(buildSnapshot(spec), { target: config, policy: PolicySchema.parse({}), dryRun: false });
+  return assess(buildSnapshot(spec), {
+    target: config,
+    policy: PolicySchema.parse({ boostScaleBack: true }),
+    dryRun: false,
+  });
 }
 
 const parallelismChanges = (report: ReturnType<typeof run>) =>
@@ -65,7 +69,7 @@ describe('a scale-up sized with a catch-up share', () => {
     // Steady: the input at the 70% target over the per-subtask rate (the lag's growth gives the input).
     expect(steady).toBeLessThan(change!.to);
     expect(steady).toBeGreaterThan(4);
-    const policy = PolicySchema.parse({});
+    const policy = PolicySchema.parse({ boostScaleBack: true });
     expect(Date.parse(drainedBy)).toBe(end + (policy.expectedRestartSeconds + policy.catchUpSeconds) * 1000);
     expect(report.plan.recommendations).toContainEqual(expect.stringContaining('come back off once it has drained'));
   });

@@ -58,7 +58,6 @@ describe('sweepPlan: which targets the sweep looks after', () => {
           alarmName('orders', 'readThrottling'),
         ],
         everyMinutes: 5,
-        boostFollowUpMinutes: 120,
       },
       {
         target: 'clicks',
@@ -200,7 +199,14 @@ describe('the sweep', () => {
     expect(executions.started.map((s) => s.name)).toEqual(['sweep-clicks-20261121T1015']);
   });
 
-  describe('a catch-up boost still on', () => {
+  describe('a catch-up boost still on (policy.boostScaleBack)', () => {
+    const BOOST_SCALE_BACK: StreamMedicConfigInput = { ...CONFIG, policy: { boostScaleBack: true } };
+
+    it('follows a boost up only when the policy takes boosts back off', () => {
+      expect(setUp(BOOST_SCALE_BACK).plan.targets[0]).toMatchObject({ target: 'orders', boostFollowUpMinutes: 120 });
+      expect(setUp().plan.targets[0]).not.toHaveProperty('boostFollowUpMinutes');
+    });
+
     /** A boosted scale-up of orders-enricher at 10:00: steady 29, boost to 43, drained by 10:07:30. */
     const boosted: LedgerEntry = {
       at: '2026-11-21T10:00:00.000Z',
@@ -216,7 +222,7 @@ describe('the sweep', () => {
     };
 
     it('starts a run for the target once its alarms are back to OK, saying it follows up the boost', async () => {
-      const { alarms, executions, ledger, sweep, plan, config } = setUp();
+      const { alarms, executions, ledger, sweep, plan, config } = setUp(BOOST_SCALE_BACK);
       alarms.set(alarmName('orders', 'appLag'), 'OK');
       await ledger.record(boosted);
 
@@ -235,7 +241,7 @@ describe('the sweep', () => {
     });
 
     it('stops asking once the boost has come off (a later change of the parallelism)', async () => {
-      const { executions, ledger, sweep, plan } = setUp();
+      const { executions, ledger, sweep, plan } = setUp(BOOST_SCALE_BACK);
       await ledger.record(boosted);
       const { boost: _boost, ...change } = boosted;
       await ledger.record({
@@ -251,7 +257,7 @@ describe('the sweep', () => {
     });
 
     it('stops asking a scale-in window after the expected drain, leaving the rest to the ordinary scale-in', async () => {
-      const { executions, ledger, sweep, plan, clock } = setUp();
+      const { executions, ledger, sweep, plan, clock } = setUp(BOOST_SCALE_BACK);
       await ledger.record(boosted);
       clock.set('2026-11-21T12:07:31.000Z');
       await sweep(plan);
@@ -262,7 +268,7 @@ describe('the sweep', () => {
     });
 
     it('gives a run that told on-call within the interval that interval, as for an alarm', async () => {
-      const { executions, ledger, notices, sweep, plan } = setUp();
+      const { executions, ledger, notices, sweep, plan } = setUp(BOOST_SCALE_BACK);
       await ledger.record(boosted);
       await notices.remember({
         executionId: 'run-1',

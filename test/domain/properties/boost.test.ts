@@ -14,7 +14,7 @@ const START = Date.parse('2026-11-21T10:00:00.000Z');
 /** Runs after the backlog has drained within which the boost must be off. */
 const RUNS_TO_COME_OFF = 2;
 
-const policy = PolicySchema.parse({});
+const policy = PolicySchema.parse({ boostScaleBack: true });
 const target = TargetSchema.parse({
   name: 'orders',
   mode: 'auto',

@@ -140,12 +140,7 @@ describe('overlapping executions and the target lock', () => {
     const turnedAway = together.find((r) => r.lockAcquired === false)!;
     expect(turnedAway.states.at(-1)).toBe('TargetBusy');
     expect(turnedAway.rounds).toEqual([]);
-    // One scale-up from the two starts; the only later update is its catch-up boost coming back off, from another run.
-    const updates = callsOf(play, 'UpdateApplication').filter((c) => c.outcome === 'ok');
-    const sizes = updates.map((c) => c.change as Extract<ResourceChange, { kind: 'parallelism' }>);
-    expect(sizes.filter((c) => c.to.parallelism > c.from.parallelism)).toHaveLength(1);
-    expect(sizes.slice(1).every((c) => c.to.parallelism < c.from.parallelism)).toBe(true);
-    expect(updates.length).toBeLessThanOrEqual(2);
+    expect(callsOf(play, 'UpdateApplication').filter((c) => c.outcome === 'ok')).toHaveLength(1);
   });
 
   it.each(['fault-two-alarms-at-once', 'traffic-spike-3x', 'traffic-spike-10x'])(
@@ -200,8 +195,15 @@ describe('the 10x spike', () => {
     expect(firstReshard - updates[0]!.at).toBeLessThan(MINUTE);
   });
 
-  it('takes the catch-up boost back off once the backlog has drained, to the steady size', async () => {
-    const play = await played('traffic-spike-10x');
+  it('with boostScaleBack on, takes the catch-up boost back off once the backlog has drained, to the steady size', async () => {
+    const scenario = builtInWith('traffic-spike-10x', (doc) => ({
+      ...doc,
+      streamMedic: {
+        ...doc.streamMedic,
+        target: { ...doc.streamMedic.target, policy: { ...doc.streamMedic.target.policy, boostScaleBack: true } },
+      },
+    }));
+    const play = await playScenario(scenario);
     // The scale-up's ledger entry: 29 subtasks carry 20,000 records/s at 70%; the other 14 drain the backlog.
     const boosted = play.world.ledger.entries.find((e) => e.boost !== undefined && e.phase !== 'result')!;
     expect(boosted).toMatchObject({ from: 4, to: 43, boost: { steady: 29 } });

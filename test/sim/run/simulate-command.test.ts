@@ -53,9 +53,7 @@ describe('stream-medic simulate --json', () => {
       expectationMet: true,
       misses: [],
     });
-    // The scale-up, then its catch-up boost back off once the backlog has drained.
     expect(summary!.actionsTaken.map((a) => [a.type, a.resource])).toEqual([
-      ['UpdateApplicationParallelism', 'application/orders-enricher'],
       ['UpdateApplicationParallelism', 'application/orders-enricher'],
     ]);
     expect(summary!.minutesToRecover).toBeGreaterThan(0);
