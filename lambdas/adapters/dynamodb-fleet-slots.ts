@@ -1,4 +1,5 @@
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { giveBackLease, takeLease } from './dynamodb-lease';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { Clock, FleetSlots } from '../ports';
 import {
@@ -15,7 +16,6 @@ export interface DynamoDbFleetSlotsProps {
   readonly clock: Clock;
 }
 
-const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';
 /** Another run may take the slot read as free between the read and the write; a few tries settle it. */
 const ACQUIRE_TRIES = 3;
 
@@ -66,27 +66,19 @@ export class DynamoDbFleetSlots implements FleetSlots {
       const free = freeKeys[spreadIndex(owner, attempt, freeKeys.length)];
       if (!free) return false;
       try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...free,
-              owner,
-              acquiredAt: this.clock.now().toISOString(),
-              [LEDGER_TABLE_TTL_ATTRIBUTE]: nowSeconds + ttlSeconds,
-            },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now OR #owner = :owner',
-            ExpressionAttributeNames: {
-              '#pk': LEDGER_TABLE_PARTITION_KEY,
-              '#expiresAt': LEDGER_TABLE_TTL_ATTRIBUTE,
-              '#owner': 'owner',
-            },
-            ExpressionAttributeValues: { ':now': nowSeconds, ':owner': owner },
-          }),
-        );
-        return true;
+        if (
+          await takeLease(this.client, {
+            tableName: this.tableName,
+            key: free,
+            owner,
+            now: this.clock.now(),
+            ttlSeconds,
+          })
+        ) {
+          return true;
+        }
       } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw mapAwsError(error, context);
+        throw mapAwsError(error, context);
       }
     }
     return false;
@@ -96,18 +88,10 @@ export class DynamoDbFleetSlots implements FleetSlots {
     const context = { action: 'DeleteItem', resource: `${this.tableName}/FLEET_SLOT` };
     for (const slot of (await this.slots()).filter((s) => s.owner === owner)) {
       try {
-        await this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { pk: fleetSlotPartitionKey(), sk: slot.sk },
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-        );
-      } catch (error) {
         // Ours expired and another run took it: nothing of ours to free.
-        if (!isConditionalCheckFailed(error)) throw mapAwsError(error, context);
+        await giveBackLease(this.client, this.tableName, { pk: fleetSlotPartitionKey(), sk: slot.sk }, owner);
+      } catch (error) {
+        throw mapAwsError(error, context);
       }
     }
   }
@@ -159,8 +143,4 @@ function spreadIndex(owner: string, attempt: number, count: number): number {
   let hash = attempt;
   for (const char of owner) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return count > 0 ? hash % count : 0;
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === CONDITIONAL_CHECK_FAILED;
 }

@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { giveBackLease, takeLease } from './dynamodb-lease';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { Clock, TargetLock } from '../ports';
-import { LEDGER_TABLE_PARTITION_KEY, LEDGER_TABLE_TTL_ATTRIBUTE, lockItemKey } from '../ports/ledger-table';
+import { LEDGER_TABLE_TTL_ATTRIBUTE, lockItemKey } from '../ports/ledger-table';
 
 export interface DynamoDbTargetLockProps {
   /** The ledger table, laid out as in `ports/ledger-table.ts`; the lock is the target's `LOCK` item. */
@@ -10,12 +11,9 @@ export interface DynamoDbTargetLockProps {
   readonly clock: Clock;
 }
 
-const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';
-
 /**
- * One workflow per target at a time, as a lease in DynamoDB. A holder that dies leaves a lock that
- * expires by itself; `expiresAt` is also the table's TTL attribute, but TTL deletion lags by up to days,
- * so acquiring compares it with the clock rather than waiting for the item to go.
+ * One workflow per target at a time, as a lease in DynamoDB (`dynamodb-lease.ts`). A holder that dies
+ * leaves a lock that expires by itself.
  */
 export class DynamoDbTargetLock implements TargetLock {
   private readonly tableName: string;
@@ -36,31 +34,15 @@ export class DynamoDbTargetLock implements TargetLock {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new InvalidRequestError(`lock ttlSeconds must be a positive integer, got ${ttlSeconds}`, context);
     }
-    const now = this.clock.now();
-    const nowSeconds = Math.floor(now.getTime() / 1000);
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...lockItemKey(target),
-            owner,
-            acquiredAt: now.toISOString(),
-            [LEDGER_TABLE_TTL_ATTRIBUTE]: nowSeconds + ttlSeconds,
-          },
-          // The same owner may take it again: a retried step must not lock itself out.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: {
-            '#pk': LEDGER_TABLE_PARTITION_KEY,
-            '#expiresAt': LEDGER_TABLE_TTL_ATTRIBUTE,
-            '#owner': 'owner',
-          },
-          ExpressionAttributeValues: { ':now': nowSeconds, ':owner': owner },
-        }),
-      );
-      return true;
+      return await takeLease(this.client, {
+        tableName: this.tableName,
+        key: lockItemKey(target),
+        owner,
+        now: this.clock.now(),
+        ttlSeconds,
+      });
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
       throw mapAwsError(error, context);
     }
   }
@@ -68,18 +50,9 @@ export class DynamoDbTargetLock implements TargetLock {
   async release(target: string, owner: string): Promise<void> {
     const context = { action: 'DeleteItem', resource: `${this.tableName}/${target}/LOCK` };
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: lockItemKey(target),
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
+      await giveBackLease(this.client, this.tableName, lockItemKey(target), owner);
     } catch (error) {
-      // Someone else holds it now (ours expired and was taken), or it is gone: nothing of ours to release.
-      if (!isConditionalCheckFailed(error)) throw mapAwsError(error, context);
+      throw mapAwsError(error, context);
     }
   }
 
@@ -98,8 +71,4 @@ export class DynamoDbTargetLock implements TargetLock {
       throw mapAwsError(error, context);
     }
   }
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === CONDITIONAL_CHECK_FAILED;
 }

@@ -12,6 +12,7 @@ import {
   type Refusal,
   type StreamState,
   type UpdateShardCountAction,
+  type UpdateApplicationParallelismAction,
 } from './model';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
@@ -233,16 +234,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   }
   // No floor at the current size plus one: a job the measured rates say is big enough is not restarted.
   needed = Math.max(needed, config.minParallelism);
-  const autoscaling =
-    ctx.app?.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
-  const desired = {
-    type: 'UpdateApplicationParallelism' as const,
-    applicationName: config.name,
-    from,
-    to: needed,
-    parallelismPerKpu: perKpu,
-    ...autoscaling,
-  };
+  const desired = parallelismChange(config, ctx.app ?? {}, from, needed, perKpu);
   if (needed <= from) {
     out.recommendations.push(
       `Application ${config.name}: its measured rate (${processedRate === undefined ? 'unknown' : Math.round(processedRate)} records/s at ${Math.round(busy * 100)}% busy) carries the input at parallelism ${from}; it is not restarted.`,
@@ -353,14 +345,7 @@ function boostScaleBack(ctx: PlanContext, out: Draft): void {
   out.recommendations.push(
     `Application ${config.name}: the backlog has drained; the catch-up boost comes off: parallelism ${from} -> ${to} (the steady size for the input at the target utilisation).`,
   );
-  out.add({
-    type: 'UpdateApplicationParallelism',
-    applicationName: config.name,
-    from,
-    to,
-    parallelismPerKpu: perKpu,
-    ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
-  });
+  out.add(parallelismChange(config, app, from, to, perKpu));
 }
 
 /**
@@ -459,16 +444,28 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
     }
     return;
   }
-  const autoscaling =
-    app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {};
-  out.add({
+  out.add(parallelismChange(config, app, from, to, perKpu));
+}
+
+/**
+ * A parallelism change of the target's application. Managed Flink's own autoscaling is turned off in
+ * the same update when the target says so (`builtInAutoscaling: turn-off`), so the two do not fight.
+ */
+function parallelismChange(
+  config: NonNullable<TargetConfig['application']>,
+  app: { readonly autoScalingEnabled?: boolean },
+  from: number,
+  to: number,
+  parallelismPerKpu: number,
+): UpdateApplicationParallelismAction {
+  return {
     type: 'UpdateApplicationParallelism',
     applicationName: config.name,
     from,
     to,
-    parallelismPerKpu: perKpu,
-    ...autoscaling,
-  });
+    parallelismPerKpu,
+    ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
+  };
 }
 
 function memoryFix(ctx: PlanContext, out: Draft): void {
@@ -491,16 +488,8 @@ function memoryFix(ctx: PlanContext, out: Draft): void {
     );
     return;
   }
-  const action = {
-    type: 'UpdateApplicationParallelism' as const,
-    applicationName: config.name,
-    from: app.parallelism,
-    to: app.parallelism,
-    parallelismPerKpu: newPerKpu,
-    ...(app.autoScalingEnabled && config.builtInAutoscaling === 'turn-off' ? { autoScalingEnabled: false } : {}),
-  };
   // More KPUs than maxKpu allows is refused by the bounds guard, like every parallelism change.
-  out.add(action);
+  out.add(parallelismChange(config, app, app.parallelism, app.parallelism, newPerKpu));
 }
 
 function monitoringFix(ctx: PlanContext, out: Draft): void {
