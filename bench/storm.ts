@@ -369,9 +369,13 @@ async function main(): Promise<void> {
       withoutRun++;
       return;
     }
-    const change = story.calls.find((call) => call.at >= at && CHANGING_APIS.has(call.api as SimulatedApi));
+    // Handled: the first run that held the lock made its change, or ended without one.
     const run = firstLockedRun(story.play, at);
-    handled.push(change?.at ?? run?.endedAt ?? at);
+    const ended = run?.endedAt ?? Number.POSITIVE_INFINITY;
+    const change = story.calls.find(
+      (call) => call.at >= at && call.at <= ended && CHANGING_APIS.has(call.api as SimulatedApi),
+    );
+    handled.push(change?.at ?? ended);
   });
   const unmatchedStarts = [...sweepStarts].filter((key) => {
     const [index, at] = key.split('@').map(Number) as [number, number];
