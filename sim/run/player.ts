@@ -55,6 +55,11 @@ export interface PlayOptions {
   readonly onEvent?: (event: PlayEvent) => void;
   /** After each stretch of simulated time: simulated ms played so far of `total`. */
   readonly onProgress?: (played: number, total: number) => void;
+  /**
+   * The world once built, before anything plays: to set its state as the rest of a fleet would (hold
+   * fleet slots, say) or to watch calls its timeline does not keep.
+   */
+  readonly onWorld?: (world: SimWorld) => void;
 }
 
 /** Something that happened while the scenario played: in the world, or in a workflow execution. */
@@ -248,6 +253,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.stepSeconds !== undefined ? { stepSeconds: options.stepSeconds } : {}),
   });
+  options.onWorld?.(world);
   const seed = options.seed ?? scenario.seed;
   const workflow = options.workflow ?? synthesizedWorkflow({ region: world.region, account: world.account });
   const scheduler = new ExecutionScheduler(() => world.now);

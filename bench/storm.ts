@@ -1,0 +1,450 @@
+/**
+ * `npm run bench:storm -- [--targets 200] [--max-concurrent-runs M] [--scenario traffic-spike-3x]`:
+ * N targets whose alarms fire in the same minute, under the fleet-wide cap on runs at once
+ * (`fleet.maxConcurrentRuns`, M defaults to the config's default). Reports the time until every
+ * target is handled (its run made its change or ended; or, for a target that never got a run, its
+ * alarms went back to OK), the runs turned away, and the peak call rate per API (max over 1-second
+ * buckets, and over the limit's own window) next to the documented limit: PASS, FAIL, or no verdict
+ * where the limit is not confirmed. Exits 1 when an API fails its limit.
+ *
+ * Method: composition (docs/fleet.md, "The storm benchmark"). The simulated world holds one target,
+ * so the storm is composed from single-target plays of a built-in scenario through the real player
+ * (sim/run/player.ts: the synthesized state machine, the task cores, the world's ports).
+ * - A target's story depends on the instant its first run gets a fleet slot. For each such instant
+ *   `a` the scenario is played once, with every fleet slot of its world held by others until just
+ *   before `a`; and once with them held for good (a target that never gets a slot). Every target is
+ *   the scenario's pipeline and every play runs on the scenario's clock, so one play serves every
+ *   target admitted at `a`, and its calls need no shifting.
+ * - Admission follows the real rules. At each instant the plays start runs from alarms, the runs of
+ *   targets not yet admitted take the free slots in target order and the rest are turned away
+ *   (fleet-busy). At each sweep (every `rateMinutes`) `createSweepCore` itself runs over the whole
+ *   fleet's config, with fakes answering from each target's play at that instant (its alarms, its
+ *   last notice, its ledger) and from the slots held then, so it starts at most the free slots'
+ *   worth. A play's own sweep decides for one target with every slot free: of its sweep runs only
+ *   those the fleet's sweep started happen in the storm (the report counts the others, left out).
+ * - A slot is held by every run of an admitted target that acquired the lock, from its start to its
+ *   end, as measured in the play. A later run of an admitted target started by an alarm is assumed
+ *   to find a slot.
+ * - Counted: each target's calls to simulated AWS (the world's ApiCall timeline, plus GetMetricData
+ *   and ListMetrics, which the timeline does not keep, counted at the world's CloudWatch), and the
+ *   fleet sweep's DescribeAlarms (one per 100 alarm names) and StartExecution. Runs the lock turns
+ *   away call none of these (the report shows it: a target never admitted makes no such call).
+ *   Not counted: DynamoDB (lock, slots, ledger), whose on-demand tables have no per-API call rate to
+ *   compare with, and the EventBridge rules' starts of alarm runs, which are not the account's API calls.
+ * - Runs of different targets are independent: no target's calls are throttled by another's (the
+ *   plays inject no throttling), so the rates are what StreamMedic would ask for, not what AWS
+ *   would grant. Calls at the same simulated instant share a 1-second bucket: the worst case, as in
+ *   AWS they spread over the Lambdas' latency.
+ */
+import { alarmDefinitionsForTarget } from '../lambdas/domain/alarm-definitions';
+import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
+import { FLEET_BOUNDS, FLEET_DEFAULTS } from '../lambdas/domain/fleet-limits';
+import type { LedgerEntry } from '../lambdas/domain/model';
+import type { Notice } from '../lambdas/ports';
+import { createSweepCore, sweepPlan } from '../lambdas/workflow/sweep';
+import { SILENT_TELEMETRY } from '../lambdas/workflow/telemetry';
+import { CHANGING_APIS, type SimulatedApi } from '../sim/faults';
+import { playScenario, type ExecutionRecord, type Playthrough } from '../sim/run/player';
+import { builtInScenarioNames, resolveScenario, scenarioConfig, type Scenario } from '../sim/scenario';
+import {
+  admitByFreeSlots,
+  apiRate,
+  slotsHeldAt,
+  type ApiLimit,
+  type SlotHold,
+  type TimedCall,
+} from './storm-composition';
+
+const MINUTE_MS = 60_000;
+
+/** The documented limits, with the page each comes from (docs/fleet.md cites the same). */
+const LIMITS: Readonly<Record<string, { readonly limit?: ApiLimit; readonly source: string }>> = {
+  DescribeStreamSummary: {
+    limit: { max: 20, windowSeconds: 1, per: 'account' },
+    source:
+      '20 transactions per second per account: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStreamSummary.html',
+  },
+  UpdateShardCount: {
+    limit: { max: 10, windowSeconds: 24 * 60 * 60, per: 'resource' },
+    source:
+      'ten scalings per rolling 24 hours per stream: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html',
+  },
+  GetMetricData: {
+    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
+  },
+  ListMetrics: {
+    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
+  },
+  DescribeAlarms: {
+    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
+  },
+  DescribeApplication: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/ka.html' },
+  UpdateApplication: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/ka.html' },
+  IncreaseStreamRetentionPeriod: {
+    source:
+      'unconfirmed: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html',
+  },
+  StartExecution: {
+    source: 'unconfirmed: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html',
+  },
+  Publish: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/sns.html' },
+};
+
+interface Options {
+  readonly targets: number;
+  readonly maxConcurrentRuns: number;
+  readonly scenario: string;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:storm: ${message}\n`);
+  process.exit(2);
+}
+
+function wholeNumber(argv: readonly string[], flag: string, fallback: number, min: number, max: number): number {
+  const index = argv.indexOf(flag);
+  if (index === -1) return fallback;
+  const value = Number(argv[index + 1]);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(`${flag} must be a whole number from ${min} to ${max}, got ${argv[index + 1] ?? 'nothing'}`);
+  }
+  return value;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const known = new Set(['--targets', '--max-concurrent-runs', '--scenario']);
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!known.has(argv[i]!)) fail(`unknown option ${argv[i]}; options: ${[...known].join(', ')}`);
+  }
+  const scenarioIndex = argv.indexOf('--scenario');
+  const scenario = scenarioIndex === -1 ? 'traffic-spike-3x' : argv[scenarioIndex + 1];
+  if (!scenario || !builtInScenarioNames().includes(scenario)) {
+    fail(
+      `--scenario must name a built-in scenario (${builtInScenarioNames().join(', ')}), got ${scenario ?? 'nothing'}`,
+    );
+  }
+  return {
+    targets: wholeNumber(argv, '--targets', 200, 1, 10_000),
+    maxConcurrentRuns: wholeNumber(
+      argv,
+      '--max-concurrent-runs',
+      FLEET_DEFAULTS.maxConcurrentRuns,
+      1,
+      FLEET_BOUNDS.maxConcurrentRuns,
+    ),
+    scenario,
+  };
+}
+
+/** One play of the scenario with its fleet slots held by others until just before `admitAt`. */
+interface TargetStory {
+  readonly play: Playthrough;
+  /** Calls to simulated AWS from the scenario's start, GetMetricData and ListMetrics included. */
+  readonly calls: readonly TimedCall[];
+  /** Every notice the play's runs remembered, oldest first (the world keeps only the last). */
+  readonly notices: readonly Notice[];
+}
+
+async function playAdmittedAt(scenario: Scenario, admitAt: number): Promise<TargetStory> {
+  const metricCalls: TimedCall[] = [];
+  const notices: Notice[] = [];
+  const play = await playScenario(scenario, {
+    onWorld: (world) => {
+      const capacity = world.config.fleet.maxConcurrentRuns;
+      for (let slot = 0; slot < capacity; slot++) world.slots.held.set(`other-target-run-${slot}`, admitAt - 1);
+      const cloudwatch = world.cloudwatch;
+      const getMetricData = cloudwatch.getMetricData.bind(cloudwatch);
+      const listMetrics = cloudwatch.listMetrics.bind(cloudwatch);
+      cloudwatch.getMetricData = (request) => {
+        metricCalls.push({ at: world.now, api: 'GetMetricData', resource: 'account' });
+        return getMetricData(request);
+      };
+      cloudwatch.listMetrics = (request) => {
+        metricCalls.push({ at: world.now, api: 'ListMetrics', resource: 'account' });
+        return listMetrics(request);
+      };
+      const remember = world.notices.remember.bind(world.notices);
+      world.notices.remember = (notice) => {
+        notices.push({ ...notice });
+        return remember(notice);
+      };
+    },
+  });
+  const start = play.world.startMs;
+  const calls = [
+    ...play.world.apiCalls().map((call) => ({ at: call.at, api: call.api as string, resource: call.resource })),
+    ...metricCalls,
+  ].filter((call) => call.at >= start);
+  return { play, calls, notices };
+}
+
+/** The fleet: the scenario's target N times over, each with its own stream and application names. */
+function fleetOf(scenario: Scenario, targets: number, maxConcurrentRuns: number): StreamMedicConfig {
+  const base = scenario.streamMedic.target;
+  const width = String(targets).length;
+  return parseConfig({
+    targets: Array.from({ length: targets }, (_, index) => {
+      const suffix = `-${String(index + 1).padStart(width, '0')}`;
+      return {
+        ...base,
+        name: `${base.name}${suffix}`,
+        ...(base.stream ? { stream: { ...base.stream, name: `${base.stream.name}${suffix}` } } : {}),
+        ...(base.application
+          ? { application: { ...base.application, name: `${base.application.name}${suffix}` } }
+          : {}),
+      };
+    }),
+    ...(scenario.streamMedic.policy ? { policy: scenario.streamMedic.policy } : {}),
+    ...(scenario.streamMedic.alarms ? { alarms: scenario.streamMedic.alarms } : {}),
+    fleet: { maxConcurrentRuns },
+  });
+}
+
+function alarmStateAt(
+  play: Playthrough,
+  alarmName: string,
+  at: number,
+): { readonly inAlarm: boolean; readonly since?: number } {
+  let last: { to: string; at: number } | undefined;
+  for (const change of play.world.alarms.history()) {
+    if (change.alarmName === alarmName && change.at <= at) last = change;
+  }
+  return last ? { inAlarm: last.to === 'ALARM', since: last.at } : { inAlarm: false };
+}
+
+function firstLockedRun(play: Playthrough, from: number) {
+  return play.runs.find((run) => run.lockAcquired === true && run.startedAt >= from);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const wallStart = Date.now();
+  const scenario = resolveScenario(options.scenario);
+  const fleet = fleetOf(scenario, options.targets, options.maxConcurrentRuns);
+  const plan = sweepPlan(fleet);
+  const single = scenarioConfig(scenario);
+  const singleAlarms = new Map(
+    alarmDefinitionsForTarget(single, single.targets[0]!).map((definition) => [definition.kind, definition.alarmName]),
+  );
+  // Which target and which of its world's alarms each fleet alarm name stands for.
+  const fleetAlarms = new Map<string, { readonly index: number; readonly worldAlarm: string }>();
+  fleet.targets.forEach((target, index) => {
+    for (const definition of alarmDefinitionsForTarget(fleet, target)) {
+      fleetAlarms.set(definition.alarmName, { index, worldAlarm: singleAlarms.get(definition.kind)! });
+    }
+  });
+
+  const stories = new Map<number, TargetStory>();
+  const storyAt = async (admitAt: number): Promise<TargetStory> => {
+    let story = stories.get(admitAt);
+    if (!story) {
+      story = await playAdmittedAt(scenario, admitAt);
+      stories.set(admitAt, story);
+    }
+    return story;
+  };
+  const neverAdmitted = await storyAt(Number.MAX_SAFE_INTEGER);
+  const { startMs, endMs } = neverAdmitted.play.world;
+
+  const admittedAt: (number | undefined)[] = Array.from({ length: options.targets }, () => undefined);
+  const storyOf = (index: number): TargetStory =>
+    admittedAt[index] === undefined ? neverAdmitted : stories.get(admittedAt[index]!)!;
+  const fleetCalls: TimedCall[] = [];
+  const sweepStarts = new Set<string>();
+  // A play's own sweep decides for its one target with every slot free; of its sweep runs only those
+  // the fleet's sweep started at that instant happen in the storm.
+  const happens = (index: number, run: ExecutionRecord): boolean =>
+    !run.trigger.startsWith('sweep') || sweepStarts.has(`${index}@${run.startedAt}`);
+  const holds = (): SlotHold[] =>
+    admittedAt.flatMap((at, index) => {
+      if (at === undefined) return [];
+      return stories
+        .get(at)!
+        .play.runs.filter((run) => run.lockAcquired === true && run.startedAt >= at && happens(index, run))
+        .map((run) => ({ from: run.startedAt, to: run.endedAt ?? Number.POSITIVE_INFINITY }));
+    });
+  const waitingTargets = (): number[] => admittedAt.flatMap((at, index) => (at === undefined ? [index] : []));
+
+  // Instants a run may start: the alarms' (the same for every target not yet admitted), and the sweeps'.
+  const alarmInstants = new Set(
+    neverAdmitted.play.runs.filter((run) => run.trigger.startsWith('alarm')).map((run) => run.startedAt),
+  );
+  const sweepInstants = new Set<number>();
+  if (plan) {
+    for (let at = startMs + plan.rateMinutes * MINUTE_MS; at < endMs; at += plan.rateMinutes * MINUTE_MS) {
+      sweepInstants.add(at);
+    }
+  }
+  let stormStart: number | undefined;
+  for (const at of [...new Set([...alarmInstants, ...sweepInstants])].sort((a, b) => a - b)) {
+    if (alarmInstants.has(at)) {
+      stormStart ??= at;
+      const { admitted } = admitByFreeSlots(waitingTargets(), options.maxConcurrentRuns, slotsHeldAt(holds(), at));
+      if (admitted.length > 0) await storyAt(at);
+      for (const index of admitted) admittedAt[index] = at;
+    }
+    if (sweepInstants.has(at) && plan) {
+      const started: number[] = [];
+      const held = slotsHeldAt(holds(), at);
+      const sweep = createSweepCore({
+        alarms: {
+          alarmsInAlarm: async (names) => {
+            fleetCalls.push({ at, api: 'DescribeAlarms', resource: 'account' });
+            return names.flatMap((alarmName) => {
+              const alarm = fleetAlarms.get(alarmName);
+              if (!alarm) return [];
+              const state = alarmStateAt(storyOf(alarm.index).play, alarm.worldAlarm, at);
+              if (!state.inAlarm) return [];
+              return [
+                { alarmName, ...(state.since !== undefined ? { since: new Date(state.since).toISOString() } : {}) },
+              ];
+            });
+          },
+        },
+        executions: {
+          start: async (input) => {
+            fleetCalls.push({ at, api: 'StartExecution', resource: 'account' });
+            const target = (input as { sweep: { target: string } }).sweep.target;
+            started.push(fleet.targets.findIndex((t) => t.name === target));
+            return { executionArn: `arn:aws:states:us-east-1:123456789012:execution:StreamMedic:${target}-${at}` };
+          },
+        },
+        notices: {
+          last: async (target) => {
+            const index = fleet.targets.findIndex((t) => t.name === target);
+            return storyOf(index)
+              .notices.filter((notice) => Date.parse(notice.at) <= at)
+              .at(-1);
+          },
+        },
+        ledger: {
+          list: async (target, sinceIso) => {
+            const index = fleet.targets.findIndex((t) => t.name === target);
+            const since = Date.parse(sinceIso);
+            return storyOf(index)
+              .play.world.ledger.entries.filter((entry: LedgerEntry) => {
+                const when = Date.parse(entry.at);
+                return when >= since && when <= at;
+              })
+              .map((entry) => ({ ...entry }));
+          },
+        },
+        slots: { holders: async () => Array.from({ length: held }, (_, slot) => `slot-${slot}`) },
+        clock: { now: () => new Date(at) },
+        telemetry: SILENT_TELEMETRY,
+      });
+      await sweep(plan);
+      for (const index of started) sweepStarts.add(`${index}@${at}`);
+      const newcomers = started.filter((index) => admittedAt[index] === undefined);
+      if (newcomers.length > 0) await storyAt(at);
+      for (const index of newcomers) admittedAt[index] = at;
+    }
+  }
+
+  // What each target's story adds up to.
+  const calls: TimedCall[] = [...fleetCalls];
+  let fleetBusy = 0;
+  let targetBusy = 0;
+  const handled: number[] = [];
+  let withoutRun = 0;
+  let followUpsLeftOut = 0;
+  admittedAt.forEach((at, index) => {
+    const story = storyOf(index);
+    const runs = story.play.runs.filter((run) => happens(index, run));
+    // Only a run holding the lock calls the counted APIs (a target never admitted calls none), so the
+    // calls of a run the storm leaves out are those made while it held the lock.
+    const leftOut = story.play.runs.filter((run) => !happens(index, run) && run.lockAcquired === true);
+    followUpsLeftOut += leftOut.length;
+    for (const call of story.calls) {
+      if (leftOut.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
+        continue;
+      calls.push({ ...call, resource: `${index}:${call.resource}` });
+    }
+    for (const run of runs) {
+      if (run.lockAcquired !== false) continue;
+      if (at === undefined || run.startedAt < at) fleetBusy++;
+      else targetBusy++;
+    }
+    if (at === undefined) {
+      withoutRun++;
+      return;
+    }
+    // Handled: the first run that held the lock made its change, or ended without one.
+    const run = firstLockedRun(story.play, at);
+    const ended = run?.endedAt ?? Number.POSITIVE_INFINITY;
+    const change = story.calls.find(
+      (call) => call.at >= at && call.at <= ended && CHANGING_APIS.has(call.api as SimulatedApi),
+    );
+    handled.push(change?.at ?? ended);
+  });
+  const unmatchedStarts = [...sweepStarts].filter((key) => {
+    const [index, at] = key.split('@').map(Number) as [number, number];
+    return !storyOf(index).play.runs.some((run) => run.trigger.startsWith('sweep') && run.startedAt === at);
+  }).length;
+
+  // When a target that never got a run was rid of its trouble by itself: every swept alarm in OK for good.
+  const sweptAlarms = sweepPlan(single)?.targets[0]?.alarmNames ?? [];
+  const stillInAlarm = sweptAlarms.some((name) => alarmStateAt(neverAdmitted.play, name, endMs).inAlarm);
+  const lastClear = neverAdmitted.play.world.alarms
+    .history()
+    .filter((change) => sweptAlarms.includes(change.alarmName) && change.to !== 'ALARM')
+    .at(-1)?.at;
+  const clearedAt = stillInAlarm ? undefined : lastClear;
+  const minutes = (ms: number): string => `${(ms / MINUTE_MS).toFixed(1)} min`;
+  const from = stormStart ?? startMs;
+  const lines = [
+    `Storm: ${options.targets} targets of ${scenario.name}, fleet.maxConcurrentRuns ${options.maxConcurrentRuns}` +
+      `${plan ? `, sweep every ${plan.rateMinutes} min` : ', no sweep'}; composed from ${stories.size} plays ` +
+      `(${((Date.now() - wallStart) / 1000).toFixed(0)} s)`,
+    `First alarm run at minute ${((from - startMs) / MINUTE_MS).toFixed(0)} of the scenario (${scenario.durationMinutes} min long).`,
+    handled.length > 0
+      ? `Handled: ${handled.length} of ${options.targets} targets; the last ${minutes(Math.max(...handled) - from)} after the first alarm` +
+        ` (median ${minutes([...handled].sort((a, b) => a - b)[Math.floor(handled.length / 2)]! - from)})`
+      : `Handled: none of ${options.targets} targets`,
+    ...(withoutRun > 0
+      ? [
+          `Never got a run: ${withoutRun} targets; with no run, their lag, CPU and throttling alarms ` +
+            (clearedAt === undefined
+              ? 'were still in ALARM when the scenario ended'
+              : `were all back in OK at minute ${((clearedAt - startMs) / MINUTE_MS).toFixed(0)}, before a slot was free for them`),
+        ]
+      : []),
+    withoutRun > 0 && clearedAt === undefined
+      ? `Not every target was handled: ${withoutRun} still in ALARM at the end, without a run`
+      : `Every target handled (its run made its change or ended, or its alarms went back to OK): ` +
+        `${minutes(Math.max(...handled, withoutRun > 0 ? clearedAt! : Number.NEGATIVE_INFINITY) - from)} after the first alarm`,
+    `Runs turned away: ${fleetBusy + targetBusy} (fleet-busy ${fleetBusy}, target-busy ${targetBusy})`,
+    `Calls to the counted APIs by a target never admitted (every run of it turned away): ${neverAdmitted.calls.length}`,
+    `Check: sweep runs that held the lock in a play but the fleet's sweep did not start (left out): ${followUpsLeftOut}; ` +
+      `runs the fleet's sweep started that its target's play has no run for: ${unmatchedStarts}`,
+    '',
+    'API                            calls  peak/s  peak in limit window  limit                 verdict',
+  ];
+  const apis = [...new Set([...Object.keys(LIMITS), ...calls.map((call) => call.api)])];
+  for (const api of apis) {
+    const limit = LIMITS[api]?.limit;
+    const rate = apiRate(api, calls, limit);
+    const window = limit
+      ? `${rate.peakInLimitWindow} per ${limit.windowSeconds === 1 ? 's' : `${limit.windowSeconds / 3600} h`}${limit.per === 'resource' ? ' (busiest stream)' : ''}`
+      : '-';
+    const documented = limit
+      ? `${limit.max} per ${limit.windowSeconds === 1 ? 's' : `${limit.windowSeconds / 3600} h`}`
+      : 'unconfirmed';
+    lines.push(
+      `${api.padEnd(30)} ${String(rate.calls).padStart(5)}  ${String(rate.peakPerSecond).padStart(6)}  ${window.padEnd(20)}  ${documented.padEnd(20)}  ${rate.verdict}`,
+    );
+  }
+  lines.push(
+    '',
+    'Limits:',
+    ...apis.map((api) => `  ${api}: ${LIMITS[api]?.source ?? 'no documented limit on record'}`),
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const failed = apis.some((api) => apiRate(api, calls, LIMITS[api]?.limit).verdict === 'FAIL');
+  process.exitCode = failed ? 1 : 0;
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`bench:storm: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
