@@ -253,7 +253,7 @@ export class SimWorld implements SimulatedAws {
           createdAt: historyStart,
         })
       : undefined;
-    this.sink = new SinkModel(sink?.recordsPerSecond);
+    this.sink = new SinkModel(sink?.recordsPerSecond, sink?.maxWriters);
     this.pipeline = new Pipeline({
       stream: this.stream,
       ...(this.app ? { app: this.app } : {}),
