@@ -352,7 +352,13 @@ export class RemediationWorkflow extends Construct {
       allow(functions.apply, ['kinesis:UpdateShardCount'], ['*']);
     }
     allow(functions.apply, ['kinesis:IncreaseStreamRetentionPeriod'], streams.auto, streams.conditions);
-    allow(functions.apply, ['kinesisanalytics:UpdateApplication'], applications.auto, applications.conditions);
+    // RollbackApplication reverts a parallelism change after which the job failed (domain/revert.ts).
+    allow(
+      functions.apply,
+      ['kinesisanalytics:UpdateApplication', 'kinesisanalytics:RollbackApplication'],
+      applications.auto,
+      applications.conditions,
+    );
 
     const tableAccess: ReadonlyArray<[TaskName, string[], string, boolean]> = [
       // assess settles a change whose result a dead run left unrecorded (lambdas/workflow/reconcile-intents.ts).

@@ -201,6 +201,36 @@ export class SimulatedApplicationControl implements ApplicationControl {
     );
   }
 
+  async rollbackApplication(applicationName: string, currentApplicationVersionId: number): Promise<void> {
+    const resource = applicationResource(applicationName);
+    const before = this.aws.findApplication(applicationName);
+    const back = before?.versionBeforeLastUpdate;
+    call(
+      this.aws,
+      'RollbackApplication',
+      resource,
+      () => {
+        const app = this.require(applicationName, 'RollbackApplication');
+        app.rollback(currentApplicationVersionId, this.aws.clock.now().getTime());
+      },
+      {
+        text: back
+          ? `back to parallelism ${back.parallelism}, ${back.parallelismPerKpu} per KPU`
+          : 'back to the version before',
+        actionType: 'UpdateApplicationParallelism',
+        ...(before && back
+          ? {
+              change: {
+                kind: 'parallelism',
+                from: { parallelism: before.currentParallelism, parallelismPerKpu: before.parallelismPerKpu },
+                to: back,
+              },
+            }
+          : {}),
+      },
+    );
+  }
+
   async updateMonitoring(update: MonitoringUpdate): Promise<void> {
     const resource = applicationResource(update.applicationName);
     const before = this.aws.findApplication(update.applicationName);

@@ -7,6 +7,7 @@ export const SIMULATED_APIS = [
   'IncreaseStreamRetentionPeriod',
   'DescribeApplication',
   'UpdateApplication',
+  'RollbackApplication',
   'GetMetricData',
   'ListMetrics',
   'Publish',
@@ -24,6 +25,7 @@ export const THROTTLING_EXCEPTION: Readonly<Record<SimulatedApi, string>> = {
   IncreaseStreamRetentionPeriod: 'LimitExceededException',
   DescribeApplication: 'ThrottlingException',
   UpdateApplication: 'ThrottlingException',
+  RollbackApplication: 'ThrottlingException',
   GetMetricData: 'Throttling',
   ListMetrics: 'Throttling',
   Publish: 'ThrottledException',
@@ -100,6 +102,7 @@ export const CHANGING_APIS: ReadonlySet<SimulatedApi> = new Set([
   'UpdateShardCount',
   'IncreaseStreamRetentionPeriod',
   'UpdateApplication',
+  'RollbackApplication',
 ]);
 
 /**

@@ -15,7 +15,12 @@ export const LOG_LEVELS = ['INFO', 'WARN', 'ERROR', 'DEBUG'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const METRICS_LEVELS = ['APPLICATION', 'TASK', 'OPERATOR', 'PARALLELISM'] as const;
 export type MetricsLevel = (typeof METRICS_LEVELS)[number];
-export type AppStatus = 'RUNNING' | 'UPDATING' | 'AUTOSCALING';
+export type AppStatus = 'RUNNING' | 'UPDATING' | 'AUTOSCALING' | 'ROLLING_BACK';
+/**
+ * The statuses RollbackApplication accepts
+ * (https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_RollbackApplication.html).
+ */
+const ROLLBACK_STATUSES: ReadonlySet<AppStatus> = new Set(['UPDATING', 'AUTOSCALING', 'RUNNING']);
 /**
  * Runtimes the simulator runs. FLINK-2_2 publishes numRestarts where earlier runtimes publish
  * fullRestarts (https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html).
@@ -142,7 +147,7 @@ interface ConfigChange {
 }
 
 interface Transition {
-  readonly kind: 'update' | 'autoscale';
+  readonly kind: 'update' | 'autoscale' | 'rollback';
   readonly until: number;
   change: ConfigChange;
 }
@@ -219,6 +224,11 @@ export class FlinkApplicationModel {
   private lastUpdatedAt: number;
   private readonly seed: number;
   private transition: Transition | undefined;
+  /**
+   * What RollbackApplication goes back to: the configuration that ran before the last update, and
+   * the source position of the snapshot that update took when it stopped the job.
+   */
+  private beforeLastUpdate: { readonly config: ConfigChange; readonly snapshotPosition: number } | undefined;
   private crashLoop: CrashLoop | undefined;
   private leakMbPerHour = 0;
   private sourceLog: StreamLog | undefined;
@@ -306,6 +316,14 @@ export class FlinkApplicationModel {
 
   get parallelismPerKpu(): number {
     return this.perKpu;
+  }
+
+  /** The parallelism RollbackApplication would go back to; undefined when there is no earlier version. */
+  get versionBeforeLastUpdate(): { readonly parallelism: number; readonly parallelismPerKpu: number } | undefined {
+    const config = this.beforeLastUpdate?.config;
+    return config?.parallelism !== undefined && config.parallelismPerKpu !== undefined
+      ? { parallelism: config.parallelism, parallelismPerKpu: config.parallelismPerKpu }
+      : undefined;
   }
 
   get restarts(): number {
@@ -520,6 +538,51 @@ export class FlinkApplicationModel {
     this.startUpdate(change, now);
   }
 
+  /**
+   * RollbackApplication: back to the version that ran before the last update, restored from the
+   * snapshot that update took; the records processed since are read again. Refused without snapshots
+   * and with no earlier version to go back to.
+   */
+  rollback(currentApplicationVersionId: number, now: number): void {
+    const context = { action: 'RollbackApplication', resource: applicationResource(this.name) };
+    if (!ROLLBACK_STATUSES.has(this.status)) {
+      throw new ResourceInUseError(
+        `Application ${this.name} is in ${this.status} state; a rollback needs UPDATING, AUTOSCALING or RUNNING`,
+        context,
+        { awsErrorName: 'ResourceInUseException' },
+      );
+    }
+    if (currentApplicationVersionId !== this.versionId) {
+      throw new ConcurrentModificationError(
+        `CurrentApplicationVersionId ${currentApplicationVersionId} does not match the application's version ${this.versionId}`,
+        context,
+        { awsErrorName: 'ConcurrentModificationException' },
+      );
+    }
+    const previous = this.beforeLastUpdate;
+    if (!this.snapshots || !previous) {
+      throw new InvalidRequestError(
+        `Application ${this.name} has ${this.snapshots ? 'no earlier running version' : 'no snapshots'} to roll back to`,
+        context,
+        { awsErrorName: 'InvalidRequestException' },
+      );
+    }
+    this.beforeLastUpdate = undefined;
+    this.versionId += 1;
+    this.lastUpdatedAt = now;
+    this.status = 'ROLLING_BACK';
+    this.stopJob();
+    if (this.cursor && this.sourceLog) {
+      this.sourceLog.seek(this.cursor, Math.max(previous.snapshotPosition, this.sourceLog.trimmed));
+      this.lastCheckpointPosition = this.cursor.position;
+    }
+    this.transition = {
+      kind: 'rollback',
+      until: now + this.stopAndRestartMs(previous.config),
+      change: previous.config,
+    };
+  }
+
   /** Someone else changed the application (a new version) without restarting it: a tag or description edit. */
   bumpVersion(now: number): void {
     this.versionId += 1;
@@ -678,11 +741,19 @@ export class FlinkApplicationModel {
   }
 
   private startUpdate(change: ConfigChange, now: number): void {
+    const running: ConfigChange = {
+      parallelism: this.configuredParallelism,
+      parallelismPerKpu: this.perKpu,
+      autoScalingEnabled: this.autoScaling,
+      logLevel: this.logLevel,
+      metricsLevel: this.metricsLevel,
+    };
     this.versionId += 1;
     this.lastUpdatedAt = now;
     this.status = 'UPDATING';
     this.transition = { kind: 'update', until: now + this.stopAndRestartMs(change), change };
     this.stopJob();
+    this.beforeLastUpdate = { config: running, snapshotPosition: this.lastCheckpointPosition };
   }
 
   private startAutoscale(to: number, now: number): AppEvent {

@@ -509,7 +509,12 @@ export class Pipeline {
   private appReadWish(capacity: number, dtSeconds: number): number | undefined {
     if (!this.app || !this.appCursor || this.streamGone || !this.app.isProcessing()) return undefined;
     const backlog = this.stream.log.backlog(this.appCursor);
-    return Math.min(capacity, this.sink.capacity, backlog / dtSeconds);
+    return Math.min(capacity, this.sinkCapacity(this.app), backlog / dtSeconds);
+  }
+
+  /** What the sink absorbs from the job as it runs now: each of its subtasks is one writer. */
+  private sinkCapacity(app: FlinkApplicationModel): number {
+    return this.sink.capacityFor(app.currentParallelism);
   }
 
   private appStep(
@@ -524,7 +529,8 @@ export class Pipeline {
     const cursor = this.appCursor!;
     const acc = this.minute;
     const end = t + dt * 1000;
-    acc.sinkCapacity.add(this.sink.capacity, dt);
+    const sinkCapacity = this.sinkCapacity(app);
+    acc.sinkCapacity.add(sinkCapacity, dt);
     if (wish === undefined) {
       acc.appDownSeconds += dt;
       if (app.isReporting()) {
@@ -537,13 +543,11 @@ export class Pipeline {
       return [];
     }
     const backlog = this.stream.log.backlog(cursor);
-    const rate = Math.min(capacity, this.sink.capacity, readable);
+    const rate = Math.min(capacity, sinkCapacity, readable);
     const read = this.stream.log.read(cursor, Math.min(backlog, rate * dt));
     // The sink held the job back if it, not the job or the source, set the pace while records waited.
     const sinkBound =
-      this.sink.capacity < capacity &&
-      readable >= this.sink.capacity * 0.999 &&
-      backlog / dt > this.sink.capacity * 1.001;
+      sinkCapacity < capacity && readable >= sinkCapacity * 0.999 && backlog / dt > sinkCapacity * 1.001;
     const { gauges, events } = app.step({ processed: read.records, capacity, sinkBound }, t, dt);
     this.countRead(APP_READER_ID, this.appSource.efo, read.records, read.bytes, this.stream.log.ageMs(cursor, end), dt);
     if (gauges) {

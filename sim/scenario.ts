@@ -87,7 +87,14 @@ const PipelineSchema = z
   .object({
     stream: StreamSchema,
     application: ApplicationSchema.optional(),
-    sink: z.object({ recordsPerSecond: positive }).strict().optional(),
+    sink: z
+      .object({
+        recordsPerSecond: positive,
+        /** Writers (sink subtasks) the sink serves at once; past it, contention lowers what it absorbs. */
+        maxWriters: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
     consumers: z.array(ConsumerSchema).default([]),
   })
   .strict();

@@ -21,7 +21,7 @@ import {
 import { AlarmEvaluator, alarmStateChangeEvent, type AlarmState, type AlarmStateChange } from './alarm-evaluator';
 import { VirtualClock } from './clock';
 import { SimulatedCloudWatch } from './cloudwatch';
-import { FaultInjector, THROTTLING_EXCEPTION, type SimulatedApi } from './faults';
+import { CHANGING_APIS, FaultInjector, THROTTLING_EXCEPTION, type SimulatedApi } from './faults';
 import { FlinkApplicationModel } from './flink-application';
 import { KinesisStreamModel } from './kinesis-stream';
 import { Pipeline, type MinuteSample } from './pipeline';
@@ -125,12 +125,6 @@ interface Scheduled {
   readonly at: number;
   readonly apply: () => void;
 }
-
-const CHANGING_APIS: readonly SimulatedApi[] = [
-  'UpdateShardCount',
-  'IncreaseStreamRetentionPeriod',
-  'UpdateApplication',
-];
 
 /**
  * The simulated world of one scenario: a pipeline behind the same ports the Lambdas use, CloudWatch
@@ -253,7 +247,7 @@ export class SimWorld implements SimulatedAws {
           createdAt: historyStart,
         })
       : undefined;
-    this.sink = new SinkModel(sink?.recordsPerSecond);
+    this.sink = new SinkModel(sink?.recordsPerSecond, sink?.maxWriters);
     this.pipeline = new Pipeline({
       stream: this.stream,
       ...(this.app ? { app: this.app } : {}),
@@ -471,7 +465,7 @@ export class SimWorld implements SimulatedAws {
         : {}),
       alarmsFired: [...fired],
       notificationsSent: this.notifier.messages().length,
-      actions: this.calls.filter((c) => c.outcome === 'ok' && CHANGING_APIS.includes(c.api)),
+      actions: this.calls.filter((c) => c.outcome === 'ok' && CHANGING_APIS.has(c.api)),
       shardHours: totals.shardMinutes / 60,
       kpuHours: totals.kpuMinutes / 60,
       final: {

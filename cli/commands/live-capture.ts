@@ -205,6 +205,7 @@ export async function captureLive(services: CliServices, request: LiveRequest, l
       ),
     updateParallelism: refuseWrite,
     updateMonitoring: refuseWrite,
+    rollbackApplication: refuseWrite,
   };
   const target = request.target ?? readingTarget(request);
   const snapshot = await collectSnapshot(

@@ -2,6 +2,7 @@ import {
   DescribeApplicationCommand,
   LogLevel,
   MetricsLevel,
+  RollbackApplicationCommand,
   UpdateApplicationCommand,
   type ApplicationConfigurationUpdate,
   type KinesisAnalyticsV2Client,
@@ -67,6 +68,19 @@ export class FlinkApplicationControl implements ApplicationControl {
         },
       },
     });
+  }
+
+  async rollbackApplication(applicationName: string, currentApplicationVersionId: number): Promise<void> {
+    const context = { action: 'RollbackApplication', resource: applicationResource(applicationName) };
+    requireVersionId(currentApplicationVersionId, context);
+    await callAws(context, () =>
+      this.client.send(
+        new RollbackApplicationCommand({
+          ApplicationName: applicationName,
+          CurrentApplicationVersionId: currentApplicationVersionId,
+        }),
+      ),
+    );
   }
 
   private async updateApplication(

@@ -301,7 +301,9 @@ function describeCall(step: WorkStep): string {
     case 'UpdateShardCount':
       return `UpdateShardCount ${step.streamName} ${step.from} -> ${step.to} shards (call ${step.call} of ${step.calls})`;
     case 'UpdateApplicationParallelism':
-      return `UpdateApplication ${step.applicationName} parallelism ${step.from} -> ${step.to} (${step.parallelismPerKpu} per KPU)`;
+      return step.rollback
+        ? `RollbackApplication ${step.applicationName} to its version before the change (parallelism ${step.from} -> ${step.to})`
+        : `UpdateApplication ${step.applicationName} parallelism ${step.from} -> ${step.to} (${step.parallelismPerKpu} per KPU)`;
     case 'UpdateApplicationMonitoring':
       return `UpdateApplication ${step.applicationName} monitoring: log level ${step.logLevel}, metrics level ${step.metricsLevel}`;
     case 'IncreaseStreamRetention':

@@ -15,8 +15,10 @@ import { actionOf } from './work-steps';
  * The steps that take a round's changes back, last change first. A shard change is undone call by
  * call: each forward call stayed within UpdateShardCount's double/half rule, so its inverse does too.
  * Retention and monitoring changes are left: neither adds lag, throttling or restarts of its own.
+ * With `rollback`, the parallelism goes back with RollbackApplication (the version that ran before,
+ * restored from its snapshot) instead of another update.
  */
-export function revertStepsOf(applied: readonly AppliedStep[]): WorkStep[] {
+export function revertStepsOf(applied: readonly AppliedStep[], rollback = false): WorkStep[] {
   const steps: WorkStep[] = [];
   for (const { step } of [...applied].reverse()) {
     if (step.type === 'UpdateShardCount') {
@@ -24,7 +26,7 @@ export function revertStepsOf(applied: readonly AppliedStep[]): WorkStep[] {
     } else if (step.type === 'UpdateApplicationParallelism') {
       // A revert goes back to the size before the change; it is no catch-up boost of its own.
       const { autoScalingEnabled: _autoScaling, boost: _boost, ...parallelism } = step;
-      steps.push({ ...parallelism, from: step.to, to: step.from, revert: true });
+      steps.push({ ...parallelism, from: step.to, to: step.from, revert: true, ...(rollback ? { rollback } : {}) });
     }
   }
   const shardCalls = steps.filter((s) => s.type === 'UpdateShardCount');
@@ -47,6 +49,8 @@ export interface RevertFacts {
   readonly timeBudget?: { readonly budget: TimeBudget; readonly startedAt: string };
   /** The operators' kill switch holds reverts too: while paused, StreamMedic changes nothing. */
   readonly pause?: Pause;
+  /** Whether the application takes snapshots: RollbackApplication restores one, and AWS refuses it without. */
+  readonly appSnapshotsEnabled?: boolean;
 }
 
 /** The run's answer to a harmful change: a round that reverts it, or why it may not be reverted. */
@@ -66,7 +70,9 @@ export function decideRevert(facts: RevertFacts): RevertDecision | undefined {
   if (facts.assessment.revert || facts.rounds.some((r) => r.assessment.revert)) {
     return { kind: 'refused', reason: 'this run already reverted a change; it never reverts twice' };
   }
-  const steps = revertStepsOf(facts.progress.applied);
+  // The job failing after its update is what RollbackApplication is for: the version that ran before.
+  const failing = facts.verification.report.diagnosis.cause === 'APP_UNHEALTHY';
+  const steps = revertStepsOf(facts.progress.applied, failing && facts.appSnapshotsEnabled === true);
   if (steps.length === 0) return undefined;
   if (facts.pause) {
     return {

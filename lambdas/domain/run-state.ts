@@ -91,6 +91,11 @@ export const WorkStepSchema = z.discriminatedUnion('type', [
       boost: BoostSchema.optional(),
       /** The step undoes a change of this run that made things worse. */
       revert: z.literal(true).optional(),
+      /**
+       * The revert is made with RollbackApplication (the version that ran before the change, with the
+       * state of the last snapshot) rather than another update: the job failed after the change.
+       */
+      rollback: z.literal(true).optional(),
     })
     .strict(),
   z

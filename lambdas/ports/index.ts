@@ -73,6 +73,11 @@ export interface ApplicationControl {
   describeApplication(applicationName: string): Promise<DescribeApplicationRecord>;
   updateParallelism(update: ParallelismUpdate): Promise<void>;
   updateMonitoring(update: MonitoringUpdate): Promise<void>;
+  /**
+   * RollbackApplication: back to the version that ran before the last update, restored from the
+   * last snapshot; `currentApplicationVersionId` as for an update.
+   */
+  rollbackApplication(applicationName: string, currentApplicationVersionId: number): Promise<void>;
 }
 
 export interface NotificationMessage {

@@ -123,6 +123,11 @@ async function prepareApplicationStep(
         `application ${step.applicationName} runs with parallelism ${app.parallelism}; the plan expected ${step.from}`,
       );
     }
+    if (step.rollback) {
+      // The version that ran before the change, with the state of its snapshot; the version id is read just now.
+      const rollback = () => applications.rollbackApplication(step.applicationName, app.versionId);
+      return { ...checked, prepared: { kind: 'call', make: rollback } };
+    }
     // The version is read just now, so a retry after ConcurrentModification uses the fresh one.
     const update = {
       applicationName: step.applicationName,

@@ -8,6 +8,7 @@ import {
   LimitExceededException,
   ResourceInUseException,
   ResourceNotFoundException,
+  RollbackApplicationCommand,
   UnsupportedOperationException,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
@@ -224,6 +225,49 @@ describe('FlinkApplicationControl', () => {
       action: 'UpdateApplication',
       resource: 'application/orders-enricher',
       message: `UpdateApplication on application/orders-enricher: ${thrown.message}`,
+    });
+  });
+
+  it('rolls the application back against the version it runs now', async () => {
+    analytics.on(RollbackApplicationCommand).resolves({});
+
+    await control.rollbackApplication('orders-enricher', 9);
+
+    expect(analytics.commandCalls(RollbackApplicationCommand).map((call) => call.args[0].input)).toEqual([
+      { ApplicationName: 'orders-enricher', CurrentApplicationVersionId: 9 },
+    ]);
+    expect(sentUpdates()).toEqual([]);
+  });
+
+  it('refuses a rollback without a valid version id, without calling the service', async () => {
+    const error = await control.rollbackApplication('orders-enricher', 0).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ action: 'RollbackApplication', resource: 'application/orders-enricher' });
+    expect(analytics.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    {
+      thrown: new ConcurrentModificationException({ message: 'stale version', $metadata: {} }),
+      expected: ConcurrentModificationError,
+    },
+    { thrown: new ResourceInUseException({ message: 'app is READY', $metadata: {} }), expected: ResourceInUseError },
+    { thrown: new InvalidRequestException({ message: 'no snapshots', $metadata: {} }), expected: InvalidRequestError },
+    {
+      thrown: awsError('AccessDeniedException', 'not authorized to perform RollbackApplication'),
+      expected: AccessDeniedError,
+    },
+  ])('maps $thrown.name from RollbackApplication to $expected.name', async ({ thrown, expected }) => {
+    analytics.on(RollbackApplicationCommand).rejects(thrown);
+
+    const error = await control.rollbackApplication('orders-enricher', 9).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(expected);
+    expect(error).toMatchObject({
+      action: 'RollbackApplication',
+      resource: 'application/orders-enricher',
+      message: `RollbackApplication on application/orders-enricher: ${thrown.message}`,
     });
   });
 

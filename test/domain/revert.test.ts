@@ -228,6 +228,69 @@ describe('decideRevert', () => {
   });
 });
 
+describe('decideRevert for a job that fails after its update', () => {
+  const raised: Progress = { next: 1, applied: applied([RAISE_PARALLELISM]), more: false };
+  const failing: Verification = {
+    outcome: 'not-improved',
+    reason: 'CONSUMER_COMPUTE gave way to a more severe APP_UNHEALTHY',
+    harm: 'CONSUMER_COMPUTE (warning) before the change, APP_UNHEALTHY (critical) after it: the job restarts',
+    report: report({ diagnosis: { cause: 'APP_UNHEALTHY', severity: 'critical', evidence: [] } }),
+    verifiedAt: '2026-11-21T10:30:00.000Z',
+  };
+  const facts: RevertFacts = {
+    assessment: assessment(run, behind(900_000)),
+    progress: raised,
+    verification: failing,
+    rounds: [],
+    policy,
+    ledger: [],
+    now: new Date('2026-11-21T10:30:00.000Z'),
+    appSnapshotsEnabled: true,
+  };
+  const stepsOf = (decision: ReturnType<typeof decideRevert>) => {
+    if (decision?.kind !== 'revert') throw new Error(`expected a revert, got ${JSON.stringify(decision)}`);
+    return decision.next.assessment.steps;
+  };
+
+  it('rolls the application back to the version that ran before the change', () => {
+    const [back] = revertStepsOf(raised.applied);
+    expect(stepsOf(decideRevert(facts))).toEqual([{ ...back, rollback: true }]);
+    expect(back).toMatchObject({ from: 10, to: 4 });
+  });
+
+  it('updates the parallelism back instead when the application takes no snapshots (AWS refuses a rollback then)', () => {
+    expect(stepsOf(decideRevert({ ...facts, appSnapshotsEnabled: false }))).toEqual(revertStepsOf(raised.applied));
+  });
+
+  it('updates the parallelism back when the job runs but processes less: the version before is no cure for a slow sink', () => {
+    const slower: Verification = {
+      ...failing,
+      harm: 'CONSUMER_COMPUTE gave way to SINK_BACKPRESSURE after the change, worse: processed 4000 -> 2000 records/s after the scale-up',
+      report: report({ diagnosis: { cause: 'SINK_BACKPRESSURE', severity: 'warning', evidence: [] } }),
+    };
+    expect(stepsOf(decideRevert({ ...facts, verification: slower }))).toEqual(revertStepsOf(raised.applied));
+  });
+
+  it('tells on-call the application was rolled back', () => {
+    const steps = stepsOf(decideRevert(facts));
+    const message = composeNotification({
+      run,
+      region: 'eu-west-1',
+      rounds: [{ assessment: facts.assessment, progress: raised, verification: failing }],
+      assessment: { ...facts.assessment, steps, revert: { reason: failing.harm! } },
+      progress: {
+        next: 1,
+        more: false,
+        applied: steps.map((step) => ({ step, at: '2026-11-21T10:31:00.000Z', outcome: 'requested' })),
+      },
+      verification: { ...failing, outcome: 'improving', harm: undefined, reason: 'easing' },
+    });
+    expect(message.body.split('\n')[0]).toBe(
+      `ACTION REQUIRED: a change made things worse and StreamMedic reverted it (REVERT RollbackApplication orders-enricher to its version before the change (parallelism 10 -> 4)): ${failing.harm}; a person must look at why before it is tried again.`,
+    );
+  });
+});
+
 describe('the reverted guardrail', () => {
   const target = TargetSchema.parse({
     name: 'orders',

@@ -1,7 +1,12 @@
 import type { DescribeApplicationRecord } from '../../lambdas/domain/aws-shapes';
 import { applicationResource } from '../../lambdas/domain/model';
 import { parseAppState } from '../../lambdas/domain/snapshot';
-import { ConcurrentModificationError, ResourceInUseError, ResourceNotFoundError } from '../../lambdas/ports/errors';
+import {
+  ConcurrentModificationError,
+  InvalidRequestError,
+  ResourceInUseError,
+  ResourceNotFoundError,
+} from '../../lambdas/ports/errors';
 import type { ApplicationControl, MonitoringUpdate, ParallelismUpdate } from '../../lambdas/ports';
 import { FailureQueue } from './failures';
 
@@ -23,10 +28,16 @@ export interface FakeApplication {
  */
 export class FakeApplicationControl implements ApplicationControl {
   readonly applications = new Map<string, FakeApplication>();
-  readonly calls: { method: 'updateParallelism' | 'updateMonitoring'; update: ParallelismUpdate | MonitoringUpdate }[] =
-    [];
-  readonly failures = new FailureQueue<'describeApplication' | 'updateParallelism' | 'updateMonitoring'>();
+  readonly calls: (
+    | { method: 'updateParallelism' | 'updateMonitoring'; update: ParallelismUpdate | MonitoringUpdate }
+    | { method: 'rollbackApplication'; update: { applicationName: string; currentApplicationVersionId: number } }
+  )[] = [];
+  readonly failures = new FailureQueue<
+    'describeApplication' | 'updateParallelism' | 'updateMonitoring' | 'rollbackApplication'
+  >();
   private readonly pending = new Map<string, number>();
+  /** What each application ran before its last update: what RollbackApplication goes back to. */
+  private readonly beforeLastUpdate = new Map<string, FakeApplication>();
 
   constructor(private readonly updatingDescribes = 2) {}
 
@@ -106,6 +117,7 @@ export class FakeApplicationControl implements ApplicationControl {
     this.failures.throwIfQueued('updateParallelism');
     const app = this.checkUpdatable(update.applicationName, update.currentApplicationVersionId);
     this.calls.push({ method: 'updateParallelism', update });
+    this.beforeLastUpdate.set(app.name, { ...app });
     app.parallelism = update.parallelism;
     app.parallelismPerKpu = update.parallelismPerKpu;
     if (update.autoScalingEnabled !== undefined) app.autoScalingEnabled = update.autoScalingEnabled;
@@ -116,9 +128,39 @@ export class FakeApplicationControl implements ApplicationControl {
     this.failures.throwIfQueued('updateMonitoring');
     const app = this.checkUpdatable(update.applicationName, update.currentApplicationVersionId);
     this.calls.push({ method: 'updateMonitoring', update });
+    this.beforeLastUpdate.set(app.name, { ...app });
     app.logLevel = update.logLevel as FakeApplication['logLevel'];
     app.metricsLevel = update.metricsLevel as FakeApplication['metricsLevel'];
     this.startUpdate(app);
+  }
+
+  /** Back to the version before the last update (AWS accepts UPDATING, AUTOSCALING or RUNNING). */
+  async rollbackApplication(applicationName: string, currentApplicationVersionId: number): Promise<void> {
+    this.failures.throwIfQueued('rollbackApplication');
+    const context = { action: 'RollbackApplication', resource: applicationResource(applicationName) };
+    const app = this.get(applicationName);
+    if (!['UPDATING', 'AUTOSCALING', 'RUNNING'].includes(app.status)) {
+      throw new ResourceInUseError(`application is ${app.status}`, context);
+    }
+    if (currentApplicationVersionId !== app.versionId) {
+      throw new ConcurrentModificationError(
+        `version ${currentApplicationVersionId} is stale; current is ${app.versionId}`,
+        context,
+      );
+    }
+    const previous = this.beforeLastUpdate.get(applicationName);
+    if (!app.snapshotsEnabled || !previous) {
+      throw new InvalidRequestError('no snapshot of an earlier running version to roll back to', context);
+    }
+    this.calls.push({ method: 'rollbackApplication', update: { applicationName, currentApplicationVersionId } });
+    this.beforeLastUpdate.delete(applicationName);
+    app.parallelism = previous.parallelism;
+    app.parallelismPerKpu = previous.parallelismPerKpu;
+    app.logLevel = previous.logLevel;
+    app.metricsLevel = previous.metricsLevel;
+    app.versionId += 1;
+    app.status = 'ROLLING_BACK';
+    this.pending.set(app.name, this.updatingDescribes);
   }
 
   private checkUpdatable(name: string, versionId: number): FakeApplication {

@@ -422,6 +422,7 @@ describe('the apply role, as AWS would judge it', () => {
       if (t.application) {
         const arn = appArn(config, t.application.name);
         expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('Allowed');
+        expect(await decide(apply, 'kinesisanalytics:RollbackApplication', arn)).toBe('Allowed');
         expect(await decide(apply, 'kinesisanalytics:DescribeApplication', arn)).toBe('Allowed');
       }
     }
@@ -433,6 +434,7 @@ describe('the apply role, as AWS would judge it', () => {
       if (t.application) {
         const arn = appArn(config, t.application.name);
         expect(await decide(apply, 'kinesisanalytics:UpdateApplication', arn)).toBe('ImplicitlyDenied');
+        expect(await decide(apply, 'kinesisanalytics:RollbackApplication', arn)).toBe('ImplicitlyDenied');
       }
     }
   });
@@ -564,6 +566,7 @@ describe('every role, over every action that changes something', () => {
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream orders-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app orders-enricher (auto)',
+      'apply kinesisanalytics:RollbackApplication on app orders-enricher (auto)',
     ].sort();
     expect(await allowedChanges(example)).toEqual(expected);
   });
@@ -579,6 +582,7 @@ describe('every role, over every action that changes something', () => {
       'apply kinesis:UpdateShardCount on *',
       'apply kinesis:IncreaseStreamRetentionPeriod on stream payments-stream (auto)',
       'apply kinesisanalytics:UpdateApplication on app ledger-app (auto)',
+      'apply kinesisanalytics:RollbackApplication on app ledger-app (auto)',
     ].sort();
     expect(await allowedChanges(mixed)).toEqual(expected);
   });
@@ -599,6 +603,7 @@ describe('grants by tag (grantByTag), as AWS would judge them', () => {
     const writes: [string, string][] = [
       ['kinesis:IncreaseStreamRetentionPeriod', anyStream(tagged.config)],
       ['kinesisanalytics:UpdateApplication', anyApp(tagged.config)],
+      ['kinesisanalytics:RollbackApplication', anyApp(tagged.config)],
     ];
     for (const [action, arn] of writes) {
       expect(await decide(apply, action, arn, carrying(TAG.value))).toBe('Allowed');
@@ -618,6 +623,7 @@ describe('grants by tag (grantByTag), as AWS would judge them', () => {
       for (const [action, arn] of [
         ['kinesis:IncreaseStreamRetentionPeriod', anyStream(tagged.config)],
         ['kinesisanalytics:UpdateApplication', anyApp(tagged.config)],
+        ['kinesisanalytics:RollbackApplication', anyApp(tagged.config)],
       ] as const) {
         if ((await decide(role, action, arn, carrying(TAG.value))) === 'Allowed')
           writers.push(`${role.holder} ${action}`);
@@ -625,6 +631,7 @@ describe('grants by tag (grantByTag), as AWS would judge them', () => {
     }
     expect(writers.sort()).toEqual([
       'apply kinesis:IncreaseStreamRetentionPeriod',
+      'apply kinesisanalytics:RollbackApplication',
       'apply kinesisanalytics:UpdateApplication',
     ]);
   });

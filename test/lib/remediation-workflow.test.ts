@@ -161,6 +161,7 @@ describe('RemediationWorkflow functions', () => {
   it.each([
     ['kinesis:IncreaseStreamRetentionPeriod', [AUTO_STREAM_ARN]],
     ['kinesisanalytics:UpdateApplication', APP_ARNS],
+    ['kinesisanalytics:RollbackApplication', APP_ARNS],
   ])("lets only the apply function call %s, and only on the auto target's resources", (action, arns) => {
     const permissions = permissionsByStep();
     const holders = Object.entries(permissions).filter(([, actions]) => actions.has(action));

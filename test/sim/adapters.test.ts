@@ -134,6 +134,36 @@ describe('simulated adapters over the world', () => {
     expect(parseAppState(await world.applications.describeApplication('orders-enricher')).parallelism).toBe(8);
   });
 
+  it('roll an application back to its parallelism before the update, recorded as the changing call it is', async () => {
+    const world = createWorld(scenario({}));
+    const versionOf = async () =>
+      parseAppState(await world.applications.describeApplication('orders-enricher')).versionId;
+    await world.applications.updateParallelism({
+      applicationName: 'orders-enricher',
+      currentApplicationVersionId: await versionOf(),
+      parallelism: 8,
+      parallelismPerKpu: 1,
+    });
+    world.advanceBy(5 * MINUTE);
+    await world.applications.rollbackApplication('orders-enricher', await versionOf());
+    expect(parseAppState(await world.applications.describeApplication('orders-enricher')).status).toBe('ROLLING_BACK');
+    world.advanceBy(5 * MINUTE);
+    expect(parseAppState(await world.applications.describeApplication('orders-enricher')).parallelism).toBe(4);
+    const rollback = world.apiCalls().filter((c) => c.api === 'RollbackApplication');
+    expect(rollback).toEqual([
+      expect.objectContaining({
+        outcome: 'ok',
+        actionType: 'UpdateApplicationParallelism',
+        change: {
+          kind: 'parallelism',
+          from: { parallelism: 8, parallelismPerKpu: 1 },
+          to: { parallelism: 4, parallelismPerKpu: 1 },
+        },
+      }),
+    ]);
+    expect(world.outcome().actions.map((a) => a.api)).toEqual(['UpdateApplication', 'RollbackApplication']);
+  });
+
   it('answer ResourceNotFoundError once the stream is deleted, and count its unread records lost', async () => {
     const world = createWorld(
       scenario({

@@ -132,17 +132,18 @@ describe('UpdateApplication', () => {
   });
 });
 
-describe('restarts and state', () => {
-  function withSource(props: Partial<FlinkApplicationProps>): { model: FlinkApplicationModel; log: StreamLog } {
-    const model = app(props);
-    const log = new StreamLog();
-    const cursor = log.cursor('app');
-    model.attachSource(log, cursor);
-    log.append(T0 - 60_000, T0, 10_000, 10_000 * 1024);
-    log.read(cursor, 4000);
-    return { model, log };
-  }
+/** An application that has read 4,000 of the 10,000 records its stream holds. */
+function withSource(props: Partial<FlinkApplicationProps>): { model: FlinkApplicationModel; log: StreamLog } {
+  const model = app(props);
+  const log = new StreamLog();
+  const cursor = log.cursor('app');
+  model.attachSource(log, cursor);
+  log.append(T0 - 60_000, T0, 10_000, 10_000 * 1024);
+  log.read(cursor, 4000);
+  return { model, log };
+}
 
+describe('restarts and state', () => {
   it('restores from the snapshot: the backlog is still there to read', () => {
     const { model, log } = withSource({ snapshotsEnabled: true });
     model.updateParallelism({ currentApplicationVersionId: 1, parallelism: 8, parallelismPerKpu: 1 }, T0);
@@ -187,6 +188,58 @@ describe('restarts and state', () => {
     expect(model.downtimeMs(T0 + 135_000)).toBe(0);
     // Next failure 90 s after the restart at 135 s.
     expect(model.nextTransition(T0 + 135_000)).toBe(T0 + 225_000);
+  });
+});
+
+describe('RollbackApplication', () => {
+  function updatedWithSource(props: Partial<FlinkApplicationProps> = {}) {
+    const { model, log } = withSource(props);
+    const cursor = log.cursor('app');
+    model.updateParallelism({ currentApplicationVersionId: 1, parallelism: 10, parallelismPerKpu: 1 }, T0);
+    runTo(model, T0 + 5 * MINUTE);
+    // The new version reads on before it is rolled back.
+    log.read(cursor, 3000);
+    return { model, log, cursor };
+  }
+
+  it('goes back to the version before the update, ROLLING_BACK until restarted, and reads again from its snapshot', () => {
+    const { model, log, cursor } = updatedWithSource();
+    expect(model.currentVersionId).toBe(2);
+    model.rollback(2, T0 + 5 * MINUTE);
+    expect(model.currentStatus).toBe('ROLLING_BACK');
+    expect(model.isProcessing()).toBe(false);
+    expect(model.currentVersionId).toBe(3);
+    // The snapshot the update took when it stopped the job: the 3,000 records read since are read again.
+    expect(log.backlog(cursor)).toBe(6000);
+    runTo(model, T0 + 10 * MINUTE);
+    expect(parseAppState(model.describe())).toMatchObject({
+      status: 'RUNNING',
+      parallelism: 4,
+      configuredParallelism: 4,
+    });
+  });
+
+  it('needs the current version id, and snapshots, and an earlier version to go back to', () => {
+    expect(() => updatedWithSource().model.rollback(1, T0 + 5 * MINUTE)).toThrow(ConcurrentModificationError);
+    expect(() => updatedWithSource({ snapshotsEnabled: false }).model.rollback(2, T0 + 5 * MINUTE)).toThrow(
+      /no snapshots/,
+    );
+    expect(() => app().rollback(1, T0)).toThrow(InvalidRequestError);
+    const model = updatedWithSource().model;
+    model.rollback(2, T0 + 5 * MINUTE);
+    // While it rolls back (a status RollbackApplication does not accept), and once it has, nothing is left to roll back to.
+    expect(() => model.rollback(3, T0 + 5 * MINUTE)).toThrow(ResourceInUseError);
+    runTo(model, T0 + 10 * MINUTE);
+    expect(() => model.rollback(3, T0 + 10 * MINUTE)).toThrow(/no earlier running version/);
+  });
+
+  it('is accepted while an update is still UPDATING', () => {
+    const model = app();
+    model.updateParallelism({ currentApplicationVersionId: 1, parallelism: 10, parallelismPerKpu: 1 }, T0);
+    expect(model.currentStatus).toBe('UPDATING');
+    model.rollback(2, T0 + 30_000);
+    runTo(model, T0 + 10 * MINUTE);
+    expect(model.currentParallelism).toBe(4);
   });
 });
 

@@ -69,6 +69,39 @@ describe('lag arithmetic', () => {
   });
 });
 
+describe('a sink with a writer limit', () => {
+  it('absorbs its full capacity up to the limit and less past it, so a scale-up makes the job process less', () => {
+    const world = createWorld(
+      scenario({
+        durationMinutes: 25,
+        pipeline: {
+          stream: { shards: 8 },
+          application: { metricsLevel: 'TASK' },
+          sink: { recordsPerSecond: 5000, maxWriters: 4 },
+        },
+        traffic: { recordsPerSecond: 4800, bytesPerSecond: 4800 * 1024 },
+      }),
+    );
+    world.advanceTo(world.startMs + 10 * MINUTE);
+    // Four subtasks at 1,000 records/s: the job, not the sink, sets the pace.
+    expect(datapoint(world, 'numRecordsInPerSecond', 'Average', 9, 'application')).toBeCloseTo(4000, 6);
+    expect(datapoint(world, 'backPressuredTimeMsPerSecond', 'Average', 9, 'application', PROCESS_TASK)).toBe(0);
+    const app = world.app!;
+    app.updateParallelism(
+      { currentApplicationVersionId: app.currentVersionId, parallelism: 10, parallelismPerKpu: 1 },
+      world.now,
+    );
+    world.runToEnd();
+    // Ten writers on four connections: 5,000 x 4 / 10 records/s, and the job waits on its sink.
+    expect(world.samples()[24]).toMatchObject({ parallelism: 10, sinkCapacityRecordsPerSecond: 2000 });
+    expect(datapoint(world, 'numRecordsInPerSecond', 'Average', 24, 'application')).toBeCloseTo(2000, 6);
+    expect(datapoint(world, 'backPressuredTimeMsPerSecond', 'Average', 24, 'application', PROCESS_TASK)).toBeCloseTo(
+      800,
+      6,
+    );
+  });
+});
+
 describe('write throttling', () => {
   it('refuses the excess, counts retried records again, and drops what producers give up on', () => {
     const world = createWorld(

@@ -135,6 +135,11 @@ describe('the scenario validator', () => {
       path: 'pipeline.application.logLevel',
     },
     {
+      name: 'a sink serving no writers',
+      edit: (s) => void (s.pipeline.sink = { recordsPerSecond: 5000, maxWriters: 0 }),
+      path: 'pipeline.sink.maxWriters',
+    },
+    {
       name: 'a missing traffic rate',
       edit: (s) => void delete (s.traffic as Record<string, unknown>).recordsPerSecond,
       path: 'traffic.recordsPerSecond',

@@ -33,11 +33,8 @@ function behindSnapshot() {
   });
 }
 
-/**
- * After the update (at 10:15) the job processes 700 records/s where it processed 1,300 before, and
- * falls further behind: the change made things worse.
- */
-function worseAfterUpdate(): GetMetricDataRecord {
+/** The hour before verification: the job at parallelism 14 since the update at minute 35, as `after` describes it. */
+function afterUpdate(after: { recordsInPerSecond: (i: number) => number; fullRestarts?: (i: number) => number }) {
   return buildSnapshot({
     capturedAt: VERIFIED_AT,
     stream: { shards: 4 },
@@ -48,10 +45,18 @@ function worseAfterUpdate(): GetMetricDataRecord {
       millisBehindLatest: (i) => 400_000 + i * 10_000,
       containerCpu: 95,
       busyTime: 990,
-      // Minute i of the hour before 10:40: the update went in at minute 35.
-      recordsInPerSecond: (i) => (i < 35 ? 1300 : 700),
+      ...after,
     },
   }).getMetricData as GetMetricDataRecord;
+}
+
+/**
+ * After the update (at 10:15) the job processes 700 records/s where it processed 1,300 before, and
+ * falls further behind: the change made things worse.
+ */
+function worseAfterUpdate(): GetMetricDataRecord {
+  // Minute i of the hour before 10:40: the update went in at minute 35.
+  return afterUpdate({ recordsInPerSecond: (i) => (i < 35 ? 1300 : 700) });
 }
 
 async function applyAll(world: FakeWorld, steps: readonly WorkStep[]): Promise<Progress> {
@@ -123,5 +128,46 @@ describe('the verify and apply tasks on a change that made things worse', () => 
     const last = await verify(world, revert, reverted, verification.next!.rounds, 2);
     expect(last.next).toBeUndefined();
     expect(world.applications.calls).toHaveLength(2);
+  });
+});
+
+/** After the update (at 10:15) the job keeps failing: restarts every few minutes since. */
+function failingAfterUpdate(): GetMetricDataRecord {
+  return afterUpdate({
+    recordsInPerSecond: (i) => (i < 35 ? 1300 : 400),
+    fullRestarts: (i) => (i < 35 ? 0 : Math.floor((i - 35) / 5) + 1),
+  });
+}
+
+describe('the verify and apply tasks on a change after which the job fails', () => {
+  it('rolls the application back to the version before the change with RollbackApplication, once', async () => {
+    const world = fakeWorldFrom(behindSnapshot(), { laterMetrics: [failingAfterUpdate()] });
+    const assessment = (await world.cores.assess({ run })) as Assessment;
+    const progress = await applyAll(world, assessment.steps);
+    world.clock.set(VERIFIED_AT);
+
+    const verification = await verify(world, assessment, progress);
+
+    expect(verification.report.diagnosis.cause).toBe('APP_UNHEALTHY');
+    expect(verification.harm).toMatch(/^CONSUMER_COMPUTE gave way to APP_UNHEALTHY after the change/);
+    const revert = verification.next!.assessment;
+    expect(revert.steps).toEqual([
+      expect.objectContaining({ type: 'UpdateApplicationParallelism', from: 14, to: 4, revert: true, rollback: true }),
+    ]);
+
+    const reverted = await applyAll(world, revert.steps);
+    expect(world.applications.calls.map((c) => [c.method, c.update.currentApplicationVersionId])).toEqual([
+      ['updateParallelism', 7],
+      ['rollbackApplication', 8],
+    ]);
+    expect(world.applications.get('orders-enricher')).toMatchObject({ parallelism: 4, status: 'RUNNING' });
+    const intents = world.ledger.entries.filter((e) => e.phase === 'intent');
+    expect(intents.map((e) => [e.kind ?? 'change', e.actionType, e.from, e.to])).toEqual([
+      ['change', 'UpdateApplicationParallelism', 4, 14],
+      ['revert', 'UpdateApplicationParallelism', 14, 4],
+    ]);
+    expect(openIntents(world.ledger.entries)).toEqual([]);
+    const last = await verify(world, revert, reverted, verification.next!.rounds, 2);
+    expect(last.next).toBeUndefined();
   });
 });

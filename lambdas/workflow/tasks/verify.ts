@@ -4,6 +4,7 @@ import { nextRoundOf } from '../../domain/next-round';
 import { judgeOutcome } from '../../domain/outcome';
 import { pauseFor } from '../../domain/pause';
 import { decideRevert } from '../../domain/revert';
+import { appStateOf } from '../../domain/snapshot';
 import type { Verification, VerifyResult } from '../../domain/run-state';
 import { FIRST_ROUND } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
@@ -62,6 +63,9 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
             now,
             ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
             ...(pause ? { pause } : {}),
+            ...(snapshot.describeApplication
+              ? { appSnapshotsEnabled: appStateOf(snapshot.describeApplication).snapshotsEnabled }
+              : {}),
           })
         : undefined;
     const verification: Verification =
