@@ -5,6 +5,7 @@
  */
 import { unknownApplicationValues, unknownStreamValues } from './aws-values';
 import { outstandingBoost } from './boost';
+import { LEDGER_LOOKBACK_MS } from './collect';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import { historyByResource, type ResourceHistory } from './history';
 import {
@@ -173,12 +174,12 @@ export const ACTION_GUARDRAILS: readonly ActionGuardrail[] = [
         .changes.findLast(
           (c) =>
             c.entry.kind === 'revert' &&
-            c.minutesAgo < ctx.policy.cooldownDownMinutes &&
+            c.minutesAgo < REVERT_HOLD_MINUTES &&
             c.entry.direction !== direction &&
             c.entry.direction !== 'none',
         );
       return revert
-        ? `${resource} was reverted ${Math.floor(revert.minutesAgo)} min ago (${revert.entry.from} -> ${revert.entry.to}) because the change before it made things worse; it is not moved that way again for ${ctx.policy.cooldownDownMinutes} min: a person must look`
+        ? `${resource} was reverted ${Math.floor(revert.minutesAgo)} min ago (${revert.entry.from} -> ${revert.entry.to}) because the change before it made things worse; it is not moved that way again for ${REVERT_HOLD_MINUTES / 60} h: a person must look`
         : undefined;
     },
   },
@@ -283,3 +284,10 @@ export function guardPlan(
   }
   return { actions, refused };
 }
+/**
+ * How long a revert keeps StreamMedic from moving the resource the reverted way again: the ledger's
+ * whole look-back. The cause that made the change harmful is still there until a person deals with
+ * it, so a shorter hold only repeats the change and its revert (two restarts) every time it expires.
+ */
+const REVERT_HOLD_MINUTES = LEDGER_LOOKBACK_MS / 60_000;
+

@@ -324,7 +324,7 @@ describe('the reverted guardrail', () => {
       { target, policy, dryRun: false },
     );
 
-  it('keeps a later run from making the reverted change again while the scale-in cooldown holds', () => {
+  it('keeps later runs from making the reverted change again for the ledger look-back (24 h)', () => {
     const report = throttled([change(40, 4, 8), change(30, 8, 4, 'revert')]);
     expect(report.plan.actions).toEqual([]);
     expect(report.plan.refused).toEqual([
@@ -335,8 +335,11 @@ describe('the reverted guardrail', () => {
     ]);
   });
 
-  it('lets it once the cooldown is over, and never holds after a plain scale-in', () => {
-    expect(throttled([change(100, 4, 8), change(61, 8, 4, 'revert')]).plan.actions).not.toEqual([]);
+  it('still holds 23 h on, lets it after 24 h, and never holds after a plain scale-in', () => {
+    expect(throttled([change(23 * 60 + 10, 4, 8), change(23 * 60, 8, 4, 'revert')]).plan.refused).toEqual([
+      expect.objectContaining({ guardrail: 'reverted' }),
+    ]);
+    expect(throttled([change(24 * 60 + 10, 4, 8), change(24 * 60 + 1, 8, 4, 'revert')]).plan.actions).not.toEqual([]);
     expect(throttled([change(40, 4, 8), change(30, 8, 4)]).plan.actions).not.toEqual([]);
   });
 });
