@@ -13,6 +13,7 @@ import {
   InMemoryFleetSlots,
   InMemoryTargetLock,
   InMemoryTurnedAwayLog,
+  InMemoryRefusalLog,
   SimulatedApplicationControl,
   SimulatedStreamControl,
   type ApiCall,
@@ -164,6 +165,8 @@ export class SimWorld implements SimulatedAws {
   readonly pauses = new InMemoryPauseSwitch();
   /** Approval requests of targets in mode `approve`. */
   readonly approvals = new InMemoryApprovals();
+  /** What the guardrails refused. */
+  readonly refusals = new InMemoryRefusalLog();
   /** Where the runs' `.waitForTaskToken` tasks wait: the scenario's approvals and denials answer them. */
   readonly taskTokens = new LocalTaskTokens();
   readonly streams: SimulatedStreamControl;
@@ -325,6 +328,7 @@ export class SimWorld implements SimulatedAws {
       turnedAway: this.turnedAway,
       pauses: this.pauses,
       approvals: this.approvals,
+      refusals: this.refusals,
       clock: this.clock,
       region: this.region,
     };

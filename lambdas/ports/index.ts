@@ -12,6 +12,7 @@ import type { ApprovalEvent, ApprovalRequest } from '../domain/approval';
 import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
 import type { Pause, PauseEvent } from '../domain/pause';
+import type { RefusalRecord } from '../domain/refusal-record';
 
 export interface Clock {
   now(): Date;
@@ -92,6 +93,17 @@ export interface Ledger {
   record(entry: LedgerEntry): Promise<void>;
   /** Entries for a target at or after `sinceIso`, oldest first. */
   list(target: string, sinceIso: string): Promise<LedgerEntry[]>;
+}
+
+/**
+ * What the guardrails refused, in the ledger table beside the changes but under a sort key prefix of
+ * their own, so `Ledger.list` (what the guardrails count) never reads them.
+ */
+export interface RefusalLog {
+  /** Keeps one run's refusals; a refusal the run kept already (a retried task) stays as it was. */
+  record(refusals: readonly RefusalRecord[]): Promise<void>;
+  /** The refusals of the target's runs started at or after `sinceIso`, oldest first. */
+  list(target: string, sinceIso: string): Promise<RefusalRecord[]>;
 }
 
 export interface TargetLock {
