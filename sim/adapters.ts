@@ -358,9 +358,15 @@ export class InMemoryApprovals implements ApprovalDesk {
     this.requests.set(request.target, { ...request, plan: [...request.plan] });
   }
 
-  async close(event: ApprovalEvent): Promise<void> {
+  async close(event: ApprovalEvent, answeredToken?: string): Promise<void> {
     this.history.push({ ...event });
-    if (this.requests.get(event.target)?.executionId === event.executionId) this.requests.delete(event.target);
+    const waiting = this.requests.get(event.target);
+    if (
+      waiting?.executionId === event.executionId &&
+      (answeredToken === undefined || waiting.taskToken === answeredToken)
+    ) {
+      this.requests.delete(event.target);
+    }
   }
 
   async waiting(target: string): Promise<ApprovalRequest | undefined> {

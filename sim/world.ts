@@ -533,14 +533,17 @@ export class SimWorld implements SimulatedAws {
       this.emit({ kind: 'operator', at: this.clock.nowMs(), message });
       return;
     }
-    void this.approvals.close({
-      outcome: approval.decision === 'approve' ? 'approved' : 'denied',
-      target,
-      executionId: request.executionId,
-      by: approval.by,
-      ...(approval.reason ? { reason: approval.reason } : {}),
-      at,
-    });
+    void this.approvals.close(
+      {
+        outcome: approval.decision === 'approve' ? 'approved' : 'denied',
+        target,
+        executionId: request.executionId,
+        by: approval.by,
+        ...(approval.reason ? { reason: approval.reason } : {}),
+        at,
+      },
+      request.taskToken,
+    );
     const what = approval.decision === 'approve' ? 'approved' : 'denied';
     const why = approval.reason ? `: ${approval.reason}` : '';
     this.emit({

@@ -202,8 +202,12 @@ export interface PauseControl extends PauseSwitch {
 export interface ApprovalRequests {
   /** Keeps the request where the approve and deny commands find it by target. */
   open(request: ApprovalRequest): Promise<void>;
-  /** Records how a request ended and withdraws it, if it is still the one waiting for its target. */
-  close(event: ApprovalEvent): Promise<void>;
+  /**
+   * Records how a request ended and withdraws it, if it is still the one waiting for its target: the
+   * run's, and when `answeredToken` is given, the very request answered with that task token (the
+   * run may have asked again since, with a new token).
+   */
+  close(event: ApprovalEvent, answeredToken?: string): Promise<void>;
 }
 
 /** Approval requests as the approve and deny commands find and decide them, with their history. */
