@@ -5,8 +5,6 @@
  */
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
-import { actionResource, type Refusal } from './model';
-import { describeAction } from './notification';
 import { ACTION_TYPES, GUARDRAILS } from './vocabulary';
 
 export const RefusalRecordSchema = z
@@ -30,23 +28,3 @@ export const RefusalRecordSchema = z
   })
   .strict();
 export type RefusalRecord = z.infer<typeof RefusalRecordSchema>;
-
-/** The records of a plan's refusals, in the plan's order. */
-export function refusalRecordsOf(
-  run: { readonly target: string; readonly executionId: string; readonly startedAt: string },
-  refused: readonly Refusal[],
-  at: Date,
-): RefusalRecord[] {
-  return refused.map((refusal, index) => ({
-    target: run.target,
-    executionId: run.executionId,
-    runStartedAt: new Date(run.startedAt).toISOString(),
-    index,
-    at: at.toISOString(),
-    guardrail: refusal.guardrail,
-    actionType: refusal.action.type,
-    resource: actionResource(refusal.action),
-    action: describeAction(refusal.action),
-    reason: refusal.reason,
-  }));
-}

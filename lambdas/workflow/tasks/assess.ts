@@ -2,8 +2,10 @@ import { collectSnapshot, type CollectPorts } from '../../domain/collect';
 import { assessmentOf } from '../../domain/disposition';
 import { assess } from '../../domain/engine';
 import { pauseFor } from '../../domain/pause';
-import { refusalRecordsOf } from '../../domain/refusal-record';
-import type { Assessment } from '../../domain/run-state';
+import { actionResource, type Refusal } from '../../domain/model';
+import { describeAction } from '../../domain/notification';
+import type { RefusalRecord } from '../../domain/refusal-record';
+import type { Assessment, RunContext } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { reconcileOpenIntents } from '../reconcile-intents';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
@@ -72,8 +74,8 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
  */
 async function keepRefusals(
   deps: Pick<AssessDeps, 'refusals' | 'clock' | 'telemetry'>,
-  run: Parameters<typeof refusalRecordsOf>[0],
-  refused: Parameters<typeof refusalRecordsOf>[1],
+  run: RunContext,
+  refused: readonly Refusal[],
 ): Promise<void> {
   try {
     await deps.refusals.record(refusalRecordsOf(run, refused, deps.clock.now()));
@@ -84,4 +86,20 @@ async function keepRefusals(
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** The records of a plan's refusals, in the plan's order, each action in the words the run's message uses. */
+function refusalRecordsOf(run: RunContext, refused: readonly Refusal[], at: Date): RefusalRecord[] {
+  return refused.map((refusal, index) => ({
+    target: run.target,
+    executionId: run.executionId,
+    runStartedAt: new Date(run.startedAt).toISOString(),
+    index,
+    at: at.toISOString(),
+    guardrail: refusal.guardrail,
+    actionType: refusal.action.type,
+    resource: actionResource(refusal.action),
+    action: describeAction(refusal.action),
+    reason: refusal.reason,
+  }));
 }
