@@ -2,6 +2,7 @@ import type { DescribeApplicationRecord, DescribeStreamSummaryRecord } from '../
 import type { LedgerEntry } from '../lambdas/domain/model';
 import type { ApprovalEvent, ApprovalRequest } from '../lambdas/domain/approval';
 import { FLEET_SCOPE, type Pause, type PauseEvent } from '../lambdas/domain/pause';
+import type { RefusalRecord } from '../lambdas/domain/refusal-record';
 import type { ActionType } from '../lambdas/domain/vocabulary';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
@@ -19,6 +20,7 @@ import type {
   Notifier,
   ParallelismUpdate,
   PauseControl,
+  RefusalLog,
   StreamControl,
   TargetLock,
   FleetSlots,
@@ -386,9 +388,15 @@ export class InMemoryApprovals implements ApprovalDesk {
     this.requests.set(request.target, { ...request, plan: [...request.plan] });
   }
 
-  async close(event: ApprovalEvent): Promise<void> {
+  async close(event: ApprovalEvent, answeredToken?: string): Promise<void> {
     this.history.push({ ...event });
-    if (this.requests.get(event.target)?.executionId === event.executionId) this.requests.delete(event.target);
+    const waiting = this.requests.get(event.target);
+    if (
+      waiting?.executionId === event.executionId &&
+      (answeredToken === undefined || waiting.taskToken === answeredToken)
+    ) {
+      this.requests.delete(event.target);
+    }
   }
 
   async waiting(target: string): Promise<ApprovalRequest | undefined> {
@@ -494,6 +502,32 @@ export class InMemoryTurnedAwayLog implements TurnedAwayLog {
 
   async record(run: TurnedAwayRun): Promise<void> {
     this.runs.push({ ...run });
+  }
+}
+
+/** The guardrails' refusals, in memory: the ledger table's `REFUSAL#` items, one per run, guardrail and index. */
+export class InMemoryRefusalLog implements RefusalLog {
+  readonly refusals: RefusalRecord[] = [];
+
+  async record(refusals: readonly RefusalRecord[]): Promise<void> {
+    for (const refusal of refusals) {
+      const kept = this.refusals.some(
+        (r) =>
+          r.target === refusal.target &&
+          r.executionId === refusal.executionId &&
+          r.guardrail === refusal.guardrail &&
+          r.index === refusal.index,
+      );
+      if (!kept) this.refusals.push({ ...refusal });
+    }
+  }
+
+  async list(target: string, sinceIso: string): Promise<RefusalRecord[]> {
+    const since = Date.parse(sinceIso);
+    return this.refusals
+      .filter((r) => r.target === target && Date.parse(r.runStartedAt) >= since)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index - b.index)
+      .map((r) => ({ ...r }));
   }
 }
 

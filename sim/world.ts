@@ -13,6 +13,7 @@ import {
   InMemoryFleetSlots,
   InMemoryTargetLock,
   InMemoryTurnedAwayLog,
+  InMemoryRefusalLog,
   SimulatedApplicationControl,
   SimulatedStreamControl,
   type ApiCall,
@@ -158,6 +159,8 @@ export class SimWorld implements SimulatedAws {
   readonly pauses = new InMemoryPauseSwitch();
   /** Approval requests of targets in mode `approve`. */
   readonly approvals = new InMemoryApprovals();
+  /** What the guardrails refused. */
+  readonly refusals = new InMemoryRefusalLog();
   /** Where the runs' `.waitForTaskToken` tasks wait: the scenario's approvals and denials answer them. */
   readonly taskTokens = new LocalTaskTokens();
   readonly streams: SimulatedStreamControl;
@@ -319,6 +322,7 @@ export class SimWorld implements SimulatedAws {
       turnedAway: this.turnedAway,
       pauses: this.pauses,
       approvals: this.approvals,
+      refusals: this.refusals,
       clock: this.clock,
       region: this.region,
     };
@@ -523,14 +527,17 @@ export class SimWorld implements SimulatedAws {
       this.emit({ kind: 'operator', at: this.clock.nowMs(), message });
       return;
     }
-    void this.approvals.close({
-      outcome: approval.decision === 'approve' ? 'approved' : 'denied',
-      target,
-      executionId: request.executionId,
-      by: approval.by,
-      ...(approval.reason ? { reason: approval.reason } : {}),
-      at,
-    });
+    void this.approvals.close(
+      {
+        outcome: approval.decision === 'approve' ? 'approved' : 'denied',
+        target,
+        executionId: request.executionId,
+        by: approval.by,
+        ...(approval.reason ? { reason: approval.reason } : {}),
+        at,
+      },
+      request.taskToken,
+    );
     const what = approval.decision === 'approve' ? 'approved' : 'denied';
     const why = approval.reason ? `: ${approval.reason}` : '';
     this.emit({

@@ -118,15 +118,18 @@ function decisionCommand(decision: Decision, io: CliIo, services: CliServices): 
         },
       );
       await explained({ action: 'PutItem', ...table, iamAction: 'dynamodb:PutItem' }, located.region, () =>
-        approvals.close({
-          outcome: decision === 'approve' ? 'approved' : 'denied',
-          target,
-          executionId: request.executionId,
-          by,
-          operatorArn,
-          ...(reason ? { reason } : {}),
-          at,
-        }),
+        approvals.close(
+          {
+            outcome: decision === 'approve' ? 'approved' : 'denied',
+            target,
+            executionId: request.executionId,
+            by,
+            operatorArn,
+            ...(reason ? { reason } : {}),
+            at,
+          },
+          request.taskToken,
+        ),
       );
       io.stdout(
         decision === 'approve'

@@ -1,17 +1,19 @@
 /**
- * `stream-medic history`: what the deployed StreamMedic changed, and who paused and resumed it, read
- * from the ledger table (read-only).
+ * `stream-medic history`: what the deployed StreamMedic changed and what its guardrails refused, and
+ * who paused and resumed it, read from the ledger table (read-only).
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { DynamoDbApprovals } from '../../lambdas/adapters/dynamodb-approvals';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../../lambdas/adapters/dynamodb-pause-switch';
+import { DynamoDbRefusalLog } from '../../lambdas/adapters/dynamodb-refusal-log';
 import { auditTrail, type AuditEvent } from '../../lambdas/domain/audit-trail';
 import { TargetSchema } from '../../lambdas/domain/config';
 import type { LedgerEntry } from '../../lambdas/domain/model';
 import type { ApprovalEvent } from '../../lambdas/domain/approval';
 import { FLEET_SCOPE, type PauseEvent } from '../../lambdas/domain/pause';
+import type { RefusalRecord } from '../../lambdas/domain/refusal-record';
 import { InvalidInputError, parseWith } from '../../lambdas/domain/validation';
 import { loadConfigFile } from '../config-file';
 import type { CliIo } from '../io';
@@ -86,7 +88,8 @@ export function historyCommand(io: CliIo, services: CliServices): Command {
         ],
         [
           'Lists, oldest first, every change the workflow made (with its execution; a change that took back a',
-          'harmful one is listed as a revert), every pause and resume, and',
+          'harmful one is listed as a revert), every action a guardrail refused (with the guardrail, the',
+          'reason and the run), every pause and resume, and',
           'every approval, denial and unanswered request (with who and why), within the ledger retention of 30',
           'days. Read-only. Calls made: cloudformation:DescribeStacks (unless --table), dynamodb:Query on the',
           'ledger, pause and approval items.',
@@ -102,16 +105,19 @@ export function historyCommand(io: CliIo, services: CliServices): Command {
       const pauses = new DynamoDbPauseSwitch(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const query = { action: 'Query', iamAction: 'dynamodb:Query', resource: `table ${located.tableName}` };
       const approvals = new DynamoDbApprovals(located.clients.dynamoDbDocument, { tableName: located.tableName });
+      const refusalLog = new DynamoDbRefusalLog(located.clients.dynamoDbDocument, { tableName: located.tableName });
       const changes: LedgerEntry[] = [];
       const switches: PauseEvent[] = [];
       const decisions: ApprovalEvent[] = [];
+      const refusals: RefusalRecord[] = [];
       for (const target of targets) {
         changes.push(...(await explained(query, located.region, () => ledger.list(target, since))));
+        refusals.push(...(await explained(query, located.region, () => refusalLog.list(target, since))));
         switches.push(...(await explained(query, located.region, () => pauses.events(target, since))));
         decisions.push(...(await explained(query, located.region, () => approvals.events(target, since))));
       }
       switches.push(...(await explained(query, located.region, () => pauses.events(FLEET_SCOPE, since))));
-      const events = auditTrail(changes, switches, decisions);
+      const events = auditTrail(changes, switches, decisions, refusals);
       io.stdout(options.json ? `${JSON.stringify({ since, events }, null, 2)}\n` : renderTrail(events, since));
     });
 }

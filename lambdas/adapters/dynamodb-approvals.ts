@@ -78,7 +78,7 @@ export class DynamoDbApprovals implements ApprovalDesk {
     );
   }
 
-  async close(event: ApprovalEvent): Promise<void> {
+  async close(event: ApprovalEvent, answeredToken?: string): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/approval/${event.target}/events` };
     const parsed = ApprovalEventSchema.safeParse(event);
     if (!parsed.success) {
@@ -95,15 +95,25 @@ export class DynamoDbApprovals implements ApprovalDesk {
         }),
       ),
     );
-    // Only this run's request goes: a newer run of the target may already wait on its own.
+    // Only this run's request goes: a newer run of the target may already wait on its own. A decision
+    // withdraws only the request it answered: a run whose plan changed meanwhile asks again, same run, new token.
     try {
       await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: approvalRequestKey(event.target),
-          ConditionExpression: '#executionId = :executionId',
-          ExpressionAttributeNames: { '#executionId': 'executionId' },
-          ExpressionAttributeValues: { ':executionId': event.executionId },
+          ConditionExpression:
+            answeredToken === undefined
+              ? '#executionId = :executionId'
+              : '#executionId = :executionId AND #taskToken = :taskToken',
+          ExpressionAttributeNames: {
+            '#executionId': 'executionId',
+            ...(answeredToken === undefined ? {} : { '#taskToken': 'taskToken' }),
+          },
+          ExpressionAttributeValues: {
+            ':executionId': event.executionId,
+            ...(answeredToken === undefined ? {} : { ':taskToken': answeredToken }),
+          },
         }),
       );
     } catch (error) {

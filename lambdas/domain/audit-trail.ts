@@ -1,13 +1,24 @@
 /**
- * What StreamMedic did and was told to do, in time order, for people: the changes and reverts the ledger holds
- * and the pauses and resumes of the kill switch, each with who and why where the record says so.
+ * What StreamMedic did and was told to do, in time order, for people: the changes and reverts the ledger holds,
+ * what the guardrails refused, and the pauses and resumes of the kill switch, each with who and why where the
+ * record says so.
  * The guardrails read the ledger through history.ts; this is the same record told as a history.
  */
 import type { LedgerEntry } from './model';
 import type { ApprovalEvent } from './approval';
 import { FLEET_SCOPE, pauseScopeText, type PauseEvent } from './pause';
+import type { RefusalRecord } from './refusal-record';
 
-export const AUDIT_EVENT_KINDS = ['change', 'revert', 'pause', 'resume', 'approved', 'denied', 'timed-out'] as const;
+export const AUDIT_EVENT_KINDS = [
+  'change',
+  'revert',
+  'refused',
+  'pause',
+  'resume',
+  'approved',
+  'denied',
+  'timed-out',
+] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 export interface AuditEvent {
@@ -23,6 +34,8 @@ export interface AuditEvent {
   readonly what: string;
   /** Why, where the record says. */
   readonly why?: string;
+  /** The guardrail that refused, for a refusal. */
+  readonly guardrail?: string;
 }
 
 function changeText(entry: LedgerEntry): string {
@@ -39,6 +52,19 @@ export function changeEvent(entry: LedgerEntry): AuditEvent {
     target: entry.target,
     by: entry.executionId ?? 'StreamMedic',
     what: changeText(entry),
+  };
+}
+
+/** An action a guardrail refused, with the run that planned it. */
+export function refusalEventOf(refusal: RefusalRecord): AuditEvent {
+  return {
+    at: refusal.at,
+    kind: 'refused',
+    target: refusal.target,
+    by: refusal.executionId,
+    what: `${refusal.guardrail} refused: ${refusal.action}`,
+    why: refusal.reason,
+    guardrail: refusal.guardrail,
   };
 }
 
@@ -74,15 +100,21 @@ export function approvalEventOf(event: ApprovalEvent): AuditEvent {
 }
 
 /**
- * Every change, pause, resume and decision on a plan, oldest first; events at the same instant keep
- * their order.
+ * Every change, pause, resume, decision on a plan and guardrail refusal, oldest first; events at the
+ * same instant keep their order.
  */
 export function auditTrail(
   changes: readonly LedgerEntry[],
   pauses: readonly PauseEvent[],
   approvals: readonly ApprovalEvent[] = [],
+  refusals: readonly RefusalRecord[] = [],
 ): AuditEvent[] {
-  const events = [...changes.map(changeEvent), ...pauses.map(pauseEventOf), ...approvals.map(approvalEventOf)];
+  const events = [
+    ...changes.map(changeEvent),
+    ...pauses.map(pauseEventOf),
+    ...approvals.map(approvalEventOf),
+    ...refusals.map(refusalEventOf),
+  ];
   return events
     .map((event, index) => ({ event, index, time: Date.parse(event.at) }))
     .sort((a, b) => a.time - b.time || a.index - b.index)

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchMetricsSource } from '../adapters/cloudwatch-metrics-source';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../adapters/dynamodb-pause-switch';
+import { DynamoDbRefusalLog } from '../adapters/dynamodb-refusal-log';
 import { FlinkApplicationControl } from '../adapters/flink-application-control';
 import { KinesisStreamControl } from '../adapters/kinesis-stream-control';
 import { ENV, requireEnv, sdkClientConfig, telemetry, tracer } from './runtime';
@@ -25,6 +26,8 @@ export function assessmentPorts() {
     applications: new FlinkApplicationControl(tracer.captureAWSv3Client(new KinesisAnalyticsV2Client(target))),
     ledger: new DynamoDbLedger(document, { tableName }),
     pauses: new DynamoDbPauseSwitch(document, { tableName }),
+    // Written by the assess step only: the verify step's role may not put ledger items.
+    refusals: new DynamoDbRefusalLog(document, { tableName }),
     clock: { now: () => new Date() },
     telemetry,
   };

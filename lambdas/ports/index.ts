@@ -12,6 +12,7 @@ import type { ApprovalEvent, ApprovalRequest } from '../domain/approval';
 import type { ChatNotification } from '../domain/chat-notification';
 import type { LedgerEntry } from '../domain/model';
 import type { Pause, PauseEvent } from '../domain/pause';
+import type { RefusalRecord } from '../domain/refusal-record';
 
 export interface Clock {
   now(): Date;
@@ -97,6 +98,17 @@ export interface Ledger {
   record(entry: LedgerEntry): Promise<void>;
   /** Entries for a target at or after `sinceIso`, oldest first. */
   list(target: string, sinceIso: string): Promise<LedgerEntry[]>;
+}
+
+/**
+ * What the guardrails refused, in the ledger table beside the changes but under a sort key prefix of
+ * their own, so `Ledger.list` (what the guardrails count) never reads them.
+ */
+export interface RefusalLog {
+  /** Keeps one run's refusals; a refusal the run kept already (a retried task) stays as it was. */
+  record(refusals: readonly RefusalRecord[]): Promise<void>;
+  /** The refusals of the target's runs started at or after `sinceIso`, oldest first. */
+  list(target: string, sinceIso: string): Promise<RefusalRecord[]>;
 }
 
 export interface TargetLock {
@@ -195,8 +207,12 @@ export interface PauseControl extends PauseSwitch {
 export interface ApprovalRequests {
   /** Keeps the request where the approve and deny commands find it by target. */
   open(request: ApprovalRequest): Promise<void>;
-  /** Records how a request ended and withdraws it, if it is still the one waiting for its target. */
-  close(event: ApprovalEvent): Promise<void>;
+  /**
+   * Records how a request ended and withdraws it, if it is still the one waiting for its target: the
+   * run's, and when `answeredToken` is given, the very request answered with that task token (the
+   * run may have asked again since, with a new token).
+   */
+  close(event: ApprovalEvent, answeredToken?: string): Promise<void>;
 }
 
 /** Approval requests as the approve and deny commands find and decide them, with their history. */

@@ -5,6 +5,7 @@
  * | item                  | pk                   | sk                            |
  * | --------------------- | -------------------- | ----------------------------- |
  * | ledger                | `TARGET#<name>`      | `LEDGER#<ISO time>#<unique>`  |
+ * | guardrail refusal     | `TARGET#<name>`      | `REFUSAL#<run start>#<execution>#<guardrail>#<index>` |
  * | lock                  | `LOCK#<name>`        | `LOCK`                        |
  * | last notice           | `NOTICE#<name>`      | `LAST`                        |
  * | turned-away run       | `TURNED_AWAY#<name>` | `<ISO time>#<execution ARN>`  |
@@ -18,6 +19,10 @@
  * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
  * the workflow may only read them. Approval requests (mode `approve`) have theirs: the workflow
  * opens and closes them, the operators decide on them.
+ *
+ * Guardrail refusals share the ledger's partition (the assess step may write there already) under a
+ * sort key prefix of their own: the ledger's key range (`LEDGER#...`) never reaches them, so the
+ * guardrails count changes only, and their key names each refusal once per run.
  *
  * Each kind of item has partition keys of its own prefix, so IAM's `dynamodb:LeadingKeys` condition
  * can keep the lock steps off the audit trail, the ledger writer off the locks, and the notify step
@@ -49,6 +54,7 @@ export const NOTICE_PARTITION_PREFIX = 'NOTICE#';
 export const TURNED_AWAY_PARTITION_PREFIX = 'TURNED_AWAY#';
 export const NOTICE_SORT_KEY = 'LAST';
 const LEDGER_PREFIX = 'LEDGER#';
+const REFUSAL_PREFIX = 'REFUSAL#';
 /** Partition key prefix of pauses and of their history. */
 export const PAUSE_PARTITION_PREFIX = 'PAUSE#';
 export const PAUSE_SORT_KEY = 'PAUSE';
@@ -115,6 +121,34 @@ export function turnedAwayItemKey(target: string, atIso: string, executionId: st
  */
 export function ledgerSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
   return { from: `${LEDGER_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${LEDGER_PREFIX}~` };
+}
+
+/**
+ * One guardrail refusal of a run's plan. The run's start time leads, so the history reads a span by
+ * key; the execution, the guardrail and the refusal's index make it the same key when the task is retried.
+ */
+export function refusalItemKey(
+  target: string,
+  refusal: {
+    readonly runStartedAt: string;
+    readonly executionId: string;
+    readonly guardrail: string;
+    readonly index: number;
+  },
+): LedgerTableKey {
+  if (!refusal.executionId) {
+    throw new InvalidRequestError('execution id must not be empty', { action: 'LedgerKey' });
+  }
+  const at = canonicalIsoTime(refusal.runStartedAt);
+  return {
+    pk: targetPartitionKey(target),
+    sk: `${REFUSAL_PREFIX}${at}#${refusal.executionId}#${refusal.guardrail}#${refusal.index}`,
+  };
+}
+
+/** Inclusive sort key bounds of the refusals of the runs started at or after `sinceIso`. */
+export function refusalSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: `${REFUSAL_PREFIX}${canonicalIsoTime(sinceIso)}`, to: `${REFUSAL_PREFIX}~` };
 }
 
 /** TTL value for an item that should disappear `seconds` after `from`. */

@@ -55,4 +55,27 @@ describe('DynamoDbApprovals against dynalite', () => {
       'approved alice',
     ]);
   });
+
+  it('a decision withdraws only the request it answered: the same run asking again (its plan changed) keeps waiting', async () => {
+    const first = request('run-3');
+    await approvals.open(first);
+    const askedAgain = {
+      ...request('run-3'),
+      taskToken: 'token-run-3-asked-again',
+      requestedAt: '2026-12-07T03:12:00.000Z',
+    };
+    await approvals.open(askedAgain);
+
+    await approvals.close(
+      { outcome: 'approved', target: 'orders', executionId: 'run-3', by: 'alice', at: '2026-12-07T03:12:01.000Z' },
+      first.taskToken,
+    );
+    expect(await approvals.waiting('orders')).toEqual(askedAgain);
+
+    await approvals.close(
+      { outcome: 'approved', target: 'orders', executionId: 'run-3', by: 'alice', at: '2026-12-07T03:14:00.000Z' },
+      askedAgain.taskToken,
+    );
+    expect(await approvals.waiting('orders')).toBeUndefined();
+  });
 });

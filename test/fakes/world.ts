@@ -10,7 +10,7 @@ import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
 import { InMemoryFleetSlots, InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
 import { InMemoryTargetLock } from './target-lock';
-import { InMemoryApprovals, InMemoryPauseSwitch } from '../../sim/adapters';
+import { InMemoryApprovals, InMemoryPauseSwitch, InMemoryRefusalLog } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
 
 /** Every port of the workflow, in memory, with the handles a test inspects. */
@@ -26,6 +26,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly turnedAway: InMemoryTurnedAwayLog;
   readonly pauses: InMemoryPauseSwitch;
   readonly approvals: InMemoryApprovals;
+  readonly refusals: InMemoryRefusalLog;
   readonly clock: FakeClock;
   readonly telemetry: RecordingTelemetry;
   readonly cores: TaskCores;
@@ -63,6 +64,7 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     turnedAway: new InMemoryTurnedAwayLog(),
     pauses: new InMemoryPauseSwitch(),
     approvals: new InMemoryApprovals(),
+    refusals: new InMemoryRefusalLog(),
     clock,
     region: 'eu-west-1',
     telemetry: new RecordingTelemetry(),

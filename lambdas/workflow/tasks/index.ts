@@ -8,6 +8,7 @@ import type {
   NoticeLog,
   Notifier,
   PauseSwitch,
+  RefusalLog,
   StreamControl,
   TargetLock,
   TurnedAwayLog,
@@ -41,6 +42,8 @@ export interface WorkflowPorts {
   readonly pauses: PauseSwitch;
   /** Approval requests of targets in mode `approve`. */
   readonly approvals: ApprovalRequests;
+  /** What the guardrails refused, for the history. */
+  readonly refusals: RefusalLog;
   readonly clock: Clock;
   /** Region reported when the config names none. */
   readonly region: string;

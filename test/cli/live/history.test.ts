@@ -1,6 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDbLedger } from '../../../lambdas/adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../../../lambdas/adapters/dynamodb-pause-switch';
+import { DynamoDbRefusalLog } from '../../../lambdas/adapters/dynamodb-refusal-log';
 import type { LedgerEntry, Report } from '../../../lambdas/domain/model';
 import { FLEET_SCOPE } from '../../../lambdas/domain/pause';
 import { LEDGER_TABLE_OUTPUT_KEY } from '../../../lib/stack-outputs';
@@ -38,6 +39,10 @@ function parallelismChange(at: string, from: number, to: number): LedgerEntry {
   };
 }
 
+const REFUSING_RUN = 'arn:aws:states:eu-west-1:111122223333:execution:StreamMedic:run-8';
+const COOLDOWN_REASON =
+  'application/orders-enricher scaled up 2 min ago; the cooldown is 15 min, so the last change is still settling';
+
 let table: DynaliteLedgerTable;
 
 beforeAll(async () => {
@@ -54,6 +59,20 @@ beforeAll(async () => {
   });
   await pauses.pause({ scope: FLEET_SCOPE, by: 'alice', reason: 'failover drill', at: minutesAgo(60) });
   await pauses.resume(FLEET_SCOPE, 'alice', minutesAgo(30));
+  await new DynamoDbRefusalLog(table.documentClient, { tableName: table.tableName }).record([
+    {
+      target: 'orders',
+      executionId: REFUSING_RUN,
+      runStartedAt: minutesAgo(8),
+      index: 0,
+      at: minutesAgo(7.5),
+      guardrail: 'cooldown',
+      actionType: 'UpdateApplicationParallelism',
+      resource: 'application/orders-enricher',
+      action: 'set application orders-enricher parallelism from 4 to 6 (1 per KPU, 6 KPU)',
+      reason: COOLDOWN_REASON,
+    },
+  ]);
   await pauses.pause({ scope: 'orders', by: 'bob', reason: 'bad deploy', at: minutesAgo(5) });
 });
 afterAll(async () => {
@@ -82,12 +101,14 @@ describe('stream-medic history', () => {
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n').slice(2);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^\S+\s+\(every target\)\s+pause\s+paused every target\s+alice\s+failover drill$/);
     expect(lines[1]).toMatch(/\(every target\)\s+resume\s+resumed every target\s+alice$/);
     expect(lines[2]).toContain('UpdateApplicationParallelism application/orders-enricher 3 -> 4 (up, 1 call)');
     expect(lines[2]).toContain('execution:StreamMedic:run-7');
-    expect(lines[3]).toMatch(/^\S+\s+orders\s+pause\s+paused target orders\s+bob\s+bad deploy$/);
+    expect(lines[3]).toMatch(/^\S+\s+orders\s+refused\s+cooldown refused: set application orders-enricher/);
+    expect(lines[3]).toContain(`execution:StreamMedic:run-8  ${COOLDOWN_REASON}`);
+    expect(lines[4]).toMatch(/^\S+\s+orders\s+pause\s+paused target orders\s+bob\s+bad deploy$/);
   });
 
   it('reads every target of the config, as JSON, as far back as --since says', async () => {
@@ -105,8 +126,34 @@ describe('stream-medic history', () => {
       'resume *',
       'change clicks',
       'change orders',
+      'refused orders',
       'pause orders',
     ]);
+  });
+
+  it('carries what a guardrail refused in --json: the guardrail, the action, the reason and the run', async () => {
+    const result = await liveRun(['history', '--target', 'orders', '--since', '9m', '--json'], account().factory);
+
+    const { events } = JSON.parse(result.stdout) as { events: Record<string, string>[] };
+    expect(events).toEqual([
+      {
+        at: minutesAgo(7.5),
+        kind: 'refused',
+        target: 'orders',
+        by: REFUSING_RUN,
+        what: 'cooldown refused: set application orders-enricher parallelism from 4 to 6 (1 per KPU, 6 KPU)',
+        why: COOLDOWN_REASON,
+        guardrail: 'cooldown',
+      },
+      expect.objectContaining({ kind: 'pause', target: 'orders' }),
+    ]);
+  });
+
+  it('leaves out refusals older than --since', async () => {
+    const result = await liveRun(['history', '--target', 'orders', '--since', '7m', '--json'], account().factory);
+
+    const { events } = JSON.parse(result.stdout) as { events: { kind: string }[] };
+    expect(events.map((e) => e.kind)).toEqual(['pause']);
   });
 
   it('says so when the ledger holds nothing in the span', async () => {
