@@ -290,4 +290,3 @@ export function guardPlan(
  * it, so a shorter hold only repeats the change and its revert (two restarts) every time it expires.
  */
 const REVERT_HOLD_MINUTES = LEDGER_LOOKBACK_MS / 60_000;
-
