@@ -229,6 +229,14 @@ function sourceBound(
   });
 }
 
+/** Records per second the job can carry in the world: its subtasks' capacity, or its sink's if less. */
+function jobCarries(sample: MinuteSample): number {
+  return Math.min(
+    sample.appCapacityRecordsPerSecond ?? 0,
+    sample.sinkCapacityRecordsPerSecond ?? Number.POSITIVE_INFINITY,
+  );
+}
+
 function scaleInShortfall(
   change: NonNullable<ApiCall['change']>,
   removes: readonly FixKind[],
@@ -248,13 +256,18 @@ function scaleInShortfall(
     return undefined;
   }
   const from = at + RESTART_GRACE_MINUTES * MINUTE_MS;
+  // What the job could carry just before the change: a smaller job that carries more (its sink takes
+  // fewer writers better) is no shortfall of the change's making, even if it still falls short.
+  const before = samples.findLast((s) => s.t < at && (s.appDownSeconds ?? 0) === 0);
+  const carriedBefore = before ? jobCarries(before) : Number.POSITIVE_INFINITY;
   const over = samples.find(
     (s) =>
       s.t >= from &&
       s.t < until &&
       (s.appDownSeconds ?? 0) === 0 &&
-      (s.appCapacityRecordsPerSecond ?? 0) > 0 &&
-      s.acceptedRecordsPerSecond > (s.appCapacityRecordsPerSecond ?? 0),
+      jobCarries(s) > 0 &&
+      s.acceptedRecordsPerSecond > jobCarries(s) &&
+      jobCarries(s) < carriedBefore,
   );
   return over ? `${removes.join(', ')}: within the hour more records arrived than the job could process` : undefined;
 }

@@ -184,8 +184,21 @@ describe('wrong actions', () => {
         ['OVER_PROVISIONED'],
         [],
         parallelism(8, 1),
-        quiet.map((s) => ({ ...s, appCapacityRecordsPerSecond: 1000 })),
+        quiet.map((s, m) => ({ ...s, appCapacityRecordsPerSecond: m < 20 ? 8000 : 1000 })),
         1,
+      ],
+      [
+        // 10 writers contend for a pool of 4: at 4 subtasks the job carries more than it did at 10.
+        'a job scaled back to where its sink serves it better, though still short',
+        ['CONSUMER_COMPUTE'],
+        [],
+        parallelism(10, 4),
+        quiet.map((s, m) => ({
+          ...s,
+          appCapacityRecordsPerSecond: m < 20 ? 10_000 : 1000,
+          sinkCapacityRecordsPerSecond: m < 20 ? 500 : 5000,
+        })),
+        0,
       ],
     ],
   )('%s', (_case, causes, actions, change, samples, expected) => {
