@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ApprovalEventSchema,
   ApprovalRequestSchema,
@@ -16,8 +10,6 @@ import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { ApprovalDesk } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
-  LEDGER_TABLE_PARTITION_KEY,
-  LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   approvalEventKey,
   approvalRequestKey,
@@ -26,6 +18,7 @@ import {
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
 import { parseStoredItem } from './stored-item';
+import { queryRange } from './dynamodb-range-query';
 
 export interface DynamoDbApprovalsProps {
   /** The ledger table, laid out as in `ports/ledger-table.ts`. */
@@ -133,28 +126,12 @@ export class DynamoDbApprovals implements ApprovalDesk {
   }
 
   async events(target: string, sinceIso: string): Promise<ApprovalEvent[]> {
-    const context = { action: 'Query', resource: `${this.tableName}/approval/${target}` };
-    const range = eventSortKeyRange(sinceIso);
-    const events: ApprovalEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws(context, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
-            ExpressionAttributeValues: { ':pk': approvalRequestKey(target).pk, ':from': range.from, ':to': range.to },
-            ScanIndexForward: true,
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) events.push(parseStoredItem(StoredEventSchema, item, 'approval event'));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: approvalRequestKey(target).pk,
+      range: eventSortKeyRange(sinceIso),
+      context: { action: 'Query', resource: `${this.tableName}/approval/${target}` },
+    });
+    return items.map((item) => parseStoredItem(StoredEventSchema, item, 'approval event'));
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEntry } from '../domain/model';
 import { LedgerEntrySchema } from '../domain/snapshot';
 import { InvalidRequestError } from '../ports/errors';
@@ -15,6 +15,7 @@ import {
   targetPartitionKey,
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
+import { queryRange } from './dynamodb-range-query';
 
 export interface DynamoDbLedgerProps {
   /** The ledger table, laid out as in `ports/ledger-table.ts`. */
@@ -81,30 +82,14 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async list(target: string, sinceIso: string): Promise<LedgerEntry[]> {
-    const context = { action: 'Query', resource: `${this.tableName}/${target}` };
-    const range = ledgerSortKeyRange(sinceIso);
-    const entries: LedgerEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws(context, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
-            ExpressionAttributeValues: { ':pk': targetPartitionKey(target), ':from': range.from, ':to': range.to },
-            ScanIndexForward: true,
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-            ...(this.queryPageSize !== undefined && { Limit: this.queryPageSize }),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) entries.push(toLedgerEntry(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: targetPartitionKey(target),
+      range: ledgerSortKeyRange(sinceIso),
+      context: { action: 'Query', resource: `${this.tableName}/${target}` },
+      ...(this.queryPageSize !== undefined && { pageSize: this.queryPageSize }),
+    });
+    return items.map(toLedgerEntry);
   }
 }
 

@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FLEET_SCOPE, PauseEventSchema, PauseSchema, type Pause, type PauseEvent } from '../domain/pause';
 import { InvalidRequestError } from '../ports/errors';
 import type { PauseControl } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
-  LEDGER_TABLE_PARTITION_KEY,
-  LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
   pauseEventKey,
@@ -21,6 +13,7 @@ import {
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
 import { parseStoredItem } from './stored-item';
+import { queryRange } from './dynamodb-range-query';
 
 // Items written by another version may carry more fields; keep what the domain knows.
 const StoredPauseSchema = PauseSchema.strip();
@@ -102,29 +95,13 @@ export class DynamoDbPauseSwitch implements PauseControl {
   }
 
   async events(scope: string, sinceIso: string): Promise<PauseEvent[]> {
-    const context = { action: 'Query', resource: `${this.tableName}/pause/${scope}` };
-    const range = eventSortKeyRange(sinceIso);
-    const events: PauseEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws(context, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
-            ExpressionAttributeValues: { ':pk': pauseItemKey(scope).pk, ':from': range.from, ':to': range.to },
-            ScanIndexForward: true,
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) events.push(parseStoredItem(StoredPauseEventSchema, item, 'pause event'));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: pauseItemKey(scope).pk,
+      range: eventSortKeyRange(sinceIso),
+      context: { action: 'Query', resource: `${this.tableName}/pause/${scope}` },
+    });
+    return items.map((item) => parseStoredItem(StoredPauseEventSchema, item, 'pause event'));
   }
 
   private async recordEvent(event: PauseEvent): Promise<void> {

@@ -1,10 +1,9 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RefusalRecordSchema, type RefusalRecord } from '../domain/refusal-record';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { RefusalLog } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
-  LEDGER_TABLE_PARTITION_KEY,
   LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
@@ -12,8 +11,8 @@ import {
   refusalSortKeyRange,
   targetPartitionKey,
 } from '../ports/ledger-table';
-import { callAws } from './aws-call';
 import { parseStoredItem } from './stored-item';
+import { queryRange } from './dynamodb-range-query';
 
 const StoredRefusalSchema = RefusalRecordSchema.strip();
 const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';
@@ -67,28 +66,14 @@ export class DynamoDbRefusalLog implements RefusalLog {
   }
 
   async list(target: string, sinceIso: string): Promise<RefusalRecord[]> {
-    const context = { action: 'Query', resource: `${this.tableName}/${target}/REFUSAL` };
-    const range = refusalSortKeyRange(sinceIso);
-    const refusals: RefusalRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws(context, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
-            ExpressionAttributeValues: { ':pk': targetPartitionKey(target), ':from': range.from, ':to': range.to },
-            ScanIndexForward: true,
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) refusals.push(parseStoredItem(StoredRefusalSchema, item, 'refusal'));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return refusals.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index - b.index);
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: targetPartitionKey(target),
+      range: refusalSortKeyRange(sinceIso),
+      context: { action: 'Query', resource: `${this.tableName}/${target}/REFUSAL` },
+    });
+    return items
+      .map((item) => parseStoredItem(StoredRefusalSchema, item, 'refusal'))
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index - b.index);
   }
 }
