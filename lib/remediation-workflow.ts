@@ -535,6 +535,7 @@ export class RemediationWorkflow extends Construct {
       sfn.TaskInput.fromObject({
         run,
         approved: { steps: sfn.JsonPath.listAt(paths.steps), decision: sfn.JsonPath.objectAt(paths.approval) },
+        maxChangesPerHour: config.fleet.maxChangesPerHour,
       }),
       { resultPath: paths.assessment },
     );
