@@ -19,6 +19,7 @@ import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import {
   APPROVAL_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
+  FLEET_CHANGE_PARTITION_PREFIX,
   FLEET_SLOT_PARTITION_PREFIX,
   LOCK_PARTITION_PREFIX,
   NOTICE_PARTITION_PREFIX,
@@ -380,6 +381,10 @@ export class RemediationWorkflow extends Construct {
       ['notify', ['dynamodb:GetItem', 'dynamodb:PutItem'], NOTICE_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:DeleteItem'], LOCK_PARTITION_PREFIX, true],
       ['unlock', ['dynamodb:Query', 'dynamodb:DeleteItem'], FLEET_SLOT_PARTITION_PREFIX, true],
+      // The fleet's changes per hour (fleet.maxChangesPerHour): apply records each change, the planners count them.
+      ['apply', ['dynamodb:PutItem'], FLEET_CHANGE_PARTITION_PREFIX, true],
+      ['assess', ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX, false],
+      ['verify', ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX, false],
     ];
     for (const [task, actions, partitionPrefix, writes] of tableAccess) {
       grantOnPartition(functions[task], props.table, actions, partitionPrefix);
@@ -444,9 +449,12 @@ export class RemediationWorkflow extends Construct {
       sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds, fleetSlots: config.fleet.maxConcurrentRuns }),
       { resultPath: paths.lock },
     );
-    const assess = invoke(STATE_NAMES.assess, 'assess', sfn.TaskInput.fromObject({ run }), {
-      resultPath: paths.assessment,
-    });
+    const assess = invoke(
+      STATE_NAMES.assess,
+      'assess',
+      sfn.TaskInput.fromObject({ run, maxChangesPerHour: config.fleet.maxChangesPerHour }),
+      { resultPath: paths.assessment },
+    );
     const beginSteps = new sfn.Pass(this, STATE_NAMES.beginSteps, {
       stateName: STATE_NAMES.beginSteps,
       result: sfn.Result.fromObject({ progress: INITIAL_PROGRESS } satisfies ApplyLoop),
@@ -484,6 +492,7 @@ export class RemediationWorkflow extends Construct {
         rounds: sfn.JsonPath.listAt(paths.rounds),
         maxRounds: options.maxRounds,
         budget: options.budget,
+        maxChangesPerHour: config.fleet.maxChangesPerHour,
       }),
       { resultPath: paths.verification },
     );
@@ -526,6 +535,7 @@ export class RemediationWorkflow extends Construct {
       sfn.TaskInput.fromObject({
         run,
         approved: { steps: sfn.JsonPath.listAt(paths.steps), decision: sfn.JsonPath.objectAt(paths.approval) },
+        maxChangesPerHour: config.fleet.maxChangesPerHour,
       }),
       { resultPath: paths.assessment },
     );

@@ -6,6 +6,7 @@ import type { RefusalRecord } from '../lambdas/domain/refusal-record';
 import type { ActionType } from '../lambdas/domain/vocabulary';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
+import { fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
 import type {
   AlarmInAlarm,
   AlarmsSource,
@@ -23,6 +24,8 @@ import type {
   RefusalLog,
   StreamControl,
   TargetLock,
+  FleetChange,
+  FleetChangeLog,
   FleetSlots,
   TurnedAwayLog,
   TurnedAwayRun,
@@ -479,6 +482,25 @@ export class InMemoryFleetSlots implements FleetSlots {
   async holders(): Promise<string[]> {
     const now = this.clock.now().getTime();
     return [...this.held].filter(([, expiresAt]) => expiresAt > now).map(([owner]) => owner);
+  }
+}
+
+/** The fleet's changes, in memory: the ledger table's `FLEET_CHANGE#` items, keyed the same way. */
+export class InMemoryFleetChangeLog implements FleetChangeLog {
+  readonly changes = new Map<string, FleetChange>();
+
+  async record(change: FleetChange): Promise<void> {
+    const { sk } = fleetChangeKey(change);
+    // A retried step writes the same key: the first record of the change stands.
+    if (!this.changes.has(sk)) this.changes.set(sk, { ...change });
+  }
+
+  async since(sinceIso: string): Promise<FleetChange[]> {
+    const { from } = fleetChangeSortKeyRange(sinceIso);
+    return [...this.changes]
+      .filter(([sk]) => sk >= from)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, change]) => ({ ...change }));
   }
 }
 

@@ -10,6 +10,7 @@ import {
   InMemoryPauseSwitch,
   InMemoryApprovals,
   InMemoryNotifier,
+  InMemoryFleetChangeLog,
   InMemoryFleetSlots,
   InMemoryTargetLock,
   InMemoryTurnedAwayLog,
@@ -153,6 +154,8 @@ export class SimWorld implements SimulatedAws {
   readonly lock: InMemoryTargetLock;
   /** The fleet's run slots. */
   readonly slots: InMemoryFleetSlots;
+  /** The fleet's changes (fleet.maxChangesPerHour). */
+  readonly fleetChanges = new InMemoryFleetChangeLog();
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
   /** The operators' kill switch. */
@@ -317,6 +320,7 @@ export class SimWorld implements SimulatedAws {
       ledger: this.ledger,
       lock: this.lock,
       slots: this.slots,
+      fleetChanges: this.fleetChanges,
       notifier: this.notifier,
       notices: this.notices,
       turnedAway: this.turnedAway,

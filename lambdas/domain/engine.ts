@@ -2,6 +2,7 @@ import { unknownApplicationValues, unknownStreamValues, type UnknownValue } from
 import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } from './config';
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
 import { diagnose, lacksTaskMetrics, type Finding } from './diagnosis';
+import type { FleetBudget } from './fleet-budget';
 import { MetricWindow } from './metric-window';
 import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
@@ -19,6 +20,8 @@ export interface AssessOptions {
   readonly policy: Policy;
   /** A dry run plans exactly as a live run; it only sets `plan.apply` to false. */
   readonly dryRun: boolean;
+  /** The fleet's changes per hour and its cap, read by the workflow; absent, the fleet budget is not checked. */
+  readonly fleet?: FleetBudget;
 }
 
 /**
@@ -111,6 +114,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     ledger,
     now,
     window,
+    ...(options.fleet ? { fleet: options.fleet } : {}),
   });
   const recommendations = [
     ...bounded.recommendations,

@@ -9,11 +9,19 @@ import * as z from 'zod';
  */
 export const FLEET_DEFAULTS = {
   maxConcurrentRuns: 10,
+  /**
+   * Changing calls per hour across every target (the blast radius). A bad day that alarms one target
+   * in ten of a 200-target fleet needs about 20 changes (one reshard or one parallelism step each)
+   * in its first hour; past that, StreamMedic is more likely reacting to one region-wide cause than to
+   * 20 separate ones, and an on-call person can still read every change it made in that hour.
+   */
+  maxChangesPerHour: 20,
 } as const;
 
 /** Upper bound: Step Functions and DynamoDB take far more, but the point of a cap is to be small. */
 export const FLEET_BOUNDS = {
   maxConcurrentRuns: 100,
+  maxChangesPerHour: 1000,
 } as const;
 
 export const FleetSchema = z
@@ -28,5 +36,15 @@ export const FleetSchema = z
       .min(1)
       .max(FLEET_BOUNDS.maxConcurrentRuns)
       .default(FLEET_DEFAULTS.maxConcurrentRuns),
+    /**
+     * Changing calls (each step of a plan) the whole fleet may make in any hour. A step past it is
+     * refused by the `fleet-budget` guardrail and the target's next assessment tries again.
+     */
+    maxChangesPerHour: z
+      .number()
+      .int()
+      .min(1)
+      .max(FLEET_BOUNDS.maxChangesPerHour)
+      .default(FLEET_DEFAULTS.maxChangesPerHour),
   })
   .strict();

@@ -7,6 +7,7 @@ import { unknownApplicationValues, unknownStreamValues } from './aws-values';
 import { outstandingBoost } from './boost';
 import { LEDGER_LOOKBACK_MS } from './collect';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
+import { fleetChangesLastHour, type FleetBudget } from './fleet-budget';
 import { historyByResource, type ResourceHistory } from './history';
 import {
   actionCalls,
@@ -32,6 +33,8 @@ export interface GuardContext {
   readonly ledger: readonly LedgerEntry[];
   /** Epoch ms; "now" for cooldowns and the budget. */
   readonly now: number;
+  /** The fleet's changes per hour and its cap; absent, no fleet-wide budget applies (a snapshot read offline). */
+  readonly fleet?: FleetBudget;
 }
 
 interface CheckContext extends GuardContext {
@@ -234,10 +237,11 @@ function firstRefusal(ctx: CheckContext, action: Action, guardrails: readonly Ac
 const RESOURCE_GUARDRAILS = ACTION_GUARDRAILS.filter((g) => g.aboutResource);
 
 /**
- * Passes the drafted actions, in the order given, through every guardrail of a single action and
- * then through the daily budget, which counts the calls of the actions kept before them; an
- * UpdateShardCount is cut to the steps the budget still allows. Actions the draft already refused
- * keep their refusal unless the resource itself stops them.
+ * Passes the drafted actions, in the order given, through every guardrail of a single action, then
+ * through the daily budget of their resource, which counts the calls of the actions kept before them
+ * (an UpdateShardCount is cut to the steps the budget still allows), then through the fleet's budget
+ * of changes per hour, which counts every target's calls and this plan's kept ones. Actions the
+ * draft already refused keep their refusal unless the resource itself stops them.
  */
 export function guardPlan(
   context: GuardContext,
@@ -247,6 +251,23 @@ export function guardPlan(
   const actions: Action[] = [];
   const refused: Refusal[] = drafted.refused.map((r) => firstRefusal(ctx, r.action, RESOURCE_GUARDRAILS) ?? r);
   const plannedCalls = new Map<string, number>();
+  const fleetUsed = context.fleet ? fleetChangesLastHour(context.fleet, context.now) : 0;
+  let fleetPlanned = 0;
+  /** Keeps the action unless the fleet's budget is spent; whether it was kept. */
+  const keepWithinFleetBudget = (action: Action): boolean => {
+    const calls = actionCalls(action);
+    if (context.fleet && fleetUsed + fleetPlanned + calls > context.fleet.maxChangesPerHour) {
+      refused.push({
+        action,
+        guardrail: 'fleet-budget',
+        reason: `the fleet made ${fleetUsed} change(s) in the last hour${fleetPlanned > 0 ? ` and this plan ${fleetPlanned} more` : ''}; ${calls} more would pass fleet.maxChangesPerHour (${context.fleet.maxChangesPerHour})`,
+      });
+      return false;
+    }
+    actions.push(action);
+    fleetPlanned += calls;
+    return true;
+  };
   for (const action of drafted.actions) {
     const blocked = firstRefusal(ctx, action, ACTION_GUARDRAILS);
     if (blocked) {
@@ -270,17 +291,17 @@ export function guardPlan(
       const kept = action.steps.slice(0, remaining);
       const rest = action.steps.slice(remaining);
       const reached = kept[kept.length - 1]!;
-      actions.push({ ...action, to: reached, steps: kept });
+      if (keepWithinFleetBudget({ ...action, to: reached, steps: kept })) {
+        plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + kept.length);
+      }
       refused.push({
         action: { ...action, from: reached, steps: rest },
         guardrail: 'daily-budget',
         reason: `only ${remaining} of ${budget} daily changes remain for ${resource}; ${rest.length} more step(s) to ${action.to} must wait`,
       });
-      plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + kept.length);
       continue;
     }
-    actions.push(action);
-    plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + calls);
+    if (keepWithinFleetBudget(action)) plannedCalls.set(resource, (plannedCalls.get(resource) ?? 0) + calls);
   }
   return { actions, refused };
 }

@@ -14,6 +14,7 @@ import {
   type UpdateShardCountAction,
   type UpdateApplicationParallelismAction,
 } from './model';
+import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
@@ -32,6 +33,8 @@ export interface PlanContext {
   readonly now: number;
   /** The metric window behind the signals, for advice that reads per-shard or trend series. */
   readonly window?: MetricWindow;
+  /** The fleet's changes in the last hour and its cap (the `fleet-budget` guardrail). */
+  readonly fleet?: FleetBudget;
 }
 
 export interface BoundedPlan {

@@ -52,6 +52,7 @@ export const GUARDRAILS = [
   'shard-api-limit',
   'cooldown',
   'daily-budget',
+  'fleet-budget',
   'resource-state',
   'on-demand',
   'snapshots-disabled',

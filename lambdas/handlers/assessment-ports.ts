@@ -8,6 +8,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchMetricsSource } from '../adapters/cloudwatch-metrics-source';
+import { DynamoDbFleetChangeLog } from '../adapters/dynamodb-fleet-changes';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbPauseSwitch } from '../adapters/dynamodb-pause-switch';
 import { DynamoDbRefusalLog } from '../adapters/dynamodb-refusal-log';
@@ -28,6 +29,7 @@ export function assessmentPorts() {
     pauses: new DynamoDbPauseSwitch(document, { tableName }),
     // Written by the assess step only: the verify step's role may not put ledger items.
     refusals: new DynamoDbRefusalLog(document, { tableName }),
+    fleetChanges: new DynamoDbFleetChangeLog(document, { tableName }),
     clock: { now: () => new Date() },
     telemetry,
   };

@@ -235,3 +235,21 @@ export interface FleetSlots {
   /** The runs holding a live slot now. */
   holders(): Promise<string[]>;
 }
+
+/** One changing call of the fleet, recorded by the apply step for the fleet's budget (fleet.maxChangesPerHour). */
+export interface FleetChange {
+  /** ISO time of the step's first attempt (its first intent in the ledger). */
+  readonly at: string;
+  readonly target: string;
+  readonly executionId: string;
+  /** The step's index in the run's plan. */
+  readonly step: number;
+}
+
+/** The fleet's changes, every target, kept a few hours: what the `fleet-budget` guardrail counts. */
+export interface FleetChangeLog {
+  /** Records a change; recording the same one (same time, execution and step) again is harmless. */
+  record(change: FleetChange): Promise<void>;
+  /** The changes at or after `sinceIso`, every target, oldest first. */
+  since(sinceIso: string): Promise<FleetChange[]>;
+}

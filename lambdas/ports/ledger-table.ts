@@ -14,6 +14,7 @@
  * | approval request      | `APPROVAL#<name>`    | `WAITING`                     |
  * | approval decision     | `APPROVAL#<name>`    | `EVENT#<ISO time>#<unique>`   |
  * | fleet run slot        | `FLEET_SLOT#fleet`   | `SLOT#<index>`                |
+ * | fleet change          | `FLEET_CHANGE#fleet` | `<ISO time>#<execution>#<step>` |
  *
  * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
  * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
@@ -66,6 +67,9 @@ const EVENT_PREFIX = 'EVENT#';
 export const FLEET_SLOT_PARTITION_PREFIX = 'FLEET_SLOT#';
 const FLEET_SLOT_PARTITION_KEY = `${FLEET_SLOT_PARTITION_PREFIX}fleet`;
 const FLEET_SLOT_SORT_PREFIX = 'SLOT#';
+/** Partition key prefix of the fleet's changes (fleet.maxChangesPerHour), all in one partition so one Query counts them. */
+export const FLEET_CHANGE_PARTITION_PREFIX = 'FLEET_CHANGE#';
+const FLEET_CHANGE_PARTITION_KEY = `${FLEET_CHANGE_PARTITION_PREFIX}fleet`;
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -198,4 +202,35 @@ export function fleetSlotKey(index: number): LedgerTableKey {
     });
   }
   return { pk: FLEET_SLOT_PARTITION_KEY, sk: `${FLEET_SLOT_SORT_PREFIX}${String(index).padStart(4, '0')}` };
+}
+
+/** The partition that holds every fleet change. */
+export function fleetChangePartitionKey(): string {
+  return FLEET_CHANGE_PARTITION_KEY;
+}
+
+/**
+ * One changing call of the fleet: its time leads, so the changes since a time are one key range;
+ * the execution and the step make it the same key when the step is retried.
+ */
+export function fleetChangeKey(change: {
+  readonly at: string;
+  readonly executionId: string;
+  readonly step: number;
+}): LedgerTableKey {
+  if (!change.executionId) throw new InvalidRequestError('execution id must not be empty', { action: 'LedgerKey' });
+  if (!Number.isInteger(change.step) || change.step < 0) {
+    throw new InvalidRequestError(`fleet change step must be a whole number >= 0, got ${change.step}`, {
+      action: 'LedgerKey',
+    });
+  }
+  return {
+    pk: FLEET_CHANGE_PARTITION_KEY,
+    sk: `${canonicalIsoTime(change.at)}#${change.executionId}#${String(change.step).padStart(4, '0')}`,
+  };
+}
+
+/** Inclusive sort key bounds of the fleet changes at or after `sinceIso`. */
+export function fleetChangeSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
+  return { from: canonicalIsoTime(sinceIso), to: '~' };
 }

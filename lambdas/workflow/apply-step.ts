@@ -8,7 +8,7 @@ import type { Awaiting, Progress, ResourceWait, RunContext, WorkStep } from '../
 import { parseAppState, parseStreamState } from '../domain/snapshot';
 import { InvalidInputError } from '../domain/validation';
 import { ledgerEntryFor } from '../domain/work-steps';
-import type { ApplicationControl, Clock, Ledger, StreamControl } from '../ports';
+import type { ApplicationControl, Clock, FleetChangeLog, Ledger, StreamControl } from '../ports';
 import { PortError, ResourceInUseError } from '../ports/errors';
 import { reconcileOpenIntents } from './reconcile-intents';
 
@@ -34,6 +34,8 @@ export interface ApplyPorts {
   readonly streams?: StreamControl;
   readonly applications?: ApplicationControl;
   readonly ledger: Ledger;
+  /** The fleet's changes: each change is counted there too, for fleet.maxChangesPerHour. */
+  readonly fleetChanges: FleetChangeLog;
   readonly clock: Clock;
 }
 
@@ -193,12 +195,22 @@ export async function applyNextStep(
     entries: ownEntries,
     described,
   });
+  // The fleet counts a step once, at its first attempt: a retry finds that attempt's intent and
+  // writes the same fleet item again, which is harmless.
+  const firstIntentAt = ownEntries
+    .filter((e) => e.phase === 'intent' && e.actionType === entry.actionType && e.to === entry.to)
+    .map((e) => e.at)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  const countForFleet = (at: string): Promise<void> =>
+    ports.fleetChanges.record({ at, target: run.target, executionId: run.executionId, step: progress.next });
   let outcome: 'requested' | 'already-done';
   if (prepared.kind === 'already-done') {
     outcome = 'already-done';
     if (!changesOf([...ownEntries, ...settled]).some((e) => e.actionType === entry.actionType && e.to === entry.to)) {
       await ports.ledger.record(entry);
     }
+    // An earlier attempt of this step made the change and died before counting it.
+    if (firstIntentAt) await countForFleet(firstIntentAt);
   } else {
     outcome = 'requested';
     const intent: LedgerEntry = {
@@ -207,6 +219,7 @@ export async function applyNextStep(
       ...(versionId !== undefined ? { applicationVersionId: versionId } : {}),
     };
     await ports.ledger.record(intent);
+    await countForFleet(firstIntentAt ?? intent.at);
     try {
       await prepared.make();
     } catch (error) {

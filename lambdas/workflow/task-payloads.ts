@@ -62,6 +62,8 @@ export const TASK_PAYLOADS = {
   assess: z
     .object({
       run: RunContextSchema,
+      /** fleet.maxChangesPerHour: the fleet's changes in the last hour are counted against it; absent, they are not. */
+      maxChangesPerHour: positiveInt.optional(),
       /** After an approval: the steps approved and the decision; the plan is applied only if it is unchanged. */
       approved: z
         .object({ steps: z.array(WorkStepSchema), decision: ApprovalDecisionSchema })
@@ -99,6 +101,8 @@ export const TASK_PAYLOADS = {
       maxRounds: positiveInt.optional(),
       /** The run's time budget; another round that may not finish before the timeout is not proposed. */
       budget: TimeBudgetSchema.optional(),
+      /** fleet.maxChangesPerHour, for the plan of another round. */
+      maxChangesPerHour: positiveInt.optional(),
     })
     .strict(),
   /**

@@ -8,7 +8,12 @@ import { InMemoryLedger } from './ledger';
 import { FakeMetricsSource } from './metrics-source';
 import { FakeNotifier } from './notifier';
 import { FakeStreamControl } from './stream-control';
-import { InMemoryFleetSlots, InMemoryNoticeLog, InMemoryTurnedAwayLog } from '../../sim/adapters';
+import {
+  InMemoryFleetChangeLog,
+  InMemoryFleetSlots,
+  InMemoryNoticeLog,
+  InMemoryTurnedAwayLog,
+} from '../../sim/adapters';
 import { InMemoryTargetLock } from './target-lock';
 import { InMemoryApprovals, InMemoryPauseSwitch, InMemoryRefusalLog } from '../../sim/adapters';
 import { RecordingTelemetry } from './telemetry';
@@ -21,6 +26,7 @@ export interface FakeWorld extends WorkflowPorts {
   readonly ledger: InMemoryLedger;
   readonly lock: InMemoryTargetLock;
   readonly slots: InMemoryFleetSlots;
+  readonly fleetChanges: InMemoryFleetChangeLog;
   readonly notifier: FakeNotifier;
   readonly notices: InMemoryNoticeLog;
   readonly turnedAway: InMemoryTurnedAwayLog;
@@ -59,6 +65,7 @@ export function fakeWorldFrom(snapshot: Snapshot, options: FakeWorldOptions = {}
     ledger: new InMemoryLedger(snapshot.ledger),
     lock: new InMemoryTargetLock(clock),
     slots: new InMemoryFleetSlots(clock),
+    fleetChanges: new InMemoryFleetChangeLog(),
     notifier: new FakeNotifier(),
     notices: new InMemoryNoticeLog(),
     turnedAway: new InMemoryTurnedAwayLog(),

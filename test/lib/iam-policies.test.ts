@@ -22,6 +22,7 @@ import {
   noticeItemKey,
   pauseItemKey,
   turnedAwayItemKey,
+  fleetChangePartitionKey,
   fleetSlotPartitionKey,
 } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
@@ -176,6 +177,11 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
       { label: 'notice items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [noticeKey] } },
       { label: 'turned-away items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [turnedAwayKey] } },
       { label: 'fleet slot items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': [fleetSlotPartitionKey()] } },
+      {
+        label: 'fleet change items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [fleetChangePartitionKey()] },
+      },
       { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
       {
         label: 'approval items',
@@ -353,6 +359,9 @@ function tableAndTopic(): string[] {
     'apply dynamodb:Query on ledger items',
     'apply dynamodb:PutItem on ledger items',
     'notify dynamodb:Query on ledger items',
+    'apply dynamodb:PutItem on fleet change items',
+    'assess dynamodb:Query on fleet change items',
+    'verify dynamodb:Query on fleet change items',
     'assess dynamodb:GetItem on pause items',
     'verify dynamodb:GetItem on pause items',
     'approval dynamodb:PutItem on approval items',

@@ -387,6 +387,13 @@ describe('RemediationWorkflow state machine', () => {
     expect(('Parameters' in acquire ? acquire.Parameters : {}) as object).toMatchObject({ ttlSeconds: 2 * 3600 + 600 });
   });
 
+  it("hands every state that plans changes the fleet's cap on changes per hour (fleet.maxChangesPerHour, default 20)", () => {
+    for (const name of [STATE_NAMES.assess, STATE_NAMES.reassessApproved, STATE_NAMES.verify]) {
+      const state = workflow.definition.States[name]!;
+      expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ maxChangesPerHour: 20 });
+    }
+  });
+
   it('hands ApplyStep and Verify the run time budget: a step at its worst (call, slowest retrier, whole wait), the settling wait and the end of the run', () => {
     // apply's 30 s timeout + the rate-limit retrier's 10+20+40+80+120 s + 40 checks x 30 s;
     // verify, notify and unlock's 60+15+15 s + the transient retrier's 2+4+8+16+32+60 s.

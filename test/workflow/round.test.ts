@@ -25,6 +25,7 @@ import { FakeApplicationControl, type FakeApplication } from '../fakes/applicati
 import { FakeClock } from '../fakes/clock';
 import { InMemoryLedger } from '../fakes/ledger';
 import { FakeStreamControl } from '../fakes/stream-control';
+import { InMemoryFleetChangeLog } from '../../sim/adapters';
 import { RAISE_PARALLELISM, SCALE_STREAM, assessment, report, runContext } from '../fakes/runs';
 
 const run = runContext();
@@ -57,7 +58,7 @@ function world(
     ...app,
   });
   const ledger = new InMemoryLedger();
-  return { streams, applications, ledger, clock };
+  return { streams, applications, ledger, fleetChanges: new InMemoryFleetChangeLog(), clock };
 }
 
 const shardSteps = workStepsOf([SCALE_STREAM]);
@@ -119,15 +120,21 @@ describe('applyNextStep', () => {
       executionId: run.executionId,
     };
     let ledgerAtCall: readonly unknown[] = [];
+    let fleetChangesAtCall: readonly unknown[] = [];
     const makeCall = w.streams.updateShardCount.bind(w.streams);
     w.streams.updateShardCount = async (name, count) => {
       ledgerAtCall = [...w.ledger.entries];
+      fleetChangesAtCall = [...w.fleetChanges.changes.values()];
       await makeCall(name, count);
     };
     const { progress, wait } = await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
     expect(w.streams.calls).toEqual([{ method: 'updateShardCount', streamName: 'orders-stream', value: 4 }]);
     const intent = { ...change, at: '2026-11-21T10:15:00.000Z', calls: 1, phase: 'intent' };
     expect(ledgerAtCall).toEqual([intent]);
+    // The fleet's budget counts the change before it is made, like the ledger.
+    expect(fleetChangesAtCall).toEqual([
+      { at: '2026-11-21T10:15:00.000Z', target: 'orders', executionId: run.executionId, step: 0 },
+    ]);
     expect(w.ledger.entries).toEqual([
       intent,
       {
@@ -181,6 +188,23 @@ describe('applyNextStep', () => {
     expect(openIntents(w.ledger.entries)).toEqual([]);
     expect(w.ledger.entries.at(-1)).toMatchObject({ phase: 'result', result: 'made' });
     expect(changesOf(w.ledger.entries)).toHaveLength(1);
+    expect(w.fleetChanges.changes.size).toBe(1);
+  });
+
+  it('counts a step once in the fleet when a retry makes its call again, at its first attempt', async () => {
+    const w = world();
+    // The first attempt recorded its intent and the call was refused before the change went in.
+    w.streams.failures.failNext(
+      'updateShardCount',
+      new ServiceUnavailableError('internal failure', { action: 'UpdateShardCount' }),
+    );
+    await expect(applyNextStep(w, run, shardSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    w.clock.advance(30_000);
+    await applyNextStep(w, run, shardSteps, INITIAL_PROGRESS);
+    expect(w.streams.calls).toHaveLength(1);
+    expect([...w.fleetChanges.changes.values()]).toEqual([
+      { at: '2026-11-21T10:15:00.000Z', target: 'orders', executionId: run.executionId, step: 0 },
+    ]);
   });
 
   it('leaves the intent open when the call fails on the server side, where the change may have gone in', async () => {

@@ -9,7 +9,8 @@ import type { Assessment, RunContext } from '../../domain/run-state';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { reconcileOpenIntents } from '../reconcile-intents';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
-import type { PauseSwitch, RefusalLog } from '../../ports';
+import type { FleetChangeLog, PauseSwitch, RefusalLog } from '../../ports';
+import { readFleetBudget } from '../fleet-changes';
 import type { TaskTelemetry } from '../telemetry';
 
 export interface AssessDeps extends CollectPorts {
@@ -18,6 +19,8 @@ export interface AssessDeps extends CollectPorts {
   readonly pauses: PauseSwitch;
   /** Where the guardrails' refusals are kept for the history. */
   readonly refusals: RefusalLog;
+  /** The fleet's changes, counted against fleet.maxChangesPerHour. */
+  readonly fleetChanges: FleetChangeLog;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface AssessDeps extends CollectPorts {
  */
 export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment> {
   return async (payload) => {
-    const { run, approved } = parseTaskPayload('assess', payload);
+    const { run, approved, maxChangesPerHour } = parseTaskPayload('assess', payload);
     if (deps.ledger) {
       const settled = await reconcileOpenIntents({ ...deps, ledger: deps.ledger }, run.target);
       for (const result of settled) {
@@ -44,8 +47,16 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
         });
       }
     }
-    const snapshot = await collectSnapshot(deps, run.config);
-    const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun });
+    const [snapshot, fleet] = await Promise.all([
+      collectSnapshot(deps, run.config),
+      readFleetBudget(deps, maxChangesPerHour),
+    ]);
+    const report = assess(snapshot, {
+      target: run.config,
+      policy: run.policy,
+      dryRun: run.dryRun,
+      ...(fleet ? { fleet } : {}),
+    });
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
     const assessment = assessmentOf(report, run, deps.clock.now(), {
       ...(pause ? { pause } : {}),

@@ -2,6 +2,7 @@ import type {
   ApplicationControl,
   ApprovalRequests,
   Clock,
+  FleetChangeLog,
   FleetSlots,
   Ledger,
   MetricsSource,
@@ -33,6 +34,8 @@ export interface WorkflowPorts {
   readonly lock: TargetLock;
   /** The fleet's run slots (fleet.maxConcurrentRuns). */
   readonly slots: FleetSlots;
+  /** The fleet's changes (fleet.maxChangesPerHour). */
+  readonly fleetChanges: FleetChangeLog;
   readonly notifier: Notifier;
   /** The last message per target (notification de-duplication). */
   readonly notices: NoticeLog;

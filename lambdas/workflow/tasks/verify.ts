@@ -8,13 +8,16 @@ import { appStateOf } from '../../domain/snapshot';
 import type { Verification, VerifyResult } from '../../domain/run-state';
 import { FIRST_ROUND } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
-import type { PauseSwitch } from '../../ports';
+import type { FleetChangeLog, PauseSwitch } from '../../ports';
+import { readFleetBudget } from '../fleet-changes';
 import type { TaskTelemetry } from '../telemetry';
 
 export interface VerifyDeps extends CollectPorts {
   readonly telemetry: TaskTelemetry;
   /** The operators' kill switch: a run paused since its assessment takes no further round. */
   readonly pauses: PauseSwitch;
+  /** The fleet's changes: another round's plan is held to fleet.maxChangesPerHour too. */
+  readonly fleetChanges: FleetChangeLog;
 }
 
 /**
@@ -34,8 +37,12 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
       rounds = [],
       maxRounds = 1,
       budget,
+      maxChangesPerHour,
     } = parseTaskPayload('verify', payload);
-    const snapshot = await collectSnapshot(deps, run.config);
+    const [snapshot, fleet] = await Promise.all([
+      collectSnapshot(deps, run.config),
+      readFleetBudget(deps, maxChangesPerHour),
+    ]);
     // Planned as a dry run: what verification saw, whatever the mode.
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
     const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
@@ -84,7 +91,13 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
             rounds,
             round,
             maxRounds,
-            replan: () => assess(snapshot, { target: run.config, policy: run.policy, dryRun: run.dryRun }),
+            replan: () =>
+              assess(snapshot, {
+                target: run.config,
+                policy: run.policy,
+                dryRun: run.dryRun,
+                ...(fleet ? { fleet } : {}),
+              }),
             now,
             ...(budget ? { timeBudget: { budget, startedAt: run.startedAt } } : {}),
             ...(pause ? { pause } : {}),
