@@ -1,10 +1,9 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { FLEET_BUDGET_WINDOW_MS } from '../domain/fleet-budget';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { FleetChange, FleetChangeLog } from '../ports';
 import {
-  LEDGER_TABLE_PARTITION_KEY,
   LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
@@ -12,7 +11,7 @@ import {
   fleetChangePartitionKey,
   fleetChangeSortKeyRange,
 } from '../ports/ledger-table';
-import { callAws } from './aws-call';
+import { queryRange } from './dynamodb-range-query';
 import { parseStoredItem } from './stored-item';
 
 const FleetChangeSchema = z
@@ -76,31 +75,17 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
   }
 
   async since(sinceIso: string): Promise<FleetChange[]> {
-    const context = { action: 'Query', resource: `${this.tableName}/FLEET_CHANGE` };
-    const range = fleetChangeSortKeyRange(sinceIso);
-    const changes: FleetChange[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws(context, () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
-            ExpressionAttributeValues: { ':pk': fleetChangePartitionKey(), ':from': range.from, ':to': range.to },
-            ScanIndexForward: true,
-            // Eventually consistent: a change recorded in the last second or so may be missed, which
-            // lets the fleet pass its cap by the few changes other runs make in that second at most;
-            // a strongly consistent read would not close that gap either (the count and the
-            // change are not one transaction), and costs twice the read capacity.
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) changes.push(parseStoredItem(FleetChangeSchema, item, 'fleet change'));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return changes;
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: fleetChangePartitionKey(),
+      range: fleetChangeSortKeyRange(sinceIso),
+      context: { action: 'Query', resource: `${this.tableName}/FLEET_CHANGE` },
+      // Eventually consistent: a change recorded in the last second or so may be missed, which lets
+      // the fleet pass its cap by the few changes other runs make in that second at most; a strongly
+      // consistent read would not close that gap either (the count and the change are not one
+      // transaction), and costs twice the read capacity.
+      consistentRead: false,
+    });
+    return items.map((item) => parseStoredItem(FleetChangeSchema, item, 'fleet change'));
   }
 }

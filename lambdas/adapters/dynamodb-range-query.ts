@@ -12,11 +12,14 @@ export interface SortKeyRangeQuery {
   readonly context: ErrorContext;
   /** Items per page; unset, DynamoDB's own 1 MB page. */
   readonly pageSize?: number;
+  /** Unset or true: strongly consistent. */
+  readonly consistentRead?: boolean;
 }
 
 /**
  * Every item of one partition between two sort keys, oldest first, reading page after page.
- * Strongly consistent: the history and the guardrails must see what a run wrote a moment ago.
+ * Strongly consistent unless asked otherwise: the history and the guardrails must see what a run
+ * wrote a moment ago.
  */
 export async function queryRange(
   client: DynamoDBDocumentClient,
@@ -34,7 +37,7 @@ export async function queryRange(
           ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#sk': LEDGER_TABLE_SORT_KEY },
           ExpressionAttributeValues: { ':pk': query.partition, ':from': query.range.from, ':to': query.range.to },
           ScanIndexForward: true,
-          ConsistentRead: true,
+          ConsistentRead: query.consistentRead ?? true,
           ExclusiveStartKey: exclusiveStartKey,
           ...(query.pageSize !== undefined && { Limit: query.pageSize }),
         }),
