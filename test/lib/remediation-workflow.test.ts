@@ -385,9 +385,11 @@ describe('RemediationWorkflow state machine', () => {
       // The wait's failure stays in the state; the rollback's own failure does not replace it.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: STATE_NAMES.notify }],
     });
-    expect(('Resource' in rollBack && rollBack.Resource) as string).toBe(
-      ('Resource' in states[STATE_NAMES.applyStep]! && states[STATE_NAMES.applyStep]!.Resource) as string,
-    );
+    const resourceOf = (name: string): unknown => {
+      const state = states[name]!;
+      return 'Resource' in state ? state.Resource : undefined;
+    };
+    expect(resourceOf(STATE_NAMES.rollBackStuckApplication)).toBe(resourceOf(STATE_NAMES.applyStep));
     const notify = states[STATE_NAMES.notify]!;
     expect('Catch' in notify && notify.Catch?.[0]?.Next).toBe(STATE_NAMES.releaseLock);
   });
