@@ -14,6 +14,7 @@ import type { TimeBudget } from '../lambdas/domain/time-budget';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import { AWAITING_APPROVAL, modeMayChange } from '../lambdas/domain/vocabulary';
 import { APPROVAL_DENIED_ERROR } from '../lambdas/domain/approval';
+import { WAIT_FAILED_ERRORS } from '../lambdas/domain/stuck-rollback';
 import { TASK_NAMES, type TaskName } from '../lambdas/workflow/task-payloads';
 import { errorsRetriedBy, type WorkflowRetrier } from '../lambdas/ports/errors';
 import {
@@ -59,6 +60,7 @@ export const STATE_NAMES = {
   requestApproval: 'RequestApproval',
   reassessApproved: 'ReassessApproved',
   expireApproval: 'ExpireApproval',
+  rollBackStuckApplication: 'RollBackStuckApplication',
 } as const;
 
 export interface RemediationWorkflowProps {
@@ -549,6 +551,20 @@ export class RemediationWorkflow extends Construct {
       errors: [APPROVAL_DENIED_ERROR, sfn.Errors.TIMEOUT],
       resultPath: paths.approvalRefusal,
     });
+    // An application that does not come back after its update is rolled back (once, with snapshots)
+    // by the apply function, the only writer, before on-call is told of the failed wait.
+    const rollBackStuckApplication = invoke(
+      STATE_NAMES.rollBackStuckApplication,
+      'apply',
+      sfn.TaskInput.fromObject({
+        run,
+        steps: sfn.JsonPath.objectAt(paths.steps),
+        progress: sfn.JsonPath.objectAt(paths.progress),
+        stuckWait: sfn.JsonPath.objectAt(paths.wait),
+      }),
+      { resultPath: paths.stuckRollback },
+    );
+    checkResource.addCatch(rollBackStuckApplication, { errors: [...WAIT_FAILED_ERRORS], resultPath: paths.failure });
     const howDidItEnd = new sfn.Choice(this, STATE_NAMES.howDidItEnd, { stateName: STATE_NAMES.howDidItEnd });
     const failWith = (stateName: string, key: FailureKey, comment: string): sfn.Fail =>
       new sfn.Fail(this, stateName, {
@@ -569,6 +585,7 @@ export class RemediationWorkflow extends Construct {
       requestApproval,
       reassessApproved,
       expireApproval,
+      rollBackStuckApplication,
     ]) {
       for (const [retrier, backoff] of Object.entries(RETRIER_BACKOFF) as [WorkflowRetrier, RetrierBackoff][]) {
         task.addRetry({
@@ -595,6 +612,8 @@ export class RemediationWorkflow extends Construct {
     ]) {
       task.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: paths.failure });
     }
+    // The wait's failure is already in the state; the message shows an intent this step left open.
+    rollBackStuckApplication.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
     notify.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: paths.notifyFailure });
     releaseLock.addCatch(howDidItEnd, { errors: [sfn.Errors.ALL], resultPath: paths.unlockFailure });
 
@@ -651,6 +670,7 @@ export class RemediationWorkflow extends Construct {
     requestApproval.next(reassessApproved);
     reassessApproved.next(shouldApply);
     expireApproval.next(notify);
+    rollBackStuckApplication.next(notify);
     const isLockAcquired = new sfn.Choice(this, STATE_NAMES.isLockAcquired, { stateName: STATE_NAMES.isLockAcquired })
       .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), assess.next(shouldApply))
       .otherwise(

@@ -230,6 +230,8 @@ export class FlinkApplicationModel {
    */
   private beforeLastUpdate: { readonly config: ConfigChange; readonly snapshotPosition: number } | undefined;
   private crashLoop: CrashLoop | undefined;
+  /** Parallelism updates still to come that never finish (see failNextUpdates). */
+  private updatesThatHang = 0;
   private leakMbPerHour = 0;
   private sourceLog: StreamLog | undefined;
   private cursor: LogCursor | undefined;
@@ -500,6 +502,11 @@ export class FlinkApplicationModel {
       },
       now,
     );
+    if (this.updatesThatHang > 0) {
+      this.updatesThatHang -= 1;
+      // The new configuration never starts and no system rollback takes it back: UPDATING until a rollback.
+      this.transition = undefined;
+    }
   }
 
   /** UpdateApplication with a MonitoringConfigurationUpdate; it restarts the job like any update. */
@@ -598,6 +605,14 @@ export class FlinkApplicationModel {
   /** Starts a leak of `percentPerHour` of a subtask's heap share (at the initial parallelism per KPU). */
   startLeak(percentPerHour: number): void {
     this.leakMbPerHour = (percentPerHour / 100) * this.referenceHeapMb;
+  }
+
+  /**
+   * The next `count` parallelism updates hang: the application stays UPDATING, its job down, until
+   * someone rolls it back (a configuration the job cannot start with, system rollback off).
+   */
+  failNextUpdates(count: number): void {
+    this.updatesThatHang = count;
   }
 
   setCrashLoop(crashLoop: CrashLoop | undefined): void {

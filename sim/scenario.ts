@@ -150,6 +150,8 @@ const FaultSchema = z.discriminatedUnion('type', [
       recoverySeconds: positive.default(45),
     })
     .strict(),
+  /** From atMinute, the next `count` parallelism updates never finish: the application stays UPDATING. */
+  z.object({ type: z.literal('updateStuck'), atMinute: minute, count: positiveInt.default(1) }).strict(),
   /** Someone changes the application's monitoring (an update: new version, restart). */
   z
     .object({
@@ -434,6 +436,7 @@ export const ScenarioSchema = z
       'subtaskRate',
       'memoryLeak',
       'crashLoop',
+      'updateStuck',
       'logLevel',
       'concurrentModification',
     ]);

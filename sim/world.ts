@@ -660,6 +660,12 @@ export class SimWorld implements SimulatedAws {
         });
         this.at(fault.atMinute, () => this.fault(`the job starts failing every ${fault.uptimeSeconds} s of uptime`));
         return;
+      case 'updateStuck':
+        this.at(fault.atMinute, () => {
+          this.app!.failNextUpdates(fault.count);
+          this.fault(`the next ${fault.count} parallelism update(s) will never finish: the application stays UPDATING`);
+        });
+        return;
       case 'logLevel':
         this.at(fault.atMinute, () => {
           this.app!.externalUpdate(

@@ -30,6 +30,7 @@ import { describeIntent } from './ledger-intents';
 import type { Action, Evidence, LedgerEntry, Report } from './model';
 import { describePause, type Pause } from './pause';
 import { refusalOutcome } from './approval';
+import type { StuckRollback } from './stuck-rollback';
 import { formatQuantity } from './units';
 import type { Cause, Guardrail } from './vocabulary';
 import type { NotificationMessage } from '../ports';
@@ -81,6 +82,8 @@ export interface NotificationFacts {
    * may have gone through before the step failed, so the message must not say nothing was changed.
    */
   readonly uncertain?: readonly LedgerEntry[];
+  /** The application did not come back after its update: its rollback, or why there was none. */
+  readonly stuckRollback?: StuckRollback;
 }
 
 /**
@@ -163,6 +166,7 @@ const NEEDS_A_PERSON: Readonly<Partial<Record<Cause, (run: RunContext) => string
  */
 export function actionRequired(facts: NotificationFacts): string | undefined {
   const outcome = runOutcome(facts);
+  if (facts.failure && facts.stuckRollback) return stuckRollbackText(facts.stuckRollback);
   if (facts.failure) {
     return facts.assessment
       ? `the run failed (${facts.failure.Error}); check the resources and the execution`
@@ -206,6 +210,14 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
     return `StreamMedic is paused (${assessment.pause?.reason ?? 'no reason given'}): nothing was changed; apply the plan by hand or resume`;
   }
   return undefined;
+}
+
+/** An application that did not come back after its update needs a person, rolled back or not. */
+function stuckRollbackText(rollback: StuckRollback): string {
+  const app = `application ${rollback.application}`;
+  return rollback.outcome === 'rolled-back'
+    ? `${app} did not come back after the update (${rollback.status}); StreamMedic rolled it back: ${rollback.reason}; check that it is RUNNING and why the update failed`
+    : `${app} did not come back after the update (${rollback.status}) and was not rolled back: ${rollback.reason}`;
 }
 
 /**
@@ -534,7 +546,11 @@ function outcomeLines(facts: NotificationFacts, outcome: RunOutcome): string[] {
         : applied > 0
           ? `after ${applied} change${applied === 1 ? '' : 's'} had been made; check the resources`
           : 'before any change was made';
-    return [`FAILED ${stage}.`, `${facts.failure.Error}: ${failureMessage(facts.failure)}`];
+    return [
+      `FAILED ${stage}.`,
+      `${facts.failure.Error}: ${failureMessage(facts.failure)}`,
+      ...(facts.stuckRollback ? [`${stuckRollbackText(facts.stuckRollback)}.`] : []),
+    ];
   }
   if (facts.verification) {
     const after = facts.verification.report.diagnosis;

@@ -159,7 +159,7 @@ export interface StepApplied {
 }
 
 /** A failure in which AWS answered and refused the call (or the adapter refused before calling): nothing was changed. */
-function refusedWithoutChange(error: unknown): error is PortError {
+export function refusedWithoutChange(error: unknown): error is PortError {
   // A server fault (5xx) may come after the change went in; only the resource can tell.
   return error instanceof PortError && error.name !== 'ServiceUnavailableError';
 }

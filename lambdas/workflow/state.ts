@@ -16,6 +16,7 @@ import {
   WorkflowFailureSchema,
 } from '../domain/run-state';
 import { ApprovalDecisionSchema } from '../domain/approval';
+import { StuckRollbackSchema } from '../domain/stuck-rollback';
 
 export const LockResultSchema = z.object({ acquired: z.boolean() }).strict();
 export type LockResult = z.infer<typeof LockResultSchema>;
@@ -40,6 +41,10 @@ export const ApplyLoopSchema = z
   .strict();
 export type ApplyLoop = z.infer<typeof ApplyLoopSchema>;
 
+/** After a wait that ended in failure: what was done about the application that did not come back. */
+export const StuckRollbackResultSchema = z.object({ rollback: StuckRollbackSchema.optional() }).strict();
+export type StuckRollbackResult = z.infer<typeof StuckRollbackResultSchema>;
+
 /** The round a run starts with; the state machine counts on from it. */
 export const FIRST_ROUND = 1;
 
@@ -60,6 +65,8 @@ export const RunStateSchema = z
     verification: VerifyResultSchema.optional(),
     /** Why the run failed, as the `Catch` of the failing state hands it over. */
     failure: WorkflowFailureSchema.optional(),
+    /** After a failed wait for an updated application: its rollback, or why there was none. */
+    stuckRollback: StuckRollbackResultSchema.optional(),
     /** In mode `approve`: the decision the wait for approval ended with. */
     approval: ApprovalDecisionSchema.optional(),
     /** In mode `approve`: a denial or a timeout, as the `Catch` of the wait hands it over. */
@@ -110,6 +117,7 @@ export const STATE_PATHS = {
   approval: statePath('approval'),
   approvalRefusal: statePath('approvalRefusal'),
   failure: statePath('failure'),
+  stuckRollback: statePath('stuckRollback'),
   notification: statePath('notification'),
   notifyFailure: statePath('notifyFailure'),
   unlockFailure: statePath('unlockFailure'),

@@ -78,6 +78,11 @@ export const TASK_PAYLOADS = {
       progress: ProgressSchema,
       /** The run's time budget; a step that may not finish before the timeout is not made. */
       budget: TimeBudgetSchema.optional(),
+      /**
+       * The wait after the last step ended in failure: instead of the next step, the application that
+       * did not come back is rolled back (lambdas/workflow/stuck-rollback.ts).
+       */
+      stuckWait: ResourceWaitSchema.optional(),
     })
     .strict(),
   'wait-check': z

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import type { Assessment, AppliedStep, Verification, VerifyResult } from '../../lambdas/domain/run-state';
 import type { StepApplied } from '../../lambdas/workflow/apply-step';
+import type { StuckRollbackResult } from '../../lambdas/workflow/state';
 import { describeAction, describeStep } from '../../lambdas/domain/notification';
 import type { Cause, Guardrail, SecondaryFinding, Severity } from '../../lambdas/domain/vocabulary';
 import { createTaskCores } from '../../lambdas/workflow/tasks';
@@ -338,6 +339,15 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
             diagnosed(result as Assessment);
             return;
           case 'apply': {
+            if (!('progress' in (result as object))) {
+              // The rollback of an application that did not come back after its update.
+              const { rollback } = result as StuckRollbackResult;
+              if (rollback) {
+                const description = `${rollback.outcome === 'rolled-back' ? 'RollbackApplication' : 'no rollback'} ${rollback.application}: ${rollback.reason}`;
+                emit({ kind: 'action', at: world.now, run: name, round: round().round, description });
+              }
+              return;
+            }
             const applied = (result as StepApplied).progress.applied.at(-1)!;
             round().applied.push(applied);
             const note = applied.outcome === 'already-done' ? ' (already in place)' : '';

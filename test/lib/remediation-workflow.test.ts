@@ -292,8 +292,9 @@ describe('RemediationWorkflow state machine', () => {
     const tasks = Object.entries(workflow.definition.States).filter(
       ([name, state]) => state.Type === 'Task' && name !== STATE_NAMES.intake,
     );
-    // The seven of every run, and the three of mode approve (request, re-assess, expire).
-    expect(tasks).toHaveLength(10);
+    // The seven of every run, the three of mode approve (request, re-assess, expire), and the
+    // rollback of an application that did not come back after its update.
+    expect(tasks).toHaveLength(11);
     for (const [, state] of tasks) {
       const retriers = 'Retry' in state ? (state.Retry ?? []) : [];
       for (const error of [
@@ -359,18 +360,36 @@ describe('RemediationWorkflow state machine', () => {
 
   it('sends every failure after the intake to Notify, then to ReleaseLock', () => {
     const states = workflow.definition.States;
-    for (const name of [
-      STATE_NAMES.acquireLock,
-      STATE_NAMES.assess,
-      STATE_NAMES.applyStep,
-      STATE_NAMES.checkResource,
-      STATE_NAMES.verify,
-    ]) {
+    for (const name of [STATE_NAMES.acquireLock, STATE_NAMES.assess, STATE_NAMES.applyStep, STATE_NAMES.verify]) {
       const state = states[name]!;
       expect('Catch' in state && state.Catch).toEqual([
         { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE_NAMES.notify },
       ]);
     }
+    // A wait that ends because the resource did not come back goes by the rollback of the
+    // application (told by Notify either way); every other failure of the wait goes to Notify.
+    const check = states[STATE_NAMES.checkResource]!;
+    expect('Catch' in check && check.Catch).toEqual([
+      {
+        ErrorEquals: ['ResourceStateError', 'ResourceNotReadyError'],
+        ResultPath: '$.failure',
+        Next: STATE_NAMES.rollBackStuckApplication,
+      },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE_NAMES.notify },
+    ]);
+    const rollBack = states[STATE_NAMES.rollBackStuckApplication]!;
+    expect(rollBack).toMatchObject({
+      Next: STATE_NAMES.notify,
+      ResultPath: '$.stuckRollback',
+      Parameters: { 'stuckWait.$': '$.apply.wait', 'progress.$': '$.apply.progress' },
+      // The wait's failure stays in the state; the rollback's own failure does not replace it.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: STATE_NAMES.notify }],
+    });
+    const resourceOf = (name: string): unknown => {
+      const state = states[name]!;
+      return 'Resource' in state ? state.Resource : undefined;
+    };
+    expect(resourceOf(STATE_NAMES.rollBackStuckApplication)).toBe(resourceOf(STATE_NAMES.applyStep));
     const notify = states[STATE_NAMES.notify]!;
     expect('Catch' in notify && notify.Catch?.[0]?.Next).toBe(STATE_NAMES.releaseLock);
   });

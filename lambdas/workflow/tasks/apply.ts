@@ -2,6 +2,8 @@ import { assertStepInScope } from '../../domain/apply-scope';
 import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { fitsTimeBudget } from '../../domain/time-budget';
 import { TimeBudgetError, applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
+import { rollBackStuckApplication } from '../stuck-rollback';
+import type { StuckRollbackResult } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
 
@@ -9,10 +11,19 @@ export interface ApplyDeps extends ApplyPorts {
   readonly telemetry: TaskTelemetry;
 }
 
-/** The only writer: applies the next step of the plan (one changing call) and records it in the ledger. */
-export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied> {
+/**
+ * The only writer: applies the next step of the plan (one changing call) and records it in the
+ * ledger; after a wait that ended in failure, rolls back the application that did not come back.
+ */
+export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied | StuckRollbackResult> {
   return async (payload) => {
-    const { run, steps, progress, budget } = parseTaskPayload('apply', payload);
+    const { run, steps, progress, budget, stuckWait } = parseTaskPayload('apply', payload);
+    if (stuckWait) {
+      const rollback = await rollBackStuckApplication(deps, run, stuckWait, progress);
+      if (rollback?.outcome === 'rolled-back') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
+      deps.telemetry.info('application did not come back after its update', { target: run.target, rollback });
+      return rollback ? { rollback } : {};
+    }
     const step = steps[progress.next];
     if (step) assertStepInScope(run, step, progress.next);
     if (budget) {

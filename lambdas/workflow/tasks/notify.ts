@@ -42,6 +42,7 @@ export function createNotifyTask(deps: NotifyDeps): TaskCore<unknown, NotifyResu
       ...(state.rounds ? { rounds: state.rounds } : {}),
       ...(uncertain.length > 0 ? { uncertain } : {}),
       ...(state.approvalRefusal ? { approvalRefusal: state.approvalRefusal } : {}),
+      ...(state.stuckRollback?.rollback ? { stuckRollback: state.stuckRollback.rollback } : {}),
     });
     const target = state.run.target;
     const outcome = message.attributes['outcome'] ?? 'unknown';
