@@ -37,6 +37,13 @@ export async function rollBackStuckApplication(
     applicationVersionId: app.versionId,
   };
   await ports.ledger.record(intent);
+  // A rollback restarts the job like any change, so the fleet's hourly count includes it.
+  await ports.fleetChanges.record({
+    at: intent.at,
+    target: run.target,
+    executionId: run.executionId,
+    step: progress.next,
+  });
   try {
     await applications.rollbackApplication(name, app.versionId);
   } catch (error) {

@@ -15,6 +15,7 @@ import { InvalidRequestError } from '../../lambdas/ports/errors';
 import { FakeApplicationControl } from '../fakes/application-control';
 import { FakeClock } from '../fakes/clock';
 import { InMemoryLedger } from '../fakes/ledger';
+import { InMemoryFleetChangeLog } from '../../sim/adapters';
 import { runContext } from '../fakes/runs';
 import { RecordingTelemetry } from '../fakes/telemetry';
 
@@ -49,13 +50,15 @@ function setUp(options: { snapshotsEnabled?: boolean } = {}) {
     metricsLevel: 'APPLICATION',
   });
   const ledger = new InMemoryLedger();
+  const fleetChanges = new InMemoryFleetChangeLog();
   const apply = createApplyTask({
     applications,
     ledger,
+    fleetChanges,
     clock: new FakeClock(),
     telemetry: new RecordingTelemetry(),
   });
-  return { applications, ledger, apply };
+  return { applications, ledger, fleetChanges, apply };
 }
 
 async function scaleUp(apply: ReturnType<typeof setUp>['apply']): Promise<Progress> {
@@ -82,7 +85,7 @@ describe('rolling back an application that did not come back after its update', 
   });
 
   it('rolls back an application still UPDATING, once, against its current version, and records a revert', async () => {
-    const { applications, ledger, apply } = setUp();
+    const { applications, ledger, fleetChanges, apply } = setUp();
     const progress = await scaleUp(apply);
     expect(applications.get(APP).status).toBe('UPDATING');
 
@@ -108,6 +111,8 @@ describe('rolling back an application that did not come back after its update', 
       ['intent', 10, 4, 'revert', undefined],
       ['result', 10, 4, 'revert', 'made'],
     ]);
+    // The scale-up and the rollback both restart the job: both count against the fleet's hourly cap.
+    expect(fleetChanges.changes.size).toBe(2);
 
     // A second failed wait in the same run (the rollback itself stuck) does not roll back again.
     applications.get(APP).status = 'UPDATING';
