@@ -18,6 +18,7 @@ import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
+import { inputTrend, projectedInput } from './input-trend';
 import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
 export interface PlanContext {
@@ -168,6 +169,9 @@ export function drainsOnPlan(
   return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
 }
 
+/** Minutes of input the trend line is fitted over. */
+const TREND_MINUTES = 60;
+
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -229,6 +233,28 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       catchUpSeconds: ctx.policy.catchUpSeconds,
       restartSeconds: ctx.policy.expectedRestartSeconds,
     });
+    // A steadily rising input outgrows a size fitted to it now before the job may be scaled down
+    // again: the steady size is fitted to the input expected once the scale-in cooldown has passed.
+    const trend = ctx.window
+      ? inputTrend(ctx.window, { streamName: ctx.target.stream?.name, applicationName: config.name }, TREND_MINUTES)
+      : undefined;
+    const ahead = projectedInput(input, trend, ctx.policy.cooldownDownMinutes);
+    if (ahead.projected && trend) {
+      const steadyAhead = flinkSteadyParallelism({
+        currentParallelism: from,
+        inputRatePerSecond: ahead.input,
+        processedRatePerSecond: processedRate,
+        busyFraction: busy,
+        targetUtilization: ctx.policy.targetUtilization,
+      });
+      if (steadyAhead > steady) {
+        out.recommendations.push(
+          `Application ${config.name}: the input rises ${Math.round(trend.risePerHour)} records/s per hour (now ${Math.round(input)}); sized for the ${Math.round(ahead.input)} expected in ${ctx.policy.cooldownDownMinutes} min, the earliest it could be scaled down again: parallelism ${steadyAhead} rather than ${steady}.`,
+        );
+        steady = steadyAhead;
+        needed = Math.max(needed, steadyAhead);
+      }
+    }
   } else {
     needed = from * 2;
     out.recommendations.push(
