@@ -330,6 +330,19 @@ async function main(): Promise<void> {
           },
         },
         slots: { holders: async () => Array.from({ length: held }, (_, slot) => `slot-${slot}`) },
+        // Every target's changes recorded by then, for the fleet summary's count (not reported here).
+        fleetChanges: {
+          since: async (sinceIso) => {
+            const since = Date.parse(sinceIso);
+            return fleet.targets
+              .flatMap((target, index) =>
+                [...storyOf(index).play.world.fleetChanges.changes.values()]
+                  .filter((change) => Date.parse(change.at) >= since && Date.parse(change.at) <= at)
+                  .map((change) => ({ ...change, target: target.name })),
+              )
+              .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+          },
+        },
         clock: { now: () => new Date(at) },
         telemetry: SILENT_TELEMETRY,
       });

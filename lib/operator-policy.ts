@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
   APPROVAL_PARTITION_PREFIX,
+  FLEET_CHANGE_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
   PAUSE_PARTITION_PREFIX,
 } from '../lambdas/ports/ledger-table';
@@ -18,7 +19,8 @@ export interface OperatorPolicyProps {
  * What the operators' commands need, as a managed policy to attach to the people (or their roles)
  * who may stop StreamMedic and decide on its plans: set and clear the kill switch (`stream-medic
  * pause` / `resume`), approve or deny a plan of a target in mode `approve` (`stream-medic approve` /
- * `deny`), read the history and the ledger (`stream-medic history`), and find the stack's outputs.
+ * `deny`), read the history and the ledger (`stream-medic history`, `diagnose --config`), count the
+ * fleet's changes of the last hour (`diagnose --config`), and find the stack's outputs.
  * Nothing else in the stack may set the switch or send a decision: the workflow may only read the
  * switch and open and close its own approval requests.
  */
@@ -37,6 +39,8 @@ export class OperatorPolicy extends Construct {
       PAUSE_PARTITION_PREFIX,
     );
     grantOnPartition(this.policy, props.table, ['dynamodb:Query'], LEDGER_PARTITION_PREFIX);
+    // stream-medic diagnose --config: the fleet's changes of the last hour, for the fleet-budget guardrail.
+    grantOnPartition(this.policy, props.table, ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX);
     // stream-medic approve and deny: find the waiting request, record the decision, withdraw the request.
     grantOnPartition(
       this.policy,

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { alarmNamePrefix } from '../lambdas/domain/alarm-definitions';
 import { SERVICE_METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/service-metrics';
 import {
+  FLEET_CHANGE_PARTITION_PREFIX,
   FLEET_SLOT_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
   NOTICE_PARTITION_PREFIX,
@@ -26,7 +27,7 @@ export interface ReassessmentSweepProps {
   readonly namePrefix: string;
   /** The remediation workflow the sweep starts runs of. */
   readonly stateMachine: sfn.IStateMachine;
-  /** The ledger table: the sweep reads the last notice per target (`NOTICE#` items) and the ledger (`TARGET#` items), and writes nothing. */
+  /** The ledger table: the sweep reads the last notice per target (`NOTICE#` items), the ledger (`TARGET#` items), the fleet's slots and changes, and writes nothing. */
   readonly table: dynamodb.ITable;
   /**
    * Retention of the sweep function's logs.
@@ -98,6 +99,8 @@ export class ReassessmentSweep extends Construct {
     grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], LEDGER_PARTITION_PREFIX);
     // Counts the held fleet slots, so it starts no run that would only be turned away.
     grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], FLEET_SLOT_PARTITION_PREFIX);
+    // Counts the fleet's changes of the last hour for the dashboard's fleet summary.
+    grantOnPartition(this.sweepFunction, props.table, ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX);
     props.table.encryptionKey?.grant(this.sweepFunction, 'kms:Decrypt', 'kms:DescribeKey');
 
     // The role EventBridge Scheduler invokes the sweep with: its own, so that it holds nothing else.

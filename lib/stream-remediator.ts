@@ -284,6 +284,9 @@ export class StreamRemediator extends Construct {
       // would add its ARN to this template, and a reference to each would be an output of its stack.
       alarms: [...layout[0]!.alarms.map((definition) => alarms.get(definition.alarmName)!), ...this.watchdog.alarms],
       deadLetterQueue: this.deadLetterQueue,
+      ...(plan
+        ? { fleetLevels: { rateMinutes: plan.rateMinutes, maxChangesPerHour: this.config.fleet.maxChangesPerHour } }
+        : {}),
     });
   }
 }
@@ -441,6 +444,11 @@ interface DashboardParts {
   readonly functions: readonly lambda.Function[];
   readonly alarms: readonly cloudwatch.IAlarm[];
   readonly deadLetterQueue: sqs.Queue;
+  /**
+   * The levels the sweep publishes (`TargetsAlarmed`, `FleetChangesLastHour`) every `rateMinutes`,
+   * and the cap the changes are drawn against; absent when no target is swept (no sweep, no figures).
+   */
+  readonly fleetLevels?: { readonly rateMinutes: number; readonly maxChangesPerHour: number };
 }
 
 /**
@@ -457,6 +465,8 @@ export const DASHBOARD_WIDGETS = {
   undelivered: 'Alarm events not delivered',
   alarms: 'StreamMedic alarms',
   fleet: 'Fleet summary',
+  targetsAlarmed: 'Targets alarmed',
+  changesLastHour: 'Changes in the last hour',
 } as const;
 
 function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Dashboard {
@@ -515,12 +525,23 @@ function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Da
   );
   // One number each over the dashboard's time range, for the whole fleet at a glance.
   const total = { statistic: cloudwatch.Stats.SUM };
+  // The sweep's levels: one value per sweep, so the period is the sweep's rate and the statistic the
+  // highest value in it (over the whole range, the most targets alarmed at once).
+  const level = (metricName: string, label: string, rateMinutes: number): cloudwatch.Metric =>
+    serviceMetric(metricName, label).with({
+      period: Duration.minutes(rateMinutes),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+  const levels = parts.fleetLevels;
   dashboard.addWidgets(
     new cloudwatch.SingleValueWidget({
       title: DASHBOARD_WIDGETS.fleet,
       width: 24,
       setPeriodToTimeRange: true,
       metrics: [
+        ...(levels
+          ? [level(SERVICE_METRIC_NAMES.targetsAlarmed, 'Most targets alarmed at once', levels.rateMinutes)]
+          : []),
         parts.stateMachine.metricStarted({ ...total, label: 'Runs started' }),
         serviceMetric(SERVICE_METRIC_NAMES.actionsTaken, 'Changes made').with(total),
         serviceMetric(SERVICE_METRIC_NAMES.actionsRefused, 'Changes refused').with(total),
@@ -529,6 +550,27 @@ function createDashboard(scope: Construct, parts: DashboardParts): cloudwatch.Da
       ],
     }),
   );
+  if (levels) {
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: DASHBOARD_WIDGETS.targetsAlarmed,
+        width: 12,
+        period: Duration.minutes(levels.rateMinutes),
+        left: [level(SERVICE_METRIC_NAMES.targetsAlarmed, 'Targets alarmed', levels.rateMinutes)],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+      new cloudwatch.GraphWidget({
+        title: DASHBOARD_WIDGETS.changesLastHour,
+        width: 12,
+        period: Duration.minutes(levels.rateMinutes),
+        left: [level(SERVICE_METRIC_NAMES.fleetChangesLastHour, 'Changes in the last hour', levels.rateMinutes)],
+        leftAnnotations: [
+          { value: levels.maxChangesPerHour, label: `fleet.maxChangesPerHour (${levels.maxChangesPerHour})` },
+        ],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+    );
+  }
   addAlarmStatusWidgets(dashboard, parts.alarms, DASHBOARD_WIDGETS.alarms);
   return dashboard;
 }

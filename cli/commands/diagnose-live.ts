@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { DynamoDbFleetChangeLog } from '../../lambdas/adapters/dynamodb-fleet-changes';
 import { DynamoDbLedger } from '../../lambdas/adapters/dynamodb-ledger';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { resolveTarget } from '../../lambdas/domain/engine';
-import type { Ledger } from '../../lambdas/ports';
+import type { FleetBudget } from '../../lambdas/domain/fleet-budget';
+import type { Clock, FleetChangeLog, Ledger } from '../../lambdas/ports';
+import { readFleetBudget } from '../../lambdas/workflow/fleet-changes';
 import { LEDGER_TABLE_OUTPUT_KEY } from '../../lib/stack-outputs';
 import { CommandFailure, explained, regionOf } from './aws-failure';
 import {
@@ -66,18 +69,24 @@ export interface DeployedLedgerOptions {
   readonly table?: string;
 }
 
+/** What a live diagnosis reads of the deployed workflow's table: the ledger and the fleet's changes. */
+export interface DeployedLedger {
+  readonly ledger: Ledger;
+  readonly fleetChanges: Pick<FleetChangeLog, 'since'>;
+}
+
 /**
  * The deployed workflow's ledger, read with the user's credentials, so a live diagnosis with a config
- * applies the cooldowns and the daily budget to the changes the workflow really made. Without
- * `--stack` or `--table`, a missing default stack is only noted (`warn`) and the guardrails assume
- * no past changes; a stack or table named outright must be found.
+ * applies the cooldowns, the daily budget and the fleet budget to the changes the workflow really
+ * made. Without `--stack` or `--table`, a missing default stack is only noted (`warn`) and the
+ * guardrails assume no past changes; a stack or table named outright must be found.
  */
 export async function deployedLedger(
   services: CliServices,
   options: DeployedLedgerOptions,
   region: string | undefined,
   warn: (line: string) => void,
-): Promise<Ledger | undefined> {
+): Promise<DeployedLedger | undefined> {
   let tableName = options.table;
   let clients: CliAwsClients | undefined;
   if (tableName === undefined) {
@@ -92,7 +101,10 @@ export async function deployedLedger(
       clients = found.clients;
     } catch (error) {
       if (options.stack !== undefined || !(error instanceof CommandFailure)) throw error;
-      warn(`the ledger was not read (${error.message}); cooldowns and the daily budget assume no past changes`);
+      warn(
+        `the ledger was not read (${error.message}); cooldowns and the daily budget assume no past changes, ` +
+          'and the fleet budget is not checked',
+      );
       return undefined;
     }
   }
@@ -100,8 +112,36 @@ export async function deployedLedger(
   const ledger = new DynamoDbLedger(reader.dynamoDbDocument, { tableName });
   const where = async () => region ?? (await regionOf(reader.cloudFormation));
   const call = { action: 'Query', iamAction: 'dynamodb:Query', resource: `ledger table ${tableName}` };
+  const fleetChanges = new DynamoDbFleetChangeLog(reader.dynamoDbDocument, { tableName });
+  const fleetCall = { ...call, resource: `the fleet's changes in ledger table ${tableName}` };
   return {
-    list: (target, sinceIso) => explained(call, where, () => ledger.list(target, sinceIso)),
-    record: () => Promise.reject(new Error('stream-medic diagnose never writes the ledger')),
+    ledger: {
+      list: (target, sinceIso) => explained(call, where, () => ledger.list(target, sinceIso)),
+      record: () => Promise.reject(new Error('stream-medic diagnose never writes the ledger')),
+    },
+    fleetChanges: { since: (sinceIso) => explained(fleetCall, where, () => fleetChanges.since(sinceIso)) },
   };
+}
+
+/**
+ * The fleet's changes of the last hour and `fleet.maxChangesPerHour`, read as the workflow's
+ * assessment reads them, for the `fleet-budget` guardrail. A read that fails (the operators' policy
+ * of an older deployment has no `Query` on `FLEET_CHANGE#` items, say) is noted (`warn`) and the
+ * diagnosis goes on without the fleet budget: the answer matters more than that one guardrail.
+ */
+export async function deployedFleetBudget(
+  deployed: DeployedLedger,
+  config: StreamMedicConfig,
+  clock: Clock,
+  warn: (line: string) => void,
+): Promise<FleetBudget | undefined> {
+  try {
+    return await readFleetBudget({ fleetChanges: deployed.fleetChanges, clock }, config.fleet.maxChangesPerHour);
+  } catch (error) {
+    warn(
+      `the fleet's changes of the last hour were not read (${(error as Error).message}); the fleet budget ` +
+        `(fleet.maxChangesPerHour ${config.fleet.maxChangesPerHour}) is unknown and not checked`,
+    );
+    return undefined;
+  }
 }

@@ -1,13 +1,20 @@
 import { Command } from 'commander';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { assess, resolveTarget } from '../../lambdas/domain/engine';
+import type { FleetBudget } from '../../lambdas/domain/fleet-budget';
 import { parseSnapshot, type Snapshot } from '../../lambdas/domain/snapshot';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { loadConfigFile } from '../config-file';
 import { parseFile, type CliIo } from '../io';
 import { renderReport, styleFor } from '../render';
 import { COMMAND_SUMMARIES } from './catalog';
-import { LIVE_SOURCE, deployedLedger, liveDiagnoseRequest, liveRequestForConfig } from './diagnose-live';
+import {
+  LIVE_SOURCE,
+  deployedFleetBudget,
+  deployedLedger,
+  liveDiagnoseRequest,
+  liveRequestForConfig,
+} from './diagnose-live';
 import { CREDENTIALS_NOTE, helpEpilogue } from './help';
 import { addLiveOptions, captureLive, type LiveOptions } from './live-capture';
 import type { CliServices } from './services';
@@ -95,7 +102,8 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
         [
           'Give --input, or --stream and/or --app to read the live account (read-only, as `capture` does).',
           "With --config, the target's stream and application are both read, and so is the deployed stack's",
-          'ledger (dynamodb:Query), so the cooldowns and the daily budget are those the workflow applies.',
+          "ledger and the fleet's changes of the last hour (dynamodb:Query), so the cooldowns, the daily budget",
+          'and the fleet budget are those the workflow applies.',
           'A snapshot is written by `capture`, or built with the AWS CLI as docs/snapshot-recipe.md shows.',
           CREDENTIALS_NOTE,
         ],
@@ -113,6 +121,7 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
       }
       let snapshot: Snapshot;
       let config: StreamMedicConfig | undefined;
+      let fleet: FleetBudget | undefined;
       const source = options.input ?? LIVE_SOURCE;
       if (live === undefined) {
         snapshot = parseFile(source, '--input', parseSnapshotFile);
@@ -127,12 +136,10 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
               options.config,
             )
           : live;
-        const ledger = forConfig
-          ? await deployedLedger(services, options, request.region, (line) =>
-              io.stderr(`stream-medic: note: ${line}\n`),
-            )
-          : undefined;
-        snapshot = await captureLive(services, request, ledger);
+        const note = (line: string) => io.stderr(`stream-medic: note: ${line}\n`);
+        const deployed = forConfig ? await deployedLedger(services, options, request.region, note) : undefined;
+        snapshot = await captureLive(services, request, deployed?.ledger);
+        if (deployed && forConfig) fleet = await deployedFleetBudget(deployed, forConfig, services.clock, note);
       }
       const { target, policy } = attributed(
         () => resolveTarget(snapshot, config, options.target),
@@ -140,7 +147,11 @@ export function diagnoseCommand(io: CliIo, services: CliServices): Command {
         options.config,
       );
       // diagnose never changes anything: it always plans as a dry run.
-      const report = attributed(() => assess(snapshot, { target, policy, dryRun: true }), source, options.config);
+      const report = attributed(
+        () => assess(snapshot, { target, policy, dryRun: true, ...(fleet ? { fleet } : {}) }),
+        source,
+        options.config,
+      );
       io.stdout(
         options.json
           ? `${JSON.stringify(report, null, 2)}\n`

@@ -26,6 +26,16 @@ export const SERVICE_METRIC_NAMES = {
    * publishes to the same topic, which may be the very thing that is down.
    */
   notificationsFailed: 'NotificationsFailed',
+  /**
+   * Targets the sweep looks after with a lag, CPU or throttling alarm in ALARM, published by every
+   * sweep (unit Count): a level, read with the Maximum statistic.
+   */
+  targetsAlarmed: 'TargetsAlarmed',
+  /**
+   * The fleet's changing calls in the last hour, as the `fleet-budget` guardrail counts them,
+   * published by every sweep (unit Count): a level, read beside `fleet.maxChangesPerHour`.
+   */
+  fleetChangesLastHour: 'FleetChangesLastHour',
 } as const;
 export type ServiceMetricName = (typeof SERVICE_METRIC_NAMES)[keyof typeof SERVICE_METRIC_NAMES];
 

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchAlarmsSource } from '../adapters/cloudwatch-alarms-source';
+import { DynamoDbFleetChangeLog } from '../adapters/dynamodb-fleet-changes';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbFleetSlots } from '../adapters/dynamodb-fleet-slots';
 import { DynamoDbNoticeLog } from '../adapters/dynamodb-run-notes';
@@ -24,6 +25,7 @@ export const handler = lambdaHandler(
     notices: new DynamoDbNoticeLog(documents, tableName),
     ledger: new DynamoDbLedger(documents, { tableName }),
     slots: new DynamoDbFleetSlots(documents, { tableName, clock }),
+    fleetChanges: new DynamoDbFleetChangeLog(documents, { tableName }),
     clock,
     telemetry,
   }),

@@ -6,7 +6,7 @@ import type { Clock, FleetChangeLog } from '../ports';
  * fleet's changes. Without a cap (a payload from a state machine that passes none) nothing is read.
  */
 export async function readFleetBudget(
-  deps: { readonly fleetChanges: FleetChangeLog; readonly clock: Clock },
+  deps: { readonly fleetChanges: Pick<FleetChangeLog, 'since'>; readonly clock: Clock },
   maxChangesPerHour: number | undefined,
 ): Promise<FleetBudget | undefined> {
   if (maxChangesPerHour === undefined) return undefined;

@@ -11,9 +11,21 @@ import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-defin
 import { boostFollowedUp, outstandingBoost } from '../domain/boost';
 import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
+import { fleetChangesLastHour } from '../domain/fleet-budget';
 import { noticeOutcome } from '../domain/notice';
+import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
 import { parseWith } from '../domain/validation';
-import type { AlarmsSource, Clock, ExecutionStarter, FleetSlots, Ledger, Notice, NoticeLog } from '../ports';
+import type {
+  AlarmsSource,
+  Clock,
+  ExecutionStarter,
+  FleetChangeLog,
+  FleetSlots,
+  Ledger,
+  Notice,
+  NoticeLog,
+} from '../ports';
+import { readFleetBudget } from './fleet-changes';
 import type { SweepInput } from './input';
 import type { TaskTelemetry } from './telemetry';
 
@@ -65,6 +77,8 @@ export const SweepEventSchema = z
     targets: z.array(SweepTargetSchema),
     /** fleet.maxConcurrentRuns: the sweep starts no more runs than there are free fleet slots. */
     maxConcurrentRuns: z.number().int().positive().optional(),
+    /** fleet.maxChangesPerHour: with it, the sweep publishes the fleet's changes of the last hour. */
+    maxChangesPerHour: z.number().int().positive().optional(),
   })
   .strict();
 export type SweepEvent = z.infer<typeof SweepEventSchema>;
@@ -109,6 +123,7 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
     rateMinutes: Math.min(...targets.map((t) => t.everyMinutes)),
     targets,
     maxConcurrentRuns: config.fleet.maxConcurrentRuns,
+    maxChangesPerHour: config.fleet.maxChangesPerHour,
   };
 }
 
@@ -149,6 +164,8 @@ export interface SweepDeps {
   readonly ledger: Pick<Ledger, 'list'>;
   /** The fleet's run slots: a run started with none free would only be turned away. */
   readonly slots: Pick<FleetSlots, 'holders'>;
+  /** The fleet's recorded changes, counted for the dashboard's changes in the last hour. */
+  readonly fleetChanges: Pick<FleetChangeLog, 'since'>;
   readonly clock: Clock;
   readonly telemetry: TaskTelemetry;
 }
@@ -185,6 +202,7 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     }
     // An alarm that went into ALARM within the last interval started its own run (or had it turned
     // away by a busy lock only moments ago); the sweep asks once that run has had its interval.
+    await publishFleetFigures(deps, plan, inAlarm, now);
     const heldSince = (name: string, everyMinutes: number): boolean => {
       const since = inAlarm.get(name);
       return since === undefined || now.getTime() - Date.parse(since) >= everyMinutes * 60_000;
@@ -283,6 +301,31 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     }
     return { started, notDue, waiting };
   };
+}
+
+/**
+ * The fleet summary's figures, every sweep: the targets with a swept alarm in ALARM, and the fleet's
+ * changes in the last hour counted as the `fleet-budget` guardrail counts them. A failed read of the
+ * changes is logged and leaves only that figure out: the sweep's runs matter more than the dashboard.
+ */
+async function publishFleetFigures(
+  deps: SweepDeps,
+  plan: SweepEvent,
+  inAlarm: ReadonlyMap<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const alarmed = plan.targets.filter((target) => target.alarmNames.some((name) => inAlarm.has(name))).length;
+  deps.telemetry.count(SERVICE_METRIC_NAMES.targetsAlarmed, alarmed);
+  try {
+    const budget = await readFleetBudget(
+      { fleetChanges: deps.fleetChanges, clock: { now: () => now } },
+      plan.maxChangesPerHour,
+    );
+    if (budget)
+      deps.telemetry.count(SERVICE_METRIC_NAMES.fleetChangesLastHour, fleetChangesLastHour(budget, now.getTime()));
+  } catch (error) {
+    deps.telemetry.warn("could not count the fleet's changes of the last hour", { error: (error as Error).message });
+  }
 }
 
 /**

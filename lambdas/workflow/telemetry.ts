@@ -7,7 +7,7 @@ import type { ServiceMetricName } from '../domain/service-metrics';
 export interface TaskTelemetry {
   info(message: string, attributes?: Readonly<Record<string, unknown>>): void;
   warn(message: string, attributes?: Readonly<Record<string, unknown>>): void;
-  /** Adds to one of StreamMedic's own metrics (unit Count). */
+  /** Adds to one of StreamMedic's own metrics (unit Count), or records a level the sweep samples. */
   count(metric: ServiceMetricName, value: number): void;
 }
 

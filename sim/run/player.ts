@@ -484,6 +484,7 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         notices: world.notices,
         ledger: world.ledger,
         slots: world.slots,
+        fleetChanges: world.fleetChanges,
         clock: world.clock,
         telemetry: SILENT_TELEMETRY,
       })

@@ -334,6 +334,7 @@ function sweepBasics(): string[] {
     'sweep dynamodb:GetItem on notice items',
     'sweep dynamodb:Query on ledger items',
     'sweep dynamodb:Query on fleet slot items',
+    'sweep dynamodb:Query on fleet change items',
     'sweep logs:CreateLogStream on log stream of Sweep',
     'sweep logs:PutLogEvents on log stream of Sweep',
     'sweep states:StartExecution on state machine',
@@ -394,6 +395,7 @@ function operatorBasics(): string[] {
     'operator dynamodb:GetItem on pause items',
     'operator dynamodb:PutItem on pause items',
     'operator dynamodb:Query on ledger items',
+    'operator dynamodb:Query on fleet change items',
     'operator dynamodb:Query on pause items',
   ];
 }

@@ -1,6 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { StreamMedicConfigInput } from '../../lambdas/domain/config';
+import {
+  SERVICE_METRICS_NAMESPACE,
+  SERVICE_METRIC_NAMES,
+  serviceMetricDimensions,
+} from '../../lambdas/domain/service-metrics';
 import { DASHBOARD_WIDGETS, StreamRemediator } from '../../lib/stream-remediator';
 
 const CONFIG: StreamMedicConfigInput = {
@@ -57,6 +62,19 @@ function resourceOf(type: string, properties: Record<string, unknown>): { id: st
 /** The dashboard body with every CloudFormation token replaced by `<Ref:LogicalId>`, parsed. */
 function dashboardBody(): { widgets: Widget[] } {
   const { resource } = resourceOf('AWS::CloudWatch::Dashboard', {});
+  return parsedBody(resource);
+}
+
+/** The widgets of the dashboard a stack built from `config` has. */
+function dashboardOf(config: StreamMedicConfigInput): Widget[] {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Other');
+  new StreamRemediator(stack, 'StreamMedic', { config });
+  const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+  return parsedBody(dashboards[0] as Resource).widgets;
+}
+
+function parsedBody(resource: Resource): { widgets: Widget[] } {
   const body = resource.Properties['DashboardBody'] as { 'Fn::Join': [string, unknown[]] };
   const text = body['Fn::Join'][1]
     .map((part) =>
@@ -356,12 +374,78 @@ describe('dashboard', () => {
     const fleet = widget(DASHBOARD_WIDGETS.fleet) as { metrics?: unknown[][]; setPeriodToTimeRange?: boolean };
     expect(fleet.setPeriodToTimeRange).toBe(true);
     expect((fleet.metrics ?? []).map((m) => [m[0], m[1], (m.at(-1) as { stat?: string }).stat])).toEqual([
+      ['StreamMedic', SERVICE_METRIC_NAMES.targetsAlarmed, 'Maximum'],
       ['AWS/States', 'ExecutionsStarted', 'Sum'],
       ['StreamMedic', 'ActionsTaken', 'Sum'],
       ['StreamMedic', 'ActionsRefused', 'Sum'],
       ['AWS/States', 'ExecutionsFailed', 'Sum'],
       ['AWS/States', 'ExecutionsTimedOut', 'Sum'],
     ]);
+  });
+
+  it("graphs the sweep's levels at its rate: targets alarmed, and the hour's changes against fleet.maxChangesPerHour", () => {
+    // CDK writes a period equal to the widget's once, at the widget.
+    const graphed = (title: string) => {
+      const shown = widget(title) as { metrics?: unknown[][]; period?: number };
+      return (shown.metrics ?? []).map((m) => {
+        const options = m.at(-1) as { period?: number; stat?: string };
+        return [...m.slice(0, 4), options.period ?? shown.period, options.stat];
+      });
+    };
+    const everySweep = 5 * 60;
+    expect(graphed(DASHBOARD_WIDGETS.targetsAlarmed)).toEqual([
+      ['StreamMedic', SERVICE_METRIC_NAMES.targetsAlarmed, 'service', 'stream-medic', everySweep, 'Maximum'],
+    ]);
+    expect(graphed(DASHBOARD_WIDGETS.changesLastHour)).toEqual([
+      ['StreamMedic', SERVICE_METRIC_NAMES.fleetChangesLastHour, 'service', 'stream-medic', everySweep, 'Maximum'],
+    ]);
+    const changes = widget(DASHBOARD_WIDGETS.changesLastHour) as { annotations?: { horizontal?: unknown[] } };
+    expect(changes.annotations?.horizontal).toEqual([
+      { value: 20, label: 'fleet.maxChangesPerHour (20)', yAxis: 'left' },
+    ]);
+  });
+
+  it("draws the cap at the config's fleet.maxChangesPerHour at the sweep's rate, and no sweep figures when no target is swept", () => {
+    const cap = dashboardOf({
+      ...CONFIG,
+      policy: { ...CONFIG.policy, reassessMinutes: 10 },
+      fleet: { maxChangesPerHour: 7 },
+    }).find((w) => w.properties?.title === DASHBOARD_WIDGETS.changesLastHour) as {
+      properties: { period: number; annotations: { horizontal: { value: number }[] } };
+    };
+    expect(cap.properties.annotations.horizontal.map((a) => a.value)).toEqual([7]);
+    expect(cap.properties.period).toBe(600);
+
+    const observed = dashboardOf({
+      ...CONFIG,
+      targets: CONFIG.targets.map((t) => ({ ...t, mode: 'observe' as const })),
+    });
+    const titles = observed.map((w) => w.properties?.title);
+    expect(titles).toContain(DASHBOARD_WIDGETS.fleet);
+    expect(titles).not.toContain(DASHBOARD_WIDGETS.targetsAlarmed);
+    expect(titles).not.toContain(DASHBOARD_WIDGETS.changesLastHour);
+    expect(JSON.stringify(observed)).not.toContain(SERVICE_METRIC_NAMES.targetsAlarmed);
+  });
+
+  it("graphs only StreamMedic metrics the code publishes, named from the one list, with Powertools' service dimension", () => {
+    const published = new Set<string>(Object.values(SERVICE_METRIC_NAMES));
+    const own = dashboardBody()
+      .widgets.flatMap((w) => w.properties?.metrics ?? [])
+      .filter((m) => m[0] === SERVICE_METRICS_NAMESPACE);
+    expect(own.length).toBeGreaterThan(0);
+    for (const metric of own) {
+      expect(published.has(metric[1] as string)).toBe(true);
+      expect(metric.slice(2, 4)).toEqual(Object.entries(serviceMetricDimensions()).flat());
+    }
+    const graphedNames = new Set(own.map((m) => m[1]));
+    for (const name of [
+      SERVICE_METRIC_NAMES.actionsTaken,
+      SERVICE_METRIC_NAMES.actionsRefused,
+      SERVICE_METRIC_NAMES.targetsAlarmed,
+      SERVICE_METRIC_NAMES.fleetChangesLastHour,
+    ]) {
+      expect(graphedNames).toContain(name);
+    }
   });
 
   it('shows the state of every StreamMedic alarm', () => {

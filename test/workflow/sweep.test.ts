@@ -11,7 +11,8 @@ import {
   sweepPlan,
 } from '../../lambdas/workflow/sweep';
 import type { LedgerEntry } from '../../lambdas/domain/model';
-import { InMemoryFleetSlots, InMemoryNoticeLog } from '../../sim/adapters';
+import { SERVICE_METRIC_NAMES } from '../../lambdas/domain/service-metrics';
+import { InMemoryFleetChangeLog, InMemoryFleetSlots, InMemoryNoticeLog } from '../../sim/adapters';
 import { FakeAlarmsSource } from '../fakes/alarms-source';
 import { FakeClock } from '../fakes/clock';
 import { FakeExecutionStarter } from '../fakes/execution-starter';
@@ -40,8 +41,9 @@ function setUp(input: StreamMedicConfigInput = CONFIG) {
   const ledger = new InMemoryLedger();
   const slots = new InMemoryFleetSlots(clock);
   const plan = sweepPlan(config)!;
-  const sweep = createSweepCore({ alarms, executions, notices, ledger, slots, clock, telemetry });
-  return { config, alarms, executions, notices, ledger, slots, clock, plan, sweep };
+  const fleetChanges = new InMemoryFleetChangeLog();
+  const sweep = createSweepCore({ alarms, executions, notices, ledger, slots, fleetChanges, clock, telemetry });
+  return { config, alarms, executions, notices, ledger, slots, fleetChanges, clock, telemetry, plan, sweep };
 }
 
 describe('sweepPlan: which targets the sweep looks after', () => {
@@ -329,6 +331,86 @@ describe('the sweep', () => {
       }
       const targets = executions.started.map((s) => (s.input as { sweep: { target: string } }).sweep.target);
       expect(new Set(targets)).toEqual(new Set(['t0', 't1', 't2', 't3']));
+    });
+  });
+
+  describe("the fleet summary's figures, published every sweep", () => {
+    const change = (at: string, target: string, step = 0) => ({ at, target, executionId: `run-${target}`, step });
+
+    it('counts the targets with a swept alarm in ALARM, each once, whether or not a run is started', async () => {
+      const { alarms, telemetry, sweep, plan } = setUp();
+      alarms
+        .set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO)
+        .set(alarmName('orders', 'appCpu'), 'ALARM', LONG_AGO)
+        // Within the interval: not due, still alarmed.
+        .set(alarmName('clicks', 'writeThrottling'), 'ALARM', '2026-11-21T10:14:00.000Z')
+        // Not swept (observe target, low-utilisation alarm): not counted.
+        .set(alarmName('audit', 'streamLag'), 'ALARM', LONG_AGO)
+        .set(alarmName('orders', 'streamLowUtilization'), 'ALARM', LONG_AGO);
+
+      const result = await sweep(plan);
+
+      expect(result.notDue).toEqual(['clicks']);
+      expect(telemetry.counts.filter((c) => c.metric === SERVICE_METRIC_NAMES.targetsAlarmed)).toEqual([
+        { metric: SERVICE_METRIC_NAMES.targetsAlarmed, value: 2 },
+      ]);
+    });
+
+    it('publishes zero targets alarmed when every alarm is OK, so the graph shows a quiet fleet', async () => {
+      const { telemetry, sweep, plan } = setUp();
+      await sweep(plan);
+      expect(telemetry.total(SERVICE_METRIC_NAMES.targetsAlarmed)).toBe(0);
+      expect(telemetry.counts.map((c) => c.metric)).toEqual([
+        SERVICE_METRIC_NAMES.targetsAlarmed,
+        SERVICE_METRIC_NAMES.fleetChangesLastHour,
+      ]);
+    });
+
+    it("counts the fleet's changes of the last hour as the fleet-budget guardrail does, every target", async () => {
+      const { fleetChanges, telemetry, sweep, plan } = setUp();
+      await fleetChanges.record(change('2026-11-21T09:14:00.000Z', 'orders'));
+      await fleetChanges.record(change('2026-11-21T09:15:30.000Z', 'orders'));
+      await fleetChanges.record(change('2026-11-21T10:00:00.000Z', 'clicks'));
+      await fleetChanges.record(change('2026-11-21T10:00:00.000Z', 'clicks', 1));
+
+      await sweep(plan);
+
+      expect(plan.maxChangesPerHour).toBe(20);
+      expect(telemetry.counts.filter((c) => c.metric === SERVICE_METRIC_NAMES.fleetChangesLastHour)).toEqual([
+        { metric: SERVICE_METRIC_NAMES.fleetChangesLastHour, value: 3 },
+      ]);
+    });
+
+    it('still starts its runs when the changes cannot be read, and says why the figure is missing', async () => {
+      const { alarms, executions, telemetry, plan } = setUp();
+      alarms.set(alarmName('orders', 'appLag'), 'ALARM', LONG_AGO);
+      const failing = createSweepCore({
+        alarms,
+        executions,
+        notices: new InMemoryNoticeLog(),
+        ledger: new InMemoryLedger(),
+        slots: new InMemoryFleetSlots(new FakeClock(NOW)),
+        fleetChanges: { since: () => Promise.reject(new Error('AccessDeniedException: not authorized')) },
+        clock: new FakeClock(NOW),
+        telemetry,
+      });
+
+      const result = await failing(plan);
+
+      expect(result.started.map((s) => s.target)).toEqual(['orders']);
+      expect(telemetry.counts.map((c) => c.metric)).toEqual([SERVICE_METRIC_NAMES.targetsAlarmed]);
+      expect(telemetry.logs).toContainEqual({
+        level: 'warn',
+        message: "could not count the fleet's changes of the last hour",
+        attributes: { error: 'AccessDeniedException: not authorized' },
+      });
+    });
+
+    it('publishes no change count from a plan without the cap', async () => {
+      const { telemetry, sweep, plan } = setUp();
+      const { maxChangesPerHour: _cap, ...withoutCap } = plan;
+      await sweep(withoutCap);
+      expect(telemetry.counts.map((c) => c.metric)).toEqual([SERVICE_METRIC_NAMES.targetsAlarmed]);
     });
   });
 
