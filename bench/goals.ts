@@ -7,7 +7,7 @@ import type { Scenario } from '../sim/scenario';
 import type { RunFigures, RunResult } from './figures';
 import type { PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
-import { compact } from './render';
+import { compact } from './format';
 import { statedExpectation } from '../sim/scenario';
 
 export type Verdict = 'met' | 'missed' | 'n/a';

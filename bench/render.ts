@@ -9,6 +9,7 @@ import { POLICY_NAMES, type PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
 import { statedExpectation } from '../sim/scenario';
 import { median } from './sample-stats';
+import { compact } from './format';
 
 const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string }[] = [
   { key: 'scenario', label: 'scenario' },
@@ -26,13 +27,6 @@ const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string
   { key: 'wrongActions', label: 'wrong' },
   { key: 'oscillations', label: 'osc' },
 ];
-
-/** A count in a few characters: 12.3M, 45k, 678. */
-export function compact(value: number): string {
-  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (Math.abs(value) >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
-  return String(value);
-}
 
 function cell(figures: RunFigures, key: keyof RunFigures): string {
   const value = figures[key];
