@@ -9,6 +9,7 @@ import { POLICY_NAMES, type PolicyName } from './policies/policy';
 import { capacityCanFix } from './policies/true-cause';
 import { statedExpectation } from '../sim/scenario';
 import { median } from './sample-stats';
+import { compact } from './format';
 
 const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string }[] = [
   { key: 'scenario', label: 'scenario' },
@@ -26,12 +27,6 @@ const COLUMNS: readonly { readonly key: keyof RunFigures; readonly label: string
   { key: 'wrongActions', label: 'wrong' },
   { key: 'oscillations', label: 'osc' },
 ];
-
-function compact(value: number): string {
-  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (Math.abs(value) >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
-  return String(value);
-}
 
 function cell(figures: RunFigures, key: keyof RunFigures): string {
   const value = figures[key];
@@ -135,7 +130,7 @@ export function markdown(
   out.push(
     '## Caveats',
     '',
-    '- `none` recovers by itself where the trouble ends (a spike passes), at the lowest cost. The dominance goal counts it as a policy: where a spike passes by itself, doing nothing is a real alternative.',
+    '- `none` recovers by itself where the trouble ends (a spike passes), at the lowest cost. The dominance goal counts it as a policy: where a spike passes by itself, doing nothing is a real alternative. Where a stream too small keeps the lag low by refusing writes, the records producers gave up on count against it: dominance is judged on lag-minutes, records not delivered and cost together.',
     "- The oracle acts from the incident's start (the first unhealthy minute with nothing done, or the first alarm if sooner) on the true demand, sizes each resource for the true peak with a margin for the traffic's noise only (not StreamMedic's target utilisation or catch-up time), drains the backlog within a restart's length, changes the stream and the application at once, and scales back when the incident's traffic has passed. No single policy is a lower bound on both lag and cost: a policy that over-provisions can have less lag at a higher cost, and one that never acts costs less.",
     "- A job's own restart puts lag over the threshold for a minute or two: those minutes count as unhealthy for every policy.",
     "- Bounds: `alarm-doubling` gets the target's parallelism bounds; `shard-doubling` has no shard ceiling, as in the sample; `msf-builtin` is bounded only by the application's KPU quota; StreamMedic and the oracle by the target's config.",
@@ -173,6 +168,7 @@ export function markdown(
     `- **Cost**: shard-hours x $${PRICES.shardHourUsd} plus KPU-hours x $${PRICES.kpuHourUsd}, with the orchestration KPU, over the scenario's duration.`,
     "- **Wrong actions**: from the scenario's true cause (its `expect.causes` and `expect.secondary`, written from DESIGN.md before any run) a change is wrong if it changes nothing; adds a kind of capacity no true cause is helped by (more shards help write or byte-bound read capacity, or a job behind on its backlog that could process faster than its shards serve it; more parallelism helps compute; fewer tasks per KPU help memory; quieter logging helps verbose monitoring; longer retention helps a retention risk; nothing helps a hot key, a slow sink, a crash loop, a healthy pipeline or missing data); restarts an application whose snapshots are off; or takes capacity away while the pipeline is behind or throttled, or leaves too little for the hour after (for a job: less than arrives, and less than it carried before the change, its sink's limit included). See bench/policies/true-cause.ts and bench/figures.ts.",
     '- **Oscillations**: for the shards and for the application size, a change in the opposite direction to the previous one less than an hour after it.',
+    '- **Dominance** (the goal "no other policy is as good on lag-minutes, records not delivered and cost, and better on one"): records not delivered are those producers gave up on after throttling (the **dropped** column) plus those lost from the stream (**lost**); a peer dominates StreamMedic when it is no worse on all three and strictly better on one. The oracle is the limit, not a peer. The goal lines print each policy\'s refused (throttled) and given-up records beside its lag and cost.',
     '',
   );
   return out.join('\n');

@@ -234,11 +234,14 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       restartSeconds: ctx.policy.expectedRestartSeconds,
     });
     // A steadily rising input outgrows a size fitted to it now before the job may be scaled down
-    // again: the steady size is fitted to the input expected once the scale-in cooldown has passed.
+    // again: the steady size is fitted to the input expected by the earliest scale-in, which waits
+    // for the scale-in cooldown and for a whole quiet window without lag (this incident's lag ends
+    // no sooner than the change), whichever is longer.
     const trend = ctx.window
       ? inputTrend(ctx.window, { streamName: ctx.target.stream?.name, applicationName: config.name }, TREND_MINUTES)
       : undefined;
-    const ahead = projectedInput(input, trend, ctx.policy.cooldownDownMinutes);
+    const heldMinutes = Math.max(ctx.policy.cooldownDownMinutes, ctx.policy.scaleInWindowMinutes);
+    const ahead = projectedInput(input, trend, heldMinutes);
     if (ahead.projected && trend) {
       const steadyAhead = flinkSteadyParallelism({
         currentParallelism: from,
@@ -249,7 +252,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       });
       if (steadyAhead > steady) {
         out.recommendations.push(
-          `Application ${config.name}: the input rises ${Math.round(trend.risePerHour)} records/s per hour (now ${Math.round(input)}); sized for the ${Math.round(ahead.input)} expected in ${ctx.policy.cooldownDownMinutes} min, the earliest it could be scaled down again: parallelism ${steadyAhead} rather than ${steady}.`,
+          `Application ${config.name}: the input rises ${Math.round(trend.risePerHour)} records/s per hour (now ${Math.round(input)}); sized for the ${Math.round(ahead.input)} expected in ${heldMinutes} min, the earliest it could be scaled down again: parallelism ${steadyAhead} rather than ${steady}.`,
         );
         steady = steadyAhead;
         needed = Math.max(needed, steadyAhead);

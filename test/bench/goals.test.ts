@@ -4,7 +4,9 @@ import {
   checkNotDominated,
   checkOracleDistance,
   checkSafety,
+  dominates,
   fewestShardCalls,
+  recordsNotDelivered,
   type ScenarioRuns,
 } from '../../bench/goals';
 import type { PolicyName } from '../../bench/policies/policy';
@@ -72,22 +74,62 @@ describe('the distance to the oracle', () => {
   });
 });
 
-describe('no policy with less lag for no more cost', () => {
+describe('no policy as good on lag, records not delivered and cost, and better on one', () => {
+  const someRefused = { throttledRecords: 2000, producerRecordsDropped: 1000 };
+
   it.each([
-    ['a peer with less lag at a higher cost', 8, 1.2, 'met'],
-    ['a peer with more lag at a lower cost', 12, 0.8, 'met'],
-    ['a peer with less lag at the same cost', 9.9, 1, 'missed'],
-    ['a peer with less lag at a lower cost', 5, 0.5, 'missed'],
-  ] as const)('%s: %s', (_case, lagMinutes, costUsd, verdict) => {
+    ['a peer with less lag at a higher cost', { lagMinutes: 8, costUsd: 1.2 }, 'met'],
+    ['a peer with more lag at a lower cost', { lagMinutes: 12, costUsd: 0.8 }, 'met'],
+    ['a peer with less lag at the same cost', { lagMinutes: 9.9, costUsd: 1 }, 'missed'],
+    ['a peer with less lag at a lower cost', { lagMinutes: 5, costUsd: 0.5 }, 'missed'],
+    ['a peer equal on everything', { lagMinutes: 10, costUsd: 1 }, 'met'],
+    [
+      'a peer equal on lag and cost that turns fewer producers away',
+      { lagMinutes: 10, costUsd: 1, producerRecordsDropped: 0 },
+      'missed',
+    ],
+    [
+      'a peer with no lag at a lower cost that turns producers away for hours',
+      { lagMinutes: 0, costUsd: 0.5, throttledRecords: 40_000_000, producerRecordsDropped: 20_000_000 },
+      'met',
+    ],
+    ['a peer with less lag at a lower cost that loses records', { lagMinutes: 5, costUsd: 0.5, recordsLost: 1 }, 'met'],
+  ] as const)('%s', (_case, peer, verdict) => {
     const checks = checkNotDominated(
       scenarioRuns(
-        run('stream-medic', { lagMinutes: 10, costUsd: 1 }),
-        run('alarm-doubling', { lagMinutes, costUsd }),
+        run('stream-medic', { lagMinutes: 10, costUsd: 1, ...someRefused }),
+        run('none', { ...someRefused, ...peer }),
         // The oracle is the limit, not a peer.
         run('oracle', { lagMinutes: 1, costUsd: 0.5 }),
       ),
     ).checks;
     expect(checks.map((c) => c.verdict)).toEqual([verdict]);
+  });
+
+  it('prints the records each policy had refused and given up beside its lag and cost', () => {
+    const [check] = checkNotDominated(
+      scenarioRuns(
+        run('stream-medic', {
+          lagMinutes: 8.9,
+          costUsd: 4.21,
+          throttledRecords: 60_000,
+          producerRecordsDropped: 30_000,
+        }),
+        run('alarm-doubling', { lagMinutes: 4.5, costUsd: 3.44 }),
+      ),
+    ).checks;
+    expect(check!.detail).toBe(
+      'StreamMedic 8.9 lag-min, 60k refused, 30k given up, $4.21; as good on all and better on one: ' +
+        'alarm-doubling 4.5 lag-min, 0 refused, 0 given up, $3.44',
+    );
+  });
+
+  it('counts records lost from the stream with those producers gave up on', () => {
+    expect(recordsNotDelivered({ producerRecordsDropped: 300, recordsLost: 12 })).toBe(312);
+    const lossy = run('alarm-doubling', { lagMinutes: 1, recordsLost: 200 })[1].figures;
+    const refusing = run('stream-medic', { lagMinutes: 2, producerRecordsDropped: 100 })[1].figures;
+    expect(dominates(lossy, refusing)).toBe(false);
+    expect(dominates(refusing, lossy)).toBe(false);
   });
 });
 

@@ -225,3 +225,29 @@ describe('the backlog drain verification reads', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a job on a steadily rising input', () => {
+  // Behind and falling further, its input up 20 records/s every minute (1,200 an hour) to 3,180/s now.
+  const rising = job(
+    (i) => 90_000 + i * 1000,
+    (i) => 2000 + i * 20,
+  );
+  const planned = (policy: Record<string, unknown>) =>
+    assess(buildSnapshot(rising), { target: target(), policy: PolicySchema.parse(policy), dryRun: false });
+
+  it('is sized for the input expected by the earliest scale-in: after the whole quiet window', () => {
+    const report = planned({});
+
+    expect(report.plan.recommendations).toContainEqual(expect.stringMatching(/sized for the \d+ expected in 120 min/));
+  });
+
+  it('looks only as far ahead as the cooldown when that is the longer wait, and buys less for the nearer input', () => {
+    const quietWindowFirst = parallelismChanges(planned({}))[0]!;
+    const cooldownFirst = planned({ scaleInWindowMinutes: 30 });
+
+    expect(cooldownFirst.plan.recommendations).toContainEqual(
+      expect.stringMatching(/sized for the \d+ expected in 60 min/),
+    );
+    expect(parallelismChanges(cooldownFirst)[0]!.to).toBeLessThan(quietWindowFirst.to);
+  });
+});

@@ -205,7 +205,7 @@ describe('forged and dry-run alarm events, then a real incident', () => {
 
   it('handles the real incident that follows with one change, recorded as made', () => {
     const changes = changesOf(play.world.ledger.all());
-    expect(changes.map((e) => [e.actionType, e.from, e.to])).toEqual([['UpdateApplicationParallelism', 4, 10]]);
+    expect(changes.map((e) => [e.actionType, e.from, e.to])).toEqual([['UpdateApplicationParallelism', 4, 9]]);
     expect(openIntents(play.world.ledger.all())).toEqual([]);
   });
 });

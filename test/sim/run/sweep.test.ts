@@ -55,7 +55,7 @@ describe('the sweep, played on the simulated clock', () => {
   it("tells on-call the alarm's answer and the sweep's change, and nothing for the follow-ups that find nothing to do", () => {
     expect(subjects(disagreeing).slice(0, 2)).toEqual([
       'No action needed | StreamMedic orders: HEALTHY (info)',
-      'Resolved | StreamMedic orders: CONSUMER_COMPUTE (warning) - parallelism 4->8',
+      'Resolved | StreamMedic orders: CONSUMER_COMPUTE (warning) - parallelism 4->10',
     ]);
   });
 
