@@ -22,6 +22,11 @@ export interface AssessOptions {
   readonly dryRun: boolean;
   /** The fleet's changes per hour and its cap, read by the workflow; absent, the fleet budget is not checked. */
   readonly fleet?: FleetBudget;
+  /**
+   * A run the sweep started only to follow an incident's scale-up up plans the scale-back alone
+   * (planner.ts): anything else it finds is left to the runs the alarms start.
+   */
+  readonly scaleBackOnly?: boolean;
 }
 
 /**
@@ -115,6 +120,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     now,
     window,
     ...(options.fleet ? { fleet: options.fleet } : {}),
+    ...(options.scaleBackOnly ? { scaleBackOnly: true } : {}),
   });
   const recommendations = [
     ...bounded.recommendations,

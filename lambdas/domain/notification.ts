@@ -575,7 +575,11 @@ function triggerLines(run: RunContext, region: string): string[] {
     const names = run.trigger.alarmNames;
     const boost = run.trigger.boost
       ? [`Re-assessed at ${run.startedAt}: the catch-up boost is still on; it comes off once the backlog has drained.`]
-      : [];
+      : run.trigger.scaleBack
+        ? [
+            `Re-assessed at ${run.startedAt}: an incident's scale-up is still on; it comes back once the traffic has passed.`,
+          ]
+        : [];
     if (names.length === 0) return boost;
     return [
       `Re-assessed at ${run.startedAt}: alarm${names.length === 1 ? '' : 's'} ${names.join(', ')} still in ALARM.`,

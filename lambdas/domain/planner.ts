@@ -6,6 +6,8 @@ import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
   actionResource,
+  applicationResource,
+  streamResource,
   type Action,
   type AppState,
   type LedgerEntry,
@@ -19,6 +21,7 @@ import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { inputTrend, projectedInput } from './input-trend';
+import { outstandingScaleUp, trafficAfterScaleUp } from './scale-back';
 import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
 
 export interface PlanContext {
@@ -36,6 +39,8 @@ export interface PlanContext {
   readonly window?: MetricWindow;
   /** The fleet's changes in the last hour and its cap (the `fleet-budget` guardrail). */
   readonly fleet?: FleetBudget;
+  /** Plan only the scale-back after an incident (a run the sweep started to follow a scale-up up). */
+  readonly scaleBackOnly?: boolean;
 }
 
 export interface BoundedPlan {
@@ -106,19 +111,35 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
   out.add(shardAction(config.name, from, to, ceiling));
 }
 
+/** Shards for a peak of writes (and the recent reads) at the target utilisation: what a scale-in goes down to. */
+function shardsForPeak(ctx: PlanContext, peakBytesPerSecond: number, peakRecordsPerSecond: number | undefined): number {
+  return shardsNeeded(
+    {
+      writeBytesPerSecond: peakBytesPerSecond,
+      writeRecordsPerSecond: peakRecordsPerSecond ?? 0,
+      readBytesPerSecond: ctx.signals.stream?.readBytesPerSecond ?? 0,
+    },
+    ctx.policy.targetUtilization,
+  );
+}
+
+/** The busiest task's busy share at a peak, or the CPU's when busy time is not published. */
+function peakBusyShare(busyMsPerSecond: number | undefined, cpuPercent: number | undefined): number | undefined {
+  if (busyMsPerSecond !== undefined) return busyMsPerSecond / 1000;
+  return cpuPercent !== undefined ? cpuPercent / 100 : undefined;
+}
+
+/** The parallelism that runs a job busy `peakBusy` at `current` subtasks at the target utilisation. */
+function parallelismForPeak(ctx: PlanContext, current: number, peakBusy: number): number {
+  return Math.max(1, Math.ceil((current * peakBusy) / ctx.policy.targetUtilization));
+}
+
 function streamScaleIn(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.stream;
   const s = ctx.signals.stream;
   const from = ctx.stream?.openShards;
   if (!config || !s || from === undefined || s.scaleInPeakBytesPerSecond === undefined) return;
-  const needed = shardsNeeded(
-    {
-      writeBytesPerSecond: s.scaleInPeakBytesPerSecond,
-      writeRecordsPerSecond: s.scaleInPeakRecordsPerSecond ?? 0,
-      readBytesPerSecond: s.readBytesPerSecond ?? 0,
-    },
-    ctx.policy.targetUtilization,
-  );
+  const needed = shardsForPeak(ctx, s.scaleInPeakBytesPerSecond, s.scaleInPeakRecordsPerSecond);
   // The whole way to what the quiet window's peak needs, never below the bound: the quiet window
   // (scaleInWindowMinutes) and the target utilisation are the safety, not a halving.
   const to = Math.max(needed, config.minShards);
@@ -381,6 +402,62 @@ function boostScaleBack(ctx: PlanContext, out: Draft): void {
 }
 
 /**
+ * The scale-back once an incident's traffic has passed (scale-back.ts): each resource StreamMedic
+ * scaled up, whose input rose well above its level before the scale-up and has stayed back near that
+ * level over the recent window, with no lag and no throttling in it, goes back to what the recent
+ * window's peak needs at the target utilisation, never below it nor the configured minimum, in the
+ * fewest calls UpdateShardCount's halving allows. The cooldown and backlog-draining guardrails still apply.
+ */
+function incidentScaleBack(ctx: PlanContext, out: Draft): void {
+  if (!ctx.policy.scaleBackAfterIncident || !ctx.window || ctx.lagging) return;
+  if (drainsOnPlan(ctx.signals, ctx.policy)) return;
+  const stream = ctx.signals.stream;
+  const app = ctx.signals.app;
+  if ((app?.lagPeakMs ?? 0) >= ctx.policy.lagThresholdMs || (ctx.signals.lagMs ?? 0) >= ctx.policy.lagThresholdMs) {
+    return;
+  }
+  if (stream && (stream.throttledMinutesRecent > 0 || stream.readThrottledMinutesRecent > 0)) return;
+  const names = { streamName: ctx.target.stream?.name, applicationName: ctx.target.application?.name };
+  const touched = (resource: string): boolean => out.actions.some((a) => actionResource(a) === resource);
+  const streamConfig = ctx.target.stream;
+  const from = ctx.stream?.openShards;
+  if (streamConfig && stream && from !== undefined && !touched(streamResource(streamConfig.name))) {
+    const up = outstandingScaleUp(ctx.ledger, streamResource(streamConfig.name), ctx.now);
+    const traffic = up && from === up.to ? trafficAfterScaleUp(ctx.window, names, up, ctx.policy) : undefined;
+    if (up && traffic?.passed && stream.demandBytesPerSecond !== undefined) {
+      const needed = shardsForPeak(ctx, stream.demandBytesPerSecond, stream.demandRecordsPerSecond);
+      const to = Math.max(needed, streamConfig.minShards);
+      if (to < from) {
+        out.recommendations.push(
+          `Stream ${streamConfig.name}: the incident's traffic has passed (${Math.round(traffic.recentPeak)} records/s at most over the last ${ctx.policy.recentMinutes} min, ${Math.round(traffic.before)} before the scale-up, ${Math.round(traffic.peak)} at its peak): ${from} -> ${to} shards, what that input needs at the target utilisation.`,
+        );
+        out.add(shardAction(streamConfig.name, from, to));
+      }
+    }
+  }
+  const appConfig = ctx.target.application;
+  if (appConfig && ctx.app && app && !touched(applicationResource(appConfig.name))) {
+    const current = ctx.app.parallelism;
+    const up = outstandingScaleUp(ctx.ledger, applicationResource(appConfig.name), ctx.now);
+    const traffic = up && current === up.to ? trafficAfterScaleUp(ctx.window, names, up, ctx.policy) : undefined;
+    const peakBusy = peakBusyShare(app.recentPeakBusy, app.recentPeakCpu);
+    if (up && traffic?.passed && peakBusy !== undefined) {
+      // As the ordinary scale-in sizes it: the recent peak at the target utilisation, so that one does not follow.
+      const needed = parallelismForPeak(ctx, current, peakBusy);
+      const to = Math.max(needed, appConfig.minParallelism);
+      // A restart is worth it only when the job runs well under its target at its present size.
+      if (worthScaleBack(current, to, ctx.policy.targetUtilization)) {
+        const perKpu = appConfig.parallelismPerKpu ?? ctx.app.parallelismPerKpu;
+        out.recommendations.push(
+          `Application ${appConfig.name}: the incident's traffic has passed (${Math.round(traffic.recentPeak)} records/s at most over the last ${ctx.policy.recentMinutes} min, ${Math.round(traffic.before)} before the scale-up): parallelism ${current} -> ${to}, what its recent peak (${Math.round(peakBusy * 100)}% busy at ${current}) needs at the target utilisation.`,
+        );
+        out.add(parallelismChange(appConfig, ctx.app, current, to, perKpu));
+      }
+    }
+  }
+}
+
+/**
  * A job fed by a stream that refuses writes sees only the records the stream admits, so it can look
  * comfortable while its producers are turned away. Once the reshard lets that demand in, a job busy
  * at the compute rule's threshold or more at the projected input would be the next bottleneck: it is
@@ -449,16 +526,11 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   const app = ctx.app;
   const s = ctx.signals.app;
   if (!config || !app || !s) return;
-  const peakBusy =
-    s.scaleInPeakBusy !== undefined
-      ? s.scaleInPeakBusy / 1000
-      : s.scaleInPeakCpu !== undefined
-        ? s.scaleInPeakCpu / 100
-        : undefined;
+  const peakBusy = peakBusyShare(s.scaleInPeakBusy, s.scaleInPeakCpu);
   if (peakBusy === undefined) return;
   const from = app.parallelism;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
-  const needed = Math.max(1, Math.ceil((from * peakBusy) / ctx.policy.targetUtilization));
+  const needed = parallelismForPeak(ctx, from, peakBusy);
   const to = Math.max(needed, config.minParallelism);
   if (to >= from) {
     if (needed < from) {
@@ -609,6 +681,10 @@ class Draft {
 /** Candidate actions for every finding, before the guardrails that depend on history and state. */
 function draftPlan(ctx: PlanContext): Draft {
   const out = new Draft();
+  if (ctx.scaleBackOnly) {
+    incidentScaleBack(ctx, out);
+    return out;
+  }
   for (const finding of ctx.findings) {
     switch (finding.cause) {
       case 'STREAM_WRITE_CAPACITY': {
@@ -657,6 +733,7 @@ function draftPlan(ctx: PlanContext): Draft {
   if (ctx.policy.boostScaleBack && !sizedUp && !ctx.findings.some((f) => f.cause === 'CONSUMER_COMPUTE')) {
     boostScaleBack(ctx, out);
   }
+  incidentScaleBack(ctx, out);
   sourceShardAdvice(ctx, out);
   return out;
 }

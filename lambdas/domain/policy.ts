@@ -63,6 +63,12 @@ export const PolicySchema = z
      * scenarios it saved about 3% of the capacity cost for more lag-minutes (docs/sizing.md).
      */
     boostScaleBack: z.boolean().default(false),
+    /**
+     * Once an incident's traffic has passed (the input rose well above its level before StreamMedic's
+     * scale-up and has stayed back near it for `recentMinutes`, with no lag or throttling), take the
+     * scale-up back to what the input needs, after the scale-in cooldown but without the quiet window.
+     */
+    scaleBackAfterIncident: z.boolean().default(true),
     /** Peak utilisation under which capacity counts as idle and may be scaled in. */
     scaleInUtilization: z.number().gt(0).lt(1).default(0.3),
     /** Minutes at the end of the window that describe "now" for scale-up decisions. */

@@ -38,6 +38,8 @@ export const TriggerSchema = z.discriminatedUnion('kind', [
       alarmNames: z.array(z.string().min(1)),
       /** The target runs a catch-up boost that is to come back off once its backlog has drained. */
       boost: z.literal(true).optional(),
+      /** A resource runs an incident's scale-up that comes back once the traffic has passed. */
+      scaleBack: z.literal(true).optional(),
     })
     .strict(),
 ]);

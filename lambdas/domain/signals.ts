@@ -98,6 +98,9 @@ export interface AppSignals {
   readonly scaleInPeakCpu?: number;
   readonly scaleInPeakBusy?: number;
   readonly lagInScaleInWindowMs?: number;
+  /** Peak CPU (%) and busy time (ms/s) over the recent window, for sizing a scale-back after an incident. */
+  readonly recentPeakCpu?: number;
+  readonly recentPeakBusy?: number;
 }
 
 export interface Signals {
@@ -414,6 +417,8 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const scaleInLag = maxOf(since(lagPoints, scaleInFrom));
     const scaleInCpu = maxOf(since(cpu?.points ?? [], scaleInFrom));
     const scaleInBusy = maxOf(since(busy?.points ?? [], scaleInFrom));
+    const recentCpu = maxOf(since(cpu?.points ?? [], recentFrom));
+    const recentBusy = maxOf(since(busy?.points ?? [], recentFrom));
     const cpuObserved = observed(cpu, current(cpu), 'Percent');
     const busyObserved = observedTask(busy, nowFrom, 'max', 'Milliseconds/Second');
     const bpObserved = observedTask(backPressured, nowFrom, 'max', 'Milliseconds/Second');
@@ -447,6 +452,8 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(scaleInCpu !== undefined ? { scaleInPeakCpu: scaleInCpu } : {}),
       ...(scaleInBusy !== undefined ? { scaleInPeakBusy: scaleInBusy } : {}),
       ...(scaleInLag !== undefined ? { lagInScaleInWindowMs: scaleInLag } : {}),
+      ...(recentCpu !== undefined ? { recentPeakCpu: recentCpu } : {}),
+      ...(recentBusy !== undefined ? { recentPeakBusy: recentBusy } : {}),
     };
   }
 

@@ -51,10 +51,13 @@ export const SweepInputSchema = z
         alarmNames: z.array(z.string().min(1)),
         /** The target runs a catch-up boost that is to come back off once its backlog has drained (boost.ts). */
         boost: z.literal(true).optional(),
+        /** A resource of the target runs an incident's scale-up that comes back once the traffic has passed (scale-back.ts). */
+        scaleBack: z.literal(true).optional(),
       })
       .strict()
-      .refine((sweep) => sweep.alarmNames.length > 0 || sweep.boost === true, {
-        message: 'must name at least one alarm in ALARM, unless the run follows up a catch-up boost',
+      .refine((sweep) => sweep.alarmNames.length > 0 || sweep.boost === true || sweep.scaleBack === true, {
+        message:
+          "must name at least one alarm in ALARM, unless the run follows up a catch-up boost or an incident's scale-up",
         path: ['alarmNames'],
       }),
   })
@@ -158,7 +161,12 @@ export function parseWorkflowInput(raw: unknown, alarmNamePrefix: string = DEFAU
     return {
       target: sweep.target,
       dryRun: false,
-      trigger: { kind: 'sweep', alarmNames: sweep.alarmNames, ...(sweep.boost ? { boost: true } : {}) },
+      trigger: {
+        kind: 'sweep',
+        alarmNames: sweep.alarmNames,
+        ...(sweep.boost ? { boost: true } : {}),
+        ...(sweep.scaleBack ? { scaleBack: true } : {}),
+      },
     };
   }
   const manual = parse(ManualInputSchema, raw);

@@ -13,6 +13,7 @@ import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import { fleetChangesLastHour } from '../domain/fleet-budget';
 import { noticeOutcome } from '../domain/notice';
+import { outstandingScaleUp, scaleBackFollowedUp } from '../domain/scale-back';
 import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
 import { parseWith } from '../domain/validation';
 import type {
@@ -59,6 +60,15 @@ const SweepTargetSchema = z
      * `policy.scaleInWindowMinutes`); past it the ordinary scale-in takes over.
      */
     boostFollowUpMinutes: z.number().int().positive().optional(),
+    /**
+     * Set when the target's capacity comes back after an incident's traffic has passed
+     * (`policy.scaleBackAfterIncident`): a resource StreamMedic scaled up is followed up from the end of
+     * its scale-in cooldown (`cooldownMinutes`) for a scale-in window (`windowMinutes`).
+     */
+    scaleBackFollowUp: z
+      .object({ cooldownMinutes: z.number().int().positive(), windowMinutes: z.number().int().positive() })
+      .strict()
+      .optional(),
     /**
      * Mode `approve`: how long a plan on-call denied, or let time out, holds the sweep off the target
      * (see {@link REFUSAL_HOLD_FACTOR}).
@@ -113,6 +123,14 @@ export function sweepPlan(config: StreamMedicConfig): SweepEvent | undefined {
       alarmNames,
       everyMinutes: policy.reassessMinutes,
       ...(target.application && policy.boostScaleBack ? { boostFollowUpMinutes: policy.scaleInWindowMinutes } : {}),
+      ...(policy.scaleBackAfterIncident
+        ? {
+            scaleBackFollowUp: {
+              cooldownMinutes: policy.cooldownDownMinutes,
+              windowMinutes: policy.scaleInWindowMinutes,
+            },
+          }
+        : {}),
       ...(target.mode === 'approve'
         ? { refusalHoldMinutes: config.approvals.timeoutMinutes * REFUSAL_HOLD_FACTOR }
         : {}),
@@ -241,6 +259,23 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
         );
       });
     };
+    // Nor is a target asked only while it is alarmed once an incident's scale-up is on: the capacity
+    // comes back once the traffic has passed, when every alarm is back to OK.
+    const scaleUpStillOn = async (target: SweepTarget, at: Date): Promise<boolean> => {
+      const followUp = target.scaleBackFollowUp;
+      if (followUp === undefined) return false;
+      const since = new Date(at.getTime() - LEDGER_LOOKBACK_MS).toISOString();
+      const entries = await deps.ledger.list(target.target, since);
+      const policy = { cooldownDownMinutes: followUp.cooldownMinutes, scaleInWindowMinutes: followUp.windowMinutes };
+      const scaleUps = [...new Set(entries.map((e) => e.resource))].flatMap(
+        (resource) => outstandingScaleUp(entries, resource, at.getTime()) ?? [],
+      );
+      // Asked once every resource's cooldown is over, so the stream and the job come back in one run.
+      const cooling = scaleUps.some(
+        (up) => at.getTime() <= Date.parse(up.lastAt) + policy.cooldownDownMinutes * 60_000,
+      );
+      return !cooling && scaleUps.some((up) => scaleBackFollowedUp(up, at.getTime(), policy));
+    };
     const started: { target: string; executionArn: string }[] = [];
     const notDue: string[] = [];
     const waiting: string[] = [];
@@ -252,7 +287,8 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     for (const target of inTurn(plan, now)) {
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
       const boost = alarmNames.length === 0 && (await boostStillOn(target, now));
-      if (alarmNames.length === 0 && !boost) continue;
+      const scaleBack = alarmNames.length === 0 && !boost && (await scaleUpStillOn(target, now));
+      if (alarmNames.length === 0 && !boost && !scaleBack) continue;
       const last = await deps.notices.last(target.target);
       if (
         (alarmNames.length > 0 && !alarmNames.some((name) => heldSince(name, target.everyMinutes))) ||
@@ -270,12 +306,23 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
         waiting.push(target.target);
         continue;
       }
-      const input: SweepInput = { sweep: { target: target.target, alarmNames, ...(boost ? { boost: true } : {}) } };
+      const input: SweepInput = {
+        sweep: {
+          target: target.target,
+          alarmNames,
+          ...(boost ? { boost: true } : {}),
+          ...(scaleBack ? { scaleBack: true } : {}),
+        },
+      };
       try {
         const { executionArn } = await deps.executions.start(input, sweepExecutionName(target.target, now));
         started.push({ target: target.target, executionArn });
         deps.telemetry.info(
-          boost ? 're-assessment started: catch-up boost still on' : 're-assessment started: alarm still in ALARM',
+          boost
+            ? 're-assessment started: catch-up boost still on'
+            : scaleBack
+              ? "re-assessment started: an incident's scale-up still on"
+              : 're-assessment started: alarm still in ALARM',
           {
             target: target.target,
             alarmNames,

@@ -471,8 +471,15 @@ export async function playScenario(scenario: Scenario, options: PlayOptions = {}
         executions: {
           start: async (input) => {
             triggered = true;
-            const { alarmNames, boost } = (input as { sweep: { alarmNames: string[]; boost?: true } }).sweep;
-            const why = alarmNames.length > 0 ? `${alarmNames.join(', ')} still in ALARM` : 'catch-up boost still on';
+            const { alarmNames, boost, scaleBack } = (
+              input as { sweep: { alarmNames: string[]; boost?: true; scaleBack?: true } }
+            ).sweep;
+            const why =
+              alarmNames.length > 0
+                ? `${alarmNames.join(', ')} still in ALARM`
+                : scaleBack
+                  ? "an incident's scale-up still on"
+                  : 'catch-up boost still on';
             return {
               executionArn: startExecution(
                 input,

@@ -60,6 +60,7 @@ describe('sweepPlan: which targets the sweep looks after', () => {
           alarmName('orders', 'readThrottling'),
         ],
         everyMinutes: 5,
+        scaleBackFollowUp: { cooldownMinutes: 60, windowMinutes: 120 },
       },
       {
         target: 'clicks',
@@ -69,6 +70,7 @@ describe('sweepPlan: which targets the sweep looks after', () => {
           alarmName('clicks', 'readThrottling'),
         ],
         everyMinutes: 5,
+        scaleBackFollowUp: { cooldownMinutes: 60, windowMinutes: 120 },
       },
     ]);
   });
@@ -202,7 +204,11 @@ describe('the sweep', () => {
   });
 
   describe('a catch-up boost still on (policy.boostScaleBack)', () => {
-    const BOOST_SCALE_BACK: StreamMedicConfigInput = { ...CONFIG, policy: { boostScaleBack: true } };
+    // The incident's scale-back is off here, so the boost's own follow-up is what is seen.
+    const BOOST_SCALE_BACK: StreamMedicConfigInput = {
+      ...CONFIG,
+      policy: { boostScaleBack: true, scaleBackAfterIncident: false },
+    };
 
     it('follows a boost up only when the policy takes boosts back off', () => {
       expect(setUp(BOOST_SCALE_BACK).plan.targets[0]).toMatchObject({ target: 'orders', boostFollowUpMinutes: 120 });
@@ -280,6 +286,93 @@ describe('the sweep', () => {
         at: '2026-11-21T10:13:00.000Z',
       });
       await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: ['orders'], waiting: [] });
+      expect(executions.started).toEqual([]);
+    });
+  });
+
+  describe("an incident's scale-up still on (policy.scaleBackAfterIncident)", () => {
+    /** The stream doubled at 10:00 and again at 10:03, the job raised at 10:00; the alarms are OK again. */
+    const scaleUps: LedgerEntry[] = [
+      {
+        at: '2026-11-21T10:00:00.000Z',
+        target: 'orders',
+        resource: 'stream/orders-stream',
+        actionType: 'UpdateShardCount',
+        direction: 'up',
+        from: 8,
+        to: 16,
+        calls: 1,
+        executionId: 'run-1',
+      },
+      {
+        at: '2026-11-21T10:03:00.000Z',
+        target: 'orders',
+        resource: 'stream/orders-stream',
+        actionType: 'UpdateShardCount',
+        direction: 'up',
+        from: 16,
+        to: 29,
+        calls: 1,
+        executionId: 'run-1',
+      },
+      {
+        at: '2026-11-21T10:00:00.000Z',
+        target: 'orders',
+        resource: 'application/orders-enricher',
+        actionType: 'UpdateApplicationParallelism',
+        direction: 'up',
+        from: 4,
+        to: 43,
+        calls: 1,
+        executionId: 'run-1',
+      },
+    ];
+
+    it('asks once the cooldown after the last scale-up call is over, for a scale-in window, saying why', async () => {
+      const { executions, ledger, sweep, plan, clock, config } = setUp();
+      for (const entry of scaleUps) await ledger.record(entry);
+      // At 11:00 the stream's cooldown (from its 10:03 call) is not over: one run for both, once it is.
+      clock.set('2026-11-21T11:00:00.000Z');
+      await sweep(plan);
+      expect(executions.started).toEqual([]);
+      clock.set('2026-11-21T11:05:00.000Z');
+      await sweep(plan);
+      expect(executions.started).toEqual([
+        {
+          name: 'sweep-orders-20261121T1105',
+          input: { sweep: { target: 'orders', alarmNames: [], scaleBack: true } },
+        },
+      ]);
+      const run = toRunContext(parseWorkflowInput(executions.started[0]!.input), config, {
+        executionId: 'x',
+        startedAt: '2026-11-21T11:05:00.000Z',
+        region: 'eu-west-1',
+      });
+      expect(run.trigger).toEqual({ kind: 'sweep', alarmNames: [], scaleBack: true });
+      // Past the cooldown and a scale-in window (10:03 + 60 + 120 min), the ordinary scale-in takes over.
+      clock.set('2026-11-21T13:05:00.000Z');
+      await sweep(plan);
+      expect(executions.started).toHaveLength(1);
+    });
+
+    it('stops asking once a later change took the capacity back', async () => {
+      const { ledger, sweep, plan, clock } = setUp();
+      for (const entry of scaleUps) await ledger.record(entry);
+      await ledger.record({ ...scaleUps[1]!, at: '2026-11-21T11:10:00.000Z', direction: 'down', from: 29, to: 3 });
+      await ledger.record({ ...scaleUps[2]!, at: '2026-11-21T11:10:00.000Z', direction: 'down', from: 43, to: 8 });
+      clock.set('2026-11-21T11:20:00.000Z');
+      await expect(sweep(plan)).resolves.toEqual({ started: [], notDue: [], waiting: [] });
+    });
+
+    it('does not follow scale-ups up when the policy turns the scale-back off', async () => {
+      const { executions, ledger, sweep, plan, clock } = setUp({
+        ...CONFIG,
+        policy: { scaleBackAfterIncident: false },
+      });
+      expect(plan.targets[0]).not.toHaveProperty('scaleBackFollowUp');
+      for (const entry of scaleUps) await ledger.record(entry);
+      clock.set('2026-11-21T11:05:00.000Z');
+      await sweep(plan);
       expect(executions.started).toEqual([]);
     });
   });

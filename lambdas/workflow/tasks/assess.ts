@@ -56,6 +56,10 @@ export function createAssessTask(deps: AssessDeps): TaskCore<unknown, Assessment
       policy: run.policy,
       dryRun: run.dryRun,
       ...(fleet ? { fleet } : {}),
+      // Started by the sweep for an incident's scale-up alone: what else it finds is the alarms' to start.
+      ...(run.trigger.kind === 'sweep' && run.trigger.scaleBack && run.trigger.alarmNames.length === 0
+        ? { scaleBackOnly: true }
+        : {}),
     });
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
     const assessment = assessmentOf(report, run, deps.clock.now(), {

@@ -53,7 +53,9 @@ describe('stream-medic simulate --json', () => {
       expectationMet: true,
       misses: [],
     });
+    // The scale-up, then the scale-back once the flash sale's traffic has passed.
     expect(summary!.actionsTaken.map((a) => [a.type, a.resource])).toEqual([
+      ['UpdateApplicationParallelism', 'application/orders-enricher'],
       ['UpdateApplicationParallelism', 'application/orders-enricher'],
     ]);
     expect(summary!.minutesToRecover).toBeGreaterThan(0);

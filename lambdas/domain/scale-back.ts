@@ -1,0 +1,141 @@
+/**
+ * The scale-back after an incident's traffic has passed. A spike is answered with a scale-up sized
+ * for the spike; once the traffic has fallen back to its level before the incident and stayed there
+ * for the recent window with no lag and no throttling, the capacity the scale-up added is taken back
+ * to what the input now needs, without waiting for the scale-in's two-hour quiet window. The
+ * scale-in cooldown still holds it (no resource is scaled back within `cooldownDownMinutes` of its
+ * last change), as Flink's autoscaler holds a scale-down for its scale-down interval.
+ */
+import { changesOf } from './ledger-intents';
+import { METRICS } from './metric-catalog';
+import { since, type MetricWindow, type Point } from './metric-window';
+import type { LedgerEntry } from './model';
+import type { Policy } from './policy';
+
+/** The traffic must have risen at least this much over its level before the scale-up for the incident to be the traffic's. */
+export const INCIDENT_RISE_FACTOR = 1.25;
+/** Traffic back under this share of its level before the scale-up has fallen back (room for the traffic's own noise). */
+export const FALLEN_BACK_FACTOR = 1.1;
+
+/** A scale-up StreamMedic made that no later change of the resource has undone. */
+export interface OutstandingScaleUp {
+  /** The size before the first of the scale-ups in a row: what the resource had before the incident. */
+  readonly before: number;
+  /** The size the last scale-up went to. */
+  readonly to: number;
+  /** ISO-8601 time of the first scale-up in the row. */
+  readonly firstAt: string;
+  /** ISO-8601 time of the last one. */
+  readonly lastAt: string;
+}
+
+/**
+ * The scale-up still on a resource (`stream/<name>` or `application/<name>`), read from the ledger:
+ * its last size change up to `now` was StreamMedic's scale-up (not a revert). Consecutive scale-ups
+ * (a reshard's calls, a second round) count as one, from the size before the first of them.
+ */
+export function outstandingScaleUp(
+  ledger: readonly LedgerEntry[],
+  resource: string,
+  now: number,
+): OutstandingScaleUp | undefined {
+  const changes = changesOf(ledger)
+    .filter(
+      (e) =>
+        e.resource === resource &&
+        (e.actionType === 'UpdateShardCount' || e.actionType === 'UpdateApplicationParallelism') &&
+        e.from !== undefined &&
+        e.to !== undefined &&
+        e.from !== e.to &&
+        Date.parse(e.at) <= now,
+    )
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const last = changes.at(-1);
+  if (!last || last.direction !== 'up' || last.kind === 'revert') return undefined;
+  let first = last;
+  for (let i = changes.length - 2; i >= 0; i -= 1) {
+    const entry = changes[i]!;
+    if (entry.direction !== 'up' || entry.kind === 'revert') break;
+    first = entry;
+  }
+  return { before: first.from!, to: last.to!, firstAt: first.at, lastAt: last.at };
+}
+
+/**
+ * Whether the sweep still asks after a scale-up: from the first sweep after the scale-in cooldown that
+ * follows its last call (nothing can be scaled back sooner) for one scale-in window. Past that, the ordinary scale-in,
+ * started by the low-utilisation alarms, reads the quiet window instead.
+ */
+export function scaleBackFollowedUp(
+  scaleUp: OutstandingScaleUp,
+  now: number,
+  policy: Pick<Policy, 'cooldownDownMinutes' | 'scaleInWindowMinutes'>,
+): boolean {
+  const from = Date.parse(scaleUp.lastAt) + policy.cooldownDownMinutes * 60_000;
+  return now > from && now <= from + policy.scaleInWindowMinutes * 60_000;
+}
+
+/** The job's input per second: the stream's incoming records when the stream is known, else the job's own. */
+function inputPoints(
+  window: MetricWindow,
+  names: { readonly streamName?: string; readonly applicationName?: string },
+): readonly Point[] {
+  const incoming = names.streamName ? window.pick(METRICS.incomingRecords, names.streamName) : undefined;
+  if (incoming) return incoming.series.points.map((p) => ({ t: p.t, v: p.v / incoming.series.period }));
+  return names.applicationName
+    ? (window.pick(METRICS.recordsInPerSecond, names.applicationName)?.series.points ?? [])
+    : [];
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** What the traffic did around a scale-up, read from the metric window. */
+export interface TrafficAfterScaleUp {
+  /** Records/s before the scale-up: the median of the `recentMinutes` before its first call. */
+  readonly before: number;
+  /** The highest records/s from then on. */
+  readonly peak: number;
+  /** The highest records/s over the last `recentMinutes`. */
+  readonly recentPeak: number;
+  /** The incident was the traffic's (it rose by {@link INCIDENT_RISE_FACTOR} or more) and it has fallen back. */
+  readonly passed: boolean;
+}
+
+/**
+ * Whether the incident's traffic has passed: the input rose well above its level before the scale-up
+ * and has stayed back near that level over the whole recent window. Undefined when the window does
+ * not reach back before the scale-up, or the input is not published.
+ */
+export function trafficAfterScaleUp(
+  window: MetricWindow,
+  names: { readonly streamName?: string; readonly applicationName?: string },
+  scaleUp: Pick<OutstandingScaleUp, 'firstAt'>,
+  policy: Pick<Policy, 'recentMinutes'>,
+): TrafficAfterScaleUp | undefined {
+  const points = inputPoints(window, names);
+  const upAt = Date.parse(scaleUp.firstAt);
+  const beforeFrom = upAt - policy.recentMinutes * 60_000;
+  const recentFrom = window.end - policy.recentMinutes * 60_000;
+  const beforePoints = points.filter((p) => p.t >= beforeFrom && p.t < upAt);
+  // Half the minutes before the scale-up at least: a level read from a few points is no level.
+  if (beforePoints.length < policy.recentMinutes / 2) return undefined;
+  const before = median(beforePoints.map((p) => p.v));
+  const after = since(points, upAt);
+  const recent = since(points, recentFrom);
+  if (before === undefined || !(before > 0) || after.length === 0 || recent.length < policy.recentMinutes / 2) {
+    return undefined;
+  }
+  const peak = Math.max(...after.map((p) => p.v));
+  const recentPeak = Math.max(...recent.map((p) => p.v));
+  return {
+    before,
+    peak,
+    recentPeak,
+    passed: peak >= before * INCIDENT_RISE_FACTOR && recentPeak <= before * FALLEN_BACK_FACTOR,
+  };
+}
