@@ -39,7 +39,7 @@ export interface ScalingEffectInput {
  * {@link INEFFECTIVE_GAIN_SHARE} of what the added subtasks should have added. Only judged on a job
  * that was behind both before the change and now, so that what it processed is what it can process:
  * a job that keeps up processes what arrives, whatever its size. Undefined when there is no such
- * scale-up or the window cannot tell.
+ * scale-up or the window cannot tell (the minutes after the change have left it).
  */
 export function ineffectiveScaleUp(input: ScalingEffectInput): IneffectiveScaling | undefined {
   const resource = applicationResource(input.applicationName);
@@ -54,20 +54,23 @@ export function ineffectiveScaleUp(input: ScalingEffectInput): IneffectiveScalin
   const changedAt = Date.parse(last.at);
   const span = input.nowMinutes * 60_000;
   const settledFrom = changedAt + input.restartSeconds * 1000 + 60_000;
-  const afterFrom = Math.max(settledFrom, input.window.end - span);
-  if (input.window.end - afterFrom < 60_000) return undefined;
+  // The change is judged by the minutes right after it settled: a job that later slows for another
+  // reason (a deployment an hour on) says nothing about whether that scale-up raised throughput.
+  const afterFrom = settledFrom;
+  const afterTo = Math.min(input.window.end, settledFrom + span);
+  if (afterTo - afterFrom < 60_000) return undefined;
   const lag = input.window.pick(METRICS.millisBehindLatest, input.applicationName)?.series.points ?? [];
   const lagBefore = lag.filter((p) => p.t < changedAt && p.t >= changedAt - span);
-  const lagNow = lag.filter((p) => p.t >= afterFrom && p.t <= input.window.end);
+  const lagAfter = lag.filter((p) => p.t >= afterFrom && p.t <= afterTo);
   // Behind: past the lag threshold, or falling further behind (processing less than arrives).
   const behind = (points: readonly { v: number }[]): boolean =>
     points.length > 0 &&
     (points.every((p) => p.v > input.lagThresholdMs) ||
       (points.length >= 2 && points.at(-1)!.v > points[0]!.v && points.at(-1)!.v >= RISING_LAG_FLOOR_MS));
-  if (!behind(lagBefore) || !behind(lagNow)) return undefined;
+  if (!behind(lagBefore) || !behind(lagAfter)) return undefined;
   const points = view.series.points;
   const before = meanOf(points.filter((p) => p.t < changedAt && p.t >= changedAt - span));
-  const after = meanOf(points.filter((p) => p.t >= afterFrom && p.t <= input.window.end));
+  const after = meanOf(points.filter((p) => p.t >= afterFrom && p.t <= afterTo));
   if (before === undefined || after === undefined || !(before > 0)) return undefined;
   const expected = before * (last.to / last.from);
   const gain = after - before;

@@ -138,6 +138,21 @@ describe('a scale-up that did not raise throughput', () => {
     expect(report.plan.refused.filter((r) => r.guardrail === 'ineffective-scaling')).toEqual([]);
     expect(parallelismChanges(report)).toHaveLength(1);
   });
+
+  it('is judged by the minutes after the change, not by a later slowdown that has another cause', () => {
+    // The 2 -> 4 at minute 30 doubled the rate (1,000 -> 2,000) and the job caught up; 20 minutes
+    // later a deployment halved each subtask's rate and it fell behind again at 1,000 records/s.
+    const report = run(
+      job(
+        (i) => (i < 30 ? 60_000 + i * 5000 : i < 50 ? 1000 : 1000 + (i - 49) * 30_000),
+        (i) => (i < 30 ? 1000 : i < 50 ? 2000 : 1000),
+        ledger,
+      ),
+    );
+
+    expect(report.plan.refused.filter((r) => r.guardrail === 'ineffective-scaling')).toEqual([]);
+    expect(parallelismChanges(report)).toEqual([expect.objectContaining({ from: 4 })]);
+  });
 });
 
 describe('a scale-up capped by a bound', () => {
