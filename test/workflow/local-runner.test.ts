@@ -76,6 +76,30 @@ describe('runLocalWorkflow on a simulated clock', () => {
     ]);
   });
 
+  it("paces a run to its fleet slot's second: it waits that long before its first read", async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
+    // Another target's run holds slot 0, so this run takes slot 1; the default cap of 10 runs at 8 a
+    // second spreads the slots over 2 classes of seconds, and slot 1 owns the odd ones.
+    world.slots.held.set('another-targets-run', { index: 0, expiresAt: Number.MAX_SAFE_INTEGER });
+    if (Math.floor(world.clock.now().getTime() / 1000) % 2 === 1) world.clock.advance(1000);
+    const start = world.clock.now().getTime();
+    const { time, sleeps } = virtualTimeOf(world);
+
+    const result = await runLocalWorkflow(workflow, { target: 'orders' }, { cores: world.cores, virtualTime: time });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.states.slice(0, 5)).toEqual([
+      STATE_NAMES.intake,
+      STATE_NAMES.acquireLock,
+      STATE_NAMES.isLockAcquired,
+      STATE_NAMES.paceFirstRead,
+      STATE_NAMES.assess,
+    ]);
+    expect(sleeps[0]).toEqual({ ms: 1000, reason: { kind: 'wait', state: STATE_NAMES.paceFirstRead }, at: start });
+    // The assessment, and the change it leads to, come a second later: in the slot's own second.
+    expect(changesOf(world.ledger.entries)[0]!.at).toBe(new Date(start + 1000).toISOString());
+  });
+
   it('passes a retrier backoff with full jitter on the clock before the retry, drawn from the given numbers', async () => {
     const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
     const busy = () => new ResourceInUseError('stream is UPDATING', { action: 'UpdateShardCount' });
