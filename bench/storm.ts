@@ -4,27 +4,35 @@
  * (`fleet.maxConcurrentRuns`, M defaults to the config's default). Reports the time until every
  * target is handled (its run made its change or ended; or, for a target that never got a run, its
  * alarms went back to OK), the runs turned away, and the peak call rate per API (max over 1-second
- * buckets, and over the limit's own window) next to the documented limit: PASS, FAIL, or no verdict
- * where the limit is not confirmed. Exits 1 when an API fails its limit.
+ * buckets, and over the limit's own window) next to the documented limit and its share of it (the
+ * one table, lambdas/domain/api-rate-limits.ts): PASS, FAIL, or no verdict where the limit is not
+ * confirmed; and the pacing of the runs' reads. Exits 1 when an API fails its limit.
  *
  * Method: composition (docs/fleet.md, "The storm benchmark"). The simulated world holds one target,
  * so the storm is composed from single-target plays of a built-in scenario through the real player
- * (sim/run/player.ts: the synthesized state machine, the task cores, the world's ports).
- * - A target's story depends on the instant its first run gets a fleet slot. For each such instant
- *   `a` the scenario is played once, with every fleet slot of its world held by others until just
- *   before `a`; and once with them held for good (a target that never gets a slot). Every target is
- *   the scenario's pipeline and every play runs on the scenario's clock, so one play serves every
- *   target admitted at `a`, and its calls need no shifting.
+ * (sim/run/player.ts: the state machine synthesized with the storm's cap, the task cores, the world's
+ * ports).
+ * - A target's story depends on the instant its first run gets a fleet slot and on the class of
+ *   seconds that slot owns (its index modulo the pacing's classes, lambdas/domain/api-pacing.ts),
+ *   and on the class of the slot each later run of it gets. The scenario is played once per distinct
+ *   plan of (instant, slot class): every fleet slot of its world is held by others until just before
+ *   the first instant, and at each instant of the plan the run taking a slot gets the planned one,
+ *   so the real lock step computes its wait and the real Wait state makes it. One more play has the
+ *   slots held for good (a target that never gets a slot). Every target is the scenario's pipeline
+ *   and every play runs on the scenario's clock, so one play serves every target with its plan, and
+ *   its calls need no shifting. A target is played again only when a later run's slot falls in
+ *   another class than its play gave that run; the play is the same up to that instant.
  * - Admission follows the real rules. At each instant the plays start runs from alarms, the runs of
- *   targets not yet admitted take the free slots in target order and the rest are turned away
- *   (fleet-busy). At each sweep (every `rateMinutes`) `createSweepCore` itself runs over the whole
- *   fleet's config, with fakes answering from each target's play at that instant (its alarms, its
- *   last notice, its ledger) and from the slots held then, so it starts at most the free slots'
- *   worth. A play's own sweep decides for one target with every slot free: of its sweep runs only
- *   those the fleet's sweep started happen in the storm (the report counts the others, left out).
+ *   targets not yet admitted take the free slots in target order, lowest first, and the rest are
+ *   turned away (fleet-busy). At each sweep (every `rateMinutes`) `createSweepCore` itself runs over
+ *   the whole fleet's config, with fakes answering from each target's play at that instant (its
+ *   alarms, its last notice, its ledger) and from the slots held then, so it starts at most the free
+ *   slots' worth; its pauses between DescribeAlarms calls move its calls on by as much. A play's own
+ *   sweep decides for one target with every slot free: of its sweep runs only those the fleet's
+ *   sweep started happen in the storm (the report counts the others, left out).
  * - A slot is held by every run of an admitted target that acquired the lock, from its start to its
- *   end, as measured in the play. A later run of an admitted target started by an alarm is assumed
- *   to find a slot.
+ *   end, as measured in the play. A later run gets the lowest slot free at its start; when none is, it
+ *   is assumed to find one anyway (its play let it in), numbered past the cap.
  * - Counted: each target's calls to simulated AWS (the world's ApiCall timeline, plus GetMetricData
  *   and ListMetrics, which the timeline does not keep, counted at the world's CloudWatch), and the
  *   fleet sweep's DescribeAlarms (one per 100 alarm names) and StartExecution. Runs the lock turns
@@ -374,10 +382,12 @@ async function main(): Promise<void> {
       const started: number[] = [];
       const current = holds();
       const held = slotsHeldAt(current, at);
+      // The sweep spaces its DescribeAlarms calls (SweepDeps.pause); its calls fall that much later.
+      let pausedMs = 0;
       const sweep = createSweepCore({
         alarms: {
           alarmsInAlarm: async (names) => {
-            fleetCalls.push({ at, api: 'DescribeAlarms', resource: 'account' });
+            fleetCalls.push({ at: at + pausedMs, api: 'DescribeAlarms', resource: 'account' });
             return names.flatMap((alarmName) => {
               const alarm = fleetAlarms.get(alarmName);
               if (!alarm) return [];
@@ -391,7 +401,7 @@ async function main(): Promise<void> {
         },
         executions: {
           start: async (input) => {
-            fleetCalls.push({ at, api: 'StartExecution', resource: 'account' });
+            fleetCalls.push({ at: at + pausedMs, api: 'StartExecution', resource: 'account' });
             const target = (input as { sweep: { target: string } }).sweep.target;
             started.push(fleet.targets.findIndex((t) => t.name === target));
             return { executionArn: `arn:aws:states:us-east-1:123456789012:execution:StreamMedic:${target}-${at}` };
@@ -420,6 +430,9 @@ async function main(): Promise<void> {
         slots: { holders: async () => Array.from({ length: held }, (_, slot) => `slot-${slot}`) },
         clock: { now: () => new Date(at) },
         telemetry: SILENT_TELEMETRY,
+        pause: async (ms) => {
+          pausedMs += ms;
+        },
       });
       await sweep(plan);
       for (const index of started) sweepStarts.add(`${index}@${at}`);

@@ -82,3 +82,14 @@ export function paceSeconds(slot: number, groups: number, nowMs: number): number
   const second = Math.floor(nowMs / 1000);
   return ((((slot % groups) - (second % groups)) % groups) + groups) % groups;
 }
+
+/**
+ * The least time between two calls one caller makes to `api`, so that the caller alone keeps within
+ * the headroom of the API's per-second limit (the sweep reading its alarms 100 names at a time, say).
+ * Zero for an API without such a limit.
+ */
+export function callSpacingMs(api: RateLimitedApi): number {
+  const limit = DOCUMENTED_API_LIMITS[api].limit;
+  if (!limit || limit.per !== 'account' || limit.windowSeconds !== 1) return 0;
+  return Math.ceil(1000 / Math.max(1, Math.floor(limit.max * PACING_HEADROOM)));
+}

@@ -26,5 +26,6 @@ export const handler = lambdaHandler(
     slots: new DynamoDbFleetSlots(documents, { tableName, clock }),
     clock,
     telemetry,
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   }),
 );

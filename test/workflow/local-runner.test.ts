@@ -1,4 +1,6 @@
 import { changesOf } from '../../lambdas/domain/ledger-intents';
+import { paceGroups } from '../../lambdas/domain/api-pacing';
+import { FLEET_DEFAULTS } from '../../lambdas/domain/fleet-limits';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -78,10 +80,12 @@ describe('runLocalWorkflow on a simulated clock', () => {
 
   it("paces a run to its fleet slot's second: it waits that long before its first read", async () => {
     const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
-    // Another target's run holds slot 0, so this run takes slot 1; the default cap of 10 runs at 8 a
-    // second spreads the slots over 2 classes of seconds, and slot 1 owns the odd ones.
+    // Another target's run holds slot 0, so this run takes slot 1, which owns the seconds one past a
+    // multiple of the classes the default cap is spread over; the run is let in on such a multiple.
     world.slots.held.set('another-targets-run', { index: 0, expiresAt: Number.MAX_SAFE_INTEGER });
-    if (Math.floor(world.clock.now().getTime() / 1000) % 2 === 1) world.clock.advance(1000);
+    const groups = paceGroups(FLEET_DEFAULTS.maxConcurrentRuns, POLL_SECONDS);
+    expect(groups).toBeGreaterThan(1);
+    while (Math.floor(world.clock.now().getTime() / 1000) % groups !== 0) world.clock.advance(1000);
     const start = world.clock.now().getTime();
     const { time, sleeps } = virtualTimeOf(world);
 
