@@ -3,11 +3,14 @@
  * the simulator: how many fleet slots are held at an instant, which of the runs starting together
  * get one, and the peak call rate of an API in fixed 1-second buckets and over a limit's own window.
  */
+import type { ApiRateLimit } from '../lambdas/domain/api-rate-limits';
 
 /** A run holding a fleet slot from `from` (inclusive) to `to` (exclusive), epoch ms. */
 export interface SlotHold {
   readonly from: number;
   readonly to: number;
+  /** The slot's index, where the composition decided it (a target's first run); else any free one. */
+  readonly slot?: number;
 }
 
 /** One call to AWS on the fleet's timeline; `resource` is what a per-resource limit counts by. */
@@ -17,16 +20,23 @@ export interface TimedCall {
   readonly resource: string;
 }
 
-/** A documented limit on an API's calls: `max` calls per `windowSeconds`, per account or per resource. */
-export interface ApiLimit {
-  readonly max: number;
-  readonly windowSeconds: number;
-  readonly per: 'account' | 'resource';
-}
+/** A documented limit on an API's calls (lambdas/domain/api-rate-limits.ts holds them). */
+export type ApiLimit = ApiRateLimit;
 
 /** Slots held at `at`: a slot taken at `at` counts, one given back at `at` does not. */
 export function slotsHeldAt(holds: readonly SlotHold[], at: number): number {
   return holds.filter((hold) => hold.from <= at && at < hold.to).length;
+}
+
+/**
+ * The indexes of the slots free at `at`, lowest first: a hold with a known index takes that one, the
+ * others take the lowest indexes left, as the in-memory slots hand them out.
+ */
+export function freeSlotIndexes(holds: readonly SlotHold[], at: number, capacity: number): number[] {
+  const live = holds.filter((hold) => hold.from <= at && at < hold.to);
+  const taken = new Set(live.flatMap((hold) => (hold.slot === undefined ? [] : [hold.slot])));
+  const free = Array.from({ length: capacity }, (_, index) => index).filter((index) => !taken.has(index));
+  return free.slice(live.filter((hold) => hold.slot === undefined).length);
 }
 
 /**

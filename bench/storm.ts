@@ -4,27 +4,35 @@
  * (`fleet.maxConcurrentRuns`, M defaults to the config's default). Reports the time until every
  * target is handled (its run made its change or ended; or, for a target that never got a run, its
  * alarms went back to OK), the runs turned away, and the peak call rate per API (max over 1-second
- * buckets, and over the limit's own window) next to the documented limit: PASS, FAIL, or no verdict
- * where the limit is not confirmed. Exits 1 when an API fails its limit.
+ * buckets, and over the limit's own window) next to the documented limit and its share of it (the
+ * one table, lambdas/domain/api-rate-limits.ts): PASS, FAIL, or no verdict where the limit is not
+ * confirmed; and the pacing of the runs' reads. Exits 1 when an API fails its limit.
  *
  * Method: composition (docs/fleet.md, "The storm benchmark"). The simulated world holds one target,
  * so the storm is composed from single-target plays of a built-in scenario through the real player
- * (sim/run/player.ts: the synthesized state machine, the task cores, the world's ports).
- * - A target's story depends on the instant its first run gets a fleet slot. For each such instant
- *   `a` the scenario is played once, with every fleet slot of its world held by others until just
- *   before `a`; and once with them held for good (a target that never gets a slot). Every target is
- *   the scenario's pipeline and every play runs on the scenario's clock, so one play serves every
- *   target admitted at `a`, and its calls need no shifting.
+ * (sim/run/player.ts: the state machine synthesized with the storm's cap, the task cores, the world's
+ * ports).
+ * - A target's story depends on the instant its first run gets a fleet slot and on the class of
+ *   seconds that slot owns (its index modulo the pacing's classes, lambdas/domain/api-pacing.ts),
+ *   and on the class of the slot each later run of it gets. The scenario is played once per distinct
+ *   plan of (instant, slot class): every fleet slot of its world is held by others until just before
+ *   the first instant, and at each instant of the plan the run taking a slot gets the planned one,
+ *   so the real lock step computes its wait and the real Wait state makes it. One more play has the
+ *   slots held for good (a target that never gets a slot). Every target is the scenario's pipeline
+ *   and every play runs on the scenario's clock, so one play serves every target with its plan, and
+ *   its calls need no shifting. A target is played again only when a later run's slot falls in
+ *   another class than its play gave that run; the play is the same up to that instant.
  * - Admission follows the real rules. At each instant the plays start runs from alarms, the runs of
- *   targets not yet admitted take the free slots in target order and the rest are turned away
- *   (fleet-busy). At each sweep (every `rateMinutes`) `createSweepCore` itself runs over the whole
- *   fleet's config, with fakes answering from each target's play at that instant (its alarms, its
- *   last notice, its ledger) and from the slots held then, so it starts at most the free slots'
- *   worth. A play's own sweep decides for one target with every slot free: of its sweep runs only
- *   those the fleet's sweep started happen in the storm (the report counts the others, left out).
+ *   targets not yet admitted take the free slots in target order, lowest first, and the rest are
+ *   turned away (fleet-busy). At each sweep (every `rateMinutes`) `createSweepCore` itself runs over
+ *   the whole fleet's config, with fakes answering from each target's play at that instant (its
+ *   alarms, its last notice, its ledger) and from the slots held then, so it starts at most the free
+ *   slots' worth; its pauses between DescribeAlarms calls move its calls on by as much. A play's own
+ *   sweep decides for one target with every slot free: of its sweep runs only those the fleet's
+ *   sweep started happen in the storm (the report counts the others, left out).
  * - A slot is held by every run of an admitted target that acquired the lock, from its start to its
- *   end, as measured in the play. A later run of an admitted target started by an alarm is assumed
- *   to find a slot.
+ *   end, as measured in the play. A later run gets the lowest slot free at its start; when none is, it
+ *   is assumed to find one anyway (its play let it in), numbered past the cap.
  * - Counted: each target's calls to simulated AWS (the world's ApiCall timeline, plus GetMetricData
  *   and ListMetrics, which the timeline does not keep, counted at the world's CloudWatch), and the
  *   fleet sweep's DescribeAlarms (one per 100 alarm names) and StartExecution. Runs the lock turns
@@ -37,6 +45,8 @@
  *   AWS they spread over the Lambdas' latency.
  */
 import { alarmDefinitionsForTarget } from '../lambdas/domain/alarm-definitions';
+import { PACING_HEADROOM, RUN_CALLS_PER_SECOND, paceGroups, pacingBudget } from '../lambdas/domain/api-pacing';
+import { DOCUMENTED_API_LIMITS, type DocumentedApiLimit } from '../lambdas/domain/api-rate-limits';
 import { parseConfig, type StreamMedicConfig } from '../lambdas/domain/config';
 import { FLEET_BOUNDS, FLEET_DEFAULTS } from '../lambdas/domain/fleet-limits';
 import type { LedgerEntry } from '../lambdas/domain/model';
@@ -44,51 +54,26 @@ import type { Notice } from '../lambdas/ports';
 import { createSweepCore, sweepPlan } from '../lambdas/workflow/sweep';
 import { SILENT_TELEMETRY } from '../lambdas/workflow/telemetry';
 import { CHANGING_APIS, type SimulatedApi } from '../sim/faults';
+import type { LocalWorkflow } from '../lambdas/workflow/local-runner';
+import { STATE_NAMES } from '../lib/remediation-workflow';
 import { playScenario, type ExecutionRecord, type Playthrough } from '../sim/run/player';
+import { synthesizeWorkflow } from '../sim/run/workflow-template';
 import { builtInScenarioNames, resolveScenario, scenarioConfig, type Scenario } from '../sim/scenario';
 import {
   admitByFreeSlots,
   apiRate,
+  freeSlotIndexes,
   slotsHeldAt,
-  type ApiLimit,
   type SlotHold,
   type TimedCall,
 } from './storm-composition';
 
 const MINUTE_MS = 60_000;
 
-/** The documented limits, with the page each comes from (docs/fleet.md cites the same). */
-const LIMITS: Readonly<Record<string, { readonly limit?: ApiLimit; readonly source: string }>> = {
-  DescribeStreamSummary: {
-    limit: { max: 20, windowSeconds: 1, per: 'account' },
-    source:
-      '20 transactions per second per account: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStreamSummary.html',
-  },
-  UpdateShardCount: {
-    limit: { max: 10, windowSeconds: 24 * 60 * 60, per: 'resource' },
-    source:
-      'ten scalings per rolling 24 hours per stream: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html',
-  },
-  GetMetricData: {
-    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
-  },
-  ListMetrics: {
-    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
-  },
-  DescribeAlarms: {
-    source: 'unconfirmed: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
-  },
-  DescribeApplication: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/ka.html' },
-  UpdateApplication: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/ka.html' },
-  IncreaseStreamRetentionPeriod: {
-    source:
-      'unconfirmed: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html',
-  },
-  StartExecution: {
-    source: 'unconfirmed: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html',
-  },
-  Publish: { source: 'unconfirmed: https://docs.aws.amazon.com/general/latest/gr/sns.html' },
-};
+/** The documented limit of an API, from the one table (lambdas/domain/api-rate-limits.ts). */
+function documentedLimit(api: string): DocumentedApiLimit | undefined {
+  return (DOCUMENTED_API_LIMITS as Readonly<Record<string, DocumentedApiLimit>>)[api];
+}
 
 interface Options {
   readonly targets: number;
@@ -143,15 +128,47 @@ interface TargetStory {
   readonly calls: readonly TimedCall[];
   /** Every notice the play's runs remembered, oldest first (the world keeps only the last). */
   readonly notices: readonly Notice[];
+  /** The fleet slot each run that took one got in the play, by the instant it took it. */
+  readonly slotsTaken: readonly SlotPlan[];
 }
 
-async function playAdmittedAt(scenario: Scenario, admitAt: number): Promise<TargetStory> {
+/** A run of a target taking fleet slot `slot` at instant `at`. */
+interface SlotPlan {
+  readonly at: number;
+  readonly slot: number;
+}
+
+async function playWithSlots(
+  scenario: Scenario,
+  workflow: LocalWorkflow,
+  capacity: number,
+  plan: readonly SlotPlan[],
+): Promise<TargetStory> {
   const metricCalls: TimedCall[] = [];
   const notices: Notice[] = [];
+  const slotsTaken: SlotPlan[] = [];
+  const admitAt = plan[0]!.at;
   const play = await playScenario(scenario, {
+    workflow,
     onWorld: (world) => {
-      const capacity = world.config.fleet.maxConcurrentRuns;
-      for (let slot = 0; slot < capacity; slot++) world.slots.held.set(`other-target-run-${slot}`, admitAt - 1);
+      for (let other = 0; other < capacity; other++) {
+        world.slots.held.set(`other-target-run-${other}`, { index: other, expiresAt: admitAt - 1 });
+      }
+      // A run that takes a slot at an instant of the plan gets the slot the fleet's free slots gave it
+      // there, which paces its reads; any other run gets the lowest slot free in this world.
+      const acquire = world.slots.acquire.bind(world.slots);
+      const placed = new Set<number>();
+      world.slots.acquire = async (owner, slots, ttlSeconds) => {
+        let taken = await acquire(owner, slots, ttlSeconds);
+        const planned = plan.find((entry) => entry.at === world.now);
+        if (taken && planned && !placed.has(planned.at)) {
+          placed.add(planned.at);
+          world.slots.held.set(owner, { index: planned.slot, expiresAt: world.slots.held.get(owner)!.expiresAt });
+          taken = { index: planned.slot };
+        }
+        if (taken) slotsTaken.push({ at: world.now, slot: taken.index });
+        return taken;
+      };
       const cloudwatch = world.cloudwatch;
       const getMetricData = cloudwatch.getMetricData.bind(cloudwatch);
       const listMetrics = cloudwatch.listMetrics.bind(cloudwatch);
@@ -175,7 +192,7 @@ async function playAdmittedAt(scenario: Scenario, admitAt: number): Promise<Targ
     ...play.world.apiCalls().map((call) => ({ at: call.at, api: call.api as string, resource: call.resource })),
     ...metricCalls,
   ].filter((call) => call.at >= start);
-  return { play, calls, notices };
+  return { play, calls, notices, slotsTaken };
 }
 
 /** The fleet: the scenario's target N times over, each with its own stream and application names. */
@@ -198,6 +215,20 @@ function fleetOf(scenario: Scenario, targets: number, maxConcurrentRuns: number)
     ...(scenario.streamMedic.alarms ? { alarms: scenario.streamMedic.alarms } : {}),
     fleet: { maxConcurrentRuns },
   });
+}
+
+/** The seconds the workflow's fixed waits are multiples of, as its lock state hands them to the lock task. */
+function paceCycleOf(workflow: LocalWorkflow): number {
+  const lock = workflow.definition.States[STATE_NAMES.acquireLock] as {
+    readonly Parameters?: {
+      readonly paceCycleSeconds?: unknown;
+      readonly Payload?: { readonly paceCycleSeconds?: unknown };
+    };
+  };
+  const cycle = lock.Parameters?.paceCycleSeconds ?? lock.Parameters?.Payload?.paceCycleSeconds;
+  if (typeof cycle !== 'number')
+    throw new Error(`the ${STATE_NAMES.acquireLock} state hands the lock task no paceCycleSeconds`);
+  return cycle;
 }
 
 function alarmStateAt(
@@ -234,36 +265,93 @@ async function main(): Promise<void> {
     }
   });
 
-  const stories = new Map<number, TargetStory>();
-  const storyAt = async (admitAt: number): Promise<TargetStory> => {
-    let story = stories.get(admitAt);
+  // The workflow synthesized with the fleet's cap, so each play's lock task paces as the fleet's would.
+  const workflow = synthesizeWorkflow({
+    targets: [scenario.streamMedic.target],
+    fleet: { maxConcurrentRuns: options.maxConcurrentRuns },
+  });
+  const groups = paceGroups(options.maxConcurrentRuns, paceCycleOf(workflow));
+  // A target's story depends on the instant its first run got a slot, and on the seconds that slot
+  // and the slot of each later run of it own: one play per distinct plan of (instant, slot's class).
+  const stories = new Map<string, TargetStory>();
+  let plays = 0;
+  const storyKey = (plan: readonly SlotPlan[]): string =>
+    plan.map((entry) => `${entry.at}:${entry.slot % groups}`).join('|');
+  const storyFor = async (plan: readonly SlotPlan[]): Promise<TargetStory> => {
+    let story = stories.get(storyKey(plan));
     if (!story) {
-      story = await playAdmittedAt(scenario, admitAt);
-      stories.set(admitAt, story);
+      plays += 1;
+      const classes = plan.map((entry) => ({ at: entry.at, slot: entry.slot % groups }));
+      story = await playWithSlots(scenario, workflow, options.maxConcurrentRuns, classes);
+      stories.set(storyKey(plan), story);
     }
     return story;
   };
-  const neverAdmitted = await storyAt(Number.MAX_SAFE_INTEGER);
+  const neverAdmitted = await storyFor([{ at: Number.MAX_SAFE_INTEGER, slot: 0 }]);
   const { startMs, endMs } = neverAdmitted.play.world;
 
-  const admittedAt: (number | undefined)[] = Array.from({ length: options.targets }, () => undefined);
-  const storyOf = (index: number): TargetStory =>
-    admittedAt[index] === undefined ? neverAdmitted : stories.get(admittedAt[index]!)!;
+  const plans: (readonly SlotPlan[] | undefined)[] = Array.from({ length: options.targets }, () => undefined);
+  const admittedAt = (index: number): number | undefined => plans[index]?.[0]?.at;
+  const storyOf = (index: number): TargetStory => {
+    const plan = plans[index];
+    return plan === undefined ? neverAdmitted : stories.get(storyKey(plan))!;
+  };
   const fleetCalls: TimedCall[] = [];
   const sweepStarts = new Set<string>();
   // A play's own sweep decides for its one target with every slot free; of its sweep runs only those
   // the fleet's sweep started at that instant happen in the storm.
   const happens = (index: number, run: ExecutionRecord): boolean =>
     !run.trigger.startsWith('sweep') || sweepStarts.has(`${index}@${run.startedAt}`);
+  /** The runs of an admitted target that take a slot in the storm: they took the lock, from its first run on. */
+  const slotRuns = (index: number): ExecutionRecord[] => {
+    const from = admittedAt(index);
+    if (from === undefined) return [];
+    return storyOf(index).play.runs.filter(
+      (run) => run.lockAcquired === true && run.startedAt >= from && happens(index, run),
+    );
+  };
   const holds = (): SlotHold[] =>
-    admittedAt.flatMap((at, index) => {
-      if (at === undefined) return [];
-      return stories
-        .get(at)!
-        .play.runs.filter((run) => run.lockAcquired === true && run.startedAt >= at && happens(index, run))
-        .map((run) => ({ from: run.startedAt, to: run.endedAt ?? Number.POSITIVE_INFINITY }));
-    });
-  const waitingTargets = (): number[] => admittedAt.flatMap((at, index) => (at === undefined ? [index] : []));
+    plans.flatMap((plan, index) =>
+      slotRuns(index).map((run) => {
+        const slot = plan?.find((entry) => entry.at === run.startedAt)?.slot;
+        return {
+          from: run.startedAt,
+          to: run.endedAt ?? Number.POSITIVE_INFINITY,
+          ...(slot !== undefined ? { slot } : {}),
+        };
+      }),
+    );
+  const waitingTargets = (): number[] => plans.flatMap((plan, index) => (plan === undefined ? [index] : []));
+  const admit = async (targets: readonly number[], at: number, free: readonly number[]): Promise<void> => {
+    for (const [k, index] of targets.entries()) {
+      const plan = [{ at, slot: free[k]! }];
+      await storyFor(plan);
+      plans[index] = plan;
+    }
+  };
+  // A later run of an admitted target takes a slot free at its start; past the free ones it is
+  // assumed to find one anyway (the play let it in), numbered past the cap.
+  let beyondCap = 0;
+  const placeLaterRuns = async (at: number): Promise<void> => {
+    const free = freeSlotIndexes(
+      holds().filter((hold) => !(hold.from === at && hold.slot === undefined)),
+      at,
+      options.maxConcurrentRuns,
+    );
+    for (const [index, plan] of plans.entries()) {
+      if (plan === undefined || plan.some((entry) => entry.at === at)) continue;
+      if (!slotRuns(index).some((run) => run.startedAt === at)) continue;
+      const slot = free.shift() ?? options.maxConcurrentRuns + beyondCap++;
+      const story = storyOf(index);
+      const extended = [...plan, { at, slot }];
+      const given = story.slotsTaken.find((entry) => entry.at === at)?.slot;
+      // The play is the same up to `at`; it needs playing again only if the run's slot paces it otherwise.
+      if (given !== undefined && given % groups === slot % groups) stories.set(storyKey(extended), story);
+      else await storyFor(extended);
+      plans[index] = extended;
+    }
+  };
+  const laterRunStarts = (): number[] => plans.flatMap((_, index) => slotRuns(index).map((run) => run.startedAt));
 
   // Instants a run may start: the alarms' (the same for every target not yet admitted), and the sweeps'.
   const alarmInstants = new Set(
@@ -276,20 +364,30 @@ async function main(): Promise<void> {
     }
   }
   let stormStart: number | undefined;
-  for (const at of [...new Set([...alarmInstants, ...sweepInstants])].sort((a, b) => a - b)) {
+  const nextInstant = (after: number): number | undefined => {
+    let next: number | undefined;
+    for (const at of [...alarmInstants, ...sweepInstants, ...laterRunStarts()]) {
+      if (at > after && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  };
+  for (let at = nextInstant(Number.NEGATIVE_INFINITY); at !== undefined; at = nextInstant(at)) {
     if (alarmInstants.has(at)) {
       stormStart ??= at;
-      const { admitted } = admitByFreeSlots(waitingTargets(), options.maxConcurrentRuns, slotsHeldAt(holds(), at));
-      if (admitted.length > 0) await storyAt(at);
-      for (const index of admitted) admittedAt[index] = at;
+      const current = holds();
+      const { admitted } = admitByFreeSlots(waitingTargets(), options.maxConcurrentRuns, slotsHeldAt(current, at));
+      await admit(admitted, at, freeSlotIndexes(current, at, options.maxConcurrentRuns));
     }
     if (sweepInstants.has(at) && plan) {
       const started: number[] = [];
-      const held = slotsHeldAt(holds(), at);
+      const current = holds();
+      const held = slotsHeldAt(current, at);
+      // The sweep spaces its DescribeAlarms calls (SweepDeps.pause); its calls fall that much later.
+      let pausedMs = 0;
       const sweep = createSweepCore({
         alarms: {
           alarmsInAlarm: async (names) => {
-            fleetCalls.push({ at, api: 'DescribeAlarms', resource: 'account' });
+            fleetCalls.push({ at: at + pausedMs, api: 'DescribeAlarms', resource: 'account' });
             return names.flatMap((alarmName) => {
               const alarm = fleetAlarms.get(alarmName);
               if (!alarm) return [];
@@ -303,7 +401,7 @@ async function main(): Promise<void> {
         },
         executions: {
           start: async (input) => {
-            fleetCalls.push({ at, api: 'StartExecution', resource: 'account' });
+            fleetCalls.push({ at: at + pausedMs, api: 'StartExecution', resource: 'account' });
             const target = (input as { sweep: { target: string } }).sweep.target;
             started.push(fleet.targets.findIndex((t) => t.name === target));
             return { executionArn: `arn:aws:states:us-east-1:123456789012:execution:StreamMedic:${target}-${at}` };
@@ -345,13 +443,16 @@ async function main(): Promise<void> {
         },
         clock: { now: () => new Date(at) },
         telemetry: SILENT_TELEMETRY,
+        pause: async (ms) => {
+          pausedMs += ms;
+        },
       });
       await sweep(plan);
       for (const index of started) sweepStarts.add(`${index}@${at}`);
-      const newcomers = started.filter((index) => admittedAt[index] === undefined);
-      if (newcomers.length > 0) await storyAt(at);
-      for (const index of newcomers) admittedAt[index] = at;
+      const newcomers = started.filter((index) => admittedAt(index) === undefined);
+      await admit(newcomers, at, freeSlotIndexes(current, at, options.maxConcurrentRuns));
     }
+    await placeLaterRuns(at);
   }
 
   // What each target's story adds up to.
@@ -361,17 +462,27 @@ async function main(): Promise<void> {
   const handled: number[] = [];
   let withoutRun = 0;
   let followUpsLeftOut = 0;
-  admittedAt.forEach((at, index) => {
+  // The most calls one target made to an API within one second, against what the pacing plans for.
+  const busiestSecond = new Map<string, number>();
+  plans.forEach((plan, index) => {
+    const at = plan?.[0]?.at;
     const story = storyOf(index);
     const runs = story.play.runs.filter((run) => happens(index, run));
     // Only a run holding the lock calls the counted APIs (a target never admitted calls none), so the
     // calls of a run the storm leaves out are those made while it held the lock.
     const leftOut = story.play.runs.filter((run) => !happens(index, run) && run.lockAcquired === true);
     followUpsLeftOut += leftOut.length;
+    const perSecond = new Map<string, number>();
     for (const call of story.calls) {
       if (leftOut.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
         continue;
       calls.push({ ...call, resource: `${index}:${call.resource}` });
+      const key = `${call.api}@${Math.floor(call.at / 1000)}`;
+      perSecond.set(key, (perSecond.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of perSecond) {
+      const api = key.split('@')[0]!;
+      busiestSecond.set(api, Math.max(busiestSecond.get(api) ?? 0, count));
     }
     for (const run of runs) {
       if (run.lockAcquired !== false) continue;
@@ -405,9 +516,15 @@ async function main(): Promise<void> {
   const clearedAt = stillInAlarm ? undefined : lastClear;
   const minutes = (ms: number): string => `${(ms / MINUTE_MS).toFixed(1)} min`;
   const from = stormStart ?? startMs;
+  const apis = [...new Set([...Object.keys(DOCUMENTED_API_LIMITS), ...calls.map((call) => call.api)])];
+  const budget = pacingBudget();
+  const plannedFor = RUN_CALLS_PER_SECOND as Readonly<Record<string, number | undefined>>;
+  const overPlan = [...busiestSecond]
+    .filter(([api, count]) => count > (plannedFor[api] ?? Number.POSITIVE_INFINITY))
+    .map(([api, count]) => `${api} (${count} > ${plannedFor[api]})`);
   const lines = [
     `Storm: ${options.targets} targets of ${scenario.name}, fleet.maxConcurrentRuns ${options.maxConcurrentRuns}` +
-      `${plan ? `, sweep every ${plan.rateMinutes} min` : ', no sweep'}; composed from ${stories.size} plays ` +
+      `${plan ? `, sweep every ${plan.rateMinutes} min` : ', no sweep'}; composed from ${plays} plays ` +
       `(${((Date.now() - wallStart) / 1000).toFixed(0)} s)`,
     `First alarm run at minute ${((from - startMs) / MINUTE_MS).toFixed(0)} of the scenario (${scenario.durationMinutes} min long).`,
     handled.length > 0
@@ -430,12 +547,18 @@ async function main(): Promise<void> {
     `Calls to the counted APIs by a target never admitted (every run of it turned away): ${neverAdmitted.calls.length}`,
     `Check: sweep runs that held the lock in a play but the fleet's sweep did not start (left out): ${followUpsLeftOut}; ` +
       `runs the fleet's sweep started that its target's play has no run for: ${unmatchedStarts}`,
+    `Pacing: at most ${budget.runsPerSecond} runs read in one second (set by ${budget.api}, at ${PACING_HEADROOM * 100}% of its limit); ` +
+      `the ${options.maxConcurrentRuns} slots spread over ${groups} second(s)`,
+    `Check: the most calls one target made to an API in one second, against what the pacing plans for: ` +
+      (overPlan.length > 0
+        ? `OVER the plan for ${overPlan.join(', ')}`
+        : [...busiestSecond].map(([api, count]) => `${api} ${count}`).join(', ') + ' (within the plan)'),
     '',
-    'API                            calls  peak/s  peak in limit window  limit                 verdict',
+    'API                            calls  peak/s  peak in limit window  limit                 share  verdict',
   ];
-  const apis = [...new Set([...Object.keys(LIMITS), ...calls.map((call) => call.api)])];
+  const over80: string[] = [];
   for (const api of apis) {
-    const limit = LIMITS[api]?.limit;
+    const limit = documentedLimit(api)?.limit;
     const rate = apiRate(api, calls, limit);
     const window = limit
       ? `${rate.peakInLimitWindow} per ${limit.windowSeconds === 1 ? 's' : `${limit.windowSeconds / 3600} h`}${limit.per === 'resource' ? ' (busiest stream)' : ''}`
@@ -443,17 +566,27 @@ async function main(): Promise<void> {
     const documented = limit
       ? `${limit.max} per ${limit.windowSeconds === 1 ? 's' : `${limit.windowSeconds / 3600} h`}`
       : 'unconfirmed';
+    const share = limit ? (rate.peakInLimitWindow ?? 0) / limit.max : undefined;
+    if (share !== undefined && share > PACING_HEADROOM) over80.push(api);
     lines.push(
-      `${api.padEnd(30)} ${String(rate.calls).padStart(5)}  ${String(rate.peakPerSecond).padStart(6)}  ${window.padEnd(20)}  ${documented.padEnd(20)}  ${rate.verdict}`,
+      `${api.padEnd(30)} ${String(rate.calls).padStart(5)}  ${String(rate.peakPerSecond).padStart(6)}  ${window.padEnd(20)}  ${documented.padEnd(20)}  ${(share === undefined ? '-' : `${Math.round(share * 100)}%`).padStart(5)}  ${rate.verdict}`,
     );
   }
   lines.push(
     '',
-    'Limits:',
-    ...apis.map((api) => `  ${api}: ${LIMITS[api]?.source ?? 'no documented limit on record'}`),
+    over80.length > 0
+      ? `Above ${PACING_HEADROOM * 100}% of a confirmed limit: ${over80.join(', ')}`
+      : `Every API with a confirmed limit peaks at or below ${PACING_HEADROOM * 100}% of it`,
+    '',
+    'Limits (lambdas/domain/api-rate-limits.ts):',
+    ...apis.map((api) => {
+      const documented = documentedLimit(api);
+      if (!documented) return `  ${api}: no documented limit on record`;
+      return `  ${api}: ${documented.limit ? documented.documented : `unconfirmed (${documented.documented})`}: ${documented.page}`;
+    }),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
-  const failed = apis.some((api) => apiRate(api, calls, LIMITS[api]?.limit).verdict === 'FAIL');
+  const failed = apis.some((api) => apiRate(api, calls, documentedLimit(api)?.limit).verdict === 'FAIL');
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -37,6 +37,7 @@ export const STATE_NAMES = {
   intake: 'Intake',
   acquireLock: 'AcquireLock',
   isLockAcquired: 'IsLockAcquired',
+  paceFirstRead: 'PaceFirstRead',
   targetBusy: 'TargetBusy',
   assess: 'Assess',
   shouldApply: 'ShouldApply',
@@ -191,6 +192,10 @@ function timeBudgetOf(options: {
     settleSeconds: options.settleTime.toSeconds(),
     closeSeconds: closing + retrierWorstSeconds(RETRIER_BACKOFF.transient),
   };
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
 }
 
 /** How long the lock outlives the run's timeout, so a run that dies still frees its target. */
@@ -448,9 +453,21 @@ export class RemediationWorkflow extends Construct {
     const acquireLock = invoke(
       STATE_NAMES.acquireLock,
       'lock',
-      sfn.TaskInput.fromObject({ run, ttlSeconds: options.lockTtlSeconds, fleetSlots: config.fleet.maxConcurrentRuns }),
+      sfn.TaskInput.fromObject({
+        run,
+        ttlSeconds: options.lockTtlSeconds,
+        fleetSlots: config.fleet.maxConcurrentRuns,
+        // The status checks and the settling wait are whole multiples of it, so a paced run's later
+        // calls keep to its slot's seconds as its first read does.
+        paceCycleSeconds: greatestCommonDivisor(options.pollInterval.toSeconds(), options.settleTime.toSeconds()),
+      }),
       { resultPath: paths.lock },
     );
+    // The fleet's runs that start together spread their reads over the seconds their slots own.
+    const paceFirstRead = new sfn.Wait(this, STATE_NAMES.paceFirstRead, {
+      stateName: STATE_NAMES.paceFirstRead,
+      time: sfn.WaitTime.secondsPath(paths.lockPaceSeconds),
+    });
     const assess = invoke(
       STATE_NAMES.assess,
       'assess',
@@ -672,7 +689,7 @@ export class RemediationWorkflow extends Construct {
     expireApproval.next(notify);
     rollBackStuckApplication.next(notify);
     const isLockAcquired = new sfn.Choice(this, STATE_NAMES.isLockAcquired, { stateName: STATE_NAMES.isLockAcquired })
-      .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), assess.next(shouldApply))
+      .when(sfn.Condition.booleanEquals(paths.lockAcquired, true), paceFirstRead.next(assess.next(shouldApply)))
       .otherwise(
         new sfn.Succeed(this, STATE_NAMES.targetBusy, {
           stateName: STATE_NAMES.targetBusy,

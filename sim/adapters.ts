@@ -27,6 +27,7 @@ import type {
   FleetChange,
   FleetChangeLog,
   FleetSlots,
+  HeldFleetSlot,
   TurnedAwayLog,
   TurnedAwayRun,
 } from '../lambdas/ports';
@@ -455,11 +456,12 @@ export class InMemoryTargetLock implements TargetLock {
 
 /** The fleet's run slots, in memory: leases that expire on the given clock, as the DynamoDB slots do. */
 export class InMemoryFleetSlots implements FleetSlots {
-  readonly held = new Map<string, number>();
+  /** Each holder's slot and when its lease runs out (epoch ms). */
+  readonly held = new Map<string, { readonly index: number; readonly expiresAt: number }>();
 
   constructor(private readonly clock: Clock) {}
 
-  async acquire(owner: string, capacity: number, ttlSeconds: number): Promise<boolean> {
+  async acquire(owner: string, capacity: number, ttlSeconds: number): Promise<HeldFleetSlot | undefined> {
     const context = { action: 'PutItem', resource: 'fleet-slot' };
     if (!owner) throw new InvalidRequestError('fleet slot owner must not be empty', context);
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -468,11 +470,16 @@ export class InMemoryFleetSlots implements FleetSlots {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new InvalidRequestError(`fleet slot ttlSeconds must be a positive integer, got ${ttlSeconds}`, context);
     }
-    const live = await this.holders();
-    if (live.includes(owner)) return true;
-    if (live.length >= capacity) return false;
-    this.held.set(owner, this.clock.now().getTime() + ttlSeconds * 1000);
-    return true;
+    const live = this.live();
+    const mine = live.find(([holder]) => holder === owner);
+    if (mine) return { index: mine[1].index };
+    if (live.length >= capacity) return undefined;
+    // The lowest free slot: which one a run gets decides only the seconds its reads are paced to.
+    const taken = new Set(live.map(([, slot]) => slot.index));
+    let index = 0;
+    while (taken.has(index)) index += 1;
+    this.held.set(owner, { index, expiresAt: this.clock.now().getTime() + ttlSeconds * 1000 });
+    return { index };
   }
 
   async release(owner: string): Promise<void> {
@@ -480,8 +487,12 @@ export class InMemoryFleetSlots implements FleetSlots {
   }
 
   async holders(): Promise<string[]> {
+    return this.live().map(([owner]) => owner);
+  }
+
+  private live(): [string, { readonly index: number; readonly expiresAt: number }][] {
     const now = this.clock.now().getTime();
-    return [...this.held].filter(([, expiresAt]) => expiresAt > now).map(([owner]) => owner);
+    return [...this.held].filter(([, slot]) => slot.expiresAt > now);
   }
 }
 

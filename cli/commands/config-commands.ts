@@ -4,6 +4,8 @@ import {
   type AlarmDefinition,
   type ComparisonOperator,
 } from '../../lambdas/domain/alarm-definitions';
+import { PACING_HEADROOM, pacingBudget } from '../../lambdas/domain/api-pacing';
+import { DOCUMENTED_API_LIMITS } from '../../lambdas/domain/api-rate-limits';
 import type { StreamMedicConfig } from '../../lambdas/domain/config';
 import { IAM_ROLE_LIMITS, limitBreaches, predictStacks, type StackPrediction } from '../../lambdas/domain/fleet-layout';
 import { InvalidInputError } from '../../lambdas/domain/validation';
@@ -56,6 +58,17 @@ export function configSummary(file: string, config: StreamMedicConfig, alarms: r
   );
 }
 
+/** The fleet-wide limits the config sets: runs at once and how their reads are paced, changes an hour. */
+export function fleetLine(config: StreamMedicConfig): string {
+  const { runsPerSecond, api } = pacingBudget();
+  const limit = DOCUMENTED_API_LIMITS[api].limit!;
+  return (
+    `  fleet: at most ${plural(config.fleet.maxConcurrentRuns, 'run')} at once (fleet.maxConcurrentRuns), ` +
+    `paced so that at most ${runsPerSecond} make their reads in one second (${api}: ${PACING_HEADROOM * 100}% of ` +
+    `${limit.max} a second); at most ${plural(config.fleet.maxChangesPerHour, 'change')} an hour (fleet.maxChangesPerHour)`
+  );
+}
+
 /** One line per stack of the deployment: what it holds and how close it comes to CloudFormation's quotas. */
 export function stackLines(stacks: readonly StackPrediction[]): string {
   return stacks
@@ -104,7 +117,8 @@ function validateCommand(io: CliIo): Command {
         [
           'A bad config is reported with the path of the first bad field, e.g. targets[1].stream.maxShards.',
           'Each stack of the deployment is listed with its predicted resources and template size; a config',
-          'that would exceed a CloudFormation quota is refused, naming the stack and the quota.',
+          'that would exceed a CloudFormation quota is refused, naming the stack and the quota. The last',
+          "line gives the fleet's limits: runs at once, how their reads are paced, and changes an hour.",
         ],
       ),
     )
@@ -112,7 +126,9 @@ function validateCommand(io: CliIo): Command {
       const { config, selections } = readConfig(io, file);
       const stacks = parseFile(file, 'config file', () => checkDeployable(config));
       const selected = selections.length > 0 ? `${selectionLines(selections)}\n` : '';
-      io.stdout(`${configSummary(file, config, alarmDefinitionsFor(config))}\n${selected}${stackLines(stacks)}\n`);
+      io.stdout(
+        `${configSummary(file, config, alarmDefinitionsFor(config))}\n${selected}${stackLines(stacks)}\n${fleetLine(config)}\n`,
+      );
     });
 }
 

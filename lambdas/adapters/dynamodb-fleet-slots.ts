@@ -1,11 +1,12 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { giveBackLease, takeLease } from './dynamodb-lease';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
-import type { Clock, FleetSlots } from '../ports';
+import type { Clock, FleetSlots, HeldFleetSlot } from '../ports';
 import {
   LEDGER_TABLE_PARTITION_KEY,
   LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
+  fleetSlotIndex,
   fleetSlotKey,
   fleetSlotPartitionKey,
 } from '../ports/ledger-table';
@@ -43,7 +44,7 @@ export class DynamoDbFleetSlots implements FleetSlots {
     this.clock = props.clock;
   }
 
-  async acquire(owner: string, capacity: number, ttlSeconds: number): Promise<boolean> {
+  async acquire(owner: string, capacity: number, ttlSeconds: number): Promise<HeldFleetSlot | undefined> {
     const context = { action: 'PutItem', resource: `${this.tableName}/FLEET_SLOT` };
     if (!owner) throw new InvalidRequestError('fleet slot owner must not be empty', context);
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -55,16 +56,19 @@ export class DynamoDbFleetSlots implements FleetSlots {
     for (let attempt = 0; attempt < ACQUIRE_TRIES; attempt += 1) {
       const nowSeconds = this.nowSeconds();
       const live = (await this.slots()).filter((slot) => slot.expiresAt >= nowSeconds);
-      if (live.some((slot) => slot.owner === owner)) return true;
+      const mine = live.find((slot) => slot.owner === owner);
+      const mineIndex = mine ? fleetSlotIndex(mine.sk) : undefined;
+      if (mineIndex !== undefined) return { index: mineIndex };
       // Slots past a lowered capacity still count while their runs hold them.
-      if (live.length >= capacity) return false;
+      if (live.length >= capacity) return undefined;
       const taken = new Set(live.map((slot) => slot.sk));
-      const freeKeys = Array.from({ length: capacity }, (_, index) => fleetSlotKey(index)).filter(
-        (key) => !taken.has(key.sk),
+      const freeIndexes = Array.from({ length: capacity }, (_, index) => index).filter(
+        (index) => !taken.has(fleetSlotKey(index).sk),
       );
       // Runs that start together spread over the free slots rather than all writing the first one.
-      const free = freeKeys[spreadIndex(owner, attempt, freeKeys.length)];
-      if (!free) return false;
+      const index = freeIndexes[spreadIndex(owner, attempt, freeIndexes.length)];
+      if (index === undefined) return undefined;
+      const free = fleetSlotKey(index);
       try {
         if (
           await takeLease(this.client, {
@@ -75,13 +79,13 @@ export class DynamoDbFleetSlots implements FleetSlots {
             ttlSeconds,
           })
         ) {
-          return true;
+          return { index };
         }
       } catch (error) {
         throw mapAwsError(error, context);
       }
     }
-    return false;
+    return undefined;
   }
 
   async release(owner: string): Promise<void> {

@@ -28,5 +28,6 @@ export const handler = lambdaHandler(
     fleetChanges: new DynamoDbFleetChangeLog(documents, { tableName }),
     clock,
     telemetry,
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   }),
 );

@@ -227,9 +227,17 @@ export interface ApprovalDesk extends ApprovalRequests {
  * The fleet's run slots (config `fleet.maxConcurrentRuns`): at most `capacity` runs hold one at a
  * time across every target. A slot is a lease that expires by itself, so a run that dies frees it.
  */
+/** A fleet slot a run holds: its index (0-based) decides the seconds the run's reads are paced to (api-pacing.ts). */
+export interface HeldFleetSlot {
+  readonly index: number;
+}
+
 export interface FleetSlots {
-  /** Takes a slot for `owner` unless `capacity` live runs hold one; a slot `owner` holds already counts as taken. */
-  acquire(owner: string, capacity: number, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Takes a slot for `owner` unless `capacity` live runs hold one, and tells which; a slot `owner`
+   * holds already is returned again. Undefined when every slot is held.
+   */
+  acquire(owner: string, capacity: number, ttlSeconds: number): Promise<HeldFleetSlot | undefined>;
   /** Frees the slot `owner` holds, if any; freeing twice is harmless. */
   release(owner: string): Promise<void>;
   /** The runs holding a live slot now. */

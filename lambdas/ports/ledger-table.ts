@@ -204,6 +204,12 @@ export function fleetSlotKey(index: number): LedgerTableKey {
   return { pk: FLEET_SLOT_PARTITION_KEY, sk: `${FLEET_SLOT_SORT_PREFIX}${String(index).padStart(4, '0')}` };
 }
 
+/** The index of the fleet slot a sort key names (see {@link fleetSlotKey}); undefined for any other key. */
+export function fleetSlotIndex(sk: string): number | undefined {
+  const match = /^SLOT#(\d+)$/.exec(sk);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The partition that holds every fleet change. */
 export function fleetChangePartitionKey(): string {
   return FLEET_CHANGE_PARTITION_KEY;

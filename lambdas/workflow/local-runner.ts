@@ -466,14 +466,65 @@ function taskHandler(name: string, task: TaskContext, startTime: string, clock: 
   };
 }
 
-/** How long a Wait state of the definition pauses, in ms; paths are not supported on a simulated clock. */
+/** How long a Wait state of the definition pauses, in ms; `SecondsPath` is read from the state (see {@link secondsPathOf}). */
 function waitStateMs(name: string, state: AnyState, now: number): number {
   const wait = state as { Seconds?: number; Timestamp?: string; SecondsPath?: string; TimestampPath?: string };
   if (wait.Seconds !== undefined) return wait.Seconds * 1000;
   if (wait.Timestamp !== undefined) return Date.parse(wait.Timestamp) - now;
   throw new Error(
-    `Wait state "${name}" takes its time from the input; a simulated clock supports Seconds and Timestamp`,
+    `Wait state "${name}" takes a timestamp from the input; a simulated clock supports Seconds, Timestamp and SecondsPath`,
   );
+}
+
+/** The `SecondsPath` of a Wait state, if it has one. */
+function secondsPathOf(state: AnyState): string | undefined {
+  return state.Type === 'Wait' ? (state as { SecondsPath?: string }).SecondsPath : undefined;
+}
+
+/** The seconds a `SecondsPath` (a plain `$.a.b` path) names in the state, as Step Functions requires them: a whole number >= 0. */
+function secondsAt(name: string, input: unknown, path: string): number {
+  if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) {
+    throw new Error(`Wait state "${name}": the local runner reads only plain paths like $.a.b, got ${path}`);
+  }
+  let value: unknown = input;
+  for (const key of path.slice(2).split('.')) value = isRecord(value) ? value[key] : undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    const error = new Error(
+      `Wait state "${name}": ${path} must be a whole number of seconds >= 0, got ${String(value)}`,
+    );
+    error.name = 'States.Runtime';
+    throw error;
+  }
+  return value;
+}
+
+/**
+ * The definition a simulated clock runs: each Wait state with `SecondsPath` becomes a Task state the
+ * runner handles itself (the library would read the path only to sleep in real time), with the same
+ * paths and transitions, whose result is its input; the wait is owed on the simulated clock.
+ */
+const simulatedDefinitions = new WeakMap<StateMachineDefinition, StateMachineDefinition>();
+function simulatedDefinition(workflow: LocalWorkflow): StateMachineDefinition {
+  let simulated = simulatedDefinitions.get(workflow.definition);
+  if (!simulated) {
+    const states = Object.fromEntries(
+      Object.entries(workflow.definition.States).map(([name, state]) => {
+        if (secondsPathOf(state) === undefined) return [name, state];
+        const { Type: _type, SecondsPath: _secondsPath, ...rest } = state as AnyState & { SecondsPath: string };
+        return [
+          name,
+          {
+            ...rest,
+            Type: 'Task',
+            Resource: `arn:aws:lambda:${workflow.region}:${workflow.account}:function:local-wait`,
+          },
+        ];
+      }),
+    );
+    simulated = { ...workflow.definition, States: states } as StateMachineDefinition;
+    simulatedDefinitions.set(workflow.definition, simulated);
+  }
+  return simulated;
 }
 
 /** Validating a definition compiles the whole ASL schema (a tenth of a second); a machine runs any number of executions. */
@@ -494,8 +545,8 @@ export async function runLocalWorkflow(
   input: unknown,
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
-  const machine = machineFor(workflow.definition);
   const virtual = options.virtualTime;
+  const machine = machineFor(virtual ? simulatedDefinition(workflow) : workflow.definition);
   const startTime = options.startTime ?? new Date(virtual ? virtual.now() : Date.now());
   const executionName = options.executionName ?? `local-${startTime.getTime()}`;
   const executionArn = `arn:aws:states:${workflow.region}:${workflow.account}:execution:StreamMedic:${executionName}`;
@@ -514,6 +565,14 @@ export async function runLocalWorkflow(
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(workflow.definition.States)) {
+    const secondsPath = secondsPathOf(state);
+    if (secondsPath !== undefined && clock) {
+      taskResourceLocalHandlers[name] = async (input: unknown) => {
+        clock.waited(name, secondsAt(name, input, secondsPath) * 1000);
+        return input as never;
+      };
+      continue;
+    }
     if (state.Type === 'Wait') {
       if (clock && virtual) {
         waitStateMs(name, state, startTime.getTime());
@@ -581,7 +640,8 @@ export async function runLocalWorkflow(
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') {
         states.push(event.state.name);
-        options.onStateEntered?.(event.state.name, event.state.type);
+        const original = workflow.definition.States[event.state.name];
+        options.onStateEntered?.(event.state.name, original?.Type ?? event.state.type);
       }
     }
   })();

@@ -18,7 +18,13 @@ import {
 import { ApprovalDecisionSchema } from '../domain/approval';
 import { StuckRollbackSchema } from '../domain/stuck-rollback';
 
-export const LockResultSchema = z.object({ acquired: z.boolean() }).strict();
+export const LockResultSchema = z
+  .object({
+    acquired: z.boolean(),
+    /** Seconds the run waits before its first read, so the fleet's runs spread their reads (domain/api-pacing.ts). */
+    paceSeconds: z.number().int().nonnegative().optional(),
+  })
+  .strict();
 export type LockResult = z.infer<typeof LockResultSchema>;
 
 export const NotifyResultSchema = z
@@ -101,6 +107,7 @@ export const STATE_PATHS = {
   rounds: statePath('rounds'),
   lock: statePath('lock'),
   lockAcquired: statePath('lock.acquired'),
+  lockPaceSeconds: statePath('lock.paceSeconds'),
   assessment: statePath('assessment'),
   disposition: statePath('assessment.disposition'),
   steps: statePath('assessment.steps'),

@@ -8,6 +8,7 @@
 // A namespace import lets esbuild leave out the parts of zod nobody uses (its locales, JSON Schema).
 import * as z from 'zod';
 import { alarmDefinitionsForTarget, type AlarmKind } from '../domain/alarm-definitions';
+import { callSpacingMs } from '../domain/api-pacing';
 import { boostFollowedUp, outstandingBoost } from '../domain/boost';
 import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
@@ -186,6 +187,12 @@ export interface SweepDeps {
   readonly fleetChanges: Pick<FleetChangeLog, 'since'>;
   readonly clock: Clock;
   readonly telemetry: TaskTelemetry;
+  /**
+   * Lets time pass between two DescribeAlarms calls, which a large fleet makes many of (100 alarm
+   * names each) against the account's documented rate (domain/api-pacing.ts).
+   * @default no wait
+   */
+  readonly pause?: (ms: number) => Promise<void>;
 }
 
 export interface SweepResult {
@@ -214,6 +221,7 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     const names = plan.targets.flatMap((t) => t.alarmNames);
     const inAlarm = new Map<string, string | undefined>();
     for (let from = 0; from < names.length; from += DESCRIBE_ALARMS_MAX_NAMES) {
+      if (from > 0) await deps.pause?.(callSpacingMs('DescribeAlarms'));
       for (const alarm of await deps.alarms.alarmsInAlarm(names.slice(from, from + DESCRIBE_ALARMS_MAX_NAMES))) {
         inAlarm.set(alarm.alarmName, alarm.since);
       }

@@ -57,6 +57,8 @@ export const TASK_PAYLOADS = {
       ttlSeconds: positiveInt,
       /** fleet.maxConcurrentRuns: the run also takes one of this many fleet slots; absent, no fleet slot. */
       fleetSlots: positiveInt.optional(),
+      /** Seconds every fixed wait of the workflow is a multiple of: the run's pacing keeps to its slot's seconds across them. */
+      paceCycleSeconds: positiveInt.optional(),
     })
     .strict(),
   assess: z

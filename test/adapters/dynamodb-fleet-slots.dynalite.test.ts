@@ -40,6 +40,8 @@ describe('DynamoDbFleetSlots against dynalite', () => {
 
     expect(results.filter(Boolean)).toHaveLength(3);
     expect((await slots.holders()).sort()).toEqual(owners.filter((_, i) => results[i]).sort());
+    // Each winner is told its own slot: the index its reads are paced by.
+    expect(results.flatMap((slot) => (slot ? [slot.index] : [])).sort()).toEqual([0, 1, 2]);
   });
 
   it('keeps the slots in one partition of their own, one item per slot', async () => {
@@ -58,31 +60,31 @@ describe('DynamoDbFleetSlots against dynalite', () => {
   });
 
   it('takes a slot its owner holds already again (a retried lock step) without taking a second', async () => {
-    await slots.acquire('execution-a', 2, 900);
-    await expect(slots.acquire('execution-a', 2, 900)).resolves.toBe(true);
+    const taken = await slots.acquire('execution-a', 2, 900);
+    await expect(slots.acquire('execution-a', 2, 900)).resolves.toEqual(taken);
     expect(await slots.holders()).toEqual(['execution-a']);
   });
 
   it('frees a slot on release, for its owner only', async () => {
     await slots.acquire('execution-a', 1, 900);
     await slots.release('execution-b');
-    await expect(slots.acquire('execution-b', 1, 900)).resolves.toBe(false);
+    await expect(slots.acquire('execution-b', 1, 900)).resolves.toBeUndefined();
     await slots.release('execution-a');
-    await expect(slots.acquire('execution-b', 1, 900)).resolves.toBe(true);
+    await expect(slots.acquire('execution-b', 1, 900)).resolves.toEqual({ index: 0 });
   });
 
   it('lets a run take the slot of a run that died once its lease has expired', async () => {
     await slots.acquire('execution-a', 1, 900);
     clock.advanceSeconds(901);
     expect(await slots.holders()).toEqual([]);
-    await expect(slots.acquire('execution-b', 1, 900)).resolves.toBe(true);
+    await expect(slots.acquire('execution-b', 1, 900)).resolves.toEqual({ index: 0 });
     expect(await slots.holders()).toEqual(['execution-b']);
   });
 
   it('still counts runs holding slots past a lowered capacity', async () => {
     await slots.acquire('execution-a', 3, 900);
     await slots.acquire('execution-b', 3, 900);
-    await expect(slots.acquire('execution-c', 2, 900)).resolves.toBe(false);
+    await expect(slots.acquire('execution-c', 2, 900)).resolves.toBeUndefined();
   });
 
   it('refuses a capacity that is not a positive integer, naming the config field', async () => {

@@ -1,6 +1,7 @@
 import {
   admitByFreeSlots,
   apiRate,
+  freeSlotIndexes,
   peakInWindow,
   peakPerSecond,
   slotsHeldAt,
@@ -28,6 +29,17 @@ describe('fleet slots in the storm composition', () => {
     const targets = ['a', 'b', 'c', 'd', 'e'];
     expect(admitByFreeSlots(targets, 10, 7)).toEqual({ admitted: ['a', 'b', 'c'], turnedAway: ['d', 'e'] });
     expect(admitByFreeSlots(targets, 10, 0)).toEqual({ admitted: targets, turnedAway: [] });
+  });
+
+  it("hands out the free slots lowest first: a known slot stays its run's, the others take the lowest left", () => {
+    const known = [
+      { from: T0, to: T0 + 600_000, slot: 1 },
+      { from: T0, to: T0 + 600_000 },
+      { from: T0 - 60_000, to: T0, slot: 3 },
+    ];
+    // Slot 1 is held, the run of unknown slot takes 0, slot 3 was given back at T0.
+    expect(freeSlotIndexes(known, T0, 5)).toEqual([2, 3, 4]);
+    expect(freeSlotIndexes(known, T0 + 600_000, 5)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('turns every run away while the slots are all held, or more are held than a lowered cap allows', () => {

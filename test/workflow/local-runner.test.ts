@@ -1,4 +1,6 @@
 import { changesOf } from '../../lambdas/domain/ledger-intents';
+import { paceGroups } from '../../lambdas/domain/api-pacing';
+import { FLEET_DEFAULTS } from '../../lambdas/domain/fleet-limits';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -74,6 +76,32 @@ describe('runLocalWorkflow on a simulated clock', () => {
       new Date(start).toISOString(),
       new Date(start + 3 * POLL_SECONDS * 1000).toISOString(),
     ]);
+  });
+
+  it("paces a run to its fleet slot's second: it waits that long before its first read", async () => {
+    const world = fakeWorldFrom(writeThrottledSnapshot(), { laterMetrics: [calmMetrics()] });
+    // Another target's run holds slot 0, so this run takes slot 1, which owns the seconds one past a
+    // multiple of the classes the default cap is spread over; the run is let in on such a multiple.
+    world.slots.held.set('another-targets-run', { index: 0, expiresAt: Number.MAX_SAFE_INTEGER });
+    const groups = paceGroups(FLEET_DEFAULTS.maxConcurrentRuns, POLL_SECONDS);
+    expect(groups).toBeGreaterThan(1);
+    while (Math.floor(world.clock.now().getTime() / 1000) % groups !== 0) world.clock.advance(1000);
+    const start = world.clock.now().getTime();
+    const { time, sleeps } = virtualTimeOf(world);
+
+    const result = await runLocalWorkflow(workflow, { target: 'orders' }, { cores: world.cores, virtualTime: time });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.states.slice(0, 5)).toEqual([
+      STATE_NAMES.intake,
+      STATE_NAMES.acquireLock,
+      STATE_NAMES.isLockAcquired,
+      STATE_NAMES.paceFirstRead,
+      STATE_NAMES.assess,
+    ]);
+    expect(sleeps[0]).toEqual({ ms: 1000, reason: { kind: 'wait', state: STATE_NAMES.paceFirstRead }, at: start });
+    // The assessment, and the change it leads to, come a second later: in the slot's own second.
+    expect(changesOf(world.ledger.entries)[0]!.at).toBe(new Date(start + 1000).toISOString());
   });
 
   it('passes a retrier backoff with full jitter on the clock before the retry, drawn from the given numbers', async () => {

@@ -64,12 +64,12 @@ describe('run-ended core', () => {
   it('frees the fleet slot of a run that died, so the next run of the fleet may take it', async () => {
     const { slots, core } = setUp();
     await slots.acquire(EXECUTION, 1, LOCK_TTL_SECONDS);
-    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toBe(false);
+    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toBeUndefined();
 
     await core(statusChange('FAILED', { target: 'orders', dryRun: false }));
 
     expect(await slots.holders()).toEqual([]);
-    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toBe(true);
+    expect(await slots.acquire(OTHER_EXECUTION, 1, LOCK_TTL_SECONDS)).toEqual({ index: 0 });
   });
 
   it.each(['TIMED_OUT', 'ABORTED', 'FAILED'])(

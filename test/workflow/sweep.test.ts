@@ -12,6 +12,9 @@ import {
 } from '../../lambdas/workflow/sweep';
 import type { LedgerEntry } from '../../lambdas/domain/model';
 import { SERVICE_METRIC_NAMES } from '../../lambdas/domain/service-metrics';
+import { PACING_HEADROOM } from '../../lambdas/domain/api-pacing';
+import { FLEET_DEFAULTS } from '../../lambdas/domain/fleet-limits';
+import { DOCUMENTED_API_LIMITS } from '../../lambdas/domain/api-rate-limits';
 import { InMemoryFleetChangeLog, InMemoryFleetSlots, InMemoryNoticeLog } from '../../sim/adapters';
 import { FakeAlarmsSource } from '../fakes/alarms-source';
 import { FakeClock } from '../fakes/clock';
@@ -191,6 +194,49 @@ describe('the sweep', () => {
     expect(names.length).toBeGreaterThan(DESCRIBE_ALARMS_MAX_NAMES);
     expect(alarms.calls.every((call) => call.length <= DESCRIBE_ALARMS_MAX_NAMES)).toBe(true);
     expect(alarms.calls.flat()).toEqual(names);
+  });
+
+  it('spaces its alarm reads so that it alone keeps DescribeAlarms within 80% of its documented rate', async () => {
+    // 200 targets of 4 swept alarms: 8 calls of 100 names, one more than 80% of 9 a second allows at once.
+    const targets = Array.from({ length: 200 }, (_, i) => ({
+      name: `t${i}`,
+      mode: 'auto' as const,
+      stream: { name: `s${i}` },
+      application: { name: `a${i}` },
+    }));
+    const { alarms, executions, notices, ledger, slots, fleetChanges, clock, plan } = setUp({ targets });
+    // Each call is stamped with the time the pauses before it add up to.
+    let elapsedMs = 0;
+    const callTimes: number[] = [];
+    const reading = alarms.alarmsInAlarm.bind(alarms);
+    alarms.alarmsInAlarm = async (names) => {
+      callTimes.push(elapsedMs);
+      return reading(names);
+    };
+    const pause = async (ms: number) => {
+      elapsedMs += ms;
+    };
+    const telemetry = new RecordingTelemetry();
+    const sweep = createSweepCore({
+      alarms,
+      executions,
+      notices,
+      ledger,
+      slots,
+      fleetChanges,
+      clock,
+      telemetry,
+      pause,
+    });
+
+    await sweep(plan);
+
+    expect(callTimes).toHaveLength(8);
+    const limit = DOCUMENTED_API_LIMITS.DescribeAlarms.limit!;
+    for (const start of callTimes) {
+      const inOneSecond = callTimes.filter((at) => at >= start && at < start + 1000).length;
+      expect(inOneSecond).toBeLessThanOrEqual(Math.floor(limit.max * PACING_HEADROOM));
+    }
   });
 
   it('starts the other targets when one start fails, then fails naming it', async () => {
@@ -389,7 +435,7 @@ describe('the sweep', () => {
 
     it('carries the cap in its plan', () => {
       expect(setUp(fleet(3, 2)).plan.maxConcurrentRuns).toBe(2);
-      expect(setUp().plan.maxConcurrentRuns).toBe(10);
+      expect(setUp().plan.maxConcurrentRuns).toBe(FLEET_DEFAULTS.maxConcurrentRuns);
     });
 
     it('starts no more runs than there are free slots, and names the targets left waiting', async () => {

@@ -1,3 +1,4 @@
+import { paceGroups, paceSeconds } from '../../domain/api-pacing';
 import type { Clock, FleetSlots, TargetLock, TurnedAwayLog, TurnedAwayReason } from '../../ports';
 import { triggerLabel } from '../input';
 import type { LockResult } from '../state';
@@ -21,11 +22,12 @@ export type UnlockDeps = Pick<LockDeps, 'lock' | 'slots' | 'telemetry'>;
  * execution is remediating is not an error: the run ends quietly, and the log and the ledger table
  * record which run was set aside and who held the target. So does a run that finds every fleet slot
  * held (`fleet-busy`), after giving the target's lock back. The sweep asks again a few minutes later
- * while an alarm stays in ALARM, so a run turned away is not a question left unanswered.
+ * while an alarm stays in ALARM, so a run turned away is not a question left unanswered. A run let in
+ * is told how long to wait before its first read: the seconds its fleet slot owns (domain/api-pacing.ts).
  */
 export function createLockTask(deps: LockDeps): TaskCore<unknown, LockResult> {
   return async (payload) => {
-    const { run, ttlSeconds, fleetSlots } = parseTaskPayload('lock', payload);
+    const { run, ttlSeconds, fleetSlots, paceCycleSeconds } = parseTaskPayload('lock', payload);
     const trigger = triggerLabel(run.trigger);
     const turnAway = async (reason: TurnedAwayReason, heldBy: string | undefined): Promise<LockResult> => {
       await deps.turnedAway.record({
@@ -46,7 +48,9 @@ export function createLockTask(deps: LockDeps): TaskCore<unknown, LockResult> {
       });
       return turnAway('target-busy', await deps.lock.ownerOf(run.target));
     }
-    if (fleetSlots !== undefined && !(await deps.slots.acquire(run.executionId, fleetSlots, ttlSeconds))) {
+    if (fleetSlots === undefined) return { acquired: true, paceSeconds: 0 };
+    const slot = await deps.slots.acquire(run.executionId, fleetSlots, ttlSeconds);
+    if (!slot) {
       await deps.lock.release(run.target, run.executionId);
       deps.telemetry.warn('every fleet slot is held (fleet.maxConcurrentRuns); this run ends without acting', {
         target: run.target,
@@ -56,7 +60,15 @@ export function createLockTask(deps: LockDeps): TaskCore<unknown, LockResult> {
       });
       return turnAway('fleet-busy', undefined);
     }
-    return { acquired: true };
+    const pace = paceSeconds(slot.index, paceGroups(fleetSlots, paceCycleSeconds), deps.clock.now().getTime());
+    if (pace > 0) {
+      deps.telemetry.info("the run waits for its fleet slot's second before its first read", {
+        target: run.target,
+        slot: slot.index,
+        paceSeconds: pace,
+      });
+    }
+    return { acquired: true, paceSeconds: pace };
   };
 }
 

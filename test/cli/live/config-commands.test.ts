@@ -35,13 +35,23 @@ describe('stream-medic config validate', () => {
     const alarms = alarmDefinitionsFor(parseConfig(CONFIG)).length;
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    const [summary, ...stacks] = result.stdout.trimEnd().split('\n');
+    const [summary, ...rest] = result.stdout.trimEnd().split('\n');
+    const stacks = rest.slice(0, -1);
     expect(summary).toBe(
       `${configFile}: OK: 2 targets (orders auto, clicks recommend), ${alarms} alarms, 2 notification emails, region eu-west-1`,
     );
     expect(stacks).toHaveLength(1);
     expect(stacks[0]).toMatch(
       /^ {2}main: 2 targets, \d+ target resources, at most \d+ of 500 resources, about \d+ KB of 1024 KB template, \d+ of 10 managed policies on the largest role$/,
+    );
+  });
+
+  it("ends with the fleet's limits: the default cap on runs at once, their pacing and the changes an hour", async () => {
+    const result = await offline(['config', 'validate', configFile]);
+
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '  fleet: at most 100 runs at once (fleet.maxConcurrentRuns), paced so that at most 8 make their reads in one ' +
+        'second (DescribeStreamSummary: 80% of 20 a second); at most 20 changes an hour (fleet.maxChangesPerHour)',
     );
   });
 

@@ -13,7 +13,7 @@ describe('a target whose alarm fires while every fleet slot is held by other tar
     const play = await playScenario(scenario, {
       onWorld: (world) => {
         for (let slot = 0; slot < world.config.fleet.maxConcurrentRuns; slot++) {
-          world.slots.held.set(`other-run-${slot}`, freeFrom);
+          world.slots.held.set(`other-run-${slot}`, { index: slot, expiresAt: freeFrom });
         }
       },
     });

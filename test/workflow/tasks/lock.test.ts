@@ -34,7 +34,7 @@ const sweepTrigger = { kind: 'sweep' as const, alarmNames: ['StreamMedic-orders-
 describe('lock and unlock steps', () => {
   it('lets the first run in and records the second as set aside', async () => {
     const { acquire, telemetry } = setUp();
-    await expect(acquire({ run: first, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+    await expect(acquire({ run: first, ttlSeconds: 600 })).resolves.toEqual({ acquired: true, paceSeconds: 0 });
     await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: false });
     expect(telemetry.logs).toContainEqual({
       level: 'warn',
@@ -65,7 +65,10 @@ describe('lock and unlock steps', () => {
 
     it('turns a run of another target away as fleet-busy when every slot is held, and gives its lock back', async () => {
       const { acquire, lock, turnedAway, telemetry, clock } = setUp();
-      await expect(acquire({ run: first, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({ acquired: true });
+      await expect(acquire({ run: first, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({
+        acquired: true,
+        paceSeconds: 0,
+      });
 
       await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({
         acquired: false,
@@ -97,20 +100,53 @@ describe('lock and unlock steps', () => {
       const { acquire, release, slots } = setUp();
       const third = { ...first, target: 'clicks', executionId: `${first.executionId}-third` };
       await acquire({ run: first, ttlSeconds: 600, fleetSlots: 2 });
-      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: true });
+      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({
+        acquired: true,
+        paceSeconds: 0,
+      });
       await expect(acquire({ run: third, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: false });
 
       await release({ run: first });
 
       expect(await slots.holders()).toEqual([otherTarget.executionId]);
-      await expect(acquire({ run: third, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({ acquired: true });
+      await expect(acquire({ run: third, ttlSeconds: 600, fleetSlots: 2 })).resolves.toEqual({
+        acquired: true,
+        paceSeconds: 0,
+      });
     });
 
     it('frees the slot of a run that died once its lease expires', async () => {
       const { acquire, clock } = setUp();
       await acquire({ run: first, ttlSeconds: 600, fleetSlots: 1 });
       clock.advance(601_000);
-      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({ acquired: true });
+      await expect(acquire({ run: otherTarget, ttlSeconds: 600, fleetSlots: 1 })).resolves.toEqual({
+        acquired: true,
+        paceSeconds: 0,
+      });
+    });
+
+    it('paces each run to the seconds its slot owns, so runs let in together read in different seconds', async () => {
+      const { acquire, slots, clock, telemetry } = setUp();
+      // 24 slots at 8 runs a second (DescribeStreamSummary at 80%): 3 residue classes, a divisor of the 30-s cycle.
+      const runs = ['orders', 'payments', 'clicks'].map((target, n) => ({
+        ...first,
+        target,
+        executionId: `${first.executionId}-${n}`,
+      }));
+      const paces: number[] = [];
+      for (const run of runs) {
+        const result = await acquire({ run, ttlSeconds: 600, fleetSlots: 24, paceCycleSeconds: 30 });
+        paces.push((result as { paceSeconds: number }).paceSeconds);
+      }
+      const second = Math.floor(clock.now().getTime() / 1000);
+      const readSeconds = runs.map((run, n) => {
+        const slot = slots.held.get(run.executionId)!.index;
+        expect((second + paces[n]!) % 3).toBe(slot % 3);
+        return second + paces[n]!;
+      });
+      expect(new Set(readSeconds).size).toBe(3);
+      expect(Math.max(...paces)).toBeLessThan(3);
+      expect(telemetry.logs.some((log) => log.message.includes("waits for its fleet slot's second"))).toBe(true);
     });
 
     it('takes no slot when the state machine sets no cap', async () => {
@@ -130,14 +166,14 @@ describe('lock and unlock steps', () => {
     const { acquire, release } = setUp();
     await acquire({ run: first, ttlSeconds: 600 });
     await expect(release({ run: first })).resolves.toEqual({ released: true });
-    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true, paceSeconds: 0 });
   });
 
   it('lets a new run in after the lock of a run that died has expired', async () => {
     const { acquire, clock } = setUp();
     await acquire({ run: first, ttlSeconds: 600 });
     clock.advance(601_000);
-    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true });
+    await expect(acquire({ run: second, ttlSeconds: 600 })).resolves.toEqual({ acquired: true, paceSeconds: 0 });
   });
 
   it('refuses a lock without a positive TTL, naming it', async () => {
