@@ -63,6 +63,7 @@ import {
   admitByFreeSlots,
   apiRate,
   freeSlotIndexes,
+  peakInWindow,
   slotsHeldAt,
   type SlotHold,
   type TimedCall,
@@ -544,6 +545,7 @@ async function main(): Promise<void> {
       : `Every target handled (its run made its change or ended, or its alarms went back to OK): ` +
         `${minutes(Math.max(...handled, withoutRun > 0 ? clearedAt! : Number.NEGATIVE_INFINITY) - from)} after the first alarm`,
     `Runs turned away: ${fleetBusy + targetBusy} (fleet-busy ${fleetBusy}, target-busy ${targetBusy})`,
+    fleetChangeCapLine(calls, fleet.fleet.maxChangesPerHour),
     `Calls to the counted APIs by a target never admitted (every run of it turned away): ${neverAdmitted.calls.length}`,
     `Check: sweep runs that held the lock in a play but the fleet's sweep did not start (left out): ${followUpsLeftOut}; ` +
       `runs the fleet's sweep started that its target's play has no run for: ${unmatchedStarts}`,
@@ -588,6 +590,23 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   const failed = apis.some((api) => apiRate(api, calls, documentedLimit(api)?.limit).verdict === 'FAIL');
   process.exitCode = failed ? 1 : 0;
+}
+
+/**
+ * Each target's play makes every change its own run plans: the plays know nothing of the other
+ * targets, so the fleet-wide hourly cap (`fleet.maxChangesPerHour`, the `fleet-budget` guardrail) is
+ * not applied to them. This says how far the composed storm goes past it: the changes over the cap
+ * would in fact be refused and told to on-call, and their calls are counted here although they would
+ * not be made (so the changing APIs' peaks are an upper bound).
+ */
+function fleetChangeCapLine(calls: readonly TimedCall[], maxChangesPerHour: number): string {
+  const changing = calls.filter((call) => CHANGING_APIS.has(call.api as SimulatedApi)).map((call) => call.at);
+  const busiestHour = peakInWindow(changing, 60 * MINUTE_MS);
+  return busiestHour > maxChangesPerHour
+    ? `Fleet budget NOT applied by the composition: ${busiestHour} changing calls in the busiest hour against ` +
+        `fleet.maxChangesPerHour ${maxChangesPerHour}; in a real storm ${busiestHour - maxChangesPerHour} of them ` +
+        `would be refused by fleet-budget (their runs end refused, on-call told)`
+    : `Fleet budget: ${busiestHour} changing calls in the busiest hour, within fleet.maxChangesPerHour ${maxChangesPerHour}`;
 }
 
 void main().catch((error: unknown) => {
