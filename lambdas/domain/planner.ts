@@ -1,7 +1,7 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
-import { appIdle, streamIdle, type Finding } from './diagnosis';
+import { appIdle, catchUpAtReadLimit, streamIdle, type Finding } from './diagnosis';
 import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
@@ -619,12 +619,16 @@ function draftPlan(ctx: PlanContext): Draft {
       }
       case 'STREAM_READ_CAPACITY': {
         const util = ctx.signals.stream?.readUtilization;
-        if (util !== undefined && util >= ctx.policy.readScaleUtilization) {
+        // A draining catch-up reads from the shards that already hold the backlog: new shards add nothing to it.
+        const catchUp = catchUpAtReadLimit(ctx.signals, ctx.policy);
+        if (!catchUp && util !== undefined && util >= ctx.policy.readScaleUtilization) {
           streamScaleUp(ctx, (ctx.stream?.openShards ?? 0) + 1, 'reads are near the shard limit', out);
         }
         break;
       }
       case 'CONSUMER_COMPUTE':
+        // The stream refuses the job's reads: more subtasks would wait on the same shards' read limits.
+        if (catchUpAtReadLimit(ctx.signals, ctx.policy)) break;
         if (ctx.target.application) appScaleUp(ctx, out);
         else
           out.recommendations.push(

@@ -1,0 +1,74 @@
+import { assess, resolveTarget } from '../../lambdas/domain/engine';
+import type { Report } from '../../lambdas/domain/model';
+import { buildSnapshot, type SnapshotSpec } from '../builders/snapshot-builder';
+
+const MIB = 1024 * 1024;
+const MINUTE = 60;
+const HOUR_MS = 3_600_000;
+
+function assessSpec(spec: SnapshotSpec): Report {
+  const snapshot = buildSnapshot(spec);
+  const { target, policy } = resolveTarget(snapshot, undefined, undefined);
+  return assess(snapshot, { target, policy, dryRun: true });
+}
+
+/**
+ * A job at parallelism 16 reading a 2-shard stream that carries 500 KiB/s, with its reads throttled
+ * for the last 10 minutes at the shards' 2 MiB/s each, and the given lag per minute (0 = oldest).
+ */
+function catchUpSpec(lagMs: (minute: number) => number, cpu: number): SnapshotSpec {
+  return {
+    stream: { shards: 2, retentionHours: 60 },
+    app: { parallelism: 16 },
+    metrics: {
+      incomingBytes: 500 * 1024 * MINUTE,
+      incomingRecords: 500 * MINUTE,
+      writeThrottled: 0,
+      readThrottled: (i) => (i >= 50 ? 40 : 0),
+      getRecordsBytes: 2 * 2 * MIB * MINUTE,
+      iteratorAge: (i) => lagMs(i),
+      millisBehindLatest: (i) => lagMs(i),
+      containerCpu: cpu,
+      recordsInPerSecond: 4000,
+    },
+  };
+}
+
+const actionTypes = (report: Report): string[] => report.plan.actions.map((a) => a.type);
+
+describe('a backlog drained at the read limits of the shards that hold it', () => {
+  // 20 h behind and falling 6 minutes a minute: the job reads about 7x what producers write.
+  const draining = (i: number): number => 20 * HOUR_MS - i * 6 * 60_000;
+
+  it.each([
+    ['with CPU to spare', 66],
+    ['at high CPU', 98],
+  ])('%s: names the read limit and neither reshards nor adds parallelism', (_label, cpu) => {
+    const report = assessSpec(catchUpSpec(draining, cpu));
+    expect(report.diagnosis.cause).toBe('STREAM_READ_CAPACITY');
+    expect(report.diagnosis.summary).toMatch(/records already written stay in those shards/);
+    expect(report.diagnosis.summary).toMatch(/nothing to change while it drains/);
+    expect(actionTypes(report)).not.toContain('UpdateShardCount');
+    expect(actionTypes(report)).not.toContain('UpdateApplicationParallelism');
+  });
+
+  it('says how long the drain takes at the rate the lag falls now', () => {
+    const report = assessSpec(catchUpSpec(draining, 66));
+    // 14.1 h behind at the last minute, falling 0.1 h a minute: about 141 min to go.
+    expect(report.diagnosis.summary).toMatch(/about 2\.\d h to go/);
+  });
+
+  it('treats throttling left over from a catch-up that has just finished as no cause', () => {
+    const caughtUp = (i: number): number => (i < 55 ? Math.max(1_000, (54 - i) * 5 * 60_000) : 1_000);
+    const report = assessSpec(catchUpSpec(caughtUp, 40));
+    expect(report.diagnosis.cause).toBe('HEALTHY');
+    expect(report.plan.actions).toHaveLength(0);
+  });
+
+  it('still adds shards when throttled readers fall further behind', () => {
+    const growing = (i: number): number => 60_000 + i * 30_000;
+    const report = assessSpec(catchUpSpec(growing, 40));
+    expect(report.diagnosis.cause).toBe('STREAM_READ_CAPACITY');
+    expect(actionTypes(report)).toContain('UpdateShardCount');
+  });
+});
