@@ -19,7 +19,14 @@ import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { inputTrend, projectedInput } from './input-trend';
-import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
+import {
+  flinkParallelismNeeded,
+  flinkSteadyParallelism,
+  kpusFor,
+  shardReadLimit,
+  shardSteps,
+  shardsNeeded,
+} from './sizing';
 
 export interface PlanContext {
   readonly target: TargetConfig;
@@ -205,6 +212,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
   let steady: number | undefined;
+  let readCapped = false;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
     steady = flinkSteadyParallelism({
       currentParallelism: from,
@@ -223,7 +231,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       );
       return;
     }
-    needed = flinkParallelismNeeded({
+    const sizing = {
       currentParallelism: from,
       inputRatePerSecond: input,
       processedRatePerSecond: processedRate,
@@ -232,7 +240,16 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       targetUtilization: ctx.policy.targetUtilization,
       catchUpSeconds: ctx.policy.catchUpSeconds,
       restartSeconds: ctx.policy.expectedRestartSeconds,
-    });
+    };
+    const readLimit = shardReadLimit(ctx.stream?.openShards, signals.stream);
+    needed = flinkParallelismNeeded({ ...sizing, ...readLimit });
+    const unread = flinkParallelismNeeded(sizing);
+    readCapped = unread > needed;
+    if (readCapped) {
+      out.recommendations.push(
+        `Application ${config.name}: draining the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time would need parallelism ${unread}, but the ${ctx.stream!.openShards} shards that hold it feed at most ${Math.round(readLimit.readLimitPerSecond!)} records/s (2 MiB/s each); parallelism ${needed} reads that fast, and more would wait on the stream.`,
+      );
+    }
     // A steadily rising input outgrows a size fitted to it now before the job may be scaled down
     // again: the steady size is fitted to the input expected by the earliest scale-in, which waits
     // for the scale-in cooldown and for a whole quiet window without lag (this incident's lag ends
@@ -324,7 +341,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       : undefined;
   if (boost) {
     out.recommendations.push(
-      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time${ctx.policy.boostScaleBack ? ' and come back off once it has drained' : ', and stay until the scale-in finds them idle'}.`,
+      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog ${readCapped ? 'as fast as the shards feed it' : `within the ${ctx.policy.catchUpSeconds} s catch-up time`}${ctx.policy.boostScaleBack ? ' and come back off once it has drained' : ', and stay until the scale-in finds them idle'}.`,
     );
   }
   out.add({ ...desired, to, ...(boost ? { boost } : {}) });

@@ -83,6 +83,11 @@ export interface FlinkSizingInput {
   readonly targetUtilization: number;
   readonly catchUpSeconds: number;
   readonly restartSeconds: number;
+  /**
+   * Records per second the stream can feed the job's source at most (its shards' read limits): the
+   * catch-up share is capped there, since subtasks past it would wait on the same shards. @default no cap
+   */
+  readonly readLimitPerSecond?: number;
 }
 
 /**
@@ -96,8 +101,9 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const backlogRecords = (input.lagMs / 1000) * input.inputRatePerSecond;
   const restartBacklog = input.restartSeconds * input.inputRatePerSecond;
-  const required =
-    input.inputRatePerSecond / input.targetUtilization + (backlogRecords + restartBacklog) / input.catchUpSeconds;
+  const steady = input.inputRatePerSecond / input.targetUtilization;
+  const catchUp = steady + (backlogRecords + restartBacklog) / input.catchUpSeconds;
+  const required = Math.max(steady, Math.min(catchUp, input.readLimitPerSecond ?? Number.POSITIVE_INFINITY));
   return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
 }
 
@@ -113,6 +119,21 @@ export function flinkSteadyParallelism(
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const required = input.inputRatePerSecond / input.targetUtilization;
   return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+}
+
+/**
+ * The most records per second a reader gets from `shards` shards (2 MiB/s each) at the record size the
+ * stream carries: a backlog already written is read from those shards whatever a reshard adds.
+ * Empty without the shard count or the incoming rates.
+ */
+export function shardReadLimit(
+  shards: number | undefined,
+  incoming: { readonly incomingBytesPerSecond?: number; readonly incomingRecordsPerSecond?: number } | undefined,
+): { readLimitPerSecond?: number } {
+  const bytes = incoming?.incomingBytesPerSecond ?? 0;
+  const records = incoming?.incomingRecordsPerSecond ?? 0;
+  if (shards === undefined || !(bytes > 0) || !(records > 0)) return {};
+  return { readLimitPerSecond: (shards * AWS_LIMITS.shardReadBytesPerSecond) / (bytes / records) };
 }
 
 export function kpusFor(parallelism: number, parallelismPerKpu: number): number {

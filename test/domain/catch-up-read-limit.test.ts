@@ -72,3 +72,39 @@ describe('a backlog drained at the read limits of the shards that hold it', () =
     expect(actionTypes(report)).toContain('UpdateShardCount');
   });
 });
+
+describe('the catch-up is sized no faster than the shards holding the backlog can be read', () => {
+  // 20 h behind on 2 shards of 1 KiB records: 2 x 2 MiB/s feed at most 4,096 records/s; at parallelism
+  // 2 and 98% CPU the job does 520 records/s, so about 16 subtasks read what the shards can give.
+  const spec = (): SnapshotSpec => ({
+    stream: { shards: 2, retentionHours: 60 },
+    app: { parallelism: 2 },
+    config: {
+      name: 'orders',
+      mode: 'auto',
+      stream: { name: 'orders-stream' },
+      application: { name: 'orders-enricher', maxParallelism: 256, maxKpu: 256 },
+    },
+    metrics: {
+      incomingBytes: 500 * 1024 * MINUTE,
+      incomingRecords: 500 * MINUTE,
+      writeThrottled: 0,
+      readThrottled: 0,
+      getRecordsBytes: 520 * 1024 * MINUTE,
+      iteratorAge: (i) => 20 * HOUR_MS + i * 1_000,
+      millisBehindLatest: (i) => 20 * HOUR_MS + i * 1_000,
+      containerCpu: 98,
+      recordsInPerSecond: 520,
+    },
+  });
+
+  it('plans the parallelism that reads at the limit, not the one that would drain in the catch-up time', () => {
+    const report = assessSpec(spec());
+    expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+    const scaleUp = report.plan.actions.find((a) => a.type === 'UpdateApplicationParallelism');
+    expect(scaleUp).toMatchObject({ from: 2 });
+    expect(scaleUp && 'to' in scaleUp ? scaleUp.to : 0).toBeGreaterThanOrEqual(15);
+    expect(scaleUp && 'to' in scaleUp ? scaleUp.to : 0).toBeLessThanOrEqual(17);
+    expect(report.plan.recommendations.join(' ')).toMatch(/feed at most 4096 records\/s/);
+  });
+});
