@@ -23,7 +23,7 @@ import {
   flinkParallelismNeeded,
   flinkSteadyParallelism,
   kpusFor,
-  shardReadLimit,
+  backlogReadLimit,
   shardSteps,
   shardsNeeded,
 } from './sizing';
@@ -241,7 +241,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       catchUpSeconds: ctx.policy.catchUpSeconds,
       restartSeconds: ctx.policy.expectedRestartSeconds,
     };
-    const readLimit = shardReadLimit(ctx.stream?.openShards, signals.stream);
+    const readLimit = backlogReadLimit(ctx);
     needed = flinkParallelismNeeded({ ...sizing, ...readLimit });
     const unread = flinkParallelismNeeded(sizing);
     readCapped = unread > needed;

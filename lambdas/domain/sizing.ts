@@ -1,4 +1,5 @@
 import { AWS_LIMITS } from './config';
+import type { Signals } from './signals';
 
 /**
  * Capacity arithmetic: how much is needed, and how to get there in the fewest calls the APIs allow.
@@ -122,17 +123,22 @@ export function flinkSteadyParallelism(
 }
 
 /**
- * The most records per second a reader gets from `shards` shards (2 MiB/s each) at the record size the
- * stream carries: a backlog already written is read from those shards whatever a reshard adds.
- * Empty without the shard count or the incoming rates.
+ * The most records per second the job can read its backlog at: the open shards' 2 MiB/s each at the
+ * record size the stream carries, since records already written stay in the shards that hold them
+ * whatever a reshard adds. Empty (no cap) without the shard count or the incoming rates, and while
+ * producers are refused: then the stream is being resized, and the backlog that builds in the new
+ * shards during the catch-up is read at their limits, not these.
  */
-export function shardReadLimit(
-  shards: number | undefined,
-  incoming: { readonly incomingBytesPerSecond?: number; readonly incomingRecordsPerSecond?: number } | undefined,
-): { readLimitPerSecond?: number } {
-  const bytes = incoming?.incomingBytesPerSecond ?? 0;
-  const records = incoming?.incomingRecordsPerSecond ?? 0;
+export function backlogReadLimit(ctx: {
+  readonly stream?: { readonly openShards: number };
+  readonly signals: Signals;
+  readonly findings: readonly { readonly cause: string }[];
+}): { readLimitPerSecond?: number } {
+  const shards = ctx.stream?.openShards;
+  const bytes = ctx.signals.stream?.incomingBytesPerSecond ?? 0;
+  const records = ctx.signals.stream?.incomingRecordsPerSecond ?? 0;
   if (shards === undefined || !(bytes > 0) || !(records > 0)) return {};
+  if (ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY' || f.cause === 'HOT_SHARD')) return {};
   return { readLimitPerSecond: (shards * AWS_LIMITS.shardReadBytesPerSecond) / (bytes / records) };
 }
 
