@@ -516,8 +516,11 @@ export class KinesisStreamModel {
       readers.map((r) => [r.id, { bytes: 0, throttled: 0 }]),
     );
     for (const shardClass of classes) {
-      // Each reader's backlog is spread over shards as the writes were.
-      const wants = readers.map((r) => Math.max(0, r.recordsPerSecond * r.bytesPerRecord * shardClass.share));
+      // Each reader's backlog is spread over the shards that hold it, as the writes were: a reader still
+      // in the parents' backlog asks each parent for its share of the whole, within that parent's limits.
+      const wants = readers.map((r) =>
+        Math.max(0, r.recordsPerSecond * r.bytesPerRecord * shardClass.share * (shards / (r.shards ?? shards))),
+      );
       const pollingWants = polling.map((r) => wants[readers.indexOf(r)]!);
       const pollingAlloc = maxMinFair(pollingWants, AWS_LIMITS.shardReadBytesPerSecond);
       readers.forEach((reader, index) => {

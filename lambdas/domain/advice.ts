@@ -4,7 +4,7 @@ import { METRICS, type MetricSpec } from './metric-catalog';
 import { since, sumOf, type MetricWindow, type Point } from './metric-window';
 import type { Action, AppState, Refusal, StreamState } from './model';
 import type { Signals } from './signals';
-import { flinkParallelismNeeded, kpusFor, shardsNeeded } from './sizing';
+import { flinkParallelismNeeded, kpusFor, backlogReadLimit, shardsNeeded } from './sizing';
 
 /**
  * The cheaper or more durable fix beside the bounded one: producer aggregation, compression,
@@ -393,6 +393,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
           targetUtilization: ctx.policy.targetUtilization,
           catchUpSeconds: ctx.policy.catchUpSeconds,
           restartSeconds: ctx.policy.expectedRestartSeconds,
+          ...backlogReadLimit(ctx),
         })
       : from * 2;
     if (needed <= ceiling) return undefined;

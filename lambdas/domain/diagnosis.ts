@@ -1,7 +1,7 @@
 import { AWS_LIMITS, type Policy } from './config';
 import { busyHighMsPerSecond } from './policy';
 import type { Diagnosis, Evidence } from './model';
-import type { Observed, Signals } from './signals';
+import type { Observed, Signals, StreamSignals } from './signals';
 import type { UnknownValue } from './aws-values';
 import type { Cause, SecondaryFinding, Severity } from './vocabulary';
 import { severityRank } from './vocabulary';
@@ -367,21 +367,50 @@ function writeSide(ctx: RuleContext): Finding | undefined {
   };
 }
 
+function readThrottleEvidence(stream: StreamSignals): Evidence {
+  return {
+    metric: 'ReadProvisionedThroughputExceeded',
+    stat: 'Sum',
+    value: stream.readThrottledRecent,
+    threshold: 0,
+    unit: 'Count',
+  };
+}
+
+/**
+ * Whether throttled readers are a consumer draining its backlog: it is behind, yet the lag falls now,
+ * so the stream carries the live data and only the catch-up hits the read limits. Records already
+ * written stay in the shards that hold them (parents keep theirs after a reshard), so more shards
+ * would not read the backlog faster.
+ */
+export function catchUpAtReadLimit(signals: Signals, policy: Policy): boolean {
+  const stream = signals.stream;
+  const slope = signals.app?.lagSlopeNow;
+  return (
+    stream !== undefined &&
+    stream.readThrottledMinutesRecent >= policy.throttleMinutes &&
+    (signals.lagMs ?? 0) >= policy.lagThresholdMs &&
+    slope !== undefined &&
+    slope < 0
+  );
+}
+
 function readSide(ctx: RuleContext): Finding | undefined {
   const stream = ctx.signals.stream;
   if (!stream) return undefined;
   if (stream.readThrottledMinutesRecent < ctx.policy.throttleMinutes) return undefined;
+  if (catchUpAtReadLimit(ctx.signals, ctx.policy)) return catchUpReads(ctx);
+  // Behind earlier in the window, caught up now and not falling back: the throttling was the catch-up's.
+  const app = ctx.signals.app;
+  const caughtUp =
+    (app?.lagPeakMs ?? 0) >= ctx.policy.lagThresholdMs &&
+    (ctx.signals.lagMs ?? Number.POSITIVE_INFINITY) < ctx.policy.lagThresholdMs &&
+    app?.lagSlopeNow !== undefined &&
+    app.lagSlopeNow <= 0;
+  if (caughtUp) return undefined;
   const util = stream.readUtilization;
   const nearLimit = util !== undefined && util >= ctx.policy.readScaleUtilization;
-  const evidence: Evidence[] = [
-    {
-      metric: 'ReadProvisionedThroughputExceeded',
-      stat: 'Sum',
-      value: stream.readThrottledRecent,
-      threshold: 0,
-      unit: 'Count',
-    },
-  ];
+  const evidence: Evidence[] = [readThrottleEvidence(stream)];
   if (util !== undefined) {
     evidence.push({
       metric: 'GetRecords.Bytes',
@@ -399,6 +428,19 @@ function readSide(ctx: RuleContext): Finding | undefined {
       ? `Stream ${ctx.streamName} readers are throttled at ${percent(util!)} of the 2 MiB/s-per-shard read limit: add shards (or move readers to enhanced fan-out).`
       : `Stream ${ctx.streamName} readers are throttled while reading ${util === undefined ? 'an unknown share' : percent(util)} of the read limit: too many readers share each shard's 5 GetRecords calls per second; register consumers with enhanced fan-out.`,
     evidence: [...evidence, ...lagEvidence(ctx)],
+  };
+}
+
+function catchUpReads(ctx: RuleContext): Finding {
+  const stream = ctx.signals.stream!;
+  const lagMs = ctx.signals.lagMs!;
+  const drainMs = lagMs / -ctx.signals.app!.lagSlopeNow!;
+  return {
+    cause: 'STREAM_READ_CAPACITY',
+    severity: lagSeverity(ctx, 'warning'),
+    confidence: 0.75,
+    summary: `Stream ${ctx.streamName} readers are throttled while ${ctx.appName ?? 'the consumer'} drains a ${formatDuration(lagMs)} backlog (about ${formatDuration(drainMs)} to go at this rate): the catch-up reads at each shard's limits (2 MiB/s and 5 GetRecords calls per second) from the shards that hold the backlog, and records already written stay in those shards (after a reshard, in the parents, read before their children), so more shards or parallelism would not read them faster; nothing to change while it drains.`,
+    evidence: [readThrottleEvidence(stream), ...lagEvidence(ctx)],
   };
 }
 

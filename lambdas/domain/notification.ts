@@ -120,6 +120,8 @@ const CAPPED_ADVICE = /StreamMedic stops at/;
 const DRAINS_AT_CAP = /the backlog drains in about/;
 /** The planner's words for a job it leaves alone because it catches up, or carries its input, as it is. */
 const LEFT_ALONE = /it is not restarted\./;
+/** A consumer draining its backlog at the stream's read limits: nothing a person or StreamMedic changes speeds it. */
+const DRAINING_AT_READ_LIMIT = /nothing to change while it drains\./;
 
 export function runOutcome(
   facts: Pick<NotificationFacts, 'assessment' | 'verification' | 'failure' | 'approvalRefusal'>,
@@ -132,7 +134,8 @@ export function runOutcome(
     const report = facts.assessment.report;
     // A busy job the planner leaves alone (it drains on plan, or carries its input as it is) needs nobody.
     const leftAlone =
-      report.diagnosis.cause === 'CONSUMER_COMPUTE' && report.plan.recommendations.some((r) => LEFT_ALONE.test(r));
+      (report.diagnosis.cause === 'CONSUMER_COMPUTE' && report.plan.recommendations.some((r) => LEFT_ALONE.test(r))) ||
+      (report.diagnosis.cause === 'STREAM_READ_CAPACITY' && DRAINING_AT_READ_LIMIT.test(report.diagnosis.summary));
     return SETTLED_CAUSES.has(report.diagnosis.cause) || leftAlone ? 'nothing-to-do' : 'action-required';
   }
   if (disposition !== 'apply') return disposition;

@@ -1,7 +1,7 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
-import { appIdle, streamIdle, type Finding } from './diagnosis';
+import { appIdle, catchUpAtReadLimit, streamIdle, type Finding } from './diagnosis';
 import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
@@ -22,7 +22,14 @@ import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { inputTrend, projectedInput } from './input-trend';
 import { outstandingScaleUp, trafficAfterScaleUp } from './scale-back';
-import { flinkParallelismNeeded, flinkSteadyParallelism, kpusFor, shardSteps, shardsNeeded } from './sizing';
+import {
+  flinkParallelismNeeded,
+  flinkSteadyParallelism,
+  kpusFor,
+  backlogReadLimit,
+  shardSteps,
+  shardsNeeded,
+} from './sizing';
 
 export interface PlanContext {
   readonly target: TargetConfig;
@@ -226,6 +233,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
   let steady: number | undefined;
+  let readCapped = false;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
     steady = flinkSteadyParallelism({
       currentParallelism: from,
@@ -244,7 +252,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       );
       return;
     }
-    needed = flinkParallelismNeeded({
+    const sizing = {
       currentParallelism: from,
       inputRatePerSecond: input,
       processedRatePerSecond: processedRate,
@@ -253,7 +261,16 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       targetUtilization: ctx.policy.targetUtilization,
       catchUpSeconds: ctx.policy.catchUpSeconds,
       restartSeconds: ctx.policy.expectedRestartSeconds,
-    });
+    };
+    const readLimit = backlogReadLimit(ctx);
+    needed = flinkParallelismNeeded({ ...sizing, ...readLimit });
+    const unread = flinkParallelismNeeded(sizing);
+    readCapped = unread > needed;
+    if (readCapped) {
+      out.recommendations.push(
+        `Application ${config.name}: draining the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time would need parallelism ${unread}, but the ${ctx.stream!.openShards} shards that hold it feed at most ${Math.round(readLimit.readLimitPerSecond!)} records/s (2 MiB/s each); parallelism ${needed} reads that fast, and more would wait on the stream.`,
+      );
+    }
     // A steadily rising input outgrows a size fitted to it now before the job may be scaled down
     // again: the steady size is fitted to the input expected by the earliest scale-in, which waits
     // for the scale-in cooldown and for a whole quiet window without lag (this incident's lag ends
@@ -345,7 +362,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       : undefined;
   if (boost) {
     out.recommendations.push(
-      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time${ctx.policy.boostScaleBack ? ' and come back off once it has drained' : ', and stay until the scale-in finds them idle'}.`,
+      `Application ${config.name}: parallelism ${boost.steady} carries the input at the target utilisation; the ${to - boost.steady} more drain the backlog ${readCapped ? 'as fast as the shards feed it' : `within the ${ctx.policy.catchUpSeconds} s catch-up time`}${ctx.policy.boostScaleBack ? ' and come back off once it has drained' : ', and stay until the scale-in finds them idle'}.`,
     );
   }
   out.add({ ...desired, to, ...(boost ? { boost } : {}) });
@@ -695,12 +712,16 @@ function draftPlan(ctx: PlanContext): Draft {
       }
       case 'STREAM_READ_CAPACITY': {
         const util = ctx.signals.stream?.readUtilization;
-        if (util !== undefined && util >= ctx.policy.readScaleUtilization) {
+        // A draining catch-up reads from the shards that already hold the backlog: new shards add nothing to it.
+        const catchUp = catchUpAtReadLimit(ctx.signals, ctx.policy);
+        if (!catchUp && util !== undefined && util >= ctx.policy.readScaleUtilization) {
           streamScaleUp(ctx, (ctx.stream?.openShards ?? 0) + 1, 'reads are near the shard limit', out);
         }
         break;
       }
       case 'CONSUMER_COMPUTE':
+        // The stream refuses the job's reads: more subtasks would wait on the same shards' read limits.
+        if (catchUpAtReadLimit(ctx.signals, ctx.policy)) break;
         if (ctx.target.application) appScaleUp(ctx, out);
         else
           out.recommendations.push(

@@ -1,4 +1,5 @@
 import { AWS_LIMITS } from './config';
+import type { Signals } from './signals';
 
 /**
  * Capacity arithmetic: how much is needed, and how to get there in the fewest calls the APIs allow.
@@ -83,6 +84,11 @@ export interface FlinkSizingInput {
   readonly targetUtilization: number;
   readonly catchUpSeconds: number;
   readonly restartSeconds: number;
+  /**
+   * Records per second the stream can feed the job's source at most (its shards' read limits): the
+   * catch-up share is capped there, since subtasks past it would wait on the same shards. @default no cap
+   */
+  readonly readLimitPerSecond?: number;
 }
 
 /**
@@ -96,8 +102,9 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const backlogRecords = (input.lagMs / 1000) * input.inputRatePerSecond;
   const restartBacklog = input.restartSeconds * input.inputRatePerSecond;
-  const required =
-    input.inputRatePerSecond / input.targetUtilization + (backlogRecords + restartBacklog) / input.catchUpSeconds;
+  const steady = input.inputRatePerSecond / input.targetUtilization;
+  const catchUp = steady + (backlogRecords + restartBacklog) / input.catchUpSeconds;
+  const required = Math.max(steady, Math.min(catchUp, input.readLimitPerSecond ?? Number.POSITIVE_INFINITY));
   return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
 }
 
@@ -113,6 +120,26 @@ export function flinkSteadyParallelism(
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const required = input.inputRatePerSecond / input.targetUtilization;
   return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+}
+
+/**
+ * The most records per second the job can read its backlog at: the open shards' 2 MiB/s each at the
+ * record size the stream carries, since records already written stay in the shards that hold them
+ * whatever a reshard adds. Empty (no cap) without the shard count or the incoming rates, and while
+ * producers are refused: then the stream is being resized, and the backlog that builds in the new
+ * shards during the catch-up is read at their limits, not these.
+ */
+export function backlogReadLimit(ctx: {
+  readonly stream?: { readonly openShards: number };
+  readonly signals: Signals;
+  readonly findings: readonly { readonly cause: string }[];
+}): { readLimitPerSecond?: number } {
+  const shards = ctx.stream?.openShards;
+  const bytes = ctx.signals.stream?.incomingBytesPerSecond ?? 0;
+  const records = ctx.signals.stream?.incomingRecordsPerSecond ?? 0;
+  if (shards === undefined || !(bytes > 0) || !(records > 0)) return {};
+  if (ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY' || f.cause === 'HOT_SHARD')) return {};
+  return { readLimitPerSecond: (shards * AWS_LIMITS.shardReadBytesPerSecond) / (bytes / records) };
 }
 
 export function kpusFor(parallelism: number, parallelismPerKpu: number): number {

@@ -302,6 +302,17 @@ describe('after a reshard', () => {
     expect(children!.recordsPerSecond).toBeCloseTo((4 * 2 * MIB) / 1024, 6);
   });
 
+  it("serves a reader behind the reshard all it asks within the parents' limits, whatever the children number", () => {
+    const model = stream({ shards: 2 });
+    model.updateShardCount(3, T0);
+    settle(model);
+    // 4,000 records/s of 1 KiB is under the two parents' 4 MiB/s: each parent serves its half.
+    const wants = { id: 'r', efo: false, callsPerSecond: 5, recordsPerSecond: 4000, bytesPerRecord: 1024, shards: 2 };
+    const [parents] = model.allocateReads([wants]);
+    expect(parents!.recordsPerSecond).toBeCloseTo(4000, 6);
+    expect(parents!.throttledCallsPerSecond).toBe(0);
+  });
+
   it('names the children with new shard ids', () => {
     const model = stream({ shards: 2 });
     expect(model.openShardIds()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
