@@ -393,7 +393,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
           targetUtilization: ctx.policy.targetUtilization,
           catchUpSeconds: ctx.policy.catchUpSeconds,
           restartSeconds: ctx.policy.expectedRestartSeconds,
-          ...backlogReadLimit(ctx),
+          readLimitPerSecond: backlogReadLimit(ctx)?.recordsPerSecond,
         })
       : from * 2;
     if (needed <= ceiling) return undefined;

@@ -263,12 +263,12 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       restartSeconds: ctx.policy.expectedRestartSeconds,
     };
     const readLimit = backlogReadLimit(ctx);
-    needed = flinkParallelismNeeded({ ...sizing, ...readLimit });
+    needed = flinkParallelismNeeded({ ...sizing, readLimitPerSecond: readLimit?.recordsPerSecond });
     const unread = flinkParallelismNeeded(sizing);
     readCapped = unread > needed;
     if (readCapped) {
       out.recommendations.push(
-        `Application ${config.name}: draining the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time would need parallelism ${unread}, but the ${ctx.stream!.openShards} shards that hold it feed at most ${Math.round(readLimit.readLimitPerSecond!)} records/s (2 MiB/s each); parallelism ${needed} reads that fast, and more would wait on the stream.`,
+        `Application ${config.name}: draining the backlog within the ${ctx.policy.catchUpSeconds} s catch-up time would need parallelism ${unread}, but the ${readLimit!.shards} shards that hold it feed at most ${Math.round(readLimit!.recordsPerSecond)} records/s (2 MiB/s each); parallelism ${needed} reads that fast, and more would wait on the stream.`,
       );
     }
     // A steadily rising input outgrows a size fitted to it now before the job may be scaled down

@@ -123,23 +123,26 @@ export function flinkSteadyParallelism(
 }
 
 /**
- * The most records per second the job can read its backlog at: the open shards' 2 MiB/s each at the
- * record size the stream carries, since records already written stay in the shards that hold them
- * whatever a reshard adds. Empty (no cap) without the shard count or the incoming rates, and while
- * producers are refused: then the stream is being resized, and the backlog that builds in the new
- * shards during the catch-up is read at their limits, not these.
+ * The most records per second the job can read its backlog at: 2 MiB/s for each shard that holds it,
+ * at the record size the stream carries, since records already written stay in the shards they were
+ * written to and a reader finishes a parent before its children, whatever a reshard adds. That is the
+ * open shards; while producers are refused the stream is being resharded, and the backlog the job
+ * finds when it resumes from its restart also sits in the shards the first UpdateShardCount call opens
+ * (at most twice as many): the later calls' shards open only after that one, once the catch-up is
+ * under way. Undefined (no cap) without the shard count or the incoming rates.
  */
 export function backlogReadLimit(ctx: {
   readonly stream?: { readonly openShards: number };
   readonly signals: Signals;
   readonly findings: readonly { readonly cause: string }[];
-}): { readLimitPerSecond?: number } {
-  const shards = ctx.stream?.openShards;
+}): { readonly recordsPerSecond: number; readonly shards: number } | undefined {
+  const open = ctx.stream?.openShards;
   const bytes = ctx.signals.stream?.incomingBytesPerSecond ?? 0;
   const records = ctx.signals.stream?.incomingRecordsPerSecond ?? 0;
-  if (shards === undefined || !(bytes > 0) || !(records > 0)) return {};
-  if (ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY' || f.cause === 'HOT_SHARD')) return {};
-  return { readLimitPerSecond: (shards * AWS_LIMITS.shardReadBytesPerSecond) / (bytes / records) };
+  if (open === undefined || !(bytes > 0) || !(records > 0)) return undefined;
+  const resharding = ctx.findings.some((f) => f.cause === 'STREAM_WRITE_CAPACITY' || f.cause === 'HOT_SHARD');
+  const shards = resharding ? shardCallRange(open).max : open;
+  return { recordsPerSecond: (shards * AWS_LIMITS.shardReadBytesPerSecond) / (bytes / records), shards };
 }
 
 export function kpusFor(parallelism: number, parallelismPerKpu: number): number {

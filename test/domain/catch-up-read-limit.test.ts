@@ -108,3 +108,46 @@ describe('the catch-up is sized no faster than the shards holding the backlog ca
     expect(report.plan.recommendations.join(' ')).toMatch(/feed at most 4096 records\/s/);
   });
 });
+
+describe('a catch-up while producers are refused and the stream is resharded', () => {
+  // A spike on 8 shards of 1 KiB records: they admit 8,000 records/s and refuse the rest; the job at
+  // parallelism 4 and 98% CPU does 4,000 records/s and has fallen 5 minutes behind.
+  const spike = (i: number): boolean => i >= 55;
+  const spec = (): SnapshotSpec => ({
+    stream: { shards: 8, retentionHours: 24 },
+    app: { parallelism: 4 },
+    config: {
+      name: 'orders',
+      mode: 'auto',
+      stream: { name: 'orders-stream', maxShards: 64 },
+      application: { name: 'orders-enricher', maxParallelism: 64, maxKpu: 64 },
+    },
+    metrics: {
+      incomingBytes: (i) => (spike(i) ? 8000 : 2000) * 1024 * MINUTE,
+      incomingRecords: (i) => (spike(i) ? 8000 : 2000) * MINUTE,
+      writeThrottled: (i) => (spike(i) ? 12_000 * MINUTE : 0),
+      putRecordsThrottled: (i) => (spike(i) ? 12_000 * MINUTE : 0),
+      readThrottled: 0,
+      getRecordsBytes: 4000 * 1024 * MINUTE,
+      iteratorAge: (i) => (spike(i) ? (i - 54) * 60_000 : 0),
+      millisBehindLatest: (i) => (spike(i) ? (i - 54) * 60_000 : 0),
+      containerCpu: (i) => (spike(i) ? 98 : 50),
+      recordsInPerSecond: (i) => (spike(i) ? 4000 : 2000),
+    },
+  });
+
+  it('sizes the catch-up to what the open shards and the first reshard call feed, not to the whole resized stream', () => {
+    const report = assessSpec(spec());
+    expect(report.diagnosis.cause).toBe('STREAM_WRITE_CAPACITY');
+    const reshard = report.plan.actions.find((a) => a.type === 'UpdateShardCount');
+    expect(reshard && 'steps' in reshard ? reshard.steps[0] : 0).toBe(16);
+    // The backlog the job finds when it resumes sits in the 8 open shards and the 16 the first call
+    // opens: 16 x 2 MiB/s = 32,768 records/s of 1 KiB, which 33 subtasks process at this true rate
+    // (the 39 that would drain it within the catch-up time would wait on those shards).
+    const scaleUp = report.plan.actions.find((a) => a.type === 'UpdateApplicationParallelism');
+    expect(scaleUp).toMatchObject({ from: 4, to: 33 });
+    expect(report.plan.recommendations.join(' ')).toMatch(
+      /would need parallelism 39, but the 16 shards that hold it feed at most 32768 records\/s/,
+    );
+  });
+});
