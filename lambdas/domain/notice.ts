@@ -23,7 +23,14 @@ export function noticeOutcome(notice: Pick<Notice, 'fingerprint'>): string {
 }
 
 export type NoticeDecision =
-  { readonly publish: true } | { readonly publish: false; readonly why: 'nothing to do' | 'same as the last message' };
+  | { readonly publish: true }
+  | {
+      readonly publish: false;
+      readonly why: 'nothing to do' | 'same as the last message' | 'a scale-back follow-up that changed nothing';
+    };
+
+/** Outcomes of a run that made no change and asked for none to be approved. */
+const UNCHANGED_OUTCOMES: ReadonlySet<string> = new Set(['nothing-to-do', 'action-required']);
 
 /** Whether a run's message is published, given what was last told about the target. */
 export function noticeDecision(
@@ -34,6 +41,15 @@ export function noticeDecision(
   if (trigger.kind !== 'sweep') return { publish: true };
   // The follow-up of an incident that has passed: the last message already said what was done.
   if (message.attributes['outcome'] === 'nothing-to-do') return { publish: false, why: 'nothing to do' };
+  // A follow-up started only to take an incident's capacity back plans nothing else. What else it
+  // sees is not its to tell: with no alarm in ALARM nothing is known to be wrong yet, and if something
+  // is, its alarm starts a run that may act and tells on-call then.
+  if (
+    trigger.scaleBack === true &&
+    trigger.alarmNames.length === 0 &&
+    UNCHANGED_OUTCOMES.has(message.attributes['outcome'] ?? '')
+  )
+    return { publish: false, why: 'a scale-back follow-up that changed nothing' };
   if (last?.fingerprint === noticeFingerprint(message)) return { publish: false, why: 'same as the last message' };
   return { publish: true };
 }

@@ -154,4 +154,26 @@ describe('notify task: one message per incident and per change of state', () => 
     expect(result).toMatchObject({ outcome: 'nothing-to-do', published: false });
     expect(world.notifier.messages).toEqual([]);
   });
+  it('keeps a scale-back follow-up quiet when it finds a problem it may not plan for, but not an alarm-started run', async () => {
+    const { world, assessment } = await planned();
+    // Busy but unplanned: the follow-up plans only the scale-back, so the same finding has no step.
+    const unplanned: Assessment = { ...assessment, disposition: 'nothing-to-do', steps: [] };
+    const followUp = { kind: 'sweep' as const, alarmNames: [], scaleBack: true as const };
+    const quiet = (await world.cores.notify({
+      run: { ...run, trigger: followUp },
+      assessment: unplanned,
+    })) as NotifyResult;
+    expect(quiet).toMatchObject({ outcome: 'action-required', published: false });
+    expect(world.notifier.messages).toEqual([]);
+
+    const told = (await world.cores.notify({ run: { ...run, trigger: alarm }, assessment: unplanned })) as NotifyResult;
+    expect(told).toMatchObject({ outcome: 'action-required', published: true });
+  });
+
+  it('lets a scale-back follow-up tell on-call what it changed', async () => {
+    const { world, assessment } = await planned();
+    const followUp = { kind: 'sweep' as const, alarmNames: [], scaleBack: true as const };
+    const result = (await world.cores.notify({ run: { ...run, trigger: followUp }, assessment })) as NotifyResult;
+    expect(result).toMatchObject({ outcome: 'applied', published: true });
+  });
 });
