@@ -111,3 +111,47 @@ export function apiRate(api: string, calls: readonly TimedCall[], limit: ApiLimi
     verdict: peak <= limit.max ? 'PASS' : 'FAIL',
   };
 }
+
+/** A change the composed fleet made: when its apply step recorded it, and which target made it. */
+export interface FleetChangeMark {
+  readonly at: number;
+  readonly target: number;
+}
+
+/**
+ * The fleet's other changes a play's log shows at `now` to a read of those since `from`: the seeded
+ * fleet's changes recorded in [from, now), less the play's own among them (`own`, which its log holds
+ * already). One recorded at `now` itself is not shown: runs deciding in the same instant do not see
+ * each other's changes, the worst case of the ledger's eventually consistent read.
+ */
+export function otherChangesShown(
+  seeded: readonly number[],
+  own: readonly number[],
+  from: number,
+  now: number,
+): number[] {
+  const left = [...own];
+  return seeded.filter((at) => {
+    if (at < from || at >= now) return false;
+    const mine = left.indexOf(at);
+    if (mine === -1) return true;
+    left.splice(mine, 1);
+    return false;
+  });
+}
+
+/**
+ * Whether a play seeded with the fleet's changes `seeded` held, before `at`, exactly the changes the
+ * fleet had made by then (`made`): if so a run deciding at `at` decided on the fleet's true count.
+ */
+export function sawTheFleetAsItWas(seeded: readonly number[], made: readonly number[], at: number): boolean {
+  const early = seeded.filter((time) => time < at);
+  const madeEarly = made.filter((time) => time < at);
+  return early.length === madeEarly.length && early.every((time, k) => time === madeEarly[k]);
+}
+
+/** The targets' next changes that fall at the earliest instant among them: the fleet's next changes. */
+export function nextFleetChanges(candidates: readonly FleetChangeMark[]): FleetChangeMark[] {
+  const first = Math.min(...candidates.map((candidate) => candidate.at));
+  return candidates.filter((candidate) => candidate.at === first);
+}

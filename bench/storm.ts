@@ -1,9 +1,12 @@
 /**
- * `npm run bench:storm -- [--targets 200] [--max-concurrent-runs M] [--scenario traffic-spike-3x]`:
- * N targets whose alarms fire in the same minute, under the fleet-wide cap on runs at once
- * (`fleet.maxConcurrentRuns`, M defaults to the config's default). Reports the time until every
- * target is handled (its run made its change or ended; or, for a target that never got a run, its
- * alarms went back to OK), the runs turned away, and the peak call rate per API (max over 1-second
+ * `npm run bench:storm -- [--targets 200] [--max-concurrent-runs M] [--max-changes-per-hour C]
+ * [--scenario traffic-spike-3x]`: N targets whose alarms fire in the same minute, under the fleet-wide
+ * cap on runs at once (`fleet.maxConcurrentRuns`) and on changes per hour (`fleet.maxChangesPerHour`),
+ * M and C defaulting to the config's defaults. Reports the time until every target is handled (its
+ * run made its change, or ended without one, refused by fleet-budget and on-call told among them; or,
+ * for a target that never got a run, its alarms went back to OK), the targets changed and those
+ * fleet-budget refused, the changing calls in the busiest hour against the cap, the runs turned
+ * away, and the peak call rate per API (max over 1-second
  * buckets, and over the limit's own window) next to the documented limit and its share of it (the
  * one table, lambdas/domain/api-rate-limits.ts): PASS, FAIL, or no verdict where the limit is not
  * confirmed; and the pacing of the runs' reads. Exits 1 when an API fails its limit.
@@ -30,6 +33,17 @@
  *   slots' worth; its pauses between DescribeAlarms calls move its calls on by as much. A play's own
  *   sweep decides for one target with every slot free: of its sweep runs only those the fleet's
  *   sweep started happen in the storm (the report counts the others, left out).
+ * - The fleet's hourly cap is applied through the real assess task. Each play's fleet change log
+ *   (`world.fleetChanges`) is seeded with the fleet's changes, each shown from just after the instant
+ *   it was recorded, as the ledger table's `FLEET_CHANGE#` items would be (less the play's own, which
+ *   its log holds already). The composition counts the fleet's changes instant by instant: the
+ *   targets' changes at the earliest instant count if their plays' logs held exactly the changes the
+ *   fleet had made before it; a target whose play's did not is played again with them, so its
+ *   assessment may be refused by the `fleet-budget` guardrail, its run ends refused and tells
+ *   on-call, and the sweep re-assesses it later (once the hour has rolled, it may act). A play
+ *   whose runs make no more changes is not played again: more changes in its log could only refuse
+ *   more. A play is keyed by its slot plan and the changes seeded in it; every play seeded at one
+ *   point holds the same changes, so the targets with one slot plan share it.
  * - A slot is held by every run of an admitted target that acquired the lock, from its start to its
  *   end, as measured in the play. A later run gets the lowest slot free at its start; when none is, it
  *   is assumed to find one anyway (its play let it in), numbered past the cap.
@@ -39,6 +53,10 @@
  *   away call none of these (the report shows it: a target never admitted makes no such call).
  *   Not counted: DynamoDB (lock, slots, ledger), whose on-demand tables have no per-API call rate to
  *   compare with, and the EventBridge rules' starts of alarm runs, which are not the account's API calls.
+ * - Runs deciding at one instant do not see each other's changes: the worst case of the race the
+ *   ledger's eventually consistent read allows (docs/fleet.md), so the busiest hour may pass the cap
+ *   by the changes decided in the second the cap was reached. Changes are seen as recorded by the
+ *   apply step (the step's first intent), which in the zero-latency plays is the assessment's instant.
  * - Runs of different targets are independent: no target's calls are throttled by another's (the
  *   plays inject no throttling), so the rates are what StreamMedic would ask for, not what AWS
  *   would grant. Calls at the same simulated instant share a 1-second bucket: the worst case, as in
@@ -63,8 +81,12 @@ import {
   admitByFreeSlots,
   apiRate,
   freeSlotIndexes,
+  nextFleetChanges,
+  otherChangesShown,
   peakInWindow,
+  sawTheFleetAsItWas,
   slotsHeldAt,
+  type FleetChangeMark,
   type SlotHold,
   type TimedCall,
 } from './storm-composition';
@@ -79,6 +101,7 @@ function documentedLimit(api: string): DocumentedApiLimit | undefined {
 interface Options {
   readonly targets: number;
   readonly maxConcurrentRuns: number;
+  readonly maxChangesPerHour: number;
   readonly scenario: string;
 }
 
@@ -98,7 +121,7 @@ function wholeNumber(argv: readonly string[], flag: string, fallback: number, mi
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const known = new Set(['--targets', '--max-concurrent-runs', '--scenario']);
+  const known = new Set(['--targets', '--max-concurrent-runs', '--max-changes-per-hour', '--scenario']);
   for (let i = 0; i < argv.length; i += 2) {
     if (!known.has(argv[i]!)) fail(`unknown option ${argv[i]}; options: ${[...known].join(', ')}`);
   }
@@ -118,13 +141,27 @@ function parseOptions(argv: readonly string[]): Options {
       1,
       FLEET_BOUNDS.maxConcurrentRuns,
     ),
+    maxChangesPerHour: wholeNumber(
+      argv,
+      '--max-changes-per-hour',
+      FLEET_DEFAULTS.maxChangesPerHour,
+      1,
+      FLEET_BOUNDS.maxChangesPerHour,
+    ),
     scenario,
   };
 }
 
-/** One play of the scenario with its fleet slots held by others until just before `admitAt`. */
+/**
+ * One play of the scenario with its fleet slots held by others until just before `admitAt`, and the
+ * other targets' changes in its world's fleet change log from the instants they were made.
+ */
 interface TargetStory {
   readonly play: Playthrough;
+  /** The other targets' changes the play's fleet change log held, each from its instant on. */
+  readonly seeded: readonly number[];
+  /** When the play's own apply steps recorded a change in the fleet change log, oldest first. */
+  readonly ownChanges: readonly number[];
   /** Calls to simulated AWS from the scenario's start, GetMetricData and ListMetrics included. */
   readonly calls: readonly TimedCall[];
   /** Every notice the play's runs remembered, oldest first (the world keeps only the last). */
@@ -144,6 +181,7 @@ async function playWithSlots(
   workflow: LocalWorkflow,
   capacity: number,
   plan: readonly SlotPlan[],
+  seeded: readonly number[],
 ): Promise<TargetStory> {
   const metricCalls: TimedCall[] = [];
   const notices: Notice[] = [];
@@ -170,6 +208,19 @@ async function playWithSlots(
         if (taken) slotsTaken.push({ at: world.now, slot: taken.index });
         return taken;
       };
+      // The fleet's other changes are in the log from the instant each was recorded, as in the ledger
+      // table, so the real assess task's fleet-budget guardrail counts what the fleet had done by then.
+      const since = world.fleetChanges.since.bind(world.fleetChanges);
+      world.fleetChanges.since = async (sinceIso) => {
+        const own = [...world.fleetChanges.changes.values()].map((change) => Date.parse(change.at));
+        const others = otherChangesShown(seeded, own, Date.parse(sinceIso), world.now).map((at, k) => ({
+          at: new Date(at).toISOString(),
+          target: 'another-target',
+          executionId: `other-${k}`,
+          step: 0,
+        }));
+        return [...others, ...(await since(sinceIso))].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      };
       const cloudwatch = world.cloudwatch;
       const getMetricData = cloudwatch.getMetricData.bind(cloudwatch);
       const listMetrics = cloudwatch.listMetrics.bind(cloudwatch);
@@ -193,11 +244,18 @@ async function playWithSlots(
     ...play.world.apiCalls().map((call) => ({ at: call.at, api: call.api as string, resource: call.resource })),
     ...metricCalls,
   ].filter((call) => call.at >= start);
-  return { play, calls, notices, slotsTaken };
+  const ownChanges = [...play.world.fleetChanges.changes.values()]
+    .map((change) => Date.parse(change.at))
+    .sort((a, b) => a - b);
+  return { play, seeded, ownChanges, calls, notices, slotsTaken };
 }
 
 /** The fleet: the scenario's target N times over, each with its own stream and application names. */
-function fleetOf(scenario: Scenario, targets: number, maxConcurrentRuns: number): StreamMedicConfig {
+function fleetOf(
+  scenario: Scenario,
+  targets: number,
+  fleetLimits: { readonly maxConcurrentRuns: number; readonly maxChangesPerHour: number },
+): StreamMedicConfig {
   const base = scenario.streamMedic.target;
   const width = String(targets).length;
   return parseConfig({
@@ -214,7 +272,7 @@ function fleetOf(scenario: Scenario, targets: number, maxConcurrentRuns: number)
     }),
     ...(scenario.streamMedic.policy ? { policy: scenario.streamMedic.policy } : {}),
     ...(scenario.streamMedic.alarms ? { alarms: scenario.streamMedic.alarms } : {}),
-    fleet: { maxConcurrentRuns },
+    fleet: fleetLimits,
   });
 }
 
@@ -252,7 +310,8 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const wallStart = Date.now();
   const scenario = resolveScenario(options.scenario);
-  const fleet = fleetOf(scenario, options.targets, options.maxConcurrentRuns);
+  const fleetLimits = { maxConcurrentRuns: options.maxConcurrentRuns, maxChangesPerHour: options.maxChangesPerHour };
+  const fleet = fleetOf(scenario, options.targets, fleetLimits);
   const plan = sweepPlan(fleet);
   const single = scenarioConfig(scenario);
   const singleAlarms = new Map(
@@ -266,36 +325,39 @@ async function main(): Promise<void> {
     }
   });
 
-  // The workflow synthesized with the fleet's cap, so each play's lock task paces as the fleet's would.
-  const workflow = synthesizeWorkflow({
-    targets: [scenario.streamMedic.target],
-    fleet: { maxConcurrentRuns: options.maxConcurrentRuns },
-  });
+  // The workflow synthesized with the fleet's limits, so each play's lock task paces as the fleet's
+  // would and its assess task checks the fleet's hourly cap.
+  const workflow = synthesizeWorkflow({ targets: [scenario.streamMedic.target], fleet: fleetLimits });
   const groups = paceGroups(options.maxConcurrentRuns, paceCycleOf(workflow));
   // A target's story depends on the instant its first run got a slot, and on the seconds that slot
-  // and the slot of each later run of it own: one play per distinct plan of (instant, slot's class).
+  // and the slot of each later run of it own, and on the fleet's changes its runs see: one play per
+  // distinct plan of (instant, slot's class) and changes seen.
   const stories = new Map<string, TargetStory>();
   let plays = 0;
-  const storyKey = (plan: readonly SlotPlan[]): string =>
-    plan.map((entry) => `${entry.at}:${entry.slot % groups}`).join('|');
-  const storyFor = async (plan: readonly SlotPlan[]): Promise<TargetStory> => {
-    let story = stories.get(storyKey(plan));
+  const storyKey = (plan: readonly SlotPlan[], seeded: readonly number[]): string =>
+    `${plan.map((entry) => `${entry.at}:${entry.slot % groups}`).join('|')}#${seeded.join(',')}`;
+  const storyFor = async (plan: readonly SlotPlan[], seeded: readonly number[]): Promise<TargetStory> => {
+    let story = stories.get(storyKey(plan, seeded));
     if (!story) {
       plays += 1;
       const classes = plan.map((entry) => ({ at: entry.at, slot: entry.slot % groups }));
-      story = await playWithSlots(scenario, workflow, options.maxConcurrentRuns, classes);
-      stories.set(storyKey(plan), story);
+      story = await playWithSlots(scenario, workflow, options.maxConcurrentRuns, classes, seeded);
+      stories.set(storyKey(plan, seeded), story);
     }
     return story;
   };
-  const neverAdmitted = await storyFor([{ at: Number.MAX_SAFE_INTEGER, slot: 0 }]);
+  const neverAdmitted = await storyFor([{ at: Number.MAX_SAFE_INTEGER, slot: 0 }], []);
   const { startMs, endMs } = neverAdmitted.play.world;
 
   const plans: (readonly SlotPlan[] | undefined)[] = Array.from({ length: options.targets }, () => undefined);
+  // The fleet's changes each admitted target's play holds in its log; and the changes counted so far.
+  const seededOf: (readonly number[])[] = Array.from({ length: options.targets }, () => []);
+  const fleetChangesMade: FleetChangeMark[] = [];
+  const madeTimes = (): number[] => fleetChangesMade.map((change) => change.at);
   const admittedAt = (index: number): number | undefined => plans[index]?.[0]?.at;
   const storyOf = (index: number): TargetStory => {
     const plan = plans[index];
-    return plan === undefined ? neverAdmitted : stories.get(storyKey(plan))!;
+    return plan === undefined ? neverAdmitted : stories.get(storyKey(plan, seededOf[index]!))!;
   };
   const fleetCalls: TimedCall[] = [];
   const sweepStarts = new Set<string>();
@@ -326,7 +388,8 @@ async function main(): Promise<void> {
   const admit = async (targets: readonly number[], at: number, free: readonly number[]): Promise<void> => {
     for (const [k, index] of targets.entries()) {
       const plan = [{ at, slot: free[k]! }];
-      await storyFor(plan);
+      seededOf[index] = madeTimes();
+      await storyFor(plan, seededOf[index]!);
       plans[index] = plan;
     }
   };
@@ -347,8 +410,9 @@ async function main(): Promise<void> {
       const extended = [...plan, { at, slot }];
       const given = story.slotsTaken.find((entry) => entry.at === at)?.slot;
       // The play is the same up to `at`; it needs playing again only if the run's slot paces it otherwise.
-      if (given !== undefined && given % groups === slot % groups) stories.set(storyKey(extended), story);
-      else await storyFor(extended);
+      if (given !== undefined && given % groups === slot % groups) {
+        stories.set(storyKey(extended, seededOf[index]!), story);
+      } else await storyFor(extended, seededOf[index]!);
       plans[index] = extended;
     }
   };
@@ -372,7 +436,61 @@ async function main(): Promise<void> {
     }
     return next;
   };
-  for (let at = nextInstant(Number.NEGATIVE_INFINITY); at !== undefined; at = nextInstant(at)) {
+  /** The changes a target's runs in the storm recorded in the fleet change log, oldest first. */
+  const changesInStorm = (index: number): number[] => {
+    const from = admittedAt(index);
+    if (from === undefined) return [];
+    const story = storyOf(index);
+    return story.ownChanges.filter(
+      (at) =>
+        at >= from &&
+        story.play.runs.some(
+          (run) => happens(index, run) && run.startedAt <= at && at <= (run.endedAt ?? Number.POSITIVE_INFINITY),
+        ),
+    );
+  };
+  // The fleet's changes in time order, up to the next instant of the storm. The targets' next changes
+  // at the earliest instant stand if their plays' logs held the changes the fleet had made before it;
+  // a target whose play's did not is played again with them (its assessment may now be refused by
+  // fleet-budget) and looked at anew. Every play seeded at one point holds the same changes, so the
+  // targets with one slot plan share it.
+  const countChangesBefore = async (previous: number): Promise<void> => {
+    for (;;) {
+      const until = nextInstant(previous) ?? Number.POSITIVE_INFINITY;
+      const candidates = plans.flatMap((_, index) => {
+        const counted = fleetChangesMade.filter((change) => change.target === index).length;
+        const at = changesInStorm(index)[counted];
+        return at !== undefined && at < until ? [{ at, target: index }] : [];
+      });
+      if (candidates.length === 0) return;
+      const next = nextFleetChanges(candidates);
+      const at = next[0]!.at;
+      if (at < (fleetChangesMade.at(-1)?.at ?? at)) {
+        throw new Error(`a change at ${new Date(at).toISOString()} comes before one counted already`);
+      }
+      const made = madeTimes();
+      const stale = next.filter((change) => !sawTheFleetAsItWas(storyOf(change.target).seeded, made, at));
+      if (stale.length === 0) {
+        fleetChangesMade.push(...next);
+        continue;
+      }
+      for (const { target } of stale) {
+        const counted = fleetChangesMade.filter((change) => change.target === target).map((change) => change.at);
+        seededOf[target] = made;
+        await storyFor(plans[target]!, made);
+        const replayed = changesInStorm(target).slice(0, counted.length);
+        if (replayed.some((time, k) => time !== counted[k])) {
+          throw new Error(`target ${target + 1}'s play with the fleet's changes lost a change counted already`);
+        }
+      }
+    }
+  };
+  let previous = Number.NEGATIVE_INFINITY;
+  for (;;) {
+    await countChangesBefore(previous);
+    const at = nextInstant(previous);
+    if (at === undefined) break;
+    previous = at;
     if (alarmInstants.has(at)) {
       stormStart ??= at;
       const current = holds();
@@ -429,17 +547,18 @@ async function main(): Promise<void> {
           },
         },
         slots: { holders: async () => Array.from({ length: held }, (_, slot) => `slot-${slot}`) },
-        // Every target's changes recorded by then, for the fleet summary's count (not reported here).
+        // The fleet's changes counted by then, for the fleet summary's count (not reported here).
         fleetChanges: {
           since: async (sinceIso) => {
             const since = Date.parse(sinceIso);
-            return fleet.targets
-              .flatMap((target, index) =>
-                [...storyOf(index).play.world.fleetChanges.changes.values()]
-                  .filter((change) => Date.parse(change.at) >= since && Date.parse(change.at) <= at)
-                  .map((change) => ({ ...change, target: target.name })),
-              )
-              .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+            return fleetChangesMade
+              .filter((change) => change.at >= since && change.at <= at)
+              .map((change, k) => ({
+                at: new Date(change.at).toISOString(),
+                target: fleet.targets[change.target]!.name,
+                executionId: `change-${k}`,
+                step: 0,
+              }));
           },
         },
         clock: { now: () => new Date(at) },
@@ -463,6 +582,12 @@ async function main(): Promise<void> {
   const handled: number[] = [];
   let withoutRun = 0;
   let followUpsLeftOut = 0;
+  // Targets whose runs made a change; those a run of which fleet-budget refused, whether that run told
+  // on-call, and whether a later run of theirs made the change when the hour had rolled.
+  let changedTargets = 0;
+  let refusedTargets = 0;
+  let refusedAndTold = 0;
+  let changedAfterRefusal = 0;
   // The most calls one target made to an API within one second, against what the pacing plans for.
   const busiestSecond = new Map<string, number>();
   plans.forEach((plan, index) => {
@@ -493,6 +618,19 @@ async function main(): Promise<void> {
     if (at === undefined) {
       withoutRun++;
       return;
+    }
+    const during = (when: number, run: ExecutionRecord): boolean =>
+      run.startedAt <= when && when <= (run.endedAt ?? Number.POSITIVE_INFINITY);
+    const changes = changesInStorm(index);
+    if (changes.length > 0) changedTargets++;
+    const refusal = story.play.world.refusals.refusals
+      .filter((record) => record.guardrail === 'fleet-budget')
+      .map((record) => ({ at: Date.parse(record.at), run: runs.find((r) => during(Date.parse(record.at), r)) }))
+      .find((record) => record.at >= at && record.run !== undefined);
+    if (refusal) {
+      refusedTargets++;
+      if (story.notices.some((notice) => during(Date.parse(notice.at), refusal.run!))) refusedAndTold++;
+      if (changes.some((change) => change > refusal.at)) changedAfterRefusal++;
     }
     // Handled: the first run that held the lock made its change, or ended without one.
     const run = firstLockedRun(story.play, at);
@@ -545,6 +683,8 @@ async function main(): Promise<void> {
       : `Every target handled (its run made its change or ended, or its alarms went back to OK): ` +
         `${minutes(Math.max(...handled, withoutRun > 0 ? clearedAt! : Number.NEGATIVE_INFINITY) - from)} after the first alarm`,
     `Runs turned away: ${fleetBusy + targetBusy} (fleet-busy ${fleetBusy}, target-busy ${targetBusy})`,
+    `Changed: ${changedTargets} targets; refused by fleet-budget: ${refusedTargets} (on-call told by the refusing run: ` +
+      `${refusedAndTold}; changed later, when the hour had rolled: ${changedAfterRefusal})`,
     fleetChangeCapLine(calls, fleet.fleet.maxChangesPerHour),
     `Calls to the counted APIs by a target never admitted (every run of it turned away): ${neverAdmitted.calls.length}`,
     `Check: sweep runs that held the lock in a play but the fleet's sweep did not start (left out): ${followUpsLeftOut}; ` +
@@ -593,20 +733,18 @@ async function main(): Promise<void> {
 }
 
 /**
- * Each target's play makes every change its own run plans: the plays know nothing of the other
- * targets, so the fleet-wide hourly cap (`fleet.maxChangesPerHour`, the `fleet-budget` guardrail) is
- * not applied to them. This says how far the composed storm goes past it: the changes over the cap
- * would in fact be refused and told to on-call, and their calls are counted here although they would
- * not be made (so the changing APIs' peaks are an upper bound).
+ * The changing calls in the fleet's busiest hour against `fleet.maxChangesPerHour`: the composition
+ * applies the cap through each play's assess task, so this stays within it unless the composition is wrong.
  */
 function fleetChangeCapLine(calls: readonly TimedCall[], maxChangesPerHour: number): string {
   const changing = calls.filter((call) => CHANGING_APIS.has(call.api as SimulatedApi)).map((call) => call.at);
   const busiestHour = peakInWindow(changing, 60 * MINUTE_MS);
-  return busiestHour > maxChangesPerHour
-    ? `Fleet budget NOT applied by the composition: ${busiestHour} changing calls in the busiest hour against ` +
-        `fleet.maxChangesPerHour ${maxChangesPerHour}; in a real storm ${busiestHour - maxChangesPerHour} of them ` +
-        `would be refused by fleet-budget (their runs end refused, on-call told)`
-    : `Fleet budget: ${busiestHour} changing calls in the busiest hour, within fleet.maxChangesPerHour ${maxChangesPerHour}`;
+  return (
+    `Fleet budget: ${busiestHour} changing calls in the busiest hour, ` +
+    (busiestHour > maxChangesPerHour
+      ? `OVER fleet.maxChangesPerHour ${maxChangesPerHour}`
+      : `within fleet.maxChangesPerHour ${maxChangesPerHour}`)
+  );
 }
 
 void main().catch((error: unknown) => {

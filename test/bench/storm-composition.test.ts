@@ -2,9 +2,13 @@ import {
   admitByFreeSlots,
   apiRate,
   freeSlotIndexes,
+  nextFleetChanges,
+  otherChangesShown,
   peakInWindow,
   peakPerSecond,
+  sawTheFleetAsItWas,
   slotsHeldAt,
+  type FleetChangeMark,
   type TimedCall,
 } from '../../bench/storm-composition';
 
@@ -93,5 +97,38 @@ describe('call rates in the storm composition', () => {
       peakPerSecond: 1,
       verdict: 'NO CONFIRMED LIMIT',
     });
+  });
+});
+
+describe("the fleet's changes in the storm composition", () => {
+  it("shows a play the fleet's changes recorded before the instant, within the hour read, less its own", () => {
+    const seeded = [T0 - 3_600_000, T0, T0, T0 + 1000, T0 + 2000];
+    // Its own change at T0 is in its log already: one of the two seeded at T0 is the other target's.
+    expect(otherChangesShown(seeded, [T0], T0 - 3_599_999, T0 + 2000)).toEqual([T0, T0 + 1000]);
+    // A change recorded at the very instant of the read is not shown: runs deciding together race.
+    expect(otherChangesShown(seeded, [], T0 - 3_599_999, T0)).toEqual([]);
+    expect(otherChangesShown(seeded, [], T0 - 3_600_000, T0 + 1)).toEqual([T0 - 3_600_000, T0, T0]);
+  });
+
+  it("lets a play's change stand only when its log held exactly the fleet's changes made before it", () => {
+    const made = [T0, T0, T0 + 1000];
+    // Seeded before the change at T0 + 1 s was counted: a decision after it missed one change.
+    expect(sawTheFleetAsItWas([T0, T0], made, T0 + 2000)).toBe(false);
+    // The same play stands for a decision at T0 + 1 s, which could not see the change made then.
+    expect(sawTheFleetAsItWas([T0, T0], made, T0 + 1000)).toBe(true);
+    expect(sawTheFleetAsItWas([T0, T0, T0 + 1000, T0 + 5000], made, T0 + 2000)).toBe(true);
+    expect(sawTheFleetAsItWas([T0, T0 + 500], [T0, T0 + 400], T0 + 1000)).toBe(false);
+  });
+
+  it('takes the changes of the earliest instant together, whichever targets make them', () => {
+    const candidates: FleetChangeMark[] = [
+      { at: T0 + 1000, target: 0 },
+      { at: T0, target: 7 },
+      { at: T0, target: 4 },
+    ];
+    expect(nextFleetChanges(candidates)).toEqual([
+      { at: T0, target: 7 },
+      { at: T0, target: 4 },
+    ]);
   });
 });
