@@ -13,6 +13,7 @@ import { boostFollowedUp, outstandingBoost } from '../domain/boost';
 import { LEDGER_LOOKBACK_MS } from '../domain/collect';
 import { effectivePolicy, type StreamMedicConfig } from '../domain/config';
 import { fleetChangesLastHour } from '../domain/fleet-budget';
+import type { LedgerEntry } from '../domain/model';
 import { noticeOutcome } from '../domain/notice';
 import { outstandingScaleUp, scaleBackFollowedUp } from '../domain/scale-back';
 import { SERVICE_METRIC_NAMES } from '../domain/service-metrics';
@@ -250,10 +251,8 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     };
     // A target with no alarm in ALARM is still asked while its application runs a catch-up boost, so
     // the boost comes off once the backlog has drained, when the lag alarm has gone back to OK.
-    const boostStillOn = async (target: SweepTarget, at: Date): Promise<boolean> => {
+    const boostStillOn = (target: SweepTarget, entries: readonly LedgerEntry[], at: Date): boolean => {
       if (target.boostFollowUpMinutes === undefined) return false;
-      const since = new Date(at.getTime() - LEDGER_LOOKBACK_MS).toISOString();
-      const entries = await deps.ledger.list(target.target, since);
       const applications = new Set(
         entries
           .filter((e) => e.resource.startsWith('application/'))
@@ -269,11 +268,9 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
     };
     // Nor is a target asked only while it is alarmed once an incident's scale-up is on: the capacity
     // comes back once the traffic has passed, when every alarm is back to OK.
-    const scaleUpStillOn = async (target: SweepTarget, at: Date): Promise<boolean> => {
+    const scaleUpStillOn = (target: SweepTarget, entries: readonly LedgerEntry[], at: Date): boolean => {
       const followUp = target.scaleBackFollowUp;
       if (followUp === undefined) return false;
-      const since = new Date(at.getTime() - LEDGER_LOOKBACK_MS).toISOString();
-      const entries = await deps.ledger.list(target.target, since);
       const policy = { cooldownDownMinutes: followUp.cooldownMinutes, scaleInWindowMinutes: followUp.windowMinutes };
       const scaleUps = [...new Set(entries.map((e) => e.resource))].flatMap(
         (resource) => outstandingScaleUp(entries, resource, at.getTime()) ?? [],
@@ -294,8 +291,15 @@ export function createSweepCore(deps: SweepDeps): (event: unknown) => Promise<Sw
         : Math.max(0, plan.maxConcurrentRuns - (await deps.slots.holders()).length);
     for (const target of inTurn(plan, now)) {
       const alarmNames = target.alarmNames.filter((name) => inAlarm.has(name));
-      const boost = alarmNames.length === 0 && (await boostStillOn(target, now));
-      const scaleBack = alarmNames.length === 0 && !boost && (await scaleUpStillOn(target, now));
+      // Both follow-ups read the same ledger: one Query per quiet target that has either.
+      const followsUp =
+        alarmNames.length === 0 &&
+        (target.boostFollowUpMinutes !== undefined || target.scaleBackFollowUp !== undefined);
+      const entries = followsUp
+        ? await deps.ledger.list(target.target, new Date(now.getTime() - LEDGER_LOOKBACK_MS).toISOString())
+        : [];
+      const boost = followsUp && boostStillOn(target, entries, now);
+      const scaleBack = followsUp && !boost && scaleUpStillOn(target, entries, now);
       if (alarmNames.length === 0 && !boost && !scaleBack) continue;
       const last = await deps.notices.last(target.target);
       if (
