@@ -6,7 +6,7 @@ import {
   type ApprovalEvent,
   type ApprovalRequest,
 } from '../domain/approval';
-import { InvalidRequestError, mapAwsError } from '../ports/errors';
+import { mapAwsError } from '../ports/errors';
 import type { ApprovalDesk } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
@@ -17,7 +17,7 @@ import {
   expiresAtEpochSeconds,
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
-import { parseStoredItem } from './stored-item';
+import { parseItemToWrite, parseStoredItem } from './stored-item';
 import { queryRange } from './dynamodb-range-query';
 
 export interface DynamoDbApprovalsProps {
@@ -54,18 +54,14 @@ export class DynamoDbApprovals implements ApprovalDesk {
 
   async open(request: ApprovalRequest): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/approval/${request.target}` };
-    const parsed = ApprovalRequestSchema.safeParse(request);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidRequestError(`approval request ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
-    }
+    const valid = parseItemToWrite(ApprovalRequestSchema, request, 'approval request', context);
     // The request goes when its wait would have timed out, whoever forgets to remove it.
     const expiresAt = Math.ceil(Date.parse(request.timesOutAt) / 1000);
     await callAws(context, () =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...parsed.data, ...approvalRequestKey(request.target), [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
+          Item: { ...valid, ...approvalRequestKey(request.target), [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
         }),
       ),
     );
@@ -73,18 +69,14 @@ export class DynamoDbApprovals implements ApprovalDesk {
 
   async close(event: ApprovalEvent, answeredToken?: string): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/approval/${event.target}/events` };
-    const parsed = ApprovalEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidRequestError(`approval event ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
-    }
+    const valid = parseItemToWrite(ApprovalEventSchema, event, 'approval event', context);
     const key = approvalEventKey(event.target, event.at, this.uniqueId());
     const expiresAt = expiresAtEpochSeconds(new Date(event.at), this.retentionSeconds);
     await callAws(context, () =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...parsed.data, ...key, [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
+          Item: { ...valid, ...key, [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
         }),
       ),
     );

@@ -1,10 +1,8 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { FLEET_BUDGET_WINDOW_MS } from '../domain/fleet-budget';
-import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { FleetChange, FleetChangeLog } from '../ports';
 import {
-  LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
   fleetChangeKey,
@@ -12,7 +10,7 @@ import {
   fleetChangeSortKeyRange,
 } from '../ports/ledger-table';
 import { queryRange } from './dynamodb-range-query';
-import { parseStoredItem } from './stored-item';
+import { parseItemToWrite, parseStoredItem, putFirstRecord } from './stored-item';
 
 const FleetChangeSchema = z
   .object({
@@ -22,7 +20,6 @@ const FleetChangeSchema = z
     step: z.number().int().nonnegative(),
   })
   .strip();
-const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';
 /**
  * The items only serve the last hour's count; a few hours more keep them readable while a run is
  * looked into. The ledger keeps every change for the audit.
@@ -46,32 +43,17 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
 
   async record(change: FleetChange): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/FLEET_CHANGE` };
-    const parsed = FleetChangeSchema.safeParse(change);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidRequestError(`fleet change ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
-    }
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...parsed.data,
-            ...fleetChangeKey(parsed.data),
-            [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAtEpochSeconds(
-              new Date(parsed.data.at),
-              FLEET_CHANGE_RETENTION_SECONDS,
-            ),
-          },
-          // A retried step writes the same key: the first record of the change stands.
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': LEDGER_TABLE_SORT_KEY },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === CONDITIONAL_CHECK_FAILED) return;
-      throw mapAwsError(error, context);
-    }
+    const parsed = parseItemToWrite(FleetChangeSchema, change, 'fleet change', context);
+    await putFirstRecord(
+      this.client,
+      this.tableName,
+      {
+        ...parsed,
+        ...fleetChangeKey(parsed),
+        [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAtEpochSeconds(new Date(parsed.at), FLEET_CHANGE_RETENTION_SECONDS),
+      },
+      context,
+    );
   }
 
   async since(sinceIso: string): Promise<FleetChange[]> {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEntry } from '../domain/model';
 import { LedgerEntrySchema } from '../domain/snapshot';
-import { InvalidRequestError } from '../ports/errors';
 import type { Ledger } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
@@ -15,6 +14,7 @@ import {
   targetPartitionKey,
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
+import { parseItemToWrite } from './stored-item';
 import { queryRange } from './dynamodb-range-query';
 
 export interface DynamoDbLedgerProps {
@@ -64,18 +64,14 @@ export class DynamoDbLedger implements Ledger {
 
   async record(entry: LedgerEntry): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/${entry.target}` };
-    const parsed = LedgerEntrySchema.safeParse(entry);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidRequestError(`ledger entry ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
-    }
+    const valid = parseItemToWrite(LedgerEntrySchema, entry, 'ledger entry', context);
     const key = ledgerItemKey(entry.target, entry.at, this.uniqueId());
     const expiresAt = expiresAtEpochSeconds(new Date(entry.at), this.retentionSeconds);
     await callAws(context, () =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...parsed.data, ...key, [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
+          Item: { ...valid, ...key, [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAt },
         }),
       ),
     );

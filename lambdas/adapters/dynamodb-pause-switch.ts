@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FLEET_SCOPE, PauseEventSchema, PauseSchema, type Pause, type PauseEvent } from '../domain/pause';
-import { InvalidRequestError } from '../ports/errors';
 import type { PauseControl } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
@@ -12,7 +11,7 @@ import {
   pauseItemKey,
 } from '../ports/ledger-table';
 import { callAws } from './aws-call';
-import { parseStoredItem } from './stored-item';
+import { parseItemToWrite, parseStoredItem } from './stored-item';
 import { queryRange } from './dynamodb-range-query';
 
 // Items written by another version may carry more fields; keep what the domain knows.
@@ -61,16 +60,10 @@ export class DynamoDbPauseSwitch implements PauseControl {
 
   async pause(pause: Pause): Promise<void> {
     const context = { action: 'PutItem', resource: `${this.tableName}/pause/${pause.scope}` };
-    const parsed = PauseSchema.safeParse(pause);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidRequestError(`pause ${issue.path.join('.') || '(root)'}: ${issue.message}`, context);
-    }
+    const valid = parseItemToWrite(PauseSchema, pause, 'pause', context);
     // The switch first: a pause that takes effect but misses its history entry is the safer half.
     await callAws(context, () =>
-      this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...parsed.data, ...pauseItemKey(pause.scope) } }),
-      ),
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...valid, ...pauseItemKey(pause.scope) } })),
     );
     await this.recordEvent({
       kind: 'pause',

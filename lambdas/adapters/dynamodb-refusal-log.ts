@@ -1,21 +1,18 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RefusalRecordSchema, type RefusalRecord } from '../domain/refusal-record';
-import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import type { RefusalLog } from '../ports';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS,
-  LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
   expiresAtEpochSeconds,
   refusalItemKey,
   refusalSortKeyRange,
   targetPartitionKey,
 } from '../ports/ledger-table';
-import { parseStoredItem } from './stored-item';
+import { parseItemToWrite, parseStoredItem, putFirstRecord } from './stored-item';
 import { queryRange } from './dynamodb-range-query';
 
 const StoredRefusalSchema = RefusalRecordSchema.strip();
-const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';
 const RETENTION_SECONDS = DEFAULT_LEDGER_RETENTION_DAYS * 24 * 60 * 60;
 
 /**
@@ -36,32 +33,18 @@ export class DynamoDbRefusalLog implements RefusalLog {
   async record(refusals: readonly RefusalRecord[]): Promise<void> {
     for (const refusal of refusals) {
       const resource = `${this.tableName}/${refusal.target}/REFUSAL`;
-      const parsed = RefusalRecordSchema.safeParse(refusal);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new InvalidRequestError(`refusal ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
-          action: 'PutItem',
-          resource,
-        });
-      }
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...parsed.data,
-              ...refusalItemKey(refusal.target, refusal),
-              [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAtEpochSeconds(new Date(refusal.at), RETENTION_SECONDS),
-            },
-            // A retried task writes the same key: the first record of the refusal stands.
-            ConditionExpression: 'attribute_not_exists(#sk)',
-            ExpressionAttributeNames: { '#sk': LEDGER_TABLE_SORT_KEY },
-          }),
-        );
-      } catch (error) {
-        if ((error as { name?: string }).name === CONDITIONAL_CHECK_FAILED) continue;
-        throw mapAwsError(error, { action: 'PutItem', resource });
-      }
+      const context = { action: 'PutItem', resource };
+      const parsed = parseItemToWrite(RefusalRecordSchema, refusal, 'refusal', context);
+      await putFirstRecord(
+        this.client,
+        this.tableName,
+        {
+          ...parsed,
+          ...refusalItemKey(refusal.target, refusal),
+          [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAtEpochSeconds(new Date(refusal.at), RETENTION_SECONDS),
+        },
+        context,
+      );
     }
   }
 
