@@ -39,20 +39,30 @@ export function fitLine(points: readonly Point[]): { readonly slopePerMs: number
 }
 
 /**
- * The trend of the job's input over the last `minutes` of the window: the stream's incoming records
- * when the stream is known (what the source sees, whatever the job keeps up with), otherwise the
- * job's own numRecordsInPerSecond. Undefined when the series is too short to fit a line.
+ * The job's input per second: the stream's incoming records when the stream is known (what the
+ * source sees, whatever the job keeps up with), otherwise the job's own numRecordsInPerSecond.
+ */
+export function inputPerSecond(
+  window: MetricWindow,
+  names: { readonly streamName?: string; readonly applicationName?: string },
+): readonly Point[] {
+  const incoming = names.streamName ? window.pick(METRICS.incomingRecords, names.streamName) : undefined;
+  if (incoming) return incoming.series.points.map((p) => ({ t: p.t, v: p.v / incoming.series.period }));
+  return names.applicationName
+    ? (window.pick(METRICS.recordsInPerSecond, names.applicationName)?.series.points ?? [])
+    : [];
+}
+
+/**
+ * The trend of the job's input ({@link inputPerSecond}) over the last `minutes` of the window.
+ * Undefined when the series is too short to fit a line.
  */
 export function inputTrend(
   window: MetricWindow,
   names: { readonly streamName?: string; readonly applicationName: string },
   minutes: number,
 ): InputTrend | undefined {
-  const from = window.end - minutes * 60_000;
-  const incoming = names.streamName ? window.pick(METRICS.incomingRecords, names.streamName) : undefined;
-  const points = incoming
-    ? since(incoming.series.points, from).map((p) => ({ t: p.t, v: p.v / incoming.series.period }))
-    : since(window.pick(METRICS.recordsInPerSecond, names.applicationName)?.series.points ?? [], from);
+  const points = since(inputPerSecond(window, names), window.end - minutes * 60_000);
   if (points.length < MIN_TREND_POINTS) return undefined;
   const line = fitLine(points);
   return line && { risePerHour: line.slopePerMs * 3_600_000, r2: line.r2 };

@@ -6,9 +6,9 @@
  * scale-in cooldown still holds it (no resource is scaled back within `cooldownDownMinutes` of its
  * last change), as Flink's autoscaler holds a scale-down for its scale-down interval.
  */
+import { inputPerSecond } from './input-trend';
 import { changesOf } from './ledger-intents';
-import { METRICS } from './metric-catalog';
-import { since, type MetricWindow, type Point } from './metric-window';
+import { since, type MetricWindow } from './metric-window';
 import type { LedgerEntry } from './model';
 import type { Policy } from './policy';
 
@@ -75,18 +75,6 @@ export function scaleBackFollowedUp(
   return now > from && now <= from + policy.scaleInWindowMinutes * 60_000;
 }
 
-/** The job's input per second: the stream's incoming records when the stream is known, else the job's own. */
-function inputPoints(
-  window: MetricWindow,
-  names: { readonly streamName?: string; readonly applicationName?: string },
-): readonly Point[] {
-  const incoming = names.streamName ? window.pick(METRICS.incomingRecords, names.streamName) : undefined;
-  if (incoming) return incoming.series.points.map((p) => ({ t: p.t, v: p.v / incoming.series.period }));
-  return names.applicationName
-    ? (window.pick(METRICS.recordsInPerSecond, names.applicationName)?.series.points ?? [])
-    : [];
-}
-
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
@@ -117,7 +105,7 @@ export function trafficAfterScaleUp(
   scaleUp: Pick<OutstandingScaleUp, 'firstAt'>,
   policy: Pick<Policy, 'recentMinutes'>,
 ): TrafficAfterScaleUp | undefined {
-  const points = inputPoints(window, names);
+  const points = inputPerSecond(window, names);
   const upAt = Date.parse(scaleUp.firstAt);
   const beforeFrom = upAt - policy.recentMinutes * 60_000;
   const recentFrom = window.end - policy.recentMinutes * 60_000;
