@@ -97,6 +97,7 @@ export const ALARM_KIND_SLUGS: Readonly<Record<AlarmKind, string>> = {
   appLag: 'app-lag',
   streamLag: 'stream-lag',
   appCpu: 'app-cpu',
+  appCpuSaturated: 'app-cpu-saturated',
   writeThrottling: 'write-throttling',
   readThrottling: 'read-throttling',
   streamLowUtilization: 'stream-low-utilization',
@@ -108,6 +109,7 @@ const COMPARISONS: Readonly<Record<AlarmKind, ComparisonOperator>> = {
   streamLag: 'GreaterThanThreshold',
   // Managed Flink's own autoscaler counts 75% itself as busy.
   appCpu: 'GreaterThanOrEqualToThreshold',
+  appCpuSaturated: 'GreaterThanOrEqualToThreshold',
   writeThrottling: 'GreaterThanThreshold',
   readThrottling: 'GreaterThanThreshold',
   streamLowUtilization: 'LessThanThreshold',
@@ -239,6 +241,7 @@ const KIND_TEXT: Readonly<Record<AlarmKind, string>> = {
   appLag: 'consumer lag of the Flink application',
   streamLag: 'consumer lag (iterator age) of the stream',
   appCpu: 'CPU of the Flink application',
+  appCpuSaturated: 'CPU of the Flink application, saturated',
   writeThrottling: 'throttled writes to the stream',
   readThrottling: 'throttled reads from the stream',
   streamLowUtilization: 'write utilisation of the stream',
@@ -273,6 +276,7 @@ function planKind(kind: AlarmKind, target: TargetConfig, settings: ResolvedAlarm
     case 'appLag':
       return onApp((app) => applicationLag(app, settings), 'Milliseconds');
     case 'appCpu':
+    case 'appCpuSaturated':
     case 'appLowCpu':
       return onApp((app) => single(metricInput('m', settings.cpuMetric, app, settings)), 'Percent');
     case 'streamLag':

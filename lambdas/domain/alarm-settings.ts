@@ -13,6 +13,7 @@ export const ALARM_KINDS = [
   'appLag',
   'streamLag',
   'appCpu',
+  'appCpuSaturated',
   'writeThrottling',
   'readThrottling',
   'streamLowUtilization',
@@ -87,6 +88,18 @@ export const ALARM_DEFAULTS: Readonly<Record<AlarmKind, KindDefaults>> = {
     // policy.cpuHighPercent: the CPU the diagnosis calls busy.
     threshold: 'policy',
     // A stopped app reports no CPU; that is not load.
+    treatMissingData: 'missing',
+  },
+  appCpuSaturated: {
+    periodSeconds: 60,
+    // policy.nowMinutes periods, every one saturated: a job that jumps to full CPU (a spike, a costlier
+    // deployment) is assessed within minutes instead of waiting out appCpu's five, and the diagnosis
+    // reads "now" over the same minutes, so the jump is read at its new level. A ramp that only creeps
+    // past cpuHighPercent stays appCpu's to catch.
+    evaluationPeriods: 'policy',
+    datapointsToAlarm: 'policy',
+    // policy.cpuSaturatedPercent.
+    threshold: 'policy',
     treatMissingData: 'missing',
   },
   writeThrottling: {
@@ -185,6 +198,11 @@ const kindShapes = {
     /** Which CPU metric to watch. Default: containerCpu (see ALARM_OPTION_DEFAULTS). */
     metric: z.enum(CPU_METRICS).optional(),
   },
+  appCpuSaturated: {
+    ...kindShape(percent),
+    /** Which CPU metric to watch. Default: containerCpu (see ALARM_OPTION_DEFAULTS). */
+    metric: z.enum(CPU_METRICS).optional(),
+  },
   writeThrottling: kindShape(throttledRecords),
   readThrottling: kindShape(throttledRecords),
   streamLowUtilization: kindShape(percent),
@@ -199,6 +217,7 @@ const globalKinds = {
   appLag: z.object(kindShapes.appLag).strict(),
   streamLag: z.object(kindShapes.streamLag).strict(),
   appCpu: z.object(kindShapes.appCpu).strict(),
+  appCpuSaturated: z.object(kindShapes.appCpuSaturated).strict(),
   writeThrottling: z.object(kindShapes.writeThrottling).strict(),
   readThrottling: z.object(kindShapes.readThrottling).strict(),
   streamLowUtilization: z.object(kindShapes.streamLowUtilization).strict(),
@@ -209,6 +228,7 @@ const targetKinds = {
   appLag: z.object({ ...kindShapes.appLag, ...targetOnly }).strict(),
   streamLag: z.object({ ...kindShapes.streamLag, ...targetOnly }).strict(),
   appCpu: z.object({ ...kindShapes.appCpu, ...targetOnly }).strict(),
+  appCpuSaturated: z.object({ ...kindShapes.appCpuSaturated, ...targetOnly }).strict(),
   writeThrottling: z.object({ ...kindShapes.writeThrottling, ...targetOnly }).strict(),
   readThrottling: z.object({ ...kindShapes.readThrottling, ...targetOnly }).strict(),
   streamLowUtilization: z
@@ -240,6 +260,7 @@ export const AlarmSettingsSchema = z
     appLag: globalKinds.appLag.optional(),
     streamLag: globalKinds.streamLag.optional(),
     appCpu: globalKinds.appCpu.optional(),
+    appCpuSaturated: globalKinds.appCpuSaturated.optional(),
     writeThrottling: globalKinds.writeThrottling.optional(),
     readThrottling: globalKinds.readThrottling.optional(),
     streamLowUtilization: globalKinds.streamLowUtilization.optional(),
@@ -254,6 +275,7 @@ export const TargetAlarmSettingsSchema = z
     appLag: targetKinds.appLag.optional(),
     streamLag: targetKinds.streamLag.optional(),
     appCpu: targetKinds.appCpu.optional(),
+    appCpuSaturated: targetKinds.appCpuSaturated.optional(),
     writeThrottling: targetKinds.writeThrottling.optional(),
     readThrottling: targetKinds.readThrottling.optional(),
     streamLowUtilization: targetKinds.streamLowUtilization.optional(),
@@ -293,6 +315,7 @@ export function alarmKindApplies(kind: AlarmKind, target: AlarmTargetInput, sett
   switch (kind) {
     case 'appLag':
     case 'appCpu':
+    case 'appCpuSaturated':
     case 'appLowCpu':
       return target.application !== undefined;
     case 'streamLag':
@@ -316,6 +339,8 @@ function policyThreshold(kind: AlarmKind, policy: Policy): number {
       return policy.lagThresholdMs;
     case 'appCpu':
       return policy.cpuHighPercent;
+    case 'appCpuSaturated':
+      return policy.cpuSaturatedPercent;
     case 'streamLowUtilization':
     case 'appLowCpu':
       return policy.scaleInUtilization * 100;
@@ -331,6 +356,10 @@ function policyPeriods(
   policy: Policy,
   periodSeconds: number,
 ): { evaluationPeriods: number; datapointsToAlarm: number } {
+  if (kind === 'appCpuSaturated') {
+    const evaluationPeriods = periodsFor(policy.nowMinutes, periodSeconds);
+    return { evaluationPeriods, datapointsToAlarm: evaluationPeriods };
+  }
   if (kind === 'writeThrottling' || kind === 'readThrottling') {
     const evaluationPeriods = periodsFor(policy.recentMinutes, periodSeconds);
     return {
@@ -400,6 +429,7 @@ export interface AlarmConfigInput<T extends AlarmTargetInput> {
 
 /** The policy field a derived evaluation window comes from. */
 function windowPolicyField(kind: AlarmKind): keyof Policy {
+  if (kind === 'appCpuSaturated') return 'nowMinutes';
   return kind === 'writeThrottling' || kind === 'readThrottling' ? 'recentMinutes' : 'scaleInWindowMinutes';
 }
 

@@ -74,10 +74,12 @@ export const PolicySchema = z
     /** Minutes at the end of the window that describe "now" for scale-up decisions. */
     recentMinutes: positiveInt.default(15),
     /**
-     * Minutes at the end of the window that say what the job is doing now (CPU, busy, back-pressure):
-     * as long as the lag alarm's evaluation, so a sudden incident is read at its new level, not averaged away.
+     * Minutes at the end of the window that say what the job is doing now (CPU, busy, back-pressure),
+     * and the minutes the saturated-CPU alarm evaluates: a job that jumps to full CPU is assessed after
+     * three saturated minutes and read over those three, at its new level, not averaged with the minutes
+     * before the jump. Three one-minute points still ride out a single slow checkpoint.
      */
-    nowMinutes: positiveInt.default(5),
+    nowMinutes: positiveInt.default(3),
     /** Minutes with throttling inside the recent window that make it sustained rather than a blip. */
     throttleMinutes: positiveInt.default(3),
     /** Share of write or read demand refused that makes throttling worth acting on (0.1%). */
@@ -89,6 +91,13 @@ export const PolicySchema = z
     producerResendShare: z.number().gte(0).lt(1).default(0.5),
     /** Container CPU (%) that counts as busy: the threshold Managed Flink's own autoscaler uses. */
     cpuHighPercent: z.number().gt(0).lte(100).default(75),
+    /**
+     * Container CPU (%) at which a job counts as saturated: every one of the last `nowMinutes` at or
+     * above it starts an assessment at once, without waiting out the busy alarm's five minutes. A
+     * fast alarm at a high threshold and a slow one at the busy threshold: a sudden overload is
+     * answered in three minutes, and a slow climb still needs five busy ones.
+     */
+    cpuSaturatedPercent: z.number().gt(0).lte(100).default(90),
     /**
      * busyTimeMsPerSecond of the busiest task that counts as compute-bound. Unset, it is the same share
      * of each second as cpuHighPercent is of the CPU (75% -> 750 ms/s; see {@link busyHighMsPerSecond}),

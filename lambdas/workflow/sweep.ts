@@ -47,6 +47,7 @@ export const SWEPT_ALARM_KINDS: readonly AlarmKind[] = [
   'appLag',
   'streamLag',
   'appCpu',
+  'appCpuSaturated',
   'writeThrottling',
   'readThrottling',
 ];

@@ -40,9 +40,12 @@ function metricOf(definition: AlarmDefinition) {
 
 describe('alarmDefinitionsFor: which alarms each target gets', () => {
   it.each([
-    ['orders', ['appLag', 'appCpu', 'writeThrottling', 'readThrottling', 'streamLowUtilization', 'appLowCpu']],
+    [
+      'orders',
+      ['appLag', 'appCpu', 'appCpuSaturated', 'writeThrottling', 'readThrottling', 'streamLowUtilization', 'appLowCpu'],
+    ],
     ['clicks', ['streamLag', 'writeThrottling', 'readThrottling', 'streamLowUtilization']],
-    ['fraud', ['appLag', 'appCpu', 'appLowCpu']],
+    ['fraud', ['appLag', 'appCpu', 'appCpuSaturated', 'appLowCpu']],
   ])('%s gets %j', (target, kinds) => {
     expect(
       definitions()

@@ -28,11 +28,16 @@ function setUp(cpuHighPercent: number) {
   });
   const target = config.targets[0]!;
   const alarm = alarmDefinitionsForTarget(config, target).find((d) => d.kind === 'appCpu')!;
-  return { target, policy: effectivePolicy(config, target), alarm };
+  return { config, target, policy: effectivePolicy(config, target), alarm };
 }
 
 /** The cause found for a job keeping up (lag 1 s) whose CPU and busiest task are both at `cpuPercent`. */
 function causeAt(cpuHighPercent: number, cpuPercent: number): string {
+  return assessAt(cpuHighPercent, () => cpuPercent).diagnosis.cause;
+}
+
+/** The assessment of a job keeping up (lag 1 s) whose CPU and busiest task follow `cpuAt(minute)` (60 minutes, 0 oldest). */
+function assessAt(cpuHighPercent: number, cpuAt: (minute: number) => number) {
   const { target, policy } = setUp(cpuHighPercent);
   const snapshot = buildSnapshot({
     stream: { shards: 8 },
@@ -43,12 +48,12 @@ function causeAt(cpuHighPercent: number, cpuPercent: number): string {
       writeThrottled: 0,
       recordsInPerSecond: 2800,
       millisBehindLatest: 1000,
-      containerCpu: cpuPercent,
-      busyTime: cpuPercent * 10,
+      containerCpu: cpuAt,
+      busyTime: (minute) => cpuAt(minute) * 10,
       backPressuredTime: 50,
     },
   });
-  return assess(snapshot, { target, policy, dryRun: true }).diagnosis.cause;
+  return assess(snapshot, { target, policy, dryRun: true });
 }
 
 describe('the CPU alarm and the compute rule', () => {
@@ -80,4 +85,35 @@ describe('the CPU alarm and the compute rule', () => {
       expect(causeAt(cpuHighPercent, alarm.threshold - 1)).toBe('HEALTHY');
     },
   );
+});
+
+describe('the saturated-CPU alarm and the compute rule', () => {
+  const saturatedAlarm = (cpuHighPercent: number) =>
+    alarmDefinitionsForTarget(setUp(cpuHighPercent).config, setUp(cpuHighPercent).target).find(
+      (d) => d.kind === 'appCpuSaturated',
+    )!;
+
+  it('evaluates exactly the minutes the rule reads as now, every one of them saturated', () => {
+    const { policy } = setUp(75);
+    const alarm = saturatedAlarm(75);
+    expect(alarm.threshold).toBe(policy.cpuSaturatedPercent);
+    expect(alarm.evaluationPeriods * alarm.periodSeconds).toBe(policy.nowMinutes * 60);
+    expect(alarm.datapointsToAlarm).toBe(alarm.evaluationPeriods);
+  });
+
+  it('starts a run that reads a jump to full CPU at its new level, not averaged with the minutes before it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 60 }), fc.integer({ min: 0, max: 8 }), (before, over) => {
+        const alarm = saturatedAlarm(75);
+        const saturated = alarm.threshold + over;
+        // The alarm's minutes (the last evaluationPeriods of the hour) are saturated; those before are not.
+        const jumpAt = 60 - alarm.evaluationPeriods;
+        const assessment = assessAt(75, (minute) => (minute >= jumpAt ? saturated : before));
+        expect(assessment.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+        const cpu = assessment.diagnosis.evidence.find((e) => e.metric === 'containerCPUUtilization');
+        expect(cpu?.value).toBeGreaterThanOrEqual(Math.min(saturated, 100) - 1e-9);
+      }),
+      { numRuns: 30 },
+    );
+  });
 });

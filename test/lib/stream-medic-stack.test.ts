@@ -25,11 +25,11 @@ function logicalIdOf(type: string): string {
 
 describe('StreamMedicStack from the checked-in example config', () => {
   it('creates the alarms of all three example targets', () => {
-    // orders (stream + app): 6, clickstream (stream only): 4, fraud-scoring (app only): 3.
+    // orders (stream + app): 7, clickstream (stream only): 4, fraud-scoring (app only): 4.
     const targetAlarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { AlarmName: Match.stringLikeRegexp('^StreamMedic-') },
     });
-    expect(Object.keys(targetAlarms)).toHaveLength(13);
+    expect(Object.keys(targetAlarms)).toHaveLength(15);
   });
 
   it('outputs the state machine ARN', () => {

@@ -98,7 +98,7 @@ describe('alarms', () => {
     const targetAlarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { AlarmName: Match.stringLikeRegexp('^StreamMedic-') },
     });
-    expect(Object.keys(targetAlarms)).toHaveLength(10);
+    expect(Object.keys(targetAlarms)).toHaveLength(11);
   });
 
   it.each([

@@ -76,7 +76,7 @@ describe('stream-medic config validate', () => {
     expect(result.stderr).toContain('it fits with grantByTag');
   });
 
-  it('accepts 500 targets granted by tag, in eleven stacks of which none needs a managed policy', async () => {
+  it('accepts 500 targets granted by tag, in thirteen stacks of which none needs a managed policy', async () => {
     const file = scratch.file(
       'fleet-500-by-tag.json',
       fleetConfig(500, { grantByTag: { key: 'stream-medic', value: 'payments' } }),
@@ -86,7 +86,7 @@ describe('stream-medic config validate', () => {
 
     expect(result.code).toBe(0);
     const stacks = result.stdout.split('\n').filter((line) => /^ {2}(main|target group \d+):/.test(line));
-    expect(stacks).toHaveLength(11);
+    expect(stacks).toHaveLength(13);
     expect(stacks[0]).toMatch(/, 0 of 10 managed policies on the largest role$/);
   });
 
