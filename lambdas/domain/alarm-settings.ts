@@ -445,8 +445,9 @@ export function alarmSettingsIssues<T extends AlarmTargetInput & { readonly poli
 ): AlarmSettingsIssue[] {
   const issues: AlarmSettingsIssue[] = [];
   config.targets.forEach((target, index) => {
+    const policy = policyFor(target);
     for (const kind of ALARM_KINDS) {
-      const settings = resolveAlarmSettings(kind, config.alarms, target, policyFor(target));
+      const settings = resolveAlarmSettings(kind, config.alarms, target, policy);
       if (!alarmKindApplies(kind, target, settings)) continue;
       const own = (target.alarms?.[kind] ?? {}) as Record<string, unknown>;
       const shared = (config.alarms?.[kind] ?? {}) as Record<string, unknown>;
@@ -460,6 +461,19 @@ export function alarmSettingsIssues<T extends AlarmTargetInput & { readonly poli
         issues.push({
           path: setting('datapointsToAlarm') ?? ['alarms', kind, 'datapointsToAlarm'],
           message: `must be <= evaluationPeriods (${settings.evaluationPeriods})`,
+        });
+      }
+      if (kind === 'appCpuSaturated' && settings.threshold < policy.cpuHighPercent) {
+        // Below the busy threshold, the runs it starts would read the job as healthy, every sweep.
+        issues.push({
+          path:
+            setting('threshold') ??
+            (target.policy?.cpuSaturatedPercent !== undefined
+              ? ['targets', index, 'policy', 'cpuSaturatedPercent']
+              : ['policy', 'cpuSaturatedPercent']),
+          message:
+            `gives the appCpuSaturated alarm of targets[${index}] a threshold of ${settings.threshold}%, under ` +
+            `policy.cpuHighPercent (${policy.cpuHighPercent}%): a run it starts would not find the job busy`,
         });
       }
       const windowSeconds = settings.periodSeconds * settings.evaluationPeriods;

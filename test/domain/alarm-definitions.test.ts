@@ -413,8 +413,34 @@ describe('config validation of alarm settings', () => {
       'alarms.appLag',
     ],
     ['a name prefix with a space', { alarms: { namePrefix: 'Stream Medic' }, targets: [FRAUD] }, 'alarms.namePrefix'],
+    [
+      'a saturated-CPU threshold under the busy one',
+      { policy: { cpuHighPercent: 95 }, targets: [FRAUD] },
+      'policy.cpuSaturatedPercent: gives the appCpuSaturated alarm of targets[0] a threshold of 90%, under policy.cpuHighPercent (95%)',
+    ],
+    [
+      "a target's saturated-CPU threshold under the busy one",
+      { targets: [{ ...FRAUD, policy: { cpuSaturatedPercent: 70 } }] },
+      'targets[0].policy.cpuSaturatedPercent: gives the appCpuSaturated alarm of targets[0] a threshold of 70%',
+    ],
+    [
+      'an explicit saturated-CPU alarm threshold under the busy one',
+      { alarms: { appCpuSaturated: { threshold: 60 } }, targets: [FRAUD] },
+      'alarms.appCpuSaturated.threshold: gives the appCpuSaturated alarm of targets[0] a threshold of 60%',
+    ],
   ])('refuses %s', (_label, input, message) => {
     expect(issue(input)).toContain(message);
+  });
+
+  it('accepts a saturated-CPU threshold at the busy one, and ignores a disabled saturated alarm', () => {
+    expect(() => parseConfig({ policy: { cpuHighPercent: 90 }, targets: [FRAUD] })).not.toThrow();
+    expect(() =>
+      parseConfig({
+        policy: { cpuHighPercent: 95 },
+        alarms: { appCpuSaturated: { enabled: false } },
+        targets: [FRAUD],
+      }),
+    ).not.toThrow();
   });
 
   it('does not check a disabled alarm', () => {

@@ -16,7 +16,8 @@ const MINUTE = 60;
 
 function setUp(cpuHighPercent: number) {
   const config = parseConfig({
-    policy: { cpuHighPercent },
+    // The saturated threshold may not sit under the busy one (config validation refuses it).
+    policy: { cpuHighPercent, cpuSaturatedPercent: Math.max(90, cpuHighPercent) },
     targets: [
       {
         name: 'orders',
