@@ -50,6 +50,12 @@ function formatDuration(ms: number): string {
   return `${round(minutes / 60, 1)} h`;
 }
 
+/**
+ * Lag growth (ms per ms over the last nowMinutes) that counts as falling behind rather than keeping
+ * up: 5 s more lag each minute, well above the jitter of a job that keeps up.
+ */
+const FALLING_BEHIND_SLOPE = 5_000 / 60_000;
+
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
@@ -221,11 +227,17 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
     // Tasks upstream of the busiest one are back-pressured by it: that is the bottleneck showing, not a
     // slow sink, so back-pressure rules compute out only when no task is busy past the threshold.
     if (cpuHigh && (busyHigh || app.busy === undefined) && !(backPressured && !busyHigh)) {
+      const load = `${Math.round(app.cpu!.value)}% CPU${app.busy ? ` and ${Math.round(app.busy.value)} ms/s busy` : ''}`;
+      // Under the lag threshold is not keeping up when the lag climbs: a job that jumped to full CPU
+      // is read within minutes, before its lag has had time to pass the threshold.
+      const fallingBehind = (app.lagSlopeNow ?? 0) >= FALLING_BEHIND_SLOPE;
       return {
         cause: 'CONSUMER_COMPUTE',
         severity: 'warning',
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
-        summary: `Application ${ctx.appName} keeps up but runs at ${Math.round(app.cpu!.value)}% CPU${app.busy ? ` and ${Math.round(app.busy.value)} ms/s busy` : ''}: no headroom for the next burst; add parallelism.`,
+        summary: fallingBehind
+          ? `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and falling further behind (${formatDuration((app.lagSlopeNow ?? 0) * 60_000)} more each minute) at ${load}: it is short of compute; add parallelism.`
+          : `Application ${ctx.appName} keeps up but runs at ${load}: no headroom for the next burst; add parallelism.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
           ...(app.busy ? [evidenceOf(app.busy, busyHighMsPerSecond(policy))] : []),

@@ -121,6 +121,19 @@ describe('compute versus sink (read from the sink back)', () => {
     expect(report.diagnosis.severity).toBe('warning');
     expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
   });
+
+  it('says a job under the lag threshold is falling behind when its lag climbs, and keeps up when it does not', () => {
+    // 20 s more lag each minute for the last three minutes, 50 s behind: not over the minute yet.
+    const climbing = diagnoseSpec(
+      appSpec({ millisBehindLatest: (i) => (i >= 57 ? 10_000 + (i - 57) * 20_000 : 1000), containerCpu: 96 }),
+    );
+    expect(climbing.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+    expect(climbing.diagnosis.summary).toContain('is 50 s behind and falling further behind (20 s more each minute)');
+    expect(climbing.diagnosis.summary).not.toContain('keeps up');
+
+    const steady = diagnoseSpec(appSpec({ millisBehindLatest: 1000, containerCpu: 85 }));
+    expect(steady.diagnosis.summary).toContain('keeps up but runs at 85% CPU');
+  });
 });
 
 describe('write throttling: full stream versus hot key', () => {
