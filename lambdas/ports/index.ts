@@ -260,4 +260,12 @@ export interface FleetChangeLog {
   record(change: FleetChange): Promise<void>;
   /** The changes at or after `sinceIso`, every target, oldest first. */
   since(sinceIso: string): Promise<FleetChange[]>;
+  /**
+   * Takes one of `maxChangesPerHour` change slots for `change` (its `at` is the time of the claim),
+   * atomically: only a slot nobody took in the hour before `at` is taken, so no more than
+   * `maxChangesPerHour` claims succeed in any hour, however many runs claim at once. A slot this
+   * execution and step took in that hour already (a retried step) is claimed again without taking
+   * another. False when every slot was taken in the hour: the change must not be made.
+   */
+  claim(change: FleetChange, maxChangesPerHour: number): Promise<boolean>;
 }

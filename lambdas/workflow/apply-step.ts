@@ -6,6 +6,7 @@ import { changesOf, resultEntryFor, type DescribedResource } from '../domain/led
 import { applicationResource, streamResource, type LedgerEntry } from '../domain/model';
 import type { Awaiting, Progress, ResourceWait, RunContext, WorkStep } from '../domain/run-state';
 import { parseAppState, parseStreamState } from '../domain/snapshot';
+import { plural } from '../domain/units';
 import { InvalidInputError } from '../domain/validation';
 import { ledgerEntryFor } from '../domain/work-steps';
 import type { ApplicationControl, Clock, FleetChangeLog, Ledger, StreamControl } from '../ports';
@@ -23,6 +24,14 @@ export class PlanDriftError extends Error {
  */
 export class TimeBudgetError extends Error {
   override readonly name = 'TimeBudgetError';
+}
+
+/**
+ * Every one of the fleet's change slots was taken in the last hour (fleet.maxChangesPerHour): the
+ * step is not made, so the run ends on its own path, told and unlocked, and a later sweep assesses again.
+ */
+export class FleetBudgetError extends Error {
+  override readonly name = 'FleetBudgetError';
 }
 
 /** The resource went into a state from which it will not become ACTIVE / RUNNING by waiting. */
@@ -171,13 +180,15 @@ export function refusedWithoutChange(error: unknown): error is PortError {
  * (reconcile-intents.ts). This run's own open intents on the resource (an earlier attempt of the step
  * that died) are settled first, from the description the step was just checked against. A step that
  * finds its change already in place is not made again; it is recorded only if no entry of this run
- * says so yet.
+ * says so yet. With `maxChangesPerHour`, a step that makes a call first claims one of the fleet's
+ * change slots; when none is left, it is not made (FleetBudgetError) and nothing is recorded.
  */
 export async function applyNextStep(
   ports: ApplyPorts,
   run: Pick<RunContext, 'target' | 'executionId' | 'startedAt'>,
   steps: readonly WorkStep[],
   progress: Progress,
+  maxChangesPerHour?: number,
 ): Promise<StepApplied> {
   const step = steps[progress.next];
   if (!step) {
@@ -213,6 +224,20 @@ export async function applyNextStep(
     if (firstIntentAt) await countForFleet(firstIntentAt);
   } else {
     outcome = 'requested';
+    // The planners' count refuses early; this claim is the bound, since runs that assessed together
+    // all saw the same count.
+    if (
+      maxChangesPerHour !== undefined &&
+      !(await ports.fleetChanges.claim(
+        { at: at.toISOString(), target: run.target, executionId: run.executionId, step: progress.next },
+        maxChangesPerHour,
+      ))
+    ) {
+      throw new FleetBudgetError(
+        `step ${progress.next + 1} of ${steps.length} is not made: the fleet made ` +
+          `${plural(maxChangesPerHour, 'change')} in the last hour (fleet.maxChangesPerHour ${maxChangesPerHour})`,
+      );
+    }
     const intent: LedgerEntry = {
       ...entry,
       phase: 'intent',

@@ -406,8 +406,8 @@ describe('RemediationWorkflow state machine', () => {
     expect(('Parameters' in acquire ? acquire.Parameters : {}) as object).toMatchObject({ ttlSeconds: 2 * 3600 + 600 });
   });
 
-  it("hands every state that plans changes the fleet's cap on changes per hour (fleet.maxChangesPerHour, default 20)", () => {
-    for (const name of [STATE_NAMES.assess, STATE_NAMES.reassessApproved, STATE_NAMES.verify]) {
+  it("hands every state that plans or makes changes the fleet's cap on changes per hour (fleet.maxChangesPerHour, default 20)", () => {
+    for (const name of [STATE_NAMES.assess, STATE_NAMES.reassessApproved, STATE_NAMES.verify, STATE_NAMES.applyStep]) {
       const state = workflow.definition.States[name]!;
       expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ maxChangesPerHour: 20 });
     }

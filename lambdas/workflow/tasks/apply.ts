@@ -17,7 +17,7 @@ export interface ApplyDeps extends ApplyPorts {
  */
 export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied | StuckRollbackResult> {
   return async (payload) => {
-    const { run, steps, progress, budget, stuckWait } = parseTaskPayload('apply', payload);
+    const { run, steps, progress, budget, stuckWait, maxChangesPerHour } = parseTaskPayload('apply', payload);
     if (stuckWait) {
       const rollback = await rollBackStuckApplication(deps, run, stuckWait, progress);
       if (rollback?.outcome === 'rolled-back') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
@@ -31,7 +31,7 @@ export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied 
       if (!time.fits)
         throw new TimeBudgetError(`step ${progress.next + 1} of ${steps.length} is not made: ${time.reason}`);
     }
-    const result = await applyNextStep(deps, run, steps, progress);
+    const result = await applyNextStep(deps, run, steps, progress, maxChangesPerHour);
     const applied = result.progress.applied[result.progress.applied.length - 1]!;
     if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
     deps.telemetry.info('step applied', {
