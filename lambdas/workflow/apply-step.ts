@@ -43,7 +43,7 @@ export interface ApplyPorts {
   readonly streams?: StreamControl;
   readonly applications?: ApplicationControl;
   readonly ledger: Ledger;
-  /** The fleet's changes: each change is counted there too, for fleet.maxChangesPerHour. */
+  /** The fleet's changes: each change claims a slot there and is counted, for fleet.maxChangesPerHour. */
   readonly fleetChanges: FleetChangeLog;
   readonly clock: Clock;
 }
@@ -180,8 +180,9 @@ export function refusedWithoutChange(error: unknown): error is PortError {
  * (reconcile-intents.ts). This run's own open intents on the resource (an earlier attempt of the step
  * that died) are settled first, from the description the step was just checked against. A step that
  * finds its change already in place is not made again; it is recorded only if no entry of this run
- * says so yet. With `maxChangesPerHour`, a step that makes a call first claims one of the fleet's
- * change slots; when none is left, it is not made (FleetBudgetError) and nothing is recorded.
+ * says so yet. With `maxChangesPerHour`, a step that makes a call (a revert excepted) first claims
+ * one of the fleet's change slots; when none is left, it is not made (FleetBudgetError) and nothing
+ * is recorded.
  */
 export async function applyNextStep(
   ports: ApplyPorts,
@@ -225,9 +226,11 @@ export async function applyNextStep(
   } else {
     outcome = 'requested';
     // The planners' count refuses early; this claim is the bound, since runs that assessed together
-    // all saw the same count.
+    // all saw the same count. A revert takes back harm this run did, which the cap does not hold back.
+    const reverts = 'revert' in step && step.revert === true;
     if (
       maxChangesPerHour !== undefined &&
+      !reverts &&
       !(await ports.fleetChanges.claim(
         { at: at.toISOString(), target: run.target, executionId: run.executionId, step: progress.next },
         maxChangesPerHour,

@@ -79,6 +79,23 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     expect(world.streams.calls).toEqual([]);
   });
 
+  it('makes a revert with every slot taken: taking back harm is not held back by the cap', async () => {
+    const { world, assessment } = await planned();
+    await otherRunsChanged(world, 20, 30, 20);
+    const revert = assessment.steps.map((step) => ({ ...step, revert: true as const }));
+
+    const { progress } = (await world.cores.apply({
+      run,
+      steps: revert,
+      progress: INITIAL_PROGRESS,
+      maxChangesPerHour: 20,
+    })) as StepApplied;
+
+    expect(progress.applied.map((a) => a.outcome)).toEqual(['requested']);
+    expect(world.streams.calls).toHaveLength(1);
+    expect([...world.fleetChanges.slots.values()].some((s) => s.executionId === run.executionId)).toBe(false);
+  });
+
   it('tells on-call the step was not made and why, before any change', async () => {
     const { world, assessment } = await planned();
     await otherRunsChanged(world, 20, 30, 20);
