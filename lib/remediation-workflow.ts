@@ -491,6 +491,7 @@ export class RemediationWorkflow extends Construct {
         progress: sfn.JsonPath.objectAt(paths.progress),
         budget: options.budget,
         maxChangesPerHour: config.fleet.maxChangesPerHour,
+        round: sfn.JsonPath.numberAt(paths.round),
       }),
       { resultPath: paths.apply },
     );

@@ -7,7 +7,7 @@ import type { ActionType } from '../lambdas/domain/vocabulary';
 import { FLEET_BUDGET_WINDOW_MS } from '../lambdas/domain/fleet-budget';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
-import { fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
+import { fleetChangeClaimOwner, fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
 import type {
   AlarmInAlarm,
   AlarmsSource,
@@ -26,6 +26,7 @@ import type {
   StreamControl,
   TargetLock,
   FleetChange,
+  FleetChangeClaim,
   FleetChangeLog,
   FleetSlots,
   HeldFleetSlot,
@@ -501,7 +502,7 @@ export class InMemoryFleetSlots implements FleetSlots {
 export class InMemoryFleetChangeLog implements FleetChangeLog {
   readonly changes = new Map<string, FleetChange>();
   /** The change slots by index, each with the change that last took it: the `FLEET_CHANGE_SLOT#` items. */
-  readonly slots = new Map<number, FleetChange>();
+  readonly slots = new Map<number, FleetChangeClaim>();
 
   async record(change: FleetChange): Promise<void> {
     const { sk } = fleetChangeKey(change);
@@ -517,7 +518,7 @@ export class InMemoryFleetChangeLog implements FleetChangeLog {
       .map(([, change]) => ({ ...change }));
   }
 
-  async claim(change: FleetChange, maxChangesPerHour: number): Promise<boolean> {
+  async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
     if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
       throw new InvalidRequestError(`fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`, {
         action: 'PutItem',
@@ -527,7 +528,8 @@ export class InMemoryFleetChangeLog implements FleetChangeLog {
     const at = Date.parse(change.at);
     // Checked and taken in one turn of the event loop: as atomic as the conditional write.
     const live = [...this.slots].filter(([, slot]) => Date.parse(slot.at) > at - FLEET_BUDGET_WINDOW_MS);
-    if (live.some(([, slot]) => slot.executionId === change.executionId && slot.step === change.step)) return true;
+    const owner = fleetChangeClaimOwner(change);
+    if (live.some(([, slot]) => fleetChangeClaimOwner(slot) === owner)) return true;
     if (live.length >= maxChangesPerHour) return false;
     const taken = new Set(live.map(([index]) => index));
     let index = 0;

@@ -1,7 +1,7 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { FLEET_BUDGET_WINDOW_MS } from '../domain/fleet-budget';
-import type { FleetChange, FleetChangeLog } from '../ports';
+import type { FleetChange, FleetChangeClaim, FleetChangeLog } from '../ports';
 import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import {
   LEDGER_TABLE_PARTITION_KEY,
@@ -9,6 +9,7 @@ import {
   LEDGER_TABLE_TTL_ATTRIBUTE,
   canonicalIsoTime,
   expiresAtEpochSeconds,
+  fleetChangeClaimOwner,
   fleetChangeKey,
   fleetChangePartitionKey,
   fleetChangeSlotKey,
@@ -30,6 +31,9 @@ const FleetChangeSchema = z
     step: z.number().int().nonnegative(),
   })
   .strip();
+/** A change slot's item: the change that last took the slot, with its round. */
+const FleetChangeClaimSchema = FleetChangeSchema.extend({ round: z.number().int().positive() });
+
 /**
  * The items only serve the last hour's count; a few hours more keep them readable while a run is
  * looked into. The ledger keeps every change for the audit.
@@ -82,9 +86,9 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
     return items.map((item) => parseStoredItem(FleetChangeSchema, item, 'fleet change'));
   }
 
-  async claim(change: FleetChange, maxChangesPerHour: number): Promise<boolean> {
+  async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
     const context = { action: 'PutItem', resource: `${this.tableName}/FLEET_CHANGE_SLOT` };
-    const parsed = parseItemToWrite(FleetChangeSchema, change, 'fleet change', context);
+    const parsed = parseItemToWrite(FleetChangeClaimSchema, change, 'fleet change', context);
     if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
       throw new InvalidRequestError(
         `fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`,
@@ -93,13 +97,13 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
     }
     const at = canonicalIsoTime(parsed.at);
     const hourBefore = new Date(Date.parse(at) - FLEET_BUDGET_WINDOW_MS).toISOString();
-    const owner = `${parsed.executionId}#${parsed.step}`;
+    const owner = fleetChangeClaimOwner(parsed);
     // A failed write means another run took that very slot since the read, and the next read shows
     // it taken for an hour: after `maxChangesPerHour` failures every slot has been seen taken, so one
     // more try always ends with a slot or with none free.
     for (let attempt = 0; attempt <= maxChangesPerHour; attempt += 1) {
       const live = (await this.slots()).filter((slot) => slot.at > hourBefore);
-      if (live.some((slot) => slot.executionId === parsed.executionId && slot.step === parsed.step)) return true;
+      if (live.some((slot) => fleetChangeClaimOwner(slot) === owner)) return true;
       // Slots past a lowered cap still count while their change is in the hour.
       if (live.length >= maxChangesPerHour) return false;
       const taken = new Set(live.map((slot) => slot.index));
@@ -131,7 +135,7 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
   }
 
   /** Every change slot with the change that last took it; strongly consistent, so a slot taken a moment ago is seen taken. */
-  private async slots(): Promise<(FleetChange & { readonly index: number })[]> {
+  private async slots(): Promise<(FleetChangeClaim & { readonly index: number })[]> {
     const items = await queryRange(this.client, {
       tableName: this.tableName,
       partition: fleetChangeSlotPartitionKey(),
@@ -142,7 +146,7 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
     return items.flatMap((item) => {
       const index = fleetSlotIndex(String(item[LEDGER_TABLE_SORT_KEY]));
       if (index === undefined) return [];
-      const slot = parseStoredItem(FleetChangeSchema, item, 'fleet change slot');
+      const slot = parseStoredItem(FleetChangeClaimSchema, item, 'fleet change slot');
       return [{ ...slot, at: canonicalIsoTime(slot.at), index }];
     });
   }

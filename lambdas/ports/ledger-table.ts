@@ -258,6 +258,18 @@ export function fleetChangeSlotKey(index: number): LedgerTableKey {
   return { pk: FLEET_CHANGE_SLOT_PARTITION_KEY, sk: fleetSlotKey(index).sk };
 }
 
+/**
+ * Who holds a fleet change slot: the execution, its round and the step's index in the round's plan,
+ * so a retried step finds its own slot and the same index in a later round is another change.
+ */
+export function fleetChangeClaimOwner(change: {
+  readonly executionId: string;
+  readonly round: number;
+  readonly step: number;
+}): string {
+  return `${change.executionId}#${change.round}#${change.step}`;
+}
+
 /** Inclusive sort key bounds of every fleet change slot. */
 export function fleetChangeSlotSortKeyRange(): { readonly from: string; readonly to: string } {
   return { from: FLEET_SLOT_SORT_PREFIX, to: `${FLEET_SLOT_SORT_PREFIX}~` };

@@ -161,6 +161,12 @@ async function prepareApplicationStep(
   return { ...checked, prepared: { kind: 'call', make: () => applications.updateMonitoring(update) } };
 }
 
+/** fleet.maxChangesPerHour, and the run's round the step belongs to (a step's index names it within its round). */
+export interface FleetCap {
+  readonly maxChangesPerHour: number;
+  readonly round: number;
+}
+
 /** The apply loop after a step: the cursor moved on, and a fresh wait for the resource the step changed. */
 export interface StepApplied {
   readonly progress: Progress;
@@ -180,16 +186,15 @@ export function refusedWithoutChange(error: unknown): error is PortError {
  * (reconcile-intents.ts). This run's own open intents on the resource (an earlier attempt of the step
  * that died) are settled first, from the description the step was just checked against. A step that
  * finds its change already in place is not made again; it is recorded only if no entry of this run
- * says so yet. With `maxChangesPerHour`, a step that makes a call (a revert excepted) first claims
- * one of the fleet's change slots; when none is left, it is not made (FleetBudgetError) and nothing
- * is recorded.
+ * says so yet. With the fleet's cap, a step that makes a call (a revert excepted) first claims one of
+ * the fleet's change slots; when none is left, it is not made (FleetBudgetError) and nothing is recorded.
  */
 export async function applyNextStep(
   ports: ApplyPorts,
   run: Pick<RunContext, 'target' | 'executionId' | 'startedAt'>,
   steps: readonly WorkStep[],
   progress: Progress,
-  maxChangesPerHour?: number,
+  fleetCap?: FleetCap,
 ): Promise<StepApplied> {
   const step = steps[progress.next];
   if (!step) {
@@ -229,16 +234,23 @@ export async function applyNextStep(
     // all saw the same count. A revert takes back harm this run did, which the cap does not hold back.
     const reverts = 'revert' in step && step.revert === true;
     if (
-      maxChangesPerHour !== undefined &&
+      fleetCap &&
       !reverts &&
       !(await ports.fleetChanges.claim(
-        { at: at.toISOString(), target: run.target, executionId: run.executionId, step: progress.next },
-        maxChangesPerHour,
+        {
+          at: at.toISOString(),
+          target: run.target,
+          executionId: run.executionId,
+          round: fleetCap.round,
+          step: progress.next,
+        },
+        fleetCap.maxChangesPerHour,
       ))
     ) {
+      const cap = fleetCap.maxChangesPerHour;
       throw new FleetBudgetError(
         `step ${progress.next + 1} of ${steps.length} is not made: the fleet made ` +
-          `${plural(maxChangesPerHour, 'change')} in the last hour (fleet.maxChangesPerHour ${maxChangesPerHour})`,
+          `${plural(cap, 'change')} in the last hour (fleet.maxChangesPerHour ${cap})`,
       );
     }
     const intent: LedgerEntry = {

@@ -1,14 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbFleetChangeLog, FLEET_CHANGE_RETENTION_SECONDS } from '../../lambdas/adapters/dynamodb-fleet-changes';
-import type { FleetChange } from '../../lambdas/ports';
+import type { FleetChangeClaim } from '../../lambdas/ports';
 import { InvalidRequestError } from '../../lambdas/ports/errors';
 import { fleetChangeSlotPartitionKey } from '../../lambdas/ports/ledger-table';
 import { startDynaliteLedgerTable, type DynaliteLedgerTable } from './support/dynalite-server';
 
 const AT = '2026-12-07T03:00:00.000Z';
 
-function change(executionId: string, overrides: Partial<FleetChange> = {}): FleetChange {
-  return { at: AT, target: 'orders', executionId, step: 0, ...overrides };
+function change(executionId: string, overrides: Partial<FleetChangeClaim> = {}): FleetChangeClaim {
+  return { at: AT, target: 'orders', executionId, round: 1, step: 0, ...overrides };
 }
 
 function minutesAfter(iso: string, minutes: number): string {
@@ -65,6 +65,13 @@ describe('DynamoDbFleetChangeLog.claim against dynalite', () => {
     // Another step of the same execution is another change.
     await expect(changes.claim(change('run-a', { step: 1, at: minutesAfter(AT, 6) }), 2)).resolves.toBe(true);
     await expect(changes.claim(change('run-b', { at: minutesAfter(AT, 7) }), 2)).resolves.toBe(false);
+  });
+
+  it("counts the first step of the execution's next round as another change", async () => {
+    await changes.claim(change('run-a'), 2);
+    await expect(changes.claim(change('run-a', { round: 2, at: minutesAfter(AT, 20) }), 2)).resolves.toBe(true);
+    await expect(changes.claim(change('run-a', { round: 3, at: minutesAfter(AT, 40) }), 2)).resolves.toBe(false);
+    expect((await slotItems()).map((item) => item['round'])).toEqual([1, 2]);
   });
 
   it('frees a slot only once the change that took it has left the hour, as the planners count it', async () => {

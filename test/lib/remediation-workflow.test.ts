@@ -411,6 +411,9 @@ describe('RemediationWorkflow state machine', () => {
       const state = workflow.definition.States[name]!;
       expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ maxChangesPerHour: 20 });
     }
+    // A step's index names its change slot within its round: the apply task is told the round.
+    const apply = workflow.definition.States[STATE_NAMES.applyStep]!;
+    expect(('Parameters' in apply ? apply.Parameters : {}) as object).toMatchObject({ 'round.$': '$.round' });
   });
 
   it('hands ApplyStep and Verify the run time budget: a step at its worst (call, slowest retrier, whole wait), the settling wait and the end of the run', () => {

@@ -19,6 +19,7 @@ describe('a target whose run assessed while other runs took the last of the flee
             at: new Date(takenAt).toISOString(),
             target: `other-${slot}`,
             executionId: `other-run-${slot}`,
+            round: 1,
             step: 0,
           });
         }

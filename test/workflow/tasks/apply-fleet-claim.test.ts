@@ -16,7 +16,8 @@ async function planned() {
 async function otherRunsChanged(world: FakeWorld, count: number, minutesAgo: number, cap: number): Promise<void> {
   const at = new Date(world.clock.now().getTime() - minutesAgo * 60_000).toISOString();
   for (let i = 0; i < count; i += 1) {
-    await world.fleetChanges.claim({ at, target: `other-${i}`, executionId: `other-run-${i}`, step: 0 }, cap);
+    const other = { at, target: `other-${i}`, executionId: `other-run-${i}`, round: 1, step: 0 };
+    await world.fleetChanges.claim(other, cap);
   }
 }
 
@@ -54,8 +55,22 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     expect(world.streams.calls).toHaveLength(1);
     const ours = [...world.fleetChanges.slots.values()].filter((s) => s.executionId === run.executionId);
     expect(ours).toEqual([
-      { at: world.clock.now().toISOString(), target: run.target, executionId: run.executionId, step: 0 },
+      { at: world.clock.now().toISOString(), target: run.target, executionId: run.executionId, round: 1, step: 0 },
     ]);
+  });
+
+  it("goes on with the slot its own earlier attempt took, but not with a slot of the run's earlier round", async () => {
+    const { world, assessment } = await planned();
+    const now = world.clock.now().toISOString();
+    await world.fleetChanges.claim({ at: now, target: run.target, executionId: run.executionId, round: 1, step: 0 }, 1);
+    const apply = (round: number) =>
+      world.cores.apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS, maxChangesPerHour: 1, round });
+
+    await expect(apply(2)).rejects.toBeInstanceOf(FleetBudgetError);
+    expect(world.streams.calls).toEqual([]);
+    await apply(1);
+    expect(world.streams.calls).toHaveLength(1);
+    expect(world.fleetChanges.slots.size).toBe(1);
   });
 
   it('claims nothing for a step whose change is already in place', async () => {
