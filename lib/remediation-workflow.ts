@@ -21,6 +21,7 @@ import {
   APPROVAL_PARTITION_PREFIX,
   LEDGER_PARTITION_PREFIX,
   FLEET_CHANGE_PARTITION_PREFIX,
+  FLEET_CHANGE_SLOT_PARTITION_PREFIX,
   FLEET_SLOT_PARTITION_PREFIX,
   LOCK_PARTITION_PREFIX,
   NOTICE_PARTITION_PREFIX,
@@ -390,6 +391,8 @@ export class RemediationWorkflow extends Construct {
       ['unlock', ['dynamodb:Query', 'dynamodb:DeleteItem'], FLEET_SLOT_PARTITION_PREFIX, true],
       // The fleet's changes per hour (fleet.maxChangesPerHour): apply records each change, the planners count them.
       ['apply', ['dynamodb:PutItem'], FLEET_CHANGE_PARTITION_PREFIX, true],
+      // Query: one strongly consistent read of the change slots finds a free one; PutItem takes it on condition.
+      ['apply', ['dynamodb:Query', 'dynamodb:PutItem'], FLEET_CHANGE_SLOT_PARTITION_PREFIX, true],
       ['assess', ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX, false],
       ['verify', ['dynamodb:Query'], FLEET_CHANGE_PARTITION_PREFIX, false],
     ];
@@ -487,6 +490,8 @@ export class RemediationWorkflow extends Construct {
         steps: sfn.JsonPath.objectAt(paths.steps),
         progress: sfn.JsonPath.objectAt(paths.progress),
         budget: options.budget,
+        maxChangesPerHour: config.fleet.maxChangesPerHour,
+        round: sfn.JsonPath.numberAt(paths.round),
       }),
       { resultPath: paths.apply },
     );

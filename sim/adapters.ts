@@ -4,9 +4,10 @@ import type { ApprovalEvent, ApprovalRequest } from '../lambdas/domain/approval'
 import { FLEET_SCOPE, type Pause, type PauseEvent } from '../lambdas/domain/pause';
 import type { RefusalRecord } from '../lambdas/domain/refusal-record';
 import type { ActionType } from '../lambdas/domain/vocabulary';
+import { FLEET_BUDGET_WINDOW_MS } from '../lambdas/domain/fleet-budget';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
-import { fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
+import { fleetChangeClaimOwner, fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
 import type {
   AlarmInAlarm,
   AlarmsSource,
@@ -25,6 +26,7 @@ import type {
   StreamControl,
   TargetLock,
   FleetChange,
+  FleetChangeClaim,
   FleetChangeLog,
   FleetSlots,
   HeldFleetSlot,
@@ -499,6 +501,8 @@ export class InMemoryFleetSlots implements FleetSlots {
 /** The fleet's changes, in memory: the ledger table's `FLEET_CHANGE#` items, keyed the same way. */
 export class InMemoryFleetChangeLog implements FleetChangeLog {
   readonly changes = new Map<string, FleetChange>();
+  /** The change slots by index, each with the change that last took it: the `FLEET_CHANGE_SLOT#` items. */
+  readonly slots = new Map<number, FleetChangeClaim>();
 
   async record(change: FleetChange): Promise<void> {
     const { sk } = fleetChangeKey(change);
@@ -512,6 +516,26 @@ export class InMemoryFleetChangeLog implements FleetChangeLog {
       .filter(([sk]) => sk >= from)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, change]) => ({ ...change }));
+  }
+
+  async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
+    if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
+      throw new InvalidRequestError(`fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`, {
+        action: 'PutItem',
+        resource: 'fleet-change-slot',
+      });
+    }
+    const at = Date.parse(change.at);
+    // Checked and taken in one turn of the event loop: as atomic as the conditional write.
+    const live = [...this.slots].filter(([, slot]) => Date.parse(slot.at) > at - FLEET_BUDGET_WINDOW_MS);
+    const owner = fleetChangeClaimOwner(change);
+    if (live.some(([, slot]) => fleetChangeClaimOwner(slot) === owner)) return true;
+    if (live.length >= maxChangesPerHour) return false;
+    const taken = new Set(live.map(([index]) => index));
+    let index = 0;
+    while (taken.has(index)) index += 1;
+    this.slots.set(index, { ...change });
+    return true;
   }
 }
 

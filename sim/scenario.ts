@@ -248,6 +248,7 @@ export const RUN_FAILURE_NAMES = [
   'ResourceStateError',
   'ResourceNotReadyError',
   'TimeBudgetError',
+  'FleetBudgetError',
   'InvalidInputError',
   LAMBDA_CRASH_ERROR,
 ] as const;

@@ -1,15 +1,26 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { FLEET_BUDGET_WINDOW_MS } from '../domain/fleet-budget';
-import type { FleetChange, FleetChangeLog } from '../ports';
+import type { FleetChange, FleetChangeClaim, FleetChangeLog } from '../ports';
+import { InvalidRequestError, mapAwsError } from '../ports/errors';
 import {
+  LEDGER_TABLE_PARTITION_KEY,
+  LEDGER_TABLE_SORT_KEY,
   LEDGER_TABLE_TTL_ATTRIBUTE,
+  canonicalIsoTime,
   expiresAtEpochSeconds,
+  fleetChangeClaimOwner,
   fleetChangeKey,
   fleetChangePartitionKey,
+  fleetChangeSlotKey,
+  fleetChangeSlotPartitionKey,
+  fleetChangeSlotSortKeyRange,
   fleetChangeSortKeyRange,
+  fleetSlotIndex,
 } from '../ports/ledger-table';
 import { queryRange } from './dynamodb-range-query';
+import { spreadIndex } from './dynamodb-fleet-slots';
+import { isConditionalCheckFailed } from './dynamodb-lease';
 import { parseItemToWrite, parseStoredItem, putFirstRecord } from './stored-item';
 
 const FleetChangeSchema = z
@@ -20,6 +31,9 @@ const FleetChangeSchema = z
     step: z.number().int().nonnegative(),
   })
   .strip();
+/** A change slot's item: the change that last took the slot, with its round. */
+const FleetChangeClaimSchema = FleetChangeSchema.extend({ round: z.number().int().positive() });
+
 /**
  * The items only serve the last hour's count; a few hours more keep them readable while a run is
  * looked into. The ledger keeps every change for the audit.
@@ -29,6 +43,9 @@ export const FLEET_CHANGE_RETENTION_SECONDS = (3 * FLEET_BUDGET_WINDOW_MS) / 100
 /**
  * The fleet's changes in the ledger table: one item per changing call in the `FLEET_CHANGE#fleet`
  * partition, keyed by time, execution and step (ports/ledger-table.ts), so one Query counts the hour.
+ * The bound itself is a ring of `fleet.maxChangesPerHour` slot items in the `FLEET_CHANGE_SLOT#fleet`
+ * partition: each change takes one with a conditional write that succeeds only if nobody took that
+ * slot in the hour before, so whatever the races, no more changes than slots go through in an hour.
  */
 export class DynamoDbFleetChangeLog implements FleetChangeLog {
   private readonly tableName: string;
@@ -62,12 +79,75 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
       partition: fleetChangePartitionKey(),
       range: fleetChangeSortKeyRange(sinceIso),
       context: { action: 'Query', resource: `${this.tableName}/FLEET_CHANGE` },
-      // Eventually consistent: a change recorded in the last second or so may be missed, which lets
-      // the fleet pass its cap by the few changes other runs make in that second at most; a strongly
-      // consistent read would not close that gap either (the count and the change are not one
-      // transaction), and costs twice the read capacity.
+      // Eventually consistent: a change recorded in the last second or so may be missed by the
+      // planners' count, which only refuses early; the claim (below) is what holds the cap.
       consistentRead: false,
     });
     return items.map((item) => parseStoredItem(FleetChangeSchema, item, 'fleet change'));
+  }
+
+  async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
+    const context = { action: 'PutItem', resource: `${this.tableName}/FLEET_CHANGE_SLOT` };
+    const parsed = parseItemToWrite(FleetChangeClaimSchema, change, 'fleet change', context);
+    if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
+      throw new InvalidRequestError(
+        `fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`,
+        context,
+      );
+    }
+    const at = canonicalIsoTime(parsed.at);
+    const hourBefore = new Date(Date.parse(at) - FLEET_BUDGET_WINDOW_MS).toISOString();
+    const owner = fleetChangeClaimOwner(parsed);
+    // A failed write means another run took that very slot since the read, and the next read shows
+    // it taken for an hour: after `maxChangesPerHour` failures every slot has been seen taken, so one
+    // more try always ends with a slot or with none free.
+    for (let attempt = 0; attempt <= maxChangesPerHour; attempt += 1) {
+      const live = (await this.slots()).filter((slot) => slot.at > hourBefore);
+      if (live.some((slot) => fleetChangeClaimOwner(slot) === owner)) return true;
+      // Slots past a lowered cap still count while their change is in the hour.
+      if (live.length >= maxChangesPerHour) return false;
+      const taken = new Set(live.map((slot) => slot.index));
+      const free = Array.from({ length: maxChangesPerHour }, (_, index) => index).filter((index) => !taken.has(index));
+      const index = free[spreadIndex(owner, attempt, free.length)];
+      if (index === undefined) return false;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...parsed,
+              at,
+              ...fleetChangeSlotKey(index),
+              [LEDGER_TABLE_TTL_ATTRIBUTE]: expiresAtEpochSeconds(new Date(at), FLEET_CHANGE_RETENTION_SECONDS),
+            },
+            // ISO times in one format (canonicalIsoTime) compare as text in time order.
+            ConditionExpression: 'attribute_not_exists(#pk) OR #at <= :hourBefore',
+            ExpressionAttributeNames: { '#pk': LEDGER_TABLE_PARTITION_KEY, '#at': 'at' },
+            ExpressionAttributeValues: { ':hourBefore': hourBefore },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw mapAwsError(error, context);
+      }
+    }
+    return false;
+  }
+
+  /** Every change slot with the change that last took it; strongly consistent, so a slot taken a moment ago is seen taken. */
+  private async slots(): Promise<(FleetChangeClaim & { readonly index: number })[]> {
+    const items = await queryRange(this.client, {
+      tableName: this.tableName,
+      partition: fleetChangeSlotPartitionKey(),
+      range: fleetChangeSlotSortKeyRange(),
+      context: { action: 'Query', resource: `${this.tableName}/FLEET_CHANGE_SLOT` },
+      consistentRead: true,
+    });
+    return items.flatMap((item) => {
+      const index = fleetSlotIndex(String(item[LEDGER_TABLE_SORT_KEY]));
+      if (index === undefined) return [];
+      const slot = parseStoredItem(FleetChangeClaimSchema, item, 'fleet change slot');
+      return [{ ...slot, at: canonicalIsoTime(slot.at), index }];
+    });
   }
 }

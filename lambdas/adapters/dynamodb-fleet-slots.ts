@@ -143,7 +143,8 @@ export class DynamoDbFleetSlots implements FleetSlots {
   }
 }
 
-function spreadIndex(owner: string, attempt: number, count: number): number {
+/** An index below `count` picked from `owner` and `attempt`: claimants that read together spread over the free slots. */
+export function spreadIndex(owner: string, attempt: number, count: number): number {
   let hash = attempt;
   for (const char of owner) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return count > 0 ? hash % count : 0;

@@ -254,10 +254,24 @@ export interface FleetChange {
   readonly step: number;
 }
 
+/** A change about to be made, as the apply step claims a fleet change slot for it. */
+export interface FleetChangeClaim extends FleetChange {
+  /** The run's round (1-based): the step index names a change of one round only. */
+  readonly round: number;
+}
+
 /** The fleet's changes, every target, kept a few hours: what the `fleet-budget` guardrail counts. */
 export interface FleetChangeLog {
   /** Records a change; recording the same one (same time, execution and step) again is harmless. */
   record(change: FleetChange): Promise<void>;
   /** The changes at or after `sinceIso`, every target, oldest first. */
   since(sinceIso: string): Promise<FleetChange[]>;
+  /**
+   * Takes one of `maxChangesPerHour` change slots for `change` (its `at` is the time of the claim),
+   * atomically: only a slot nobody took in the hour before `at` is taken, so no more than
+   * `maxChangesPerHour` claims succeed in any hour, however many runs claim at once. A slot this
+   * execution's round and step took in that hour already (a retried step) is claimed again without
+   * taking another. False when every slot was taken in the hour: the change must not be made.
+   */
+  claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean>;
 }

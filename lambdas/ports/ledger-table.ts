@@ -15,6 +15,7 @@
  * | approval decision     | `APPROVAL#<name>`    | `EVENT#<ISO time>#<unique>`   |
  * | fleet run slot        | `FLEET_SLOT#fleet`   | `SLOT#<index>`                |
  * | fleet change          | `FLEET_CHANGE#fleet` | `<ISO time>#<execution>#<step>` |
+ * | fleet change slot     | `FLEET_CHANGE_SLOT#fleet` | `SLOT#<index>`           |
  *
  * A pause's scope is a target's name or `*` for every target (domain/pause.ts). Pauses have a
  * partition prefix of their own too: the operators' policy may set them and touch nothing else, and
@@ -70,6 +71,12 @@ const FLEET_SLOT_SORT_PREFIX = 'SLOT#';
 /** Partition key prefix of the fleet's changes (fleet.maxChangesPerHour), all in one partition so one Query counts them. */
 export const FLEET_CHANGE_PARTITION_PREFIX = 'FLEET_CHANGE#';
 const FLEET_CHANGE_PARTITION_KEY = `${FLEET_CHANGE_PARTITION_PREFIX}fleet`;
+/**
+ * Partition key prefix of the fleet's change slots (fleet.maxChangesPerHour): the apply step claims one
+ * before each changing call, so the cap holds whatever the races (adapters/dynamodb-fleet-changes.ts).
+ */
+export const FLEET_CHANGE_SLOT_PARTITION_PREFIX = 'FLEET_CHANGE_SLOT#';
+const FLEET_CHANGE_SLOT_PARTITION_KEY = `${FLEET_CHANGE_SLOT_PARTITION_PREFIX}fleet`;
 export const LOCK_SORT_KEY = 'LOCK';
 
 /** How long ledger entries are kept: past every guardrail window (the longest is a day), for audits. */
@@ -239,4 +246,31 @@ export function fleetChangeKey(change: {
 /** Inclusive sort key bounds of the fleet changes at or after `sinceIso`. */
 export function fleetChangeSortKeyRange(sinceIso: string): { readonly from: string; readonly to: string } {
   return { from: canonicalIsoTime(sinceIso), to: '~' };
+}
+
+/** The partition that holds every fleet change slot. */
+export function fleetChangeSlotPartitionKey(): string {
+  return FLEET_CHANGE_SLOT_PARTITION_KEY;
+}
+
+/** Fleet change slot `index` (0-based), numbered as the run slots are. */
+export function fleetChangeSlotKey(index: number): LedgerTableKey {
+  return { pk: FLEET_CHANGE_SLOT_PARTITION_KEY, sk: fleetSlotKey(index).sk };
+}
+
+/**
+ * Who holds a fleet change slot: the execution, its round and the step's index in the round's plan,
+ * so a retried step finds its own slot and the same index in a later round is another change.
+ */
+export function fleetChangeClaimOwner(change: {
+  readonly executionId: string;
+  readonly round: number;
+  readonly step: number;
+}): string {
+  return `${change.executionId}#${change.round}#${change.step}`;
+}
+
+/** Inclusive sort key bounds of every fleet change slot. */
+export function fleetChangeSlotSortKeyRange(): { readonly from: string; readonly to: string } {
+  return { from: FLEET_SLOT_SORT_PREFIX, to: `${FLEET_SLOT_SORT_PREFIX}~` };
 }

@@ -6,6 +6,7 @@ import { changesOf, resultEntryFor, type DescribedResource } from '../domain/led
 import { applicationResource, streamResource, type LedgerEntry } from '../domain/model';
 import type { Awaiting, Progress, ResourceWait, RunContext, WorkStep } from '../domain/run-state';
 import { parseAppState, parseStreamState } from '../domain/snapshot';
+import { plural } from '../domain/units';
 import { InvalidInputError } from '../domain/validation';
 import { ledgerEntryFor } from '../domain/work-steps';
 import type { ApplicationControl, Clock, FleetChangeLog, Ledger, StreamControl } from '../ports';
@@ -25,6 +26,14 @@ export class TimeBudgetError extends Error {
   override readonly name = 'TimeBudgetError';
 }
 
+/**
+ * Every one of the fleet's change slots was taken in the last hour (fleet.maxChangesPerHour): the
+ * step is not made, so the run ends on its own path, told and unlocked, and a later sweep assesses again.
+ */
+export class FleetBudgetError extends Error {
+  override readonly name = 'FleetBudgetError';
+}
+
 /** The resource went into a state from which it will not become ACTIVE / RUNNING by waiting. */
 export class ResourceStateError extends Error {
   override readonly name = 'ResourceStateError';
@@ -34,7 +43,7 @@ export interface ApplyPorts {
   readonly streams?: StreamControl;
   readonly applications?: ApplicationControl;
   readonly ledger: Ledger;
-  /** The fleet's changes: each change is counted there too, for fleet.maxChangesPerHour. */
+  /** The fleet's changes: each change claims a slot there and is counted, for fleet.maxChangesPerHour. */
   readonly fleetChanges: FleetChangeLog;
   readonly clock: Clock;
 }
@@ -152,6 +161,12 @@ async function prepareApplicationStep(
   return { ...checked, prepared: { kind: 'call', make: () => applications.updateMonitoring(update) } };
 }
 
+/** fleet.maxChangesPerHour, and the run's round the step belongs to (a step's index names it within its round). */
+export interface FleetCap {
+  readonly maxChangesPerHour: number;
+  readonly round: number;
+}
+
 /** The apply loop after a step: the cursor moved on, and a fresh wait for the resource the step changed. */
 export interface StepApplied {
   readonly progress: Progress;
@@ -171,13 +186,15 @@ export function refusedWithoutChange(error: unknown): error is PortError {
  * (reconcile-intents.ts). This run's own open intents on the resource (an earlier attempt of the step
  * that died) are settled first, from the description the step was just checked against. A step that
  * finds its change already in place is not made again; it is recorded only if no entry of this run
- * says so yet.
+ * says so yet. With the fleet's cap, a step that makes a call (a revert excepted) first claims one of
+ * the fleet's change slots; when none is left, it is not made (FleetBudgetError) and nothing is recorded.
  */
 export async function applyNextStep(
   ports: ApplyPorts,
   run: Pick<RunContext, 'target' | 'executionId' | 'startedAt'>,
   steps: readonly WorkStep[],
   progress: Progress,
+  fleetCap?: FleetCap,
 ): Promise<StepApplied> {
   const step = steps[progress.next];
   if (!step) {
@@ -213,6 +230,29 @@ export async function applyNextStep(
     if (firstIntentAt) await countForFleet(firstIntentAt);
   } else {
     outcome = 'requested';
+    // The planners' count refuses early; this claim is the bound, since runs that assessed together
+    // all saw the same count. A revert takes back harm this run did, which the cap does not hold back.
+    const reverts = 'revert' in step && step.revert === true;
+    if (
+      fleetCap &&
+      !reverts &&
+      !(await ports.fleetChanges.claim(
+        {
+          at: at.toISOString(),
+          target: run.target,
+          executionId: run.executionId,
+          round: fleetCap.round,
+          step: progress.next,
+        },
+        fleetCap.maxChangesPerHour,
+      ))
+    ) {
+      const cap = fleetCap.maxChangesPerHour;
+      throw new FleetBudgetError(
+        `step ${progress.next + 1} of ${steps.length} is not made: the fleet made ` +
+          `${plural(cap, 'change')} in the last hour (fleet.maxChangesPerHour ${cap})`,
+      );
+    }
     const intent: LedgerEntry = {
       ...entry,
       phase: 'intent',

@@ -80,6 +80,10 @@ export const TASK_PAYLOADS = {
       progress: ProgressSchema,
       /** The run's time budget; a step that may not finish before the timeout is not made. */
       budget: TimeBudgetSchema.optional(),
+      /** fleet.maxChangesPerHour: each call first claims one of this many change slots; absent, none is claimed. */
+      maxChangesPerHour: positiveInt.optional(),
+      /** The run's round, which names the step's claim with its index. @default 1 */
+      round: positiveInt.optional(),
       /**
        * The wait after the last step ended in failure: instead of the next step, the application that
        * did not come back is rolled back (lambdas/workflow/stuck-rollback.ts).

@@ -23,6 +23,7 @@ import {
   pauseItemKey,
   turnedAwayItemKey,
   fleetChangePartitionKey,
+  fleetChangeSlotPartitionKey,
   fleetSlotPartitionKey,
 } from '../../lambdas/ports/ledger-table';
 import { StreamMedicStack } from '../../lib/stream-medic-stack';
@@ -181,6 +182,11 @@ function candidates(synthesized: Synthesized): Record<string, Candidate[]> {
         label: 'fleet change items',
         arn: arnOf(table),
         context: { 'dynamodb:LeadingKeys': [fleetChangePartitionKey()] },
+      },
+      {
+        label: 'fleet change slot items',
+        arn: arnOf(table),
+        context: { 'dynamodb:LeadingKeys': [fleetChangeSlotPartitionKey()] },
       },
       { label: 'pause items', arn: arnOf(table), context: { 'dynamodb:LeadingKeys': pauseKeys } },
       {
@@ -361,6 +367,8 @@ function tableAndTopic(): string[] {
     'apply dynamodb:PutItem on ledger items',
     'notify dynamodb:Query on ledger items',
     'apply dynamodb:PutItem on fleet change items',
+    'apply dynamodb:Query on fleet change slot items',
+    'apply dynamodb:PutItem on fleet change slot items',
     'assess dynamodb:Query on fleet change items',
     'verify dynamodb:Query on fleet change items',
     'assess dynamodb:GetItem on pause items',

@@ -406,11 +406,14 @@ describe('RemediationWorkflow state machine', () => {
     expect(('Parameters' in acquire ? acquire.Parameters : {}) as object).toMatchObject({ ttlSeconds: 2 * 3600 + 600 });
   });
 
-  it("hands every state that plans changes the fleet's cap on changes per hour (fleet.maxChangesPerHour, default 20)", () => {
-    for (const name of [STATE_NAMES.assess, STATE_NAMES.reassessApproved, STATE_NAMES.verify]) {
+  it("hands every state that plans or makes changes the fleet's cap on changes per hour (fleet.maxChangesPerHour, default 20)", () => {
+    for (const name of [STATE_NAMES.assess, STATE_NAMES.reassessApproved, STATE_NAMES.verify, STATE_NAMES.applyStep]) {
       const state = workflow.definition.States[name]!;
       expect(('Parameters' in state ? state.Parameters : {}) as object).toMatchObject({ maxChangesPerHour: 20 });
     }
+    // A step's index names its change slot within its round: the apply task is told the round.
+    const apply = workflow.definition.States[STATE_NAMES.applyStep]!;
+    expect(('Parameters' in apply ? apply.Parameters : {}) as object).toMatchObject({ 'round.$': '$.round' });
   });
 
   it('hands ApplyStep and Verify the run time budget: a step at its worst (call, slowest retrier, whole wait), the settling wait and the end of the run', () => {

@@ -3,7 +3,7 @@ import { SERVICE_METRIC_NAMES } from '../../domain/service-metrics';
 import { fitsTimeBudget } from '../../domain/time-budget';
 import { TimeBudgetError, applyNextStep, type ApplyPorts, type StepApplied } from '../apply-step';
 import { rollBackStuckApplication } from '../stuck-rollback';
-import type { StuckRollbackResult } from '../state';
+import { FIRST_ROUND, type StuckRollbackResult } from '../state';
 import { parseTaskPayload, type TaskCore } from '../task-payloads';
 import type { TaskTelemetry } from '../telemetry';
 
@@ -17,7 +17,7 @@ export interface ApplyDeps extends ApplyPorts {
  */
 export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied | StuckRollbackResult> {
   return async (payload) => {
-    const { run, steps, progress, budget, stuckWait } = parseTaskPayload('apply', payload);
+    const { run, steps, progress, budget, stuckWait, maxChangesPerHour, round } = parseTaskPayload('apply', payload);
     if (stuckWait) {
       const rollback = await rollBackStuckApplication(deps, run, stuckWait, progress);
       if (rollback?.outcome === 'rolled-back') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
@@ -31,7 +31,8 @@ export function createApplyTask(deps: ApplyDeps): TaskCore<unknown, StepApplied 
       if (!time.fits)
         throw new TimeBudgetError(`step ${progress.next + 1} of ${steps.length} is not made: ${time.reason}`);
     }
-    const result = await applyNextStep(deps, run, steps, progress);
+    const fleetCap = maxChangesPerHour !== undefined ? { maxChangesPerHour, round: round ?? FIRST_ROUND } : undefined;
+    const result = await applyNextStep(deps, run, steps, progress, fleetCap);
     const applied = result.progress.applied[result.progress.applied.length - 1]!;
     if (applied.outcome === 'requested') deps.telemetry.count(SERVICE_METRIC_NAMES.actionsTaken, 1);
     deps.telemetry.info('step applied', {
