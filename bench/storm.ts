@@ -577,6 +577,10 @@ async function main(): Promise<void> {
 
   // What each target's story adds up to.
   const calls: TimedCall[] = [...fleetCalls];
+  // The calls of the later runs placed past the cap (see placeLaterRuns), to tell the composition's
+  // shortcut from the pacing: in AWS those runs would be turned away and asked again by a later sweep.
+  const callsWithinCap: TimedCall[] = [...fleetCalls];
+  let runsPastCap = 0;
   let fleetBusy = 0;
   let targetBusy = 0;
   const handled: number[] = [];
@@ -599,10 +603,16 @@ async function main(): Promise<void> {
     const leftOut = story.play.runs.filter((run) => !happens(index, run) && run.lockAcquired === true);
     followUpsLeftOut += leftOut.length;
     const perSecond = new Map<string, number>();
+    const pastCap = runs.filter((run) =>
+      plan?.some((entry) => entry.at === run.startedAt && entry.slot >= options.maxConcurrentRuns),
+    );
+    runsPastCap += pastCap.length;
     for (const call of story.calls) {
       if (leftOut.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
         continue;
       calls.push({ ...call, resource: `${index}:${call.resource}` });
+      if (!pastCap.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
+        callsWithinCap.push({ ...call, resource: `${index}:${call.resource}` });
       const key = `${call.api}@${Math.floor(call.at / 1000)}`;
       perSecond.set(key, (perSecond.get(key) ?? 0) + 1);
     }
@@ -714,6 +724,19 @@ async function main(): Promise<void> {
       `${api.padEnd(30)} ${String(rate.calls).padStart(5)}  ${String(rate.peakPerSecond).padStart(6)}  ${window.padEnd(20)}  ${documented.padEnd(20)}  ${(share === undefined ? '-' : `${Math.round(share * 100)}%`).padStart(5)}  ${rate.verdict}`,
     );
   }
+  const limitedApis = apis.filter((api) => documentedLimit(api)?.limit?.windowSeconds === 1);
+  lines.push(
+    '',
+    `Check: later runs placed past the ${options.maxConcurrentRuns} slots (their own play let them in, the fleet had no ` +
+      `slot free; in AWS they would be turned away and asked again by a later sweep): ${runsPastCap}; without their calls: ` +
+      limitedApis
+        .map((api) => {
+          const limit = documentedLimit(api)!.limit!;
+          const rate = apiRate(api, callsWithinCap, limit);
+          return `${api} ${rate.peakInLimitWindow}/s (${Math.round(((rate.peakInLimitWindow ?? 0) / limit.max) * 100)}%)`;
+        })
+        .join(', '),
+  );
   lines.push(
     '',
     over80.length > 0
@@ -742,7 +765,8 @@ function fleetChangeCapLine(calls: readonly TimedCall[], maxChangesPerHour: numb
   return (
     `Fleet budget: ${busiestHour} changing calls in the busiest hour, ` +
     (busiestHour > maxChangesPerHour
-      ? `OVER fleet.maxChangesPerHour ${maxChangesPerHour}`
+      ? `OVER fleet.maxChangesPerHour ${maxChangesPerHour} (the plays do not share the apply step's change ` +
+        `slots, which hold the cap in AWS: docs/fleet.md)`
       : `within fleet.maxChangesPerHour ${maxChangesPerHour}`)
   );
 }
