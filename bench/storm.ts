@@ -170,11 +170,14 @@ interface TargetStory {
   readonly slotsTaken: readonly SlotPlan[];
 }
 
-/** A run of a target taking fleet slot `slot` at instant `at`. */
+/** A run of a target taking fleet slot `slot` at instant `at`, or turned away there ({@link NO_FREE_SLOT}). */
 interface SlotPlan {
   readonly at: number;
   readonly slot: number;
 }
+
+/** The slot of a planned run that finds every fleet slot held: the lock turns it away (`fleet-busy`). */
+const NO_FREE_SLOT = -1;
 
 async function playWithSlots(
   scenario: Scenario,
@@ -200,6 +203,12 @@ async function playWithSlots(
       world.slots.acquire = async (owner, slots, ttlSeconds) => {
         let taken = await acquire(owner, slots, ttlSeconds);
         const planned = plan.find((entry) => entry.at === world.now);
+        if (taken && planned && !placed.has(planned.at) && planned.slot === NO_FREE_SLOT) {
+          // Its own play had a slot free; the fleet had none.
+          placed.add(planned.at);
+          world.slots.held.delete(owner);
+          return undefined;
+        }
         if (taken && planned && !placed.has(planned.at)) {
           placed.add(planned.at);
           world.slots.held.set(owner, { index: planned.slot, expiresAt: world.slots.held.get(owner)!.expiresAt });
@@ -393,9 +402,8 @@ async function main(): Promise<void> {
       plans[index] = plan;
     }
   };
-  // A later run of an admitted target takes a slot free at its start; past the free ones it is
-  // assumed to find one anyway (the play let it in), numbered past the cap.
-  let beyondCap = 0;
+  // A later run of an admitted target takes a slot free at its start; when none is, the lock turns it
+  // away (fleet-busy) and its target is played again with that run turned away, as in AWS.
   const placeLaterRuns = async (at: number): Promise<void> => {
     const free = freeSlotIndexes(
       holds().filter((hold) => !(hold.from === at && hold.slot === undefined)),
@@ -405,7 +413,7 @@ async function main(): Promise<void> {
     for (const [index, plan] of plans.entries()) {
       if (plan === undefined || plan.some((entry) => entry.at === at)) continue;
       if (!slotRuns(index).some((run) => run.startedAt === at)) continue;
-      const slot = free.shift() ?? options.maxConcurrentRuns + beyondCap++;
+      const slot = free.shift() ?? NO_FREE_SLOT;
       const story = storyOf(index);
       const extended = [...plan, { at, slot }];
       const given = story.slotsTaken.find((entry) => entry.at === at)?.slot;
@@ -577,11 +585,8 @@ async function main(): Promise<void> {
 
   // What each target's story adds up to.
   const calls: TimedCall[] = [...fleetCalls];
-  // The calls of the later runs placed past the cap (see placeLaterRuns), to tell the composition's
-  // shortcut from the pacing: in AWS those runs would be turned away and asked again by a later sweep.
-  const callsWithinCap: TimedCall[] = [...fleetCalls];
-  let runsPastCap = 0;
   let fleetBusy = 0;
+  let laterRunsTurnedAway = 0;
   let targetBusy = 0;
   const handled: number[] = [];
   let withoutRun = 0;
@@ -603,16 +608,10 @@ async function main(): Promise<void> {
     const leftOut = story.play.runs.filter((run) => !happens(index, run) && run.lockAcquired === true);
     followUpsLeftOut += leftOut.length;
     const perSecond = new Map<string, number>();
-    const pastCap = runs.filter((run) =>
-      plan?.some((entry) => entry.at === run.startedAt && entry.slot >= options.maxConcurrentRuns),
-    );
-    runsPastCap += pastCap.length;
     for (const call of story.calls) {
       if (leftOut.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
         continue;
       calls.push({ ...call, resource: `${index}:${call.resource}` });
-      if (!pastCap.some((run) => run.startedAt <= call.at && call.at <= (run.endedAt ?? Number.POSITIVE_INFINITY)))
-        callsWithinCap.push({ ...call, resource: `${index}:${call.resource}` });
       const key = `${call.api}@${Math.floor(call.at / 1000)}`;
       perSecond.set(key, (perSecond.get(key) ?? 0) + 1);
     }
@@ -622,7 +621,9 @@ async function main(): Promise<void> {
     }
     for (const run of runs) {
       if (run.lockAcquired !== false) continue;
-      if (at === undefined || run.startedAt < at) fleetBusy++;
+      const noSlot = plan?.some((entry) => entry.at === run.startedAt && entry.slot === NO_FREE_SLOT) === true;
+      if (noSlot) laterRunsTurnedAway++;
+      if (at === undefined || run.startedAt < at || noSlot) fleetBusy++;
       else targetBusy++;
     }
     if (at === undefined) {
@@ -692,7 +693,8 @@ async function main(): Promise<void> {
       ? `Not every target was handled: ${withoutRun} still in ALARM at the end, without a run`
       : `Every target handled (its run made its change or ended, or its alarms went back to OK): ` +
         `${minutes(Math.max(...handled, withoutRun > 0 ? clearedAt! : Number.NEGATIVE_INFINITY) - from)} after the first alarm`,
-    `Runs turned away: ${fleetBusy + targetBusy} (fleet-busy ${fleetBusy}, target-busy ${targetBusy})`,
+    `Runs turned away: ${fleetBusy + targetBusy} (fleet-busy ${fleetBusy}, target-busy ${targetBusy}); of them, later runs ` +
+      `of admitted targets that found every slot held (each target played again with that run turned away): ${laterRunsTurnedAway}`,
     `Changed: ${changedTargets} targets; refused by fleet-budget: ${refusedTargets} (on-call told by the refusing run: ` +
       `${refusedAndTold}; changed later, when the hour had rolled: ${changedAfterRefusal})`,
     fleetChangeCapLine(calls, fleet.fleet.maxChangesPerHour),
@@ -724,19 +726,6 @@ async function main(): Promise<void> {
       `${api.padEnd(30)} ${String(rate.calls).padStart(5)}  ${String(rate.peakPerSecond).padStart(6)}  ${window.padEnd(20)}  ${documented.padEnd(20)}  ${(share === undefined ? '-' : `${Math.round(share * 100)}%`).padStart(5)}  ${rate.verdict}`,
     );
   }
-  const limitedApis = apis.filter((api) => documentedLimit(api)?.limit?.windowSeconds === 1);
-  lines.push(
-    '',
-    `Check: later runs placed past the ${options.maxConcurrentRuns} slots (their own play let them in, the fleet had no ` +
-      `slot free; in AWS they would be turned away and asked again by a later sweep): ${runsPastCap}; without their calls: ` +
-      limitedApis
-        .map((api) => {
-          const limit = documentedLimit(api)!.limit!;
-          const rate = apiRate(api, callsWithinCap, limit);
-          return `${api} ${rate.peakInLimitWindow}/s (${Math.round(((rate.peakInLimitWindow ?? 0) / limit.max) * 100)}%)`;
-        })
-        .join(', '),
-  );
   lines.push(
     '',
     over80.length > 0
