@@ -4,7 +4,7 @@ import type { ApprovalEvent, ApprovalRequest } from '../lambdas/domain/approval'
 import { FLEET_SCOPE, type Pause, type PauseEvent } from '../lambdas/domain/pause';
 import type { RefusalRecord } from '../lambdas/domain/refusal-record';
 import type { ActionType } from '../lambdas/domain/vocabulary';
-import { FLEET_BUDGET_WINDOW_MS } from '../lambdas/domain/fleet-budget';
+import { assertChangeCap, chooseChangeSlot } from '../lambdas/domain/fleet-budget';
 import { applicationResource, streamResource } from '../lambdas/domain/model';
 import { InvalidRequestError, ResourceNotFoundError } from '../lambdas/ports/errors';
 import { fleetChangeClaimOwner, fleetChangeKey, fleetChangeSortKeyRange } from '../lambdas/ports/ledger-table';
@@ -519,22 +519,12 @@ export class InMemoryFleetChangeLog implements FleetChangeLog {
   }
 
   async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
-    if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
-      throw new InvalidRequestError(`fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`, {
-        action: 'PutItem',
-        resource: 'fleet-change-slot',
-      });
-    }
-    const at = Date.parse(change.at);
-    // Checked and taken in one turn of the event loop: as atomic as the conditional write.
-    const live = [...this.slots].filter(([, slot]) => Date.parse(slot.at) > at - FLEET_BUDGET_WINDOW_MS);
-    const owner = fleetChangeClaimOwner(change);
-    if (live.some(([, slot]) => fleetChangeClaimOwner(slot) === owner)) return true;
-    if (live.length >= maxChangesPerHour) return false;
-    const taken = new Set(live.map(([index]) => index));
-    let index = 0;
-    while (taken.has(index)) index += 1;
-    this.slots.set(index, { ...change });
+    assertChangeCap(maxChangesPerHour, { action: 'PutItem', resource: 'fleet-change-slot' });
+    const slots = [...this.slots].map(([index, slot]) => ({ index, at: slot.at, owner: fleetChangeClaimOwner(slot) }));
+    // Chosen and taken in one turn of the event loop: as atomic as the conditional write.
+    const choice = chooseChangeSlot(slots, fleetChangeClaimOwner(change), change.at, maxChangesPerHour);
+    if (choice.kind !== 'free') return choice.kind === 'held';
+    this.slots.set(choice.indexes[0]!, { ...change });
     return true;
   }
 }

@@ -1,8 +1,8 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { FLEET_BUDGET_WINDOW_MS } from '../domain/fleet-budget';
+import { FLEET_BUDGET_WINDOW_MS, assertChangeCap, chooseChangeSlot, type ChangeSlot } from '../domain/fleet-budget';
 import type { FleetChange, FleetChangeClaim, FleetChangeLog } from '../ports';
-import { InvalidRequestError, mapAwsError } from '../ports/errors';
+import { mapAwsError } from '../ports/errors';
 import {
   LEDGER_TABLE_PARTITION_KEY,
   LEDGER_TABLE_SORT_KEY,
@@ -89,12 +89,7 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
   async claim(change: FleetChangeClaim, maxChangesPerHour: number): Promise<boolean> {
     const context = { action: 'PutItem', resource: `${this.tableName}/FLEET_CHANGE_SLOT` };
     const parsed = parseItemToWrite(FleetChangeClaimSchema, change, 'fleet change', context);
-    if (!Number.isInteger(maxChangesPerHour) || maxChangesPerHour < 1) {
-      throw new InvalidRequestError(
-        `fleet.maxChangesPerHour must be a positive integer, got ${maxChangesPerHour}`,
-        context,
-      );
-    }
+    assertChangeCap(maxChangesPerHour, context);
     const at = canonicalIsoTime(parsed.at);
     const hourBefore = new Date(Date.parse(at) - FLEET_BUDGET_WINDOW_MS).toISOString();
     const owner = fleetChangeClaimOwner(parsed);
@@ -102,14 +97,9 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
     // it taken for an hour: after `maxChangesPerHour` failures every slot has been seen taken, so one
     // more try always ends with a slot or with none free.
     for (let attempt = 0; attempt <= maxChangesPerHour; attempt += 1) {
-      const live = (await this.slots()).filter((slot) => slot.at > hourBefore);
-      if (live.some((slot) => fleetChangeClaimOwner(slot) === owner)) return true;
-      // Slots past a lowered cap still count while their change is in the hour.
-      if (live.length >= maxChangesPerHour) return false;
-      const taken = new Set(live.map((slot) => slot.index));
-      const free = Array.from({ length: maxChangesPerHour }, (_, index) => index).filter((index) => !taken.has(index));
-      const index = free[spreadIndex(owner, attempt, free.length)];
-      if (index === undefined) return false;
+      const choice = chooseChangeSlot(await this.slots(), owner, at, maxChangesPerHour);
+      if (choice.kind !== 'free') return choice.kind === 'held';
+      const index = choice.indexes[spreadIndex(owner, attempt, choice.indexes.length)]!;
       try {
         await this.client.send(
           new PutCommand({
@@ -135,7 +125,7 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
   }
 
   /** Every change slot with the change that last took it; strongly consistent, so a slot taken a moment ago is seen taken. */
-  private async slots(): Promise<(FleetChangeClaim & { readonly index: number })[]> {
+  private async slots(): Promise<ChangeSlot[]> {
     const items = await queryRange(this.client, {
       tableName: this.tableName,
       partition: fleetChangeSlotPartitionKey(),
@@ -147,7 +137,7 @@ export class DynamoDbFleetChangeLog implements FleetChangeLog {
       const index = fleetSlotIndex(String(item[LEDGER_TABLE_SORT_KEY]));
       if (index === undefined) return [];
       const slot = parseStoredItem(FleetChangeClaimSchema, item, 'fleet change slot');
-      return [{ ...slot, at: canonicalIsoTime(slot.at), index }];
+      return [{ index, at: canonicalIsoTime(slot.at), owner: fleetChangeClaimOwner(slot) }];
     });
   }
 }

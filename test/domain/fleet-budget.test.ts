@@ -1,10 +1,16 @@
 import { PolicySchema, TargetSchema, parseConfig } from '../../lambdas/domain/config';
 import { assess } from '../../lambdas/domain/engine';
-import type { FleetBudget } from '../../lambdas/domain/fleet-budget';
+import {
+  assertChangeCap,
+  chooseChangeSlot,
+  type ChangeSlot,
+  type FleetBudget,
+} from '../../lambdas/domain/fleet-budget';
 import { FLEET_DEFAULTS } from '../../lambdas/domain/fleet-limits';
 import type { LedgerEntry, Report } from '../../lambdas/domain/model';
 import { InvalidInputError } from '../../lambdas/domain/validation';
 import { GUARDRAILS } from '../../lambdas/domain/vocabulary';
+import { InvalidRequestError } from '../../lambdas/ports/errors';
 import { CAPTURED_AT, buildSnapshot, type SnapshotSpec } from '../builders/snapshot-builder';
 
 const MIB = 1024 * 1024;
@@ -138,5 +144,35 @@ describe('fleet.maxChangesPerHour in the config', () => {
     }
     expect(refused).toBeInstanceOf(InvalidInputError);
     expect((refused as InvalidInputError).path).toBe('fleet.maxChangesPerHour');
+  });
+});
+
+const slot = (index: number, minutesAgo: number, owner = `run-${index}#1#0`): ChangeSlot => ({
+  index,
+  at: minutesBefore(minutesAgo),
+  owner,
+});
+
+describe('chooseChangeSlot', () => {
+  it('offers the slots no change took within the hour, below the cap', () => {
+    expect(chooseChangeSlot([slot(0, 10), slot(2, 60)], 'run-x#1#0', CAPTURED_AT, 4)).toEqual({
+      kind: 'free',
+      indexes: [1, 2, 3],
+    });
+  });
+
+  it("finds a retried step's own slot in the hour, and takes no second one", () => {
+    expect(chooseChangeSlot([slot(0, 59.9, 'run-x#1#0')], 'run-x#1#0', CAPTURED_AT, 1)).toEqual({ kind: 'held' });
+  });
+
+  it('is full when the hour holds as many changes as the cap, counting slots past a lowered cap', () => {
+    expect(chooseChangeSlot([slot(0, 5), slot(1, 5), slot(2, 5)], 'run-x#1#0', CAPTURED_AT, 2)).toEqual({
+      kind: 'full',
+    });
+  });
+
+  it('refuses a cap it cannot count by, naming the config field', () => {
+    expect(() => assertChangeCap(0, { action: 'PutItem' })).toThrow(InvalidRequestError);
+    expect(() => assertChangeCap(1.5, { action: 'PutItem' })).toThrow(/fleet\.maxChangesPerHour/);
   });
 });
