@@ -203,14 +203,13 @@ async function playWithSlots(
       world.slots.acquire = async (owner, slots, ttlSeconds) => {
         let taken = await acquire(owner, slots, ttlSeconds);
         const planned = plan.find((entry) => entry.at === world.now);
-        if (taken && planned && !placed.has(planned.at) && planned.slot === NO_FREE_SLOT) {
-          // Its own play had a slot free; the fleet had none.
-          placed.add(planned.at);
-          world.slots.held.delete(owner);
-          return undefined;
-        }
         if (taken && planned && !placed.has(planned.at)) {
           placed.add(planned.at);
+          if (planned.slot === NO_FREE_SLOT) {
+            // Its own play had a slot free; the fleet had none.
+            world.slots.held.delete(owner);
+            return undefined;
+          }
           world.slots.held.set(owner, { index: planned.slot, expiresAt: world.slots.held.get(owner)!.expiresAt });
           taken = { index: planned.slot };
         }

@@ -230,13 +230,14 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
       const load = `${Math.round(app.cpu!.value)}% CPU${app.busy ? ` and ${Math.round(app.busy.value)} ms/s busy` : ''}`;
       // Under the lag threshold is not keeping up when the lag climbs: a job that jumped to full CPU
       // is read within minutes, before its lag has had time to pass the threshold.
-      const fallingBehind = (app.lagSlopeNow ?? 0) >= FALLING_BEHIND_SLOPE;
+      const slope = app.lagSlopeNow ?? 0;
+      const fallingBehind = slope >= FALLING_BEHIND_SLOPE;
       return {
         cause: 'CONSUMER_COMPUTE',
         severity: 'warning',
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
         summary: fallingBehind
-          ? `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and falling further behind (${formatDuration((app.lagSlopeNow ?? 0) * 60_000)} more each minute) at ${load}: it is short of compute; add parallelism.`
+          ? `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and falling further behind (${formatDuration(slope * 60_000)} more each minute) at ${load}: it is short of compute; add parallelism.`
           : `Application ${ctx.appName} keeps up but runs at ${load}: no headroom for the next burst; add parallelism.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
