@@ -4,7 +4,7 @@ import { METRICS, type MetricSpec } from './metric-catalog';
 import { since, sumOf, type MetricWindow, type Point } from './metric-window';
 import type { Action, AppState, Refusal, StreamState } from './model';
 import type { Signals } from './signals';
-import { flinkParallelismNeeded, kpusFor, backlogReadLimit, shardsNeeded } from './sizing';
+import { flinkParallelismNeeded, kpusFor, backlogReadLimit, shardsNeeded, shardUtilization } from './sizing';
 
 /**
  * The cheaper or more durable fix beside the bounded one: producer aggregation, compression,
@@ -143,7 +143,7 @@ function writeDemand(ctx: AdviceContext, bound: 'bytes' | 'records'): WriteDeman
   // The planner's own sizing, so "as sent" is the count a reshard would aim for.
   const shardsAsSent = shardsNeeded(
     { writeBytesPerSecond: bytesPerSecond, writeRecordsPerSecond: recordsPerSecond, readBytesPerSecond },
-    ctx.policy.targetUtilization,
+    shardUtilization(ctx.policy),
   );
   return { name, bytesPerSecond, recordsPerSecond, readBytesPerSecond, shardsAsSent };
 }
@@ -156,7 +156,7 @@ export function producerAggregationAdvice(ctx: AdviceContext): Advice | undefine
   const perAggregate = Math.floor(AGGREGATED_RECORD_BYTES / average);
   if (perAggregate < 2) return undefined;
   const { name, bytesPerSecond, recordsPerSecond, shardsAsSent: without } = demand;
-  const target = ctx.policy.targetUtilization;
+  const target = shardUtilization(ctx.policy);
   const aggregated = shardsNeeded(
     {
       writeBytesPerSecond: bytesPerSecond,
@@ -174,7 +174,7 @@ export function producerAggregationAdvice(ctx: AdviceContext): Advice | undefine
       `and send them with PutRecords, up to ${PUT_RECORDS_MAX_RECORDS} records per call. ` +
       `Packed ${perAggregate} to a record of up to ${formatBytes(AGGREGATED_RECORD_BYTES)} (the KPL's default aggregation size), ` +
       `the same ${Math.round(recordsPerSecond)} records/s need ${shardCount(aggregated)} instead of ${without} ` +
-      `at ${percent(target)} target utilisation. Consumers must de-aggregate (the KCL does).`,
+      `at ${percent(target.write)} of each shard's write limits. Consumers must de-aggregate (the KCL does).`,
     basis: [
       { metric: 'IncomingRecords + throttled (peak)', value: round(recordsPerSecond), unit: 'records/s' },
       { metric: 'IncomingBytes + throttled (peak)', value: round(bytesPerSecond / MIB, 3), unit: 'MiB/s' },
@@ -188,7 +188,7 @@ export function compressionAdvice(ctx: AdviceContext): Advice | undefined {
   const demand = writeDemand(ctx, 'bytes');
   if (!demand) return undefined;
   const { name, bytesPerSecond, recordsPerSecond, shardsAsSent: without } = demand;
-  const target = ctx.policy.targetUtilization;
+  const target = shardUtilization(ctx.policy);
   const compressed = shardsNeeded(
     {
       writeBytesPerSecond: bytesPerSecond / ASSUMED_COMPRESSION_RATIO,
@@ -205,7 +205,7 @@ export function compressionAdvice(ctx: AdviceContext): Advice | undefined {
       `Stream ${name} is bound by bytes per second (${round(bytesPerSecond / MIB, 2)} MiB/s${average !== undefined ? `, records of ${formatBytes(average)} on average` : ''}). ` +
       `Compress payloads in the producers (for example gzip or Snappy) and drop fields no consumer reads: ` +
       `at a ${ASSUMED_COMPRESSION_RATIO}:1 compression ratio the same traffic needs ${shardCount(compressed)} instead of ${without} ` +
-      `at ${percent(target)} target utilisation; measure the ratio on a sample of your records. Consumers must decompress.`,
+      `at ${percent(target.write)} of each shard's write limits; measure the ratio on a sample of your records. Consumers must decompress.`,
     basis: [
       { metric: 'IncomingBytes + throttled (peak)', value: round(bytesPerSecond / MIB, 3), unit: 'MiB/s' },
       { metric: 'IncomingRecords + throttled (peak)', value: round(recordsPerSecond), unit: 'records/s' },
@@ -285,7 +285,7 @@ export function partitionKeyAdvice(ctx: AdviceContext): Advice | undefined {
   if (!best) return undefined;
   const shards = s.shards ?? best.shards;
   // The shard's accepted rate is capped at its limit, so this is the least spread that brings it under target.
-  const spread = Math.max(2, Math.ceil(hot.utilization / ctx.policy.targetUtilization - 1e-9));
+  const spread = Math.max(2, Math.ceil(hot.utilization / ctx.policy.shardWriteUtilization - 1e-9));
   return {
     kind: 'partition-key',
     text:

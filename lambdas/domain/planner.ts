@@ -29,6 +29,7 @@ import {
   backlogReadLimit,
   shardSteps,
   shardsNeeded,
+  shardUtilization,
 } from './sizing';
 
 export interface PlanContext {
@@ -92,7 +93,7 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
         writeRecordsPerSecond: s.demandRecordsPerSecond ?? 0,
         readBytesPerSecond: s.readBytesPerSecond ?? 0,
       },
-      ctx.policy.targetUtilization,
+      shardUtilization(ctx.policy),
     ),
   );
   const ceiling = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
@@ -126,7 +127,7 @@ function shardsForPeak(ctx: PlanContext, peakBytesPerSecond: number, peakRecords
       writeRecordsPerSecond: peakRecordsPerSecond ?? 0,
       readBytesPerSecond: ctx.signals.stream?.readBytesPerSecond ?? 0,
     },
-    ctx.policy.targetUtilization,
+    shardUtilization(ctx.policy),
   );
 }
 

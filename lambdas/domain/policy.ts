@@ -35,6 +35,14 @@ export const PolicySchema = z
   .object({
     /** Plan capacity so that peak load uses this share of it: 30% headroom absorbs bursts between assessments. */
     targetUtilization: z.number().gt(0.1).lte(0.95).default(0.7),
+    /**
+     * The share of each shard's write limits (1 MiB/s, 1,000 records/s) a planned shard count fills.
+     * Higher than `targetUtilization`: a shard's write limit is a fixed quota with nothing of its own to
+     * reserve for (a Flink job's headroom also pays for checkpoints, garbage collection and catching up
+     * after a restart), and a write over it is refused and retried by the producer, not lost. Reads, which
+     * catch-up must outrun, stay at `targetUtilization`.
+     */
+    shardWriteUtilization: z.number().gt(0.1).lte(0.95).default(0.8),
     /** Consumer lag (ms) past which a pipeline is "behind": one minute is where on-call starts to care. */
     lagThresholdMs: positiveInt.default(60_000),
     /** Seconds a scale-up is given to drain the backlog (FLIP-271's catch-up duration); short, because lag is what on-call is paged for. */

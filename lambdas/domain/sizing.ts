@@ -63,11 +63,25 @@ export interface ShardDemand {
   readonly readBytesPerSecond: number;
 }
 
+/** The share of a shard's write and read limits a planned count fills (`policy.shardWriteUtilization`, `targetUtilization`). */
+export interface ShardUtilization {
+  readonly write: number;
+  readonly read: number;
+}
+
+/** The policy's shard utilisation: writes at `shardWriteUtilization`, reads at `targetUtilization`. */
+export function shardUtilization(policy: {
+  shardWriteUtilization: number;
+  targetUtilization: number;
+}): ShardUtilization {
+  return { write: policy.shardWriteUtilization, read: policy.targetUtilization };
+}
+
 /** Shards that carry the demand at the target utilisation: the most of bytes, records and reads. */
-export function shardsNeeded(demand: ShardDemand, targetUtilization: number): number {
-  const byBytes = demand.writeBytesPerSecond / (AWS_LIMITS.shardWriteBytesPerSecond * targetUtilization);
-  const byRecords = demand.writeRecordsPerSecond / (AWS_LIMITS.shardWriteRecordsPerSecond * targetUtilization);
-  const byReads = demand.readBytesPerSecond / (AWS_LIMITS.shardReadBytesPerSecond * targetUtilization);
+export function shardsNeeded(demand: ShardDemand, utilization: ShardUtilization): number {
+  const byBytes = demand.writeBytesPerSecond / (AWS_LIMITS.shardWriteBytesPerSecond * utilization.write);
+  const byRecords = demand.writeRecordsPerSecond / (AWS_LIMITS.shardWriteRecordsPerSecond * utilization.write);
+  const byReads = demand.readBytesPerSecond / (AWS_LIMITS.shardReadBytesPerSecond * utilization.read);
   return Math.max(1, Math.ceil(Math.max(byBytes, byRecords, byReads) - 1e-9));
 }
 

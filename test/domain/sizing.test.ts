@@ -1,4 +1,11 @@
-import { flinkParallelismNeeded, kpusFor, shardCallRange, shardSteps, shardsNeeded } from '../../lambdas/domain/sizing';
+import {
+  flinkParallelismNeeded,
+  kpusFor,
+  shardCallRange,
+  shardSteps,
+  shardsNeeded,
+  shardUtilization,
+} from '../../lambdas/domain/sizing';
 
 const MIB = 1024 * 1024;
 
@@ -71,13 +78,32 @@ describe('shardSteps', () => {
 });
 
 describe('shardsNeeded', () => {
+  // Writes at 80% of each shard's limits, reads at 70%: the policy's defaults.
+  const utilization = { write: 0.8, read: 0.7 };
   it.each([
-    ['bytes-bound', { writeBytesPerSecond: 7 * MIB, writeRecordsPerSecond: 100, readBytesPerSecond: 0 }, 10],
-    ['records-bound', { writeBytesPerSecond: MIB, writeRecordsPerSecond: 14_000, readBytesPerSecond: 0 }, 20],
+    // 7 MiB/s over 0.8 MiB/s a shard = 8.75.
+    ['bytes-bound', { writeBytesPerSecond: 7 * MIB, writeRecordsPerSecond: 100, readBytesPerSecond: 0 }, 9],
+    // 14,000 records/s over 800 a shard = 17.5.
+    ['records-bound', { writeBytesPerSecond: MIB, writeRecordsPerSecond: 14_000, readBytesPerSecond: 0 }, 18],
+    // 28 MiB/s over 1.4 MiB/s a shard = 20: reads keep the lower utilisation.
     ['read-bound', { writeBytesPerSecond: MIB, writeRecordsPerSecond: 100, readBytesPerSecond: 28 * MIB }, 20],
     ['idle', { writeBytesPerSecond: 0, writeRecordsPerSecond: 0, readBytesPerSecond: 0 }, 1],
-  ])('%s demand at 70%% utilisation', (_name, demand, expected) => {
-    expect(shardsNeeded(demand, 0.7)).toBe(expected);
+  ])('%s demand at 80%% of the write limits and 70%% of the read limit', (_name, demand, expected) => {
+    expect(shardsNeeded(demand, utilization)).toBe(expected);
+  });
+
+  it('takes the write utilisation for writes and the read utilisation for reads, not one for both', () => {
+    const writes = { writeBytesPerSecond: 0, writeRecordsPerSecond: 14_000, readBytesPerSecond: 0 };
+    const reads = { writeBytesPerSecond: 0, writeRecordsPerSecond: 0, readBytesPerSecond: 28 * MIB };
+    expect(shardsNeeded(writes, { write: 0.7, read: 0.95 })).toBe(20);
+    expect(shardsNeeded(reads, { write: 0.95, read: 0.7 })).toBe(20);
+  });
+
+  it('reads the policy: writes at shardWriteUtilization, reads at targetUtilization', () => {
+    expect(shardUtilization({ shardWriteUtilization: 0.85, targetUtilization: 0.6 })).toEqual({
+      write: 0.85,
+      read: 0.6,
+    });
   });
 });
 
