@@ -113,16 +113,18 @@ describe('record-bound writes: producer aggregation and PutRecords batching', ()
   // records bind, with it the bytes do.
   it.each([
     // shards, accepted/s, bytes/record, refused/s, shards with aggregation, without, records per aggregate
-    [4, 3900, 200, 100, '2 shards', 6, 256],
-    [4, 3900, 100, 100, '1 shard', 6, 512],
-    [8, 7800, 500, 200, '6 shards', 12, 102],
+    // 3,950 records/s at 800 a shard need 5 shards; packed, 1.13 MiB/s at 0.8 MiB/s a shard need 2.
+    [4, 3900, 300, 100, '2 shards', 5, 170],
+    [4, 3900, 100, 100, '1 shard', 5, 512],
+    // 7,900 records/s need 10 shards; packed, 3.77 MiB/s needs 5.
+    [8, 7800, 500, 200, '5 shards', 10, 102],
   ])(
     '%i shards, %i records/s of %i bytes, %i refused/s: %s with aggregation instead of %i',
     (shards, accepted, bytes, refused, withAggregation, without, perAggregate) => {
       const report = runSpec(writes(shards, accepted, bytes, refused), streamTarget());
       expect(report.diagnosis.cause).toBe('STREAM_WRITE_CAPACITY');
       const text = advised(report, AGGREGATION);
-      expect(text).toContain(`need ${withAggregation} instead of ${without} at 70% target utilisation`);
+      expect(text).toContain(`need ${withAggregation} instead of ${without} at 80% of each shard's write limits`);
       expect(text).toContain(`Packed ${perAggregate} to a record of up to 50 KiB`);
       expect(text).toContain(`its records average ${bytes} bytes`);
       expect(text).toContain('PutRecords, up to 500 records per call');
@@ -133,7 +135,8 @@ describe('record-bound writes: producer aggregation and PutRecords batching', ()
   it('is advice only: the bounded reshard is still sized for the records as they are sent', () => {
     const report = runSpec(writes(4, 3900, 200, 100), streamTarget());
     const reshard = report.plan.actions.find((a) => a.type === 'UpdateShardCount');
-    expect(reshard?.type === 'UpdateShardCount' && reshard.to).toBeGreaterThanOrEqual(6);
+    // 3,950 records/s as sent at 800 a shard, where aggregation would need one shard.
+    expect(reshard?.type === 'UpdateShardCount' && reshard.to).toBe(5);
     expect(report.plan.actions.every((a) => a.type === 'UpdateShardCount')).toBe(true);
   });
 
@@ -148,11 +151,11 @@ describe('record-bound writes: producer aggregation and PutRecords batching', ()
 describe('byte-bound writes: compression at a stated ratio', () => {
   it.each([
     // shards, accepted/s, bytes/record, refused/s, shards at 2:1, without
-    [4, 980, 4096, 20, '3 shards', 6],
-    // 1,950 records/s of 4 KiB (7.6 MiB/s): 11 shards at 70%, not the 12 that counting every refusal would plan.
-    [8, 1900, 4096, 100, '6 shards', 11],
-    // Halving 1,200-byte records makes records per second bind: 5 shards, not 3.
-    [4, 3400, 1200, 100, '5 shards', 6],
+    [4, 980, 4096, 20, '3 shards', 5],
+    // 2,000 records/s of 4 KiB (7.8 MiB/s): 10 shards at 80%, not the 11 that counting every refusal would plan.
+    [8, 1900, 4096, 200, '5 shards', 10],
+    // Halving 1,440-byte records makes records per second bind: 4 shards (2,950 records/s at 800 a shard), not 3.
+    [4, 2900, 1440, 100, '4 shards', 6],
   ])(
     '%i shards, %i records/s of %i bytes, %i refused/s: %s at 2:1 instead of %i',
     (shards, accepted, bytes, refused, atRatio, without) => {

@@ -165,8 +165,8 @@ describe('write throttling: full stream versus hot key', () => {
     expect(report.diagnosis.evidence.map((e) => e.metric)).toContain('IncomingRecords');
     const action = report.plan.actions[0];
     expect(action?.type).toBe('UpdateShardCount');
-    // demand = (3880 + 666.7) records/s over 700 per shard at 70% -> 7 shards
-    expect(action?.type === 'UpdateShardCount' && action.to).toBe(7);
+    // demand = (3880 + 666.7) records/s over 800 per shard at 80% -> 6 shards
+    expect(action?.type === 'UpdateShardCount' && action.to).toBe(6);
   });
 
   it('will not tell a full stream from a hot key without the shard count', () => {
@@ -362,10 +362,10 @@ describe('scale-in', () => {
   });
 
   it('scales in the whole way to what the quiet window peaked at, in calls of at most half', () => {
-    // 1,600 records/s at the 70% target: 3 shards, reached 16 -> 8 -> 4 -> 3.
+    // 1,600 records/s at 80% of the write limits: 2 shards, reached 16 -> 8 -> 4 -> 2.
     const report = diagnoseSpec(idleSpec(0.01));
     expect(report.plan.actions).toEqual([
-      { type: 'UpdateShardCount', streamName: 'orders-stream', from: 16, to: 3, steps: [8, 4, 3] },
+      { type: 'UpdateShardCount', streamName: 'orders-stream', from: 16, to: 2, steps: [8, 4, 2] },
     ]);
   });
 });

@@ -45,19 +45,19 @@ describe('advice about source subtasks beyond the shard count', () => {
 
     expect(p.actions).toEqual([
       expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 9 }),
-      expect.objectContaining({ type: 'UpdateShardCount', from: 2, to: 4 }),
+      expect.objectContaining({ type: 'UpdateShardCount', from: 2, to: 3 }),
     ]);
     expect(advice(p)).toEqual([
-      expect.stringMatching(/^Parallelism 9 exceeds the 4 shards orders-stream will have after this plan's reshard:/),
+      expect.stringMatching(/^Parallelism 9 exceeds the 3 shards orders-stream will have after this plan's reshard:/),
     ]);
   });
 
-  it('says nothing when the reshard brings the stream past the parallelism', () => {
+  it('says nothing when the reshard brings the stream up to the parallelism', () => {
     const p = plan(4, 3400);
 
     expect(p.actions).toEqual([
       expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 6 }),
-      expect.objectContaining({ type: 'UpdateShardCount', from: 4, to: 7 }),
+      expect.objectContaining({ type: 'UpdateShardCount', from: 4, to: 6 }),
     ]);
     expect(advice(p)).toEqual([]);
   });

@@ -112,9 +112,9 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     cause: 'STREAM_WRITE_CAPACITY',
     actions: [{ type: 'UpdateShardCount', direction: UP }],
     refused: [],
-    // 13.8 MiB/s at 70% needs 20 shards; compressed 2:1, 10.
+    // 10.84 MiB/s of demand at 80% of the 1 MiB/s write limit needs 14 shards; compressed 2:1, 7.
     // Demand counts only the refusals producers do not resend (docs/demand-estimation.md).
-    recommends: /Compress payloads.*needs 8 shards instead of 16/,
+    recommends: /Compress payloads.*needs 7 shards instead of 14/,
     check: (report, example) => scaleUpShards(report, example, 32),
   },
   'write-capacity-records.json': {

@@ -117,7 +117,7 @@ describe('the scale-back after an incident', () => {
             peak / AWS_LIMITS.shardWriteRecordsPerSecond,
             (peak * BYTES_PER_RECORD) / AWS_LIMITS.shardWriteBytesPerSecond,
           ) /
-            policy.targetUtilization -
+            policy.shardWriteUtilization -
             1e-9,
         );
         for (const action of down) {

@@ -12,7 +12,7 @@ describe('assess step', () => {
     const world = fakeWorldFrom(writeThrottledSnapshot());
     const assessment = (await world.cores.assess({ run })) as Assessment;
     expect(assessment.disposition).toBe('apply');
-    expect(assessment.steps.map((s) => ('to' in s ? s.to : undefined))).toEqual([4, 7]);
+    expect(assessment.steps.map((s) => ('to' in s ? s.to : undefined))).toEqual([4, 6]);
     expect(world.streams.calls).toEqual([]);
     expect(world.metrics.requests).toHaveLength(1);
   });
