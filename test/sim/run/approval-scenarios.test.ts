@@ -121,7 +121,7 @@ describe('approve-stale-plan: the traffic changes between the request and the ap
 
   it('asks again instead of applying the approved plan, and applies only the plan approved the second time', () => {
     const [first, second] = requests(play);
-    // About 6,000 records/s at 800 a shard = 8 shards; after the second step about 9,100 = 12 shards.
+    // About 6,000 records/s at 800 a shard = 8 shards; after the second step about 9,060 = 12 shards.
     expect(first!.subject).toContain('shards 4->8');
     expect(second!.subject).toContain('shards 4->12');
     expect(decisions(play).map((d) => [d.outcome, d.minute])).toEqual([
