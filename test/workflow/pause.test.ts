@@ -71,7 +71,7 @@ describe('the kill switch in the workflow', () => {
 
     await runLocalWorkflow(workflow, { target: 'orders' }, { cores: world.cores, virtualTime: instantTime(world) });
 
-    expect(world.streams.calls.map((c) => c.value)).toEqual([4, 7]);
+    expect(world.streams.calls.map((c) => c.value)).toEqual([4, 6]);
     expect(world.notifier.messages[0]!.body).not.toContain('PAUSED');
   });
 
@@ -82,7 +82,7 @@ describe('the kill switch in the workflow', () => {
 
     await runLocalWorkflow(workflow, { target: 'orders' }, { cores: world.cores, virtualTime: instantTime(world) });
 
-    expect(world.streams.calls.map((c) => c.value)).toEqual([4, 7]);
+    expect(world.streams.calls.map((c) => c.value)).toEqual([4, 6]);
   });
 });
 

@@ -28,9 +28,10 @@ describe('the apply function dies between the reshard and the ledger write', () 
   it('never tells on-call the run failed before any change, and the run-ended report says the change was made', () => {
     const [own, ended] = bodies(play);
     expect(own).not.toContain('before any change was made');
-    expect(own).toContain('MAY HAVE BEEN MADE (its result was not recorded): UpdateShardCount 4 -> 8');
+    // About 5,000 records/s at 800 a shard (the write utilisation) = 7 shards.
+    expect(own).toContain('MAY HAVE BEEN MADE (its result was not recorded): UpdateShardCount 4 -> 7');
     expect(ended).toContain('run ended FAILED');
-    expect(ended).toMatch(/UpdateShardCount 4 -> 8 on stream\/orders-stream \(requested [^)]+\): MADE/);
+    expect(ended).toMatch(/UpdateShardCount 4 -> 7 on stream\/orders-stream \(requested [^)]+\): MADE/);
   });
 
   it('leaves the ledger matching what Kinesis did: the crashed reshard settled as made, every call counted once', () => {
@@ -52,7 +53,7 @@ describe('the apply function dies between the reshard and the ledger write', () 
     const later = play.runs.filter((r) => r.status === 'SUCCEEDED' && r.lockAcquired);
     expect(later.length).toBeGreaterThan(0);
     const steps = later.flatMap((r) => r.rounds.flatMap((round) => round.applied));
-    expect(steps[0]!.step).toMatchObject({ type: 'UpdateShardCount', from: 8 });
+    expect(steps[0]!.step).toMatchObject({ type: 'UpdateShardCount', from: 7 });
     expect(play.world.lock.holder('orders')).toBeUndefined();
   });
 });
