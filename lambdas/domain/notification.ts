@@ -380,7 +380,7 @@ const OUTCOME_WORDS: Readonly<Record<RunOutcome, string>> = {
   'not-approved': 'not approved: nothing was changed',
 };
 
-/** `shards 2->7`, `parallelism 4->10 (+1 more action)`: the first planned action, and how many follow. */
+/** `shards 2->6`, `parallelism 4->10 (+1 more action)`: the first planned action, and how many follow. */
 function subjectAction(facts: NotificationFacts): { first: string; more: string } | undefined {
   const actions = assessmentsOf(facts).flatMap((a) => a.report.plan.actions);
   const first = actions[0];
