@@ -111,7 +111,7 @@ describe('alarmDefinitionsFor: defaults', () => {
       'GreaterThanThreshold',
       60,
       15,
-      3,
+      2,
       'notBreaching',
     ],
     ['fraud', 'appLowCpu', 'containerCPUUtilization', 'Maximum', 30, 'LessThanThreshold', 300, 24, 24, 'notBreaching'],
@@ -137,7 +137,7 @@ describe('alarmDefinitionsFor: defaults', () => {
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       evaluationPeriods: 15,
-      datapointsToAlarm: 3,
+      datapointsToAlarm: 2,
       treatMissingData: 'notBreaching',
       value: { type: 'expression', expression: 'MAX([writeThrottled, putRecordsThrottled])' },
     });

@@ -105,12 +105,12 @@ describe('alarms', () => {
     // alarm, threshold, comparison, evaluation periods, datapoints to alarm, missing data
     ['StreamMedic-orders-app-lag', 120_000, 'GreaterThanThreshold', 5, 3, 'missing'],
     ['StreamMedic-orders-app-cpu', 75, 'GreaterThanOrEqualToThreshold', 5, 5, 'missing'],
-    ['StreamMedic-orders-write-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
-    ['StreamMedic-orders-read-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
+    ['StreamMedic-orders-write-throttling', 0, 'GreaterThanThreshold', 15, 2, 'notBreaching'],
+    ['StreamMedic-orders-read-throttling', 0, 'GreaterThanThreshold', 15, 2, 'notBreaching'],
     ['StreamMedic-orders-stream-low-utilization', 30, 'LessThanThreshold', 120, 120, 'breaching'],
     ['StreamMedic-orders-app-low-cpu', 30, 'LessThanThreshold', 24, 24, 'notBreaching'],
     ['StreamMedic-clicks-stream-lag', 120_000, 'GreaterThanThreshold', 5, 3, 'missing'],
-    ['StreamMedic-clicks-write-throttling', 0, 'GreaterThanThreshold', 15, 3, 'notBreaching'],
+    ['StreamMedic-clicks-write-throttling', 0, 'GreaterThanThreshold', 15, 2, 'notBreaching'],
     ['StreamMedic-clicks-read-throttling', 0, 'GreaterThanThreshold', 15, 5, 'notBreaching'],
     ['StreamMedic-clicks-stream-low-utilization', 30, 'LessThanThreshold', 120, 120, 'breaching'],
   ])(

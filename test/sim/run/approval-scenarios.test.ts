@@ -92,7 +92,7 @@ describe('approve-timeout: nobody answers', () => {
         outcome: 'timed-out',
         by: 'StreamMedic',
         reason: 'nobody approved or denied the plan before the wait timed out',
-        minute: 63,
+        minute: 62,
       },
     ]);
     const run = play.runs.find((r) => r.states.includes(STATE_NAMES.requestApproval))!;
@@ -103,7 +103,7 @@ describe('approve-timeout: nobody answers', () => {
   it('does not ask again while the alarm holds: the sweep leaves the refused target alone', () => {
     expect(requests(play)).toHaveLength(1);
     const sweepRunsAfterRefusal = play.runs.filter(
-      (r) => r.trigger.startsWith('sweep') && minuteOf(play, r.startedAt) > 63,
+      (r) => r.trigger.startsWith('sweep') && minuteOf(play, r.startedAt) > 62,
     );
     expect(sweepRunsAfterRefusal).toEqual([]);
   });
