@@ -9,6 +9,28 @@ export const MIN_TREND_RISE_PER_HOUR = 0.05;
 export const MAX_TREND_FACTOR = 2;
 /** Fewer points than this make no line worth trusting. */
 const MIN_TREND_POINTS = 6;
+/** Minutes of input the trend line is fitted over. */
+export const TREND_MINUTES = 60;
+
+/**
+ * How far ahead a scale-up is sized on a rising input: to the earliest it could be scaled in again,
+ * after the scale-in cooldown and a whole quiet window without lag, whichever is longer.
+ */
+export function trendHorizonMinutes(policy: { cooldownDownMinutes: number; scaleInWindowMinutes: number }): number {
+  return Math.max(policy.cooldownDownMinutes, policy.scaleInWindowMinutes);
+}
+
+/** The trend of a per-second series over its last `minutes`; undefined when too short to fit a line. */
+export function trendOf(
+  points: readonly Point[],
+  end: number,
+  minutes: number = TREND_MINUTES,
+): InputTrend | undefined {
+  const recent = since(points, end - minutes * 60_000);
+  if (recent.length < MIN_TREND_POINTS) return undefined;
+  const line = fitLine(recent);
+  return line && { risePerHour: line.slopePerMs * 3_600_000, r2: line.r2 };
+}
 
 export interface InputTrend {
   /** Records/s gained per hour, from a least-squares line over the trend window. */
@@ -62,10 +84,7 @@ export function inputTrend(
   names: { readonly streamName?: string; readonly applicationName: string },
   minutes: number,
 ): InputTrend | undefined {
-  const points = since(inputPerSecond(window, names), window.end - minutes * 60_000);
-  if (points.length < MIN_TREND_POINTS) return undefined;
-  const line = fitLine(points);
-  return line && { risePerHour: line.slopePerMs * 3_600_000, r2: line.r2 };
+  return trendOf(inputPerSecond(window, names), window.end, minutes);
 }
 
 /**

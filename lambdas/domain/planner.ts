@@ -20,7 +20,7 @@ import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
-import { inputTrend, projectedInput } from './input-trend';
+import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { outstandingScaleUp, trafficAfterScaleUp } from './scale-back';
 import {
   flinkParallelismNeeded,
@@ -85,17 +85,15 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
     );
     return;
   }
-  const needed = Math.max(
-    minimumShards,
-    shardsNeeded(
-      {
-        writeBytesPerSecond: s.demandBytesPerSecond ?? 0,
-        writeRecordsPerSecond: s.demandRecordsPerSecond ?? 0,
-        readBytesPerSecond: s.readBytesPerSecond ?? 0,
-      },
-      shardUtilization(ctx.policy),
-    ),
+  const demandNow = shardsNeeded(
+    {
+      writeBytesPerSecond: s.demandBytesPerSecond ?? 0,
+      writeRecordsPerSecond: s.demandRecordsPerSecond ?? 0,
+      readBytesPerSecond: s.readBytesPerSecond ?? 0,
+    },
+    shardUtilization(ctx.policy),
   );
+  const needed = Math.max(minimumShards, demandNow, shardsForRisingDemand(ctx, demandNow, out) ?? 0);
   const ceiling = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
   const to = Math.max(config.minShards, Math.min(needed, ceiling));
   const desired = shardAction(config.name, from, needed);
@@ -117,6 +115,36 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
     });
   }
   out.add(shardAction(config.name, from, to, ceiling));
+}
+
+/**
+ * As the job is sized for a rising input (appScaleUp), the stream is sized for a steadily rising
+ * demand: for what producers are expected to send by the earliest the shards could be scaled in
+ * again, so a ramp is not resharded again each time it passes the last size. Writes and reads grow
+ * together (consumers read what is written). Undefined when the demand does not rise steadily.
+ */
+function shardsForRisingDemand(ctx: PlanContext, demandNow: number, out: Draft): number | undefined {
+  const s = ctx.signals.stream;
+  const name = ctx.target.stream?.name;
+  const records = s?.demandRecordsPerSecond;
+  if (!s || !name || !s.demandTrend || records === undefined || !(records > 0)) return undefined;
+  const horizon = trendHorizonMinutes(ctx.policy);
+  const ahead = projectedInput(records, s.demandTrend, horizon);
+  if (!ahead.projected) return undefined;
+  const growth = ahead.input / records;
+  const shards = shardsNeeded(
+    {
+      writeBytesPerSecond: (s.demandBytesPerSecond ?? 0) * growth,
+      writeRecordsPerSecond: ahead.input,
+      readBytesPerSecond: (s.readBytesPerSecond ?? 0) * growth,
+    },
+    shardUtilization(ctx.policy),
+  );
+  if (shards <= demandNow) return undefined;
+  out.recommendations.push(
+    `Stream ${name}: producers' demand rises ${Math.round(s.demandTrend.risePerHour)} records/s per hour (now ${Math.round(records)}); sized for the ${Math.round(ahead.input)} expected in ${horizon} min, the earliest it could be scaled in again: ${shards} shards rather than ${demandNow}.`,
+  );
+  return shards;
 }
 
 /** Shards for a peak of writes (and the recent reads) at the target utilisation: what a scale-in goes down to. */
@@ -198,9 +226,6 @@ export function drainsOnPlan(
   return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
 }
 
-/** Minutes of input the trend line is fitted over. */
-const TREND_MINUTES = 60;
-
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -279,7 +304,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     const trend = ctx.window
       ? inputTrend(ctx.window, { streamName: ctx.target.stream?.name, applicationName: config.name }, TREND_MINUTES)
       : undefined;
-    const heldMinutes = Math.max(ctx.policy.cooldownDownMinutes, ctx.policy.scaleInWindowMinutes);
+    const heldMinutes = trendHorizonMinutes(ctx.policy);
     const ahead = projectedInput(input, trend, heldMinutes);
     if (ahead.projected && trend) {
       const steadyAhead = flinkSteadyParallelism({

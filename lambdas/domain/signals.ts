@@ -1,5 +1,6 @@
 import { countsNumRestarts } from './aws-values';
 import { AWS_LIMITS, type Policy } from './config';
+import { trendOf, type InputTrend } from './input-trend';
 import { METRICS, type MetricKey } from './metric-catalog';
 import { lastOf, maxOf, meanOf, since, sumOf, type MetricWindow, type Point, type SeriesView } from './metric-window';
 import type { AppState, StreamState } from './model';
@@ -29,6 +30,11 @@ export interface StreamSignals {
    */
   readonly demandBytesPerSecond?: number;
   readonly demandRecordsPerSecond?: number;
+  /**
+   * The line through the demand records/s of the last hour (input-trend.ts): the demand itself, not
+   * the accepted writes, which a full stream caps (and which rise in steps as reshards let more in).
+   */
+  readonly demandTrend?: InputTrend;
   /** Recent peak share of the stream's write capacity that was accepted (bytes or records, whichever binds). */
   readonly acceptedWriteUtilization?: number;
   /** The same, counting refused records as demand. */
@@ -289,6 +295,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const demandUtil = utilSeries(demandBytesRate, demandRecordsRate);
     const recentDemandBytes = maxOf(since(demandBytesRate, streamFrom));
     const recentDemandRecords = maxOf(since(demandRecordsRate, streamFrom));
+    const demandTrend = trendOf(demandRecordsRate, window.end);
     const writeBound =
       shards && recentDemandBytes !== undefined && recentDemandRecords !== undefined
         ? recentDemandBytes / AWS_LIMITS.shardWriteBytesPerSecond >=
@@ -341,6 +348,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(records ? { incomingRecordsPerSecond: maxOf(since(recordsRate, streamFrom)) ?? 0 } : {}),
       ...(recentDemandBytes !== undefined ? { demandBytesPerSecond: recentDemandBytes } : {}),
       ...(recentDemandRecords !== undefined ? { demandRecordsPerSecond: recentDemandRecords } : {}),
+      ...(demandTrend ? { demandTrend } : {}),
       ...(shards && (bytes || records)
         ? {
             acceptedWriteUtilization: maxOf(since(acceptedUtil, streamFrom)) ?? 0,
