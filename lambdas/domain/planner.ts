@@ -147,7 +147,7 @@ function shardsForRisingDemand(ctx: PlanContext, demandNow: number, out: Draft):
   return shards;
 }
 
-/** Shards for a peak of writes (and the recent reads) at the target utilisation: what a scale-in goes down to. */
+/** Shards for a peak of writes (and the recent reads) at the policy's shard utilisation: what a scale-in goes down to. */
 function shardsForPeak(ctx: PlanContext, peakBytesPerSecond: number, peakRecordsPerSecond: number | undefined): number {
   return shardsNeeded(
     {
