@@ -21,14 +21,23 @@ async function otherRunsChanged(world: FakeWorld, count: number, minutesAgo: num
   }
 }
 
+/** The apply task on the plan's first step, with the fleet's cap (and the run's round, when given). */
+async function applyFirst(
+  world: FakeWorld,
+  steps: Assessment['steps'],
+  maxChangesPerHour = 20,
+  round?: number,
+): Promise<StepApplied> {
+  const payload = { run, steps, progress: INITIAL_PROGRESS, maxChangesPerHour, ...(round ? { round } : {}) };
+  return (await world.cores.apply(payload)) as StepApplied;
+}
+
 describe('apply task: the fleet change slot claimed before each call', () => {
   it('makes no call, records nothing and fails with FleetBudgetError when the fleet used every slot in the hour', async () => {
     const { world, assessment } = await planned();
     await otherRunsChanged(world, 20, 30, 20);
 
-    const error = await world.cores
-      .apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS, maxChangesPerHour: 20 })
-      .catch((e: unknown) => e);
+    const error = await applyFirst(world, assessment.steps).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(FleetBudgetError);
     expect((error as Error).message).toBe(
@@ -44,12 +53,7 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     const { world, assessment } = await planned();
     await otherRunsChanged(world, 20, 61, 20);
 
-    const { progress } = (await world.cores.apply({
-      run,
-      steps: assessment.steps,
-      progress: INITIAL_PROGRESS,
-      maxChangesPerHour: 20,
-    })) as StepApplied;
+    const { progress } = await applyFirst(world, assessment.steps);
 
     expect(progress.applied.map((a) => a.outcome)).toEqual(['requested']);
     expect(world.streams.calls).toHaveLength(1);
@@ -63,8 +67,7 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     const { world, assessment } = await planned();
     const now = world.clock.now().toISOString();
     await world.fleetChanges.claim({ at: now, target: run.target, executionId: run.executionId, round: 1, step: 0 }, 1);
-    const apply = (round: number) =>
-      world.cores.apply({ run, steps: assessment.steps, progress: INITIAL_PROGRESS, maxChangesPerHour: 1, round });
+    const apply = (round: number) => applyFirst(world, assessment.steps, 1, round);
 
     await expect(apply(2)).rejects.toBeInstanceOf(FleetBudgetError);
     expect(world.streams.calls).toEqual([]);
@@ -83,12 +86,7 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     await world.streams.describeStreamSummary(step.streamName);
     await otherRunsChanged(world, 20, 30, 20);
 
-    const { progress } = (await world.cores.apply({
-      run,
-      steps: assessment.steps,
-      progress: INITIAL_PROGRESS,
-      maxChangesPerHour: 20,
-    })) as StepApplied;
+    const { progress } = await applyFirst(world, assessment.steps);
 
     expect(progress.applied.map((a) => a.outcome)).toEqual(['already-done']);
     expect(world.streams.calls).toEqual([]);
@@ -99,12 +97,7 @@ describe('apply task: the fleet change slot claimed before each call', () => {
     await otherRunsChanged(world, 20, 30, 20);
     const revert = assessment.steps.map((step) => ({ ...step, revert: true as const }));
 
-    const { progress } = (await world.cores.apply({
-      run,
-      steps: revert,
-      progress: INITIAL_PROGRESS,
-      maxChangesPerHour: 20,
-    })) as StepApplied;
+    const { progress } = await applyFirst(world, revert);
 
     expect(progress.applied.map((a) => a.outcome)).toEqual(['requested']);
     expect(world.streams.calls).toHaveLength(1);
