@@ -67,6 +67,10 @@ export function checkExpectation(
   for (const cause of expect.causes) {
     if (!named.includes(cause)) misses.push(`expect.causes: ${cause} was never named (named: ${list(named)})`);
   }
+  for (const cause of expect.forbiddenCauses) {
+    const runsNaming = runs.filter((r) => r.cause === cause || (r.secondary ?? []).includes(cause)).length;
+    if (runsNaming > 0) misses.push(`expect.forbiddenCauses: ${cause} was named by ${runsNaming} run(s)`);
+  }
   for (const finding of expect.secondary) {
     if (!secondary.includes(finding)) {
       misses.push(`expect.secondary: ${finding} was never a secondary finding (found: ${list(secondary)})`);

@@ -259,6 +259,8 @@ const ExpectationSchema = z
     rationale: z.string().min(1),
     /** Primary causes some run must name (each at least once). */
     causes: z.array(z.enum(PRIMARY_CAUSES)).default([]),
+    /** Primary causes no run may name, as its cause or as a secondary finding: the misreadings a scenario exists to rule out. */
+    forbiddenCauses: z.array(z.enum(PRIMARY_CAUSES)).default([]),
     /** Findings some diagnosis must list as secondary. */
     secondary: z.array(z.enum([...PRIMARY_CAUSES, ...SECONDARY_ONLY_FINDINGS])).default([]),
     /** Action types that must be taken (applied in AWS). */
@@ -469,6 +471,11 @@ export const ScenarioSchema = z
       }
     });
     const expect = scenario.expect;
+    expect?.forbiddenCauses.forEach((cause, index) => {
+      if (expect.causes.includes(cause)) {
+        issue(['expect', 'forbiddenCauses', index], `"${cause}" is also in expect.causes`);
+      }
+    });
     expect?.forbiddenActions.forEach((action, index) => {
       if (expect.actions.includes(action)) {
         issue(['expect', 'forbiddenActions', index], `"${action}" is also in expect.actions`);

@@ -56,6 +56,16 @@ function formatDuration(ms: number): string {
  */
 const FALLING_BEHIND_SLOPE = 5_000 / 60_000;
 
+/**
+ * Lag growth (ms per ms) of a consumer that makes no progress at all: `millisBehindLatest` then grows
+ * with the clock, a second each second. 0.9 leaves room for the few records a stuck job still reads.
+ */
+const STALLED_SLOPE = 0.9;
+
+function timesText(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
+}
+
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
@@ -108,7 +118,17 @@ function appUnhealthy(ctx: RuleContext): Finding | undefined {
   const changing = status === 'UPDATING' || status === 'AUTOSCALING';
   const down = !changing && (app.downtimeMs ?? 0) > 0;
   const unexplained = Math.max(0, app.restarts - ctx.ownRestarts);
-  if (unexplained >= ctx.policy.crashLoopRestarts || (down && unexplained > 0) || (down && ctx.ownRestarts === 0)) {
+  // A job that failed and, back up, makes no progress fails on something it cannot get past (a record
+  // or a dependency): the first round of a crash loop, before the second restart shows it as one.
+  // A job that recovers from a single failure catches up instead, and is left to the other rules.
+  const stalled =
+    unexplained > 0 && (ctx.signals.lagMs ?? 0) >= ctx.policy.lagThresholdMs && (app.lagSlopeNow ?? 0) >= STALLED_SLOPE;
+  if (
+    unexplained >= ctx.policy.crashLoopRestarts ||
+    (down && unexplained > 0) ||
+    (down && ctx.ownRestarts === 0) ||
+    stalled
+  ) {
     const evidence: Evidence[] = [];
     if (app.restarts > 0) {
       evidence.push({
@@ -132,7 +152,7 @@ function appUnhealthy(ctx: RuleContext): Finding | undefined {
       cause: 'APP_UNHEALTHY',
       severity: 'critical',
       confidence: clampConfidence(0.8 + 0.05 * app.restarts),
-      summary: `Application ${ctx.appName} restarted ${app.restarts} times in the window${down ? ' and is down now' : ''}: a crash loop, not a capacity problem; read the exceptions in its logs and fix or roll back the job.`,
+      summary: `Application ${ctx.appName} restarted ${timesText(app.restarts)} in the window${down ? ' and is down now' : ''}${stalled && !down ? ` and makes no progress since (its lag grows with the clock, ${formatDuration((app.lagSlopeNow ?? 0) * 60_000)} each minute)` : ''}: a crash loop, not a capacity problem; read the exceptions in its logs and fix or roll back the job.`,
       evidence: [...evidence, ...lagEvidence(ctx)],
     };
   }

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtInScenarioNames, loadScenarioFile, statedExpectation } from '../../sim/scenario';
+import { playScenario } from '../../sim/run/player';
+import { synthesizedWorkflow } from '../../sim/run/workflow-template';
+import { builtInScenarioNames, loadScenarioFile, statedExpectation, type Scenario } from '../../sim/scenario';
 import { TrafficModel } from '../../sim/traffic';
 
 const VARIANTS = join(__dirname, '../../bench/variants');
@@ -20,7 +22,7 @@ describe('the benchmark variants (bench/variants)', () => {
     }
   });
 
-  it.each(files)('%s states the causes its own traffic makes: a full stream, a busy job', (file) => {
+  it.each(files)('%s states the causes its own traffic and faults make', (file) => {
     const scenario = loadScenarioFile(join(VARIANTS, file));
     const start = Date.parse(scenario.startTime);
     const traffic = new TrafficModel(scenario.traffic, start, 0);
@@ -36,5 +38,30 @@ describe('the benchmark variants (bench/variants)', () => {
     expect(causes.includes('CONSUMER_COMPUTE')).toBe(
       records >= BUSY_SHARE * application!.parallelism * application!.recordsPerSecondPerSubtask,
     );
+    // One key's share all on one shard, with the rest spread: a hot shard over its 1,000 records/s.
+    const hotShare = hotKeyShare(scenario);
+    const hotShard = hotShare * records + ((1 - hotShare) * records) / stream!.shards;
+    expect(causes.includes('HOT_SHARD')).toBe(hotShare > 0 && hotShard > 1000);
+    const faults = scenario.faults ?? [];
+    const sink = faults.find((fault) => fault.type === 'sinkCapacity');
+    expect(causes.includes('SINK_BACKPRESSURE')).toBe(sink !== undefined && sink.recordsPerSecond < records);
+    expect(causes.includes('APP_UNHEALTHY')).toBe(faults.some((fault) => fault.type === 'crashLoop'));
+    expect(causes.includes('MEMORY_PRESSURE')).toBe(faults.some((fault) => fault.type === 'memoryLeak'));
+  });
+});
+
+function hotKeyShare(scenario: Scenario): number {
+  const event = scenario.traffic.events?.find((e) => e.type === 'hotKey');
+  return event?.type === 'hotKey' ? event.share : 0;
+}
+
+describe('the benchmark variants, end to end through the synthesized workflow', () => {
+  beforeAll(() => {
+    synthesizedWorkflow();
+  });
+
+  it.each(files)('%s meets its stated expectation', async (file) => {
+    const play = await playScenario(loadScenarioFile(join(VARIANTS, file)));
+    expect(play.expectation!.misses).toEqual([]);
   });
 });

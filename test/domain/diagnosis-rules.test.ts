@@ -234,6 +234,35 @@ describe('crash loops', () => {
     expect(diagnoseSpec({ ...spec, ledger: [ownUpdate] }).diagnosis.cause).toBe('CONSUMER_COMPUTE');
   });
 
+  describe('a job that failed once and makes no progress since', () => {
+    // Failed at minute 50 of the hour; the lag then grows with the clock, or drains as the job catches up.
+    const failedOnce = (lag: (i: number) => number, restarts: (i: number) => number = (i) => (i >= 50 ? 1 : 0)) =>
+      appSpec({
+        millisBehindLatest: lag,
+        containerCpu: 5,
+        busyTime: 20,
+        fullRestarts: restarts,
+        recordsInPerSecond: 0,
+      });
+    const withTheClock = (i: number): number => (i >= 50 ? (i - 49) * 60_000 : 0);
+
+    it('is a crash loop before its second restart shows one', () => {
+      const report = diagnoseSpec(failedOnce(withTheClock));
+      expect(report.diagnosis.cause).toBe('APP_UNHEALTHY');
+      expect(report.diagnosis.summary).toContain('restarted once in the window and makes no progress since');
+      expect(report.plan.actions).toEqual([]);
+    });
+
+    it('is not one when the job catches up after the restart', () => {
+      const catchingUp = (i: number): number => (i >= 50 ? Math.max(0, 600_000 - (i - 50) * 50_000) : 0);
+      expect(diagnoseSpec(failedOnce(catchingUp)).diagnosis.cause).not.toBe('APP_UNHEALTHY');
+    });
+
+    it('is a blocked sink, not a crash loop, when nothing restarted', () => {
+      expect(diagnoseSpec(failedOnce(withTheClock, () => 0)).diagnosis.cause).toBe('SINK_BACKPRESSURE');
+    });
+  });
+
   it('expects downtime while an update is under way', () => {
     const spec = appSpec(
       { millisBehindLatest: 200_000, containerCpu: 90, busyTime: 900, downtime: (i) => (i > 57 ? 30_000 : 0) },

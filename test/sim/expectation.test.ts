@@ -54,6 +54,7 @@ describe('checkExpectation', () => {
         secondary: ['RETENTION_RISK'],
         actions: ['UpdateApplicationParallelism'],
         forbiddenActions: ['UpdateShardCount'],
+        forbiddenCauses: ['HOT_SHARD'],
         refused: ['cooldown'],
         alarms: ['appLag'],
         maxMinutesToRecover: 30,
@@ -71,6 +72,10 @@ describe('checkExpectation', () => {
     {
       expect: { causes: ['HOT_SHARD' as const] },
       miss: 'expect.causes: HOT_SHARD was never named (named: SINK_BACKPRESSURE, CONSUMER_COMPUTE, RETENTION_RISK)',
+    },
+    {
+      expect: { forbiddenCauses: ['SINK_BACKPRESSURE' as const] },
+      miss: 'expect.forbiddenCauses: SINK_BACKPRESSURE was named by 1 run(s)',
     },
     {
       expect: { actions: ['UpdateShardCount' as const] },

@@ -200,6 +200,14 @@ describe('the scenario validator', () => {
       path: 'expect.forbiddenActions[0]',
     },
     {
+      name: 'a cause both expected and forbidden',
+      edit: (s) => {
+        s.expect!.causes = ['HOT_SHARD'];
+        s.expect!.forbiddenCauses = ['HOT_SHARD'];
+      },
+      path: 'expect.forbiddenCauses[0]',
+    },
+    {
       name: 'a missing rationale',
       edit: (s) => void delete (s.expect as Record<string, unknown>).rationale,
       path: 'expect.rationale',
