@@ -25,6 +25,7 @@ const bases: Record<string, number> = {
   iteratorAge: 800,
   getRecordsBytes: 8 * MIB * 60 * 0.5,
   getRecordsRecords: 8 * 500 * 60,
+  getRecordsSuccess: 8 * 5 * 60,
   millisBehindLatest: 90_000,
   containerCpu: 88,
   cpu: 85,

@@ -288,6 +288,7 @@ function readCapacity(options: {
   let behindMs = 800;
   const getRecordsBytes: number[] = [];
   const getRecordsRecords: number[] = [];
+  const getRecordsSuccess: number[] = [];
   const readThrottled: number[] = [];
   const iteratorAge: number[] = [];
   run.minutes.forEach((m) => {
@@ -310,9 +311,11 @@ function readCapacity(options: {
     getRecordsRecords.push(records);
     getRecordsBytes.push(Math.round(records * size));
     readThrottled.push(Math.round(throttledCalls));
+    // The calls the shards served: what the readers asked for, less those refused.
+    getRecordsSuccess.push(Math.max(0, Math.round(callDemand * shards * 60 - throttledCalls)));
     iteratorAge.push(Math.round(random.jitter(behindMs, 0.05)));
   });
-  return { ...run.stream, getRecordsBytes, getRecordsRecords, readThrottled, iteratorAge };
+  return { ...run.stream, getRecordsBytes, getRecordsRecords, getRecordsSuccess, readThrottled, iteratorAge };
 }
 
 function readCapacityNearLimit(): Incident {

@@ -189,6 +189,7 @@ class MinuteAccumulator {
   polled = false;
   readonly getRecordsRecords = new Counter();
   readonly getRecordsBytes = new Counter();
+  readonly getRecordsSuccess = new Counter();
   readonly readThrottled = new Counter();
   readonly iteratorAge = new Gauge();
   // Managed Flink.
@@ -387,6 +388,9 @@ export class Pipeline {
       if (!reader.efo) {
         polled = true;
         acc.readThrottled.add(allocation.throttledCallsPerSecond * dtSeconds);
+        acc.getRecordsSuccess.add(
+          Math.max(0, allocation.callsPerSecond - allocation.throttledCallsPerSecond) * dtSeconds,
+        );
       }
       if (reader.id === APP_READER_ID) continue;
       const consumer = this.consumers.find((c) => c.props.name === reader.id)!;
@@ -619,6 +623,7 @@ export class Pipeline {
     if (acc.polled) {
       put('getRecordsBytes', acc.getRecordsBytes.toStatSet(), streamDims);
       put('getRecordsRecords', acc.getRecordsRecords.toStatSet(), streamDims);
+      put('getRecordsSuccess', acc.getRecordsSuccess.toStatSet(), streamDims);
       put('readThrottled', acc.readThrottled.toStatSet(), streamDims);
       if (acc.iteratorAge.present) put('iteratorAge', acc.iteratorAge.toStatSet(), streamDims);
     }

@@ -428,6 +428,16 @@ export function catchUpAtReadLimit(signals: Signals, policy: Policy): boolean {
   );
 }
 
+/**
+ * Polling readers ask each shard for more GetRecords calls than the 5 a second it serves (more than 5%
+ * over, so a lone consumer polling at the limit is not counted). Each reader polls every shard at its
+ * own interval, so more shards do not lower the calls a shard gets: enhanced fan-out does.
+ */
+export function readCallBound(signals: Signals): boolean {
+  const calls = signals.stream?.readCallsPerShardPerSecond;
+  return calls !== undefined && calls > AWS_LIMITS.shardReadCallsPerSecond * 1.05;
+}
+
 function readSide(ctx: RuleContext): Finding | undefined {
   const stream = ctx.signals.stream;
   if (!stream) return undefined;
@@ -442,8 +452,18 @@ function readSide(ctx: RuleContext): Finding | undefined {
     app.lagSlopeNow <= 0;
   if (caughtUp) return undefined;
   const util = stream.readUtilization;
-  const nearLimit = util !== undefined && util >= ctx.policy.readScaleUtilization;
+  const callBound = readCallBound(ctx.signals);
+  const nearLimit = !callBound && util !== undefined && util >= ctx.policy.readScaleUtilization;
   const evidence: Evidence[] = [readThrottleEvidence(stream)];
+  if (stream.readCallsPerShardPerSecond !== undefined) {
+    evidence.push({
+      metric: 'GetRecords.Success',
+      stat: 'Sum',
+      value: round(stream.readCallsPerShardPerSecond, 1),
+      threshold: AWS_LIMITS.shardReadCallsPerSecond,
+      unit: 'Calls/Second per shard, served and refused',
+    });
+  }
   if (util !== undefined) {
     evidence.push({
       metric: 'GetRecords.Bytes',
@@ -457,9 +477,11 @@ function readSide(ctx: RuleContext): Finding | undefined {
     cause: 'STREAM_READ_CAPACITY',
     severity: lagSeverity(ctx, 'warning'),
     confidence: clampConfidence(util === undefined ? 0.6 : 0.8),
-    summary: nearLimit
-      ? `Stream ${ctx.streamName} readers are throttled at ${percent(util!)} of the 2 MiB/s-per-shard read limit: add shards (or move readers to enhanced fan-out).`
-      : `Stream ${ctx.streamName} readers are throttled while reading ${util === undefined ? 'an unknown share' : percent(util)} of the read limit: too many readers share each shard's 5 GetRecords calls per second; register consumers with enhanced fan-out.`,
+    summary: callBound
+      ? `Stream ${ctx.streamName} readers are throttled asking each shard for ${round(stream.readCallsPerShardPerSecond!, 1)} GetRecords calls a second, over the ${AWS_LIMITS.shardReadCallsPerSecond} a shard serves${util === undefined ? '' : `, while reading ${percent(util)} of the 2 MiB/s-per-shard read limit`}: every polling reader calls every shard, so more shards would not lower the calls each one gets; register consumers with enhanced fan-out.`
+      : nearLimit
+        ? `Stream ${ctx.streamName} readers are throttled at ${percent(util!)} of the 2 MiB/s-per-shard read limit: add shards (or move readers to enhanced fan-out).`
+        : `Stream ${ctx.streamName} readers are throttled while reading ${util === undefined ? 'an unknown share' : percent(util)} of the read limit: too many readers share each shard's 5 GetRecords calls per second; register consumers with enhanced fan-out.`,
     evidence: [...evidence, ...lagEvidence(ctx)],
   };
 }

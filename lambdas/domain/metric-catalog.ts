@@ -15,6 +15,7 @@ export type MetricKey =
   | 'readThrottled'
   | 'iteratorAge'
   | 'getRecordsBytes'
+  | 'getRecordsSuccess'
   | 'getRecordsRecords'
   | 'millisBehindLatest'
   | 'containerCpu'
@@ -139,6 +140,8 @@ export const METRICS: Readonly<Record<MetricKey, MetricSpec>> = {
     'Milliseconds',
   ),
   getRecordsBytes: spec('getRecordsBytes', KINESIS_NAMESPACE, 'GetRecords.Bytes', ['Sum'], 'stream', 'Bytes'),
+  // Successful calls; with ReadProvisionedThroughputExceeded (the calls refused) it is what readers ask of each shard.
+  getRecordsSuccess: spec('getRecordsSuccess', KINESIS_NAMESPACE, 'GetRecords.Success', ['Sum'], 'stream', 'Count'),
   getRecordsRecords: spec('getRecordsRecords', KINESIS_NAMESPACE, 'GetRecords.Records', ['Sum'], 'stream', 'Count'),
   millisBehindLatest: spec(
     'millisBehindLatest',

@@ -1,7 +1,7 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
-import { appIdle, catchUpAtReadLimit, streamIdle, type Finding } from './diagnosis';
+import { appIdle, catchUpAtReadLimit, readCallBound, streamIdle, type Finding } from './diagnosis';
 import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
@@ -740,7 +740,8 @@ function draftPlan(ctx: PlanContext): Draft {
         const util = ctx.signals.stream?.readUtilization;
         // A draining catch-up reads from the shards that already hold the backlog: new shards add nothing to it.
         const catchUp = catchUpAtReadLimit(ctx.signals, ctx.policy);
-        if (!catchUp && util !== undefined && util >= ctx.policy.readScaleUtilization) {
+        // Every polling reader calls every shard: more shards do not lower the calls each one gets.
+        if (!catchUp && !readCallBound(ctx.signals) && util !== undefined && util >= ctx.policy.readScaleUtilization) {
           streamScaleUp(ctx, (ctx.stream?.openShards ?? 0) + 1, 'reads are near the shard limit', out);
         }
         break;

@@ -48,6 +48,8 @@ export interface StreamSignals {
   readonly readThrottledMinutesRecent: number;
   readonly readBytesPerSecond?: number;
   readonly readUtilization?: number;
+  /** GetRecords calls polling readers make on each shard each second (served and refused), at the busiest recent minute. */
+  readonly readCallsPerShardPerSecond?: number;
   readonly iteratorAgeMs?: number;
   /** Peak write utilisation over the scale-in window (accepted, since idle streams do not throttle). */
   readonly scaleInPeakUtilization?: number;
@@ -256,6 +258,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const putThrottled = pickRecent('putRecordsThrottled', false);
     const readExceeded = pickRecent('readThrottled', false);
     const readBytes = pickRecent('getRecordsBytes', false);
+    const readCalls = pickRecent('getRecordsSuccess', false);
     const iteratorAge = pick('iteratorAge', streamName, !appName);
     const period = bytes?.view.series.period ?? records?.view.series.period ?? 60;
 
@@ -308,6 +311,11 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const readThrottledRecent = since(readExceeded?.points ?? [], streamFrom);
     const readRate = ratePoints(readBytes?.points ?? [], readBytes?.view.series.period ?? period);
     const readPeak = maxOf(since(readRate, streamFrom));
+    // Calls readers make: those served plus those refused, per shard and second, at the busiest minute.
+    const readCallsPerShard =
+      readCalls && readCalls.points.length > 0 && shards
+        ? maxOf(since(ratePoints(combine(readCalls.points, readExceeded?.points ?? [], add), period), streamFrom))
+        : undefined;
     const iteratorRecent = since(iteratorAge?.points ?? [], streamFrom);
 
     let hottestShard: StreamSignals['hottestShard'];
@@ -367,6 +375,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(readPeak !== undefined && shards
         ? { readUtilization: readPeak / (shards * AWS_LIMITS.shardReadBytesPerSecond) }
         : {}),
+      ...(readCallsPerShard !== undefined && shards ? { readCallsPerShardPerSecond: readCallsPerShard / shards } : {}),
       ...(iteratorRecent.length > 0 ? { iteratorAgeMs: lastOf(iteratorRecent)! } : {}),
       ...(scaleInBytes !== undefined ? { scaleInPeakBytesPerSecond: scaleInBytes } : {}),
       ...(scaleInRecords !== undefined ? { scaleInPeakRecordsPerSecond: scaleInRecords } : {}),

@@ -237,6 +237,8 @@ function scale(key: MetricKey, v: number, stream: StreamFixture | undefined, app
       return round(v * shards * 5 * 60);
     case 'getRecordsBytes':
       return round(v * 1.1 * shards * 2 * MIB * 60);
+    case 'getRecordsSuccess':
+      return round(v * 1.2 * shards * 5 * 60);
     case 'getRecordsRecords':
       return round(v * shards * 2000 * 60);
     case 'iteratorAge':

@@ -47,6 +47,11 @@ describe('the benchmark variants (bench/variants)', () => {
     expect(causes.includes('SINK_BACKPRESSURE')).toBe(sink !== undefined && sink.recordsPerSecond < records);
     expect(causes.includes('APP_UNHEALTHY')).toBe(faults.some((fault) => fault.type === 'crashLoop'));
     expect(causes.includes('MEMORY_PRESSURE')).toBe(faults.some((fault) => fault.type === 'memoryLeak'));
+    // Flink's source polls each shard 5 times a second by default, every other reader once: a shard serves 5.
+    const calls =
+      (application?.pollCallsPerSecond ?? 5) +
+      (scenario.pipeline.consumers ?? []).reduce((sum, consumer) => sum + (consumer.callsPerSecond ?? 1), 0);
+    expect(causes.includes('STREAM_READ_CAPACITY')).toBe(calls > 5);
   });
 });
 

@@ -318,15 +318,20 @@ describe('verbose monitoring', () => {
 });
 
 describe('read throttling', () => {
-  function readSpec(minutes: number, readUtil: number): SnapshotSpec {
+  /** Readers throttled in the last `minutes`, reading `readUtil` of the byte limit; with `callsPerShard` the calls served and refused. */
+  function readSpec(minutes: number, readUtil: number, callsPerShard?: number): SnapshotSpec {
+    const refused = 50;
     return {
       stream: { shards: 4 },
       metrics: {
         incomingBytes: 4 * MIB * MINUTE * 0.3,
         incomingRecords: 4 * 300 * MINUTE,
         writeThrottled: 0,
-        readThrottled: (i) => (i >= 60 - minutes ? 50 : 0),
+        readThrottled: (i) => (i >= 60 - minutes ? refused : 0),
         getRecordsBytes: 4 * 2 * MIB * MINUTE * readUtil,
+        ...(callsPerShard !== undefined
+          ? { getRecordsSuccess: (i: number) => callsPerShard * 4 * MINUTE - (i >= 60 - minutes ? refused : 0) }
+          : {}),
         iteratorAge: 20_000,
       },
     };
@@ -347,6 +352,17 @@ describe('read throttling', () => {
     expect(report.diagnosis.cause).toBe('STREAM_READ_CAPACITY');
     expect(report.plan.actions).toHaveLength(count);
     expect(report.plan.recommendations.join(' ')).toMatch(/enhanced fan-out/);
+  });
+
+  it.each([
+    [5, 1],
+    [9, 0],
+  ])('near the byte limit, readers asking each shard for %i calls a second plan %i shard actions', (calls, count) => {
+    // Each polling reader calls every shard: over the 5 calls a shard serves, more shards change nothing.
+    const report = diagnoseSpec(readSpec(10, 0.9, calls));
+    expect(report.diagnosis.cause).toBe('STREAM_READ_CAPACITY');
+    expect(report.plan.actions).toHaveLength(count);
+    if (count === 0) expect(report.diagnosis.summary).toContain('more shards would not lower the calls');
   });
 });
 

@@ -153,6 +153,9 @@ describe('read throttling', () => {
     // Flink's 5 calls plus four readers' 1 call = 9 per second per shard: 4 refused, on 2 shards, for 60 s.
     expect(datapoint(world, 'ReadProvisionedThroughputExceeded', 'Sum', 3)).toBe(480);
     expect(datapoint(world, 'GetRecords.Records', 'Sum', 3)).toBeCloseTo(5 * 400 * 60, -1);
+    // The calls served: 5 of the 9 per second on each shard, and all of Flink's 5 before the readers attach.
+    expect(datapoint(world, 'GetRecords.Success', 'Sum', 3)).toBeCloseTo(5 * 2 * 60, 6);
+    expect(datapoint(world, 'GetRecords.Success', 'Sum', 1)).toBeCloseTo(5 * 2 * 60, 6);
   });
 });
 
@@ -329,6 +332,7 @@ describe('what Kinesis publishes', () => {
     world.runToEnd();
     expect(world.stream.describe().StreamDescriptionSummary.ConsumerCount).toBe(1);
     expect(datapoint(world, 'GetRecords.Records', 'Sum', 1)).toBeUndefined();
+    expect(datapoint(world, 'GetRecords.Success', 'Sum', 1)).toBeUndefined();
     expect(
       datapoint(world, 'SubscribeToShardEvent.Records', 'Sum', 1, 'stream', { ConsumerName: 'orders-enricher' }),
     ).toBeCloseTo(2000 * 60, -1);
