@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { acceptedChanges, wrongActions } from '../../bench/figures';
 import { playScenario } from '../../sim/run/player';
 import { synthesizedWorkflow } from '../../sim/run/workflow-template';
 import { builtInScenarioNames, loadScenarioFile, statedExpectation, type Scenario } from '../../sim/scenario';
@@ -34,13 +35,16 @@ describe('the benchmark variants (bench/variants)', () => {
     const { stream, application } = scenario.pipeline;
     const causes = statedExpectation(scenario).causes;
     // 1,000 records/s a shard is the write limit; the job is busy once it processes 75% of what it can.
-    expect(causes.includes('STREAM_WRITE_CAPACITY')).toBe(records > stream!.shards * 1000);
+    expect(causes.includes('STREAM_WRITE_CAPACITY')).toBe(records > writeCapacity(scenario));
+    // The job sees what the stream admits; a job short only of the demand a reshard would let in is
+    // sized in the same plan as the stream's finding, not named for itself.
+    const admitted = Math.min(records, writeCapacity(scenario));
     expect(causes.includes('CONSUMER_COMPUTE')).toBe(
-      records >= BUSY_SHARE * application!.parallelism * application!.recordsPerSecondPerSubtask,
+      admitted >= BUSY_SHARE * application!.parallelism * application!.recordsPerSecondPerSubtask,
     );
     // One key's share all on one shard, with the rest spread: a hot shard over its 1,000 records/s.
     const hotShare = hotKeyShare(scenario);
-    const hotShard = hotShare * records + ((1 - hotShare) * records) / stream!.shards;
+    const hotShard = hotShare * records + ((1 - hotShare) * records) / (stream!.shards ?? 1);
     expect(causes.includes('HOT_SHARD')).toBe(hotShare > 0 && hotShard > 1000);
     const faults = scenario.faults ?? [];
     const sink = faults.find((fault) => fault.type === 'sinkCapacity');
@@ -55,6 +59,16 @@ describe('the benchmark variants (bench/variants)', () => {
   });
 });
 
+/**
+ * Records/s the stream takes: 1,000 a shard; an on-demand stream, twice its previous peak and at
+ * least what 4 shards take, until it adapts.
+ */
+function writeCapacity(scenario: Scenario): number {
+  const stream = scenario.pipeline.stream!;
+  if (stream.mode === 'ON_DEMAND') return Math.max(4 * 1000, 2 * (stream.onDemandPeakRecordsPerSecond ?? 0));
+  return stream.shards! * 1000;
+}
+
 function hotKeyShare(scenario: Scenario): number {
   const event = scenario.traffic.events?.find((e) => e.type === 'hotKey');
   return event?.type === 'hotKey' ? event.share : 0;
@@ -65,8 +79,12 @@ describe('the benchmark variants, end to end through the synthesized workflow', 
     synthesizedWorkflow();
   });
 
-  it.each(files)('%s meets its stated expectation', async (file) => {
+  it.each(files)('%s meets its stated expectation, with no change the benchmark judges wrong', async (file) => {
     const play = await playScenario(loadScenarioFile(join(VARIANTS, file)));
     expect(play.expectation!.misses).toEqual([]);
+    const { world } = play;
+    expect(wrongActions(play.scenario, acceptedChanges(world), world.samples(), world.policy.lagThresholdMs)).toEqual(
+      [],
+    );
   });
 });

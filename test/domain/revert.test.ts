@@ -45,6 +45,14 @@ describe('judgeOutcome finds harm', () => {
     );
   });
 
+  it('from throttling only when the round changed the stream: a job change cannot raise refused writes', () => {
+    const judge = (stream: boolean) =>
+      judgeOutcome(throttledBy(1_800_000), throttledBy(3_600_000), undefined, undefined, { stream });
+    expect(judge(true).harm).toContain('WriteProvisionedThroughputExceeded 1800000 -> 3600000');
+    expect(judge(false).outcome).toBe('not-improved');
+    expect(judge(false).harm).toBeUndefined();
+  });
+
   it('not when throttling only drifts (within noise)', () => {
     const judged = judgeOutcome(throttledBy(1_800_000), throttledBy(2_000_000));
     expect(judged.outcome).toBe('not-improved');
