@@ -8,7 +8,7 @@
  */
 import { inputPerSecond } from './input-trend';
 import { changesOf } from './ledger-intents';
-import { since, type MetricWindow } from './metric-window';
+import { since, type MetricWindow, type Point } from './metric-window';
 import type { LedgerEntry } from './model';
 import type { Policy } from './policy';
 
@@ -90,7 +90,9 @@ export interface TrafficAfterScaleUp {
   readonly peak: number;
   /** The highest records/s over the last `recentMinutes`. */
   readonly recentPeak: number;
-  /** The incident was the traffic's (it rose by {@link INCIDENT_RISE_FACTOR} or more) and it has fallen back. */
+  /** The input fell back after the scale-up and rose again: waves, not an incident that has passed. */
+  readonly recurring?: true;
+  /** The incident was the traffic's (it rose by {@link INCIDENT_RISE_FACTOR} or more), came once, and has fallen back. */
   readonly passed: boolean;
 }
 
@@ -120,10 +122,27 @@ export function trafficAfterScaleUp(
   }
   const peak = Math.max(...after.map((p) => p.v));
   const recentPeak = Math.max(...recent.map((p) => p.v));
+  const recurring = roseAgainAfterFalling(after, before);
   return {
     before,
     peak,
     recentPeak,
-    passed: peak >= before * INCIDENT_RISE_FACTOR && recentPeak <= before * FALLEN_BACK_FACTOR,
+    ...(recurring ? { recurring } : {}),
+    passed: !recurring && peak >= before * INCIDENT_RISE_FACTOR && recentPeak <= before * FALLEN_BACK_FACTOR,
   };
+}
+
+/**
+ * Whether the input, after the scale-up, fell back to its level before and then rose well above it
+ * again: traffic that comes in waves (batches every hour, say), not an incident that has passed. A
+ * scale-back in each trough would restart the job twice a wave; the ordinary scale-in, with its quiet
+ * window, judges such traffic instead.
+ */
+function roseAgainAfterFalling(points: readonly Point[], before: number): boolean {
+  let fell = false;
+  for (const point of points) {
+    if (point.v <= before * FALLEN_BACK_FACTOR) fell = true;
+    else if (fell && point.v >= before * INCIDENT_RISE_FACTOR) return true;
+  }
+  return false;
 }

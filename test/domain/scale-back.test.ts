@@ -61,6 +61,8 @@ interface Incident {
   /** Records/s while the spike lasts, from minute 30 to `spikeEnd`; 2,000 otherwise. */
   readonly spike?: number;
   readonly spikeEnd?: number;
+  /** Records/s each minute, in place of the one spike. */
+  readonly rate?: (minute: number) => number;
   readonly lagMs?: (minute: number) => number;
   readonly ledger?: LedgerEntry[];
   readonly capturedAt?: string;
@@ -73,7 +75,7 @@ function assessAfter(
   options: { minutes?: number; scaleBackOnly?: boolean } = {},
 ) {
   const spikeEnd = incident.spikeEnd ?? 70;
-  const rate = (i: number): number => (i >= 30 && i < spikeEnd ? (incident.spike ?? 20_000) : 2000);
+  const rate = incident.rate ?? ((i: number): number => (i >= 30 && i < spikeEnd ? (incident.spike ?? 20_000) : 2000));
   const snapshot = buildSnapshot({
     capturedAt: incident.capturedAt ?? CAPTURED_AT,
     minutes: options.minutes ?? MINUTES,
@@ -116,6 +118,14 @@ describe("the scale-back once an incident's traffic has passed", () => {
   it('leaves the capacity when the traffic never rose: the incident was not the traffic', () => {
     const { plan } = assessAfter({ spike: 2000 });
     expect(plan.actions).toEqual([]);
+  });
+
+  it('leaves the capacity when the traffic comes in waves: back to its level after the scale-up, then up again', () => {
+    // 20,000 records/s from minute 30 to 50 and again from 58 to 70, 2,000 between and after.
+    const waves = (i: number): number => ((i >= 30 && i < 50) || (i >= 58 && i < 70) ? 20_000 : 2000);
+    expect(assessAfter({ rate: waves }).plan.actions).toEqual([]);
+    // The same spike in one piece is scaled back.
+    expect(assessAfter({ spikeEnd: 70 }).plan.actions).not.toEqual([]);
   });
 
   it('waits while the consumer was behind within the recent window', () => {
