@@ -596,7 +596,12 @@ function insufficientData(ctx: RuleContext): Finding | undefined {
   const canJudgeStream = stream !== undefined && stream.acceptedWriteUtilization !== undefined;
   const canJudgeConsumer = signals.lagMs !== undefined;
   const appHasSignals = app !== undefined && (app.cpu !== undefined || app.busy !== undefined);
-  const enough = ctx.appName ? canJudgeConsumer && appHasSignals : canJudgeStream || canJudgeConsumer;
+  // A stream in the target whose writes StreamMedic cannot see now is not known to be healthy either.
+  const streamSeen =
+    !ctx.streamName ||
+    (stream !== undefined &&
+      (stream.incomingBytesPerSecond !== undefined || stream.incomingRecordsPerSecond !== undefined));
+  const enough = streamSeen && (ctx.appName ? canJudgeConsumer && appHasSignals : canJudgeStream || canJudgeConsumer);
   if (enough) return undefined;
   const missing = signals.missing.length > 0 ? signals.missing.join(', ') : "the target's metrics";
   return {

@@ -120,7 +120,7 @@ export interface Signals {
   /** The lag that counts for the pipeline: the app's when reported, else the stream's iterator age. */
   readonly lagMs?: number;
   readonly lagSource?: Observed;
-  /** Metric names that were asked for but returned no datapoints. */
+  /** Metric names that were asked for but returned no datapoints (for the stream's writes: none in the recent window). */
   readonly missing: string[];
   /** Why the stream's iterator age was not taken as the application's lag, when it was not. */
   readonly lagNote?: string;
@@ -252,9 +252,20 @@ export function extractSignals(inputs: SignalInputs): Signals {
       const picked = pick(key, streamName, required);
       return picked && { view: picked.view, points: since(picked.points, relevantFrom) };
     };
-    const bytes = pickRecent('incomingBytes', true);
-    const records = pickRecent('incomingRecords', true);
-    const writeExceeded = pickRecent('writeThrottled', true);
+    // A series whose datapoints stopped before the recent window says nothing about now: the stream is
+    // not idle, its metrics are missing (a broken metrics path, or no producer writing at all), and an
+    // old quiet spell must not read as a stream idle enough to scale in.
+    const current = (key: MetricKey): Picked | undefined => {
+      const picked = pickRecent(key, true);
+      if (picked && since(picked.points, recentFrom).length === 0) {
+        missing.push(METRICS[key].metricName);
+        return undefined;
+      }
+      return picked;
+    };
+    const bytes = current('incomingBytes');
+    const records = current('incomingRecords');
+    const writeExceeded = current('writeThrottled');
     const putThrottled = pickRecent('putRecordsThrottled', false);
     const readExceeded = pickRecent('readThrottled', false);
     const readBytes = pickRecent('getRecordsBytes', false);

@@ -407,6 +407,24 @@ describe('scale-in', () => {
     expect(diagnoseSpec(idleSpec(0.05, 60)).diagnosis.cause).toBe('HEALTHY');
   });
 
+  it('does not call a stream idle whose metrics stopped before the recent window: it is blind, not idle', () => {
+    // 180 minutes of a quiet stream whose write metrics stop reaching CloudWatch at minute 140.
+    const spec = idleSpec(0.05);
+    const stopped = (value: number) => (i: number) => (i < 140 ? value : undefined);
+    const report = diagnoseSpec({
+      ...spec,
+      metrics: {
+        ...spec.metrics,
+        incomingBytes: stopped(16 * MIB * MINUTE * 0.05),
+        incomingRecords: stopped(16 * 100 * MINUTE),
+        writeThrottled: stopped(0),
+      },
+    });
+    expect(report.diagnosis.cause).toBe('INSUFFICIENT_DATA');
+    expect(report.diagnosis.summary).toContain('IncomingBytes');
+    expect(report.plan.actions).toEqual([]);
+  });
+
   it('scales in the whole way to what the quiet window peaked at, in calls of at most half', () => {
     // 1,600 records/s at 80% of the write limits: 2 shards, reached 16 -> 8 -> 4 -> 2.
     const report = diagnoseSpec(idleSpec(0.01));
