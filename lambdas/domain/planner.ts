@@ -226,6 +226,25 @@ export function drainsOnPlan(
   return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
 }
 
+/**
+ * Records/s a provisioned stream can ever admit within the target's bounds: `maxShards` at the
+ * shard write limits (1,000 records/s and 1 MiB/s each), the bytes turned into records at the demand's
+ * record size. Undefined for an on-demand stream (AWS sizes it) or without the demand.
+ */
+function admissibleRecordsPerSecond(ctx: PlanContext): number | undefined {
+  const config = ctx.target.stream;
+  const s = ctx.signals.stream;
+  if (!config || !s || !ctx.stream || ctx.stream.mode === 'ON_DEMAND') return undefined;
+  const records = s.demandRecordsPerSecond;
+  const bytes = s.demandBytesPerSecond;
+  if (records === undefined || !(records > 0)) return undefined;
+  const shards = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
+  const byRecords = shards * AWS_LIMITS.shardWriteRecordsPerSecond;
+  const recordBytes = bytes !== undefined && bytes > 0 ? bytes / records : undefined;
+  const byBytes = recordBytes ? (shards * AWS_LIMITS.shardWriteBytesPerSecond) / recordBytes : Number.POSITIVE_INFINITY;
+  return Math.min(byRecords, byBytes);
+}
+
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -253,7 +272,15 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   // Negative while the job drains: then it processes more than arrives, and the input is below the rate processed.
   const slope = signals.app?.lagSlope ?? 0;
   const processed = signals.app?.recordsInPerSecond;
-  const arriving = signals.stream?.demandRecordsPerSecond;
+  const admissible = admissibleRecordsPerSecond(ctx);
+  const demand = signals.stream?.demandRecordsPerSecond;
+  // The job can only ever get what the stream admits: producers' demand past the stream's bounds stays refused.
+  const arriving = demand !== undefined && admissible !== undefined ? Math.min(demand, admissible) : demand;
+  if (demand !== undefined && admissible !== undefined && demand > admissible) {
+    out.recommendations.push(
+      `Application ${config.name} is sized for the ${Math.round(admissible)} records/s stream ${ctx.target.stream!.name} can admit at maxShards ${ctx.target.stream!.maxShards}, not the ${Math.round(demand)} producers send: the rest stays refused until the bound is raised.`,
+    );
+  }
   // Lag that grows at s ms per ms means input = processed / (1 - s): recover the rate the source sees.
   const input = arriving ?? (processed !== undefined && slope < 0.95 ? processed / (1 - slope) : undefined);
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
