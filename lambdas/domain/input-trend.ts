@@ -39,8 +39,10 @@ export interface InputTrend {
   readonly r2: number;
 }
 
-/** A least-squares line through the points: its slope per ms and its R^2. */
-export function fitLine(points: readonly Point[]): { readonly slopePerMs: number; readonly r2: number } | undefined {
+/** A least-squares line through the points: its slope per ms, its value at t = 0 and its R^2. */
+export function fitLine(
+  points: readonly Point[],
+): { readonly slopePerMs: number; readonly intercept: number; readonly r2: number } | undefined {
   const n = points.length;
   if (n < 2) return undefined;
   const meanT = points.reduce((s, p) => s + p.t, 0) / n;
@@ -57,7 +59,7 @@ export function fitLine(points: readonly Point[]): { readonly slopePerMs: number
   const slopePerMs = sTV / sTT;
   // A flat series is perfectly explained by a flat line: no rise, nothing to project.
   const r2 = sVV > 0 ? (sTV * sTV) / (sTT * sVV) : 1;
-  return { slopePerMs, r2 };
+  return { slopePerMs, intercept: meanV - slopePerMs * meanT, r2 };
 }
 
 /**

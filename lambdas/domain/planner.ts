@@ -21,7 +21,7 @@ import type { MetricWindow } from './metric-window';
 import type { Signals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
-import { outstandingScaleUp, trafficAfterScaleUp } from './scale-back';
+import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
 import {
   flinkParallelismNeeded,
   flinkSteadyParallelism,
@@ -513,13 +513,30 @@ function incidentScaleBack(ctx: PlanContext, out: Draft): void {
     const peakBusy = peakBusyShare(app.recentPeakBusy, app.recentPeakCpu);
     if (up && traffic?.passed && peakBusy !== undefined) {
       // As the ordinary scale-in sizes it: the recent peak at the target utilisation, so that one does not follow.
-      const needed = parallelismForPeak(ctx, current, peakBusy);
+      const byPeak = parallelismForPeak(ctx, current, peakBusy);
+      // Read from CPU alone, a nearly idle job looks busier than it is: its CPU line, fitted since it
+      // reached this size (the spike's minutes and the quiet ones after), leaves out the idle share.
+      const line =
+        app.recentPeakBusy === undefined
+          ? cpuLoadLine(
+              ctx.window,
+              appConfig.name,
+              Date.parse(up.lastAt) + ctx.policy.expectedRestartSeconds * 1000,
+              ctx.window.end - ctx.policy.recentMinutes * 60_000,
+            )
+          : undefined;
+      const byLine = line ? parallelismForCpuLine(line, current, ctx.policy) : undefined;
+      const needed = byLine !== undefined ? Math.min(byPeak, byLine) : byPeak;
       const to = Math.max(needed, appConfig.minParallelism);
       // A restart is worth it only when the job runs well under its target at its present size.
       if (worthScaleBack(current, to, ctx.policy.targetUtilization)) {
         const perKpu = appConfig.parallelismPerKpu ?? ctx.app.parallelismPerKpu;
+        const sizing =
+          line && byLine !== undefined && byLine < byPeak
+            ? `its recent peak (${Math.round(line.recentPeakProcessed)} records/s processed, ${Math.round(peakBusy * 100)}% CPU at ${current}, of which about ${Math.round(line.idlePercent)}% is the job's CPU with nothing to process) at the target utilisation, with as much again to drain the restart's backlog`
+            : `what its recent peak (${Math.round(peakBusy * 100)}% busy at ${current}) needs at the target utilisation`;
         out.recommendations.push(
-          `Application ${appConfig.name}: the incident's traffic has passed (${Math.round(traffic.recentPeak)} records/s at most over the last ${ctx.policy.recentMinutes} min, ${Math.round(traffic.before)} before the scale-up): parallelism ${current} -> ${to}, what its recent peak (${Math.round(peakBusy * 100)}% busy at ${current}) needs at the target utilisation.`,
+          `Application ${appConfig.name}: the incident's traffic has passed (${Math.round(traffic.recentPeak)} records/s at most over the last ${ctx.policy.recentMinutes} min, ${Math.round(traffic.before)} before the scale-up): parallelism ${current} -> ${to}, ${sizing}.`,
         );
         out.add(parallelismChange(appConfig, ctx.app, current, to, perKpu));
       }

@@ -6,7 +6,8 @@
  * scale-in cooldown still holds it (no resource is scaled back within `cooldownDownMinutes` of its
  * last change), as Flink's autoscaler holds a scale-down for its scale-down interval.
  */
-import { inputPerSecond } from './input-trend';
+import { STEADY_TREND_R2, fitLine, inputPerSecond } from './input-trend';
+import { METRICS } from './metric-catalog';
 import { changesOf } from './ledger-intents';
 import { since, type MetricWindow, type Point } from './metric-window';
 import type { LedgerEntry } from './model';
@@ -145,4 +146,74 @@ function roseAgainAfterFalling(points: readonly Point[], before: number): boolea
     else if (fell && point.v >= before * INCIDENT_RISE_FACTOR) return true;
   }
   return false;
+}
+
+/** How the job's CPU rises with the records it processes, at the parallelism it has now. */
+export interface CpuLoadLine {
+  /** CPU (%) with nothing to process: the JVM, checkpoints, the metrics themselves. */
+  readonly idlePercent: number;
+  /** CPU (%) each record/s adds. */
+  readonly percentPerRecordPerSecond: number;
+  /** The most records/s the job processed over the recent window. */
+  readonly recentPeakProcessed: number;
+}
+
+/** Fewer paired minutes than this fit no line worth trusting. */
+const MIN_LOAD_POINTS = 6;
+/** The loads must span at least this ratio for the line's slope and its idle CPU to mean anything. */
+const MIN_LOAD_SPREAD = 2;
+
+/**
+ * A line through the job's CPU against the records it processed, minute by minute since `from` (once
+ * it runs at the size it has now): container CPU is an idle share plus a share per record, so a nearly
+ * idle job's CPU over-states its load, and sizing from it keeps a job that was scaled up for a spike
+ * at about twice the size its traffic now needs. Undefined unless the loads span a wide range and the
+ * line explains them (R² of at least {@link STEADY_TREND_R2}) with a positive slope.
+ */
+export function cpuLoadLine(
+  window: MetricWindow,
+  applicationName: string,
+  from: number,
+  recentFrom: number,
+): CpuLoadLine | undefined {
+  const cpu = window.pick(METRICS.containerCpu, applicationName) ?? window.pick(METRICS.cpu, applicationName);
+  const processed = window.pick(METRICS.recordsInPerSecond, applicationName);
+  if (!cpu || !processed) return undefined;
+  const cpuAt = new Map(since(cpu.series.points, from).map((p) => [p.t, p.v]));
+  const pairs = since(processed.series.points, from).flatMap((p) => {
+    const c = cpuAt.get(p.t);
+    return c === undefined ? [] : [{ t: p.v, v: c }];
+  });
+  if (pairs.length < MIN_LOAD_POINTS) return undefined;
+  const loads = pairs.map((p) => p.t);
+  if (!(Math.min(...loads) > 0) || Math.max(...loads) < MIN_LOAD_SPREAD * Math.min(...loads)) return undefined;
+  const line = fitLine(pairs);
+  const recent = since(processed.series.points, recentFrom).map((p) => p.v);
+  if (!line || line.r2 < STEADY_TREND_R2 || !(line.slopePerMs > 0) || recent.length === 0) return undefined;
+  return {
+    idlePercent: Math.max(0, line.intercept),
+    percentPerRecordPerSecond: line.slopePerMs,
+    recentPeakProcessed: Math.max(...recent),
+  };
+}
+
+/**
+ * The parallelism the job needs for its recent peak, read through its CPU line: one subtask flat out
+ * processes what takes the load share from the idle CPU to 100%. The peak at the target utilisation,
+ * plus the peak once more: the scale-back's own restart builds a backlog of its length, and that
+ * spare drains it in about as long again, so the smaller job is not left behind for minutes after it
+ * comes back (with the catch-up time's allowance instead, a 10x spike's scale-back to 4 subtasks
+ * added 1.3 lag-minutes for its restart). Undefined when the line leaves no load share.
+ */
+export function parallelismForCpuLine(
+  line: CpuLoadLine,
+  current: number,
+  policy: Pick<Policy, 'targetUtilization'>,
+): number | undefined {
+  const loadRoom = 100 - line.idlePercent;
+  if (!(loadRoom > 0)) return undefined;
+  const perSubtask = loadRoom / (line.percentPerRecordPerSecond * current);
+  const input = line.recentPeakProcessed;
+  const required = input / policy.targetUtilization + input;
+  return Math.max(1, Math.ceil(required / perSubtask - 1e-9));
 }

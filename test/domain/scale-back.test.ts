@@ -102,12 +102,24 @@ function assessAfter(
 describe("the scale-back once an incident's traffic has passed", () => {
   it('takes the stream and the job back to what the input now needs, the stream in halving calls', () => {
     const { plan } = assessAfter({});
+    // The job's CPU line at 43 subtasks: 60% at 20,000 records/s, 12% at 2,000, so 0.00267% per record/s
+    // and 6.7% with nothing to process; a subtask flat out takes (100 - 6.7) / (0.00267 x 43) = 814
+    // records/s. 2,000 / 0.7 + 2,000 = 4,857 records/s is 6 subtasks (from CPU alone, 43 x 12% / 0.7
+    // would keep 8).
     expect(plan.actions).toEqual([
-      expect.objectContaining({ type: 'UpdateApplicationParallelism', from: 43, to: 8 }),
+      expect.objectContaining({ type: 'UpdateApplicationParallelism', from: 43, to: 6 }),
       // 2,000 KiB/s at the target utilisation needs 3 shards: 29 -> 15 -> 8 -> 4 -> 3.
       expect.objectContaining({ type: 'UpdateShardCount', from: 29, to: 3, steps: [15, 8, 4, 3] }),
     ]);
     expect(plan.recommendations.join('\n')).toContain("the incident's traffic has passed");
+    expect(plan.recommendations.join('\n')).toContain("of which about 7% is the job's CPU with nothing to process");
+  });
+
+  it('sizes from CPU alone when the job has run at one load only since its scale-up: no line to fit', () => {
+    // The spike's minutes are all before the scale-up's restart ended: after it, 2,000 records/s only.
+    const early = scaleUps.map((e) => ({ ...e, at: minuteAt(e.resource.startsWith('stream') ? 33 : 20) }));
+    const { plan } = assessAfter({ ledger: early, rate: (i) => (i >= 16 && i < 22 ? 20_000 : 2000) });
+    expect(plan.actions).toContainEqual(expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 8 }));
   });
 
   it('leaves the capacity while the spike still runs within the recent window', () => {
@@ -137,7 +149,7 @@ describe("the scale-back once an incident's traffic has passed", () => {
     // The stream's second call came late (a retried step), 50 minutes ago.
     const ledger = scaleUps.map((e, i) => (i === 1 ? { ...e, at: minuteAt(50) } : e));
     const { plan } = assessAfter({ ledger });
-    expect(plan.actions).toEqual([expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 8 })]);
+    expect(plan.actions).toEqual([expect.objectContaining({ type: 'UpdateApplicationParallelism', to: 6 })]);
     expect(plan.refused).toEqual([
       expect.objectContaining({ guardrail: 'cooldown', action: expect.objectContaining({ type: 'UpdateShardCount' }) }),
     ]);
