@@ -471,16 +471,20 @@ export const ScenarioSchema = z
       }
     });
     const expect = scenario.expect;
-    expect?.forbiddenCauses.forEach((cause, index) => {
-      if (expect.causes.includes(cause)) {
-        issue(['expect', 'forbiddenCauses', index], `"${cause}" is also in expect.causes`);
-      }
-    });
-    expect?.forbiddenActions.forEach((action, index) => {
-      if (expect.actions.includes(action)) {
-        issue(['expect', 'forbiddenActions', index], `"${action}" is also in expect.actions`);
-      }
-    });
+    // What a scenario forbids it cannot also expect.
+    const forbiddenAndExpected = (
+      field: string,
+      forbidden: readonly string[],
+      expectedField: string,
+      expected: readonly string[],
+    ) =>
+      forbidden.forEach((value, index) => {
+        if (expected.includes(value)) issue(['expect', field, index], `"${value}" is also in expect.${expectedField}`);
+      });
+    if (expect) {
+      forbiddenAndExpected('forbiddenCauses', expect.forbiddenCauses, 'causes', expect.causes);
+      forbiddenAndExpected('forbiddenActions', expect.forbiddenActions, 'actions', expect.actions);
+    }
   });
 
 export type Scenario = z.output<typeof ScenarioSchema>;

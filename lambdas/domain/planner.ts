@@ -18,7 +18,7 @@ import {
 } from './model';
 import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
-import type { Signals } from './signals';
+import type { Signals, StreamSignals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
@@ -30,6 +30,7 @@ import {
   shardSteps,
   shardsNeeded,
   shardUtilization,
+  type ShardDemand,
 } from './sizing';
 
 export interface PlanContext {
@@ -85,14 +86,7 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
     );
     return;
   }
-  const demandNow = shardsNeeded(
-    {
-      writeBytesPerSecond: s.demandBytesPerSecond ?? 0,
-      writeRecordsPerSecond: s.demandRecordsPerSecond ?? 0,
-      readBytesPerSecond: s.readBytesPerSecond ?? 0,
-    },
-    shardUtilization(ctx.policy),
-  );
+  const demandNow = shardsNeeded(streamDemand(s), shardUtilization(ctx.policy));
   const needed = Math.max(minimumShards, demandNow, shardsForRisingDemand(ctx, demandNow, out) ?? 0);
   const ceiling = Math.min(config.maxShards, AWS_LIMITS.maxShardsPerStream);
   const to = Math.max(config.minShards, Math.min(needed, ceiling));
@@ -117,6 +111,15 @@ function streamScaleUp(ctx: PlanContext, minimumShards: number, reason: string, 
   out.add(shardAction(config.name, from, to, ceiling));
 }
 
+/** The producers' write demand and the recent reads, grown by `growth` (writes and reads grow together). */
+function streamDemand(s: StreamSignals, growth = 1): ShardDemand {
+  return {
+    writeBytesPerSecond: (s.demandBytesPerSecond ?? 0) * growth,
+    writeRecordsPerSecond: (s.demandRecordsPerSecond ?? 0) * growth,
+    readBytesPerSecond: (s.readBytesPerSecond ?? 0) * growth,
+  };
+}
+
 /**
  * As the job is sized for a rising input (appScaleUp), the stream is sized for a steadily rising
  * demand: for what producers are expected to send by the earliest the shards could be scaled in
@@ -131,15 +134,7 @@ function shardsForRisingDemand(ctx: PlanContext, demandNow: number, out: Draft):
   const horizon = trendHorizonMinutes(ctx.policy);
   const ahead = projectedInput(records, s.demandTrend, horizon);
   if (!ahead.projected) return undefined;
-  const growth = ahead.input / records;
-  const shards = shardsNeeded(
-    {
-      writeBytesPerSecond: (s.demandBytesPerSecond ?? 0) * growth,
-      writeRecordsPerSecond: ahead.input,
-      readBytesPerSecond: (s.readBytesPerSecond ?? 0) * growth,
-    },
-    shardUtilization(ctx.policy),
-  );
+  const shards = shardsNeeded(streamDemand(s, ahead.input / records), shardUtilization(ctx.policy));
   if (shards <= demandNow) return undefined;
   out.recommendations.push(
     `Stream ${name}: producers' demand rises ${Math.round(s.demandTrend.risePerHour)} records/s per hour (now ${Math.round(records)}); sized for the ${Math.round(ahead.input)} expected in ${horizon} min, the earliest it could be scaled in again: ${shards} shards rather than ${demandNow}.`,

@@ -255,7 +255,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
     // A series whose datapoints stopped before the recent window says nothing about now: the stream is
     // not idle, its metrics are missing (a broken metrics path, or no producer writing at all), and an
     // old quiet spell must not read as a stream idle enough to scale in.
-    const current = (key: MetricKey): Picked | undefined => {
+    const recentOrMissing = (key: MetricKey): Picked | undefined => {
       const picked = pickRecent(key, true);
       if (picked && since(picked.points, recentFrom).length === 0) {
         missing.push(METRICS[key].metricName);
@@ -263,9 +263,9 @@ export function extractSignals(inputs: SignalInputs): Signals {
       }
       return picked;
     };
-    const bytes = current('incomingBytes');
-    const records = current('incomingRecords');
-    const writeExceeded = current('writeThrottled');
+    const bytes = recentOrMissing('incomingBytes');
+    const records = recentOrMissing('incomingRecords');
+    const writeExceeded = recentOrMissing('writeThrottled');
     const putThrottled = pickRecent('putRecordsThrottled', false);
     const readExceeded = pickRecent('readThrottled', false);
     const readBytes = pickRecent('getRecordsBytes', false);
@@ -322,11 +322,12 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const readThrottledRecent = since(readExceeded?.points ?? [], streamFrom);
     const readRate = ratePoints(readBytes?.points ?? [], readBytes?.view.series.period ?? period);
     const readPeak = maxOf(since(readRate, streamFrom));
-    // Calls readers make: those served plus those refused, per shard and second, at the busiest minute.
-    const readCallsPerShard =
-      readCalls && readCalls.points.length > 0 && shards
+    // Calls readers make: those served plus those refused, per second at the busiest minute, per shard.
+    const readCallsPeak =
+      readCalls && readCalls.points.length > 0
         ? maxOf(since(ratePoints(combine(readCalls.points, readExceeded?.points ?? [], add), period), streamFrom))
         : undefined;
+    const readCallsPerShard = readCallsPeak !== undefined && shards ? readCallsPeak / shards : undefined;
     const iteratorRecent = since(iteratorAge?.points ?? [], streamFrom);
 
     let hottestShard: StreamSignals['hottestShard'];
@@ -386,7 +387,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(readPeak !== undefined && shards
         ? { readUtilization: readPeak / (shards * AWS_LIMITS.shardReadBytesPerSecond) }
         : {}),
-      ...(readCallsPerShard !== undefined && shards ? { readCallsPerShardPerSecond: readCallsPerShard / shards } : {}),
+      ...(readCallsPerShard !== undefined ? { readCallsPerShardPerSecond: readCallsPerShard } : {}),
       ...(iteratorRecent.length > 0 ? { iteratorAgeMs: lastOf(iteratorRecent)! } : {}),
       ...(scaleInBytes !== undefined ? { scaleInPeakBytesPerSecond: scaleInBytes } : {}),
       ...(scaleInRecords !== undefined ? { scaleInPeakRecordsPerSecond: scaleInRecords } : {}),
