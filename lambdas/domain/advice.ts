@@ -1,5 +1,6 @@
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import type { Finding } from './diagnosis';
+import { KPU_QUOTA_EXCEPTION, type KpuQuotaRefusal } from './kpu-quota';
 import { METRICS, type MetricSpec } from './metric-catalog';
 import { since, sumOf, type MetricWindow, type Point } from './metric-window';
 import type { Action, AppState, Refusal, StreamState } from './model';
@@ -68,6 +69,8 @@ export interface AdviceContext {
   readonly app?: AppState;
   /** The metric window the signals came from: per-shard series and checkpoint sizes are read from it. */
   readonly window?: MetricWindow;
+  /** The smallest scale-up AWS refused for the application's KPU quota. */
+  readonly kpuQuota?: KpuQuotaRefusal;
 }
 
 /** The bounded plan as the guardrails left it. */
@@ -312,8 +315,21 @@ interface ParallelismBound {
 }
 
 /** Every bound on the application's parallelism, the lowest first. */
-function parallelismBounds(config: NonNullable<TargetConfig['application']>, perKpu: number): ParallelismBound[] {
+function parallelismBounds(
+  config: NonNullable<TargetConfig['application']>,
+  perKpu: number,
+  kpuQuota: KpuQuotaRefusal | undefined,
+): ParallelismBound[] {
   const bounds: ParallelismBound[] = [
+    ...(kpuQuota
+      ? [
+          {
+            limit: (kpuQuota.refusedKpus - 1) * perKpu,
+            name: `the application's KPU quota in AWS (UpdateApplication for ${kpuQuota.refusedKpus} KPU was refused with ${KPU_QUOTA_EXCEPTION} at ${kpuQuota.at}, though maxKpu is ${config.maxKpu})`,
+            raise: `request a higher KPU limit for the application in Service Quotas; StreamMedic stays under the refused size for a day after the refusal`,
+          },
+        ]
+      : []),
     {
       limit: config.maxKpu * perKpu,
       name: `the KPU limit (maxKpu ${config.maxKpu} at ${perKpu} per KPU)`,
@@ -361,7 +377,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
   const app = ctx.app;
   if (!config || !app || !hasFinding(ctx, 'CONSUMER_COMPUTE')) return undefined;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
-  const bounds = parallelismBounds(config, perKpu);
+  const bounds = parallelismBounds(config, perKpu, ctx.kpuQuota);
   const ceiling = bounds[0]!.limit;
   const from = app.parallelism;
   const rates = consumerRates(ctx);

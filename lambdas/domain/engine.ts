@@ -7,6 +7,7 @@ import { MetricWindow } from './metric-window';
 import { tryParseInsightsQuery } from './metrics-insights';
 import { streamResource, type Action, type AppState, type Diagnosis, type Report, type TargetRef } from './model';
 import { changesOf } from './ledger-intents';
+import { kpuQuotaRefusal } from './kpu-quota';
 import type { BacklogDrain, ProcessedRates } from './outcome';
 import { ineffectiveScaleUp } from './scaling-effect';
 import { drainsOnPlan, planActions } from './planner';
@@ -99,6 +100,13 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
   const ownRestarts = ledger.filter(
     (e) => e.resource.startsWith('application/') && Date.parse(e.at) >= windowStart && Date.parse(e.at) <= now,
   ).length;
+  // Refused calls are not changes, so the quota AWS enforced is read from the ledger as written.
+  const kpuQuota = appName
+    ? kpuQuotaRefusal(
+        snapshot.ledger.filter((e) => e.target === target.name),
+        appName,
+      )
+    : undefined;
   const unknownValues = [...(stream ? unknownStreamValues(stream) : []), ...(app ? unknownApplicationValues(app) : [])];
   const { diagnosis, findings, lagging } = diagnose({
     signals,
@@ -121,6 +129,7 @@ export function assess(snapshot: Snapshot, options: AssessOptions): Report {
     window,
     ...(options.fleet ? { fleet: options.fleet } : {}),
     ...(options.scaleBackOnly ? { scaleBackOnly: true } : {}),
+    ...(kpuQuota ? { kpuQuota } : {}),
   });
   const recommendations = [
     ...bounded.recommendations,

@@ -43,6 +43,8 @@ export function changesOf(entries: readonly LedgerEntry[]): LedgerEntry[] {
 export interface Reconciliation {
   readonly result: ChangeResult;
   readonly detail: string;
+  /** The AWS exception a refused call was answered with. */
+  readonly awsError?: string;
 }
 
 /** What is known of the resource an intent names: its description, or that it could not be described. */
@@ -110,6 +112,7 @@ export function resultEntryFor(intent: LedgerEntry, reconciliation: Reconciliati
     intentAt: intent.at,
     calls: 0,
     detail: reconciliation.detail,
+    ...(reconciliation.awsError ? { awsError: reconciliation.awsError } : {}),
   };
 }
 

@@ -166,6 +166,10 @@ export interface LedgerEntry {
   readonly detail?: string;
   /** `revert`: the change undoes one this run made that verification found harmful (revert.ts). */
   readonly kind?: LedgerEntryKind;
+  /** An application parallelism change's KPUs: ceil(parallelism / parallelism per KPU) of the size it asks for. */
+  readonly kpus?: number;
+  /** A `not-made` result's AWS exception (e.g. `LimitExceededException`), when AWS refused the call. */
+  readonly awsError?: string;
 }
 
 export const LEDGER_ENTRY_KINDS = ['revert'] as const;

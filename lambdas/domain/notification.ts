@@ -27,10 +27,12 @@ import type {
   WorkflowFailure,
 } from './run-state';
 import { describeIntent } from './ledger-intents';
-import type { Action, Evidence, LedgerEntry, Report } from './model';
+import { KPU_QUOTA_EXCEPTION } from './kpu-quota';
+import type { Action, Evidence, LedgerEntry, Report, UpdateApplicationParallelismAction } from './model';
 import { describePause, type Pause } from './pause';
 import { refusalOutcome } from './approval';
 import type { StuckRollback } from './stuck-rollback';
+import { kpusFor } from './sizing';
 import { formatQuantity } from './units';
 import type { Cause, Guardrail } from './vocabulary';
 import type { NotificationMessage } from '../ports';
@@ -163,6 +165,26 @@ const NEEDS_A_PERSON: Readonly<Partial<Record<Cause, (run: RunContext) => string
 };
 
 /**
+ * A scale-up Managed Flink refused for the application's KPU quota: what to ask for, since the next
+ * plan stops short of the refused size but cannot go past the quota.
+ */
+function kpuQuotaFailureText(failure: WorkflowFailure, assessment: Assessment, run: RunContext): string | undefined {
+  if (failure.Error !== 'LimitExceededError' || !failureMessage(failure).startsWith('UpdateApplication'))
+    return undefined;
+  const scaleUp = assessment.report.plan.actions.find(
+    (a): a is UpdateApplicationParallelismAction => a.type === 'UpdateApplicationParallelism' && a.to > a.from,
+  );
+  if (!scaleUp) return undefined;
+  const kpus = kpusFor(scaleUp.to, scaleUp.parallelismPerKpu);
+  const maxKpu = run.config.application?.maxKpu;
+  return (
+    `AWS refused parallelism ${scaleUp.to} (${kpus} KPU) for ${scaleUp.applicationName} with ${KPU_QUOTA_EXCEPTION}: ` +
+    `the application's KPU quota is below ${kpus}${maxKpu !== undefined ? `, though the config's maxKpu is ${maxKpu}` : ''}. ` +
+    `The next run asks for less; to give the job what it needs, request a higher KPU limit in Service Quotas`
+  );
+}
+
+/**
  * Whether a person must act, and why. A person must act when the pipeline is unhealthy and
  * StreamMedic did not (or could not) fix it: no bounded fix, a fix stopped by a bound, a change that
  * did not help, a mode that leaves changes to people, missing metrics, or a failed run.
@@ -171,6 +193,8 @@ export function actionRequired(facts: NotificationFacts): string | undefined {
   const outcome = runOutcome(facts);
   if (facts.failure && facts.stuckRollback) return stuckRollbackText(facts.stuckRollback);
   if (facts.failure) {
+    const quota = facts.assessment ? kpuQuotaFailureText(facts.failure, facts.assessment, facts.run) : undefined;
+    if (quota) return quota;
     return facts.assessment
       ? `the run failed (${facts.failure.Error}); check the resources and the execution`
       : `StreamMedic failed before it could assess ${facts.run.target} (${facts.failure.Error})`;

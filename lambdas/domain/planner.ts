@@ -20,6 +20,7 @@ import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals, StreamSignals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
+import { KPU_QUOTA_EXCEPTION, parallelismUnderRefusedKpus, type KpuQuotaRefusal } from './kpu-quota';
 import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
 import {
@@ -50,6 +51,8 @@ export interface PlanContext {
   readonly fleet?: FleetBudget;
   /** Plan only the scale-back after an incident (a run the sweep started to follow a scale-up up). */
   readonly scaleBackOnly?: boolean;
+  /** The smallest scale-up AWS refused for the application's KPU quota (kpu-quota.ts). */
+  readonly kpuQuota?: KpuQuotaRefusal;
 }
 
 export interface BoundedPlan {
@@ -368,22 +371,32 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     });
     return;
   }
-  const ceiling = appParallelismCeiling(ctx, perKpu);
+  const configCeiling = appParallelismCeiling(ctx, perKpu);
+  // AWS enforces the KPU quota, whatever maxKpu says: past a refused size, ask for less, not the same again.
+  const quotaCeiling = ctx.kpuQuota ? parallelismUnderRefusedKpus(ctx.kpuQuota, from, perKpu) : undefined;
+  const quotaBound = quotaCeiling !== undefined && quotaCeiling < configCeiling;
+  const ceiling = quotaBound ? quotaCeiling : configCeiling;
   const to = Math.min(needed, ceiling);
   const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
   const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-  const boundReason = jobBound
-    ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
-    : kpuBound
-      ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
-      : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
-  const guardrail = kpuBound && !jobBound ? 'kpu-limit' : 'bounds';
+  const boundReason =
+    quotaBound && ctx.kpuQuota
+      ? `needs parallelism ${needed} but AWS refused ${ctx.kpuQuota.refusedKpus} KPU for it at ${ctx.kpuQuota.at} (${KPU_QUOTA_EXCEPTION}: the application's KPU quota is lower, though maxKpu is ${config.maxKpu}); it asks for ${ceiling} (${kpusFor(ceiling, perKpu)} KPU) at most`
+      : jobBound
+        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
+        : kpuBound
+          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
+          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
+  const guardrail = quotaBound || (kpuBound && !jobBound) ? 'kpu-limit' : 'bounds';
   if (to <= from) {
     out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
     return;
   }
   if (to < needed) {
-    const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, config, {
+    const held = quotaBound
+      ? `AWS refused ${ctx.kpuQuota!.refusedKpus} KPU for the application`
+      : `maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism}`;
+    const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, held, {
       input,
       perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
       lagMs: signals.lagMs ?? 0,
@@ -587,10 +600,10 @@ function cappedParallelismAdvice(
   to: number,
   needed: number,
   perKpu: number,
-  config: { readonly maxParallelism: number; readonly maxKpu: number; readonly maxJobParallelism: number },
+  heldBy: string,
   rates: { readonly input: number | undefined; readonly perTaskRate: number | undefined; readonly lagMs: number },
 ): string {
-  const cap = `StreamMedic stops at parallelism ${to} (maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism})`;
+  const cap = `StreamMedic stops at parallelism ${to} (${heldBy})`;
   const { input, perTaskRate } = rates;
   if (input === undefined || perTaskRate === undefined || !(perTaskRate > 0)) {
     return `Application ${name}: ${cap}; the catch-up target needs about ${needed} (${kpusFor(needed, perKpu)} KPU).`;

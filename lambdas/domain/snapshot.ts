@@ -42,6 +42,8 @@ export const LedgerEntrySchema = z
     detail: z.string().optional(),
     boost: BoostSchema.optional(),
     kind: z.enum(LEDGER_ENTRY_KINDS).optional(),
+    kpus: z.number().int().positive().optional(),
+    awsError: z.string().min(1).optional(),
   })
   .strict();
 

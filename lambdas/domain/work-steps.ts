@@ -4,6 +4,7 @@
  */
 import { actionDirection, actionResource, type Action, type LedgerEntry } from './model';
 import type { RunContext, WorkStep } from './run-state';
+import { kpusFor } from './sizing';
 
 /** The work steps of a plan, in order: one per changing API call. */
 export function workStepsOf(actions: readonly Action[]): WorkStep[] {
@@ -78,6 +79,7 @@ export function ledgerEntryFor(step: WorkStep, run: Pick<RunContext, 'target' | 
     direction: actionDirection(actionOf(step)),
     ...fromTo,
     ...(step.type === 'UpdateApplicationParallelism' && step.boost ? { boost: step.boost } : {}),
+    ...(step.type === 'UpdateApplicationParallelism' ? { kpus: kpusFor(step.to, step.parallelismPerKpu) } : {}),
     calls: 1,
     executionId: run.executionId,
     ...('revert' in step && step.revert ? { kind: 'revert' as const } : {}),

@@ -264,7 +264,11 @@ export async function applyNextStep(
       await prepared.make();
     } catch (error) {
       if (refusedWithoutChange(error)) {
-        const refused = { result: 'not-made', detail: `AWS refused it: ${error.name}: ${error.message}` } as const;
+        const refused = {
+          result: 'not-made',
+          detail: `AWS refused it: ${error.name}: ${error.message}`,
+          ...(error.awsErrorName ? { awsError: error.awsErrorName } : {}),
+        } as const;
         // Unrecorded, the intent stays open and the next reader settles it from the resource.
         await ports.ledger.record(resultEntryFor(intent, refused, ports.clock.now())).catch(() => undefined);
       }

@@ -131,6 +131,36 @@ describe('composeNotification', () => {
     expect(message.subject).toContain('FAILED (ResourceNotReadyError)');
   });
 
+  it('says a scale-up AWS refused for the KPU quota needs a higher quota, not a look at the resources', () => {
+    const run = runContext();
+    const message = composeNotification({
+      run,
+      assessment: assessment(run, report({ actions: [RAISE_PARALLELISM] })),
+      failure: {
+        Error: 'LimitExceededError',
+        Cause: JSON.stringify({
+          errorType: 'LimitExceededError',
+          errorMessage:
+            'UpdateApplication on application/orders-enricher: The number of allowed resources has been exceeded',
+        }),
+      },
+      region: 'eu-west-1',
+    });
+    expect(message.body.split('\n')[0]).toBe(
+      "ACTION REQUIRED: AWS refused parallelism 10 (10 KPU) for orders-enricher with LimitExceededException: the application's KPU quota is below 10, though the config's maxKpu is 64. The next run asks for less; to give the job what it needs, request a higher KPU limit in Service Quotas.",
+    );
+    // A reshard's LimitExceededException is Kinesis' rate or shard limit, not the application's quota.
+    const reshard = composeNotification({
+      run,
+      assessment: assessment(run, report({ actions: [SCALE_STREAM, RAISE_PARALLELISM] })),
+      failure: { Error: 'LimitExceededError', Cause: 'UpdateShardCount on stream/orders-stream: rate exceeded' },
+      region: 'eu-west-1',
+    });
+    expect(reshard.body.split('\n')[0]).toBe(
+      'ACTION REQUIRED: the run failed (LimitExceededError); check the resources and the execution.',
+    );
+  });
+
   it('still tells on-call when the run failed before any assessment', () => {
     const message = composeNotification({
       run: runContext(),

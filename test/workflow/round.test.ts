@@ -1,5 +1,6 @@
 import { changesOf, openIntents } from '../../lambdas/domain/ledger-intents';
 import { dispositionOf } from '../../lambdas/domain/disposition';
+import { kpuQuotaRefusal } from '../../lambdas/domain/kpu-quota';
 import { nextRoundOf, type RoundFacts } from '../../lambdas/domain/next-round';
 import type { TimeBudget } from '../../lambdas/domain/time-budget';
 import { judgeOutcome } from '../../lambdas/domain/outcome';
@@ -17,6 +18,7 @@ import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/che
 import type { Diagnosis } from '../../lambdas/domain/model';
 import {
   AccessDeniedError,
+  LimitExceededError,
   ResourceInUseError,
   ServiceUnavailableError,
   ThrottlingError,
@@ -253,6 +255,27 @@ describe('applyNextStep', () => {
       },
     ]);
     expect(w.ledger.entries[0]).toMatchObject({ resource: 'application/orders-enricher', from: 4, to: 10 });
+  });
+
+  it('records an update refused for the KPU quota with the AWS exception and the KPUs it asked for', async () => {
+    const w = world();
+    w.applications.failures.failNext(
+      'updateParallelism',
+      new LimitExceededError(
+        'the number of allowed resources has been exceeded',
+        { action: 'UpdateApplication' },
+        { awsErrorName: 'LimitExceededException' },
+      ),
+    );
+    await expect(applyNextStep(w, run, appSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(LimitExceededError);
+    const result = w.ledger.entries.find((e) => e.phase === 'result');
+    expect(result).toMatchObject({ result: 'not-made', awsError: 'LimitExceededException', kpus: 10, from: 4, to: 10 });
+    // Not a change (no cooldown, no budget), but the next plan knows the quota is below 10 KPU.
+    expect(changesOf(w.ledger.entries)).toEqual([]);
+    expect(kpuQuotaRefusal(w.ledger.entries, 'orders-enricher')).toEqual({
+      refusedKpus: 10,
+      at: '2026-11-21T10:15:00.000Z',
+    });
   });
 
   it.each<[string, Partial<FakeApplication>, new (...args: never[]) => Error]>([
