@@ -45,7 +45,10 @@ export function backlogDrain(snapshot: Snapshot, options: Omit<AssessOptions, 'd
   );
   const app = snapshot.describeApplication ? appStateOf(snapshot.describeApplication) : undefined;
   const signals = extractSignals({ window, policy, ...(app ? { app } : {}), appName });
-  return drainsOnPlan(signals, policy);
+  const lag = signals.app?.lagMs;
+  const slope = signals.app?.lagSlopeNow;
+  if (lag === undefined || !(lag > 0) || slope === undefined || !(slope < 0)) return undefined;
+  return { seconds: lag / -slope / 1000, onPlan: drainsOnPlan(signals, policy) !== undefined };
 }
 
 /**

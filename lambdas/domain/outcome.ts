@@ -4,9 +4,10 @@ import type { Diagnosis, Report } from './model';
 import type { VerifyOutcome } from './run-state';
 import { severityRank, type Cause } from './vocabulary';
 
-/** A backlog falling fast enough to be gone within the catch-up time, and how long that takes. */
+/** A backlog that falls now, how long it takes to be gone at that rate, and whether that is within the catch-up time. */
 export interface BacklogDrain {
   readonly seconds: number;
+  readonly onPlan: boolean;
 }
 
 /** Causes that mean nothing is wrong any more. */
@@ -90,10 +91,18 @@ export function judgeOutcome(
   }
   // Judged by the trend, not the level: a backlog still over the threshold, even larger than before
   // (the restart adds to it), is on its way out when it falls fast enough to be gone within the catch-up time.
-  if (drain && DRAINING_CAUSES.has(now.cause)) {
+  if (drain?.onPlan && DRAINING_CAUSES.has(now.cause)) {
     return {
       outcome: 'improving',
       reason: `${was.cause} is still found, but the backlog drains on plan: about ${Math.ceil(drain.seconds / 60)} min to catch up at the rate it falls now`,
+    };
+  }
+  // Slower than the catch-up time (a change's restart took longer than planned), but the planner
+  // would leave it to drain: no restart would get it there sooner, and none was stopped by a guardrail.
+  if (drain && DRAINING_CAUSES.has(now.cause) && waitsForDrain(after)) {
+    return {
+      outcome: 'improving',
+      reason: `${was.cause === now.cause ? `${now.cause} is still found` : `${now.cause} is found after the change`}, but the backlog drains: about ${Math.ceil(drain.seconds / 60)} min to catch up at the rate it falls now, sooner than a restart would get it there`,
     };
   }
   const moves = compareMeasures(was, now);
@@ -142,6 +151,14 @@ export function judgeOutcome(
   const detail = moves.text.length > 0 ? `: ${moves.text.join(', ')}` : '';
   const reason = `${was.cause} is still found and not easing${detail}`;
   return worse ? { outcome: 'not-improved', reason, harm: worse } : { outcome: 'not-improved', reason };
+}
+
+/** The plan after the change neither scales the job up nor was stopped from doing so. */
+function waitsForDrain(after: Report): boolean {
+  const app = after.target.applicationName;
+  const scalesJobUp = (a: Report['plan']['actions'][number]): boolean =>
+    a.type === 'UpdateApplicationParallelism' && a.applicationName === app && a.to > a.from;
+  return !after.plan.actions.some(scalesJobUp) && !after.plan.refused.some((r) => scalesJobUp(r.action));
 }
 
 interface MeasureMoves {

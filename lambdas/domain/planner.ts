@@ -27,6 +27,8 @@ import {
   flinkParallelismNeeded,
   flinkSteadyParallelism,
   kpusFor,
+  drainLagArea,
+  restartThenDrainLagArea,
   backlogReadLimit,
   shardSteps,
   shardsNeeded,
@@ -392,13 +394,31 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
     return;
   }
+  // A job that drains already and holds its input once caught up is restarted only when the restart
+  // costs less lag than it saves: while it is down the lag grows, and the bigger size must win that back.
+  const lagSeconds = (signals.app?.lagMs ?? 0) / 1000;
+  const drainNow = -(signals.app?.lagSlopeNow ?? 0);
+  const perTaskRate = processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined;
+  if (steady !== undefined && steady <= from && drainNow > 0 && lagSeconds > 0 && input && perTaskRate) {
+    const drainAfter = (perTaskRate * to - input) / input;
+    const restart = ctx.policy.expectedRestartSeconds;
+    if (
+      drainAfter <= 0 ||
+      restartThenDrainLagArea(lagSeconds, restart, drainAfter) >= drainLagArea(lagSeconds, drainNow)
+    ) {
+      out.recommendations.push(
+        `Application ${config.name} is draining its backlog (about ${Math.ceil(lagSeconds / drainNow / 60)} min to catch up at the rate its lag falls now) and parallelism ${from} carries its input at the target utilisation once caught up: a restart to ${to} (about ${restart} s down, its lag growing meanwhile) would add more lag than the bigger size wins back, so it is not restarted.`,
+      );
+      return;
+    }
+  }
   if (to < needed) {
     const held = quotaBound
       ? `AWS refused ${ctx.kpuQuota!.refusedKpus} KPU for the application`
       : `maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism}`;
     const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, held, {
       input,
-      perTaskRate: processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined,
+      perTaskRate,
       lagMs: signals.lagMs ?? 0,
     });
     out.recommendations.push(advice);

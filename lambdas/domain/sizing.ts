@@ -106,6 +106,27 @@ export interface FlinkSizingInput {
 }
 
 /**
+ * The lag a backlog still costs, as the area under its lag curve (lag-seconds x seconds): `lagSeconds`
+ * behind and falling `drainPerSecond` seconds each second, left to drain.
+ */
+export function drainLagArea(lagSeconds: number, drainPerSecond: number): number {
+  return (lagSeconds * lagSeconds) / (2 * drainPerSecond);
+}
+
+/**
+ * The same backlog if the job is first restarted: its lag grows a second each second while it is down
+ * for `restartSeconds`, then falls `drainAfterPerSecond` seconds each second at the new size.
+ */
+export function restartThenDrainLagArea(
+  lagSeconds: number,
+  restartSeconds: number,
+  drainAfterPerSecond: number,
+): number {
+  const peak = lagSeconds + restartSeconds;
+  return (lagSeconds + peak) * restartSeconds * 0.5 + (peak * peak) / (2 * drainAfterPerSecond);
+}
+
+/**
  * FLIP-271's rule: the true processing rate is what the job does per unit of busy time; the
  * required rate is the input at the target utilisation plus the backlog (including what builds up
  * while the job restarts) drained within the catch-up time.

@@ -47,6 +47,37 @@ describe('a job in catch-up is judged by its drain rate', () => {
     expect(report.plan.recommendations).toContainEqual(expect.stringContaining('draining its backlog on plan'));
   });
 
+  it('leaves a job alone that drains slower than the catch-up time when a restart would add more lag than it wins back', () => {
+    // 6 min behind and falling 1 s per second (4,000 records/s processed where 2,000 arrive): 6 min to
+    // catch up. Two minutes down add 2 min of lag, and even twice the size drains that no sooner.
+    const report = run(
+      job(
+        (i) => 360_000 + (59 - i) * 60_000,
+        () => 4000,
+      ),
+    );
+
+    expect(parallelismChanges(report)).toEqual([]);
+    expect(report.plan.refused).toEqual([]);
+    expect(report.plan.recommendations).toContainEqual(
+      expect.stringContaining('would add more lag than the bigger size wins back, so it is not restarted'),
+    );
+    expect(
+      backlogDrain(
+        buildSnapshot(
+          job(
+            (i) => 360_000 + (59 - i) * 60_000,
+            () => 4000,
+          ),
+        ),
+        {
+          target: target(),
+          policy: PolicySchema.parse({}),
+        },
+      ),
+    ).toEqual({ seconds: 360, onPlan: false });
+  });
+
   it('scales a job that drains too slowly for the catch-up time', () => {
     // 30 min behind and falling 2 s a minute: an hour and more to catch up.
     const report = run(
@@ -214,9 +245,10 @@ describe('the backlog drain verification reads', () => {
       },
     );
     expect(drain?.seconds).toBeCloseTo(160, 0);
+    expect(drain?.onPlan).toBe(true);
   });
 
-  it('is absent for a backlog that grows, or falls too slowly', () => {
+  it('is absent for a backlog that grows, and not on plan for one that falls too slowly', () => {
     expect(
       backlogDrain(
         buildSnapshot(
@@ -238,7 +270,7 @@ describe('the backlog drain verification reads', () => {
         ),
         { target: config, policy },
       ),
-    ).toBeUndefined();
+    ).toEqual({ seconds: 54_000, onPlan: false });
   });
 });
 

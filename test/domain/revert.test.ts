@@ -104,7 +104,7 @@ describe('judgeOutcome finds harm', () => {
     const judged = judgeOutcome(
       before,
       behind(900_000),
-      { seconds: 240 },
+      { seconds: 240, onPlan: true },
       { beforePerSecond: 1300, afterPerSecond: 700 },
     );
     expect(judged.outcome).toBe('improving');

@@ -409,9 +409,28 @@ describe('judgeOutcome', () => {
     const after = report({ diagnosis: { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(700_000)] } });
 
     expect(judgeOutcome(before, after).outcome).toBe('not-improved');
-    const judged = judgeOutcome(before, after, { seconds: 240 });
+    const judged = judgeOutcome(before, after, { seconds: 240, onPlan: true });
     expect(judged.outcome).toBe('improving');
     expect(judged.reason).toMatch(/the backlog drains on plan: about 4 min to catch up/);
+  });
+
+  it('calls a backlog slower than the catch-up time improving only when the plan after it would wait for it', () => {
+    const behind: Partial<Diagnosis> = { cause: 'CONSUMER_COMPUTE', severity: 'warning', evidence: [lag(700_000)] };
+    const drain = { seconds: 600, onPlan: false };
+    // After a restart that took longer than planned: no restart would get it there sooner.
+    const waits = judgeOutcome(before, report({ diagnosis: behind, actions: [] }), drain);
+    expect(waits.outcome).toBe('improving');
+    expect(waits.reason).toMatch(/the backlog drains: about 10 min to catch up at the rate it falls now/);
+    // The plan after it scales the job up, or was stopped from doing so: the job is still short.
+    expect(judgeOutcome(before, report({ diagnosis: behind, actions: [RAISE_PARALLELISM] }), drain).outcome).toBe(
+      'not-improved',
+    );
+    const stopped = report({
+      diagnosis: behind,
+      actions: [],
+      refused: [{ action: RAISE_PARALLELISM, guardrail: 'cooldown', reason: 'scaled up 4 minutes ago' }],
+    });
+    expect(judgeOutcome(before, stopped, drain).outcome).toBe('not-improved');
   });
 
   it('calls a scale-up that did not raise throughput ineffective, whatever else eased', () => {
@@ -430,7 +449,7 @@ describe('judgeOutcome', () => {
   it('does not let a draining backlog speak for a stream that still refuses writes', () => {
     const throttled = report({ diagnosis: { cause: 'STREAM_WRITE_CAPACITY', severity: 'critical', evidence: [] } });
 
-    expect(judgeOutcome(before, throttled, { seconds: 60 }).outcome).toBe('not-improved');
+    expect(judgeOutcome(before, throttled, { seconds: 60, onPlan: true }).outcome).toBe('not-improved');
   });
 });
 

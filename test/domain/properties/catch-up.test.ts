@@ -49,7 +49,7 @@ describe('a backlog that drains', () => {
             diagnosis: { cause: 'CONSUMER_COMPUTE', severity: severityAfter, evidence: [lag(now)] },
             actions: [],
           });
-          expect(judgeOutcome(before, after, { seconds }).outcome).toBe('improving');
+          expect(judgeOutcome(before, after, { seconds, onPlan: true }).outcome).toBe('improving');
         },
       ),
       propertyParams(),

@@ -94,7 +94,7 @@ describe('a revert happens only when verification shows harm', () => {
               input.measures.map((m) => ({ ...m, value: m.after })),
             ),
           });
-          const drain = input.drainSeconds === undefined ? undefined : { seconds: input.drainSeconds };
+          const drain = input.drainSeconds === undefined ? undefined : { seconds: input.drainSeconds, onPlan: true };
           const judged = judgeOutcome(before, after, drain, input.rates);
           const verification: Verification = {
             ...judged,
