@@ -4,7 +4,7 @@ import { applicationResource } from '../lambdas/domain/model';
 import {
   ConcurrentModificationError,
   InvalidRequestError,
-  LimitExceededError,
+  mapAwsError,
   ResourceInUseError,
   type ErrorContext,
 } from '../lambdas/ports/errors';
@@ -488,10 +488,12 @@ export class FlinkApplicationModel {
     requireRange('ParallelismPerKPUUpdate', update.parallelismPerKpu, 1, AWS_LIMITS.maxParallelismPerKpu, context);
     const kpus = Math.ceil(update.parallelism / update.parallelismPerKpu);
     if (kpus > this.maxKpu) {
-      throw new LimitExceededError(
-        `parallelism ${update.parallelism} at ${update.parallelismPerKpu} per KPU needs ${kpus} KPUs; the application's limit is ${this.maxKpu}`,
+      // As the SDK raises it, in the API reference's words: the limit itself is not in the answer.
+      throw mapAwsError(
+        Object.assign(new Error('The number of allowed resources has been exceeded.'), {
+          name: 'LimitExceededException',
+        }),
         context,
-        { awsErrorName: 'LimitExceededException' },
       );
     }
     this.startUpdate(

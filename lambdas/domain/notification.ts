@@ -169,8 +169,7 @@ const NEEDS_A_PERSON: Readonly<Partial<Record<Cause, (run: RunContext) => string
  * plan stops short of the refused size but cannot go past the quota.
  */
 function kpuQuotaFailureText(failure: WorkflowFailure, assessment: Assessment, run: RunContext): string | undefined {
-  if (failure.Error !== 'LimitExceededError' || !failureMessage(failure).startsWith('UpdateApplication'))
-    return undefined;
+  if (failure.Error !== 'QuotaExceededError') return undefined;
   const scaleUp = assessment.report.plan.actions.find(
     (a): a is UpdateApplicationParallelismAction => a.type === 'UpdateApplicationParallelism' && a.to > a.from,
   );

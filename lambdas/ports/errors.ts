@@ -16,6 +16,7 @@ export interface ErrorContext {
 export const ERROR_NAMES = [
   'ThrottlingError',
   'LimitExceededError',
+  'QuotaExceededError',
   'ResourceInUseError',
   'ConcurrentModificationError',
   'ResourceNotFoundError',
@@ -44,6 +45,7 @@ export const ERROR_HANDLING: Readonly<
 > = {
   ThrottlingError: { retryable: true, retrier: 'transient' },
   LimitExceededError: { retryable: false, retrier: 'rate-limit' },
+  QuotaExceededError: { retryable: false },
   ResourceInUseError: { retryable: true, retrier: 'transient' },
   ConcurrentModificationError: { retryable: false, retrier: 'contested' },
   ResourceNotFoundError: { retryable: false },
@@ -94,6 +96,16 @@ export class ThrottlingError extends PortError {
 export class LimitExceededError extends PortError {
   override readonly name = 'LimitExceededError';
   readonly retryable = ERROR_HANDLING.LimitExceededError.retryable;
+}
+
+/**
+ * A resource quota that no wait clears: Managed Flink's `LimitExceededException` on UpdateApplication
+ * ("the number of allowed resources has been exceeded"), the application's KPU limit. Not retried:
+ * the next plan asks for less (domain/kpu-quota.ts).
+ */
+export class QuotaExceededError extends PortError {
+  override readonly name = 'QuotaExceededError';
+  readonly retryable = ERROR_HANDLING.QuotaExceededError.retryable;
 }
 
 /** The resource is busy (a stream `UPDATING`, an application mid-update); wait and try again. */
@@ -207,6 +219,9 @@ const ERROR_CLASS_BY_AWS_NAME: Readonly<Record<string, PortErrorClass>> = {
  */
 const READ_ACTION = /^(Describe|List|Get)/;
 
+/** Actions whose `LimitExceededException` is a resource quota: Managed Flink's application KPU limit. */
+const QUOTA_ACTION = /^UpdateApplication$/;
+
 interface AwsLikeError {
   readonly name?: unknown;
   readonly message?: unknown;
@@ -233,6 +248,7 @@ export function mapAwsError(error: unknown, context: ErrorContext): Error {
 
   let ErrorClass = ERROR_CLASS_BY_AWS_NAME[awsName];
   if (ErrorClass === LimitExceededError && READ_ACTION.test(context.action)) ErrorClass = ThrottlingError;
+  if (ErrorClass === LimitExceededError && QUOTA_ACTION.test(context.action)) ErrorClass = QuotaExceededError;
   if (!ErrorClass && aws.$retryable?.throttling === true) ErrorClass = ThrottlingError;
   if (!ErrorClass && isAwsServerFault(aws)) ErrorClass = ServiceUnavailableError;
   if (!ErrorClass) return error instanceof Error ? error : new Error(`${context.action}: ${message}`);

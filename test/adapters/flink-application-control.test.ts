@@ -19,7 +19,7 @@ import {
   AccessDeniedError,
   ConcurrentModificationError,
   InvalidRequestError,
-  LimitExceededError,
+  QuotaExceededError,
   ResourceInUseError,
   ResourceNotFoundError,
   ThrottlingError,
@@ -202,7 +202,7 @@ describe('FlinkApplicationControl', () => {
       thrown: new ResourceNotFoundException({ message: 'no such app', $metadata: {} }),
       expected: ResourceNotFoundError,
     },
-    { thrown: new LimitExceededException({ message: 'KPU limit', $metadata: {} }), expected: LimitExceededError },
+    { thrown: new LimitExceededException({ message: 'KPU limit', $metadata: {} }), expected: QuotaExceededError },
     { thrown: new InvalidArgumentException({ message: 'bad argument', $metadata: {} }), expected: InvalidRequestError },
     { thrown: new InvalidRequestException({ message: 'bad request', $metadata: {} }), expected: InvalidRequestError },
     {

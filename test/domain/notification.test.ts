@@ -137,9 +137,9 @@ describe('composeNotification', () => {
       run,
       assessment: assessment(run, report({ actions: [RAISE_PARALLELISM] })),
       failure: {
-        Error: 'LimitExceededError',
+        Error: 'QuotaExceededError',
         Cause: JSON.stringify({
-          errorType: 'LimitExceededError',
+          errorType: 'QuotaExceededError',
           errorMessage:
             'UpdateApplication on application/orders-enricher: The number of allowed resources has been exceeded',
         }),

@@ -2,9 +2,11 @@ import type { PortError } from '../../lambdas/ports/errors';
 import {
   AccessDeniedError,
   ConcurrentModificationError,
+  ERROR_HANDLING,
   ERROR_NAMES,
   InvalidRequestError,
   LimitExceededError,
+  QuotaExceededError,
   RETRYABLE_ERROR_NAMES,
   ResourceInUseError,
   ResourceNotFoundError,
@@ -73,6 +75,17 @@ describe('mapAwsError', () => {
     expect(mapAwsError(original, { action: 'UpdateShardCount' })).toBeInstanceOf(LimitExceededError);
   });
 
+  it("reads Managed Flink's LimitExceededException on UpdateApplication as the KPU quota, which no retrier takes", () => {
+    const refused = mapAwsError(sdkError('LimitExceededException'), {
+      action: 'UpdateApplication',
+      resource: 'application/orders-enricher',
+    });
+
+    expect(refused).toBeInstanceOf(QuotaExceededError);
+    expect(refused).toMatchObject({ name: 'QuotaExceededError', awsErrorName: 'LimitExceededException' });
+    expect(ERROR_HANDLING.QuotaExceededError).toEqual({ retryable: false });
+  });
+
   it('falls back to throttling for an unknown name the SDK itself classed as throttling', () => {
     expect(mapAwsError(sdkError('SlowDown', { $retryable: { throttling: true } }), context)).toBeInstanceOf(
       ThrottlingError,
@@ -115,6 +128,7 @@ describe('named errors', () => {
   const everyError: PortError[] = [
     new ThrottlingError('m', context),
     new LimitExceededError('m', context),
+    new QuotaExceededError('m', context),
     new ResourceInUseError('m', context),
     new ConcurrentModificationError('m', context),
     new ResourceNotFoundError('m', context),

@@ -2,7 +2,7 @@ import { parseAppState } from '../../lambdas/domain/snapshot';
 import {
   ConcurrentModificationError,
   InvalidRequestError,
-  LimitExceededError,
+  QuotaExceededError,
   ResourceInUseError,
 } from '../../lambdas/ports/errors';
 import { FlinkApplicationModel, type FlinkApplicationProps } from '../../sim/flink-application';
@@ -114,7 +114,7 @@ describe('UpdateApplication', () => {
     { update: { parallelism: 0, parallelismPerKpu: 1 }, error: InvalidRequestError },
     { update: { parallelism: 257, parallelismPerKpu: 1 }, error: InvalidRequestError },
     { update: { parallelism: 8, parallelismPerKpu: 9 }, error: InvalidRequestError },
-    { update: { parallelism: 65, parallelismPerKpu: 1 }, error: LimitExceededError },
+    { update: { parallelism: 65, parallelismPerKpu: 1 }, error: QuotaExceededError },
   ])('refuses parallelism $update.parallelism at $update.parallelismPerKpu per KPU', ({ update, error }) => {
     expect(() => app({ maxKpu: 64 }).updateParallelism({ currentApplicationVersionId: 1, ...update }, T0)).toThrow(
       error,

@@ -18,7 +18,7 @@ import { ResourceNotReadyError, checkResource } from '../../lambdas/workflow/che
 import type { Diagnosis } from '../../lambdas/domain/model';
 import {
   AccessDeniedError,
-  LimitExceededError,
+  QuotaExceededError,
   ResourceInUseError,
   ServiceUnavailableError,
   ThrottlingError,
@@ -261,13 +261,13 @@ describe('applyNextStep', () => {
     const w = world();
     w.applications.failures.failNext(
       'updateParallelism',
-      new LimitExceededError(
+      new QuotaExceededError(
         'the number of allowed resources has been exceeded',
         { action: 'UpdateApplication' },
         { awsErrorName: 'LimitExceededException' },
       ),
     );
-    await expect(applyNextStep(w, run, appSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(applyNextStep(w, run, appSteps, INITIAL_PROGRESS)).rejects.toBeInstanceOf(QuotaExceededError);
     const result = w.ledger.entries.find((e) => e.phase === 'result');
     expect(result).toMatchObject({ result: 'not-made', awsError: 'LimitExceededException', kpus: 10, from: 4, to: 10 });
     // Not a change (no cooldown, no budget), but the next plan knows the quota is below 10 KPU.
