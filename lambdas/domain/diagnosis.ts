@@ -62,6 +62,12 @@ const FALLING_BEHIND_SLOPE = 5_000 / 60_000;
  */
 const STALLED_SLOPE = 0.9;
 
+/**
+ * A shard's peak share of its write limit from which it counts as at the limit: per-minute sums of a
+ * shard that refuses writes sit just under the limit, as the accepted writes never pass it.
+ */
+const SHARD_AT_LIMIT = 0.95;
+
 function timesText(count: number): string {
   return count === 1 ? 'once' : `${count} times`;
 }
@@ -371,18 +377,45 @@ function writeSide(ctx: RuleContext): Finding | undefined {
       evidence: [throttleEvidence, utilEvidence],
     };
   }
-  if (accepted < policy.hotShardUtilization) {
+  // Shard-level series tell a hot key from a full stream however busy the stream is on average: one
+  // shard at its limit while the typical shard stays under the utilisation a reshard aims for is
+  // skew, and a uniform reshard adds room where none is needed (the hot key stays on one shard).
+  const typical = stream.typicalShardUtilization;
+  const skewed =
+    stream.hottestShard !== undefined &&
+    typical !== undefined &&
+    stream.hottestShard.utilization >= SHARD_AT_LIMIT &&
+    typical < policy.shardWriteUtilization;
+  if (accepted < policy.hotShardUtilization || skewed) {
     const hot = stream.hottestShard!;
+    const using =
+      accepted < policy.hotShardUtilization
+        ? `using only ${percent(accepted)} of its write capacity`
+        : `its typical shard used only ${percent(typical!)} of its write limit`;
+    const typicalEvidence: Evidence[] =
+      typical !== undefined
+        ? [
+            {
+              metric: 'IncomingBytes/IncomingRecords (median shard)',
+              stat: 'Sum',
+              value: round(typical * 100, 1),
+              threshold: round(policy.shardWriteUtilization * 100, 1),
+              unit: 'Percent of shard write limit',
+            },
+          ]
+        : [];
     return {
       cause: 'HOT_SHARD',
       severity: 'warning',
       confidence: clampConfidence(
         0.65 +
-          ((policy.hotShardUtilization - accepted) / policy.hotShardUtilization) * 0.3 +
-          (stream.hottestShard ? 0.05 : 0),
+          (Math.max(0, policy.hotShardUtilization - Math.min(accepted, typical ?? accepted)) /
+            policy.hotShardUtilization) *
+            0.3 +
+          0.05,
       ),
-      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while using only ${percent(accepted)} of its write capacity: shard ${hot.shardId} took ${percent(hot.share)} of the writes and peaked at ${percent(hot.utilization)} of its limit, a hot partition key; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
-      evidence: [throttleEvidence, utilEvidence, ...shardEvidence],
+      summary: `Stream ${ctx.streamName} refused ${stream.throttledRecordsRecent} records while ${using}: shard ${hot.shardId} took ${percent(hot.share)} of the writes and peaked at ${percent(hot.utilization)} of its limit, a hot partition key; spread the key (add a suffix or use a higher-cardinality key) — adding shards uniformly would not help.`,
+      evidence: [throttleEvidence, utilEvidence, ...shardEvidence, ...typicalEvidence],
     };
   }
   const shards = stream.shards ?? 0;

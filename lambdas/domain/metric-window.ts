@@ -450,6 +450,13 @@ export function sumOf(points: readonly Point[]): number {
   return sum;
 }
 
+export function medianOf(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function lastOf(points: readonly Point[]): number | undefined {
   return points.length > 0 ? points[points.length - 1]!.v : undefined;
 }

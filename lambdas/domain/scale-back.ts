@@ -9,7 +9,7 @@
 import { STEADY_TREND_R2, fitLine, inputPerSecond } from './input-trend';
 import { METRICS } from './metric-catalog';
 import { changesOf } from './ledger-intents';
-import { since, type MetricWindow, type Point } from './metric-window';
+import { medianOf, since, type MetricWindow, type Point } from './metric-window';
 import type { LedgerEntry } from './model';
 import type { Policy } from './policy';
 
@@ -76,13 +76,6 @@ export function scaleBackFollowedUp(
   return now > from && now <= from + policy.scaleInWindowMinutes * 60_000;
 }
 
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** What the traffic did around a scale-up, read from the metric window. */
 export interface TrafficAfterScaleUp {
   /** Records/s before the scale-up: the median of the `recentMinutes` before its first call. */
@@ -115,7 +108,7 @@ export function trafficAfterScaleUp(
   const beforePoints = points.filter((p) => p.t >= beforeFrom && p.t < upAt);
   // Half the minutes before the scale-up at least: a level read from a few points is no level.
   if (beforePoints.length < policy.recentMinutes / 2) return undefined;
-  const before = median(beforePoints.map((p) => p.v));
+  const before = medianOf(beforePoints.map((p) => p.v));
   const after = since(points, upAt);
   const recent = since(points, recentFrom);
   if (before === undefined || !(before > 0) || after.length === 0 || recent.length < policy.recentMinutes / 2) {

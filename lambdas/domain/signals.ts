@@ -2,7 +2,17 @@ import { countsNumRestarts } from './aws-values';
 import { AWS_LIMITS, type Policy } from './config';
 import { trendOf, type InputTrend } from './input-trend';
 import { METRICS, type MetricKey } from './metric-catalog';
-import { lastOf, maxOf, meanOf, since, sumOf, type MetricWindow, type Point, type SeriesView } from './metric-window';
+import {
+  lastOf,
+  maxOf,
+  meanOf,
+  medianOf,
+  since,
+  sumOf,
+  type MetricWindow,
+  type Point,
+  type SeriesView,
+} from './metric-window';
 import type { AppState, StreamState } from './model';
 
 /**
@@ -61,6 +71,11 @@ export interface StreamSignals {
    * and its share of the stream's writes in the recent window.
    */
   readonly hottestShard?: { readonly shardId: string; readonly utilization: number; readonly share: number };
+  /**
+   * The median shard's peak share of its write limit, with the hottest shard: what the stream's shards
+   * carry apart from a hot one. Only with shard-level series for two shards or more.
+   */
+  readonly typicalShardUtilization?: number;
   /**
    * Whether enhanced monitoring publishes shard-level write metrics (DescribeStreamSummary's
    * EnhancedMonitoring); undefined when the stream was not described.
@@ -331,6 +346,8 @@ export function extractSignals(inputs: SignalInputs): Signals {
     const iteratorRecent = since(iteratorAge?.points ?? [], streamFrom);
 
     let hottestShard: StreamSignals['hottestShard'];
+    // Each shard's peak share of its write limit, the higher of bytes and records.
+    const shardPeaks = new Map<string, number>();
     const perShardLimits = [
       [METRICS.incomingBytes, AWS_LIMITS.shardWriteBytesPerSecond],
       [METRICS.incomingRecords, AWS_LIMITS.shardWriteRecordsPerSecond],
@@ -344,11 +361,13 @@ export function extractSignals(inputs: SignalInputs): Signals {
         const peak = maxOf(recent);
         if (peak === undefined) continue;
         const util = peak / series.period / limitPerSecond;
+        shardPeaks.set(shardId, Math.max(util, shardPeaks.get(shardId) ?? 0));
         if (!hottestShard || util > hottestShard.utilization) {
           hottestShard = { shardId, utilization: util, share: recentTotal > 0 ? sumOf(recent) / recentTotal : 0 };
         }
       }
     }
+    const typicalShardUtilization = shardPeaks.size >= 2 ? medianOf([...shardPeaks.values()]) : undefined;
     const enhanced = stream?.shardLevelMetrics;
     const shardMetricsEnabled =
       enhanced === undefined
@@ -393,6 +412,7 @@ export function extractSignals(inputs: SignalInputs): Signals {
       ...(scaleInRecords !== undefined ? { scaleInPeakRecordsPerSecond: scaleInRecords } : {}),
       throttledInScaleInWindow: since(throttled, scaleInFrom).reduce((s, p) => s + p.v, 0),
       ...(hottestShard ? { hottestShard } : {}),
+      ...(typicalShardUtilization !== undefined ? { typicalShardUtilization } : {}),
       ...(shardMetricsEnabled !== undefined ? { shardMetricsEnabled } : {}),
       fanOutConsumers,
       ...(fanOutNow !== undefined ? { fanOutMillisBehind: fanOutNow } : {}),

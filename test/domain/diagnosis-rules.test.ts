@@ -178,6 +178,40 @@ describe('write throttling: full stream versus hot key', () => {
     expect(report.plan.actions).toEqual([]);
   });
 
+  describe('with shard-level series, on a stream busy on average', () => {
+    /**
+     * Eight shards of 1,000 records/s: one at `hot` of its limit, the seven others at `others`, the
+     * refused writes landing on the hot one (about 70% of the stream's capacity accepted in all).
+     */
+    function shardLevel(hot: number, others: number): SnapshotSpec {
+      const perShard = (share: number) => 1000 * MINUTE * share;
+      const total = perShard(hot) + 7 * perShard(others);
+      return {
+        stream: { shards: 8, shardLevelMetrics: ['ALL'] },
+        metrics: { incomingRecords: total, incomingBytes: total * 100, writeThrottled: 30_000, iteratorAge: 500 },
+        series: Array.from({ length: 8 }, (_, shard) => ({
+          key: 'incomingRecords' as const,
+          dimensions: { ShardId: `shardId-${String(shard).padStart(12, '0')}` },
+          values: perShard(shard === 3 ? hot : others),
+        })),
+      };
+    }
+
+    it('names a hot key when one shard is at its limit and the typical shard has room, and plans no reshard', () => {
+      const report = diagnoseSpec(shardLevel(1, 0.66));
+      expect(report.diagnosis.cause).toBe('HOT_SHARD');
+      expect(report.diagnosis.summary).toContain('its typical shard used only 66% of its write limit');
+      expect(report.diagnosis.summary).toContain('shard shardId-000000000003');
+      expect(report.plan.actions).toEqual([]);
+    });
+
+    it('reshards when the typical shard is over the utilisation a reshard aims for as well', () => {
+      const report = diagnoseSpec(shardLevel(1, 0.85));
+      expect(report.diagnosis.cause).toBe('STREAM_WRITE_CAPACITY');
+      expect(report.plan.actions).toContainEqual(expect.objectContaining({ type: 'UpdateShardCount' }));
+    });
+  });
+
   it('plans no uniform scaling for a hot key', () => {
     const report = diagnoseSpec(throttledStream(0.2, 15));
     expect(report.plan.actions).toEqual([]);
