@@ -424,11 +424,16 @@ function writeSide(ctx: RuleContext): Finding | undefined {
     bound === 'bytes'
       ? `${round((stream.demandBytesPerSecond ?? 0) / Math.max(1, shards) / MIB, 2)} MiB/s per shard`
       : `${Math.round((stream.demandRecordsPerSecond ?? 0) / Math.max(1, shards))} records/s per shard`;
+  // An on-demand stream is not resharded: AWS raises its capacity itself, after a new peak.
+  const fix =
+    stream.state?.mode === 'ON_DEMAND'
+      ? 'it is on-demand, so AWS adds capacity as it adapts to the new peak (at once up to twice the previous one, within about 15 minutes past that) and it cannot be resharded'
+      : 'add shards';
   return {
     cause: 'STREAM_WRITE_CAPACITY',
     severity: stream.throttledShare >= 0.05 ? 'critical' : 'warning',
     confidence: clampConfidence(margin(accepted, policy.hotShardUtilization, 0.7)),
-    summary: `Stream ${ctx.streamName} is full: producers want ${perShard} over ${shards} shards (${bound}-bound, limit ${bound === 'bytes' ? '1 MiB/s' : `${AWS_LIMITS.shardWriteRecordsPerSecond} records/s`}) and ${percent(stream.throttledShare)} of records were refused; add shards.`,
+    summary: `Stream ${ctx.streamName} is full: producers want ${perShard} over ${shards} shards (${bound}-bound, limit ${bound === 'bytes' ? '1 MiB/s' : `${AWS_LIMITS.shardWriteRecordsPerSecond} records/s`}) and ${percent(stream.throttledShare)} of records were refused; ${fix}.`,
     evidence: [throttleEvidence, utilEvidence],
   };
 }

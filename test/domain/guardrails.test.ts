@@ -98,6 +98,10 @@ describe('resource state', () => {
     const report = run(incident({ mode: 'ON_DEMAND' }));
     expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
     expect(report.plan.refused).toEqual([expect.objectContaining({ guardrail: 'on-demand' })]);
+    // The finding tells on-call that AWS adapts the stream, not to add shards no call can add.
+    expect(report.diagnosis.summary).toContain('it is on-demand, so AWS adds capacity as it adapts to the new peak');
+    expect(report.diagnosis.summary).not.toContain('add shards');
+    expect(run(incident()).diagnosis.summary).toMatch(/; add shards\.$/);
   });
 
   it('refuses to reshard a stream that is UPDATING', () => {
