@@ -10,7 +10,7 @@ import { changesOf } from './ledger-intents';
 import { kpuQuotaRefusal } from './kpu-quota';
 import type { BacklogDrain, ProcessedRates } from './outcome';
 import { ineffectiveScaleUp } from './scaling-effect';
-import { drainsOnPlan, planActions } from './planner';
+import { drainSeconds, planActions } from './planner';
 import { extractSignals, type Signals } from './signals';
 import { appStateOf, streamStateOf, type Snapshot } from './snapshot';
 import { InvalidInputError } from './validation';
@@ -45,10 +45,10 @@ export function backlogDrain(snapshot: Snapshot, options: Omit<AssessOptions, 'd
   );
   const app = snapshot.describeApplication ? appStateOf(snapshot.describeApplication) : undefined;
   const signals = extractSignals({ window, policy, ...(app ? { app } : {}), appName });
-  const lag = signals.app?.lagMs;
-  const slope = signals.app?.lagSlopeNow;
-  if (lag === undefined || !(lag > 0) || slope === undefined || !(slope < 0)) return undefined;
-  return { seconds: lag / -slope / 1000, onPlan: drainsOnPlan(signals, policy) !== undefined };
+  const seconds = drainSeconds(signals);
+  // A lag already at zero is no backlog to judge the change by.
+  if (seconds === undefined || !(seconds > 0)) return undefined;
+  return { seconds, onPlan: seconds <= policy.catchUpSeconds };
 }
 
 /**

@@ -210,6 +210,14 @@ function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
   return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
 
+/** Seconds until the job's lag reaches zero at the rate it falls now; undefined unless it falls. */
+export function drainSeconds(signals: Signals): number | undefined {
+  const lag = signals.app?.lagMs;
+  const slope = signals.app?.lagSlopeNow;
+  if (lag === undefined || slope === undefined || !(slope < 0)) return undefined;
+  return lag / -slope / 1000;
+}
+
 /**
  * Whether a job behind on its backlog drains it on plan: its lag falls now fast enough to reach zero
  * within the catch-up time. FLIP-271 judges a job in catch-up by its drain rate, not its size: such a
@@ -219,11 +227,8 @@ export function drainsOnPlan(
   signals: Signals,
   policy: Pick<Policy, 'catchUpSeconds'>,
 ): { readonly seconds: number } | undefined {
-  const lag = signals.app?.lagMs;
-  const slope = signals.app?.lagSlopeNow;
-  if (lag === undefined || slope === undefined || !(slope < 0)) return undefined;
-  const seconds = lag / -slope / 1000;
-  return seconds <= policy.catchUpSeconds ? { seconds } : undefined;
+  const seconds = drainSeconds(signals);
+  return seconds !== undefined && seconds <= policy.catchUpSeconds ? { seconds } : undefined;
 }
 
 /**

@@ -123,7 +123,7 @@ export function restartThenDrainLagArea(
   drainAfterPerSecond: number,
 ): number {
   const peak = lagSeconds + restartSeconds;
-  return (lagSeconds + peak) * restartSeconds * 0.5 + (peak * peak) / (2 * drainAfterPerSecond);
+  return (lagSeconds + peak) * restartSeconds * 0.5 + drainLagArea(peak, drainAfterPerSecond);
 }
 
 /**
