@@ -1,6 +1,6 @@
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import type { Finding } from './diagnosis';
-import { KPU_QUOTA_EXCEPTION, type KpuQuotaRefusal } from './kpu-quota';
+import { describeKpuQuotaRefusal, type KpuQuotaRefusal } from './kpu-quota';
 import { METRICS, type MetricSpec } from './metric-catalog';
 import { since, sumOf, type MetricWindow, type Point } from './metric-window';
 import type { Action, AppState, Refusal, StreamState } from './model';
@@ -325,7 +325,7 @@ function parallelismBounds(
       ? [
           {
             limit: (kpuQuota.refusedKpus - 1) * perKpu,
-            name: `the application's KPU quota in AWS (UpdateApplication for ${kpuQuota.refusedKpus} KPU was refused with ${KPU_QUOTA_EXCEPTION} at ${kpuQuota.at}, though maxKpu is ${config.maxKpu})`,
+            name: `the application's KPU quota in AWS: ${describeKpuQuotaRefusal(kpuQuota, config.maxKpu)}`,
             raise: `request a higher KPU limit for the application in Service Quotas; StreamMedic stays under the refused size for a day after the refusal`,
           },
         ]

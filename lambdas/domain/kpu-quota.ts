@@ -17,6 +17,11 @@ export interface KpuQuotaRefusal {
   readonly at: string;
 }
 
+/** A refusal in words, for the plan's refusal and the advice: what AWS refused, when, and what it means. */
+export function describeKpuQuotaRefusal(refusal: KpuQuotaRefusal, maxKpu: number): string {
+  return `AWS refused ${refusal.refusedKpus} KPU at ${refusal.at} (${KPU_QUOTA_EXCEPTION}: the application's KPU quota is lower, though maxKpu is ${maxKpu})`;
+}
+
 /**
  * The smallest scale-up AWS refused for the application's KPU quota among the ledger's entries (every
  * phase, as read: `changesOf` leaves refused calls out). Undefined when none was refused.

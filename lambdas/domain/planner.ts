@@ -20,7 +20,7 @@ import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals, StreamSignals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
-import { KPU_QUOTA_EXCEPTION, parallelismUnderRefusedKpus, type KpuQuotaRefusal } from './kpu-quota';
+import { describeKpuQuotaRefusal, parallelismUnderRefusedKpus, type KpuQuotaRefusal } from './kpu-quota';
 import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
 import {
@@ -380,21 +380,22 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   }
   const configCeiling = appParallelismCeiling(ctx, perKpu);
   // AWS enforces the KPU quota, whatever maxKpu says: past a refused size, ask for less, not the same again.
-  const quotaCeiling = ctx.kpuQuota ? parallelismUnderRefusedKpus(ctx.kpuQuota, from, perKpu) : undefined;
-  const quotaBound = quotaCeiling !== undefined && quotaCeiling < configCeiling;
-  const ceiling = quotaBound ? quotaCeiling : configCeiling;
+  const underQuota = ctx.kpuQuota
+    ? { refusal: ctx.kpuQuota, ceiling: parallelismUnderRefusedKpus(ctx.kpuQuota, from, perKpu) }
+    : undefined;
+  const quota = underQuota && underQuota.ceiling < configCeiling ? underQuota : undefined;
+  const ceiling = quota ? quota.ceiling : configCeiling;
   const to = Math.min(needed, ceiling);
   const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
   const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-  const boundReason =
-    quotaBound && ctx.kpuQuota
-      ? `needs parallelism ${needed} but AWS refused ${ctx.kpuQuota.refusedKpus} KPU for it at ${ctx.kpuQuota.at} (${KPU_QUOTA_EXCEPTION}: the application's KPU quota is lower, though maxKpu is ${config.maxKpu}); it asks for ${ceiling} (${kpusFor(ceiling, perKpu)} KPU) at most`
-      : jobBound
-        ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
-        : kpuBound
-          ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
-          : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
-  const guardrail = quotaBound || (kpuBound && !jobBound) ? 'kpu-limit' : 'bounds';
+  const boundReason = quota
+    ? `needs parallelism ${needed} but ${describeKpuQuotaRefusal(quota.refusal, config.maxKpu)}; it asks for ${ceiling} (${kpusFor(ceiling, perKpu)} KPU) at most`
+    : jobBound
+      ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
+      : kpuBound
+        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
+        : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
+  const guardrail = quota || (kpuBound && !jobBound) ? 'kpu-limit' : 'bounds';
   if (to <= from) {
     out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
     return;
@@ -418,8 +419,8 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     }
   }
   if (to < needed) {
-    const held = quotaBound
-      ? `AWS refused ${ctx.kpuQuota!.refusedKpus} KPU for the application`
+    const held = quota
+      ? `AWS refused ${quota.refusal.refusedKpus} KPU for the application`
       : `maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism}`;
     const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, held, {
       input,
