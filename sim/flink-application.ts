@@ -1,5 +1,6 @@
 import { AWS_LIMITS } from '../lambdas/domain/config';
 import type { DescribeApplicationRecord } from '../lambdas/domain/aws-shapes';
+import { effectiveParallelism } from '../lambdas/domain/key-groups';
 import { applicationResource } from '../lambdas/domain/model';
 import {
   ConcurrentModificationError,
@@ -96,6 +97,12 @@ export interface FlinkApplicationProps {
    * @default false
    */
   readonly chainedSource?: boolean;
+  /**
+   * The key groups of the job's keyed operator (its max parallelism) when the heavy work follows a
+   * keyBy: the busiest subtask holds `ceil(keyGroups / parallelism)` of them and sets the pace. Unset:
+   * the work is rebalanced evenly over the subtasks.
+   */
+  readonly keyGroups?: number;
   /** @default true */
   readonly snapshotsEnabled?: boolean;
   /** Where a job restarted without a snapshot starts reading. @default 'LATEST' */
@@ -211,6 +218,8 @@ export class FlinkApplicationModel {
   private subtaskRate: number;
   private readonly sourceRate: number;
   private readonly chained: boolean;
+  /** Key groups of the keyed operator; undefined when the work is not keyed. */
+  readonly keyGroups: number | undefined;
   private readonly restartMs: number;
   private readonly checkpointIntervalMs: number;
   private stateBytes: number;
@@ -277,6 +286,7 @@ export class FlinkApplicationModel {
     this.subtaskRate = props.recordsPerSecondPerSubtask;
     this.sourceRate = props.sourceRecordsPerSecondPerSubtask ?? 20_000;
     this.chained = props.chainedSource ?? false;
+    this.keyGroups = props.keyGroups;
     this.restartMs = (props.restartSeconds ?? 90) * 1000;
     this.checkpointIntervalMs = (props.checkpointIntervalSeconds ?? 60) * 1000;
     this.stateBytes = props.stateBytes ?? 1024 ** 3;
@@ -295,6 +305,10 @@ export class FlinkApplicationModel {
     requireRange('parallelismPerKpu', this.perKpu, 1, AWS_LIMITS.maxParallelismPerKpu, context);
     if (!(this.subtaskRate > 0))
       throw new Error(`recordsPerSecondPerSubtask must be positive, got ${this.subtaskRate}`);
+    if (this.keyGroups !== undefined) {
+      requireRange('keyGroups', this.keyGroups, this.parallelism, AWS_LIMITS.maxJobParallelism, context);
+      if (this.chained) throw new Error('keyGroups: work chained to the source is not keyed');
+    }
   }
 
   /** Connects the job's Kinesis source: its position in the stream is this cursor. */
@@ -400,9 +414,14 @@ export class FlinkApplicationModel {
     return Math.min(this.processingCapacity(shards, now), this.readingCapacity(shards));
   }
 
-  /** What the processing subtasks can do: per-subtask rate times working subtasks, less logging, metrics and GC. */
+  /**
+   * What the processing subtasks can do: per-subtask rate times working subtasks (for keyed work, as
+   * many as the busiest subtask's share of the key groups allows), less logging, metrics and GC.
+   */
   processingCapacity(shards: number, now: number): number {
-    const working = this.chained ? Math.min(this.parallelism, shards) : this.parallelism;
+    const working = this.chained
+      ? Math.min(this.parallelism, shards)
+      : effectiveParallelism(this.parallelism, this.keyGroups);
     return (
       this.subtaskRate *
       working *

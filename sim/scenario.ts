@@ -48,6 +48,8 @@ const ApplicationSchema = z
     recordsPerSecondPerSubtask: positive,
     sourceRecordsPerSecondPerSubtask: positive.default(20_000),
     chainedSource: z.boolean().default(false),
+    /** The keyed operator's key groups (the job's max parallelism) when the work follows a keyBy; unset: not keyed. */
+    keyGroups: positiveInt.max(AWS_LIMITS.maxJobParallelism).optional(),
     snapshotsEnabled: z.boolean().default(true),
     initialPosition: z.enum(['LATEST', 'TRIM_HORIZON']).default('LATEST'),
     logLevel: z.enum(LOG_LEVELS).default('INFO'),
@@ -407,6 +409,18 @@ export const ScenarioSchema = z
     if (app) {
       if (Math.ceil(app.parallelism / app.parallelismPerKpu) > app.maxKpu) {
         issue(['pipeline', 'application', 'parallelism'], `needs more than maxKpu ${app.maxKpu} KPUs`);
+      }
+      if (app.keyGroups !== undefined && app.keyGroups < app.parallelism) {
+        issue(
+          ['pipeline', 'application', 'keyGroups'],
+          `must be >= parallelism ${app.parallelism}: no subtask can hold less than one key group`,
+        );
+      }
+      if (app.keyGroups !== undefined && app.chainedSource) {
+        issue(
+          ['pipeline', 'application', 'keyGroups'],
+          'work chained to the source (chainedSource) is not keyed; set one or the other',
+        );
       }
       if (app.initialLagMinutes + scenario.historyMinutes >= pipeline.stream.retentionHours * 60) {
         issue(

@@ -236,6 +236,7 @@ export class SimWorld implements SimulatedAws {
           recordsPerSecondPerSubtask: application.recordsPerSecondPerSubtask,
           sourceRecordsPerSecondPerSubtask: application.sourceRecordsPerSecondPerSubtask,
           chainedSource: application.chainedSource,
+          ...(application.keyGroups !== undefined ? { keyGroups: application.keyGroups } : {}),
           snapshotsEnabled: application.snapshotsEnabled,
           initialPosition: application.initialPosition,
           logLevel: application.logLevel,

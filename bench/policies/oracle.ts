@@ -12,12 +12,16 @@
  *   peak bytes x polling readers / 2 MiB) over the incident, with a margin of three times the traffic's
  *   noise and nothing more; reached by doubling (or halving), ceil(log2(needed / current)) calls;
  * - parallelism: the peak input over the true per-subtask rate with the same margin, plus what drains
- *   the backlog (and the restart's own) within the restart's length; one UpdateApplication (which also
+ *   the backlog (and the restart's own) within the restart's length, in the smallest size worth that
+ *   many subtasks (for a keyed job, the busiest subtask's key groups set the pace, and past a bound
+ *   it stops at the leanest size that carries as much); one UpdateApplication (which also
  *   turns Managed Flink's own autoscaling off); and, when that catch-up would read faster than the
  *   shards serve polling readers (2 MiB/s each), the shards that reading needs;
  * - when the incident's traffic has passed (demand back under 110% of its level before the incident,
- *   to the end) and the backlog is gone: back to the size before the incident, or what the rest of the
- *   scenario needs if that is more, in the fewest calls;
+ *   to the end), the backlog is gone (under a minute behind now and over the whole last minute) and
+ *   no write or read was refused in that minute:
+ *   back to the size before the incident, or what the rest of the scenario needs if that is more, in
+ *   the fewest calls;
  * - memory pressure: the most tasks per KPU that keeps the heap under 80% to the end; verbose
  *   monitoring: INFO and APPLICATION; retention: raised only if the oldest unread record would
  *   expire before the job resumes.
@@ -25,6 +29,7 @@
  * nothing for causes no change can help.
  */
 import { AWS_LIMITS } from '../../lambdas/domain/config';
+import { effectiveParallelism, leanestParallelismWithin, parallelismCarrying } from '../../lambdas/domain/key-groups';
 import { APP_READER_ID } from '../../sim/pipeline';
 import { TrafficModel } from '../../sim/traffic';
 import type { SimWorld, WorldEvent } from '../../sim/world';
@@ -150,9 +155,13 @@ export function planScaleBack(world: SimWorld, now: number, before: SizeBefore, 
   }
   const app = world.app;
   if (!raised.application || !app || before.parallelism === undefined) return { shardSteps };
-  const perTask = app.capacity(AWS_LIMITS.maxShardsPerStream, now) / app.currentParallelism;
+  const perTask =
+    app.capacity(AWS_LIMITS.maxShardsPerStream, now) / effectiveParallelism(app.currentParallelism, app.keyGroups);
   // The scale-back restarts the job too: room to drain its own backlog within as long as the restart takes.
-  const to = Math.max(before.parallelism, Math.ceil((peak.records / u + peak.records) / perTask - 1e-9));
+  const to = Math.max(
+    before.parallelism,
+    parallelismCarrying((peak.records / u + peak.records) / perTask, app.keyGroups),
+  );
   return to < app.currentParallelism
     ? { shardSteps, application: { parallelism: to, parallelismPerKpu: app.parallelismPerKpu } }
     : { shardSteps };
@@ -189,12 +198,18 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
   if (app && appScenario && appTarget && appScenario.snapshotsEnabled && !stream.isDeleted) {
     const cursor = stream.log.cursor(APP_READER_ID);
     const restartMs = appScenario.restartSeconds * 1000 + (app.checkpointDurationMs ?? 1000);
-    const perTask = app.capacity(AWS_LIMITS.maxShardsPerStream, now) / app.currentParallelism;
+    // Per evenly loaded subtask: a keyed job runs at the pace of the subtask with the most key groups.
+    const keyGroups = app.keyGroups;
+    const perTask =
+      app.capacity(AWS_LIMITS.maxShardsPerStream, now) / effectiveParallelism(app.currentParallelism, keyGroups);
     const perKpu = app.parallelismPerKpu;
-    const ceiling = Math.min(
-      AWS_LIMITS.maxParallelism,
-      appTarget.maxParallelism,
-      Math.min(appTarget.maxKpu, appScenario.maxKpu) * perKpu,
+    const ceiling = leanestParallelismWithin(
+      Math.min(
+        AWS_LIMITS.maxParallelism,
+        appTarget.maxParallelism,
+        Math.min(appTarget.maxKpu, appScenario.maxKpu) * perKpu,
+      ),
+      keyGroups,
     );
     const recordBytes = world.scenario.traffic.bytesPerSecond / world.scenario.traffic.recordsPerSecond;
     const streamRecordsPerSecond = (shards: number): number =>
@@ -211,13 +226,16 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
       const backlogAtResume = stream.log.backlog(cursor) + (arrivingNow * restartMs) / 1000;
       // The backlog (with the restart's own) drained within as long as the restart took.
       const required = incomingPeak / u + backlogAtResume / (restartMs / 1000);
-      const needed = Math.min(ceiling, Math.max(appTarget.minParallelism, Math.ceil(required / perTask - 1e-9)));
+      const needed = Math.min(
+        ceiling,
+        Math.max(appTarget.minParallelism, parallelismCarrying(required / perTask, keyGroups)),
+      );
       if (needed > app.currentParallelism) {
         plan.application = { parallelism: needed, parallelismPerKpu: perKpu };
         // A job catching up reads as fast as its processing allows, and the shards serve at most
         // 2 MiB/s each to the polling readers: when that is the limit, the catch-up needs shards too.
         const pollingBytes =
-          (appScenario.efo ? 0 : needed * perTask * recordBytes) +
+          (appScenario.efo ? 0 : effectiveParallelism(needed, keyGroups) * perTask * recordBytes) +
           world.scenario.pipeline.consumers.filter((c) => !c.efo).length * peak.bytes;
         const forReads = Math.ceil(pollingBytes / AWS_LIMITS.shardReadBytesPerSecond - 1e-9);
         if (stream.mode === 'PROVISIONED' && streamTarget && forReads > shardsAfter) {
@@ -226,7 +244,7 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
         }
       }
     } else if (helpful.has('parallelism-down')) {
-      const needed = Math.max(appTarget.minParallelism, Math.ceil(incomingPeak / u / perTask - 1e-9));
+      const needed = Math.max(appTarget.minParallelism, parallelismCarrying(incomingPeak / u / perTask, keyGroups));
       if (needed < app.currentParallelism) plan.application = { parallelism: needed, parallelismPerKpu: perKpu };
     } else if (helpful.has('memory-per-task-up') && perKpu > 1) {
       const leak = world.scenario.faults.reduce(
@@ -290,7 +308,15 @@ class OracleController implements Controller {
   private caughtUp(now: number): boolean {
     const stream = this.world.stream;
     if (!this.world.app || stream.isDeleted) return true;
-    return stream.log.ageMs(stream.log.cursor(APP_READER_ID), now) < MINUTE_MS;
+    // Caught up now, and over the last whole minute too, with no write or read refused in it: a
+    // scale-back in the minute the backlog empties, or while producers are still turned away, takes
+    // capacity from a pipeline in trouble.
+    const lastMinute = this.world.samples().at(-1);
+    return (
+      stream.log.ageMs(stream.log.cursor(APP_READER_ID), now) < MINUTE_MS &&
+      (lastMinute === undefined ||
+        (lastMinute.lagMs < MINUTE_MS && lastMinute.throttledRecords < 1 && lastMinute.readThrottledCalls < 1))
+    );
   }
 
   nextWake(now: number): number | undefined {

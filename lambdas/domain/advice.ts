@@ -1,3 +1,4 @@
+import { busiestSubtaskKeyGroups, effectiveParallelism, keyGroupsOf, leanestParallelismWithin } from './key-groups';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
 import type { Finding } from './diagnosis';
 import { describeKpuQuotaRefusal, type KpuQuotaRefusal } from './kpu-quota';
@@ -378,7 +379,10 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
   if (!config || !app || !hasFinding(ctx, 'CONSUMER_COMPUTE')) return undefined;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const bounds = parallelismBounds(config, perKpu, ctx.kpuQuota);
-  const ceiling = bounds[0]!.limit;
+  const bound = bounds[0]!.limit;
+  const keyGroups = keyGroupsOf(config);
+  // As the planner stops: a keyed job at the leanest size that carries what the bound would.
+  const ceiling = leanestParallelismWithin(bound, keyGroups);
   const from = app.parallelism;
   const rates = consumerRates(ctx);
   const stoppedAt = plan.refused.find(
@@ -410,24 +414,26 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
           catchUpSeconds: ctx.policy.catchUpSeconds,
           restartSeconds: ctx.policy.expectedRestartSeconds,
           readLimitPerSecond: backlogReadLimit(ctx)?.recordsPerSecond,
+          keyGroups,
         })
       : from * 2;
     if (needed <= ceiling) return undefined;
   }
-  const binding = bounds.filter((b) => b.limit === ceiling);
+  const binding = bounds.filter((b) => b.limit === bound);
   const basis: AdviceBasis[] = [
     { metric: 'Parallelism', value: from, unit: 'tasks' },
     { metric: 'parallelism cap', value: cap, unit: 'tasks' },
   ];
   let drain = '';
   if (rates) {
-    const perTask = rates.processed / rates.busy / from;
+    const perTask = rates.processed / rates.busy / effectiveParallelism(from, keyGroups);
     basis.push({ metric: 'input', value: round(rates.input), unit: 'records/s' });
     basis.push({ metric: 'numRecordsInPerSecond / busy share per task', value: round(perTask), unit: 'records/s' });
-    const spare = perTask * cap - rates.input;
+    const atCap = perTask * effectiveParallelism(cap, keyGroups);
+    const spare = atCap - rates.input;
     const lagSeconds = (ctx.signals.lagMs ?? 0) / 1000;
     if (spare <= 0) {
-      drain = ` At parallelism ${cap} it can process about ${Math.round(perTask * cap)} of the ${Math.round(rates.input)} records/s arriving: the lag keeps growing until the bound is raised.`;
+      drain = ` At parallelism ${cap} it can process about ${Math.round(atCap)} of the ${Math.round(rates.input)} records/s arriving: the lag keeps growing until the bound is raised.`;
     } else if (lagSeconds > 0) {
       drain = ` At parallelism ${cap} the ${formatDuration(lagSeconds)} backlog drains in about ${formatDuration((lagSeconds * rates.input) / spare)}.`;
     }
@@ -435,7 +441,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
   return {
     kind: 'compute-bound',
     text:
-      `Application ${config.name} is short of compute and stops at parallelism ${cap} (${kpusFor(cap, perKpu)} KPU), held by ${binding.map((b) => b.name).join(' and ')}. ` +
+      `Application ${config.name} is short of compute and stops at parallelism ${cap} (${kpusFor(cap, perKpu)} KPU), held by ${binding.map((b) => b.name).join(' and ')}${cap === ceiling && ceiling < bound ? ` (up to ${bound} its busiest subtask would still hold ${busiestSubtaskKeyGroups(bound, keyGroups!)} of ${keyGroups} key groups, so ${cap} carries as much)` : ''}. ` +
       `To go further: ${binding.map((b) => b.raise).join('; ')}.${drain}`,
     basis,
   };

@@ -53,6 +53,13 @@ const ApplicationTargetSchema = z
      * below 128, so set this to the value the job sets (`setMaxParallelism`) if it sets one.
      */
     maxJobParallelism: positiveInt.max(AWS_LIMITS.maxJobParallelism).default(128),
+    /**
+     * Whether the job's heavy work follows a keyBy, so its subtasks share maxJobParallelism key groups:
+     * the busiest holds `ceil(maxJobParallelism / parallelism)` and sets the pace, and StreamMedic sizes
+     * to key-group boundaries (with 128, parallelism 40 does what 32 do). Leave false for work
+     * rebalanced evenly over the subtasks.
+     */
+    keyed: z.boolean().default(false),
     /** Parallel tasks per KPU; when unset the application's own setting is kept. */
     parallelismPerKpu: positiveInt.max(AWS_LIMITS.maxParallelismPerKpu).optional(),
     /** The account's KPU quota per application: 64 by default, 32 in older accounts. */

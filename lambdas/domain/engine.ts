@@ -1,3 +1,4 @@
+import { keyGroupsOf } from './key-groups';
 import { unknownApplicationValues, unknownStreamValues, type UnknownValue } from './aws-values';
 import { AWS_LIMITS, PolicySchema, TargetSchema, effectivePolicy, findTarget } from './config';
 import type { Policy, StreamMedicConfig, TargetConfig } from './config';
@@ -71,6 +72,7 @@ export function processedRates(snapshot: Snapshot, options: Omit<AssessOptions, 
     nowMinutes: policy.nowMinutes,
     restartSeconds: policy.expectedRestartSeconds,
     lagThresholdMs: policy.lagThresholdMs,
+    keyGroups: target.application ? keyGroupsOf(target.application) : undefined,
   });
 }
 

@@ -20,6 +20,13 @@ import type { FleetBudget } from './fleet-budget';
 import type { MetricWindow } from './metric-window';
 import type { Signals, StreamSignals } from './signals';
 import { ineffectiveScaleUp } from './scaling-effect';
+import {
+  busiestSubtaskKeyGroups,
+  effectiveParallelism,
+  keyGroupsOf,
+  leanestParallelismWithin,
+  parallelismCarrying,
+} from './key-groups';
 import { describeKpuQuotaRefusal, parallelismUnderRefusedKpus, type KpuQuotaRefusal } from './kpu-quota';
 import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
@@ -165,9 +172,16 @@ function peakBusyShare(busyMsPerSecond: number | undefined, cpuPercent: number |
   return cpuPercent !== undefined ? cpuPercent / 100 : undefined;
 }
 
-/** The parallelism that runs a job busy `peakBusy` at `current` subtasks at the target utilisation. */
+/**
+ * The parallelism that runs a job busy `peakBusy` at `current` subtasks at the target utilisation (a
+ * keyed job's busiest subtask sets the pace, so it is sized in the subtasks its key groups are worth).
+ */
 function parallelismForPeak(ctx: PlanContext, current: number, peakBusy: number): number {
-  return Math.max(1, Math.ceil((current * peakBusy) / ctx.policy.targetUtilization));
+  const keyGroups = keyGroupsOf(ctx.target.application!);
+  return parallelismCarrying(
+    (effectiveParallelism(current, keyGroups) * peakBusy) / ctx.policy.targetUtilization,
+    keyGroups,
+  );
 }
 
 function streamScaleIn(ctx: PlanContext, out: Draft): void {
@@ -205,7 +219,8 @@ function busyFraction(ctx: PlanContext): number | undefined {
   return undefined;
 }
 
-function appParallelismCeiling(ctx: PlanContext, perKpu: number): number {
+/** The most parallelism the bounds allow, before a keyed job's key groups are taken into account. */
+function appParallelismBound(ctx: PlanContext, perKpu: number): number {
   const config = ctx.target.application!;
   return Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism, config.maxKpu * perKpu, config.maxJobParallelism);
 }
@@ -268,8 +283,10 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         nowMinutes: ctx.policy.nowMinutes,
         restartSeconds: ctx.policy.expectedRestartSeconds,
         lagThresholdMs: ctx.policy.lagThresholdMs,
+        keyGroups: keyGroupsOf(config),
       })
     : undefined;
+  const keyGroups = keyGroupsOf(config);
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const from = app.parallelism;
   const signals = ctx.signals;
@@ -299,6 +316,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       processedRatePerSecond: processedRate,
       busyFraction: busy,
       targetUtilization: ctx.policy.targetUtilization,
+      keyGroups,
     });
     // A job that drains on plan and will hold its input at the target utilisation once caught up is
     // left alone: a restart would stop the draining and add its own backlog. One that drains but will
@@ -319,6 +337,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       targetUtilization: ctx.policy.targetUtilization,
       catchUpSeconds: ctx.policy.catchUpSeconds,
       restartSeconds: ctx.policy.expectedRestartSeconds,
+      keyGroups,
     };
     const readLimit = backlogReadLimit(ctx);
     needed = flinkParallelismNeeded({ ...sizing, readLimitPerSecond: readLimit?.recordsPerSecond });
@@ -345,6 +364,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         processedRatePerSecond: processedRate,
         busyFraction: busy,
         targetUtilization: ctx.policy.targetUtilization,
+        keyGroups,
       });
       if (steadyAhead > steady) {
         out.recommendations.push(
@@ -355,7 +375,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       }
     }
   } else {
-    needed = from * 2;
+    needed = parallelismCarrying(effectiveParallelism(from, keyGroups) * 2, keyGroups);
     out.recommendations.push(
       `No throughput metrics (numRecordsInPerSecond, IncomingRecords) for ${config.name}: the parallelism target is a doubling, not a measured size.`,
     );
@@ -378,23 +398,30 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     });
     return;
   }
-  const configCeiling = appParallelismCeiling(ctx, perKpu);
+  const configBound = appParallelismBound(ctx, perKpu);
   // AWS enforces the KPU quota, whatever maxKpu says: past a refused size, ask for less, not the same again.
   const underQuota = ctx.kpuQuota
     ? { refusal: ctx.kpuQuota, ceiling: parallelismUnderRefusedKpus(ctx.kpuQuota, from, perKpu) }
     : undefined;
-  const quota = underQuota && underQuota.ceiling < configCeiling ? underQuota : undefined;
-  const ceiling = quota ? quota.ceiling : configCeiling;
+  const quota = underQuota && underQuota.ceiling < configBound ? underQuota : undefined;
+  const bound = quota ? quota.ceiling : configBound;
+  // A keyed job gains nothing from subtasks that leave its busiest one with as many key groups: at the
+  // bound it stops at the leanest size that carries as much, and pays no KPU for the rest.
+  const ceiling = leanestParallelismWithin(bound, keyGroups);
   const to = Math.min(needed, ceiling);
   const kpuBound = config.maxKpu * perKpu < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
   const jobBound = config.maxJobParallelism < Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism);
-  const boundReason = quota
-    ? `needs parallelism ${needed} but ${describeKpuQuotaRefusal(quota.refusal, config.maxKpu)}; it asks for ${ceiling} (${kpusFor(ceiling, perKpu)} KPU) at most`
+  const boundHeld = quota
+    ? `needs parallelism ${needed} but ${describeKpuQuotaRefusal(quota.refusal, config.maxKpu)}; it asks for ${bound} (${kpusFor(bound, perKpu)} KPU) at most`
     : jobBound
       ? `needs parallelism ${needed} but the job's max parallelism is ${config.maxJobParallelism} (maxJobParallelism): past it the job cannot restore its state`
       : kpuBound
-        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${ceiling}`
+        ? `needs parallelism ${needed} but maxKpu ${config.maxKpu} at ${perKpu} per KPU allows ${bound}`
         : `needs parallelism ${needed} but maxParallelism is ${Math.min(config.maxParallelism, AWS_LIMITS.maxParallelism)}`;
+  const boundReason =
+    ceiling < bound
+      ? `${boundHeld}; up to ${bound} the busiest subtask still holds ${busiestSubtaskKeyGroups(bound, keyGroups!)} of the job's ${keyGroups} key groups, as at ${ceiling}, so ${ceiling} carries as much for fewer KPU`
+      : boundHeld;
   const guardrail = quota || (kpuBound && !jobBound) ? 'kpu-limit' : 'bounds';
   if (to <= from) {
     out.refused.push({ action: desired, guardrail, reason: `${boundReason}, and it runs at ${from}` });
@@ -404,9 +431,13 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   // costs less lag than it saves: while it is down the lag grows, and the bigger size must win that back.
   const lagSeconds = (signals.app?.lagMs ?? 0) / 1000;
   const drainNow = -(signals.app?.lagSlopeNow ?? 0);
-  const perTaskRate = processedRate !== undefined ? processedRate / Math.max(0.05, busy) / from : undefined;
+  // Per evenly loaded subtask: a keyed job at an unaligned size is worth fewer than it runs.
+  const perTaskRate =
+    processedRate !== undefined
+      ? processedRate / Math.max(0.05, busy) / effectiveParallelism(from, keyGroups)
+      : undefined;
   if (steady !== undefined && steady <= from && drainNow > 0 && lagSeconds > 0 && input && perTaskRate) {
-    const drainAfter = (perTaskRate * to - input) / input;
+    const drainAfter = (perTaskRate * effectiveParallelism(to, keyGroups) - input) / input;
     const restart = ctx.policy.expectedRestartSeconds;
     if (
       drainAfter <= 0 ||
@@ -424,7 +455,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
       : `maxParallelism ${config.maxParallelism}, maxKpu ${config.maxKpu}, the job's max parallelism ${config.maxJobParallelism}`;
     const advice = cappedParallelismAdvice(config.name, to, needed, perKpu, held, {
       input,
-      perTaskRate,
+      capacityAtCap: perTaskRate !== undefined ? perTaskRate * effectiveParallelism(to, keyGroups) : undefined,
       lagMs: signals.lagMs ?? 0,
     });
     out.recommendations.push(advice);
@@ -483,6 +514,7 @@ function boostScaleBack(ctx: PlanContext, out: Draft): void {
           processedRatePerSecond: processed,
           busyFraction: busy,
           targetUtilization: ctx.policy.targetUtilization,
+          keyGroups: keyGroupsOf(config),
         })
       : undefined;
   if (steadyNow === undefined) {
@@ -559,7 +591,7 @@ function incidentScaleBack(ctx: PlanContext, out: Draft): void {
               ctx.window.end - ctx.policy.recentMinutes * 60_000,
             )
           : undefined;
-      const byLine = line ? parallelismForCpuLine(line, current, ctx.policy) : undefined;
+      const byLine = line ? parallelismForCpuLine(line, current, ctx.policy, keyGroupsOf(appConfig)) : undefined;
       const needed = byLine !== undefined ? Math.min(byPeak, byLine) : byPeak;
       const to = Math.max(needed, appConfig.minParallelism);
       // A restart is worth it only when the job runs well under its target at its present size.
@@ -627,14 +659,14 @@ function cappedParallelismAdvice(
   needed: number,
   perKpu: number,
   heldBy: string,
-  rates: { readonly input: number | undefined; readonly perTaskRate: number | undefined; readonly lagMs: number },
+  rates: { readonly input: number | undefined; readonly capacityAtCap: number | undefined; readonly lagMs: number },
 ): string {
   const cap = `StreamMedic stops at parallelism ${to} (${heldBy})`;
-  const { input, perTaskRate } = rates;
-  if (input === undefined || perTaskRate === undefined || !(perTaskRate > 0)) {
+  const { input, capacityAtCap } = rates;
+  if (input === undefined || capacityAtCap === undefined || !(capacityAtCap > 0)) {
     return `Application ${name}: ${cap}; the catch-up target needs about ${needed} (${kpusFor(needed, perKpu)} KPU).`;
   }
-  const spare = perTaskRate * to - input;
+  const spare = capacityAtCap - input;
   if (spare <= 0) {
     return `Application ${name}: ${cap}, which cannot keep up with ${Math.round(input)} records/s: the lag keeps growing until the bounds are raised.`;
   }

@@ -6,6 +6,7 @@
  * scale-in cooldown still holds it (no resource is scaled back within `cooldownDownMinutes` of its
  * last change), as Flink's autoscaler holds a scale-down for its scale-down interval.
  */
+import { effectiveParallelism, parallelismCarrying } from './key-groups';
 import { STEADY_TREND_R2, fitLine, inputPerSecond } from './input-trend';
 import { METRICS } from './metric-catalog';
 import { changesOf } from './ledger-intents';
@@ -202,11 +203,13 @@ export function parallelismForCpuLine(
   line: CpuLoadLine,
   current: number,
   policy: Pick<Policy, 'targetUtilization'>,
+  keyGroups?: number,
 ): number | undefined {
   const loadRoom = 100 - line.idlePercent;
   if (!(loadRoom > 0)) return undefined;
-  const perSubtask = loadRoom / (line.percentPerRecordPerSecond * current);
+  // The CPU line is the busiest subtask's: per evenly loaded subtask, a keyed job is worth fewer than it runs.
+  const perSubtask = loadRoom / (line.percentPerRecordPerSecond * effectiveParallelism(current, keyGroups));
   const input = line.recentPeakProcessed;
   const required = input / policy.targetUtilization + input;
-  return Math.max(1, Math.ceil(required / perSubtask - 1e-9));
+  return parallelismCarrying(required / perSubtask, keyGroups);
 }

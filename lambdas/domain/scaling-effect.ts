@@ -5,6 +5,7 @@
  * something parallelism does not change (a skewed key, a slow sink, an external quota), so scaling it
  * again only restarts it again; a person must look.
  */
+import { effectiveParallelism } from './key-groups';
 import { METRICS } from './metric-catalog';
 import { meanOf, type MetricWindow } from './metric-window';
 import { applicationResource, type LedgerEntry } from './model';
@@ -32,6 +33,8 @@ export interface ScalingEffectInput {
   readonly restartSeconds: number;
   /** Lag (ms) past which the job is behind: a job that keeps up processes what arrives, whatever its size. */
   readonly lagThresholdMs: number;
+  /** The key groups a keyed job's subtasks share: more subtasks add only what the busiest one's share allows. */
+  readonly keyGroups?: number;
 }
 
 /**
@@ -72,7 +75,8 @@ export function ineffectiveScaleUp(input: ScalingEffectInput): IneffectiveScalin
   const before = meanOf(points.filter((p) => p.t < changedAt && p.t >= changedAt - span));
   const after = meanOf(points.filter((p) => p.t >= afterFrom && p.t <= afterTo));
   if (before === undefined || after === undefined || !(before > 0)) return undefined;
-  const expected = before * (last.to / last.from);
+  const expected =
+    before * (effectiveParallelism(last.to, input.keyGroups) / effectiveParallelism(last.from, input.keyGroups));
   const gain = after - before;
   if (gain >= (expected - before) * INEFFECTIVE_GAIN_SHARE) return undefined;
   return { entry: last, beforePerSecond: before, afterPerSecond: after, expectedPerSecond: expected };

@@ -1,4 +1,5 @@
 import { AWS_LIMITS } from './config';
+import { effectiveParallelism, parallelismCarrying, parallelismToPlan } from './key-groups';
 import type { Signals } from './signals';
 
 /**
@@ -103,6 +104,8 @@ export interface FlinkSizingInput {
    * catch-up share is capped there, since subtasks past it would wait on the same shards. @default no cap
    */
   readonly readLimitPerSecond?: number;
+  /** The key groups a keyed job's subtasks share (docs/sizing.md); undefined when the work is not keyed. */
+  readonly keyGroups?: number;
 }
 
 /**
@@ -140,7 +143,21 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
   const steady = input.inputRatePerSecond / input.targetUtilization;
   const catchUp = steady + (backlogRecords + restartBacklog) / input.catchUpSeconds;
   const required = Math.max(steady, Math.min(catchUp, input.readLimitPerSecond ?? Number.POSITIVE_INFINITY));
-  return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+  // The steady share is held to; the catch-up share is a drain-time target, so a keyed job may stop
+  // at the key-group boundary just under it rather than pay for the next one.
+  const worth = effectiveParallelism(input.currentParallelism, input.keyGroups);
+  return Math.max(
+    parallelismForRate(input, steady / trueRate),
+    parallelismToPlan((worth * required) / trueRate, input.keyGroups),
+  );
+}
+
+/**
+ * The parallelism that carries `ratio` times what the job does now: the true rate measured at the
+ * current size belongs to the subtasks that size is worth, which for a keyed job is fewer than it runs.
+ */
+function parallelismForRate(input: Pick<FlinkSizingInput, 'currentParallelism' | 'keyGroups'>, ratio: number): number {
+  return parallelismCarrying(effectiveParallelism(input.currentParallelism, input.keyGroups) * ratio, input.keyGroups);
 }
 
 /**
@@ -148,13 +165,13 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
  * catch-up share. A job draining its backlog on plan at or above this size needs no restart.
  */
 export function flinkSteadyParallelism(
-  input: Omit<FlinkSizingInput, 'lagMs' | 'catchUpSeconds' | 'restartSeconds'>,
+  input: Omit<FlinkSizingInput, 'lagMs' | 'catchUpSeconds' | 'restartSeconds' | 'readLimitPerSecond'>,
 ): number {
   const busy = Math.min(1, Math.max(0.05, input.busyFraction));
   const trueRate = input.processedRatePerSecond / busy;
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const required = input.inputRatePerSecond / input.targetUtilization;
-  return Math.max(1, Math.ceil(input.currentParallelism * (required / trueRate) - 1e-9));
+  return parallelismForRate(input, required / trueRate);
 }
 
 /**

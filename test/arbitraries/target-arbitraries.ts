@@ -39,6 +39,7 @@ export interface TargetFixture {
   readonly builtInAutoscaling: 'defer' | 'turn-off';
   readonly applyMemoryFix: boolean;
   readonly applyMonitoringFix: boolean;
+  readonly keyed: boolean;
 }
 
 export const targetFixture: fc.Arbitrary<TargetFixture> = fc.record({
@@ -60,6 +61,7 @@ export const targetFixture: fc.Arbitrary<TargetFixture> = fc.record({
   builtInAutoscaling: fc.constantFrom('defer' as const, 'turn-off' as const),
   applyMemoryFix: fc.boolean(),
   applyMonitoringFix: fc.boolean(),
+  keyed: fc.boolean(),
 });
 
 function resolveBound(choice: BoundChoice, current: number, schemaDefault: number, limit: number): number {
@@ -112,6 +114,7 @@ export function targetConfig(
       maxKpu: fixture.maxKpu,
       // Flink's default; below maxParallelism's range often enough that the job's limit binds.
       maxJobParallelism: 128,
+      keyed: fixture.keyed,
       allowWithoutSnapshots: fixture.allowWithoutSnapshots,
       builtInAutoscaling: fixture.builtInAutoscaling,
       applyMemoryFix: fixture.applyMemoryFix,

@@ -248,6 +248,7 @@ describe('parseConfig defaults', () => {
         minParallelism: 1,
         maxParallelism: 64,
         maxJobParallelism: 128,
+        keyed: false,
         maxKpu: 64,
         allowWithoutSnapshots: false,
         builtInAutoscaling: 'defer',

@@ -52,6 +52,18 @@ describe('capacity', () => {
     },
     { name: 'work after a keyBy runs on every subtask', props: { parallelism: 8 }, shards: 4, capacity: 8000 },
     {
+      name: 'keyed work runs at the pace of the subtask with the most key groups (40 over 128: 4 each at most)',
+      props: { parallelism: 40, keyGroups: 128 },
+      shards: 64,
+      capacity: 32_000,
+    },
+    {
+      name: 'keyed work at a divisor of its key groups runs on every subtask',
+      props: { parallelism: 32, keyGroups: 128 },
+      shards: 64,
+      capacity: 32_000,
+    },
+    {
       name: 'source subtasks beyond the shard count read nothing',
       props: { parallelism: 8, sourceRecordsPerSecondPerSubtask: 1500 },
       shards: 2,

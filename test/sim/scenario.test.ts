@@ -223,6 +223,19 @@ describe('the scenario validator', () => {
       edit: (s) => void ((s.pipeline.application as Record<string, unknown>).initialLagMinutes = 1440),
       path: 'pipeline.application.initialLagMinutes',
     },
+    {
+      name: 'fewer key groups than subtasks',
+      edit: (s) => void ((s.pipeline.application as Record<string, unknown>).keyGroups = 2),
+      path: 'pipeline.application.keyGroups',
+      detail: /must be >= parallelism/,
+    },
+    {
+      name: 'keyed work chained to the source',
+      edit: (s) =>
+        void Object.assign(s.pipeline.application as Record<string, unknown>, { keyGroups: 128, chainedSource: true }),
+      path: 'pipeline.application.keyGroups',
+      detail: /not keyed/,
+    },
   ];
 
   it.each(cases)('names the field for $name: $path', ({ edit, path, detail }) => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { effectiveParallelism, leanestParallelismWithin } from '../../../lambdas/domain/key-groups';
 import { oraclePolicy, oracleShardSteps } from '../../../bench/policies/oracle';
 import { MINUTE, START, benchScenario, changeMinutes } from '../support/bench-scenario';
 
@@ -161,5 +162,29 @@ describe('the oracle in the world', () => {
     // At least 3,000 / 0.7 = 4,286 records/s of processing, plus the backlog over 300 s.
     expect(change.to.parallelism).toBeGreaterThanOrEqual(5);
     expect(world.now).toBe(START + 40 * MINUTE);
+  });
+
+  it('raises a keyed job to a size whose busiest subtask holds fewer key groups, not one between', async () => {
+    // 28,600 records/s on 16 subtasks of 1,000 over 128 key groups: any size from 43 to 63 carries
+    // what 43 does (3 key groups on the busiest subtask), and the catch-up needs more.
+    const scenario = benchScenario({
+      durationMinutes: 40,
+      stream: { shards: 64 },
+      application: { parallelism: 16, keyGroups: 128 },
+      traffic: {
+        recordsPerSecond: 11_000,
+        bytesPerSecond: 11_000 * 200,
+        events: [{ type: 'step', atMinute: 10, factor: 2.6 }],
+      },
+      target: { application: { name: 'orders-enricher', maxParallelism: 128, maxKpu: 128 } },
+      expect: { causes: ['CONSUMER_COMPUTE'], actions: ['UpdateApplicationParallelism'] },
+    });
+    const { world } = await oraclePolicy.play(scenario);
+    const change = changeMinutes(world)[0]?.call.change;
+    if (change?.kind !== 'parallelism') throw new Error('expected a parallelism change');
+    const to = change.to.parallelism;
+    expect(to).toBeGreaterThan(43);
+    expect(leanestParallelismWithin(to, 128)).toBe(to);
+    expect(world.app!.capacity(64, world.now)).toBeCloseTo(effectiveParallelism(to, 128) * 1000, 6);
   });
 });
