@@ -54,7 +54,7 @@ function formatDuration(ms: number): string {
  * Lag growth (ms per ms over the last nowMinutes) that counts as falling behind rather than keeping
  * up: 5 s more lag each minute, well above the jitter of a job that keeps up.
  */
-const FALLING_BEHIND_SLOPE = 5_000 / 60_000;
+export const FALLING_BEHIND_SLOPE = 5_000 / 60_000;
 
 /**
  * Lag growth (ms per ms) of a consumer that makes no progress at all: `millisBehindLatest` then grows
@@ -264,7 +264,7 @@ function consumerSide(ctx: RuleContext, lagging: boolean): Finding | undefined {
         confidence: clampConfidence(margin(app.cpu!.value, policy.cpuHighPercent, 0.55) - 0.1),
         summary: fallingBehind
           ? `Application ${ctx.appName} is ${formatDuration(ctx.signals.lagMs ?? 0)} behind and falling further behind (${formatDuration(slope * 60_000)} more each minute) at ${load}: it is short of compute; add parallelism.`
-          : `Application ${ctx.appName} keeps up but runs at ${load}: no headroom for the next burst; add parallelism.`,
+          : `Application ${ctx.appName} keeps up but runs at ${load}: little headroom for the next burst; the plan says whether that is worth a restart now.`,
         evidence: [
           evidenceOf(app.cpu!, policy.cpuHighPercent),
           ...(app.busy ? [evidenceOf(app.busy, busyHighMsPerSecond(policy))] : []),
@@ -576,6 +576,9 @@ export function streamIdle(signals: Signals, policy: Policy): boolean {
 /** Whether the application was idle for the whole quiet window: its CPU peak under the scale-in utilisation. */
 export function appIdle(signals: Signals, policy: Policy): boolean {
   const cpuPeak = signals.app?.scaleInPeakCpu;
+  // A job fed by a stream that refuses writes now sees less than producers send: it looks idle only
+  // until the stream admits the rest, so it is not scaled in then.
+  if ((signals.stream?.throttledMinutesRecent ?? 0) > 0) return false;
   return cpuPeak !== undefined && cpuPeak < policy.scaleInUtilization * 100;
 }
 

@@ -42,13 +42,15 @@ export interface ProcessedRates {
 }
 
 /**
- * What the judged round changed. Refused writes and reads are the stream's: only a change of its
- * shard count can raise them. A job's parallelism cannot (writes come from producers, and each shard
- * is read by one source subtask however many there are), and a restarted job catching up reads at the
- * shards' limits by design, so throttling that rose after a change of the job alone is not its harm.
+ * What the judged round changed. Refused writes and reads are the stream's: only fewer shards can
+ * raise them. A job's parallelism cannot (writes come from producers, and each shard is read by one
+ * source subtask however many there are), and a restarted job catching up reads at the shards' limits
+ * by design, so throttling that rose after a change of the job alone is not its harm. Nor is it a
+ * reshard's that added shards: more refusals after more capacity are producers' demand outgrowing it
+ * (a ramp), met by the next scale-up, not undone.
  */
 export interface ChangedResources {
-  readonly stream: boolean;
+  readonly shardsRemoved: boolean;
 }
 
 /** A change's judgement: `harm` says, with the figures, how the change made things worse. */
@@ -66,8 +68,8 @@ export interface Judgement {
  *
  * Harm is found only in a `not-improved` judgement, whatever the cause is called now: the job failing
  * after the change (APP_UNHEALTHY found where it was not), throttling moved further past its
- * threshold by more than {@link HARM_SHARE} with no measure easing (only when the round changed the
- * stream, `changed`; without it, any change is held to it), or a scale-up after which the job
+ * threshold by more than {@link HARM_SHARE} with no measure easing (only when the round took shards
+ * away, `changed`; without it, any change is held to it), or a scale-up after which the job
  * processes less by more than {@link HARM_SHARE} (`rates`, read from the window now).
  */
 export function judgeOutcome(
@@ -112,7 +114,7 @@ export function judgeOutcome(
           `processed ${Math.round(rates.beforePerSecond)} -> ${Math.round(rates.afterPerSecond)} records/s after the scale-up`,
         ]
       : [];
-  const throttlingHarm = moves.improved === 0 && changed?.stream !== false ? moves.harmful : [];
+  const throttlingHarm = moves.improved === 0 && changed?.shardsRemoved !== false ? moves.harmful : [];
   const harmful = [...slower, ...throttlingHarm];
   const worse = harmful.length > 0 ? `${was.cause} is worse after the change: ${harmful.join(', ')}` : undefined;
   // FLIP-271's ineffective scaling: the change did not raise throughput, so it is not repeated.

@@ -1,7 +1,14 @@
 import { adviceText, adviseBeyondCapacity } from './advice';
 import { outstandingBoost, SCALE_BACK_BAND, worthScaleBack } from './boost';
 import { AWS_LIMITS, type Policy, type TargetConfig } from './config';
-import { appIdle, catchUpAtReadLimit, readCallBound, streamIdle, type Finding } from './diagnosis';
+import {
+  appIdle,
+  catchUpAtReadLimit,
+  FALLING_BEHIND_SLOPE,
+  readCallBound,
+  streamIdle,
+  type Finding,
+} from './diagnosis';
 import { busyHighMsPerSecond } from './policy';
 import { guardPlan } from './guardrails';
 import {
@@ -184,12 +191,32 @@ function parallelismForPeak(ctx: PlanContext, current: number, peakBusy: number)
   );
 }
 
+/**
+ * How much more than the quiet window's peak a scale-in leaves room for: on a steadily rising input,
+ * what it is expected to be by the earliest the resource could be scaled up again without a new
+ * incident (the trend horizon), as a factor of the input now; 1 on a flat or falling input.
+ */
+function scaleInGrowth(ctx: PlanContext): number {
+  const inputNow = ctx.signals.stream?.demandRecordsPerSecond ?? ctx.signals.app?.recordsInPerSecond;
+  if (!ctx.window || inputNow === undefined || !(inputNow > 0)) return 1;
+  const names = { streamName: ctx.target.stream?.name, applicationName: ctx.target.application?.name ?? '' };
+  const trend = inputTrend(ctx.window, names, TREND_MINUTES);
+  const ahead = projectedInput(inputNow, trend, trendHorizonMinutes(ctx.policy));
+  return ahead.projected ? ahead.input / inputNow : 1;
+}
+
 function streamScaleIn(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.stream;
   const s = ctx.signals.stream;
   const from = ctx.stream?.openShards;
   if (!config || !s || from === undefined || s.scaleInPeakBytesPerSecond === undefined) return;
-  const needed = shardsForPeak(ctx, s.scaleInPeakBytesPerSecond, s.scaleInPeakRecordsPerSecond);
+  // A rising input is met at the size it will need, not scaled in under it and scaled up again.
+  const growth = scaleInGrowth(ctx);
+  const needed = shardsForPeak(
+    ctx,
+    s.scaleInPeakBytesPerSecond * growth,
+    s.scaleInPeakRecordsPerSecond === undefined ? undefined : s.scaleInPeakRecordsPerSecond * growth,
+  );
   // The whole way to what the quiet window's peak needs, never below the bound: the quiet window
   // (scaleInWindowMinutes) and the target utilisation are the safety, not a halving.
   const to = Math.max(needed, config.minShards);
@@ -308,6 +335,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   const processedRate = processed ?? (arriving !== undefined ? arriving * (1 - Math.min(slope, 0.95)) : undefined);
   let needed: number;
   let steady: number | undefined;
+  let rising = false;
   let readCapped = false;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
     steady = flinkSteadyParallelism({
@@ -372,7 +400,20 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         );
         steady = steadyAhead;
         needed = Math.max(needed, steadyAhead);
+        rising = true;
       }
+    }
+    // FLIP-271 leaves a job alone while its utilisation stays within a band around the target
+    // (job.autoscaler.target.utilization.boundary): a job that keeps up, busy at no more than the
+    // target plus that band at the input it will get, with an input that is not rising, would pay a
+    // restart's lag for headroom it does not need yet. The sweep looks again while the alarm stays on.
+    const utilization = (busy * input) / processedRate;
+    const keepsUp = !ctx.lagging && (signals.app?.lagSlopeNow ?? 0) < FALLING_BEHIND_SLOPE;
+    if (keepsUp && !rising && needed > from && utilization <= ctx.policy.targetUtilization + SCALE_BACK_BAND) {
+      out.recommendations.push(
+        `Application ${config.name} keeps up with its input at about ${Math.round(utilization * 100)}% busy, within ${Math.round(SCALE_BACK_BAND * 100)} points of the ${Math.round(ctx.policy.targetUtilization * 100)}% target, and the input is not rising: a restart to ${needed} would cost about ${ctx.policy.expectedRestartSeconds} s of lag for headroom it does not need now, so it is not restarted; StreamMedic looks again while the alarm stays on.`,
+      );
+      return;
     }
   } else {
     needed = parallelismCarrying(effectiveParallelism(from, keyGroups) * 2, keyGroups);
@@ -683,7 +724,7 @@ function appScaleIn(ctx: PlanContext, out: Draft): void {
   if (peakBusy === undefined) return;
   const from = app.parallelism;
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
-  const needed = parallelismForPeak(ctx, from, peakBusy);
+  const needed = parallelismForPeak(ctx, from, peakBusy * scaleInGrowth(ctx));
   const to = Math.max(needed, config.minParallelism);
   if (to >= from) {
     if (needed < from) {

@@ -1,6 +1,6 @@
 import { assess, resolveTarget } from '../../lambdas/domain/engine';
 import type { Report } from '../../lambdas/domain/model';
-import { buildSnapshot, type SnapshotSpec } from '../builders/snapshot-builder';
+import { buildSnapshot, type SeriesSpec, type SnapshotSpec } from '../builders/snapshot-builder';
 
 const MIB = 1024 * 1024;
 const MINUTE = 60;
@@ -115,11 +115,40 @@ describe('compute versus sink (read from the sink back)', () => {
     expect(report.diagnosis.cause).toBe('HEALTHY');
   });
 
-  it('keeps up at high CPU: scales for headroom as a warning', () => {
-    const report = diagnoseSpec(appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 850 }));
+  it('keeps up at high CPU past the band over the target: scales for headroom as a warning', () => {
+    // 3,000 records/s arriving, 2,800 processed at 95% busy: 102% of what it can do, past 70% + 20.
+    const report = diagnoseSpec(appSpec({ millisBehindLatest: 1000, containerCpu: 95, busyTime: 950 }));
     expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
     expect(report.diagnosis.severity).toBe('warning');
     expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
+  });
+
+  it('keeps up within the band over the target on a flat input: names the cause and does not restart', () => {
+    // 3,000 records/s arriving and processed at 85% busy: within 70% + 20, and nothing rises.
+    const report = diagnoseSpec(
+      appSpec({ millisBehindLatest: 1000, containerCpu: 85, busyTime: 850, recordsInPerSecond: 3000 }),
+    );
+    expect(report.diagnosis.cause).toBe('CONSUMER_COMPUTE');
+    expect(report.plan.actions).toEqual([]);
+    expect(report.plan.recommendations.join('\n')).toContain(
+      'keeps up with its input at about 85% busy, within 20 points of the 70% target, and the input is not rising',
+    );
+  });
+
+  it('keeps up within the band over the target on a rising input: sized for the input ahead', () => {
+    // The same 85% busy at the end of an hour in which the input rose from 2,000 to 3,000 records/s.
+    const rising = (i: number) => 2000 + (1000 * i) / 59;
+    const report = diagnoseSpec(
+      appSpec({
+        millisBehindLatest: 1000,
+        containerCpu: 85,
+        busyTime: 850,
+        incomingRecords: (i) => rising(i) * MINUTE,
+        recordsInPerSecond: rising,
+      }),
+    );
+    expect(report.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
+    expect(report.plan.recommendations.join('\n')).toContain('the input rises');
   });
 
   it('says a job under the lag threshold is falling behind when its lag climbs, and keeps up when it does not', () => {
@@ -435,6 +464,30 @@ describe('scale-in', () => {
     [0.3, 'HEALTHY'],
   ])('peak utilisation %f over the window -> %s', (util, cause) => {
     expect(diagnoseSpec(idleSpec(util)).diagnosis.cause).toBe(cause);
+  });
+
+  it('does not scale in a job while its stream refuses writes: it is starved, not idle', () => {
+    // Three hours of a job at 15% CPU behind a stream near its byte limit, which three minutes ago
+    // refused a few writes the job never saw: too few for a finding of their own.
+    const quietJob = (writeThrottled: SeriesSpec) =>
+      diagnoseSpec({
+        minutes: 180,
+        stream: { shards: 8 },
+        app: { parallelism: 8 },
+        metrics: {
+          incomingBytes: 8 * MIB * MINUTE * 0.6,
+          incomingRecords: 1000 * MINUTE,
+          writeThrottled,
+          recordsInPerSecond: 1000,
+          millisBehindLatest: 500,
+          containerCpu: 15,
+        },
+      });
+    const idle = quietJob(0);
+    expect(idle.diagnosis.cause).toBe('OVER_PROVISIONED');
+    expect(idle.plan.actions.map((a) => a.type)).toEqual(['UpdateApplicationParallelism']);
+    const starved = quietJob((i) => (i === 177 ? 200 : 0));
+    expect(starved.plan.actions.filter((a) => a.type === 'UpdateApplicationParallelism')).toEqual([]);
   });
 
   it('does not call a stream idle from a window shorter than the scale-in window', () => {

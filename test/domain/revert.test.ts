@@ -45,9 +45,9 @@ describe('judgeOutcome finds harm', () => {
     );
   });
 
-  it('from throttling only when the round changed the stream: a job change cannot raise refused writes', () => {
-    const judge = (stream: boolean) =>
-      judgeOutcome(throttledBy(1_800_000), throttledBy(3_600_000), undefined, undefined, { stream });
+  it('from throttling only when the round took shards away: neither a job change nor added shards raise refused writes', () => {
+    const judge = (shardsRemoved: boolean) =>
+      judgeOutcome(throttledBy(1_800_000), throttledBy(3_600_000), undefined, undefined, { shardsRemoved });
     expect(judge(true).harm).toContain('WriteProvisionedThroughputExceeded 1800000 -> 3600000');
     expect(judge(false).outcome).toBe('not-improved');
     expect(judge(false).harm).toBeUndefined();

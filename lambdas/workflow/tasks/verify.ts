@@ -47,7 +47,9 @@ export function createVerifyTask(deps: VerifyDeps): TaskCore<unknown, VerifyResu
     const report = assess(snapshot, { target: run.config, policy: run.policy, dryRun: true });
     const drain = backlogDrain(snapshot, { target: run.config, policy: run.policy });
     const rates = processedRates(snapshot, { target: run.config, policy: run.policy });
-    const changed = progress ? { stream: progress.applied.some((a) => a.step.type === 'UpdateShardCount') } : undefined;
+    const changed = progress
+      ? { shardsRemoved: progress.applied.some((a) => a.step.type === 'UpdateShardCount' && a.step.to < a.step.from) }
+      : undefined;
     const { outcome, reason, harm } = judgeOutcome(assessment.report, report, drain, rates, changed);
     const now = deps.clock.now();
     const pause = pauseFor(run.target, await deps.pauses.pausesFor(run.target));
