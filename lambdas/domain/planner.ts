@@ -292,6 +292,12 @@ function admissibleRecordsPerSecond(ctx: PlanContext): number | undefined {
   return Math.min(byRecords, byBytes);
 }
 
+/**
+ * How far ahead a job on a rising input must stay within the band over the target to be left alone:
+ * three sweeps at their default five minutes, time to scale it before it passes the band.
+ */
+const BAND_LOOK_AHEAD_MINUTES = 15;
+
 function appScaleUp(ctx: PlanContext, out: Draft): void {
   const config = ctx.target.application;
   const app = ctx.app;
@@ -336,6 +342,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   let needed: number;
   let steady: number | undefined;
   let rising = false;
+  let sizedAhead: string | undefined;
   let readCapped = false;
   if (input !== undefined && processedRate !== undefined && processedRate > 0) {
     steady = flinkSteadyParallelism({
@@ -395,9 +402,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         keyGroups,
       });
       if (steadyAhead > steady) {
-        out.recommendations.push(
-          `Application ${config.name}: the input rises ${Math.round(trend.risePerHour)} records/s per hour (now ${Math.round(input)}); sized for the ${Math.round(ahead.input)} expected in ${heldMinutes} min, the earliest it could be scaled down again: parallelism ${steadyAhead} rather than ${steady}.`,
-        );
+        sizedAhead = `Application ${config.name}: the input rises ${Math.round(trend.risePerHour)} records/s per hour (now ${Math.round(input)}); sized for the ${Math.round(ahead.input)} expected in ${heldMinutes} min, the earliest it could be scaled down again: parallelism ${steadyAhead} rather than ${steady}.`;
         steady = steadyAhead;
         needed = Math.max(needed, steadyAhead);
         rising = true;
@@ -405,16 +410,20 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     }
     // FLIP-271 leaves a job alone while its utilisation stays within a band around the target
     // (job.autoscaler.target.utilization.boundary): a job that keeps up, busy at no more than the
-    // target plus that band at the input it will get, with an input that is not rising, would pay a
-    // restart's lag for headroom it does not need yet. The sweep looks again while the alarm stays on.
+    // target plus that band at the input it will get, would pay a restart's lag for headroom it does
+    // not need yet. On a rising input it must stay within the band for the next few sweeps too, so it
+    // is scaled (for the input ahead) before it passes the band, not on a ramp that may stop short.
     const utilization = (busy * input) / processedRate;
+    const soon = rising && trend ? projectedInput(input, trend, BAND_LOOK_AHEAD_MINUTES).input / input : 1;
     const keepsUp = !ctx.lagging && (signals.app?.lagSlopeNow ?? 0) < FALLING_BEHIND_SLOPE;
-    if (keepsUp && !rising && needed > from && utilization <= ctx.policy.targetUtilization + SCALE_BACK_BAND) {
+    if (keepsUp && needed > from && utilization * soon <= ctx.policy.targetUtilization + SCALE_BACK_BAND) {
+      const within = `within ${Math.round(SCALE_BACK_BAND * 100)} points of the ${Math.round(ctx.policy.targetUtilization * 100)}% target`;
       out.recommendations.push(
-        `Application ${config.name} keeps up with its input at about ${Math.round(utilization * 100)}% busy, within ${Math.round(SCALE_BACK_BAND * 100)} points of the ${Math.round(ctx.policy.targetUtilization * 100)}% target, and the input is not rising: a restart to ${needed} would cost about ${ctx.policy.expectedRestartSeconds} s of lag for headroom it does not need now, so it is not restarted; StreamMedic looks again while the alarm stays on.`,
+        `Application ${config.name} keeps up with its input at about ${Math.round(utilization * 100)}% busy, ${within}, ${rising ? `and at the rate its input rises it stays there for the next ${BAND_LOOK_AHEAD_MINUTES} min (about ${Math.round(utilization * soon * 100)}%)` : 'and the input is not rising'}: a restart to ${needed} would cost about ${ctx.policy.expectedRestartSeconds} s of lag for headroom it does not need now, so it is not restarted; StreamMedic looks again while the alarm stays on.`,
       );
       return;
     }
+    if (sizedAhead) out.recommendations.push(sizedAhead);
   } else {
     needed = parallelismCarrying(effectiveParallelism(from, keyGroups) * 2, keyGroups);
     out.recommendations.push(
