@@ -308,6 +308,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     );
     return;
   }
+  const keyGroups = keyGroupsOf(config);
   const ineffective = ctx.window
     ? ineffectiveScaleUp({
         applicationName: config.name,
@@ -316,10 +317,9 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
         nowMinutes: ctx.policy.nowMinutes,
         restartSeconds: ctx.policy.expectedRestartSeconds,
         lagThresholdMs: ctx.policy.lagThresholdMs,
-        keyGroups: keyGroupsOf(config),
+        keyGroups,
       })
     : undefined;
-  const keyGroups = keyGroupsOf(config);
   const perKpu = config.parallelismPerKpu ?? app.parallelismPerKpu;
   const from = app.parallelism;
   const signals = ctx.signals;
