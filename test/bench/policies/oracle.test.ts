@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { effectiveParallelism, leanestParallelismWithin } from '../../../lambdas/domain/key-groups';
+import { join } from 'node:path';
+import { acceptedChanges, wrongActions } from '../../../bench/figures';
 import { oraclePolicy, oracleShardSteps } from '../../../bench/policies/oracle';
+import { loadScenarioFile } from '../../../sim/scenario';
 import { MINUTE, START, benchScenario, changeMinutes } from '../support/bench-scenario';
 
 describe("the oracle's shard steps", () => {
@@ -163,6 +166,18 @@ describe('the oracle in the world', () => {
     expect(change.to.parallelism).toBeGreaterThanOrEqual(5);
     expect(world.now).toBe(START + 40 * MINUTE);
   });
+
+  it.each(['spike-10x-stream-capped', 'hot-key-busy-stream', 'keyed-capped-past-64'])(
+    'scales back on %s only once the pipeline is caught up and nothing is refused, as the judge reads it',
+    async (name) => {
+      // Each once scaled back in the minute its backlog emptied, or while producers were still refused.
+      const scenario = loadScenarioFile(join(__dirname, '../../../bench/variants', `${name}.json`));
+      const { world } = await oraclePolicy.play(scenario);
+      const calls = acceptedChanges(world);
+      expect(calls.some((c) => c.change?.kind === 'parallelism')).toBe(true);
+      expect(wrongActions(scenario, calls, world.samples(), world.policy.lagThresholdMs)).toEqual([]);
+    },
+  );
 
   it('raises a keyed job to a size whose busiest subtask holds fewer key groups, not one between', async () => {
     // 28,600 records/s on 16 subtasks of 1,000 over 128 key groups: any size from 43 to 63 carries
