@@ -141,6 +141,14 @@ export interface SizeBefore {
 }
 
 /**
+ * The job's true records/s per evenly loaded subtask, however many shards feed it: a keyed job runs at
+ * the pace of the subtask with the most key groups, so its capacity is shared by the subtasks it is worth.
+ */
+function perSubtaskCapacity(app: NonNullable<SimWorld['app']>, now: number): number {
+  return app.capacity(AWS_LIMITS.maxShardsPerStream, now) / effectiveParallelism(app.currentParallelism, app.keyGroups);
+}
+
+/**
  * Back to the size before the incident once its traffic has passed, or to what the rest of the
  * scenario needs if that is more; only what the incident's plan raised.
  */
@@ -155,8 +163,7 @@ export function planScaleBack(world: SimWorld, now: number, before: SizeBefore, 
   }
   const app = world.app;
   if (!raised.application || !app || before.parallelism === undefined) return { shardSteps };
-  const perTask =
-    app.capacity(AWS_LIMITS.maxShardsPerStream, now) / effectiveParallelism(app.currentParallelism, app.keyGroups);
+  const perTask = perSubtaskCapacity(app, now);
   // The scale-back restarts the job too: room to drain its own backlog within as long as the restart takes.
   const to = Math.max(
     before.parallelism,
@@ -198,10 +205,8 @@ export function planOracle(world: SimWorld, now: number): OraclePlan {
   if (app && appScenario && appTarget && appScenario.snapshotsEnabled && !stream.isDeleted) {
     const cursor = stream.log.cursor(APP_READER_ID);
     const restartMs = appScenario.restartSeconds * 1000 + (app.checkpointDurationMs ?? 1000);
-    // Per evenly loaded subtask: a keyed job runs at the pace of the subtask with the most key groups.
     const keyGroups = app.keyGroups;
-    const perTask =
-      app.capacity(AWS_LIMITS.maxShardsPerStream, now) / effectiveParallelism(app.currentParallelism, keyGroups);
+    const perTask = perSubtaskCapacity(app, now);
     const perKpu = app.parallelismPerKpu;
     const ceiling = leanestParallelismWithin(
       Math.min(

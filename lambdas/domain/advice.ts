@@ -6,7 +6,14 @@ import { METRICS, type MetricSpec } from './metric-catalog';
 import { since, sumOf, type MetricWindow, type Point } from './metric-window';
 import type { Action, AppState, Refusal, StreamState } from './model';
 import type { Signals } from './signals';
-import { flinkParallelismNeeded, kpusFor, backlogReadLimit, shardsNeeded, shardUtilization } from './sizing';
+import {
+  flinkParallelismNeeded,
+  kpusFor,
+  backlogReadLimit,
+  shardsNeeded,
+  shardUtilization,
+  trueProcessingRate,
+} from './sizing';
 
 /**
  * The cheaper or more durable fix beside the bounded one: producer aggregation, compression,
@@ -426,7 +433,7 @@ export function computeBoundAdvice(ctx: AdviceContext, plan: PlannedChanges): Ad
   ];
   let drain = '';
   if (rates) {
-    const perTask = rates.processed / rates.busy / effectiveParallelism(from, keyGroups);
+    const perTask = trueProcessingRate(rates.processed, rates.busy) / effectiveParallelism(from, keyGroups);
     basis.push({ metric: 'input', value: round(rates.input), unit: 'records/s' });
     basis.push({ metric: 'numRecordsInPerSecond / busy share per task', value: round(perTask), unit: 'records/s' });
     const atCap = perTask * effectiveParallelism(cap, keyGroups);

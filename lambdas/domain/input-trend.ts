@@ -94,6 +94,15 @@ export function inputTrend(
  * most of it and it gains at least a few % of the level an hour), what it is expected to be
  * `horizonMinutes` ahead, at most `MAX_TREND_FACTOR` times the input now. Never below the input now.
  */
+/**
+ * The factor a steadily rising input is expected to grow by within `horizonMinutes` (as
+ * {@link projectedInput} projects it); 1 when it does not rise steadily.
+ */
+export function projectedGrowth(inputNow: number, trend: InputTrend | undefined, horizonMinutes: number): number {
+  const ahead = projectedInput(inputNow, trend, horizonMinutes);
+  return ahead.projected ? ahead.input / inputNow : 1;
+}
+
 export function projectedInput(
   inputNow: number,
   trend: InputTrend | undefined,

@@ -16,7 +16,9 @@ export function busiestSubtaskKeyGroups(parallelism: number, keyGroups: number):
 
 /** How many evenly loaded subtasks a job at `parallelism` is worth: fewer when its key groups split unevenly. */
 export function effectiveParallelism(parallelism: number, keyGroups: number | undefined): number {
-  if (keyGroups === undefined || parallelism >= keyGroups) return Math.min(parallelism, keyGroups ?? parallelism);
+  if (keyGroups === undefined) return parallelism;
+  // Past the key groups every subtask holds one at most: the rest have none.
+  if (parallelism >= keyGroups) return keyGroups;
   return keyGroups / busiestSubtaskKeyGroups(parallelism, keyGroups);
 }
 
@@ -31,6 +33,14 @@ export function parallelismCarrying(subtasks: number, keyGroups: number | undefi
   if (whole >= keyGroups) return keyGroups;
   const perSubtask = Math.max(1, Math.floor(keyGroups / Math.max(subtasks, 1) + 1e-9));
   return Math.max(whole, Math.ceil(keyGroups / perSubtask));
+}
+
+/**
+ * The parallelism that carries `ratio` times what a job at `parallelism` carries: the ratio applies to
+ * the subtasks that size is worth, which for a keyed job is fewer than it runs.
+ */
+export function parallelismScaledBy(parallelism: number, ratio: number, keyGroups: number | undefined): number {
+  return parallelismCarrying(effectiveParallelism(parallelism, keyGroups) * ratio, keyGroups);
 }
 
 /**

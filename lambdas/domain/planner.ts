@@ -32,10 +32,10 @@ import {
   effectiveParallelism,
   keyGroupsOf,
   leanestParallelismWithin,
-  parallelismCarrying,
+  parallelismScaledBy,
 } from './key-groups';
 import { describeKpuQuotaRefusal, parallelismUnderRefusedKpus, type KpuQuotaRefusal } from './kpu-quota';
-import { inputTrend, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
+import { inputTrend, projectedGrowth, projectedInput, TREND_MINUTES, trendHorizonMinutes } from './input-trend';
 import { cpuLoadLine, outstandingScaleUp, parallelismForCpuLine, trafficAfterScaleUp } from './scale-back';
 import {
   flinkParallelismNeeded,
@@ -47,6 +47,7 @@ import {
   shardSteps,
   shardsNeeded,
   shardUtilization,
+  trueProcessingRate,
   type ShardDemand,
 } from './sizing';
 
@@ -184,11 +185,7 @@ function peakBusyShare(busyMsPerSecond: number | undefined, cpuPercent: number |
  * keyed job's busiest subtask sets the pace, so it is sized in the subtasks its key groups are worth).
  */
 function parallelismForPeak(ctx: PlanContext, current: number, peakBusy: number): number {
-  const keyGroups = keyGroupsOf(ctx.target.application!);
-  return parallelismCarrying(
-    (effectiveParallelism(current, keyGroups) * peakBusy) / ctx.policy.targetUtilization,
-    keyGroups,
-  );
+  return parallelismScaledBy(current, peakBusy / ctx.policy.targetUtilization, keyGroupsOf(ctx.target.application!));
 }
 
 /**
@@ -198,11 +195,9 @@ function parallelismForPeak(ctx: PlanContext, current: number, peakBusy: number)
  */
 function scaleInGrowth(ctx: PlanContext): number {
   const inputNow = ctx.signals.stream?.demandRecordsPerSecond ?? ctx.signals.app?.recordsInPerSecond;
-  if (!ctx.window || inputNow === undefined || !(inputNow > 0)) return 1;
+  if (!ctx.window || inputNow === undefined) return 1;
   const names = { streamName: ctx.target.stream?.name, applicationName: ctx.target.application?.name ?? '' };
-  const trend = inputTrend(ctx.window, names, TREND_MINUTES);
-  const ahead = projectedInput(inputNow, trend, trendHorizonMinutes(ctx.policy));
-  return ahead.projected ? ahead.input / inputNow : 1;
+  return projectedGrowth(inputNow, inputTrend(ctx.window, names, TREND_MINUTES), trendHorizonMinutes(ctx.policy));
 }
 
 function streamScaleIn(ctx: PlanContext, out: Draft): void {
@@ -414,7 +409,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     // not need yet. On a rising input it must stay within the band for the next few sweeps too, so it
     // is scaled (for the input ahead) before it passes the band, not on a ramp that may stop short.
     const utilization = (busy * input) / processedRate;
-    const soon = rising && trend ? projectedInput(input, trend, BAND_LOOK_AHEAD_MINUTES).input / input : 1;
+    const soon = rising ? projectedGrowth(input, trend, BAND_LOOK_AHEAD_MINUTES) : 1;
     const keepsUp = !ctx.lagging && (signals.app?.lagSlopeNow ?? 0) < FALLING_BEHIND_SLOPE;
     if (keepsUp && needed > from && utilization * soon <= ctx.policy.targetUtilization + SCALE_BACK_BAND) {
       const within = `within ${Math.round(SCALE_BACK_BAND * 100)} points of the ${Math.round(ctx.policy.targetUtilization * 100)}% target`;
@@ -425,7 +420,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
     }
     if (sizedAhead) out.recommendations.push(sizedAhead);
   } else {
-    needed = parallelismCarrying(effectiveParallelism(from, keyGroups) * 2, keyGroups);
+    needed = parallelismScaledBy(from, 2, keyGroups);
     out.recommendations.push(
       `No throughput metrics (numRecordsInPerSecond, IncomingRecords) for ${config.name}: the parallelism target is a doubling, not a measured size.`,
     );
@@ -484,7 +479,7 @@ function appScaleUp(ctx: PlanContext, out: Draft): void {
   // Per evenly loaded subtask: a keyed job at an unaligned size is worth fewer than it runs.
   const perTaskRate =
     processedRate !== undefined
-      ? processedRate / Math.max(0.05, busy) / effectiveParallelism(from, keyGroups)
+      ? trueProcessingRate(processedRate, busy) / effectiveParallelism(from, keyGroups)
       : undefined;
   if (steady !== undefined && steady <= from && drainNow > 0 && lagSeconds > 0 && input && perTaskRate) {
     const drainAfter = (perTaskRate * effectiveParallelism(to, keyGroups) - input) / input;

@@ -1,5 +1,5 @@
 import { AWS_LIMITS } from './config';
-import { effectiveParallelism, parallelismCarrying, parallelismToPlan } from './key-groups';
+import { effectiveParallelism, parallelismScaledBy, parallelismToPlan } from './key-groups';
 import type { Signals } from './signals';
 
 /**
@@ -135,8 +135,7 @@ export function restartThenDrainLagArea(
  * while the job restarts) drained within the catch-up time.
  */
 export function flinkParallelismNeeded(input: FlinkSizingInput): number {
-  const busy = Math.min(1, Math.max(0.05, input.busyFraction));
-  const trueRate = input.processedRatePerSecond / busy;
+  const trueRate = trueProcessingRate(input.processedRatePerSecond, input.busyFraction);
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const backlogRecords = (input.lagMs / 1000) * input.inputRatePerSecond;
   const restartBacklog = input.restartSeconds * input.inputRatePerSecond;
@@ -147,17 +146,17 @@ export function flinkParallelismNeeded(input: FlinkSizingInput): number {
   // at the key-group boundary just under it rather than pay for the next one.
   const worth = effectiveParallelism(input.currentParallelism, input.keyGroups);
   return Math.max(
-    parallelismForRate(input, steady / trueRate),
+    parallelismScaledBy(input.currentParallelism, steady / trueRate, input.keyGroups),
     parallelismToPlan((worth * required) / trueRate, input.keyGroups),
   );
 }
 
 /**
- * The parallelism that carries `ratio` times what the job does now: the true rate measured at the
- * current size belongs to the subtasks that size is worth, which for a keyed job is fewer than it runs.
+ * FLIP-271's true processing rate: what the job processes per unit of its busiest task's busy time,
+ * the busy share held between 5% (an idle reading says little) and all of it.
  */
-function parallelismForRate(input: Pick<FlinkSizingInput, 'currentParallelism' | 'keyGroups'>, ratio: number): number {
-  return parallelismCarrying(effectiveParallelism(input.currentParallelism, input.keyGroups) * ratio, input.keyGroups);
+export function trueProcessingRate(processedRatePerSecond: number, busyFraction: number): number {
+  return processedRatePerSecond / Math.min(1, Math.max(0.05, busyFraction));
 }
 
 /**
@@ -167,11 +166,10 @@ function parallelismForRate(input: Pick<FlinkSizingInput, 'currentParallelism' |
 export function flinkSteadyParallelism(
   input: Omit<FlinkSizingInput, 'lagMs' | 'catchUpSeconds' | 'restartSeconds' | 'readLimitPerSecond'>,
 ): number {
-  const busy = Math.min(1, Math.max(0.05, input.busyFraction));
-  const trueRate = input.processedRatePerSecond / busy;
+  const trueRate = trueProcessingRate(input.processedRatePerSecond, input.busyFraction);
   if (!(trueRate > 0) || !(input.inputRatePerSecond > 0)) return input.currentParallelism;
   const required = input.inputRatePerSecond / input.targetUtilization;
-  return parallelismForRate(input, required / trueRate);
+  return parallelismScaledBy(input.currentParallelism, required / trueRate, input.keyGroups);
 }
 
 /**
